@@ -1,0 +1,99 @@
+"""One catalogue of problem kinds, and the problem instances every stage reports.
+
+A problem kind has a stable ``code`` and a severity (here); its Indonesian message
+template lives in ``templates/pesan.yaml`` under ``masalah.<code>`` (with an optional
+``masalah.<code>_saran``: what to do). Each instance carries where it is: file, sheet,
+cell or row, column title, indicator. Tests assert codes and places, people read
+:meth:`Problem.message`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+from .texts import Texts, get_texts
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # the thing cannot be used (master row, file)
+    WARNING = "warning"  # used, but someone should look
+
+
+# code → severity. Every code needs ``masalah.<code>`` in pesan.yaml (a test checks it).
+KINDS: dict[str, Severity] = {}
+
+
+def _kinds(severity: Severity, *codes: str) -> None:
+    for code in codes:
+        KINDS[code] = severity
+
+
+# master workbook / YAML
+_kinds(Severity.ERROR,
+       "master_tidak_terbaca", "master_sheet_hilang", "master_kolom_hilang",
+       "nip_kosong", "nip_bukan_angka", "nip_panjang", "nip_tanggal_lahir",
+       "nama_kosong", "kode_iki_kosong", "kode_iki_tidak_dikenal", "kode_iki_ganda",
+       "pegawai_ganda", "atasan_tidak_dikenal", "atasan_diri_sendiri",
+       "iki_tanpa_indikator", "jabatan_kosong", "indikator_kosong",
+       "target_kosong", "target_bukan_angka", "target_rentang_salah",
+       "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
+       "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
+       "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
+       "golongan_tidak_dikenal")
+_kinds(Severity.WARNING,
+       "pangkat_tidak_dikenal", "iki_tidak_dipakai", "kolom_tidak_dikenal")
+
+
+@dataclass
+class Problem:
+    code: str
+    params: dict = field(default_factory=dict)
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""  # "B12", or "" when the problem concerns a whole row or file
+    row: int | None = None
+    column: str = ""  # column title as the user sees it
+    indicator: str = ""  # indikator text, when the problem concerns one
+
+    def __post_init__(self) -> None:
+        if self.code not in KINDS:
+            raise ValueError(f"unknown problem code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return KINDS[self.code]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def message(self, texts: Texts | None = None) -> str:
+        texts = texts or get_texts()
+        return texts.t(f"masalah.{self.code}", **self._context())
+
+    def advice(self, texts: Texts | None = None) -> str:
+        texts = texts or get_texts()
+        key = f"masalah.{self.code}_saran"
+        return texts.t(key, **self._context()) if texts.has(key) else ""
+
+    def location(self, texts: Texts | None = None) -> str:
+        texts = texts or get_texts()
+        return texts.t("lokasi", file=self.file, sheet=self.sheet, cell=self.cell,
+                       row=self.row, column=self.column)
+
+    def _context(self) -> dict:
+        ctx = dict(self.params)
+        ctx.update(file=self.file, sheet=self.sheet, cell=self.cell, row=self.row,
+                   column=self.column, indicator=self.indicator)
+        return ctx
+
+    def to_dict(self, texts: Texts | None = None) -> dict:
+        data = asdict(self)
+        data.update(severity=self.severity.value, message=self.message(texts),
+                    advice=self.advice(texts))
+        return data
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
