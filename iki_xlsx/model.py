@@ -410,10 +410,11 @@ class Master:
     settings: Settings
     assignments: list[Assignment]
     iki: dict[str, IKIDefinition]
+    people: dict[str, Person] = field(default_factory=dict)  # every NIP in the sheet
 
     def forms(self, assignments: list[Assignment] | None = None) -> list[Form]:
         """Resolve atasan and IKI for each assignment (validated beforehand)."""
-        people: dict[str, Person] = {}
+        people: dict[str, Person] = dict(self.people)
         for a in self.assignments:
             people.setdefault(a.pegawai.nip, a.pegawai)
         forms = []

@@ -40,9 +40,9 @@ _kinds(Severity.ERROR,
        "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
        "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
-       "golongan_tidak_dikenal")
+       "iki_tidak_valid")
 _kinds(Severity.WARNING,
-       "pangkat_tidak_dikenal", "iki_tidak_dipakai", "kolom_tidak_dikenal")
+       "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai")
 
 
 @dataclass

@@ -44,7 +44,7 @@ PEGAWAI_COLUMNS = (
     Column("Nama", "nama", 30, True),
     Column("Pangkat", "pangkat", 22),
     Column("Golongan", "golongan", 10),
-    Column("Jabatan", "jabatan", 34, True),
+    Column("Jabatan", "jabatan", 34),  # blank: the IKI's jabatan
     Column("Perangkat Daerah", "perangkat_daerah", 34),
     Column("Unit Kerja", "unit_kerja", 28),
     Column("Kode IKI", "kode_iki", 14, True),

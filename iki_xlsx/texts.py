@@ -52,7 +52,7 @@ class Texts:
         self._source: dict[str, str] = {}
         for d in reversed(dirs):  # bundled first, overrides on top
             for path in sorted(d.glob("*.yaml")):
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
                 self._source.update(_flatten(data))
         self._compiled: dict[str, jinja2.Template] = {}
 
@@ -72,6 +72,17 @@ class Texts:
 
     def render(self, name: str, **ctx) -> str:
         return self.env.get_template(name).render(**ctx)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads ``no:``/``yes:``/``on:`` as booleans; catalogue keys such as
+    ``kolom.no`` must stay text, so only ``true``/``false`` are booleans here."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _flatten(data: dict, prefix: str = "") -> dict[str, str]:

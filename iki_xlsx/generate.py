@@ -1,0 +1,392 @@
+"""Generate one locked, print-ready IKI workbook per (pegawai, IKI), plus a distribution
+list, recording every issued form in the workspace ledger.
+
+The plan (layout, content hash, form id, revision) is made in the main process, which
+owns the ledger; writing the workbooks — the expensive part — runs in a process pool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import unicodedata
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+
+from . import layout as L
+from .atomic import atomic_path
+from .ledger import Workspace
+from .manifest import build_manifest, content_hash, form_to_dict, sign, to_text
+from .model import Form, Master
+from .texts import Texts, get_texts
+
+DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
+
+
+# --------------------------------------------------------------------------- workbook
+
+def legacy_password_hash(password: str) -> str:
+    """The 16-bit password verifier of ECMA-376 Part 4 (sheet and workbook protection)."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password) ^ 0xCE4B
+    return f"{digest:X}"
+
+
+class ProtectedWorkbook(Workbook):
+    """xlsxwriter has no API for workbook *structure* protection (sheets cannot be added,
+    renamed, deleted or unhidden); this writes ``<workbookProtection lockStructure="1">``
+    at its place in workbook.xml, right after ``<workbookPr>``."""
+
+    structure_password: str = ""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attributes = []
+        if self.structure_password:
+            attributes.append(("workbookPassword",
+                               legacy_password_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)
+
+
+@dataclass
+class WriteJob:
+    path: str
+    form: Form
+    layout: L.FormLayout
+    manifest_text: str
+    password: str
+    templates_dir: str | None
+    form_id: str
+    revision: int
+
+
+def write_form(job: WriteJob) -> str:
+    """Write one form workbook atomically; returns its path."""
+    texts = get_texts(job.templates_dir)
+    form, lay = job.form, job.layout
+    with atomic_path(job.path) as tmp:
+        wb = ProtectedWorkbook(str(tmp), {"in_memory": True})
+        wb.structure_password = job.password
+        wb.set_properties({"title": texts.t("form.judul"), "subject": form.pegawai.nama,
+                           "author": "iki-xlsx", "comments": job.form_id})
+        wb.set_custom_property("iki_form_id", job.form_id)
+        wb.set_custom_property("iki_revision", str(job.revision))
+        base = {"font_name": L.FONT, "font_size": L.FONT_SIZE}
+        formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
+        ws = wb.add_worksheet(L.SHEET_FORM)
+        _write_sheet(wb, ws, form, lay, formats, texts, job.password)
+        guide = wb.add_worksheet(L.SHEET_GUIDE)
+        _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
+                                                             "valign": "top"}),
+                     wb.add_format({**base, "bold": True, "font_size": 12}), job.password)
+        man = wb.add_worksheet(L.SHEET_MANIFEST)
+        man.write_string(0, 0, L.MANIFEST_MARK)
+        text = job.manifest_text
+        for i in range(0, len(text), L.MANIFEST_CHUNK):
+            man.write_string(1 + i // L.MANIFEST_CHUNK, 0, text[i:i + L.MANIFEST_CHUNK])
+        man.protect(job.password)
+        man.very_hidden()
+        ws.activate()
+        wb.close()
+    return job.path
+
+
+def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
+                 password: str) -> None:
+    for c, width in enumerate(lay.widths):
+        ws.set_column(c, c, width)
+    for r, height in lay.heights.items():
+        ws.set_row(r, height)
+    for cell in lay.cells:
+        fmt = formats[cell.style]
+        if cell.last_row is not None and (cell.last_row, cell.last_col) != (cell.row, cell.col):
+            if cell.formula:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+                ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
+            else:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
+                               cell.value if cell.value is not None else "", fmt)
+        elif cell.formula:
+            ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
+        elif isinstance(cell.value, (int, float)):
+            ws.write_number(cell.row, cell.col, cell.value, fmt)
+        elif cell.value:
+            ws.write_string(cell.row, cell.col, cell.value, fmt)
+        else:
+            ws.write_blank(cell.row, cell.col, None, fmt)
+    style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
+    for r, c, kind in lay.inputs:
+        ws.write_blank(r, c, None, formats[style[kind]])
+    t = texts.t
+    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
+    for v in lay.validations:
+        r, cols = v["row"], v["cols"]
+        for c, code in zip(cols, lay.periods):
+            label = L.period_label(texts, code)
+            if v["kind"] == "choice":
+                opts = {"validate": "list", "source": [yes, no],
+                        "input_title": t("form.validasi.yatidak_judul", periode=label),
+                        "input_message": t("form.validasi.yatidak_pesan", periode=label),
+                        "error_title": t("form.validasi.yatidak_galat_judul"),
+                        "error_message": t("form.validasi.yatidak_galat")}
+            else:
+                opts = {"validate": "decimal", "criteria": ">=", "value": 0,
+                        "input_title": t("form.validasi.angka_judul", periode=label),
+                        "input_message": t("form.validasi.angka_pesan", periode=label,
+                                           satuan=v["satuan"] or "satuan indikator"),
+                        "error_title": t("form.validasi.angka_galat_judul"),
+                        "error_message": t("form.validasi.angka_galat")}
+            ws.data_validation(r, c, r, c, {**opts, "error_type": "stop"})
+    first, last = lay.table_rows
+    ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
+        "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
+        "input_message": t("form.validasi.keterangan_pesan")})
+    sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
+    rc = lay.realisasi_cols
+
+    def rng(c0, c1):
+        return (f"{sheet}!${L.col_name(c0)}${first + 1}:"
+                f"${L.col_name(c1)}${last + 1}")
+
+    wb.define_name(L.NAME_REALISASI, "=" + rng(rc[0], rc[-1]))
+    wb.define_name(L.NAME_KETERANGAN, "=" + rng(lay.keterangan_col, lay.keterangan_col))
+    wb.define_name(L.NAME_CAPAIAN, "=" + rng(lay.capaian_col, lay.capaian_col))
+    for c, code in zip(rc, lay.periods):
+        wb.define_name(f"{L.NAME_REALISASI}_{code}", "=" + rng(c, c))
+    # Print: paper, landscape, one page wide, header rows repeated, footer page numbers.
+    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.repeat_rows(*lay.header_rows)
+    ws.print_area(0, 0, lay.last_row, lay.last_col)
+    ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
+    ws.freeze_panes(lay.header_rows[1] + 1, 0)
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                          "format_rows": False, "format_columns": False})
+
+
+def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt,
+                 password: str) -> None:
+    ws.set_column(0, 0, 110)
+    periods = [L.period_label(texts, p) for p in lay.periods]
+    lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
+                         first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
+                         realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
+                         capaian_col=L.col_name(lay.capaian_col),
+                         keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
+    for r, line in enumerate(lines):
+        ws.write_string(r, 0, line, title_fmt if r == 0 else fmt)
+        ws.set_row(r, L.height_for(L.text_lines(line, 110, bold=r == 0)))
+    ws.set_landscape()
+    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
+    ws.fit_to_pages(1, 0)
+    ws.protect(password)
+
+
+# --------------------------------------------------------------------------- planning
+
+_WIN_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                 *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file or folder name valid on Windows: no ``<>:"/\\|?*``, no control characters,
+    no trailing dot or space, not a reserved device name, at most ``limit`` characters."""
+    s = unicodedata.normalize("NFC", str(text))
+    s = _WIN_BAD.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = s[:limit].rstrip(" .")
+    if not s:
+        s = "_"
+    if s.split(".")[0].upper() in _WIN_RESERVED:
+        s = "_" + s
+    return s
+
+
+@dataclass
+class PlannedForm:
+    form: Form
+    layout: L.FormLayout
+    form_id: str
+    revision: int
+    status: str  # baru | revisi | sama
+    path: Path
+    manifest: dict
+    locked: dict
+
+
+@dataclass
+class GenerateResult:
+    forms: list[PlannedForm] = field(default_factory=list)
+    out_dir: Path | None = None
+    distribution: Path | None = None
+    zips: list[Path] = field(default_factory=list)
+    password_file: Path | None = None
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.forms if f.status == status)
+
+
+def plan_forms(forms: list[Form], out_dir: Path, workspace: Workspace,
+               texts: Texts) -> list[PlannedForm]:
+    ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
+    issued = workspace.latest_issued(ids)
+    seen_nip: set[str] = set()
+    used_paths: set[str] = set()
+    planned = []
+    for form, form_id in zip(forms, ids):
+        lay = L.build_layout(form, texts)
+        locked = lay.locked_values()
+        digest = content_hash(locked)
+        prev = issued.get(form_id)
+        if prev is None:
+            revision, status = 1, "baru"
+        elif prev.content_hash == digest:
+            revision, status = prev.revision, "sama"
+        else:
+            revision, status = prev.revision + 1, "revisi"
+        manifest = sign(build_manifest(form, lay, form_id=form_id, revision=revision,
+                                       key_id=workspace.key_id, locked_hash=digest),
+                        workspace.key)
+        p = form.pegawai
+        stem = f"{p.nip}_{p.nama}"
+        if p.nip in seen_nip:  # a second IKI (Plt./Plh.) of the same pegawai
+            stem += f"_{form.iki.jabatan}"
+        seen_nip.add(p.nip)
+        folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah)
+        name = safe_name(stem, 120)
+        path = folder / f"{name}.xlsx"
+        n = 2
+        while str(path).casefold() in used_paths:  # Windows: names differ only by case
+            path = folder / f"{name} ({n}).xlsx"
+            n += 1
+        used_paths.add(str(path).casefold())
+        planned.append(PlannedForm(form, lay, form_id, revision, status, path, manifest,
+                                   locked))
+    return planned
+
+
+# --------------------------------------------------------------------------- orchestration
+
+def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
+                   jobs: int | None = None, templates_dir: str | None = None,
+                   make_zip: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> GenerateResult:
+    """Write every form of ``master`` (its valid assignments) under ``out_dir``."""
+    started = time.perf_counter()
+    texts = get_texts(templates_dir)
+    out_dir = Path(out_dir)
+    forms = master.forms()
+    password, password_file = workspace.sheet_password(master.settings.sandi)
+    planned = plan_forms(forms, out_dir, workspace, texts)
+    write_jobs = [WriteJob(str(p.path), p.form, p.layout, to_text(p.manifest), password,
+                           templates_dir, p.form_id, p.revision) for p in planned]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    done = 0
+    if jobs == 1 or len(write_jobs) < 16:
+        for job in write_jobs:
+            write_form(job)
+            done += 1
+            if progress:
+                progress(done, len(write_jobs))
+    else:
+        chunk = max(1, min(32, len(write_jobs) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for _ in pool.map(write_form, write_jobs, chunksize=chunk):
+                done += 1
+                if progress:
+                    progress(done, len(write_jobs))
+    workspace.record_issued([_ledger_row(p, out_dir) for p in planned])
+    result = GenerateResult(planned, out_dir, password_file=password_file)
+    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun)
+    if make_zip:
+        result.zips = write_zips(planned, out_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _ledger_row(p: PlannedForm, out_dir: Path) -> dict:
+    f = p.form
+    return {
+        "form_id": p.form_id, "revision": p.revision, "nip": f.pegawai.nip,
+        "kode_iki": f.iki.kode, "tahun": f.settings.tahun, "nama": f.pegawai.nama,
+        "jabatan": f.pegawai.jabatan, "perangkat_daerah": f.pegawai.perangkat_daerah,
+        "unit_kerja": f.pegawai.unit_kerja, "atasan_nip": f.atasan.nip,
+        "atasan_nama": f.atasan.nama, "content_hash": p.manifest["content_hash"],
+        "targets": {i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
+                                                 "period_targets")}
+                    for i in p.manifest["indicators"]},
+        "form": form_to_dict(f), "locked_cells": p.locked, "manifest": p.manifest,
+        "file_path": p.path.relative_to(out_dir).as_posix(),
+    }
+
+
+def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
+                       tahun: int) -> Path:
+    path = out_dir / DISTRIBUTION_FILE
+    t = texts.t
+    keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
+            "berkas", "form_id", "revisi", "status", "diserahkan")
+    widths = (5, 22, 30, 34, 30, 26, 30, 50, 18, 8, 14, 14)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                              "text_wrap": True, "valign": "top"})
+        title = wb.add_format({"bold": True, "font_size": 12})
+        text = wb.add_format({"valign": "top", "text_wrap": True})
+        ws = wb.add_worksheet(t("distribusi.sheet"))
+        ws.write_string(0, 0, t("distribusi.judul", tahun=tahun), title)
+        for c, (k, w) in enumerate(zip(keys, widths)):
+            ws.write_string(2, c, t(f"distribusi.kolom.{k}"), head)
+            ws.set_column(c, c, w, text)
+        for i, p in enumerate(planned, start=1):
+            f = p.form
+            atasan = f.atasan.nama + (f" ({f.atasan.nip_text})" if f.atasan.nip else "")
+            row = (i, f.pegawai.nip_text, f.pegawai.nama, f.pegawai.jabatan,
+                   f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, atasan,
+                   p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
+                   t(f"distribusi.status.{p.status}"), "")
+            for c, value in enumerate(row):
+                if isinstance(value, int):
+                    ws.write_number(2 + i, c, value)
+                elif value:
+                    ws.write_string(2 + i, c, value)
+        ws.autofilter(2, 0, 2 + len(planned), len(keys) - 1)
+        ws.freeze_panes(3, 2)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(2)
+        wb.close()
+    return path
+
+
+def write_zips(planned: list[PlannedForm], out_dir: Path) -> list[Path]:
+    """One zip per perangkat daerah folder (xlsx is already compressed: stored)."""
+    groups: dict[Path, list[Path]] = {}
+    for p in planned:
+        groups.setdefault(p.path.parent, []).append(p.path)
+    out = []
+    for folder, files in groups.items():
+        path = out_dir / f"{folder.name}.zip"
+        with atomic_path(path) as tmp:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+                for f in files:
+                    zf.write(f, f"{folder.name}/{f.name}")
+        out.append(path)
+    return out

@@ -1,0 +1,393 @@
+"""The IKI sheet, cell by cell: defined once, used by the writer and the reader.
+
+:func:`build_layout` turns a :class:`~iki_xlsx.model.Form` into a :class:`FormLayout`:
+every cell the form shows (value, style, merge), the input cells, row heights, print
+settings. :mod:`iki_xlsx.generate` writes exactly these cells; the reader rebuilds the
+layout of the issued form (from the ledger) to know which cell holds what, and compares
+the locked cells of a returned file with :meth:`FormLayout.locked_values`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .capaian import PredikatScale, capaian_formula
+from .model import Form, Polarity
+from .texts import Texts, tanggal_indonesia
+
+SHEET_FORM = "IKI"
+SHEET_GUIDE = "Petunjuk"
+SHEET_MANIFEST = "_manifest"
+MANIFEST_MARK = "iki-xlsx-manifest"
+MANIFEST_CHUNK = 8000  # characters of manifest JSON per cell (a cell holds 32,767)
+
+# Defined names (workbook scope): hints for people and other tools, never trusted alone.
+NAME_REALISASI = "IKI_REALISASI"
+NAME_KETERANGAN = "IKI_KETERANGAN"
+NAME_CAPAIAN = "IKI_CAPAIAN"
+
+FONT = "Arial"
+FONT_SIZE = 10
+LINE_HEIGHT = 12.75  # points per text line of Arial 10
+PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
+
+# Column widths (Excel character units) of the fixed columns, then per period.
+COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
+           ("sumber_data", 20), ("satuan", 10), ("target", 10))
+WIDTH_REALISASI = 9
+WIDTH_CAPAIAN = 10
+WIDTH_KETERANGAN = 24
+
+STYLES: dict[str, dict] = {
+    "title": {"bold": True, "font_size": 12, "align": "center", "valign": "vcenter"},
+    "subtitle": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "label": {"valign": "top"},
+    "label_bold": {"bold": True, "valign": "top"},
+    "value": {"valign": "top", "text_wrap": True},
+    "th": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+           "border": 1, "bg_color": "#D9E1F2"},
+    "td": {"valign": "top", "text_wrap": True, "border": 1},
+    "td_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
+    "td_target": {"valign": "top", "align": "center", "text_wrap": True, "border": 1,
+                  "num_format": "#,##0.##"},
+    "input_number": {"valign": "top", "align": "center", "border": 1, "locked": False,
+                     "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
+    "input_choice": {"valign": "top", "align": "center", "border": 1, "locked": False,
+                     "bg_color": "#FFF2CC"},
+    "input_text": {"valign": "top", "text_wrap": True, "border": 1, "locked": False,
+                   "bg_color": "#FFF2CC"},
+    "capaian": {"valign": "top", "align": "center", "border": 1, "num_format": "0.00",
+                "bg_color": "#F2F2F2"},
+    "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
+    "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
+                "num_format": "0.00", "bg_color": "#F2F2F2"},
+    "sign": {"align": "center", "valign": "top", "text_wrap": True},
+    "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
+}
+
+
+@dataclass(slots=True)
+class Cell:
+    row: int  # 0-based
+    col: int
+    value: object  # str | float | None
+    style: str
+    last_row: int | None = None  # merge range end (inclusive)
+    last_col: int | None = None
+    formula: str = ""  # for formula cells; value is then the cached result
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.row, self.col)
+
+
+@dataclass
+class IndicatorCells:
+    id: str
+    row: int
+    realisasi: dict[str, str]  # period code → "H14"
+    capaian: str
+    keterangan: str
+
+
+@dataclass
+class FormLayout:
+    cells: list[Cell]
+    inputs: list[tuple[int, int, str]]  # (row, col, kind) kind: number | choice | text
+    indicators: list[IndicatorCells]
+    widths: list[float]
+    heights: dict[int, float]
+    last_row: int
+    last_col: int
+    header_rows: tuple[int, int]  # table header, repeated on every printed page
+    table_rows: tuple[int, int]  # first and last indicator row
+    periods: tuple[str, ...]
+    realisasi_cols: tuple[int, ...]
+    capaian_col: int
+    keterangan_col: int
+    signature_row: int = 0
+    validations: list[dict] = field(default_factory=list)
+
+    def locked_values(self) -> dict[str, object]:
+        """Every locked cell that shows something: address → text, number or formula.
+
+        This is "the locked content" of a form: hashed into the manifest, kept in the
+        ledger, and compared with what a returned file holds.
+        """
+        out: dict[str, object] = {}
+        for c in self.cells:
+            if c.formula:
+                out[c.ref] = c.formula
+            elif c.value not in (None, ""):
+                out[c.ref] = c.value
+        return out
+
+
+def col_name(col: int) -> str:
+    name = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{col_name(col)}{row + 1}"
+
+
+# --------------------------------------------------------------------------- text fit
+
+# Arial advance widths in 1/1000 em; other characters count as 556 (a digit).
+_ADV = {**{c: 556 for c in "abdeghnopqu0123456789$#_"}, **dict.fromkeys("cksvxyz", 500),
+        **dict.fromkeys("fjt", 278), **dict.fromkeys("il", 222), "r": 333, "m": 833,
+        "w": 722, **dict.fromkeys("ABEKPSVXY", 667), **dict.fromkeys("CDHNRUw", 722),
+        **dict.fromkeys("GOQ", 778), **dict.fromkeys("FTZ", 611), "I": 278, "J": 500,
+        "L": 556, "M": 833, "W": 944, " ": 278, ".": 278, ",": 278, ":": 278, ";": 278,
+        "'": 191, '"': 355, "-": 333, "(": 333, ")": 333, "/": 278, "%": 889, "×": 584,
+        "&": 667, "+": 584, "=": 584}
+_PX_PER_EM = FONT_SIZE * 96 / 72  # pixels per em at 96 dpi
+
+
+def _text_px(word: str, bold: bool) -> float:
+    px = sum(_ADV.get(ch, 600) for ch in word) * _PX_PER_EM / 1000
+    return px * (1.08 if bold else 1.0)
+
+
+def text_lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines ``text`` wraps to in a cell (or merged range) ``width`` characters wide.
+
+    Simulates word wrap with Arial metrics and a safety margin, so the row heights we set
+    show every word when Excel or LibreOffice print the form (neither auto-fits rows of
+    merged cells, and Excel never auto-fits on open).
+    """
+    usable = (width * 7 + 5) * 0.88 - 6  # column px, minus cell padding and a margin
+    lines = 0
+    space = _text_px(" ", bold)
+    for paragraph in str(text).split("\n"):
+        line_px, n = 0.0, 1
+        for word in paragraph.split():
+            w = _text_px(word, bold)
+            if line_px and line_px + space + w > usable:
+                n += 1
+                line_px = 0.0
+            if w > usable:  # a word longer than the line breaks mid-word
+                extra = math.ceil(w / usable) - 1
+                n += extra
+                w -= extra * usable
+            line_px += (space if line_px else 0) + w
+        lines += n
+    return max(lines, 1)
+
+
+def height_for(lines: int) -> float:
+    return round(lines * LINE_HEIGHT + 3, 2)
+
+
+# --------------------------------------------------------------------------- layout
+
+def period_label(texts: Texts, code: str) -> str:
+    return texts.t(f"form.periode.{code}")
+
+
+def build_layout(form: Form, texts: Texts) -> FormLayout:
+    s, iki, peg, ats = form.settings, form.iki, form.pegawai, form.atasan
+    periods = s.periode.periods
+    n_p = len(periods)
+    fixed = len(COLUMNS)
+    real_cols = tuple(range(fixed, fixed + n_p))
+    cap_col, ket_col = fixed + n_p, fixed + n_p + 1
+    last_col = ket_col
+    widths = [w for _, w in COLUMNS] + [WIDTH_REALISASI] * n_p + [WIDTH_CAPAIAN, WIDTH_KETERANGAN]
+
+    def span(c0: int, c1: int) -> float:
+        return sum(widths[c0:c1 + 1]) + (c1 - c0) * 0.7  # merged: gridline padding counts
+
+    cells: list[Cell] = []
+    heights: dict[int, float] = {}
+
+    def put(r, c, value, style, last_row=None, last_col=None, formula=""):
+        cells.append(Cell(r, c, value, style, last_row, last_col, formula))
+
+    def fit(r, text, c0, c1, bold=False, rows=1):
+        need = height_for(text_lines(text, span(c0, c1), bold))
+        per_row = need / rows
+        heights[r] = max(heights.get(r, LINE_HEIGHT + 2), per_row)
+
+    t = texts.t
+    # Title
+    r = 0
+    put(r, 0, t("form.judul"), "title", r, last_col)
+    heights[r] = 18
+    r += 1
+    put(r, 0, t("form.tahun", tahun=s.tahun), "subtitle", r, last_col)
+    for heading in (s.instansi or iki.perangkat_daerah.upper(), s.pemerintah_daerah):
+        if heading:
+            r += 1
+            put(r, 0, heading.upper(), "subtitle", r, last_col)
+            fit(r, heading.upper(), 0, last_col, bold=True)
+    r += 2
+    # Numbered header
+    header = [("perangkat_daerah", iki.perangkat_daerah), ("jabatan", iki.jabatan),
+              ("tugas", iki.tugas)]
+    for i, (key, value) in enumerate(header, start=1):
+        put(r, 0, f"{i}.", "label")
+        put(r, 1, t(f"form.header.{key}"), "label")
+        put(r, 2, f": {value}", "value", r, last_col)
+        fit(r, f": {value}", 2, last_col)
+        r += 1
+    put(r, 0, f"{len(header) + 1}.", "label")
+    put(r, 1, t("form.header.fungsi"), "label")
+    for j, item in enumerate(iki.fungsi or ("-",)):
+        text = f"{_letter(j)}. {item}" if iki.fungsi else ": -"
+        put(r, 2, text, "value", r, last_col)
+        fit(r, text, 2, last_col)
+        r += 1
+    r += 1
+    # Identity block: pegawai left, atasan right
+    left_val, right_lab, right_val = (2, 4), (5, 6), (7, last_col)
+    put(r, 0, t("form.identitas.pegawai"), "label_bold", r, 4)
+    put(r, 5, t("form.identitas.atasan"), "label_bold", r, last_col)
+    r += 1
+    for key, a, b in (("nama", peg.nama, ats.nama), ("nip", peg.nip_text, ats.nip_text),
+                      ("pangkat", peg.pangkat_text, ats.pangkat_text),
+                      ("jabatan", peg.jabatan, ats.jabatan),
+                      ("unit_kerja", peg.unit_kerja or peg.perangkat_daerah,
+                       ats.unit_kerja or ats.perangkat_daerah)):
+        label = t(f"form.identitas.{key}")
+        put(r, 0, label, "label", r, 1)
+        put(r, left_val[0], f": {a}", "value", r, left_val[1])
+        put(r, right_lab[0], label, "label", r, right_lab[1])
+        put(r, right_val[0], f": {b}", "value", r, right_val[1])
+        fit(r, f": {a}", *left_val)
+        fit(r, f": {b}", *right_val)
+        r += 1
+    r += 1
+    # Table header (two rows)
+    h0, h1 = r, r + 1
+    labels = {"no": t("form.kolom.no"),
+              "sasaran": (iki.label_sasaran or t("form.kolom.sasaran")).upper()}
+    for c, (key, _) in enumerate(COLUMNS):
+        put(h0, c, labels.get(key) or t(f"form.kolom.{key}"), "th", h1, c)
+    put(h0, real_cols[0], t("form.kolom.realisasi"), "th", h0, real_cols[-1])
+    for c, code in zip(real_cols, periods):
+        put(h1, c, period_label(texts, code), "th")
+    put(h0, cap_col, t("form.kolom.capaian"), "th", h1, cap_col)
+    put(h0, ket_col, t("form.kolom.keterangan"), "th", h1, ket_col)
+    head_need = max(text_lines(t("form.kolom.penjelasan"), widths[3], True),
+                    text_lines(t("form.kolom.keterangan"), widths[ket_col], True),
+                    text_lines(labels["sasaran"], widths[1], True))
+    heights[h0] = height_for(max(1, head_need - 1))
+    heights[h1] = height_for(1)
+    r = h1 + 1
+    # Indicator rows; NO and SASARAN merged over each sasaran's rows
+    first = r
+    groups: list[list[int]] = []
+    ind_cells: list[IndicatorCells] = []
+    inputs: list[tuple[int, int, str]] = []
+    validations: list[dict] = []
+    cap = s.batas_capaian
+    prev_key = None
+    for i, ind in enumerate(iki.indicators):
+        key = (ind.no, ind.sasaran)
+        if key != prev_key:
+            groups.append([])
+            prev_key = key
+        groups[-1].append(i)
+        put(r, 2, ind.indikator, "td")
+        put(r, 3, ind.penjelasan, "td")
+        put(r, 4, ind.sumber_data, "td")
+        put(r, 5, ind.satuan, "td_center")
+        target = ind.target
+        numeric_target = (target.value is not None and target.low is None
+                          and target.text.replace(".", "").replace(",", "").isdigit())
+        put(r, 6, target.value if numeric_target else target.text, "td_target")
+        refs = [cell_ref(r, c) for c in real_cols]
+        kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
+        for c, code in zip(real_cols, periods):
+            inputs.append((r, c, kind))
+        inputs.append((r, ket_col, "text"))
+        put(r, cap_col, "", "capaian", formula=capaian_formula(refs, ind, cap, s.periode))
+        ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
+                                        cell_ref(r, cap_col), cell_ref(r, ket_col)))
+        need = max(text_lines(ind.indikator, widths[2]), text_lines(ind.penjelasan, widths[3]),
+                   text_lines(ind.sumber_data, widths[4]), text_lines(ind.satuan, widths[5]),
+                   text_lines(target.text, widths[6]), 2)
+        heights[r] = height_for(need)
+        validations.append({"row": r, "cols": real_cols, "kind": kind, "satuan": ind.satuan})
+        r += 1
+    last = r - 1
+    for g in groups:
+        r0, r1 = first + g[0], first + g[-1]
+        ind = iki.indicators[g[0]]
+        put(r0, 0, ind.no, "td_center", r1 if r1 > r0 else None, 0 if r1 > r0 else None)
+        put(r0, 1, ind.sasaran, "td", r1 if r1 > r0 else None, 1 if r1 > r0 else None)
+        need = height_for(text_lines(ind.sasaran, widths[1]))
+        have = sum(heights[x] for x in range(r0, r1 + 1))
+        if need > have:  # spread the extra height over the group's rows
+            extra = (need - have) / (r1 - r0 + 1)
+            for x in range(r0, r1 + 1):
+                heights[x] = round(heights[x] + extra, 2)
+    # Average capaian and predikat under the table
+    cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
+    put(r, 0, t("form.rata_rata"), "summary_label", r, cap_col - 1)
+    put(r, cap_col, "", "summary",
+        formula=f'=IF(COUNT({cap_range})=0,"",AVERAGE({cap_range}))')
+    avg_ref = cell_ref(r, cap_col)
+    scale = PredikatScale.from_setting(s.skala_predikat)
+    put(r, ket_col, "", "summary", formula=_predikat_formula(avg_ref, scale))
+    heights[r] = height_for(1)
+    r += 2
+    # Signature block: atasan left, pegawai right
+    sig = r
+    left, right = (0, 3), (6, last_col)
+    tanggal = (t("form.tanda_tangan.tempat_tanggal", tempat=s.tempat,
+                 tanggal=tanggal_indonesia(s.tanggal)) if s.tanggal
+               else t("form.tanda_tangan.tanggal_kosong", tahun=s.tahun))
+    if s.tempat and not s.tanggal:
+        tanggal = f"{s.tempat}, {tanggal}"
+    put(r, right[0], tanggal, "sign", r, right[1])
+    r += 1
+    put(r, left[0], t("form.tanda_tangan.atasan"), "sign", r, left[1])
+    put(r, right[0], t("form.tanda_tangan.pegawai"), "sign", r, right[1])
+    r += 1
+    put(r, left[0], ats.jabatan, "sign", r, left[1])
+    put(r, right[0], peg.jabatan, "sign", r, right[1])
+    fit(r, ats.jabatan, *left)
+    fit(r, peg.jabatan, *right)
+    r += 1
+    heights[r] = 45  # room to sign
+    r += 1
+    put(r, left[0], ats.nama, "sign_name", r, left[1])
+    put(r, right[0], peg.nama, "sign_name", r, right[1])
+    fit(r, ats.nama, *left, bold=True)
+    fit(r, peg.nama, *right, bold=True)
+    r += 1
+    put(r, left[0], ats.pangkat_text, "sign", r, left[1])
+    put(r, right[0], peg.pangkat_text, "sign", r, right[1])
+    r += 1
+    nip = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
+    put(r, left[0], nip, "sign", r, left[1])
+    put(r, right[0], texts.t("form.tanda_tangan.nip", nip=peg.nip_text), "sign", r, right[1])
+    return FormLayout(
+        cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
+        last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
+        periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
+        keterangan_col=ket_col, signature_row=sig, validations=validations)
+
+
+def _letter(i: int) -> str:
+    """a, b, …, z, aa, ab, … for fungsi items."""
+    return col_name(i).lower()
+
+
+def _predikat_formula(ref: str, scale: PredikatScale) -> str:
+    expr = f'"{_q(scale.final)}"'
+    for threshold, label in reversed(scale.bands):
+        expr = f'IF({ref}>{threshold:g},"{_q(label)}",{expr})'
+    return f'=IF({ref}="","",{expr})'
+
+
+def _q(text: str) -> str:
+    return str(text).replace('"', '""')

@@ -1,0 +1,212 @@
+"""The workspace: the secret key that signs every manifest, the sheet password, and the
+SQLite ledger of every issued form (and, later, every submission).
+
+Default location: ``./iki-workspace`` (or ``IKI_XLSX_WORKSPACE``), deliberately outside
+``output/``: the folder whose contents are e-mailed must never contain the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+ENV_VAR = "IKI_XLSX_WORKSPACE"
+DEFAULT_DIR = "iki-workspace"
+KEY_FILE = "kunci-rahasia.key"
+PASSWORD_FILE = "sandi-proteksi.txt"
+DB_FILE = "ledger.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    nip TEXT NOT NULL,
+    kode_iki TEXT NOT NULL,
+    tahun INTEGER NOT NULL,
+    nama TEXT NOT NULL,
+    jabatan TEXT NOT NULL,
+    perangkat_daerah TEXT NOT NULL,
+    unit_kerja TEXT NOT NULL,
+    atasan_nip TEXT NOT NULL,
+    atasan_nama TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    targets TEXT NOT NULL,        -- JSON: indicator id → target, polarity, aggregation
+    form_json TEXT NOT NULL,      -- JSON: the whole Form (see iki_xlsx.formjson)
+    locked_cells TEXT NOT NULL,   -- JSON: address → locked content, as issued
+    manifest TEXT NOT NULL,       -- JSON: the signed manifest written into the file
+    file_path TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    last_written_at TEXT NOT NULL,
+    PRIMARY KEY (form_id, revision)
+);
+CREATE INDEX IF NOT EXISTS forms_nip ON forms (nip, tahun);
+"""
+
+
+def default_workspace() -> Path:
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class IssuedForm:
+    form_id: str
+    revision: int
+    content_hash: str
+
+
+class Workspace:
+    """A folder holding the key, the random sheet password and the ledger."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else default_workspace()
+        self._key: bytes | None = None
+        self._db: sqlite3.Connection | None = None
+
+    # -- secrets
+    @property
+    def key_path(self) -> Path:
+        return self.path / KEY_FILE
+
+    def has_key(self) -> bool:
+        return self.key_path.is_file()
+
+    @property
+    def key(self) -> bytes:
+        """The HMAC key: 32 random bytes, created on first use, readable by the owner only."""
+        if self._key is None:
+            if not self.key_path.is_file():
+                self.path.mkdir(parents=True, exist_ok=True)
+                _write_private(self.key_path, secrets.token_bytes(32).hex().encode())
+            self._key = bytes.fromhex(self.key_path.read_text(encoding="ascii").strip())
+        return self._key
+
+    @property
+    def key_id(self) -> str:
+        """Public fingerprint of the key, written into manifests: tells forms of another
+        workspace apart without revealing the key."""
+        return hashlib.sha256(b"iki-xlsx key id|" + self.key).hexdigest()[:16]
+
+    def sheet_password(self, configured: str = "") -> tuple[str, Path | None]:
+        """The configured password, else this workspace's random one (and its file)."""
+        if configured:
+            return configured, None
+        path = self.path / PASSWORD_FILE
+        if not path.is_file():
+            self.path.mkdir(parents=True, exist_ok=True)
+            alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+            _write_private(path, "".join(secrets.choice(alphabet) for _ in range(12)).encode())
+        return path.read_text(encoding="ascii").strip(), path
+
+    def form_id(self, tahun: int, nip: str, kode_iki: str) -> str:
+        """Stable id of the form (tahun, NIP, Kode IKI) in this workspace."""
+        import hmac
+
+        digest = hmac.new(self.key, f"form|{tahun}|{nip}|{kode_iki}".encode(),
+                          hashlib.sha256).hexdigest()
+        return f"{tahun}-{digest[:12].upper()}"
+
+    # -- ledger
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path / DB_FILE, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                       (str(SCHEMA_VERSION),))
+            self._db = db
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def latest_issued(self, form_ids: list[str]) -> dict[str, IssuedForm]:
+        out: dict[str, IssuedForm] = {}
+        for chunk in _chunks(form_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for form_id, rev, content_hash in self.db.execute(
+                f"SELECT form_id, MAX(revision), content_hash FROM forms "
+                f"WHERE form_id IN ({marks}) GROUP BY form_id", chunk):
+                out[form_id] = IssuedForm(form_id, rev, content_hash)
+        return out
+
+    def record_issued(self, rows: list[dict]) -> None:
+        """Insert new revisions, refresh path/time of unchanged ones: one transaction."""
+        stamp = now_iso()
+        with self.transaction() as db:
+            for row in rows:
+                db.execute(
+                    "INSERT INTO forms (form_id, revision, nip, kode_iki, tahun, nama, jabatan,"
+                    " perangkat_daerah, unit_kerja, atasan_nip, atasan_nama, content_hash,"
+                    " targets, form_json, locked_cells, manifest, file_path, issued_at,"
+                    " last_written_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (form_id, revision) DO UPDATE SET"
+                    " file_path = excluded.file_path, last_written_at = excluded.last_written_at",
+                    (row["form_id"], row["revision"], row["nip"], row["kode_iki"], row["tahun"],
+                     row["nama"], row["jabatan"], row["perangkat_daerah"], row["unit_kerja"],
+                     row["atasan_nip"], row["atasan_nama"], row["content_hash"],
+                     _json(row["targets"]), _json(row["form"]), _json(row["locked_cells"]),
+                     _json(row["manifest"]), row["file_path"], stamp, stamp))
+
+    def issued(self, form_id: str, revision: int | None = None) -> dict | None:
+        """One issued form (the latest revision unless given), with its JSON decoded."""
+        sql = "SELECT * FROM forms WHERE form_id = ?"
+        args: tuple = (form_id,)
+        if revision is not None:
+            sql += " AND revision = ?"
+            args += (revision,)
+        cur = self.db.execute(sql + " ORDER BY revision DESC LIMIT 1", args)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cur.description], row))
+        for k in ("targets", "form_json", "locked_cells", "manifest"):
+            out[k] = json.loads(out[k])
+        return out
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _chunks(items: list, n: int):
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` readable and writable by its owner only (0600 where POSIX applies)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)

@@ -1,0 +1,108 @@
+"""The signed manifest inside every generated workbook, and the Form ⇄ JSON mapping the
+ledger stores.
+
+The manifest names the form (id, revision, NIP, tahun, period scheme), each indicator's
+target, polarity, aggregation and cell addresses, a SHA-256 of all locked content, and an
+HMAC-SHA256 over all of that with the workspace key. Readers trust the manifest only
+after :func:`verify`, and then trust the ledger's copy over anything in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict
+from datetime import date
+
+from .layout import FormLayout
+from .model import (
+    Aggregation, Form, IKIDefinition, Indicator, PeriodScheme, Person, Polarity, Settings,
+    Target,
+)
+
+SCHEMA_VERSION = 1
+GENERATOR = "iki-xlsx"
+
+
+def canonical(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(locked: dict[str, object]) -> str:
+    return hashlib.sha256(canonical(locked)).hexdigest()
+
+
+def indicator_entries(form: Form, layout: FormLayout) -> list[dict]:
+    out = []
+    for ind, cells in zip(form.iki.indicators, layout.indicators):
+        t = ind.target
+        out.append({
+            "id": cells.id, "no": ind.no, "row": cells.row + 1,
+            "target": {"text": t.text, "value": t.value, "low": t.low, "high": t.high},
+            "polaritas": ind.polaritas.value, "agregasi": ind.agregasi.value,
+            "satuan": ind.satuan, "period_targets": dict(ind.period_targets),
+            "cells": {"realisasi": cells.realisasi, "capaian": cells.capaian,
+                      "keterangan": cells.keterangan},
+        })
+    return out
+
+
+def build_manifest(form: Form, layout: FormLayout, *, form_id: str, revision: int,
+                   key_id: str, locked_hash: str) -> dict:
+    return {
+        "schema": SCHEMA_VERSION, "generator": GENERATOR, "form_id": form_id,
+        "revision": revision, "key_id": key_id, "nip": form.pegawai.nip,
+        "nama": form.pegawai.nama, "kode_iki": form.iki.kode, "tahun": form.settings.tahun,
+        "periode": form.settings.periode.value, "periods": list(layout.periods),
+        "sheet": "IKI", "batas_capaian": form.settings.batas_capaian,
+        "indicators": indicator_entries(form, layout), "content_hash": locked_hash,
+    }
+
+
+def sign(manifest: dict, key: bytes) -> dict:
+    body = {k: v for k, v in manifest.items() if k != "hmac"}
+    return {**body, "hmac": hmac.new(key, canonical(body), hashlib.sha256).hexdigest()}
+
+
+def verify(manifest: dict, key: bytes) -> bool:
+    mac = manifest.get("hmac")
+    if not isinstance(mac, str):
+        return False
+    body = {k: v for k, v in manifest.items() if k != "hmac"}
+    expected = hmac.new(key, canonical(body), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(mac, expected)
+
+
+def to_text(manifest: dict) -> str:
+    return canonical(manifest).decode("utf-8")
+
+
+# --------------------------------------------------------------------------- Form JSON
+
+def form_to_dict(form: Form) -> dict:
+    data = asdict(form)
+    s = data["settings"]
+    s["periode"] = form.settings.periode.value
+    s["tanggal"] = form.settings.tanggal.isoformat() if form.settings.tanggal else None
+    s.pop("sandi", None)  # never store the password beside the forms
+    for ind in data["iki"]["indicators"]:
+        ind["polaritas"] = Polarity(ind["polaritas"]).value
+        ind["agregasi"] = Aggregation(ind["agregasi"]).value
+    return data
+
+
+def form_from_dict(data: dict) -> Form:
+    s = dict(data["settings"])
+    s["periode"] = PeriodScheme(s["periode"])
+    s["tanggal"] = date.fromisoformat(s["tanggal"]) if s.get("tanggal") else None
+    iki = dict(data["iki"])
+    iki["fungsi"] = tuple(iki["fungsi"])
+    iki["indicators"] = tuple(
+        Indicator(**{**ind, "target": Target(**ind["target"]),
+                     "polaritas": Polarity(ind["polaritas"]),
+                     "agregasi": Aggregation(ind["agregasi"])})
+        for ind in iki["indicators"])
+    return Form(Person(**data["pegawai"]), Person(**data["atasan"]), IKIDefinition(**iki),
+                Settings(**s))
