@@ -267,7 +267,7 @@ def plan_forms(forms: list[Form], out_dir: Path, workspace: Workspace,
         p = form.pegawai
         stem = f"{p.nip}_{p.nama}"
         if p.nip in seen_nip:  # a second IKI (Plt./Plh.) of the same pegawai
-            stem += f"_{form.iki.jabatan}"
+            stem += f"_{p.jabatan or form.iki.jabatan}"
         seen_nip.add(p.nip)
         folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah)
         name = safe_name(stem, 120)

@@ -110,18 +110,25 @@ class FormLayout:
     validations: list[dict] = field(default_factory=list)
 
     def locked_values(self) -> dict[str, object]:
-        """Every locked cell that shows something: address → text, number or formula.
+        """Every locked cell that shows a value: address → text or number (as float).
 
         This is "the locked content" of a form: hashed into the manifest, kept in the
-        ledger, and compared with what a returned file holds.
+        ledger, and compared with the cell values a returned file holds. Formula cells are
+        left out (:meth:`formula_cells`): readers recompute capaian instead of trusting
+        them, and value readers see only their cached results.
         """
         out: dict[str, object] = {}
         for c in self.cells:
-            if c.formula:
-                out[c.ref] = c.formula
-            elif c.value not in (None, ""):
-                out[c.ref] = c.value
+            if c.formula or c.value is None or c.value == "":
+                continue
+            out[c.ref] = float(c.value) if isinstance(c.value, (int, float)) else c.value
         return out
+
+    def formula_cells(self) -> dict[str, str]:
+        return {c.ref: c.formula for c in self.cells if c.formula}
+
+    def input_refs(self) -> set[str]:
+        return {cell_ref(r, c) for r, c, _ in self.inputs}
 
 
 def col_name(col: int) -> str:

@@ -58,6 +58,7 @@ def build_manifest(form: Form, layout: FormLayout, *, form_id: str, revision: in
         "periode": form.settings.periode.value, "periods": list(layout.periods),
         "sheet": "IKI", "batas_capaian": form.settings.batas_capaian,
         "indicators": indicator_entries(form, layout), "content_hash": locked_hash,
+        "formula_cells": sorted(layout.formula_cells()),
     }
 
 

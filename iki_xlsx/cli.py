@@ -1,0 +1,196 @@
+"""Command line: a thin typer layer over the library. Each command parses options, calls
+one library function, and prints the result with rich; library problems become clean
+Indonesian messages, never tracebacks.
+
+Exit status: 0 success; 1 the input had problems (invalid master, rejected files);
+2 usage errors (bad options, missing files).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .texts import get_texts
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="iki-xlsx: formulir Indikator Kinerja Individu (IKI) berbasis Excel.")
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+# Options shared by several commands, defined once.
+WorkspaceOpt = typer.Option(None, "--workspace", "-w",
+                            help="Folder ruang kerja (kunci rahasia, sandi, ledger). "
+                                 "Bawaan: ./iki-workspace atau $IKI_XLSX_WORKSPACE.")
+TemplatesOpt = typer.Option(None, "--templates",
+                            help="Folder templat sendiri yang menimpa teks bawaan.")
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Jumlah proses (bawaan: semua inti).")
+
+
+def _texts(templates: Optional[Path]):
+    return get_texts(str(templates) if templates else None)
+
+
+def _print_problems(problems, texts) -> None:
+    for p in problems:
+        level = texts.t(f"tingkat.{p.severity.value}")
+        colour = "red" if p.is_error else "yellow"
+        console.print(f"[{colour}]{level}[/] {p.location(texts)}: {p.message(texts)}")
+        advice = p.advice(texts)
+        if advice:
+            console.print(f"      → {advice}")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+@app.command()
+def init(path: Path = typer.Argument(..., help="Berkas master baru (.xlsx)."),
+         force: bool = typer.Option(False, "--force", help="Timpa bila sudah ada."),
+         templates: Optional[Path] = TemplatesOpt) -> None:
+    """Buat workbook master kosong untuk diisi di Excel.
+
+    Example: iki-xlsx init master.xlsx
+    """
+    from .masterbook import write_master
+
+    texts = _texts(templates)
+    if path.exists() and not force:
+        err.print(texts.t("cli.berkas_ada", path=path))
+        raise typer.Exit(2)
+    write_master(path, None, texts=texts)
+    console.print(texts.t("cli.init_selesai", path=path))
+
+
+def _load(master_path: Path, texts):
+    from .master import load_master
+
+    if not master_path.exists():
+        err.print(texts.t("cli.galat_umum", message=f"{master_path}: berkas tidak ditemukan"))
+        raise typer.Exit(2)
+    return load_master(master_path)
+
+
+@app.command()
+def validate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) atau YAML."),
+             templates: Optional[Path] = TemplatesOpt) -> None:
+    """Periksa master tanpa membuat formulir; sebutkan semua masalah sekaligus.
+
+    Example: iki-xlsx validate master.xlsx
+    """
+    texts = _texts(templates)
+    loaded = _load(master, texts)
+    _print_problems(loaded.problems, texts)
+    if not loaded.ok:
+        console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
+                              warnings=len(loaded.problems) - len(loaded.errors)))
+        raise typer.Exit(1)
+    m = loaded.master
+    console.print(texts.t("cli.master_valid", pegawai=len(m.assignments), iki=len(m.iki),
+                          indikator=sum(len(d.indicators) for d in m.iki.values())))
+
+
+@app.command()
+def generate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) atau YAML."),
+             output: Path = typer.Option(Path("output/forms"), "--output", "-o",
+                                         help="Folder hasil."),
+             workspace: Optional[Path] = WorkspaceOpt,
+             jobs: Optional[int] = JobsOpt,
+             skip_invalid: bool = typer.Option(False, "--skip-invalid",
+                                               help="Lewati pegawai yang datanya bermasalah."),
+             make_zip: bool = typer.Option(False, "--zip",
+                                           help="Buat juga satu zip per perangkat daerah."),
+             templates: Optional[Path] = TemplatesOpt) -> None:
+    """Buat satu formulir IKI terkunci per pegawai, dan daftar distribusinya.
+
+    Example: iki-xlsx generate examples/master-bkpsdm-kukar.xlsx -o output/forms
+    """
+    from .generate import generate_forms
+    from .ledger import Workspace
+
+    texts = _texts(templates)
+    loaded = _load(master, texts)
+    _print_problems(loaded.problems, texts)
+    if loaded.master is None or (loaded.errors and not skip_invalid):
+        console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
+                              warnings=len(loaded.problems) - len(loaded.errors)))
+        if loaded.master is not None:
+            console.print(texts.t("cli.master_tidak_valid_saran"))
+        raise typer.Exit(1)
+    if loaded.rejected:
+        console.print(texts.t("cli.dilewati", n=len(loaded.rejected)))
+        for r in loaded.rejected:
+            console.print("  " + texts.t("cli.dilewati_baris", row=r.row, nip=r.nip,
+                                         nama=r.nama, kode=r.kode_iki))
+    ws = Workspace(workspace)
+    with _progress() as progress:
+        task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
+        result = generate_forms(loaded.master, output, ws, jobs=jobs,
+                                templates_dir=str(templates) if templates else None,
+                                make_zip=make_zip,
+                                progress=lambda done, total: progress.update(task,
+                                                                             completed=done))
+    console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
+                          new=result.count("baru"), revised=result.count("revisi"),
+                          same=result.count("sama"), seconds=f"{result.seconds:.1f}"))
+    console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
+    if result.zips:
+        console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
+    if result.password_file:
+        console.print(texts.t("cli.sandi_acak", path=result.password_file))
+    if loaded.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt / .md)."),
+            output: Path = typer.Option(..., "--output", "-o", help="Master hasil (.xlsx)."),
+            tahun: Optional[int] = typer.Option(None, "--tahun", help="Tahun IKI."),
+            templates: Optional[Path] = TemplatesOpt) -> None:
+    """Impor dokumen IKI (teks hasil ekstraksi PDF/Word) menjadi workbook master.
+
+    Example: iki-xlsx import dokumen-iki.txt -o master.xlsx
+    """
+    from .masterbook import write_master
+    from .sources import import_documents, summary_text
+
+    texts = _texts(templates)
+    missing = [d for d in documents if not d.is_file()]
+    if missing:
+        err.print(texts.t("cli.galat_umum",
+                          message=", ".join(f"{m}: berkas tidak ditemukan" for m in missing)))
+        raise typer.Exit(2)
+    result = import_documents(documents, tahun=tahun)
+    write_master(output, result.master, review=result.review, notes=result.notes,
+                 inferred=result.inferred, texts=texts)
+    console.print(summary_text(result))
+    console.print(str(output))
+
+
+def main() -> None:
+    """Entry point: run the app; any unexpected error is one clean line, not a traceback
+    (set IKI_XLSX_DEBUG=1 to see it)."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the boundary: library errors become one message
+        if os.environ.get("IKI_XLSX_DEBUG"):
+            raise
+        err.print(get_texts().t("cli.galat_umum", message=f"{type(exc).__name__}: {exc}"))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

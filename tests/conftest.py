@@ -1,0 +1,46 @@
+"""Shared fixtures: a small master (YAML), a workspace, and forms generated once per
+session from it (tests that change files copy them first)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iki_xlsx.generate import generate_forms
+from iki_xlsx.ledger import Workspace
+from iki_xlsx.master import load_master
+
+DATA = Path(__file__).parent / "data"
+SMALL_MASTER = DATA / "master-kecil.yaml"
+
+
+@pytest.fixture(scope="session")
+def small_master():
+    loaded = load_master(SMALL_MASTER)
+    assert loaded.ok, [p.message() for p in loaded.problems]
+    return loaded.master
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory, small_master):
+    """(result, workspace) of generating the small master once."""
+    root = tmp_path_factory.mktemp("gen")
+    ws = Workspace(root / "ws")
+    result = generate_forms(small_master, root / "forms", ws, jobs=1)
+    return result, ws
+
+
+@pytest.fixture
+def form_copy(generated, tmp_path):
+    """Copy one generated form (by NIP and Kode IKI) into tmp_path."""
+    result, _ = generated
+
+    def copy(nip: str = "199005202015031003", kode: str = "IKI-PENGOLAH") -> Path:
+        planned = next(p for p in result.forms if p.form.key == (nip, kode))
+        dst = tmp_path / planned.path.name
+        shutil.copy(planned.path, dst)
+        return dst
+
+    return copy
