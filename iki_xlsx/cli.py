@@ -21,8 +21,8 @@ from .texts import get_texts
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="iki-xlsx: formulir Indikator Kinerja Individu (IKI) berbasis Excel.")
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # Options shared by several commands, defined once.
 WorkspaceOpt = typer.Option(None, "--workspace", "-w",
