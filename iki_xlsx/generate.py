@@ -1,8 +1,10 @@
 """Generate one locked, print-ready IKI workbook per (pegawai, IKI), plus a distribution
 list, recording every issued form in the workspace ledger.
 
-The plan (layout, content hash, form id, revision) is made in the main process, which
-owns the ledger; writing the workbooks — the expensive part — runs in a process pool.
+The main process owns the ledger: it names each form (form id, file path) and looks up
+what was issued before. Everything per form — layout, content hash, revision decision,
+signed manifest, the workbook itself and its ledger row — runs in a process pool, so the
+work spreads over all cores.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from xlsxwriter.workbook import Workbook
 
 from . import layout as L
 from .atomic import atomic_path
-from .ledger import Workspace
+from .ledger import IssuedForm, Workspace
 from .manifest import build_manifest, content_hash, form_to_dict, sign, to_text
 from .model import Form, Master
 from .texts import Texts, get_texts
@@ -61,46 +63,82 @@ class ProtectedWorkbook(Workbook):
 
 
 @dataclass
-class WriteJob:
+class FormJob:
+    """Everything a worker needs to build, sign and write one form."""
+
     path: str
+    rel_path: str
     form: Form
-    layout: L.FormLayout
-    manifest_text: str
+    form_id: str
+    previous: IssuedForm | None  # latest issued revision of this form id, if any
+    key: bytes
+    key_id: str
     password: str
     templates_dir: str | None
+
+
+@dataclass
+class FormResult:
+    """What a worker sends back: small, already serialised for the ledger."""
+
+    path: str
     form_id: str
     revision: int
+    status: str  # baru | revisi | sama
+    content_hash: str
+    ledger_row: dict
 
 
-def write_form(job: WriteJob) -> str:
-    """Write one form workbook atomically; returns its path."""
+def build_and_write(job: FormJob) -> FormResult:
+    """Lay out, hash, sign and write one form (runs in a worker process)."""
     texts = get_texts(job.templates_dir)
-    form, lay = job.form, job.layout
-    with atomic_path(job.path) as tmp:
+    form = job.form
+    lay = L.build_layout(form, texts)
+    locked = lay.locked_values()
+    digest = content_hash(locked)
+    prev = job.previous
+    if prev is None:
+        revision, status = 1, "baru"
+    elif prev.content_hash == digest:
+        revision, status = prev.revision, "sama"
+    else:
+        revision, status = prev.revision + 1, "revisi"
+    manifest = sign(build_manifest(form, lay, form_id=job.form_id, revision=revision,
+                                   key_id=job.key_id, locked_hash=digest), job.key)
+    manifest_text = to_text(manifest)
+    write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
+    row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    return FormResult(job.path, job.form_id, revision, status, digest, row)
+
+
+def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
+               texts: Texts, form_id: str, revision: int) -> str:
+    """Write one form workbook atomically; returns its path."""
+    with atomic_path(path) as tmp:
         wb = ProtectedWorkbook(str(tmp), {"in_memory": True})
-        wb.structure_password = job.password
+        wb.structure_password = password
         wb.set_properties({"title": texts.t("form.judul"), "subject": form.pegawai.nama,
-                           "author": "iki-xlsx", "comments": job.form_id})
-        wb.set_custom_property("iki_form_id", job.form_id)
-        wb.set_custom_property("iki_revision", str(job.revision))
+                           "author": "iki-xlsx", "comments": form_id})
+        wb.set_custom_property("iki_form_id", form_id)
+        wb.set_custom_property("iki_revision", str(revision))
         base = {"font_name": L.FONT, "font_size": L.FONT_SIZE}
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
         ws = wb.add_worksheet(L.SHEET_FORM)
-        _write_sheet(wb, ws, form, lay, formats, texts, job.password)
+        _write_sheet(wb, ws, form, lay, formats, texts, password)
         guide = wb.add_worksheet(L.SHEET_GUIDE)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
-                     wb.add_format({**base, "bold": True, "font_size": 12}), job.password)
+                     wb.add_format({**base, "bold": True, "font_size": 12}), password)
         man = wb.add_worksheet(L.SHEET_MANIFEST)
         man.write_string(0, 0, L.MANIFEST_MARK)
-        text = job.manifest_text
-        for i in range(0, len(text), L.MANIFEST_CHUNK):
-            man.write_string(1 + i // L.MANIFEST_CHUNK, 0, text[i:i + L.MANIFEST_CHUNK])
-        man.protect(job.password)
+        for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
+            man.write_string(1 + i // L.MANIFEST_CHUNK, 0,
+                             manifest_text[i:i + L.MANIFEST_CHUNK])
+        man.protect(password)
         man.very_hidden()
         ws.activate()
         wb.close()
-    return job.path
+    return path
 
 
 def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
@@ -131,11 +169,13 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
         ws.write_blank(r, c, None, formats[style[kind]])
     t = texts.t
     yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
+    rows_by_kind: dict[str, list[int]] = {}
     for v in lay.validations:
-        r, cols = v["row"], v["cols"]
-        for c, code in zip(cols, lay.periods):
-            label = L.period_label(texts, code)
-            if v["kind"] == "choice":
+        rows_by_kind.setdefault(v["kind"], []).append(v["row"])
+    for c, code in zip(lay.realisasi_cols, lay.periods):
+        label = L.period_label(texts, code)
+        for kind, rows in rows_by_kind.items():
+            if kind == "choice":
                 opts = {"validate": "list", "source": [yes, no],
                         "input_title": t("form.validasi.yatidak_judul", periode=label),
                         "input_message": t("form.validasi.yatidak_pesan", periode=label),
@@ -144,11 +184,13 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             else:
                 opts = {"validate": "decimal", "criteria": ">=", "value": 0,
                         "input_title": t("form.validasi.angka_judul", periode=label),
-                        "input_message": t("form.validasi.angka_pesan", periode=label,
-                                           satuan=v["satuan"] or "satuan indikator"),
+                        "input_message": t("form.validasi.angka_pesan", periode=label),
                         "error_title": t("form.validasi.angka_galat_judul"),
                         "error_message": t("form.validasi.angka_galat")}
-            ws.data_validation(r, c, r, c, {**opts, "error_type": "stop"})
+            # One rule per column and kind, over all its cells (a multi-range sqref).
+            refs = " ".join(L.cell_ref(r, c) for r in rows)
+            ws.data_validation(rows[0], c, rows[0], c,
+                               {**opts, "error_type": "stop", "multi_range": refs})
     first, last = lay.table_rows
     ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
         "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
@@ -221,13 +263,20 @@ def safe_name(text: str, limit: int = 80) -> str:
 @dataclass
 class PlannedForm:
     form: Form
-    layout: L.FormLayout
     form_id: str
     revision: int
     status: str  # baru | revisi | sama
     path: Path
     manifest: dict
-    locked: dict
+    templates_dir: str | None = None
+    _layout: L.FormLayout | None = field(default=None, repr=False)
+
+    @property
+    def layout(self) -> L.FormLayout:
+        """The form's layout, rebuilt on demand (workers do not send it back)."""
+        if self._layout is None:
+            self._layout = L.build_layout(self.form, get_texts(self.templates_dir))
+        return self._layout
 
 
 @dataclass
@@ -243,43 +292,28 @@ class GenerateResult:
         return sum(1 for f in self.forms if f.status == status)
 
 
-def plan_forms(forms: list[Form], out_dir: Path, workspace: Workspace,
-               texts: Texts) -> list[PlannedForm]:
-    ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
-    issued = workspace.latest_issued(ids)
+def plan_paths(forms: list[Form], out_dir: Path) -> list[Path]:
+    """``<out>/<Perangkat Daerah>/<NIP>_<Nama>.xlsx``; a pegawai's second IKI (Plt./Plh.)
+    adds its jabatan; names that would clash on Windows (case-insensitive) get ``(2)``."""
     seen_nip: set[str] = set()
-    used_paths: set[str] = set()
-    planned = []
-    for form, form_id in zip(forms, ids):
-        lay = L.build_layout(form, texts)
-        locked = lay.locked_values()
-        digest = content_hash(locked)
-        prev = issued.get(form_id)
-        if prev is None:
-            revision, status = 1, "baru"
-        elif prev.content_hash == digest:
-            revision, status = prev.revision, "sama"
-        else:
-            revision, status = prev.revision + 1, "revisi"
-        manifest = sign(build_manifest(form, lay, form_id=form_id, revision=revision,
-                                       key_id=workspace.key_id, locked_hash=digest),
-                        workspace.key)
+    used: set[str] = set()
+    paths = []
+    for form in forms:
         p = form.pegawai
         stem = f"{p.nip}_{p.nama}"
-        if p.nip in seen_nip:  # a second IKI (Plt./Plh.) of the same pegawai
+        if p.nip in seen_nip:
             stem += f"_{p.jabatan or form.iki.jabatan}"
         seen_nip.add(p.nip)
         folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah)
         name = safe_name(stem, 120)
         path = folder / f"{name}.xlsx"
         n = 2
-        while str(path).casefold() in used_paths:  # Windows: names differ only by case
+        while str(path).casefold() in used:
             path = folder / f"{name} ({n}).xlsx"
             n += 1
-        used_paths.add(str(path).casefold())
-        planned.append(PlannedForm(form, lay, form_id, revision, status, path, manifest,
-                                   locked))
-    return planned
+        used.add(str(path).casefold())
+        paths.append(path)
+    return paths
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -294,25 +328,31 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     out_dir = Path(out_dir)
     forms = master.forms()
     password, password_file = workspace.sheet_password(master.settings.sandi)
-    planned = plan_forms(forms, out_dir, workspace, texts)
-    write_jobs = [WriteJob(str(p.path), p.form, p.layout, to_text(p.manifest), password,
-                           templates_dir, p.form_id, p.revision) for p in planned]
+    ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
+    issued = workspace.latest_issued(ids)
+    paths = plan_paths(forms, out_dir)
+    key, key_id = workspace.key, workspace.key_id
+    form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
+                         issued.get(form_id), key, key_id, password, templates_dir)
+                 for form, form_id, path in zip(forms, ids, paths)]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    done = 0
-    if jobs == 1 or len(write_jobs) < 16:
-        for job in write_jobs:
-            write_form(job)
-            done += 1
+    results: list[FormResult] = []
+    if jobs == 1 or len(form_jobs) < 16:
+        for job in form_jobs:
+            results.append(build_and_write(job))
             if progress:
-                progress(done, len(write_jobs))
+                progress(len(results), len(form_jobs))
     else:
-        chunk = max(1, min(32, len(write_jobs) // (jobs * 8)))
+        chunk = max(1, min(16, len(form_jobs) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for _ in pool.map(write_form, write_jobs, chunksize=chunk):
-                done += 1
+            for res in pool.map(build_and_write, form_jobs, chunksize=chunk):
+                results.append(res)
                 if progress:
-                    progress(done, len(write_jobs))
-    workspace.record_issued([_ledger_row(p, out_dir) for p in planned])
+                    progress(len(results), len(form_jobs))
+    workspace.record_issued([r.ledger_row for r in results])
+    planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
+                           r.ledger_row["manifest"], templates_dir)
+               for job, r in zip(form_jobs, results)]
     result = GenerateResult(planned, out_dir, password_file=password_file)
     result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun)
     if make_zip:
@@ -321,19 +361,20 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     return result
 
 
-def _ledger_row(p: PlannedForm, out_dir: Path) -> dict:
-    f = p.form
+def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
+                rel_path: str) -> dict:
+    f = form
     return {
-        "form_id": p.form_id, "revision": p.revision, "nip": f.pegawai.nip,
+        "form_id": form_id, "revision": revision, "nip": f.pegawai.nip,
         "kode_iki": f.iki.kode, "tahun": f.settings.tahun, "nama": f.pegawai.nama,
         "jabatan": f.pegawai.jabatan, "perangkat_daerah": f.pegawai.perangkat_daerah,
         "unit_kerja": f.pegawai.unit_kerja, "atasan_nip": f.atasan.nip,
-        "atasan_nama": f.atasan.nama, "content_hash": p.manifest["content_hash"],
+        "atasan_nama": f.atasan.nama, "content_hash": manifest["content_hash"],
         "targets": {i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
                                                  "period_targets")}
-                    for i in p.manifest["indicators"]},
-        "form": form_to_dict(f), "locked_cells": p.locked, "manifest": p.manifest,
-        "file_path": p.path.relative_to(out_dir).as_posix(),
+                    for i in manifest["indicators"]},
+        "form": form_to_dict(f), "locked_cells": locked, "manifest": manifest,
+        "file_path": rel_path,
     }
 
 

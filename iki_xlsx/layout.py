@@ -10,6 +10,7 @@ the locked cells of a returned file with :meth:`FormLayout.locked_values`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .capaian import PredikatScale, capaian_formula
@@ -157,11 +158,19 @@ _ADV = {**{c: 556 for c in "abdeghnopqu0123456789$#_"}, **dict.fromkeys("cksvxyz
 _PX_PER_EM = FONT_SIZE * 96 / 72  # pixels per em at 96 dpi
 
 
+_WORD_PX: dict[str, float] = {}
+
+
 def _text_px(word: str, bold: bool) -> float:
-    px = sum(_ADV.get(ch, 600) for ch in word) * _PX_PER_EM / 1000
-    return px * (1.08 if bold else 1.0)
+    px = _WORD_PX.get(word)
+    if px is None:
+        px = sum(_ADV.get(ch, 600) for ch in word) * _PX_PER_EM / 1000
+        if len(_WORD_PX) < 200_000:
+            _WORD_PX[word] = px
+    return px * 1.08 if bold else px
 
 
+@lru_cache(maxsize=65536)
 def text_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines ``text`` wraps to in a cell (or merged range) ``width`` characters wide.
 
@@ -322,7 +331,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                    text_lines(ind.sumber_data, widths[4]), text_lines(ind.satuan, widths[5]),
                    text_lines(target.text, widths[6]), 2)
         heights[r] = height_for(need)
-        validations.append({"row": r, "cols": real_cols, "kind": kind, "satuan": ind.satuan})
+        validations.append({"row": r, "kind": kind})
         r += 1
     last = r - 1
     for g in groups:

@@ -55,12 +55,28 @@ class Texts:
                 data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
                 self._source.update(_flatten(data))
         self._compiled: dict[str, jinja2.Template] = {}
+        self._memo: dict[tuple, str] = {}
 
     def has(self, key: str) -> bool:
         return key in self._source
 
     def t(self, key: str, **ctx) -> str:
-        """Render the catalogue entry ``key`` (dotted path) with ``ctx``."""
+        """Render the catalogue entry ``key`` (dotted path) with ``ctx``.
+
+        Results for hashable contexts are memoised: generating thousands of forms asks
+        for the same labels again and again."""
+        try:
+            memo_key = (key, tuple(sorted(ctx.items())))
+            hit = self._memo.get(memo_key)
+        except TypeError:  # unhashable context values (lists, dicts)
+            return self._render(key, ctx)
+        if hit is None:
+            hit = self._memo[memo_key] = self._render(key, ctx)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+        return hit
+
+    def _render(self, key: str, ctx: dict) -> str:
         tpl = self._compiled.get(key)
         if tpl is None:
             try:
