@@ -39,6 +39,7 @@ from .model import Aggregation, Indicator, PeriodScheme, Polarity, Target, parse
 __all__ = [
     "DEFAULT_CAP", "capaian", "aggregate", "capaian_upto", "effective_target", "parse_answer",
     "parse_period", "period_index", "PredikatScale", "LIMA", "SAKIP", "capaian_formula",
+    "excel_number",
 ]
 
 DEFAULT_CAP = 120.0
@@ -306,6 +307,12 @@ def period_index(text: object, scheme: PeriodScheme) -> int | None:
 # --------------------------------------------------------------------------- predikat
 
 
+def excel_number(x: float) -> str:
+    """A number as a formula constant: plain decimal, no exponent, parses back to the same
+    float (``1e-05`` → ``0.00001``, ``120.0`` → ``120``). Safe in every spreadsheet."""
+    return _format_constant(x)
+
+
 def _format_constant(x: float) -> str:
     """A float as a plain decimal that parses back to the same float (no exponent)."""
     x = float(x)
@@ -450,7 +457,7 @@ def _fx_maksimal(a: str, t: float, cap: float) -> str:
 def _fx_minimal(a: str, t: float, cap: float) -> str:
     if t == 0:
         return f"IF({a}<=0,{_f(min(cap, FULL))},0)"
-    return f"MAX(0,MIN({_f(cap)},({_f(2 * t)}-{a})/{_f(t)}*100))"
+    return f"MAX(0,MIN({_f(cap)},(2*{_f(t)}-{a})/{_f(t)}*100))"
 
 
 def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:

@@ -91,7 +91,7 @@ class Cell:
 
     type: str  # empty | value | text | formula
     value: float | None  # the number (also of a formula result), else None
-    string: str  # the text LibreOffice displays
+    string: str | None  # the text LibreOffice displays (None for numbers read in bulk)
     formula: str | None  # in LibreOffice's API syntax: "=IF(A1>0;1;0)"
     result: str | None  # formulas: value | text | error
     error: int  # LibreOffice error code, 0 when none
@@ -239,7 +239,9 @@ def recalc(path: str | os.PathLike, writes: Mapping[str, object] = {},
     clears), ``calculateAll``, and return the ``reads`` as python values (see
     :attr:`Cell.python`: None empty, float, str — a formula's ``""`` stays ``""`` —,
     :class:`CellError`). Addresses are ``H14`` on ``sheet`` (default: the first sheet) or
-    ``'Sheet name'!H14``. The file on disk is not changed."""
+    ``'Sheet name'!H14``; a range ``F2:F900`` is read in bulk (far faster than naming each
+    cell) and returns every cell of it under its own address (``F2``, ``F3``, …, with the
+    range's sheet prefix). The file on disk is not changed."""
     return {a: c.python for a, c in cells(path, reads, writes, sheet).items()}
 
 
