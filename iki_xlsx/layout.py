@@ -13,7 +13,7 @@ import math
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from .capaian import PredikatScale, capaian_formula
+from .capaian import PredikatScale, capaian_formula, excel_number
 from .model import Form, Polarity
 from .texts import Texts, tanggal_indonesia
 
@@ -401,7 +401,7 @@ def _letter(i: int) -> str:
 def _predikat_formula(ref: str, scale: PredikatScale) -> str:
     expr = f'"{_q(scale.final)}"'
     for threshold, label in reversed(scale.bands):
-        expr = f'IF({ref}>{threshold:g},"{_q(label)}",{expr})'
+        expr = f'IF({ref}>{excel_number(threshold)},"{_q(label)}",{expr})'
     return f'=IF({ref}="","",{expr})'
 
 
