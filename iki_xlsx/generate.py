@@ -292,7 +292,7 @@ class GenerateResult:
         return sum(1 for f in self.forms if f.status == status)
 
 
-def plan_paths(forms: list[Form], out_dir: Path) -> list[Path]:
+def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Path]:
     """``<out>/<Perangkat Daerah>/<NIP>_<Nama>.xlsx``; a pegawai's second IKI (Plt./Plh.)
     adds its jabatan; names that would clash on Windows (case-insensitive) get ``(2)``."""
     seen_nip: set[str] = set()
@@ -304,7 +304,8 @@ def plan_paths(forms: list[Form], out_dir: Path) -> list[Path]:
         if p.nip in seen_nip:
             stem += f"_{p.jabatan or form.iki.jabatan}"
         seen_nip.add(p.nip)
-        folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah)
+        folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah
+                                     or form.settings.instansi or no_unit)
         name = safe_name(stem, 120)
         path = folder / f"{name}.xlsx"
         n = 2
@@ -330,7 +331,7 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     password, password_file = workspace.sheet_password(master.settings.sandi)
     ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
     issued = workspace.latest_issued(ids)
-    paths = plan_paths(forms, out_dir)
+    paths = plan_paths(forms, out_dir, texts.t("form.tanpa_perangkat_daerah"))
     key, key_id = workspace.key, workspace.key_id
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
                          issued.get(form_id), key, key_id, password, templates_dir)

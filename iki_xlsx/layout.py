@@ -238,7 +238,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     heights[r] = 18
     r += 1
     put(r, 0, t("form.tahun", tahun=s.tahun), "subtitle", r, last_col)
-    for heading in (s.instansi or iki.perangkat_daerah.upper(), s.pemerintah_daerah):
+    for heading in (s.instansi or iki.perangkat_daerah, s.pemerintah_daerah):
         if heading:
             r += 1
             put(r, 0, heading.upper(), "subtitle", r, last_col)
@@ -247,6 +247,8 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     # Numbered header
     header = [("perangkat_daerah", iki.perangkat_daerah), ("jabatan", iki.jabatan),
               ("tugas", iki.tugas)]
+    if not iki.perangkat_daerah:  # some agencies' IKI omit it: number from JABATAN
+        header = header[1:]
     for i, (key, value) in enumerate(header, start=1):
         put(r, 0, f"{i}.", "label")
         put(r, 1, t(f"form.header.{key}"), "label")

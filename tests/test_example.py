@@ -1,0 +1,81 @@
+"""The bundled example: the README's main job runs on it, it covers what the product must
+handle, it ships no real identity, and every form made from it prints whole."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from iki_xlsx.cli import app
+from iki_xlsx.master import load_master
+from iki_xlsx.model import Aggregation, Polarity
+
+from libreoffice import needs_libreoffice, run
+from test_generate_libreoffice import assert_form_printed_whole
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
+SEED = ROOT.parent / "shared" / "seeds" / "kukar-bkpsdm-2025.txt"
+
+
+@pytest.fixture(scope="module")
+def example():
+    loaded = load_master(EXAMPLE)
+    assert loaded.ok, [f"{p.location()}: {p.message()}" for p in loaded.errors]
+    return loaded.master
+
+
+def test_example_covers_the_domain(example):
+    assert len(example.iki) >= 25
+    indicators = [i for d in example.iki.values() for i in d.indicators]
+    assert {i.polaritas for i in indicators} == set(Polarity)
+    assert {i.agregasi for i in indicators} == set(Aggregation)
+    assert any(len(d.indicators) > len({(i.no, i.sasaran) for i in d.indicators})
+               for d in example.iki.values()), "a sasaran with several indikator"
+    users: dict[str, int] = {}
+    for a in example.assignments:
+        users[a.kode_iki] = users.get(a.kode_iki, 0) + 1
+    assert max(users.values()) >= 3, "an IKI shared by several pegawai"
+    nips = [a.pegawai.nip for a in example.assignments]
+    assert len(nips) > len(set(nips)), "a pegawai with a second (Plt.) IKI"
+    assert any(a.atasan is not None and not a.atasan_nip for a in example.assignments), \
+        "a superior outside the sheet (the Bupati)"
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="shared seeds not beside the checkout")
+def test_example_ships_no_real_identity(example):
+    seed = re.sub(r"\s", "", SEED.read_text(encoding="utf-8")).lower()
+    people = [a.pegawai for a in example.assignments] + [
+        a.atasan for a in example.assignments if a.atasan is not None]
+    for person in people:
+        if person.nip:
+            assert person.nip not in seed, person.nip
+        name = re.sub(r"[\s,.]", "", person.nama.split(",")[0]).lower()
+        assert name not in seed.replace(",", "").replace(".", ""), person.nama
+
+
+def test_readme_main_job(tmp_path):
+    """`iki-xlsx generate examples/master-bkpsdm-kukar.xlsx -o output/forms`, elsewhere."""
+    out, ws = tmp_path / "forms", tmp_path / "ws"
+    result = CliRunner().invoke(app, ["generate", str(EXAMPLE), "-o", str(out),
+                                      "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    forms = list(out.rglob("*.xlsx"))
+    assert len(forms) == 75  # 74 forms + daftar-distribusi.xlsx
+    assert "74 formulir dibuat" in result.output
+
+
+@needs_libreoffice
+def test_every_example_form_prints_whole(example, tmp_path):
+    from iki_xlsx.generate import generate_forms
+    from iki_xlsx.ledger import Workspace
+
+    result = generate_forms(example, tmp_path / "forms", Workspace(tmp_path / "ws"))
+    pdfs = tmp_path / "pdf"
+    run([{"path": str(p.path), "save": [{"path": str(pdfs / f"{i}.pdf"), "format": "pdf"}]}
+         for i, p in enumerate(result.forms)])
+    for i, p in enumerate(result.forms):
+        assert_form_printed_whole(p.form, pdfs / f"{i}.pdf")
