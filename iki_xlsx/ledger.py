@@ -50,7 +50,39 @@ CREATE TABLE IF NOT EXISTS forms (
     PRIMARY KEY (form_id, revision)
 );
 CREATE INDEX IF NOT EXISTS forms_nip ON forms (nip, tahun);
+
+-- Every distinct file ever collected, by content (sha256), with what was read from it.
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- xlsx | ods | other
+    first_seen TEXT NOT NULL,
+    form_id TEXT,                  -- NULL when the file could not be identified
+    revision INTEGER,
+    nip TEXT,
+    tahun INTEGER,
+    status TEXT NOT NULL,          -- diterima | diterima_catatan | ditolak
+    problems TEXT NOT NULL,        -- JSON list of problems (code, params, sheet, cell, ...)
+    realisasi TEXT,                -- JSON {indicator id: {"realisasi": {period: v}, "keterangan": s}}
+    filled INTEGER NOT NULL DEFAULT 0,       -- realisasi cells filled
+    last_period INTEGER NOT NULL DEFAULT -1, -- index of the last period with a realisasi
+    modified_at TEXT               -- the file's own "last modified" (docProps / zip entry)
+);
+CREATE INDEX IF NOT EXISTS files_form ON files (form_id, status);
+
+-- Every time a file was seen: where (path, zip member) and in which run.
+CREATE TABLE IF NOT EXISTS sightings (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL REFERENCES files (sha256),
+    source TEXT NOT NULL,
+    member TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    UNIQUE (sha256, source, member)
+);
 """
+
+ACCEPTED = ("diterima", "diterima_catatan")
 
 
 def default_workspace() -> Path:
@@ -182,17 +214,108 @@ class Workspace:
             args += (revision,)
         cur = self.db.execute(sql + " ORDER BY revision DESC LIMIT 1", args)
         row = cur.fetchone()
-        if row is None:
-            return None
-        out = dict(zip([d[0] for d in cur.description], row))
-        for k in ("targets", "form_json", "locked_cells", "manifest"):
-            out[k] = json.loads(out[k])
-        return out
+        return _decode(cur, row) if row is not None else None
+
+    # -- submissions
+    def known_file(self, sha256: str) -> dict | None:
+        cur = self.db.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,))
+        row = cur.fetchone()
+        return _decode(cur, row) if row else None
+
+    def record_file(self, entry: dict, source: str, member: str, run_id: str) -> bool:
+        """Record one file and where it was seen, in one transaction. Returns True when
+        the content is new (a file seen before under any name only gains a sighting)."""
+        stamp = now_iso()
+        with self.transaction() as db:
+            new = db.execute("SELECT 1 FROM files WHERE sha256 = ?",
+                             (entry["sha256"],)).fetchone() is None
+            if new:
+                db.execute(
+                    "INSERT INTO files (sha256, size, kind, first_seen, form_id, revision, nip,"
+                    " tahun, status, problems, realisasi, filled, last_period, modified_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
+                     entry.get("revision"), entry.get("nip"), entry.get("tahun"),
+                     entry["status"], _json(entry.get("problems") or []),
+                     _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
+                     entry.get("filled", 0), entry.get("last_period", -1),
+                     entry.get("modified_at")))
+            db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at, run_id)"
+                       " VALUES (?,?,?,?,?)", (entry["sha256"], source, member, stamp, run_id))
+        return new
+
+    def sightings(self, sha256: str) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM sightings WHERE sha256 = ? ORDER BY id", (sha256,))
+        return [_decode(cur, r) for r in cur.fetchall()]
+
+    def issued_forms(self, tahun: int | None = None) -> list[dict]:
+        """The latest revision of every issued form (of ``tahun``), in issue order."""
+        sql = ("SELECT f.* FROM forms f JOIN (SELECT form_id, MAX(revision) AS rev FROM forms"
+               " GROUP BY form_id) m ON f.form_id = m.form_id AND f.revision = m.rev")
+        args: tuple = ()
+        if tahun is not None:
+            sql += " WHERE f.tahun = ?"
+            args = (tahun,)
+        cur = self.db.execute(sql + " ORDER BY f.rowid", args)
+        return [_decode(cur, r) for r in cur.fetchall()]
+
+    def years(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT tahun FROM forms ORDER BY tahun")]
+
+    def accepted_files(self, form_ids: list[str] | None = None) -> list[dict]:
+        sql = "SELECT * FROM files WHERE status IN (?, ?)"
+        args: tuple = ACCEPTED
+        cur = self.db.execute(sql + " ORDER BY first_seen, sha256", args)
+        rows = [_decode(cur, r) for r in cur.fetchall()]
+        if form_ids is not None:
+            wanted = set(form_ids)
+            rows = [r for r in rows if r["form_id"] in wanted]
+        return rows
+
+    def current_submissions(self, tahun: int | None = None) -> dict[str, dict]:
+        """For each issued form (latest revision), the accepted file the recap uses.
+
+        Rule: only files of the form's latest revision count; among them the newest *by
+        content* wins — the one whose last filled period is latest, then the one with
+        more realisasi cells filled, then the later of the files' own modified times,
+        then the one collected last (then sha256, so the choice never depends on order).
+        Older submissions stay in the ledger.
+        """
+        forms = {f["form_id"]: f for f in self.issued_forms(tahun)}
+        best: dict[str, dict] = {}
+        for row in self.accepted_files(list(forms)):
+            if row["revision"] != forms[row["form_id"]]["revision"]:
+                continue
+            cur = best.get(row["form_id"])
+            if cur is None or submission_rank(row) > submission_rank(cur):
+                best[row["form_id"]] = row
+        return best
+
+    def all_files(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM files ORDER BY first_seen, sha256")
+        return [_decode(cur, r) for r in cur.fetchall()]
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def submission_rank(row: dict) -> tuple:
+    """Sort key of :meth:`Workspace.current_submissions`: larger is newer."""
+    return (row["last_period"], row["filled"], row.get("modified_at") or "",
+            row["first_seen"], row["sha256"])
+
+
+_JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "problems", "realisasi")
+
+
+def _decode(cur, row) -> dict:
+    out = dict(zip([d[0] for d in cur.description], row))
+    for k in _JSON_COLUMNS:
+        if k in out and isinstance(out[k], str):
+            out[k] = json.loads(out[k])
+    return out
 
 
 def _json(value) -> str:
