@@ -176,6 +176,98 @@ def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt 
     console.print(str(output))
 
 
+@app.command()
+def collect(inputs: list[Path] = typer.Argument(..., help="Berkas, folder atau arsip zip."),
+            workspace: Optional[Path] = WorkspaceOpt,
+            tahun: Optional[int] = typer.Option(None, "--tahun",
+                                                help="Tahun formulir (bawaan: tahun terakhir)."),
+            report: Path = typer.Option(Path("output/laporan-pengumpulan.xlsx"), "--report",
+                                        help="Laporan pengumpulan (.xlsx)."),
+            as_json: bool = typer.Option(False, "--json", help="Cetak laporan sebagai JSON."),
+            jobs: Optional[int] = JobsOpt,
+            templates: Optional[Path] = TemplatesOpt) -> None:
+    """Kumpulkan formulir yang dikembalikan pegawai (nama berkas apa pun) ke ledger.
+
+    Exit status: 0 semua diterima tanpa catatan, 1 ada berkas ditolak atau bercatatan,
+    2 kesalahan pemakaian.
+
+    Example: iki-xlsx collect masuk/ lampiran-email.zip
+    """
+    from .collect import collect as run_collect
+    from .ledger import Workspace
+    from .report import summary_counts, to_json, write_report_xlsx
+
+    texts = _texts(templates)
+    ws = Workspace(workspace)
+    if not ws.years():
+        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
+        raise typer.Exit(2)
+    with _progress() as progress:
+        task = progress.add_task(texts.t("cli.progres_kumpul"), total=None)
+        result = run_collect(inputs, ws, tahun=tahun, jobs=jobs,
+                             progress=lambda done, total: progress.update(
+                                 task, completed=done, total=total))
+    write_report_xlsx(result, report, texts)
+    if as_json:
+        print(to_json(result, texts))
+    else:
+        _print_collect(result, texts)
+        console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
+        console.print(texts.t("cli.laporan_ditulis", path=report))
+    raise typer.Exit(result.exit_code)
+
+
+def _print_collect(result, texts) -> None:
+    from rich.table import Table
+
+    from .model import format_nip
+    from .report import status_text
+
+    table = Table(show_lines=False, expand=False)
+    for key in ("berkas", "nip", "nama", "status", "masalah"):
+        table.add_column(texts.t(f"laporan.kolom.{key}"), overflow="fold")
+    colour = {"diterima": "green", "diterima_catatan": "yellow", "ditolak": "red"}
+    for r in result.results:
+        problems = "\n".join(
+            f"{p.cell + ': ' if p.cell else ''}{p.message(texts)}" for p in r.problems)
+        table.add_row(r.name, format_nip(r.nip or ""), r.nama,
+                      f"[{colour[r.status]}]{status_text(r, texts)}[/]", problems)
+    console.print(table)
+
+
+@app.command()
+def check(path: Path = typer.Argument(..., help="Satu berkas formulir."),
+          workspace: Optional[Path] = WorkspaceOpt,
+          as_json: bool = typer.Option(False, "--json", help="Cetak hasil sebagai JSON."),
+          templates: Optional[Path] = TemplatesOpt) -> None:
+    """Periksa satu berkas sebelum dikirim, tanpa mencatatnya di ledger.
+
+    Tanpa kunci ruang kerja, keaslian formulir tidak dapat diperiksa (dan disebutkan).
+
+    Example: iki-xlsx check "IKI Budi (revisi).xlsx"
+    """
+    import json as _json
+
+    from .collect import check_file
+    from .ledger import Workspace
+    from .report import status_text
+
+    texts = _texts(templates)
+    ws = Workspace(workspace)
+    result = check_file(path, ws if ws.has_key() else None)
+    if as_json:
+        print(_json.dumps({"berkas": str(path), "status": result.status,
+                           "form_id": result.form_id, "nip": result.nip, "nama": result.nama,
+                           "realisasi": result.realisasi,
+                           "masalah": [p.to_dict(texts) for p in result.problems]},
+                          ensure_ascii=False, indent=2))
+    else:
+        console.print(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
+                              nama=result.nama, nip=result.nip or ""))
+        _print_problems(result.problems, texts)
+    raise typer.Exit(0 if result.status == "diterima" else 1)
+
+
 def main() -> None:
     """Entry point: run the app; any unexpected error is one clean line, not a traceback
     (set IKI_XLSX_DEBUG=1 to see it)."""

@@ -44,6 +44,20 @@ _kinds(Severity.ERROR,
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai")
 
+# returned files: the file cannot be used (status ditolak)
+_kinds(Severity.ERROR,
+       "berkas_kosong", "berkas_terlalu_besar", "berkas_rusak", "berkas_terenkripsi",
+       "format_xls", "format_pdf", "format_xlsm", "bukan_spreadsheet", "zip_rusak", "zip_bom",
+       "arsip_terlalu_dalam", "berkas_tidak_ada", "berkas_tidak_terbaca", "tanpa_manifest",
+       "manifest_rusak", "sheet_iki_hilang", "ruang_kerja_lain", "tanda_tangan_salah",
+       "formulir_tidak_dikenal", "revisi_lama", "tahun_lain", "baris_bergeser")
+# returned files: used, with a note (status diterima dengan catatan)
+_kinds(Severity.WARNING,
+       "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",
+       "rumus_diubah", "realisasi_galat", "realisasi_tanggal", "realisasi_tidak_terbaca",
+       "realisasi_negatif", "realisasi_tidak_wajar", "realisasi_ya_tidak", "realisasi_rumus",
+       "belum_diisi", "tanpa_kunci")
+
 
 @dataclass
 class Problem:

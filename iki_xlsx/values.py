@@ -1,0 +1,83 @@
+"""Realisasi as people type them, turned into numbers (or Ya/Tidak) — or into a named
+problem, never silently into 0.
+
+Input is what a value reader found in the cell plus what the sheet XML says about it
+(percent number format, formula, error). See domain.md: ``85,5``, ``1.234,5``, ``85%``,
+a percent-formatted 0.85, numbers stored as text, ``Ya``/``Tidak``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from .capaian import parse_answer
+from .model import parse_number
+
+ABSURD_FACTOR = 1000  # a realisasi above 1000 × target (or 1000 for a zero target) is absurd
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """What the sheet XML says about one input cell."""
+
+    percent: bool = False  # number format shows percent (the value is a fraction)
+    formula: bool = False  # the cell holds a formula (its cached value is what we read)
+    error: bool = False  # the cell holds an error value (#DIV/0!, #VALUE!, …)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float | str | None  # None = blank (not submitted) or unusable
+    problem: str = ""  # problem code when the cell could not be used as typed
+    note: str = ""  # warning code when it was used but deserves a look
+
+
+def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = False,
+                    target: float | None = None) -> Parsed:
+    """One realisasi cell → a number (or "Ya"/"Tidak"), or a problem code:
+    ``realisasi_galat`` (error value), ``realisasi_tanggal`` (Excel turned the entry into
+    a date), ``realisasi_tidak_terbaca``, ``realisasi_negatif``, ``realisasi_tidak_wajar``,
+    ``realisasi_ya_tidak``. Formulas are used through their cached value and noted
+    (``realisasi_rumus``)."""
+    note = "realisasi_rumus" if info.formula else ""
+    if info.error:
+        return Parsed(None, "realisasi_galat")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return Parsed(None, "", "" if not info.formula else note)
+    if isinstance(raw, (datetime, date, time)):
+        return Parsed(None, "realisasi_tanggal")
+    if yes_no:
+        answer = parse_answer(raw)
+        if answer is None:
+            return Parsed(None, "realisasi_ya_tidak")
+        return Parsed("Ya" if answer else "Tidak", "", note)
+    if isinstance(raw, bool):
+        return Parsed(None, "realisasi_tidak_terbaca")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+        if not math.isfinite(value):
+            return Parsed(None, "realisasi_tidak_terbaca")
+        if info.percent:
+            value *= 100  # a cell formatted as 85 % holds 0.85
+    else:
+        value = parse_number(str(raw))
+        if value is None:
+            return Parsed(None, "realisasi_tidak_terbaca")
+    if value < 0:
+        return Parsed(None, "realisasi_negatif")
+    limit = ABSURD_FACTOR * max(target or 0.0, 1.0)
+    if value > limit:
+        return Parsed(None, "realisasi_tidak_wajar")
+    return Parsed(round(value, 10), "", note)
+
+
+def keterangan_text(raw: object) -> str | None:
+    """Keterangan as plain text (dates and numbers as typed-looking text)."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    return text or None
