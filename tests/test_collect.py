@@ -1,0 +1,287 @@
+"""Collect: files in (any name, folders, zips), verdicts, values and the ledger out."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from iki_xlsx.cli import app
+from iki_xlsx.collect import check_file, collect
+from iki_xlsx.generate import generate_forms
+from iki_xlsx.ledger import Workspace
+
+from filling import fill, realisasi_ref, rewrite_member, zip_of
+
+runner = CliRunner()
+KEPALA = ("197001011995031001", "IKI-KEPALA")
+SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")
+PENGOLAH = ("199005202015031003", "IKI-PENGOLAH")
+
+
+@pytest.fixture
+def issued(tmp_path, small_master):
+    """A fresh workspace with the small master's forms issued: (workspace, {key: form})."""
+    ws = Workspace(tmp_path / "ws")
+    result = generate_forms(small_master, tmp_path / "forms", ws, jobs=1)
+    return ws, {p.form.key: p for p in result.forms}
+
+
+def by_name(report, name: str):
+    hits = [r for r in report.results if r.name.endswith(name)]
+    assert len(hits) == 1, [r.name for r in report.results]
+    return hits[0]
+
+
+def codes(result) -> list[tuple[str, str]]:
+    return [(p.code, p.cell) for p in result.problems]
+
+
+def test_values_as_people_type_them(issued, tmp_path):
+    ws, forms = issued
+    p = forms[KEPALA]
+    m = p.manifest
+    inbox = tmp_path / "masuk"
+    fill(p.path, inbox / "IKI pak kepala FINAL (2).xlsx", {
+        realisasi_ref(m, 0, "TW1"): "85,5",            # decimal comma
+        realisasi_ref(m, 0, "TW2"): "1.234",           # thousands dot → absurd? no: 1234
+        realisasi_ref(m, 2, "TW1"): "85%",             # percent text = 85 points
+        realisasi_ref(m, 3, "TW1"): 0.9,               # percent-formatted cell = 90
+        realisasi_ref(m, 1, "TW1"): 0,                 # zero is a value, not blank
+        m["indicators"][0]["cells"]["keterangan"]: "'=HYPERLINK(\"http://x\",\"y\")",
+    }, percent=(realisasi_ref(m, 3, "TW1"),))
+    report = collect([inbox], ws, jobs=1)
+    r = by_name(report, "IKI pak kepala FINAL (2).xlsx")
+    assert r.status == "diterima", codes(r)
+    assert r.form_id == p.form_id and r.nip == KEPALA[0]
+    values = {k: v["realisasi"] for k, v in r.realisasi.items()}
+    assert values["01"] == {"TW1": 85.5, "TW2": 1234.0, "TW3": None, "TW4": None}
+    assert values["02"]["TW1"] == 0.0 and values["03"]["TW1"] == 85.0
+    assert values["04"]["TW1"] == 90.0
+    assert r.realisasi["01"]["keterangan"] == '=HYPERLINK("http://x","y")'  # text, as typed
+    assert r.filled == 5 and r.last_period == 1
+
+
+def test_problem_values_are_reported_never_zero(issued, tmp_path):
+    ws, forms = issued
+    p = forms[SEKRETARIS]
+    m = p.manifest
+    yes_no, rng = m["indicators"][0], m["indicators"][1]
+    fill(p.path, tmp_path / "in" / "x.xlsx", {
+        yes_no["cells"]["realisasi"]["TW1"]: "mungkin",
+        rng["cells"]["realisasi"]["TW1"]: "delapan puluh",
+        rng["cells"]["realisasi"]["TW2"]: -5,
+        rng["cells"]["realisasi"]["TW3"]: 95000,     # > 1000 × target 90
+        rng["cells"]["realisasi"]["TW4"]: 85,
+    })
+    r = by_name(collect([tmp_path / "in"], ws, jobs=1), "x.xlsx")
+    assert r.status == "diterima_catatan"
+    got = {(p.code, p.cell): p for p in r.problems}
+    ref = rng["cells"]["realisasi"]
+    assert set(got) == {("realisasi_ya_tidak", yes_no["cells"]["realisasi"]["TW1"]),
+                        ("realisasi_tidak_terbaca", ref["TW1"]),
+                        ("realisasi_negatif", ref["TW2"]),
+                        ("realisasi_tidak_wajar", ref["TW3"])}
+    p = got[("realisasi_tidak_terbaca", ref["TW1"])]
+    assert p.indicator == "Persentase realisasi penyerapan anggaran"
+    assert p.message() == "Realisasi TW1 'delapan puluh' bukan angka; tidak dipakai."
+    assert "85,5" in p.advice()
+    assert r.realisasi["02"]["realisasi"] == {"TW1": None, "TW2": None, "TW3": None, "TW4": 85.0}
+
+
+def test_any_file_name_folders_and_nested_zips(issued, tmp_path):
+    ws, forms = issued
+    a = fill(forms[KEPALA].path, tmp_path / "a.xlsx",
+             {realisasi_ref(forms[KEPALA].manifest, 0, "TW1"): 80})
+    b = fill(forms[PENGOLAH].path, tmp_path / "b.xlsx",
+             {realisasi_ref(forms[PENGOLAH].manifest, 0, "TW1"): 3})
+    inner = zip_of({"dari pak andi.xlsx": b.read_bytes()})
+    archive = tmp_path / "lampiran-email.zip"
+    archive.write_bytes(zip_of({"folder/Kepala.xlsx": a.read_bytes(),
+                                "../../keluar.xlsx": a.read_bytes(),
+                                "arsip-dalam.zip": inner}))
+    before = hashlib.sha256(archive.read_bytes()).hexdigest()
+    report = collect([archive], ws, jobs=1)
+    names = sorted(r.name for r in report.results)
+    assert names == [f"{archive} › ../../keluar.xlsx",
+                     f"{archive} › arsip-dalam.zip › dari pak andi.xlsx",
+                     f"{archive} › folder/Kepala.xlsx"]
+    assert by_name(report, "folder/Kepala.xlsx").status == "diterima"
+    assert by_name(report, "dari pak andi.xlsx").nip == PENGOLAH[0]
+    dup = by_name(report, "keluar.xlsx")
+    assert dup.duplicate_of and dup.duplicate_of.endswith("folder/Kepala.xlsx")
+    assert not (tmp_path.parent / "keluar.xlsx").exists()  # nothing extracted anywhere
+    assert hashlib.sha256(archive.read_bytes()).hexdigest() == before  # input untouched
+    missing = {f["nip"] for f in report.not_submitted}
+    assert KEPALA[0] not in missing and "199107112019032011" in missing
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("kosong.xlsx", b"", "berkas_kosong"),
+    ("teks.xlsx", b"ini bukan excel", "bukan_spreadsheet"),
+    ("scan.xlsx", b"%PDF-1.4\n...", "format_pdf"),
+    ("lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "format_xls"),
+    ("sandi.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64
+     + "EncryptedPackage".encode("utf-16-le") + b"\0" * 512, "berkas_terenkripsi"),
+    ("makro.xlsm", zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>",
+                           "xl/vbaProject.bin": b"\0"}), "format_xlsm"),
+    ("dokumen.xlsx", zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<d/>"}),
+     "bukan_spreadsheet"),
+])
+def test_rejections_name_their_reason(issued, tmp_path, name, content, code):
+    ws, _ = issued
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / name).write_bytes(content)
+    r = collect([inbox], ws, jobs=1).results[0]
+    assert r.status == "ditolak" and codes(r) == [(code, "")]
+    assert r.problems[0].message() and r.problems[0].advice()
+
+
+def test_truncated_and_unsigned_files(issued, tmp_path):
+    ws, forms = issued
+    src = forms[KEPALA].path
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    data = src.read_bytes()
+    (inbox / "terpotong.xlsx").write_bytes(data[: len(data) // 2])
+    wb = openpyxl.load_workbook(src)
+    del wb["_manifest"]
+    wb.save(inbox / "tanpa-manifest.xlsx")
+    rewrite_member(src, inbox / "dipalsukan.xlsx", "xl/sharedStrings.xml",
+                   b'"revision":1', b'"revision":7')
+    report = collect([inbox], ws, jobs=1)
+    assert codes(by_name(report, "terpotong.xlsx")) == [("zip_rusak", "")]
+    assert codes(by_name(report, "tanpa-manifest.xlsx")) == [("tanpa_manifest", "")]
+    assert codes(by_name(report, "dipalsukan.xlsx")) == [("tanda_tangan_salah", "")]
+
+
+def test_other_workspace_old_revision_and_other_year(tmp_path, small_master):
+    ws = Workspace(tmp_path / "ws")
+    first = {p.form.key: p for p in generate_forms(small_master, tmp_path / "f1", ws,
+                                                   jobs=1).forms}
+    d = small_master.iki["IKI-PENGOLAH"]
+    changed = replace(small_master, iki={**small_master.iki, "IKI-PENGOLAH": replace(
+        d, tugas=d.tugas + " dan pelaporan")})
+    generate_forms(changed, tmp_path / "f2", ws, jobs=1)
+    older = replace(small_master, settings=replace(small_master.settings, tahun=2024))
+    y2024 = {p.form.key: p for p in generate_forms(older, tmp_path / "f3", ws, jobs=1).forms}
+    other = {p.form.key: p for p in generate_forms(small_master, tmp_path / "f4",
+                                                   Workspace(tmp_path / "ws2"), jobs=1).forms}
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(first[PENGOLAH].path, inbox / "lama.xlsx")
+    shutil.copy(y2024[KEPALA].path, inbox / "2024.xlsx")
+    shutil.copy(other[KEPALA].path, inbox / "lain.xlsx")
+    report = collect([inbox], ws, tahun=2025, jobs=1)
+    r = by_name(report, "lama.xlsx")
+    assert codes(r) == [("revisi_lama", "")]
+    assert r.problems[0].message() == "Ini formulir lama (revisi 1); yang berlaku revisi 2."
+    assert codes(by_name(report, "2024.xlsx")) == [("tahun_lain", "")]
+    assert codes(by_name(report, "lain.xlsx")) == [("ruang_kerja_lain", "")]
+
+
+def test_tampering_is_recorded_and_issued_content_wins(issued, tmp_path):
+    ws, forms = issued
+    p = forms[PENGOLAH]
+    m = p.manifest
+    target_cell = f"G{m['indicators'][0]['row']}"
+    sasaran_cell = f"B{m['indicators'][0]['row']}"
+    fill(p.path, tmp_path / "in" / "t.xlsx", {
+        target_cell: 1, sasaran_cell: "Sasaran yang diubah",
+        realisasi_ref(m, 0, "TW1"): 3, "P40": "catatan di luar tabel"}, unprotect=True)
+    r = by_name(collect([tmp_path / "in"], ws, jobs=1), "t.xlsx")
+    assert r.status == "diterima_catatan"
+    found = {p.code: p for p in r.problems}
+    assert set(found) == {"target_diubah", "isi_terkunci_berubah", "isian_di_luar",
+                          "proteksi_dibuka"}
+    assert found["target_diubah"].cell == target_cell
+    assert found["target_diubah"].params == {"found": "1", "issued": "12 laporan"}
+    assert found["isi_terkunci_berubah"].params["cells"] == [sasaran_cell]
+    assert found["isian_di_luar"].params["cells"] == ["P40"]
+    assert r.realisasi["01"]["realisasi"]["TW1"] == 3.0
+    # The ledger keeps the issued target for the recap, whatever the file says.
+    assert ws.issued(p.form_id)["targets"]["01"]["target"]["value"] == 12.0
+
+
+def test_inserted_row_is_rejected_not_misread(issued, tmp_path):
+    ws, forms = issued
+    p = forms[KEPALA]
+    wb = openpyxl.load_workbook(p.path)
+    wb["IKI"].insert_rows(p.manifest["indicators"][0]["row"])
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "baris.xlsx")
+    r = collect([tmp_path / "in"], ws, jobs=1).results[0]
+    assert r.status == "ditolak" and r.problems[0].code == "baris_bergeser"
+    assert r.problems[0].cell == f"C{p.manifest['indicators'][0]['row']}"
+
+
+def test_collecting_again_changes_nothing_and_newest_content_wins(issued, tmp_path):
+    ws, forms = issued
+    p = forms[PENGOLAH]
+    m = p.manifest
+    inbox = tmp_path / "in"
+    tw2 = fill(p.path, inbox / "pengolah-tw2.xlsx",
+               {realisasi_ref(m, 0, "TW1"): 3, realisasi_ref(m, 0, "TW2"): 4})
+    tw1 = fill(p.path, inbox / "z-pengolah-tw1.xlsx", {realisasi_ref(m, 0, "TW1"): 3})
+    assert tw1.name > tw2.name  # the TW1 file is read last: order must not matter
+    collect([inbox], ws, jobs=1)
+    files_before = ws.all_files()
+    again = collect([inbox], ws, jobs=1)
+    assert ws.all_files() == files_before
+    assert all(not r.new and not r.duplicate_of for r in again.results)
+    current = ws.current_submissions(2025)[p.form_id]
+    assert current["realisasi"]["01"]["realisasi"]["TW2"] == 4.0  # TW2 beats TW1
+    shutil.copy(tw2, inbox / "salinan.xlsx")  # the same content under another name
+    third = collect([inbox], ws, jobs=1)
+    dup = by_name(third, "salinan.xlsx")
+    assert dup.duplicate_of.endswith("pengolah-tw2.xlsx") and not dup.new
+    assert len(ws.all_files()) == len(files_before)
+    assert len(ws.sightings(dup.sha256)) == 2
+
+
+def test_cli_exit_status_and_reports(issued, tmp_path):
+    ws, forms = issued
+    p = forms[KEPALA]
+    good = tmp_path / "good"
+    fill(p.path, good / "ok.xlsx", {realisasi_ref(p.manifest, 0, "TW1"): 80})
+    report_path = tmp_path / "lap.xlsx"
+    args = ["collect", str(good), "-w", str(ws.path), "--report", str(report_path), "-j", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 diterima" in result.output and report_path.is_file()
+    (good / "rusak.xlsx").write_bytes(b"PK\x03\x04 rusak")
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 1
+    import json
+
+    data = json.loads(result.output)
+    assert data["ringkasan"]["ditolak"] == 1 and data["ringkasan"]["belum_mengumpulkan"] == 4
+    rejected = next(f for f in data["berkas"] if f["status"] == "ditolak")
+    assert rejected["masalah"][0]["code"] == "zip_rusak"
+    wb = openpyxl.load_workbook(report_path)
+    assert wb.sheetnames == ["Berkas", "Belum Mengumpulkan"]
+    assert wb["Belum Mengumpulkan"].max_row == 5
+    empty = runner.invoke(app, ["collect", str(good), "-w", str(tmp_path / "kosong")])
+    assert empty.exit_code == 2 and "belum menerbitkan" in empty.output
+
+
+def test_check_one_file_with_and_without_the_key(issued, tmp_path):
+    ws, forms = issued
+    p = forms[KEPALA]
+    f = fill(p.path, tmp_path / "IKI Budi (revisi).xlsx",
+             {realisasi_ref(p.manifest, 0, "TW1"): "abc"})
+    r = check_file(f, ws)
+    assert [c for c, _ in codes(r)] == ["realisasi_tidak_terbaca", "belum_diisi"]
+    assert ws.all_files() == []  # check records nothing
+    bare = check_file(f, None)
+    assert [c for c, _ in codes(bare)] == ["tanpa_kunci", "realisasi_tidak_terbaca",
+                                           "belum_diisi"]
+    out = runner.invoke(app, ["check", str(f), "-w", str(tmp_path / "tanpa-kunci")])
+    assert out.exit_code == 1 and "Kunci ruang kerja tidak tersedia" in out.output
+    assert "'abc' bukan angka" in out.output
