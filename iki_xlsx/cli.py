@@ -152,7 +152,7 @@ def generate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) at
 
 
 @app.command("import")
-def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt / .md)."),
+def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt, .md, .docx)."),
             output: Path = typer.Option(..., "--output", "-o", help="Master hasil (.xlsx)."),
             tahun: Optional[int] = typer.Option(None, "--tahun", help="Tahun IKI."),
             templates: Optional[Path] = TemplatesOpt) -> None:
@@ -169,10 +169,10 @@ def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt 
         err.print(texts.t("cli.galat_umum",
                           message=", ".join(f"{m}: berkas tidak ditemukan" for m in missing)))
         raise typer.Exit(2)
-    result = import_documents(documents, tahun=tahun)
+    result = import_documents(documents, tahun=tahun, texts=texts)
     write_master(output, result.master, review=result.review, notes=result.notes,
                  inferred=result.inferred, texts=texts)
-    console.print(summary_text(result))
+    console.print(summary_text(result, texts))
     console.print(str(output))
 
 

@@ -187,14 +187,18 @@ _NUM = r"(?P<num>\d+(?:[.,]\d+)?)"
 _MONTHS = r"(?:januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|" \
           r"nopember|november|desember)"
 _TARGET_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("target_tertulis", re.compile(r"\btarget(?:\s+tahunan)?\s*:?\s*" + _NUM +
-                                   r"\s*(?P<unit>%|[a-z]+(?:\s+pelajaran)?)\b(?!\s*" + _MONTHS + ")",
-                                   re.I)),
+    ("target_tertulis", re.compile(r"\btarget(?:\s+tahunan)?\s*:?\s*" + _NUM
+                                   + r"\s*(?P<unit>%|[a-z]+(?:\s+pelajaran)?)\b"
+                                   + r"(?!\s*" + _MONTHS + ")", re.I)),
     ("sebanyak", re.compile(r"\b(?:sebanyak|sejumlah)\s+" + _NUM + r"\s*(?P<unit>%|[a-z]+)\b",
                             re.I)),
     ("minimal", re.compile(r"\b(?:minimal|paling\s+sedikit|sekurang-kurangnya)\s+" + _NUM +
                            r"\s*(?P<unit>%|jam\s+pelajaran|jam\s+pelatihan|[a-z]+)\b", re.I)),
-    ("persen", re.compile(_NUM + r"\s*(?P<unit>%)")),
+)
+# Only in the indicator itself: "… SKP 100% paling lambat …", "Keterpenuhan 20 JP"; a
+# formula's "× 100%" is no target.
+_INDICATOR_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("persen", re.compile(r"(?<![x×*]\s)(?<![x×*])(?<!kali\s)" + _NUM + r"\s*(?P<unit>%)", re.I)),
     ("jp", re.compile(r"\b" + _NUM + r"\s*(?P<unit>jp|jam\s+pelajaran)\b", re.I)),
 )
 _ONLY_TARGET = re.compile(r"^" + _NUM + r"\s+(?P<unit>[a-z]+(?:\s+[a-z]+)?)$", re.I)
@@ -212,8 +216,10 @@ def infer_target(indikator: str, penjelasan: str = "") -> TargetGuess | None:
     m = _ONLY_TARGET.match(pen)
     if m and not re.match(_MONTHS, m["unit"], re.I):
         return TargetGuess(_format(m["num"], m["unit"]), "penjelasan_target")
-    for text in (_clean(indikator, lower=False), pen):
-        for rule, pattern in _TARGET_PATTERNS:
+    ind = _clean(indikator, lower=False)
+    for text, patterns in ((ind, _TARGET_PATTERNS + _INDICATOR_PATTERNS),
+                           (pen, _TARGET_PATTERNS)):
+        for rule, pattern in patterns:
             m = pattern.search(text)
             if m:
                 return TargetGuess(_format(m["num"], m["unit"]), rule)
