@@ -206,8 +206,7 @@ class Judge:
 
     def latest_revision(self, form_id: str) -> int | None:
         if form_id not in self._latest:
-            row = self.ws.issued(form_id)
-            self._latest[form_id] = row["revision"] if row else None
+            self._latest[form_id] = self.ws.latest_revision(form_id)
         return self._latest[form_id]
 
     def judge(self, raw: RawReading, src: Source) -> FileResult:
@@ -419,7 +418,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
         if pool is not None:
             pool.shutdown()
     current = ws.current_submissions(tahun)
-    missing = [f for f in ws.issued_forms(tahun) if f["form_id"] not in current]
+    missing = [f for f in ws.issued_forms(tahun, full=False) if f["form_id"] not in current]
     return CollectReport(results, missing, tahun, run_id)
 
 

@@ -159,6 +159,7 @@ class Workspace:
             db = sqlite3.connect(self.path / DB_FILE, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: consistent after a crash
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
@@ -205,6 +206,11 @@ class Workspace:
                      _json(row["targets"]), _json(row["form"]), _json(row["locked_cells"]),
                      _json(row["manifest"]), row["file_path"], stamp, stamp))
 
+    def latest_revision(self, form_id: str) -> int | None:
+        row = self.db.execute("SELECT MAX(revision) FROM forms WHERE form_id = ?",
+                              (form_id,)).fetchone()
+        return row[0] if row else None
+
     def issued(self, form_id: str, revision: int | None = None) -> dict | None:
         """One issued form (the latest revision unless given), with its JSON decoded."""
         sql = "SELECT * FROM forms WHERE form_id = ?"
@@ -248,10 +254,12 @@ class Workspace:
         cur = self.db.execute("SELECT * FROM sightings WHERE sha256 = ? ORDER BY id", (sha256,))
         return [_decode(cur, r) for r in cur.fetchall()]
 
-    def issued_forms(self, tahun: int | None = None) -> list[dict]:
-        """The latest revision of every issued form (of ``tahun``), in issue order."""
-        sql = ("SELECT f.* FROM forms f JOIN (SELECT form_id, MAX(revision) AS rev FROM forms"
-               " GROUP BY form_id) m ON f.form_id = m.form_id AND f.revision = m.rev")
+    def issued_forms(self, tahun: int | None = None, *, full: bool = True) -> list[dict]:
+        """The latest revision of every issued form (of ``tahun``), in issue order;
+        ``full=False`` leaves out the large JSON columns (form, cells, manifest)."""
+        cols = "f.*" if full else ", ".join(f"f.{c}" for c in _LIGHT_COLUMNS)
+        sql = (f"SELECT {cols} FROM forms f JOIN (SELECT form_id, MAX(revision) AS rev"
+               " FROM forms GROUP BY form_id) m ON f.form_id = m.form_id AND f.revision = m.rev")
         args: tuple = ()
         if tahun is not None:
             sql += " WHERE f.tahun = ?"
@@ -281,7 +289,7 @@ class Workspace:
         then the one collected last (then sha256, so the choice never depends on order).
         Older submissions stay in the ledger.
         """
-        forms = {f["form_id"]: f for f in self.issued_forms(tahun)}
+        forms = {f["form_id"]: f for f in self.issued_forms(tahun, full=False)}
         best: dict[str, dict] = {}
         for row in self.accepted_files(list(forms)):
             if row["revision"] != forms[row["form_id"]]["revision"]:
@@ -307,6 +315,9 @@ def submission_rank(row: dict) -> tuple:
             row["first_seen"], row["sha256"])
 
 
+_LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "jabatan",
+                  "perangkat_daerah", "unit_kerja", "atasan_nip", "atasan_nama", "content_hash",
+                  "file_path", "issued_at", "last_written_at")
 _JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "problems", "realisasi")
 
 

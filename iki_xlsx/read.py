@@ -23,6 +23,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import layout as L
@@ -102,12 +103,11 @@ def read_path(path: str | Path, key: bytes | None, key_id: str | None) -> RawRea
 # --------------------------------------------------------------------------- steps
 
 def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -> None:
-    kind, problem = sniff(data)
+    kind, problem, zf = sniff_zip(data)
     raw.kind = kind
     if problem:
         raw.problems.append(problem)
         return
-    zf = zipfile.ZipFile(io.BytesIO(data))
     problem = check_zip_bounds(zf)
     if problem:
         raw.problems.append(problem)
@@ -137,13 +137,13 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if sheet_name not in names:
         raw.problems.append(FileProblem("sheet_iki_hilang", {"sheet": sheet_name}))
         return
-    values = sheet_values(wb.get_sheet_by_name(sheet_name))
+    values = sheet_values(wb.get_sheet_by_name(sheet_name)).nonempty()
     inputs, formulas = manifest_cells(manifest)
     raw.inputs = {ref: values.get(ref) for ref in inputs}
-    raw.locked = {ref: v for ref, v in values.nonempty().items()
+    raw.locked = {ref: v for ref, v in values.items()
                   if ref not in inputs and ref not in formulas}
     if kind == "xlsx":
-        look = XlsxLook(zf, sheet_name)
+        look = XlsxLook(zf, sheet_name, inputs | formulas)
     else:
         look = OdsLook(zf, sheet_name)
     raw.protected = look.protected
@@ -154,42 +154,53 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
 
 def sniff(data: bytes) -> tuple[str, FileProblem | None]:
     """The file's format by content; a problem when it is not a usable spreadsheet."""
+    kind, problem, _ = sniff_zip(data)
+    return kind, problem
+
+
+def sniff_zip(data: bytes) -> tuple[str, FileProblem | None, zipfile.ZipFile | None]:
+    """:func:`sniff`, also returning the opened zip of a usable spreadsheet."""
+    kind, problem, zf = _sniff(data)
+    return kind, problem, (zf if problem is None else None)
+
+
+def _sniff(data: bytes):
     if not data:
-        return "other", FileProblem("berkas_kosong")
+        return "other", FileProblem("berkas_kosong"), None
     if data.startswith(OLE_MAGIC):
         # OOXML with a password to open is an OLE container holding EncryptedPackage.
         if "EncryptedPackage".encode("utf-16-le") in data or \
                 "EncryptionInfo".encode("utf-16-le") in data:
-            return "other", FileProblem("berkas_terenkripsi")
-        return "other", FileProblem("format_xls")
+            return "other", FileProblem("berkas_terenkripsi"), None
+        return "other", FileProblem("format_xls"), None
     if data.startswith(b"%PDF"):
-        return "other", FileProblem("format_pdf")
+        return "other", FileProblem("format_pdf"), None
     if not data.startswith(b"PK"):
-        return "other", FileProblem("bukan_spreadsheet")
+        return "other", FileProblem("bukan_spreadsheet"), None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return "other", FileProblem("zip_rusak")
+        return "other", FileProblem("zip_rusak"), None
     if "mimetype" in names:
         try:
             mime = zf.read("mimetype")[:100].strip()
         except Exception:
-            return "other", FileProblem("zip_rusak")
+            return "other", FileProblem("zip_rusak"), None
         if mime == ODS_MIME:
-            return "ods", None
-        return "other", FileProblem("bukan_spreadsheet")
+            return "ods", None, zf
+        return "other", FileProblem("bukan_spreadsheet"), None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/vbaProject.bin" in names or "xl/workbook.bin" in names:
-            return "other", FileProblem("format_xlsm")
+            return "other", FileProblem("format_xlsm"), None
         try:
             types = zf.read("[Content_Types].xml")
         except Exception:
-            return "other", FileProblem("zip_rusak")
+            return "other", FileProblem("zip_rusak"), None
         if b"macroEnabled" in types:
-            return "other", FileProblem("format_xlsm")
-        return "xlsx", None
-    return "other", FileProblem("bukan_spreadsheet")
+            return "other", FileProblem("format_xlsm"), None
+        return "xlsx", None, zf
+    return "other", FileProblem("bukan_spreadsheet"), None
 
 
 def check_zip_bounds(zf: zipfile.ZipFile) -> FileProblem | None:
@@ -228,7 +239,12 @@ class SheetValues:
         return self.cells.get(parse_ref(ref))
 
     def nonempty(self) -> dict[str, object]:
-        return {L.cell_ref(r, c): v for (r, c), v in self.cells.items()}
+        cols = _COLS
+        return {f"{cols[c] if c < len(cols) else L.col_name(c)}{r + 1}": v
+                for (r, c), v in self.cells.items()}
+
+
+_COLS = [L.col_name(i) for i in range(702)]  # A … ZZ
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
@@ -290,78 +306,106 @@ def manifest_cells(manifest: dict) -> tuple[set[str], set[str]]:
 
 # --------------------------------------------------------------------------- XML looks
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+
+
+_S_ATTR = re.compile(rb'\bs="([0-9]+)"')
+_T_ATTR = re.compile(rb'\bt="(\w+)"')
+
+
+@lru_cache(maxsize=64)
+def _encoded(refs: frozenset[str]) -> frozenset[bytes]:
+    return frozenset(ref.encode() for ref in refs)
+
+
+@lru_cache(maxsize=64)
+def _columns(refs: frozenset[str]) -> frozenset[str]:
+    return frozenset(re.match(r"[A-Za-z]+", ref)[0] for ref in refs)
+
+
+@lru_cache(maxsize=64)
+def _cell_scanner(columns: frozenset[str]) -> re.Pattern:
+    alternatives = b"|".join(sorted(c.encode() for c in columns)) or b"[A-Za-z]+"
+    return re.compile(rb'<c r="((?:' + alternatives + rb')[0-9]+)"([^>]*?)(/?)>')
+_REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_percent_cache: dict[bytes, frozenset[int]] = {}
+_PLAIN = CellInfo()
+_sheet_path_cache: dict[tuple[bytes, bytes, str], str | None] = {}
 
 
 class XlsxLook:
     """What calamine does not tell about an xlsx sheet: protection, formulas, errors and
-    number formats of given cells, and the document's modified time."""
+    number formats of given cells, and the document's modified time. Only the cells
+    asked for are examined, with byte-level scans (no DOM of the sheet)."""
 
-    def __init__(self, zf: zipfile.ZipFile, sheet_name: str):
+    def __init__(self, zf: zipfile.ZipFile, sheet_name: str, wanted: set[str]):
         self.zf = zf
         path = self._sheet_path(sheet_name)
         xml = bounded_read(zf, path) if path else b""
-        self.protected = bool(re.search(rb"<(?:\w+:)?sheetProtection\b", xml)) if path else None
+        self.protected = (b"sheetProtection" in xml and bool(
+            re.search(rb"<(?:\w+:)?sheetProtection\b", xml))) if path else None
         self.cells: dict[str, dict] = {}
-        for m in _CELL.finditer(xml):
-            attrs = dict(_ATTR.findall(m[1]))
-            ref = attrs.get(b"r")
-            if ref:
-                body = m[3] or b""
-                self.cells[ref.decode()] = {
-                    "s": int(attrs.get(b"s", b"0") or 0), "t": attrs.get(b"t", b""),
-                    "f": bool(re.search(rb"<(?:\w+:)?f\b", body))}
-        self._percent_styles: set[int] | None = None
+        want = _encoded(frozenset(wanted))
+        fast = b'<c r="' in xml
+        # Excel, LibreOffice and xlsxwriter write r first: a scan with a literal prefix,
+        # limited to the columns asked for; other writers take the general scan.
+        scan = _cell_scanner(_columns(frozenset(wanted))) if fast else _CELL_OPEN
+        for m in scan.finditer(xml):
+            if fast:
+                ref, attrs, closed = m[1], m[2], m[3]
+            else:
+                r = _REF.search(m[1])
+                ref, attrs, closed = (r[1] if r else b""), m[1], m[2]
+            if ref not in want:
+                continue
+            style = _S_ATTR.search(attrs)
+            kind = _T_ATTR.search(attrs)
+            body = b""
+            if not closed:  # <c ...> … </c>
+                end = _CELL_END.search(xml, m.end())
+                body = xml[m.end(): end.start()] if end else b""
+            self.cells[ref.decode()] = {"s": int(style[1]) if style else 0,
+                                        "t": kind[1] if kind else b"",
+                                        "f": bool(_FORMULA.search(body)) if body else False}
+        self._styles = None
         self.modified_at = self._modified()
+        self._info = {ref: self._make_info(cell) for ref, cell in self.cells.items()}
 
     def _sheet_path(self, name: str) -> str | None:
-        from defusedxml import ElementTree as ET
-
         try:
-            wb = ET.fromstring(bounded_read(self.zf, "xl/workbook.xml"))
-            rels = ET.fromstring(bounded_read(self.zf, "xl/_rels/workbook.xml.rels"))
+            wb = bounded_read(self.zf, "xl/workbook.xml")
+            rels = bounded_read(self.zf, "xl/_rels/workbook.xml.rels")
         except Exception:
             return None
-        rid = None
-        for el in wb.iter():
-            if el.tag.endswith("}sheet") and el.get("name") == name:
-                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-        for el in rels.iter():
-            if el.tag.endswith("}Relationship") and el.get("Id") == rid:
-                target = el.get("Target", "")
-                target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                return target if target in self.zf.namelist() else None
-        return None
+        key = (hashlib.sha1(wb).digest(), hashlib.sha1(rels).digest(), name)
+        if key not in _sheet_path_cache:
+            _sheet_path_cache[key] = _find_sheet_path(wb, rels, name)
+        path = _sheet_path_cache[key]
+        return path if path in self.zf.namelist() else None
 
-    def _percent(self) -> set[int]:
-        if self._percent_styles is None:
-            from defusedxml import ElementTree as ET
-
-            styles: set[int] = set()
+    def _percent(self) -> frozenset[int]:
+        if self._styles is None:
             try:
-                root = ET.fromstring(bounded_read(self.zf, "xl/styles.xml"))
-                custom = {}
-                for el in root.iter():
-                    if el.tag.endswith("}numFmt"):
-                        custom[int(el.get("numFmtId", -1))] = el.get("formatCode", "")
-                xfs = next((el for el in root.iter() if el.tag.endswith("}cellXfs")), None)
-                for i, xf in enumerate(xfs if xfs is not None else []):
-                    fid = int(xf.get("numFmtId", 0))
-                    code = custom.get(fid, "")
-                    if fid in (9, 10) or "%" in code.replace('"%"', "").replace("\\%", ""):
-                        styles.add(i)
+                data = bounded_read(self.zf, "xl/styles.xml")
             except Exception:
-                pass
-            self._percent_styles = styles
-        return self._percent_styles
+                data = b""
+            key = hashlib.sha1(data).digest()
+            if key not in _percent_cache:
+                _percent_cache[key] = _percent_styles(data)
+            self._styles = _percent_cache[key]
+        return self._styles
 
-    def info(self, ref: str) -> CellInfo:
-        cell = self.cells.get(ref)
-        if not cell:
-            return CellInfo()
+    def _make_info(self, cell: dict) -> CellInfo:
+        if not (cell["s"] or cell["f"] or cell["t"] == b"e"):
+            return _PLAIN
         return CellInfo(percent=cell["s"] in self._percent() if cell["s"] else False,
                          formula=cell["f"], error=cell["t"] == b"e")
+
+    def info(self, ref: str) -> CellInfo:
+        return self._info.get(ref, _PLAIN)
 
     def has_formula(self, ref: str) -> bool:
         cell = self.cells.get(ref)
@@ -374,6 +418,46 @@ class XlsxLook:
             return None
         m = re.search(rb"<dcterms:modified[^>]*>([^<]+)<", core)
         return m[1].decode().strip() if m else None
+
+
+def _find_sheet_path(wb: bytes, rels: bytes, name: str) -> str | None:
+    from defusedxml import ElementTree as ET
+
+    try:
+        wb_root, rels_root = ET.fromstring(wb), ET.fromstring(rels)
+    except Exception:
+        return None
+    rid = None
+    for el in wb_root.iter():
+        if el.tag.endswith("}sheet") and el.get("name") == name:
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+    for el in rels_root.iter():
+        if el.tag.endswith("}Relationship") and el.get("Id") == rid:
+            target = el.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _percent_styles(data: bytes) -> frozenset[int]:
+    """Indexes of cellXfs whose number format shows percent."""
+    from defusedxml import ElementTree as ET
+
+    styles: set[int] = set()
+    try:
+        root = ET.fromstring(data)
+    except Exception:
+        return frozenset()
+    custom = {}
+    for el in root.iter():
+        if el.tag.endswith("}numFmt"):
+            custom[int(el.get("numFmtId", -1))] = el.get("formatCode", "")
+    xfs = next((el for el in root.iter() if el.tag.endswith("}cellXfs")), None)
+    for i, xf in enumerate(xfs if xfs is not None else []):
+        fid = int(xf.get("numFmtId", 0))
+        code = re.sub(r'"[^"]*"|\\.', "", custom.get(fid, ""))  # quoted/escaped % is text
+        if fid in (9, 10) or "%" in code:
+            styles.add(i)
+    return frozenset(styles)
 
 
 class OdsLook:
