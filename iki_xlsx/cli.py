@@ -268,6 +268,50 @@ def check(path: Path = typer.Argument(..., help="Satu berkas formulir."),
     raise typer.Exit(0 if result.status == "diterima" else 1)
 
 
+@app.command()
+def recap(periode: Optional[str] = typer.Option(
+              None, "--periode", "-p",
+              help="Periode s.d. (TW1–TW4, 'TW II', 2, S1, S2, TAHUNAN). Bawaan: periode "
+                   "terakhir yang sudah ada realisasinya."),
+          output: Path = typer.Option(Path("output/rekap.xlsx"), "--output", "-o",
+                                      help="Workbook rekap (.xlsx)."),
+          html: Optional[Path] = typer.Option(None, "--html", help="Laporan HTML juga."),
+          tahun: Optional[int] = typer.Option(None, "--tahun",
+                                              help="Tahun (bawaan: tahun terakhir)."),
+          workspace: Optional[Path] = WorkspaceOpt,
+          templates: Optional[Path] = TemplatesOpt) -> None:
+    """Rekap capaian dan predikat per indikator, per pegawai dan per unit, dari ledger.
+
+    Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
+    """
+    from .ledger import Workspace
+    from .recap import build_recap, write_recap_xlsx
+    from .recap_html import write_recap_html
+
+    texts = _texts(templates)
+    ws = Workspace(workspace)
+    if not ws.years():
+        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
+        raise typer.Exit(2)
+    try:
+        result = build_recap(ws, tahun=tahun, upto=periode, texts=texts)
+    except ValueError as exc:  # unknown period or year: an Indonesian message
+        err.print(texts.t("cli.galat_umum", message=str(exc)))
+        raise typer.Exit(2)
+    write_recap_xlsx(result, output, texts)
+    if html:
+        write_recap_html(result, html, texts)
+    t = result.total
+    console.print(texts.t("cli.rekap_ringkas", tahun=result.tahun,
+                          periode=texts.t(f"form.periode.{result.upto}"), formulir=t.formulir,
+                          sudah=t.sudah, belum=t.belum,
+                          rata=("-" if t.rata_rata is None else f"{t.rata_rata:.2f}".replace(
+                              ".", ","))))
+    console.print(texts.t("cli.rekap_ditulis", path=output))
+    if html:
+        console.print(texts.t("cli.rekap_ditulis", path=html))
+
+
 def main() -> None:
     """Entry point: run the app; any unexpected error is one clean line, not a traceback
     (set IKI_XLSX_DEBUG=1 to see it)."""

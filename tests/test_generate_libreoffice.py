@@ -134,3 +134,25 @@ def test_libreoffice_resave_keeps_manifest_and_locked_content(generated, tmp_pat
     for fmt in ("xlsx", "ods"):
         out = fill_and_save(p.path, writes, tmp_path / f"diisi.{fmt}", fmt=fmt, sheet="IKI")
         assert verify_file(out, ws.key) == [], fmt
+
+
+def test_libreoffice_resave_keeps_protection_and_hides_manifest(generated, tmp_path):
+    """LibreOffice turns very-hidden into hidden and keeps the sheet protection and the
+    unlocked cells. Measured with LibreOffice 7.4: it does not import the workbook
+    structure protection from xlsx at all (document not protected, the manifest can be
+    shown via Sheet > Show Sheet) and writes an empty <workbookProtection/> on re-save.
+    Nothing relies on it: the manifest is signed and sheet-protected, and the ledger's
+    copy is the truth."""
+    import openpyxl
+
+    p = _planned(generated, ("199005202015031003", "IKI-PENGOLAH"))
+    ref = p.manifest["indicators"][0]["cells"]["realisasi"]["TW1"]
+    out = fill_and_save(p.path, {ref: 3}, tmp_path / "resave.xlsx", fmt="xlsx", sheet="IKI")
+    wb = openpyxl.load_workbook(out)
+    assert wb["_manifest"].sheet_state in ("hidden", "veryHidden")
+    assert wb["_manifest"].protection.sheet and wb["IKI"].protection.sheet
+    unlocked = {c.coordinate for row in wb["IKI"].iter_rows() for c in row
+                if c.protection.locked is False}
+    inputs = {r for e in p.manifest["indicators"]
+              for r in [*e["cells"]["realisasi"].values(), e["cells"]["keterangan"]]}
+    assert unlocked == inputs
