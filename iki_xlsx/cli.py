@@ -19,18 +19,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .texts import get_texts
 
+
+def _h(key: str) -> str:
+    """Help text from templates/cli.yaml (IKI_XLSX_TEMPLATES overrides it too)."""
+    return get_texts().t(f"bantuan.{key}")
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="iki-xlsx: formulir Indikator Kinerja Individu (IKI) berbasis Excel.")
+                  help=_h("aplikasi"))
 console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # Options shared by several commands, defined once.
 WorkspaceOpt = typer.Option(None, "--workspace", "-w",
-                            help="Folder ruang kerja (kunci rahasia, sandi, ledger). "
-                                 "Bawaan: ./iki-workspace atau $IKI_XLSX_WORKSPACE.")
+                            help=_h("opsi.workspace"))
 TemplatesOpt = typer.Option(None, "--templates",
-                            help="Folder templat sendiri yang menimpa teks bawaan.")
-JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Jumlah proses (bawaan: semua inti).")
+                            help=_h("opsi.templates"))
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=_h("opsi.jobs"))
 
 
 def _texts(templates: Optional[Path]):
@@ -53,11 +58,11 @@ def _progress() -> Progress:
                     disable=not err.is_terminal)
 
 
-@app.command()
-def init(path: Path = typer.Argument(..., help="Berkas master baru (.xlsx)."),
-         force: bool = typer.Option(False, "--force", help="Timpa bila sudah ada."),
+@app.command(help=_h("perintah.init"))
+def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
+         force: bool = typer.Option(False, "--force", help=_h("opsi.force")),
          templates: Optional[Path] = TemplatesOpt) -> None:
-    """Buat workbook master kosong untuk diisi di Excel.
+    """Write a blank master workbook to fill in Excel.
 
     Example: iki-xlsx init master.xlsx
     """
@@ -80,10 +85,10 @@ def _load(master_path: Path, texts):
     return load_master(master_path)
 
 
-@app.command()
-def validate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) atau YAML."),
+@app.command(help=_h("perintah.validate"))
+def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              templates: Optional[Path] = TemplatesOpt) -> None:
-    """Periksa master tanpa membuat formulir; sebutkan semua masalah sekaligus.
+    """Validate a master and report every problem at once; generate nothing.
 
     Example: iki-xlsx validate master.xlsx
     """
@@ -99,18 +104,18 @@ def validate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) at
                           indikator=sum(len(d.indicators) for d in m.iki.values())))
 
 
-@app.command()
-def generate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) atau YAML."),
+@app.command(help=_h("perintah.generate"))
+def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              output: Path = typer.Option(Path("output/forms"), "--output", "-o",
-                                         help="Folder hasil."),
+                                         help=_h("opsi.output_forms")),
              workspace: Optional[Path] = WorkspaceOpt,
              jobs: Optional[int] = JobsOpt,
              skip_invalid: bool = typer.Option(False, "--skip-invalid",
-                                               help="Lewati pegawai yang datanya bermasalah."),
+                                               help=_h("opsi.skip_invalid")),
              make_zip: bool = typer.Option(False, "--zip",
-                                           help="Buat juga satu zip per perangkat daerah."),
+                                           help=_h("opsi.zip")),
              templates: Optional[Path] = TemplatesOpt) -> None:
-    """Buat satu formulir IKI terkunci per pegawai, dan daftar distribusinya.
+    """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
     Example: iki-xlsx generate examples/master-bkpsdm-kukar.xlsx -o output/forms
     """
@@ -151,12 +156,12 @@ def generate(master: Path = typer.Argument(..., help="Workbook master (.xlsx) at
         raise typer.Exit(1)
 
 
-@app.command("import")
-def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt, .md, .docx)."),
-            output: Path = typer.Option(..., "--output", "-o", help="Master hasil (.xlsx)."),
-            tahun: Optional[int] = typer.Option(None, "--tahun", help="Tahun IKI."),
+@app.command("import", help=_h("perintah.import"))
+def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents")),
+            output: Path = typer.Option(..., "--output", "-o", help=_h("opsi.output_master")),
+            tahun: Optional[int] = typer.Option(None, "--tahun", help=_h("opsi.tahun_iki")),
             templates: Optional[Path] = TemplatesOpt) -> None:
-    """Impor dokumen IKI (teks hasil ekstraksi PDF/Word) menjadi workbook master.
+    """Import IKI documents (text extracted from PDF/Word, or .docx) into a master.
 
     Example: iki-xlsx import dokumen-iki.txt -o master.xlsx
     """
@@ -176,20 +181,19 @@ def import_(documents: list[Path] = typer.Argument(..., help="Dokumen IKI (.txt,
     console.print(str(output))
 
 
-@app.command()
-def collect(inputs: list[Path] = typer.Argument(..., help="Berkas, folder atau arsip zip."),
+@app.command(help=_h("perintah.collect"))
+def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
             workspace: Optional[Path] = WorkspaceOpt,
             tahun: Optional[int] = typer.Option(None, "--tahun",
-                                                help="Tahun formulir (bawaan: tahun terakhir)."),
+                                                help=_h("opsi.tahun_formulir")),
             report: Path = typer.Option(Path("output/laporan-pengumpulan.xlsx"), "--report",
-                                        help="Laporan pengumpulan (.xlsx)."),
-            as_json: bool = typer.Option(False, "--json", help="Cetak laporan sebagai JSON."),
+                                        help=_h("opsi.report")),
+            as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_report")),
             jobs: Optional[int] = JobsOpt,
             templates: Optional[Path] = TemplatesOpt) -> None:
-    """Kumpulkan formulir yang dikembalikan pegawai (nama berkas apa pun) ke ledger.
+    """Collect returned forms (files, folders, zip archives) into the ledger; report.
 
-    Exit status: 0 semua diterima tanpa catatan, 1 ada berkas ditolak atau bercatatan,
-    2 kesalahan pemakaian.
+    Exit status: 0 all accepted without notes, 1 any rejected or noted, 2 usage error.
 
     Example: iki-xlsx collect masuk/ lampiran-email.zip
     """
@@ -235,14 +239,13 @@ def _print_collect(result, texts) -> None:
     console.print(table)
 
 
-@app.command()
-def check(path: Path = typer.Argument(..., help="Satu berkas formulir."),
+@app.command(help=_h("perintah.check"))
+def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
           workspace: Optional[Path] = WorkspaceOpt,
-          as_json: bool = typer.Option(False, "--json", help="Cetak hasil sebagai JSON."),
+          as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_check")),
           templates: Optional[Path] = TemplatesOpt) -> None:
-    """Periksa satu berkas sebelum dikirim, tanpa mencatatnya di ledger.
-
-    Tanpa kunci ruang kerja, keaslian formulir tidak dapat diperiksa (dan disebutkan).
+    """Check one file as collect would, recording nothing; without the workspace key
+    the signature cannot be checked, and the result says so.
 
     Example: iki-xlsx check "IKI Budi (revisi).xlsx"
     """
@@ -268,19 +271,18 @@ def check(path: Path = typer.Argument(..., help="Satu berkas formulir."),
     raise typer.Exit(0 if result.status == "diterima" else 1)
 
 
-@app.command()
+@app.command(help=_h("perintah.recap"))
 def recap(periode: Optional[str] = typer.Option(
               None, "--periode", "-p",
-              help="Periode s.d. (TW1–TW4, 'TW II', 2, S1, S2, TAHUNAN). Bawaan: periode "
-                   "terakhir yang sudah ada realisasinya."),
+              help=_h("opsi.periode")),
           output: Path = typer.Option(Path("output/rekap.xlsx"), "--output", "-o",
-                                      help="Workbook rekap (.xlsx)."),
-          html: Optional[Path] = typer.Option(None, "--html", help="Laporan HTML juga."),
+                                      help=_h("opsi.output_recap")),
+          html: Optional[Path] = typer.Option(None, "--html", help=_h("opsi.html")),
           tahun: Optional[int] = typer.Option(None, "--tahun",
-                                              help="Tahun (bawaan: tahun terakhir)."),
+                                              help=_h("opsi.tahun_rekap")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
-    """Rekap capaian dan predikat per indikator, per pegawai dan per unit, dari ledger.
+    """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
 
     Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
     """
