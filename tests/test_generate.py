@@ -329,3 +329,19 @@ def test_workspace_secrets_are_private(tmp_path):
     assert len(password) == 12
     # The same random password is reused on the next run.
     assert ws.sheet_password("")[0] == password
+
+
+def test_user_templates_override_texts(tmp_path, small_master):
+    """A user's templates folder replaces only the keys and documents it defines."""
+    own = tmp_path / "templat"
+    own.mkdir()
+    (own / "label.yaml").write_text('form:\n  judul: "IKI PEGAWAI {{ 1 + 1 }}"\n',
+                                    encoding="utf-8")
+    (own / "petunjuk.txt.j2").write_text("PETUNJUK KHUSUS {{ form.pegawai.nama }}\n",
+                                         encoding="utf-8")
+    result = generate_forms(small_master, tmp_path / "f", Workspace(tmp_path / "w"), jobs=1,
+                            templates_dir=str(own))
+    wb = openpyxl.load_workbook(result.forms[0].path)
+    assert wb["IKI"]["A1"].value == "IKI PEGAWAI 2"
+    assert wb["IKI"]["A2"].value == "TAHUN 2025"  # not overridden: the bundled text
+    assert wb["Petunjuk"]["A1"].value == f"PETUNJUK KHUSUS {result.forms[0].form.pegawai.nama}"
