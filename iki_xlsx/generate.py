@@ -211,7 +211,9 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_margins(**L.MARGINS)
+    if lay.page_breaks:  # keep the signature block on one page
+        ws.set_h_pagebreaks(lay.page_breaks)
     ws.center_horizontally()
     ws.repeat_rows(*lay.header_rows)
     ws.print_area(0, 0, lay.last_row, lay.last_col)

@@ -32,6 +32,8 @@ FONT = "Arial"
 FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per text line of Arial 10
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
+PAPER_INCHES = {"A4": (11.69, 8.27), "F4": (13.0, 8.5)}  # landscape width × height
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
@@ -109,6 +111,7 @@ class FormLayout:
     keterangan_col: int
     signature_row: int = 0
     validations: list[dict] = field(default_factory=list)
+    page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
 
     def locked_values(self) -> dict[str, object]:
         """Every locked cell that shows a value: address → text or number (as float).
@@ -388,11 +391,51 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     nip = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
     put(r, left[0], nip, "sign", r, left[1])
     put(r, right[0], texts.t("form.tanda_tangan.nip", nip=peg.nip_text), "sign", r, right[1])
+    breaks = signature_page_break(widths, heights, (h0, h1), sig, r, s.kertas)
     return FormLayout(
         cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
-        keterangan_col=ket_col, signature_row=sig, validations=validations)
+        keterangan_col=ket_col, signature_row=sig, validations=validations,
+        page_breaks=breaks)
+
+
+def signature_page_break(widths: list[float], heights: dict[int, float],
+                         header_rows: tuple[int, int], sig_row: int, last_row: int,
+                         paper: str) -> list[int]:
+    """A page break before the signature block when printing could split it.
+
+    Spreadsheets cannot "keep rows together", so the pages are simulated: the sheet is
+    scaled to one page wide, rows fill pages of the paper's printable height, and the
+    table header repeats on every page. Excel and LibreOffice round the fit-to-width
+    zoom differently (measured: LibreOffice prints ~5 % smaller than Excel's whole-
+    percent zoom), so the pages are simulated for the range of zooms the clients use;
+    if the block straddles a page in any of them, it starts a new page (at worst one
+    extra page, never a signature torn from its names).
+    """
+    page_w, page_h = PAPER_INCHES.get(paper, PAPER_INCHES["A4"])
+    printable_w = (page_w - MARGINS["left"] - MARGINS["right"]) * 72
+    printable_h = (page_h - MARGINS["top"] - MARGINS["bottom"]) * 72
+    sheet_w = sum(w * 7 + 5 for w in widths) * 0.75
+    excel_zoom = min(1.0, math.floor(printable_w / sheet_w * 100) / 100)
+    repeat = sum(heights.get(x, LINE_HEIGHT) for x in range(header_rows[0],
+                                                            header_rows[1] + 1))
+    rows = [heights.get(x, LINE_HEIGHT) for x in range(last_row + 1)]
+    block = sum(rows[sig_row:])
+    for factor in (1.0, 0.98, 0.96, 0.94, 0.92):
+        page = printable_h / (excel_zoom * factor) * 0.97
+        if block >= page:
+            return []  # cannot be kept on one page anyway
+        y = 0.0
+        for row, h in enumerate(rows):
+            if y + h > page and y > 0:
+                y = repeat if row > header_rows[1] else 0.0
+            if row == sig_row:
+                if y + block > page:
+                    return [sig_row]
+                break
+            y += h
+    return []
 
 
 def _letter(i: int) -> str:

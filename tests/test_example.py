@@ -79,3 +79,16 @@ def test_every_example_form_prints_whole(example, tmp_path):
          for i, p in enumerate(result.forms)])
     for i, p in enumerate(result.forms):
         assert_form_printed_whole(p.form, pdfs / f"{i}.pdf")
+        assert_signature_on_one_page(p.form, pdfs / f"{i}.pdf")
+
+
+def assert_signature_on_one_page(form, pdf) -> None:
+    """layout.md: the signature block is never split across pages."""
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        pages = [page.get_text() for page in doc]
+    pages = [t for t in pages if "PETUNJUK PENGISIAN" not in t]  # the IKI sheet only
+    first = [k for k, t in enumerate(pages) if "Pejabat Penilai Kinerja," in t]
+    last = [k for k, t in enumerate(pages) if f"NIP. {form.pegawai.nip_text}" in t]
+    assert first and last and first[-1] == last[-1], (form.pegawai.nama, first, last)
