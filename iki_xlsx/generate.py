@@ -28,6 +28,7 @@ from .ledger import IssuedForm, Workspace
 from .manifest import build_manifest, content_hash, form_to_dict, sign, to_text
 from .model import Form, Master
 from .texts import Texts, get_texts
+from .xlsxtext import merge_text, write_text
 
 DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
 
@@ -153,17 +154,18 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             if cell.formula:
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
                 ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
-            else:
+            elif isinstance(cell.value, (int, float)):
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
-                               cell.value if cell.value is not None else "", fmt)
+                               cell.value, fmt)
+            else:
+                merge_text(ws, cell.row, cell.col, cell.last_row, cell.last_col,
+                           cell.value, fmt)
         elif cell.formula:
             ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
         elif isinstance(cell.value, (int, float)):
             ws.write_number(cell.row, cell.col, cell.value, fmt)
-        elif cell.value:
-            ws.write_string(cell.row, cell.col, cell.value, fmt)
         else:
-            ws.write_blank(cell.row, cell.col, None, fmt)
+            write_text(ws, cell.row, cell.col, cell.value, fmt)
     style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
     for r, c, kind in lay.inputs:
         ws.write_blank(r, c, None, formats[style[kind]])
@@ -233,7 +235,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          capaian_col=L.col_name(lay.capaian_col),
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
     for r, line in enumerate(lines):
-        ws.write_string(r, 0, line, title_fmt if r == 0 else fmt)
+        write_text(ws, r, 0, line, title_fmt if r == 0 else fmt)
         ws.set_row(r, L.height_for(L.text_lines(line, 110, bold=r == 0)))
     ws.set_landscape()
     ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
@@ -410,7 +412,7 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                 if isinstance(value, int):
                     ws.write_number(2 + i, c, value)
                 elif value:
-                    ws.write_string(2 + i, c, value)
+                    write_text(ws, 2 + i, c, value)
         ws.autofilter(2, 0, 2 + len(planned), len(keys) - 1)
         ws.freeze_panes(3, 2)
         ws.set_landscape()

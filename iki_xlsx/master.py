@@ -165,8 +165,11 @@ def _read_workbook(path: Path) -> tuple[list[Row], dict[str, list[Row]]]:
 def _read_yaml(path: Path) -> tuple[list[Row], dict[str, list[Row]]]:
     import yaml
 
+    from .texts import YamlLoader
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # YAML 1.1 would read the key ``no:`` as False (and ``ya``-like words stay text).
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YamlLoader) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise _Unreadable(Problem("master_tidak_terbaca", {"reason": str(exc)}, file=path.name))
     if not isinstance(data, dict):

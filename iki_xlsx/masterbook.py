@@ -14,6 +14,7 @@ from . import schema
 from .atomic import atomic_path
 from .model import PANGKAT, PPPK_GOLONGAN, Master
 from .texts import Texts, get_texts
+from .xlsxtext import write_text
 
 MAX_ROWS = 5000  # rows with dropdowns in a blank master
 
@@ -53,12 +54,14 @@ def write_master(path: str | Path, master: Master | None = None, *,
                 for r, row in enumerate(rows, start=1):
                     key = (row["kode_iki"], row["_index"])
                     if key in notes:
-                        ws.write_string(r, fields.index("catatan"), notes[key], fmt.wrap)
+                        write_text(ws, r, fields.index("catatan"), notes[key], fmt.wrap)
                     for f in ("satuan", "polaritas", "agregasi", "target"):
                         if (*key, f) in inferred:
                             value = row.get(f)
-                            ws.write(r, fields.index(f), "" if value is None else value,
-                                     fmt.inferred)
+                            if isinstance(value, (int, float)):
+                                ws.write_number(r, fields.index(f), value, fmt.inferred)
+                            else:
+                                write_text(ws, r, fields.index(f), value, fmt.inferred)
         wb.close()
     return path
 
@@ -142,9 +145,9 @@ def _table(wb, fmt, name, columns, rows, lists):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                ws.write_string(r, c, value)
+                write_text(ws, r, c, value)
             else:
-                ws.write(r, c, value)
+                ws.write_number(r, c, value)
     last = max(MAX_ROWS, len(rows) + 1)
     for c, col in enumerate(columns):
         base = col.field.removesuffix("_atasan")
@@ -209,7 +212,9 @@ def _review_sheet(wb, fmt, texts: Texts, review: list[dict]) -> None:
     for r, item in enumerate(review, start=1):
         for c, key in enumerate(keys):
             value = item.get(key)
-            if value is not None and value != "":
-                ws.write(r, c, value)
+            if isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            elif value:
+                write_text(ws, r, c, value)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(review), 1), len(keys) - 1)

@@ -34,6 +34,7 @@ from .ledger import Workspace
 from .manifest import form_from_dict
 from .model import Form, PeriodScheme, format_nip
 from .texts import Texts, get_texts
+from .xlsxtext import limit, write_text
 
 __all__ = [
     "FileIssue",
@@ -521,23 +522,11 @@ def belum_notes(form: RecapForm, texts: Texts) -> str:
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "constant_memory": True}
-_MAX_TEXT = 32767
 
 
 def _text(ws, r: int, c: int, value: object, fmt=None) -> None:
-    """Write user text as text, whatever it looks like (``=…``, ``http…``, ``<r>…</r>``).
-
-    xlsxwriter writes a string that starts with ``<r>`` and ends with ``</r>`` as raw XML
-    (its own rich-string marker): such text goes through write_rich_string, which escapes.
-    """
-    s = _limit(str(value))
-    if not s:
-        if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
-    elif s.startswith("<r>") and s.endswith("</r>"):
-        ws.write_rich_string(r, c, s[0], s[1], s[2:], *([fmt] if fmt is not None else []))
-    else:
-        ws.write_string(r, c, s, fmt)
+    """Write user text as text, whatever it looks like (``=…``, ``http…``, ``<r>…</r>``)."""
+    write_text(ws, r, c, value, fmt)
 
 
 def _put(ws, r: int, c: int, value: object, fmt=None, date_fmt=None) -> None:
@@ -914,13 +903,6 @@ def _escape_one(m: re.Match) -> str:
     return f"_x{ord(g):04X}_"  # control characters, as Excel escapes them
 
 
-def _limit(text: str) -> str:
-    """At most 32,767 UTF-16 code units, Excel's limit for a cell."""
-    if len(text) <= _MAX_TEXT // 2:
-        return text
-    return text.encode("utf-16-le")[: 2 * _MAX_TEXT].decode("utf-16-le", "ignore")
-
-
 class _InlineRows:
     """Rows of SpreadsheetML, every text an inline string (``t="inlineStr"``: never a
     formula, never a link), every number a number, each column with its cell style."""
@@ -934,7 +916,7 @@ class _InlineRows:
     def text(self, value: str) -> str:
         hit = self._memo.get(value)
         if hit is None:
-            body = _XML_SPECIAL.sub(_escape_one, _limit(value))
+            body = _XML_SPECIAL.sub(_escape_one, limit(value))
             space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
             hit = f"<is><t{space}>{body}</t></is>"
             if len(self._memo) < 100_000:

@@ -52,7 +52,7 @@ class Texts:
         self._source: dict[str, str] = {}
         for d in reversed(dirs):  # bundled first, overrides on top
             for path in sorted(d.glob("*.yaml")):
-                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=YamlLoader) or {}
                 self._source.update(_flatten(data))
         self._compiled: dict[str, jinja2.Template] = {}
         self._memo: dict[tuple, str] = {}
@@ -90,12 +90,13 @@ class Texts:
         return self.env.get_template(name).render(**ctx)
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 reads ``no:``/``yes:``/``on:`` as booleans; catalogue keys such as
-    ``kolom.no`` must stay text, so only ``true``/``false`` are booleans here."""
+class YamlLoader(yaml.SafeLoader):
+    """YAML without implicit booleans: YAML 1.1 reads ``no``, ``yes``, ``on`` and ``off``
+    as true/false, which would turn catalogue keys like ``kolom.no`` and a master's
+    indicator ``no:`` into False. Here every such word stays text."""
 
 
-_Loader.yaml_implicit_resolvers = {
+YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }

@@ -83,6 +83,7 @@ def test_official_texts_in_place(generated):
                                                                   "TW IV"]
     assert ws.cell(head, 12).value == "CAPAIAN (%)"
     assert ws.cell(head, 13).value == "KETERANGAN / BUKTI DUKUNG"
+    assert [ws[f"A{e['row']}"].value for e in p.manifest["indicators"][:3]] == ["1", "2", "3"]
     for ind, entry in zip(p.form.iki.indicators, p.manifest["indicators"]):
         r = entry["row"]
         assert ws[f"C{r}"].value == ind.indikator
@@ -345,3 +346,21 @@ def test_user_templates_override_texts(tmp_path, small_master):
     assert wb["IKI"]["A1"].value == "IKI PEGAWAI 2"
     assert wb["IKI"]["A2"].value == "TAHUN 2025"  # not overridden: the bundled text
     assert wb["Petunjuk"]["A1"].value == f"PETUNJUK KHUSUS {result.forms[0].form.pegawai.nama}"
+
+
+def test_text_that_looks_like_xml_stays_text(tmp_path, small_master):
+    """xlsxwriter writes '<r>…</r>' strings unescaped; master text must not inject XML."""
+    from dataclasses import replace
+
+    evil = '<r><t>x</t></r><r><t>y</t></r>'
+    d = small_master.iki["IKI-PENGOLAH"]
+    master = replace(small_master, iki={**small_master.iki, "IKI-PENGOLAH": replace(
+        d, tugas=evil, indicators=(replace(d.indicators[0], sumber_data=evil),
+                                   *d.indicators[1:]))})
+    result = generate_forms(master, tmp_path / "f", Workspace(tmp_path / "w"), jobs=1)
+    p = next(p for p in result.forms if p.form.key == ("199005202015031003", "IKI-PENGOLAH"))
+    ws = openpyxl.load_workbook(p.path)["IKI"]
+    cells = values(ws)
+    assert f": {evil}" in cells.values()
+    assert ws[f"E{p.manifest['indicators'][0]['row']}"].value == evil
+    assert verify_file(p.path, Workspace(tmp_path / "w").key) == []

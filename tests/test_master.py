@@ -159,6 +159,11 @@ def test_missing_sheet_and_column_are_named(tmp_path, small_master):
     assert p.code == "master_sheet_hilang" and "IKI" in p.message()
 
 
+def test_yaml_keeps_indicator_numbers(small_master):
+    """YAML 1.1 would read the key ``no:`` as False and lose every NO."""
+    assert [i.no for i in small_master.iki["IKI-KEPALA"].indicators] == ["1", "2", "3", "3"]
+
+
 def test_nip_and_pangkat_normalised(small_master):
     a = {x.pegawai.nip: x.pegawai for x in small_master.assignments}
     kepala = a["197001011995031001"]  # typed "19700101 199503 1 001", "Pembina Tk.I / IV/b"
