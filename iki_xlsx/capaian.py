@@ -274,6 +274,8 @@ def parse_period(text: object, scheme: PeriodScheme) -> str | None:
     of ``scheme`` (``TW2`` in a semester scheme, ``TW5``, ``S1`` in a triwulan scheme).
     """
     scheme = PeriodScheme(scheme)
+    if isinstance(text, str) and text in scheme.periods:  # already a code: the hot path
+        return text
     if isinstance(text, bool) or text is None:
         return None
     if isinstance(text, float) and text.is_integer():
