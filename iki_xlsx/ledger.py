@@ -330,7 +330,13 @@ def _decode(cur, row) -> dict:
 
 
 def _json(value) -> str:
+    """Canonical JSON for a column; text already serialised (by a worker) passes as is."""
+    if isinstance(value, str):
+        return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+ledger_json = _json
 
 
 def _chunks(items: list, n: int):
