@@ -12,11 +12,12 @@ import json
 import os
 import secrets
 import sqlite3
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
@@ -118,12 +119,12 @@ class Workspace:
 
     @property
     def key(self) -> bytes:
-        """The HMAC key: 32 random bytes, created on first use, readable by the owner only."""
+        """The HMAC key: 32 random bytes, created on first use, readable by the owner only.
+        Two processes creating it at once end with one key (the first one published)."""
         if self._key is None:
-            if not self.key_path.is_file():
-                self.path.mkdir(parents=True, exist_ok=True)
-                _write_private(self.key_path, secrets.token_bytes(32).hex().encode())
-            self._key = bytes.fromhex(self.key_path.read_text(encoding="ascii").strip())
+            text = _create_once(self.key_path, secrets.token_bytes(32).hex().encode(),
+                                valid=lambda t: len(t) == 64 and _is_hex(t))
+            self._key = bytes.fromhex(text)
         return self._key
 
     @property
@@ -137,11 +138,10 @@ class Workspace:
         if configured:
             return configured, None
         path = self.path / PASSWORD_FILE
-        if not path.is_file():
-            self.path.mkdir(parents=True, exist_ok=True)
-            alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-            _write_private(path, "".join(secrets.choice(alphabet) for _ in range(12)).encode())
-        return path.read_text(encoding="ascii").strip(), path
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+        text = _create_once(path, "".join(secrets.choice(alphabet) for _ in range(12)).encode(),
+                            valid=lambda t: len(t) >= 1)
+        return text, path
 
     def form_id(self, tahun: int, nip: str, kode_iki: str) -> str:
         """Stable id of the form (tahun, NIP, Kode IKI) in this workspace."""
@@ -154,29 +154,50 @@ class Workspace:
     # -- ledger
     @property
     def db(self) -> sqlite3.Connection:
+        """The ledger connection: WAL (readers never wait for a writer), a busy timeout,
+        and the schema created in one immediate transaction (two processes opening a new
+        workspace at once both succeed)."""
         if self._db is None:
             self.path.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path / DB_FILE, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA busy_timeout=30000")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL: consistent after a crash
-            db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(_SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                       (str(SCHEMA_VERSION),))
+            db = sqlite3.connect(self.path / DB_FILE, timeout=BUSY_TIMEOUT,
+                                 isolation_level=None)
+            try:
+                db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+                mode = _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL").fetchone())
+                db.execute("PRAGMA synchronous=NORMAL")  # WAL: consistent after a crash
+                db.execute("PRAGMA foreign_keys=ON")
+                if not _has_schema(db):
+                    _retry_locked(lambda: db.execute("BEGIN IMMEDIATE"))
+                    try:
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                db.execute(statement)
+                        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                                   (str(SCHEMA_VERSION),))
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
+                    _retry_locked(lambda: db.execute("COMMIT"))
+            except BaseException:
+                db.close()
+                raise
+            self.journal_mode = mode[0] if mode else ""
             self._db = db
         return self._db
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction. Another process writing (a second collect, a generate)
+        makes this one wait — up to :data:`LOCK_WAIT` seconds in all — never fail."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        _retry_locked(lambda: db.execute("BEGIN IMMEDIATE"))
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
+        _retry_locked(lambda: db.execute("COMMIT"))
 
     def latest_issued(self, form_ids: list[str]) -> dict[str, IssuedForm]:
         out: dict[str, IssuedForm] = {}
@@ -222,6 +243,19 @@ class Workspace:
         row = cur.fetchone()
         return _decode(cur, row) if row is not None else None
 
+    def issued_for_reading(self, form_id: str, revision: int) -> dict | None:
+        """What a reader compares a returned file with: the issued form's identity, its
+        locked cells and its manifest (not the large form JSON)."""
+        cur = self.db.execute(
+            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, manifest"
+            " FROM forms WHERE form_id = ? AND revision = ?", (form_id, revision))
+        row = cur.fetchone()
+        return _decode(cur, row) if row is not None else None
+
+    def latest_revisions(self) -> dict[str, int]:
+        """form id → its latest revision, for every issued form."""
+        return dict(self.db.execute("SELECT form_id, MAX(revision) FROM forms GROUP BY form_id"))
+
     # -- submissions
     def known_file(self, sha256: str) -> dict | None:
         cur = self.db.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,))
@@ -233,19 +267,16 @@ class Workspace:
         the content is new (a file seen before under any name only gains a sighting)."""
         stamp = now_iso()
         with self.transaction() as db:
-            new = db.execute("SELECT 1 FROM files WHERE sha256 = ?",
-                             (entry["sha256"],)).fetchone() is None
-            if new:
-                db.execute(
-                    "INSERT INTO files (sha256, size, kind, first_seen, form_id, revision, nip,"
-                    " tahun, status, problems, realisasi, filled, last_period, modified_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
-                     entry.get("revision"), entry.get("nip"), entry.get("tahun"),
-                     entry["status"], _json(entry.get("problems") or []),
-                     _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
-                     entry.get("filled", 0), entry.get("last_period", -1),
-                     entry.get("modified_at")))
+            new = db.execute(
+                "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id, revision,"
+                " nip, tahun, status, problems, realisasi, filled, last_period, modified_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
+                 entry.get("revision"), entry.get("nip"), entry.get("tahun"),
+                 entry["status"], _json(entry.get("problems") or []),
+                 _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
+                 entry.get("filled", 0), entry.get("last_period", -1),
+                 entry.get("modified_at"))).rowcount == 1
             db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at, run_id)"
                        " VALUES (?,?,?,?,?)", (entry["sha256"], source, member, stamp, run_id))
         return new
@@ -285,9 +316,11 @@ class Workspace:
 
         Rule: only files of the form's latest revision count; among them the newest *by
         content* wins — the one whose last filled period is latest, then the one with
-        more realisasi cells filled, then the later of the files' own modified times,
-        then the one collected last (then sha256, so the choice never depends on order).
-        Older submissions stay in the ledger.
+        more realisasi cells filled, then the later of the files' own modified times
+        (saved by Excel or LibreOffice), and last the larger sha256 — every step depends
+        on the files alone, never on the order or time they were collected, so a rerun
+        after a crash, or collecting in any order, picks the same file. Older
+        submissions stay in the ledger.
         """
         forms = {f["form_id"]: f for f in self.issued_forms(tahun, full=False)}
         best: dict[str, dict] = {}
@@ -298,6 +331,11 @@ class Workspace:
             if cur is None or submission_rank(row) > submission_rank(cur):
                 best[row["form_id"]] = row
         return best
+
+    def forms_of_nip(self, nip: str, tahun: int | None = None) -> list[dict]:
+        """The latest revision of every form issued to ``nip`` (light columns)."""
+        forms = self.issued_forms(tahun, full=False)
+        return [f for f in forms if f["nip"] == nip]
 
     def all_files(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM files ORDER BY first_seen, sha256")
@@ -311,8 +349,7 @@ class Workspace:
 
 def submission_rank(row: dict) -> tuple:
     """Sort key of :meth:`Workspace.current_submissions`: larger is newer."""
-    return (row["last_period"], row["filled"], row.get("modified_at") or "",
-            row["first_seen"], row["sha256"])
+    return (row["last_period"], row["filled"], row.get("modified_at") or "", row["sha256"])
 
 
 _LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "jabatan",
@@ -344,9 +381,77 @@ def _chunks(items: list, n: int):
         yield items[i:i + n]
 
 
+BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for a lock, per statement
+LOCK_WAIT = 600.0  # seconds a write waits in all before giving up (then: a clear error)
+
+
+def _retry_locked(action, wait: float | None = None):
+    """Run ``action``; while SQLite says the database is locked or busy (a long write by
+    another process outlasting the busy timeout), try again until :data:`LOCK_WAIT`."""
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    pause = 0.05
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
+def _has_schema(db: sqlite3.Connection) -> bool:
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {"meta", "forms", "files", "sightings"} <= names
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _create_once(path: Path, data: bytes, valid, wait: float = 10.0) -> str:
+    """The text of ``path``, creating it with ``data`` (mode 0600) when it does not exist.
+
+    The content is written to a private temporary file and published with a hard link,
+    which fails when the name exists: of two processes creating it at once, one wins and
+    both use the winner's content; nobody ever reads a half-written file. (Where links
+    are not supported, an exclusive create is used, and a reader that finds the file
+    still incomplete waits for it.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        _write_private(tmp, data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links here (some network or FAT file systems)
+            try:
+                _write_private(path, data)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        text = path.read_text(encoding="ascii", errors="replace").strip()
+        if valid(text):
+            return text
+        if time.monotonic() > deadline:
+            raise ValueError(f"{path}: isi tidak valid (berkas rusak?)")
+        time.sleep(0.05)
+
+
 def _write_private(path: Path, data: bytes) -> None:
     """Create ``path`` readable and writable by its owner only (0600 where POSIX applies)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())

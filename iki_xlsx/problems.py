@@ -50,13 +50,20 @@ _kinds(Severity.ERROR,
        "format_xls", "format_pdf", "format_xlsm", "bukan_spreadsheet", "zip_rusak", "zip_bom",
        "arsip_terlalu_dalam", "berkas_tidak_ada", "berkas_tidak_terbaca", "tanpa_manifest",
        "manifest_rusak", "sheet_iki_hilang", "ruang_kerja_lain", "tanda_tangan_salah",
-       "formulir_tidak_dikenal", "revisi_lama", "tahun_lain", "baris_bergeser")
+       "formulir_tidak_dikenal", "revisi_lama", "tahun_lain", "baris_bergeser",
+       "format_xlsb", "bagian_ganda", "xml_entitas", "lembar_terlalu_luas",
+       "identitas_tidak_cocok", "indikator_tidak_cocok", "baris_dihapus",
+       "ods_tanpa_manifest")
 # returned files: used, with a note (status diterima dengan catatan)
 _kinds(Severity.WARNING,
        "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",
        "rumus_diubah", "realisasi_galat", "realisasi_tanggal", "realisasi_tidak_terbaca",
        "realisasi_negatif", "realisasi_tidak_wajar", "realisasi_ya_tidak", "realisasi_rumus",
-       "belum_diisi", "tanpa_kunci")
+       "belum_diisi", "tanpa_kunci", "realisasi_salah_kolom", "keterangan_rumus",
+       "realisasi_rumus_tanpa_nilai")
+# returned files: said by the collect report only (never stored with the file: whether a
+# file is superseded depends on which other files have been collected)
+_kinds(Severity.WARNING, "digantikan")
 
 
 @dataclass

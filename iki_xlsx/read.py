@@ -3,13 +3,20 @@
 Pipeline (each step fails fast with one named problem, never a traceback):
 
 1. file checks — empty, too large, which format by content (not by name): xlsx, ods;
-   rejected: old .xls, encrypted (password to open), .xlsm, other zips, non-spreadsheets;
-   zip bounds (entries, declared and real uncompressed size) checked before inflating;
-2. values — python-calamine reads every cell value (cached results for formulas) and
-   every sheet, very-hidden included;
-3. a light look at the XML for what calamine cannot see: sheet protection, formulas,
+   rejected: old .xls, encrypted (password to open, or zip encryption), .xlsm, .xlsb,
+   other zips, non-spreadsheets;
+2. zip checks on the central directory, *before* anything is inflated: number of parts,
+   declared inflated size (total and per-part ratio), duplicate part names; then every
+   XML part's prolog is inflated (a few hundred bytes each) and a DTD (entity
+   expansion, external entities) rejects the file; the sheets that are read are
+   inflated with exact size and CRC checks (a part larger than it declares is a zip
+   bomb) and their used area is bounded (one far cell must not make a reader allocate
+   billions of cells);
+3. values — python-calamine reads every cell value of the IKI and manifest sheets
+   (cached results for formulas);
+4. a light look at the XML for what calamine cannot see: sheet protection, formulas,
    error values and percent formats of the input cells, the file's modified time;
-4. the manifest — found by its sheet, verified with the workspace key.
+5. the manifest — found by its sheet, its shape checked, verified with the workspace key.
 
 The result (:class:`RawReading`) is judged against the ledger by :mod:`iki_xlsx.collect`.
 This module never writes anything and never extracts zip members to disk.
@@ -20,8 +27,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +41,13 @@ from . import layout as L
 from .manifest import content_hash, verify
 from .values import CellInfo
 
+# Limits (the README states them; each has its own problem code when exceeded).
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a form is ~20 KB; anything this big is not one
-MAX_UNCOMPRESSED = 100 * 1024 * 1024  # total inflated size of a workbook's parts
-MAX_MEMBERS = 1000  # parts in one workbook
-MAX_RATIO = 250  # inflated / compressed size of one part (XML rarely exceeds 30)
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # declared inflated size of all parts of one workbook
+MAX_MEMBERS = 1000  # parts in one workbook (a form has 13)
+MAX_RATIO = 250  # inflated / compressed size of one part above 1 MB (XML rarely exceeds 30)
+MAX_SHEET_CELLS = 5_000_000  # used area (rows × columns) of a sheet that is read
+MAX_PROLOG = 64 * 1024  # bytes before an XML part's root element
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -69,6 +83,14 @@ class RawReading:
         return bool(self.problems)
 
 
+class Rejected(Exception):
+    """A file-level problem found deep inside a step: stops reading with that problem."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.problem = FileProblem(code, params)
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -78,26 +100,59 @@ def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading
     raw = RawReading(sha256_of(data), len(data))
     try:
         _read(data, raw, key, key_id)
-    except Exception as exc:  # a library choking on a broken file: one clear problem
-        raw.problems.append(FileProblem("berkas_rusak", {"reason": type(exc).__name__}))
+    except Rejected as exc:
+        raw.problems.append(exc.problem)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a library choking on a broken file (pyo3 panics are
+        raw.problems.append(_classify(exc))  # BaseException): one clear problem
+    if raw.problems:  # nothing half-read travels on with a rejected file
+        raw.manifest, raw.locked, raw.inputs, raw.cell_info = None, {}, {}, {}
     return raw
 
 
 def read_path(path: str | Path, key: bytes | None, key_id: str | None) -> RawReading:
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raw = RawReading("", size)
-        with path.open("rb") as fh:
-            h = hashlib.sha256()
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        raw.sha256 = h.hexdigest()
-        raw.problems.append(FileProblem("berkas_terlalu_besar",
-                                        {"mb": round(size / 2**20, 1),
-                                         "max_mb": MAX_FILE_BYTES // 2**20}))
-        return raw
-    return read_bytes(path.read_bytes(), key, key_id)
+    with path.open("rb") as fh:
+        size = os_size(fh)
+        if size <= MAX_FILE_BYTES:
+            data = fh.read(MAX_FILE_BYTES + 1)
+            if len(data) <= MAX_FILE_BYTES:
+                return read_bytes(data, key, key_id)
+            size = len(data)  # grew while being read
+        fh.seek(0)
+        h = hashlib.sha256()
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    raw = RawReading(h.hexdigest(), size)
+    raw.problems.append(too_large(size))
+    return raw
+
+
+def os_size(fh) -> int:
+    return os.fstat(fh.fileno()).st_size
+
+
+def too_large(size: int) -> FileProblem:
+    return FileProblem("berkas_terlalu_besar", {"mb": round(size / 2**20, 1),
+                                                "max_mb": MAX_FILE_BYTES // 2**20})
+
+
+def _classify(exc: BaseException) -> FileProblem:
+    """A reader's exception → the most specific problem it reveals."""
+    text = str(exc).lower()
+    name = type(exc).__name__
+    if "declared uncompressed size" in text or "larger than declared" in text:
+        return FileProblem("zip_bom", {"reason": "ukuran isi tidak sesuai"})
+    if "entity" in text or name in ("EntitiesForbidden", "DTDForbidden",
+                                    "ExternalReferenceForbidden"):
+        return FileProblem("xml_entitas")
+    if "password" in text or "encrypt" in text:
+        return FileProblem("berkas_terenkripsi")
+    if isinstance(exc, (zipfile.BadZipFile, EOFError)) or "checksum" in text \
+            or "crc" in text or name == "ZipError":
+        return FileProblem("zip_rusak")
+    return FileProblem("berkas_rusak", {"reason": name})
 
 
 # --------------------------------------------------------------------------- steps
@@ -112,6 +167,16 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if problem:
         raw.problems.append(problem)
         return
+    parts = Parts(data, zf)
+    if kind == "xlsx":
+        sheets = parts.sheet_paths()
+        for path in sheets.values():
+            if path is not None:
+                check_sheet_area(parts.read(path), path)
+        parts.check_prologs()
+    else:
+        parts.check_prologs()
+        ods = OdsLook(parts.read("content.xml"), L.SHEET_FORM)  # bounds every table
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
@@ -119,15 +184,17 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     except PasswordError:
         raw.problems.append(FileProblem("berkas_terenkripsi"))
         return
-    except Exception as exc:
-        raw.problems.append(FileProblem("berkas_rusak", {"reason": type(exc).__name__}))
-        return
+    except Exception:
+        parts.verify_all()  # a part lying about its size, a bad CRC: say which
+        raise
     names = list(wb.sheet_names)
-    manifest = None
-    if L.SHEET_MANIFEST in names:
-        manifest = _manifest(wb.get_sheet_by_name(L.SHEET_MANIFEST))
-    if manifest is None:
+    if L.SHEET_MANIFEST not in names:
         raw.problems.append(FileProblem("tanpa_manifest"))
+        return
+    manifest, problem = manifest_from_values(sheet_values(wb.get_sheet_by_name(
+        L.SHEET_MANIFEST)))
+    if problem:
+        raw.problems.append(problem)
         return
     raw.manifest = manifest
     raw.key_match = key_id is not None and manifest.get("key_id") == key_id
@@ -137,19 +204,27 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if sheet_name not in names:
         raw.problems.append(FileProblem("sheet_iki_hilang", {"sheet": sheet_name}))
         return
+    if kind == "xlsx" and sheet_name not in sheets:  # a sheet we have not bounded yet
+        path = parts.sheet_path(sheet_name)
+        if path is not None:
+            check_sheet_area(parts.read(path), path)
     values = sheet_values(wb.get_sheet_by_name(sheet_name)).nonempty()
     inputs, formulas = manifest_cells(manifest)
     raw.inputs = {ref: values.get(ref) for ref in inputs}
     raw.locked = {ref: v for ref, v in values.items()
                   if ref not in inputs and ref not in formulas}
     if kind == "xlsx":
-        look = XlsxLook(zf, sheet_name, inputs | formulas)
+        path = sheets.get(sheet_name) or parts.sheet_path(sheet_name)
+        look = XlsxLook(parts, path, inputs | formulas)
     else:
-        look = OdsLook(zf, sheet_name)
+        look = ods if sheet_name == L.SHEET_FORM else OdsLook(parts.read("content.xml"),
+                                                              sheet_name)
+        look.modified_at = _ods_modified(parts)
     raw.protected = look.protected
     raw.modified_at = look.modified_at
     raw.cell_info = {ref: look.info(ref) for ref in inputs}
-    raw.formulas_missing = sorted(ref for ref in formulas if not look.has_formula(ref))
+    raw.formulas_missing = sorted((ref for ref in formulas if not look.has_formula(ref)),
+                                  key=ref_order)
 
 
 def sniff(data: bytes) -> tuple[str, FileProblem | None]:
@@ -179,22 +254,29 @@ def _sniff(data: bytes):
         return "other", FileProblem("bukan_spreadsheet"), None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return "other", FileProblem("zip_rusak"), None
+    if any(i.flag_bits & 0x1 for i in infos):  # zip (not Office) encryption
+        return "other", FileProblem("berkas_terenkripsi"), None
+    names = {i.filename for i in infos}
     if "mimetype" in names:
         try:
-            mime = zf.read("mimetype")[:100].strip()
+            mime = bounded_read(zf, "mimetype", 200).strip()
         except Exception:
             return "other", FileProblem("zip_rusak"), None
         if mime == ODS_MIME:
+            if "META-INF/manifest.xml" not in names:
+                return "other", FileProblem("ods_tanpa_manifest"), None
             return "ods", None, zf
         return "other", FileProblem("bukan_spreadsheet"), None
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        if "xl/vbaProject.bin" in names or "xl/workbook.bin" in names:
+    if "xl/workbook.bin" in names:
+        return "other", FileProblem("format_xlsb"), None
+    if "xl/workbook.xml" in names:
+        if "xl/vbaProject.bin" in names:
             return "other", FileProblem("format_xlsm"), None
         try:
-            types = zf.read("[Content_Types].xml")
+            types = bounded_read(zf, "[Content_Types].xml", 1 << 20)
         except Exception:
             return "other", FileProblem("zip_rusak"), None
         if b"macroEnabled" in types:
@@ -207,9 +289,13 @@ def check_zip_bounds(zf: zipfile.ZipFile) -> FileProblem | None:
     """Zip bombs: bounded by the central directory *before* anything is inflated."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        return FileProblem("zip_bom", {"reason": f"{len(infos)} isi"})
+        return FileProblem("zip_bom", {"reason": f"{len(infos)} bagian"})
     total = 0
+    seen: set[str] = set()
     for info in infos:
+        if info.filename in seen:
+            return FileProblem("bagian_ganda", {"part": info.filename})
+        seen.add(info.filename)
         total += info.file_size
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             return FileProblem("zip_bom", {"reason": info.filename})
@@ -225,6 +311,211 @@ def bounded_read(zf: zipfile.ZipFile, name: str, limit: int = MAX_UNCOMPRESSED) 
     if len(data) > limit:
         raise ValueError(f"{name} larger than declared")
     return data
+
+
+# --------------------------------------------------------------------------- zip parts
+
+class Parts:
+    """The parts of a workbook held in memory, inflated with exact checks: a part that
+    inflates to more than its declared size is a bomb (:class:`Rejected` ``zip_bom``),
+    a wrong CRC or a short part is a broken zip (``zip_rusak``)."""
+
+    def __init__(self, data: bytes, zf: zipfile.ZipFile):
+        self.data = data
+        self.zf = zf
+        self.infos = {i.filename: i for i in zf.infolist()}
+        self._cache: dict[str, bytes] = {}
+        self._paths: dict[str, str | None] | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.infos
+
+    def _raw(self, info: zipfile.ZipInfo) -> memoryview | None:
+        """The compressed bytes of a part, or None when the local header is unusual."""
+        off = info.header_offset
+        data = self.data
+        if data[off:off + 4] != b"PK\x03\x04":
+            raise Rejected("zip_rusak")
+        n, e = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + n + e
+        end = start + info.compress_size
+        if end > len(data):
+            raise Rejected("zip_rusak")
+        return memoryview(data)[start:end]
+
+    def read(self, name: str, limit: int = MAX_UNCOMPRESSED) -> bytes:
+        if name in self._cache:
+            return self._cache[name]
+        info = self.infos.get(name)
+        if info is None:
+            raise KeyError(name)
+        if info.file_size > limit:
+            raise Rejected("zip_bom", reason=name)
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            d = zlib.decompressobj(-15)
+            try:
+                out = d.decompress(self._raw(info), info.file_size + 1)
+            except zlib.error:
+                raise Rejected("zip_rusak") from None
+            if len(out) > info.file_size or (d.unconsumed_tail and len(out) == info.file_size
+                                             and d.decompress(d.unconsumed_tail, 1)):
+                raise Rejected("zip_bom", reason="ukuran isi tidak sesuai")
+        elif info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(self._raw(info))
+        else:  # bzip2, lzma: rare; the standard reader checks size and CRC
+            try:
+                out = bounded_read(self.zf, name, info.file_size)
+            except ValueError:
+                raise Rejected("zip_bom", reason="ukuran isi tidak sesuai") from None
+            except Exception:
+                raise Rejected("zip_rusak") from None
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise Rejected("zip_rusak")
+        self._cache[name] = out
+        return out
+
+    def verify_all(self) -> None:
+        """Inflate every part with the exact checks (only to explain a reader's failure:
+        a part that lies about its size is a bomb, not just a broken file)."""
+        for name in self.infos:
+            self.read(name)
+        self._cache.clear()
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` inflated bytes of a part (no size or CRC check)."""
+        if name in self._cache:
+            return self._cache[name][:size]
+        info = self.infos[name]
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                return zlib.decompressobj(-15).decompress(self._raw(info), size)
+            except zlib.error:
+                raise Rejected("zip_rusak") from None
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(self._raw(info)[:size])
+        try:
+            with self.zf.open(name) as fh:
+                return fh.read(size)
+        except Exception:
+            raise Rejected("zip_rusak") from None
+
+    def check_prologs(self) -> None:
+        """Every XML part must start without a DTD: no entity declarations, internal
+        (billion laughs) or external (file:///etc/passwd). Every part is looked at,
+        whatever its name: a relationship can make a reader parse ``evil.txt`` as XML."""
+        for name, info in self.infos.items():
+            if not info.file_size:
+                continue
+            size = 256
+            while True:
+                verdict = _prolog(self.head(name, size))
+                if verdict is not None:
+                    break
+                if size >= min(info.file_size, MAX_PROLOG):
+                    verdict = size >= MAX_PROLOG  # a prolog this long is no workbook's
+                    break
+                size *= 8
+            if verdict:
+                raise Rejected("xml_entitas")
+
+    # -- xlsx sheets
+    def sheet_paths(self) -> dict[str, str | None]:
+        """Sheet name → part, for every sheet of the workbook (cached by content)."""
+        if self._paths is None:
+            try:
+                wb = self.read("xl/workbook.xml")
+                rels = self.read("xl/_rels/workbook.xml.rels")
+            except KeyError:
+                self._paths = {}
+                return self._paths
+            key = (hashlib.sha1(wb).digest(), hashlib.sha1(rels).digest())
+            paths = _sheet_path_cache.get(key)
+            if paths is None:
+                paths = _find_sheet_paths(wb, rels)
+                if len(_sheet_path_cache) > 4096:
+                    _sheet_path_cache.clear()
+                _sheet_path_cache[key] = paths
+            self._paths = {n: (p if p in self.infos else None) for n, p in paths.items()}
+            for name in self.infos:  # sheets a reader might find without our mapping
+                if name.startswith("xl/worksheets/") and name.endswith(".xml") \
+                        and name not in self._paths.values():
+                    self._paths[f"\0{name}"] = name
+        return self._paths
+
+    def sheet_path(self, sheet_name: str) -> str | None:
+        return self.sheet_paths().get(sheet_name)
+
+
+_sheet_path_cache: dict[tuple[bytes, bytes], dict[str, str]] = {}
+
+
+def _prolog(head: bytes) -> bool | None:
+    """True: the XML declares a DTD; False: the root element starts without one;
+    None: the prolog goes on beyond ``head``."""
+    s = head
+    if s.startswith(b"\xef\xbb\xbf"):
+        s = s[3:]
+    if s[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(s) > 1 and (s[0] == 0 or s[1] == 0)):
+        enc = "utf-16-be" if s[:2] == b"\xfe\xff" or s[0] == 0 else "utf-16-le"
+        s = s[2:] if s[:2] in (b"\xff\xfe", b"\xfe\xff") else s
+        s = s[: len(s) // 2 * 2].decode(enc, "replace").encode("utf-8")
+    i, n = 0, len(s)
+    while True:
+        while i < n and s[i] in b" \t\r\n":
+            i += 1
+        if i >= n:
+            return None
+        if s.startswith(b"<?", i):
+            j = s.find(b"?>", i)
+            if j < 0:
+                return None
+            i = j + 2
+        elif s.startswith(b"<!--", i):
+            j = s.find(b"-->", i)
+            if j < 0:
+                return None
+            i = j + 3
+        elif n - i < 9 and any(t.startswith(s[i:]) for t in (b"<!DOCTYPE", b"<!--", b"<?")):
+            return None  # "<!-" or "<!DOC" cut at the end of what was inflated
+        elif s.startswith(b"<!", i):
+            return True  # <!DOCTYPE (or other markup no workbook part has here)
+        else:
+            return False
+
+
+_ANY_FAR = re.compile(  # r="AB1234" or r = 'XFD1': a row ≥ 1000 or a column ≥ AAA
+    rb"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{4,}|[A-Za-z]{3,}[0-9]+)["']""")
+_ROW_R = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr\s*=\s*["']([0-9]+)""")
+_CELL_R = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\sr\s*=\s*["']([A-Za-z]+)([0-9]+)""")
+
+
+def check_sheet_area(xml: bytes, name: str = "") -> None:
+    """Reject a sheet whose used area (rows × columns, as a value reader allocates it)
+    exceeds :data:`MAX_SHEET_CELLS`. A form's rows and columns are all below 1000 and
+    ZZ, so the precise scan runs only for sheets with a reference that goes further
+    (written in any way a value reader accepts: either quote, spaces around ``=``)."""
+    if not _ANY_FAR.search(xml):
+        return
+    rows = [int(m) for m in _ROW_R.findall(xml)]
+    cols = []
+    for letters, digits in _CELL_R.findall(xml):
+        rows.append(int(digits))
+        cols.append(_col_number(letters))
+    if not rows:
+        return
+    height = max(rows) - min(rows) + 1
+    width = (max(cols) - min(cols) + 1) if cols else 1
+    if height * width > MAX_SHEET_CELLS or max(rows) > 1_048_576 or \
+            (cols and max(cols) > 16_384):
+        raise Rejected("lembar_terlalu_luas", rows=max(rows), cols=L.col_name(
+            max(cols) - 1) if cols else "A", max_cells=MAX_SHEET_CELLS)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper()[:6]:
+        n = n * 26 + ch - 64
+    return n
 
 
 # --------------------------------------------------------------------------- values
@@ -245,16 +536,33 @@ class SheetValues:
 
 
 _COLS = [L.col_name(i) for i in range(702)]  # A … ZZ
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref)
-    if not m:
+    m = _REF_RE.fullmatch(ref) if isinstance(ref, str) else None
+    if not m or int(m[2]) < 1:
         raise ValueError(f"not a cell reference: {ref!r}")
     col = 0
     for ch in m[1].upper():
         col = col * 26 + ord(ch) - 64
     return int(m[2]) - 1, col - 1
+
+
+def is_ref(ref: object) -> bool:
+    return isinstance(ref, str) and _PLAIN_REF.fullmatch(ref) is not None
+
+
+_PLAIN_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")  # as the generator writes them
+
+
+def ref_order(ref: str) -> tuple[int, int]:
+    """Sort key of cell references: by row, then column (``B2`` < ``AA2`` < ``A10``)."""
+    try:
+        r, c = parse_ref(ref)
+    except ValueError:
+        return (1 << 30, 0)
+    return r, c
 
 
 def sheet_values(sheet) -> SheetValues:
@@ -271,21 +579,85 @@ def sheet_values(sheet) -> SheetValues:
     return out
 
 
-def _manifest(sheet) -> dict | None:
-    sv = sheet_values(sheet)
+def manifest_from_values(sv: SheetValues) -> tuple[dict | None, FileProblem | None]:
+    """The manifest JSON from the manifest sheet's cells: column A, the mark in A1, then
+    the JSON in chunks. (None, tanpa_manifest) when the mark is missing, (None,
+    manifest_rusak) when the JSON is broken or not the manifest's shape."""
     if sv.cells.get((0, 0)) != L.MANIFEST_MARK:
-        return None
+        return None, FileProblem("tanpa_manifest")
     parts, r = [], 1
     while isinstance(sv.cells.get((r, 0)), str):
         parts.append(sv.cells[(r, 0)])
         r += 1
+    return parse_manifest_text("".join(parts))
+
+
+def parse_manifest_text(text: str) -> tuple[dict | None, FileProblem | None]:
     try:
-        manifest = json.loads("".join(parts))
-    except ValueError:
-        return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("indicators"), list):
-        return None
-    return manifest
+        manifest = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError, TypeError):
+        return None, FileProblem("manifest_rusak")
+    reason = manifest_shape_problem(manifest)
+    if reason:
+        return None, FileProblem("manifest_rusak", {"reason": reason})
+    return manifest, None
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity are not JSON
+
+
+def manifest_shape_problem(m: object) -> str:
+    """'' when ``m`` has the shape every reader relies on, else what is wrong. Checked
+    before the signature, so that nothing downstream meets a surprise type."""
+    if not isinstance(m, dict):
+        return "bukan objek"
+    for key in ("form_id", "nip", "key_id", "hmac", "kode_iki"):
+        if not isinstance(m.get(key), str) or len(m[key]) > 200:
+            return key
+    for key in ("revision", "tahun"):
+        if type(m.get(key)) is not int or not 0 < m[key] < 100_000:
+            return key
+    if not isinstance(m.get("nama", ""), str) or not isinstance(m.get("sheet", "IKI"), str):
+        return "nama"
+    periods = m.get("periods")
+    if not (isinstance(periods, list) and periods and len(periods) <= 12
+            and all(isinstance(p, str) for p in periods)):
+        return "periods"
+    refs = m.get("formula_cells", [])
+    if not isinstance(refs, list):
+        return "formula_cells"
+    refs = list(refs)
+    inds = m.get("indicators")
+    if not (isinstance(inds, list) and 0 < len(inds) <= 1000):
+        return "indicators"
+    wanted = set(periods)
+    for ind in inds:
+        if not isinstance(ind, dict) or not isinstance(ind.get("id"), str):
+            return "indicators"
+        cells = ind.get("cells")
+        if not isinstance(cells, dict):
+            return "cells"
+        real = cells.get("realisasi")
+        if not isinstance(real, dict) or real.keys() != wanted:
+            return "cells"
+        refs.extend(real.values())
+        refs.append(cells.get("keterangan"))
+        target = ind.get("target")
+        if not isinstance(target, dict):
+            return "target"
+        for k in ("value", "low", "high"):
+            v = target.get(k)
+            if v is not None and not (type(v) in (int, float) and abs(v) < 1e15):
+                return "target"
+        if not isinstance(ind.get("polaritas"), str) or type(ind.get("row")) is not int:
+            return "polaritas"
+    if not all(type(r) is str for r in refs) or not _REF_LINES.fullmatch("\n".join(refs)):
+        return "cells"
+    return ""
+
+
+_REF_LINES = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}(?:\n[A-Z]{1,3}[1-9][0-9]{0,6})*")
 
 
 def manifest_cells(manifest: dict) -> tuple[set[str], set[str]]:
@@ -309,7 +681,8 @@ def manifest_cells(manifest: dict) -> tuple[set[str], set[str]]:
 _CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 
 
-_S_ATTR = re.compile(rb'\bs="([0-9]+)"')
+_ST_CANONICAL = re.compile(rb'(?: s="([0-9]{1,9})")?(?: t="(\w+)")?')
+_S_ATTR = re.compile(rb'\bs="([0-9]{1,9})"')
 _T_ATTR = re.compile(rb'\bt="(\w+)"')
 
 
@@ -327,13 +700,14 @@ def _columns(refs: frozenset[str]) -> frozenset[str]:
 def _cell_scanner(columns: frozenset[str]) -> re.Pattern:
     alternatives = b"|".join(sorted(c.encode() for c in columns)) or b"[A-Za-z]+"
     return re.compile(rb'<c r="((?:' + alternatives + rb')[0-9]+)"([^>]*?)(/?)>')
+
+
 _REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_CACHED = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is\b")  # a non-empty cached value
 _percent_cache: dict[bytes, frozenset[int]] = {}
 _PLAIN = CellInfo()
-_sheet_path_cache: dict[tuple[bytes, bytes, str], str | None] = {}
 
 
 class XlsxLook:
@@ -341,17 +715,17 @@ class XlsxLook:
     number formats of given cells, and the document's modified time. Only the cells
     asked for are examined, with byte-level scans (no DOM of the sheet)."""
 
-    def __init__(self, zf: zipfile.ZipFile, sheet_name: str, wanted: set[str]):
-        self.zf = zf
-        path = self._sheet_path(sheet_name)
-        xml = bounded_read(zf, path) if path else b""
+    def __init__(self, parts: Parts, path: str | None, wanted: set[str]):
+        self.parts = parts
+        xml = parts.read(path) if path else b""
         self.protected = (b"sheetProtection" in xml and bool(
             re.search(rb"<(?:\w+:)?sheetProtection\b", xml))) if path else None
-        self.cells: dict[str, dict] = {}
+        self.cells: dict[str, tuple] = {}  # ref → (style, type, formula, cached value)
         want = _encoded(frozenset(wanted))
         fast = b'<c r="' in xml
-        # Excel, LibreOffice and xlsxwriter write r first: a scan with a literal prefix,
-        # limited to the columns asked for; other writers take the general scan.
+        # Excel, LibreOffice and xlsxwriter write r first (then s, then t): a scan with a
+        # literal prefix, limited to the columns asked for; other writers take the
+        # general scan.
         scan = _cell_scanner(_columns(frozenset(wanted))) if fast else _CELL_OPEN
         for m in scan.finditer(xml):
             if fast:
@@ -361,81 +735,99 @@ class XlsxLook:
                 ref, attrs, closed = (r[1] if r else b""), m[1], m[2]
             if ref not in want:
                 continue
-            style = _S_ATTR.search(attrs)
-            kind = _T_ATTR.search(attrs)
-            body = b""
+            style = kind = b""
+            if attrs:
+                st = _ST_CANONICAL.fullmatch(attrs)
+                if st:
+                    style, kind = st[1] or b"", st[2] or b""
+                else:
+                    found = _S_ATTR.search(attrs)
+                    style = found[1] if found else b""
+                    found = _T_ATTR.search(attrs)
+                    kind = found[1] if found else b""
+            formula = cached = False
             if not closed:  # <c ...> … </c>
-                end = _CELL_END.search(xml, m.end())
-                body = xml[m.end(): end.start()] if end else b""
-            self.cells[ref.decode()] = {"s": int(style[1]) if style else 0,
-                                        "t": kind[1] if kind else b"",
-                                        "f": bool(_FORMULA.search(body)) if body else False}
+                stop = xml.find(b"</c>", m.end()) if fast else -1
+                if stop < 0:
+                    end = _CELL_END.search(xml, m.end())
+                    stop = end.start() if end else m.end()
+                body = xml[m.end(): stop]
+                formula = b"f" in body and bool(_FORMULA.search(body))
+                cached = bool(kind and kind != b"n") or bool(_CACHED.search(body))
+            self.cells[ref.decode()] = (int(style) if style else 0, kind, formula,
+                                        cached or not formula)
         self._styles = None
         self.modified_at = self._modified()
-        self._info = {ref: self._make_info(cell) for ref, cell in self.cells.items()}
-
-    def _sheet_path(self, name: str) -> str | None:
-        try:
-            wb = bounded_read(self.zf, "xl/workbook.xml")
-            rels = bounded_read(self.zf, "xl/_rels/workbook.xml.rels")
-        except Exception:
-            return None
-        key = (hashlib.sha1(wb).digest(), hashlib.sha1(rels).digest(), name)
-        if key not in _sheet_path_cache:
-            _sheet_path_cache[key] = _find_sheet_path(wb, rels, name)
-        path = _sheet_path_cache[key]
-        return path if path in self.zf.namelist() else None
+        made: dict[tuple, CellInfo] = {}
+        self._info = {}
+        for ref, cell in self.cells.items():
+            info = made.get(cell)
+            if info is None:
+                info = made[cell] = self._make_info(cell)
+            self._info[ref] = info
 
     def _percent(self) -> frozenset[int]:
         if self._styles is None:
             try:
-                data = bounded_read(self.zf, "xl/styles.xml")
-            except Exception:
+                data = self.parts.read("xl/styles.xml")
+            except KeyError:
                 data = b""
             key = hashlib.sha1(data).digest()
             if key not in _percent_cache:
+                if len(_percent_cache) > 4096:
+                    _percent_cache.clear()
                 _percent_cache[key] = _percent_styles(data)
             self._styles = _percent_cache[key]
         return self._styles
 
-    def _make_info(self, cell: dict) -> CellInfo:
-        if not (cell["s"] or cell["f"] or cell["t"] == b"e"):
+    def _make_info(self, cell: tuple) -> CellInfo:
+        style, kind, formula, cached = cell
+        if not (style or formula or kind == b"e"):
             return _PLAIN
-        return CellInfo(percent=cell["s"] in self._percent() if cell["s"] else False,
-                         formula=cell["f"], error=cell["t"] == b"e")
+        return CellInfo(percent=style in self._percent() if style else False,
+                        formula=formula, error=kind == b"e", cached=cached)
 
     def info(self, ref: str) -> CellInfo:
         return self._info.get(ref, _PLAIN)
 
     def has_formula(self, ref: str) -> bool:
         cell = self.cells.get(ref)
-        return bool(cell and cell["f"])
+        return bool(cell and cell[2])
 
     def _modified(self) -> str | None:
-        try:
-            core = bounded_read(self.zf, "docProps/core.xml", 1 << 20)
-        except Exception:
+        if "docProps/core.xml" not in self.parts:
             return None
-        m = re.search(rb"<dcterms:modified[^>]*>([^<]+)<", core)
-        return m[1].decode().strip() if m else None
+        try:
+            core = self.parts.read("docProps/core.xml", 1 << 20)
+        except Rejected:
+            return None
+        m = re.search(rb"<dcterms:modified[^>]*>([^<]{1,64})<", core)
+        return m[1].decode("utf-8", "replace").strip() if m else None
 
 
-def _find_sheet_path(wb: bytes, rels: bytes, name: str) -> str | None:
+def _find_sheet_paths(wb: bytes, rels: bytes) -> dict[str, str]:
     from defusedxml import ElementTree as ET
 
     try:
         wb_root, rels_root = ET.fromstring(wb), ET.fromstring(rels)
     except Exception:
-        return None
-    rid = None
-    for el in wb_root.iter():
-        if el.tag.endswith("}sheet") and el.get("name") == name:
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+        return {}
+    targets = {}
     for el in rels_root.iter():
-        if el.tag.endswith("}Relationship") and el.get("Id") == rid:
+        if el.tag.endswith("}Relationship") and el.get("Id") is not None:
             target = el.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
+            if target.startswith("/"):
+                path = target.lstrip("/")
+            else:
+                path = posixpath.normpath(f"xl/{target}")
+            targets.setdefault(el.get("Id"), path)
+    out: dict[str, str] = {}
+    for el in wb_root.iter():
+        if el.tag.endswith("}sheet") and el.get("name") is not None:
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                out.setdefault(el.get("name"), targets[rid])  # calamine: first wins
+    return out
 
 
 def _percent_styles(data: bytes) -> frozenset[int]:
@@ -450,57 +842,108 @@ def _percent_styles(data: bytes) -> frozenset[int]:
     custom = {}
     for el in root.iter():
         if el.tag.endswith("}numFmt"):
-            custom[int(el.get("numFmtId", -1))] = el.get("formatCode", "")
+            try:
+                custom[int(el.get("numFmtId", -1))] = el.get("formatCode", "")
+            except ValueError:
+                continue
     xfs = next((el for el in root.iter() if el.tag.endswith("}cellXfs")), None)
     for i, xf in enumerate(xfs if xfs is not None else []):
-        fid = int(xf.get("numFmtId", 0))
+        try:
+            fid = int(xf.get("numFmtId", 0))
+        except ValueError:
+            continue
         code = re.sub(r'"[^"]*"|\\.', "", custom.get(fid, ""))  # quoted/escaped % is text
         if fid in (9, 10) or "%" in code:
             styles.add(i)
     return frozenset(styles)
 
 
+_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
 class OdsLook:
-    """The same for an OpenDocument spreadsheet (LibreOffice's own format)."""
+    """The same for an OpenDocument spreadsheet (LibreOffice's own format), streamed
+    over content.xml with expat (no tree). Also bounds every table's used area *before*
+    a value reader expands ``number-rows-repeated`` × ``number-columns-repeated``."""
 
-    def __init__(self, zf: zipfile.ZipFile, sheet_name: str):
-        from defusedxml import ElementTree as ET
+    def __init__(self, content: bytes, sheet_name: str):
+        from xml.parsers import expat
 
+        t, o = _NS_TABLE + "}", _NS_OFFICE + "}"
+        tag_table, tag_row = t + "table", t + "table-row"
+        cell_tags = (t + "table-cell", t + "covered-table-cell")
+        a_rows, a_cols = t + "number-rows-repeated", t + "number-columns-repeated"
+        a_name, a_protected = t + "name", t + "protected"
+        a_formula, a_type = t + "formula", o + "value-type"
         self.protected: bool | None = None
+        self.modified_at: str | None = None
         self.cells: dict[str, dict] = {}
-        ns_table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-        ns_office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-        t = f"{{{ns_table}}}"
-        root = ET.fromstring(bounded_read(zf, "content.xml"))
-        for table in root.iter(f"{t}table"):
-            if table.get(f"{t}name") != sheet_name:
-                continue
-            self.protected = table.get(f"{t}protected") == "true"
-            row = 0
-            for r in table.iter(f"{t}table-row"):
-                rep_r = min(int(r.get(f"{t}number-rows-repeated", 1)), 100_000)
-                col = 0
-                for c in r:
-                    if not c.tag.endswith("table-cell"):
-                        continue
-                    rep_c = min(int(c.get(f"{t}number-columns-repeated", 1)), 16_384)
-                    if c.get(f"{t}formula") or c.get(f"{{{ns_office}}}value-type"):
+        st = {"depth": 0, "current": False, "row": 0, "col": 0, "rep_r": 1,
+              "cell": None, "box": None}
+
+        def start(tag, attrs):
+            if tag == tag_table:
+                st["depth"] += 1
+                if st["depth"] == 1:
+                    st["current"] = attrs.get(a_name) == sheet_name
+                    if st["current"]:
+                        self.protected = attrs.get(a_protected) == "true"
+                    st["row"] = st["col"] = 0
+                    st["box"] = None
+                return
+            if st["depth"] != 1:
+                return
+            if tag == tag_row:
+                st["rep_r"] = _repeat(attrs.get(a_rows))
+                st["col"] = 0
+            elif tag in cell_tags:
+                st["cell"] = [attrs, False]  # attributes, has content
+            elif st["cell"] is not None:
+                st["cell"][1] = True
+
+        def end(tag):
+            if tag == tag_table:
+                st["depth"] -= 1
+                return
+            if st["depth"] != 1:
+                return
+            if tag == tag_row:
+                st["row"] += st["rep_r"]
+                st["rep_r"] = 1
+            elif tag in cell_tags and st["cell"] is not None:
+                attrs, content = st["cell"]
+                st["cell"] = None
+                rep_c = _repeat(attrs.get(a_cols))
+                formula, kind = attrs.get(a_formula), attrs.get(a_type)
+                row, col = st["row"], st["col"]
+                if formula or kind or content:
+                    box = st["box"] or [row, col, row, col]
+                    box = [min(box[0], row), min(box[1], col),
+                           max(box[2], row + st["rep_r"] - 1), max(box[3], col + rep_c - 1)]
+                    st["box"] = box
+                    if (box[2] - box[0] + 1) * (box[3] - box[1] + 1) > MAX_SHEET_CELLS:
+                        raise Rejected("lembar_terlalu_luas", rows=box[2] + 1,
+                                       cols=L.col_name(min(box[3], 16_383)),
+                                       max_cells=MAX_SHEET_CELLS)
+                    if st["current"] and (formula or kind) and row < 100_000:
+                        error = any(k.endswith("}value-type") and v == "error"
+                                    for k, v in attrs.items())
                         for k in range(min(rep_c, 64)):
                             self.cells[L.cell_ref(row, col + k)] = {
-                                "f": bool(c.get(f"{t}formula")),
-                                "percent": c.get(f"{{{ns_office}}}value-type") == "percentage",
-                                "error": any(k.endswith("}value-type") and v == "error"
-                                             for k, v in c.attrib.items())}
-                    col += rep_c
-                row += rep_r
-            break
-        self.modified_at = None
+                                "f": bool(formula), "percent": kind == "percentage",
+                                "error": error}
+                st["col"] = col + rep_c
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.EntityDeclHandler = _no_entities
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         try:
-            meta = bounded_read(zf, "meta.xml", 1 << 20)
-            m = re.search(rb"<dc:date>([^<]+)<", meta)
-            self.modified_at = m[1].decode().strip() if m else None
-        except Exception:
-            pass
+            parser.Parse(content, True)
+        except expat.ExpatError:
+            raise Rejected("berkas_rusak", reason="content.xml") from None
 
     def info(self, ref: str) -> CellInfo:
         cell = self.cells.get(ref)
@@ -511,6 +954,29 @@ class OdsLook:
     def has_formula(self, ref: str) -> bool:
         cell = self.cells.get(ref)
         return bool(cell and cell["f"])
+
+
+def _no_entities(*args):
+    raise Rejected("xml_entitas")
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        n = int(value) if value else 1
+    except ValueError:
+        return 1
+    return max(1, min(n, 1 << 31))
+
+
+def _ods_modified(parts: Parts) -> str | None:
+    if "meta.xml" not in parts:
+        return None
+    try:
+        meta = parts.read("meta.xml", 1 << 20)
+    except Rejected:
+        return None
+    m = re.search(rb"<dc:date>([^<]{1,64})<", meta)
+    return m[1].decode("utf-8", "replace").strip() if m else None
 
 
 # --------------------------------------------------------------------------- checks

@@ -13,14 +13,18 @@ from .atomic import atomic_path
 from .collect import CollectReport, FileResult
 from .model import format_nip
 from .texts import Texts, get_texts
+from .xlsxtext import write_text
 
 REPORT_FILE = "laporan-pengumpulan.xlsx"
 
 
 def status_text(r: FileResult, texts: Texts) -> str:
+    text = texts.t(f"cli.status.{r.status}")
+    if r.superseded_by and texts.has("cli.status.digantikan"):
+        text = f"{text}, {texts.t('cli.status.digantikan')}"
     if r.duplicate_of:
-        return f"{texts.t('cli.status.duplikat')} ({texts.t('cli.status.' + r.status)})"
-    return texts.t(f"cli.status.{r.status}")
+        return f"{texts.t('cli.status.duplikat')} ({text})"
+    return text
 
 
 def file_rows(report: CollectReport, texts: Texts) -> list[dict]:
@@ -29,7 +33,8 @@ def file_rows(report: CollectReport, texts: Texts) -> list[dict]:
     for r in report.results:
         base = {"berkas": r.name, "nip": format_nip(r.nip or ""), "nama": r.nama,
                 "form_id": r.form_id or "", "revisi": r.revision, "status": status_text(r, texts),
-                "duplikat_dari": r.duplicate_of or ""}
+                "duplikat_dari": r.duplicate_of or "", "digantikan_oleh": r.superseded_by or ""}
+        base["_status"] = r.status
         if not r.problems:
             rows.append({**base, "sel": "", "indikator": "", "masalah": "", "tindakan": ""})
         for p in r.problems:
@@ -50,7 +55,8 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                       "belum_mengumpulkan": len(report.not_submitted)},
         "berkas": [{"berkas": r.name, "sumber": r.source, "anggota_zip": r.member,
                     "sha256": r.sha256, "ukuran": r.size, "status": r.status,
-                    "duplikat_dari": r.duplicate_of, "baru": r.new, "form_id": r.form_id,
+                    "duplikat_dari": r.duplicate_of, "digantikan_oleh": r.superseded_by,
+                    "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
                     "revisi": r.revision, "nip": r.nip, "nama": r.nama,
                     "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems]}
                    for r in report.results],
@@ -88,14 +94,13 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
             ws.write_string(3, c, t(f"laporan.kolom.{k}"), head)
             ws.set_column(c, c, w, wrap)
         rows = file_rows(report, texts)
-        results = {r.name: r for r in report.results}
         for i, row in enumerate(rows, start=4):
             for c, k in enumerate(keys):
                 value = row.get(k)
                 if value in (None, ""):
                     continue
-                fmt = status_fmt.get(results[row["berkas"]].status) if k == "status" else None
-                ws.write_string(i, c, str(value), fmt)
+                fmt = status_fmt.get(row["_status"]) if k == "status" else None
+                write_text(ws, i, c, value, fmt)
         ws.autofilter(3, 0, 3 + max(len(rows), 1), len(keys) - 1)
         ws.freeze_panes(4, 1)
         ws.set_landscape()
@@ -111,7 +116,7 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
                       f["unit_kerja"], f["form_id"])
             for c, v in enumerate(values):
                 if v:
-                    miss.write_string(i, c, str(v))
+                    write_text(miss, i, c, v)
         miss.autofilter(0, 0, max(len(report.not_submitted), 1), len(mkeys) - 1)
         miss.freeze_panes(1, 0)
         wb.close()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .capaian import parse_answer
 from .model import parse_number
 
 ABSURD_FACTOR = 1000  # a realisasi above 1000 × target (or 1000 for a zero target) is absurd
+MAX_NUMBER_TEXT = 100  # characters: longer text in a realisasi cell is not a number
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class CellInfo:
     percent: bool = False  # number format shows percent (the value is a fraction)
     formula: bool = False  # the cell holds a formula (its cached value is what we read)
     error: bool = False  # the cell holds an error value (#DIV/0!, #VALUE!, …)
+    cached: bool = True  # a formula cell carries a computed value (False: never computed)
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,17 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
     """One realisasi cell → a number (or "Ya"/"Tidak"), or a problem code:
     ``realisasi_galat`` (error value), ``realisasi_tanggal`` (Excel turned the entry into
     a date), ``realisasi_tidak_terbaca``, ``realisasi_negatif``, ``realisasi_tidak_wajar``,
-    ``realisasi_ya_tidak``. Formulas are used through their cached value and noted
-    (``realisasi_rumus``)."""
+    ``realisasi_ya_tidak``, ``realisasi_rumus_tanpa_nilai`` (a formula never computed).
+    Formulas are used through their cached value and noted (``realisasi_rumus``).
+    A target that is not a finite number counts as none."""
     note = "realisasi_rumus" if info.formula else ""
     if info.error:
         return Parsed(None, "realisasi_galat")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return Parsed(None, "", "" if not info.formula else note)
-    if isinstance(raw, (datetime, date, time)):
+        if info.formula and not info.cached:
+            return Parsed(None, "realisasi_rumus_tanpa_nilai")
+        return Parsed(None)
+    if isinstance(raw, (datetime, date, time, timedelta)):
         return Parsed(None, "realisasi_tanggal")
     if yes_no:
         answer = parse_answer(raw)
@@ -62,11 +67,14 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
         if info.percent:
             value *= 100  # a cell formatted as 85 % holds 0.85
     else:
-        value = parse_number(str(raw))
-        if value is None:
+        text = str(raw)
+        value = parse_number(text) if len(text) <= MAX_NUMBER_TEXT else None
+        if value is None or not math.isfinite(value):
             return Parsed(None, "realisasi_tidak_terbaca")
     if value < 0:
         return Parsed(None, "realisasi_negatif")
+    if not (isinstance(target, (int, float)) and math.isfinite(target)):
+        target = None
     limit = ABSURD_FACTOR * max(target or 0.0, 1.0)
     if value > limit:
         return Parsed(None, "realisasi_tidak_wajar")
@@ -77,7 +85,7 @@ def keterangan_text(raw: object) -> str | None:
     """Keterangan as plain text (dates and numbers as typed-looking text)."""
     if raw is None:
         return None
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e16:
         raw = int(raw)
     text = str(raw).strip()
     return text or None
