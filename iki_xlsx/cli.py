@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .texts import get_texts
@@ -27,8 +28,10 @@ def _h(key: str) -> str:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help=_h("aplikasi"))
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: file names, names and cell values are printed as they are ("[/]" typed
+# in a realisasi cell must not be read as rich markup).
+console = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 # Options shared by several commands, defined once.
 WorkspaceOpt = typer.Option(None, "--workspace", "-w",
@@ -46,7 +49,7 @@ def _print_problems(problems, texts) -> None:
     for p in problems:
         level = texts.t(f"tingkat.{p.severity.value}")
         colour = "red" if p.is_error else "yellow"
-        console.print(f"[{colour}]{level}[/] {p.location(texts)}: {p.message(texts)}")
+        console.print(Text.assemble((level, colour), f" {p.location(texts)}: {p.message(texts)}"))
         advice = p.advice(texts)
         if advice:
             console.print(f"      → {advice}")
@@ -229,13 +232,13 @@ def _print_collect(result, texts) -> None:
 
     table = Table(show_lines=False, expand=False)
     for key in ("berkas", "nip", "nama", "status", "masalah"):
-        table.add_column(texts.t(f"laporan.kolom.{key}"), overflow="fold")
+        table.add_column(Text(texts.t(f"laporan.kolom.{key}")), overflow="fold")
     colour = {"diterima": "green", "diterima_catatan": "yellow", "ditolak": "red"}
     for r in result.results:
         problems = "\n".join(
             f"{p.cell + ': ' if p.cell else ''}{p.message(texts)}" for p in r.problems)
-        table.add_row(r.name, format_nip(r.nip or ""), r.nama,
-                      f"[{colour[r.status]}]{status_text(r, texts)}[/]", problems)
+        table.add_row(Text(r.name), Text(format_nip(r.nip or "")), Text(r.nama),
+                      Text(status_text(r, texts), style=colour[r.status]), Text(problems))
     console.print(table)
 
 

@@ -93,7 +93,7 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None)
     texts = texts or get_texts()
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": str(tmp.parent)})
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)  # its row files: system temp
         label = period_label(texts, recap.upto)
         wb.set_properties({"title": texts.t("rekap.judul", tahun=recap.tahun),
                            "subject": texts.t("rekap.subjudul", periode=label),
