@@ -35,6 +35,15 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "constant_memory": True}
 
 
+def _identity(ws, r: int, number: int, f, fm) -> None:
+    """No, NIP, Nama, Jabatan, Perangkat Daerah, Unit Kerja, Atasan (columns A–G)."""
+    ws.write_number(r, 0, number, fm.int)
+    _text(ws, r, 1, format_nip(f.nip), fm.text)
+    for c, value in enumerate((f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
+                               atasan_text(f)), start=2):
+        _text(ws, r, c, value, fm.text)
+
+
 def _text(ws, r: int, c: int, value: object, fmt=None) -> None:
     """Write user text as text, whatever it looks like (``=…``, ``http…``, ``<r>…</r>``)."""
     write_text(ws, r, c, value, fmt)
@@ -264,11 +273,7 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: _Formats):
     r = 1
     for i, f in enumerate(recap.forms, start=1):
         r += 1
-        ws.write_number(r, 0, i, fm.int)
-        _text(ws, r, 1, format_nip(f.nip), fm.text)
-        for c, value in enumerate((f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
-                                   atasan_text(f)), start=2):
-            _text(ws, r, c, value, fm.text)
+        _identity(ws, r, i, f, fm)
         ws.write_number(r, 7, f.filled, fm.int)
         ws.write_number(r, 8, f.total, fm.int)
         _put(ws, r, 9, f.capaian, fm.pct)
@@ -347,11 +352,7 @@ def _sheet_missing(wb, recap: Recap, texts: Texts, fm: _Formats):
     r = 1
     for i, f in enumerate(recap.not_submitted, start=1):
         r += 1
-        ws.write_number(r, 0, i, fm.int)
-        _text(ws, r, 1, format_nip(f.nip), fm.text)
-        for c, value in enumerate((f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
-                                   atasan_text(f)), start=2):
-            _text(ws, r, c, value, fm.text)
+        _identity(ws, r, i, f, fm)
         _put(ws, r, 7, f.last_sent, fm.date)
         _text(ws, r, 8, belum_notes(f, texts), fm.text)
     ws.autofilter(1, 0, r, len(keys) - 1)
