@@ -102,8 +102,8 @@ def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading
         _read(data, raw, key, key_id)
     except Rejected as exc:
         raw.problems.append(exc.problem)
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit, ImportError, NameError):
+        raise  # an interrupt or a broken installation/bug of ours: never a file's verdict
     except BaseException as exc:  # a library choking on a broken file (pyo3 panics are
         raw.problems.append(_classify(exc))  # BaseException): one clear problem
     if raw.problems:  # nothing half-read travels on with a rejected file

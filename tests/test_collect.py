@@ -285,3 +285,21 @@ def test_check_one_file_with_and_without_the_key(issued, tmp_path):
     out = runner.invoke(app, ["check", str(f), "-w", str(tmp_path / "tanpa-kunci")])
     assert out.exit_code == 1 and "Kunci ruang kerja tidak tersedia" in out.output
     assert "'abc' bukan angka" in out.output
+
+
+def test_a_broken_installation_is_not_recorded_as_broken_files(issued, tmp_path, monkeypatch):
+    """A missing dependency once made every file 'berkas rusak' — and froze that verdict
+    in the ledger. An ImportError now stops collect with nothing recorded."""
+    import iki_xlsx.read as read
+
+    ws, forms = issued
+    fill(forms[KEPALA].path, tmp_path / "in" / "a.xlsx",
+         {realisasi_ref(forms[KEPALA].manifest, 0, "TW1"): 80})
+
+    def missing(*args, **kwargs):
+        raise ImportError("No module named 'defusedxml'")
+
+    monkeypatch.setattr(read, "_read", missing)
+    with pytest.raises(ImportError):
+        collect([tmp_path / "in"], ws, jobs=1)
+    assert ws.all_files() == []
