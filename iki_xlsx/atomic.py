@@ -65,7 +65,3 @@ def _fsync(path: Path) -> None:
     finally:
         os.close(fd)
 
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)

@@ -109,7 +109,6 @@ class FormLayout:
     realisasi_cols: tuple[int, ...]
     capaian_col: int
     keterangan_col: int
-    signature_row: int = 0
     validations: list[dict] = field(default_factory=list)
     page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
 
@@ -130,9 +129,6 @@ class FormLayout:
 
     def formula_cells(self) -> dict[str, str]:
         return {c.ref: c.formula for c in self.cells if c.formula}
-
-    def input_refs(self) -> set[str]:
-        return {cell_ref(r, c) for r, c, _ in self.inputs}
 
 
 def col_name(col: int) -> str:
@@ -396,7 +392,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
-        keterangan_col=ket_col, signature_row=sig, validations=validations,
+        keterangan_col=ket_col, validations=validations,
         page_breaks=breaks)
 
 

@@ -44,8 +44,6 @@ _PERIODS = {
     PeriodScheme.TAHUNAN: ("TAHUNAN",),
 }
 
-PAPER_SIZES = ("A4", "F4")
-
 # Accepted spellings of enum values in master data (lower-cased, spaces collapsed).
 _POLARITY_ALIASES = {
     "maksimal": Polarity.MAKSIMAL, "maximal": Polarity.MAKSIMAL, "max": Polarity.MAKSIMAL,

@@ -227,14 +227,9 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
                                   key=ref_order)
 
 
-def sniff(data: bytes) -> tuple[str, FileProblem | None]:
-    """The file's format by content; a problem when it is not a usable spreadsheet."""
-    kind, problem, _ = sniff_zip(data)
-    return kind, problem
-
-
 def sniff_zip(data: bytes) -> tuple[str, FileProblem | None, zipfile.ZipFile | None]:
-    """:func:`sniff`, also returning the opened zip of a usable spreadsheet."""
+    """The file's format by content, a problem when it is not a usable spreadsheet, and
+    the opened zip of a usable one."""
     kind, problem, zf = _sniff(data)
     return kind, problem, (zf if problem is None else None)
 
@@ -547,13 +542,6 @@ def parse_ref(ref: str) -> tuple[int, int]:
     for ch in m[1].upper():
         col = col * 26 + ord(ch) - 64
     return int(m[2]) - 1, col - 1
-
-
-def is_ref(ref: object) -> bool:
-    return isinstance(ref, str) and _PLAIN_REF.fullmatch(ref) is not None
-
-
-_PLAIN_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")  # as the generator writes them
 
 
 def ref_order(ref: str) -> tuple[int, int]:
@@ -980,14 +968,6 @@ def _ods_modified(parts: Parts) -> str | None:
 
 
 # --------------------------------------------------------------------------- checks
-
-def locked_values_of(form_values: SheetValues, manifest: dict) -> dict[str, object]:
-    """The file's locked content: every non-empty cell but the inputs and formula cells
-    the manifest lists (the same rule as :meth:`FormLayout.locked_values`)."""
-    inputs, formulas = manifest_cells(manifest)
-    return {ref: v for ref, v in form_values.nonempty().items()
-            if ref not in inputs and ref not in formulas}
-
 
 def verify_file(path: str | Path, key: bytes) -> list[str]:
     """Problem codes for a form file checked on its own (no ledger): the file-level

@@ -15,8 +15,6 @@ from .model import format_nip
 from .texts import Texts, get_texts
 from .xlsxtext import write_text
 
-REPORT_FILE = "laporan-pengumpulan.xlsx"
-
 
 def status_text(r: FileResult, texts: Texts) -> str:
     text = texts.t(f"cli.status.{r.status}")
