@@ -11,8 +11,9 @@ Rules that keep officers from being fooled:
   else's workbook never records a realisasi for the wrong pegawai; an edited target or
   other locked text is reported and the issued content used;
 * every value is re-validated (:mod:`iki_xlsx.values`), every capaian recomputed later;
-* each file is recorded in its own transaction: an interrupted collect leaves the ledger
-  consistent and a rerun completes it; collecting the same files again changes nothing;
+* files are recorded in small transactions (every 100 files or half a second): an
+  interrupted collect leaves the ledger consistent and a rerun completes it; collecting
+  the same files again changes nothing;
 * archives are read in memory, member by member (never extracted: a name such as
   ``../../x.xlsx`` is only a name); sources are streamed, so memory stays bounded by a
   few files per worker whatever the size of the inbox.
@@ -21,6 +22,7 @@ Rules that keep officers from being fooled:
 from __future__ import annotations
 
 import io
+import json
 import os
 import sqlite3
 import threading
@@ -30,6 +32,7 @@ import uuid
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -312,12 +315,19 @@ class Judge:
         self._latest: dict[str, int | None] | None = None
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
 
-    def issued(self, form_id: str, revision: int) -> dict | None:
+    def issued(self, form_id: str, revision: int, raw: RawReading | None = None) -> dict | None:
+        """The ledger's copy of an issued form. Its manifest is the one ``raw`` read when
+        the two texts are the same (decoding it again would give the same)."""
         key = (form_id, revision)
         if key not in self._issued:
             if len(self._issued) > 4096:
                 self._issued.clear()
-            self._issued[key] = self.ws.issued_for_reading(form_id, revision)
+            row = self.ws.issued_for_reading(form_id, revision, manifest_text=True)
+            if row is not None:
+                text = row.pop("manifest_text")
+                row["manifest"] = raw.manifest if raw is not None and raw.manifest and \
+                    raw.manifest_text == text else json.loads(text)
+            self._issued[key] = row
         return self._issued[key]
 
     def latest_revision(self, form_id: str) -> int | None:
@@ -352,7 +362,7 @@ class Judge:
             res.status = _status(problems)
             return res
         res.revision, res.tahun, res.kode_iki = m["revision"], m["tahun"], m["kode_iki"]
-        issued = self.issued(res.form_id, res.revision)
+        issued = self.issued(res.form_id, res.revision, raw)
         if issued is None:
             add("formulir_tidak_dikenal", form_id=res.form_id)
         elif self.tahun is not None and res.tahun != self.tahun:
@@ -378,9 +388,20 @@ class Judge:
         identity, then table rows, then everything else."""
         want: dict = issued["locked_cells"]
         got = raw.locked
+        if got != want and self._compare_cells(got, issued, add):
+            return  # not this pegawai's form, or not its table: nothing else matters
+        if raw.protected is False:
+            add("proteksi_dibuka")
+        if raw.formulas_missing:
+            add("rumus_diubah", cell=raw.formulas_missing[0], cells=raw.formulas_missing[:8],
+                count=len(raw.formulas_missing))
+
+    def _compare_cells(self, got: dict, issued: dict, add) -> bool:
+        """Locked cells that differ: True when the file is not this form at all."""
+        want: dict = issued["locked_cells"]
         manifest = issued["manifest"]
         if self._identity(got, issued, add) or self._rows(got, issued, add):
-            return
+            return True
         changed = sorted((r for r in want if got.get(r) != want[r]), key=ref_order)
         extra = sorted((r for r in got if r not in want), key=ref_order)
         rows = {e["row"]: text for e, text in zip(manifest["indicators"],
@@ -400,11 +421,7 @@ class Judge:
         outside = [r for r in extra if r not in misplaced[:10]]
         if outside:
             add("isian_di_luar", cell=outside[0], cells=outside[:8], count=len(outside))
-        if raw.protected is False:
-            add("proteksi_dibuka")
-        if raw.formulas_missing:
-            add("rumus_diubah", cell=raw.formulas_missing[0], cells=raw.formulas_missing[:8],
-                count=len(raw.formulas_missing))
+        return False
 
     def identity_cells(self, issued: dict) -> dict[str, str]:
         """The issued form's cells that name its pegawai: ref → "nama" | "nip"."""
@@ -534,6 +551,7 @@ def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResu
                 add) -> None:
     """Parse every realisasi and keterangan cell the manifest names into ``res``."""
     periods = manifest["periods"]
+    inputs, cell_info = raw.inputs, raw.cell_info
     values: dict = {}
     filled, last = 0, -1
     for name, entry in zip(names, manifest["indicators"]):
@@ -542,10 +560,14 @@ def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResu
         if target is None and entry["target"].get("high") is not None:
             target = entry["target"]["high"]
         real = {}
+        cells = entry["cells"]["realisasi"]
         for i, period in enumerate(periods):
-            ref = entry["cells"]["realisasi"][period]
-            parsed = parse_realisasi(raw.inputs.get(ref), raw.cell_info.get(ref, CellInfo()),
-                                     yes_no=yes_no, target=target)
+            ref = cells[period]
+            value, info = inputs.get(ref), cell_info.get(ref, _PLAIN)
+            if value is None and not (info.error or info.formula):
+                real[period] = None  # blank: not submitted (most cells, most of the year)
+                continue
+            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
@@ -555,7 +577,7 @@ def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResu
                 filled += 1
                 last = max(last, i)
         ket_ref = entry["cells"]["keterangan"]
-        ket_info = raw.cell_info.get(ket_ref, CellInfo())
+        ket_info = cell_info.get(ket_ref, _PLAIN)
         keterangan = None if ket_info.error else keterangan_text(raw.inputs.get(ket_ref))
         if ket_info.formula:
             add("keterangan_rumus", cell=ket_ref, indicator=name, value=_show(keterangan))
@@ -563,6 +585,9 @@ def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResu
     res.realisasi, res.filled, res.last_period = values, filled, last
     if filled == 0:
         add("belum_diisi")
+
+
+_PLAIN = CellInfo()
 
 
 def _show(value: object) -> str:
@@ -705,20 +730,59 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     jobs = max(1, jobs or os.cpu_count() or 1)
     total = estimate_sources(inputs) if progress else 0
     done = 0
-    for src, raw in read_all(iter_sources(inputs), key, key_id, jobs):
-        res = _judged(ws, judge, src, raw, seen_this_run)
-        if res.recorded:
-            res.new = ws.record_file(res.entry(), src.source, src.member, run_id)
-        results.append(res)
-        seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
-        done += 1
-        if progress:
-            total = max(total, done)
-            progress(done, total)
-    current = ws.current_submissions(tahun)
+    recorder = _Recorder(ws, run_id)
+    try:
+        for src, raw in read_all(iter_sources(inputs), key, key_id, jobs):
+            if raw.sha256 in recorder.shas:
+                recorder.flush()  # the same content again: judged from the ledger
+            res = _judged(ws, judge, src, raw, seen_this_run)
+            if res.recorded:
+                recorder.add(res, src)
+            results.append(res)
+            seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
+            done += 1
+            if progress:
+                total = max(total, done)
+                progress(done, total)
+    except BaseException:
+        with suppress(Exception):  # keep what was judged before an interrupt
+            recorder.flush()
+        raise
+    recorder.flush()
+    current = ws.current_submissions(tahun, full=False)
     _mark_superseded(ws, results, current, seen_this_run)
     missing = [f for f in ws.issued_forms(tahun, full=False) if f["form_id"] not in current]
     return CollectReport(results, missing, tahun, run_id)
+
+
+BATCH_FILES = 100  # files recorded in one transaction, at most …
+BATCH_SECONDS = 0.5  # … or what was judged in this time
+
+
+class _Recorder:
+    """Judged files waiting to be written: a transaction per batch (few hundred
+    microseconds each) instead of per file. A crash loses at most the last batch, which
+    a rerun records; the ledger is never half-written."""
+
+    def __init__(self, ws: Workspace, run_id: str):
+        self.ws, self.run_id = ws, run_id
+        self.pending: list[tuple[FileResult, Source]] = []
+        self.shas: set[str] = set()
+        self.since = time.monotonic()
+
+    def add(self, res: FileResult, src: Source) -> None:
+        self.pending.append((res, src))
+        self.shas.add(res.sha256)
+        if len(self.pending) >= BATCH_FILES or time.monotonic() - self.since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            new = self.ws.record_files([(res.entry(), src.source, src.member)
+                                        for res, src in self.pending], self.run_id)
+            for (res, _), is_new in zip(self.pending, new):
+                res.new = is_new
+        self.pending, self.shas, self.since = [], set(), time.monotonic()
 
 
 def _judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,

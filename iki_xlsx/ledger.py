@@ -243,11 +243,14 @@ class Workspace:
         row = cur.fetchone()
         return _decode(cur, row) if row is not None else None
 
-    def issued_for_reading(self, form_id: str, revision: int) -> dict | None:
+    def issued_for_reading(self, form_id: str, revision: int, *,
+                           manifest_text: bool = False) -> dict | None:
         """What a reader compares a returned file with: the issued form's identity, its
-        locked cells and its manifest (not the large form JSON)."""
+        locked cells and its manifest (not the large form JSON). ``manifest_text``: the
+        manifest as its stored JSON text (the text written into the file), undecoded."""
         cur = self.db.execute(
             "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, manifest"
+            f"{' AS manifest_text' if manifest_text else ''}"
             " FROM forms WHERE form_id = ? AND revision = ?", (form_id, revision))
         row = cur.fetchone()
         return _decode(cur, row) if row is not None else None
@@ -265,21 +268,29 @@ class Workspace:
     def record_file(self, entry: dict, source: str, member: str, run_id: str) -> bool:
         """Record one file and where it was seen, in one transaction. Returns True when
         the content is new (a file seen before under any name only gains a sighting)."""
+        return self.record_files([(entry, source, member)], run_id)[0]
+
+    def record_files(self, items: list[tuple[dict, str, str]], run_id: str) -> list[bool]:
+        """Record several files (entry, source, member) in one transaction: all or none.
+        For each, True when its content is new to the ledger."""
         stamp = now_iso()
+        out = []
         with self.transaction() as db:
-            new = db.execute(
-                "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id, revision,"
-                " nip, tahun, status, problems, realisasi, filled, last_period, modified_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
-                 entry.get("revision"), entry.get("nip"), entry.get("tahun"),
-                 entry["status"], _json(entry.get("problems") or []),
-                 _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
-                 entry.get("filled", 0), entry.get("last_period", -1),
-                 entry.get("modified_at"))).rowcount == 1
-            db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at, run_id)"
-                       " VALUES (?,?,?,?,?)", (entry["sha256"], source, member, stamp, run_id))
-        return new
+            for entry, source, member in items:
+                out.append(db.execute(
+                    "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id,"
+                    " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
+                    " modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
+                     entry.get("revision"), entry.get("nip"), entry.get("tahun"),
+                     entry["status"], _json(entry.get("problems") or []),
+                     _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
+                     entry.get("filled", 0), entry.get("last_period", -1),
+                     entry.get("modified_at"))).rowcount == 1)
+                db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
+                           " run_id) VALUES (?,?,?,?,?)",
+                           (entry["sha256"], source, member, stamp, run_id))
+        return out
 
     def sightings(self, sha256: str) -> list[dict]:
         cur = self.db.execute("SELECT * FROM sightings WHERE sha256 = ? ORDER BY id", (sha256,))
@@ -301,8 +312,11 @@ class Workspace:
     def years(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT tahun FROM forms ORDER BY tahun")]
 
-    def accepted_files(self, form_ids: list[str] | None = None) -> list[dict]:
-        sql = "SELECT * FROM files WHERE status IN (?, ?)"
+    def accepted_files(self, form_ids: list[str] | None = None, *,
+                       full: bool = True) -> list[dict]:
+        """Accepted files; ``full=False`` leaves out what was read (problems, values)."""
+        cols = "*" if full else ", ".join(_FILE_RANK_COLUMNS)
+        sql = f"SELECT {cols} FROM files WHERE status IN (?, ?)"
         args: tuple = ACCEPTED
         cur = self.db.execute(sql + " ORDER BY first_seen, sha256", args)
         rows = [_decode(cur, r) for r in cur.fetchall()]
@@ -311,7 +325,8 @@ class Workspace:
             rows = [r for r in rows if r["form_id"] in wanted]
         return rows
 
-    def current_submissions(self, tahun: int | None = None) -> dict[str, dict]:
+    def current_submissions(self, tahun: int | None = None, *,
+                            full: bool = True) -> dict[str, dict]:
         """For each issued form (latest revision), the accepted file the recap uses.
 
         Rule: only files of the form's latest revision count; among them the newest *by
@@ -320,11 +335,12 @@ class Workspace:
         (saved by Excel or LibreOffice), and last the larger sha256 — every step depends
         on the files alone, never on the order or time they were collected, so a rerun
         after a crash, or collecting in any order, picks the same file. Older
-        submissions stay in the ledger.
+        submissions stay in the ledger. ``full=False``: the files' identity and rank
+        only (not what was read from them).
         """
         forms = {f["form_id"]: f for f in self.issued_forms(tahun, full=False)}
         best: dict[str, dict] = {}
-        for row in self.accepted_files(list(forms)):
+        for row in self.accepted_files(list(forms), full=full):
             if row["revision"] != forms[row["form_id"]]["revision"]:
                 continue
             cur = best.get(row["form_id"])
@@ -355,6 +371,8 @@ def submission_rank(row: dict) -> tuple:
 _LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "jabatan",
                   "perangkat_daerah", "unit_kerja", "atasan_nip", "atasan_nama", "content_hash",
                   "file_path", "issued_at", "last_written_at")
+_FILE_RANK_COLUMNS = ("sha256", "size", "kind", "first_seen", "form_id", "revision", "nip",
+                      "tahun", "status", "filled", "last_period", "modified_at")
 _JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "problems", "realisasi")
 
 

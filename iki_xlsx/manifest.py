@@ -76,6 +76,37 @@ def verify(manifest: dict, key: bytes) -> bool:
     return hmac.compare_digest(mac, expected)
 
 
+def verify_text(text: str, manifest: dict, key: bytes) -> bool:
+    """:func:`verify` for a manifest parsed from ``text``, without serialising it again.
+
+    The text :func:`to_text` writes is the canonical JSON of the signed body with the
+    ``"hmac":"…"`` member inserted at its sorted place, so the body's bytes are the text
+    without that member. When the text holds that member exactly once, the HMAC of the
+    rest proves the rest is a body we signed (which has no ``hmac`` anywhere); the member
+    then can only be the top-level key, and ``manifest`` is that body plus it. Any other
+    text (rewritten by another JSON writer) takes :func:`verify`."""
+    mac = manifest.get("hmac")
+    if not (isinstance(mac, str) and len(mac) == 64 and _HEX.issuperset(mac)):
+        return False
+    member = f'"hmac":"{mac}"'
+    at = text.find(member)
+    if at > 0 and text.count('"hmac":') == 1:
+        end = at + len(member)
+        if text[end] == ",":
+            body = text[:at] + text[end + 1:]
+        elif text[at - 1] == ",":
+            body = text[:at - 1] + text[end:]
+        else:
+            body = ""
+        if body and hmac.compare_digest(
+                mac, hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()):
+            return True
+    return verify(manifest, key)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
 def to_text(manifest: dict) -> str:
     return canonical(manifest).decode("utf-8")
 

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import layout as L
-from .manifest import content_hash, verify
+from .manifest import content_hash, verify, verify_text
 from .values import CellInfo
 
 # Limits (the README states them; each has its own problem code when exceeded).
@@ -69,6 +69,7 @@ class RawReading:
     kind: str = "other"  # xlsx | ods | other
     problems: list[FileProblem] = field(default_factory=list)  # fatal file-level problems
     manifest: dict | None = None
+    manifest_text: str = ""  # the manifest as read (its canonical JSON when intact)
     signature_ok: bool = False
     key_match: bool = False
     locked: dict[str, object] = field(default_factory=dict)  # file's locked cell values
@@ -108,6 +109,7 @@ def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading
         raw.problems.append(_classify(exc))  # BaseException): one clear problem
     if raw.problems:  # nothing half-read travels on with a rejected file
         raw.manifest, raw.locked, raw.inputs, raw.cell_info = None, {}, {}, {}
+        raw.manifest_text = ""
     return raw
 
 
@@ -191,15 +193,18 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if L.SHEET_MANIFEST not in names:
         raw.problems.append(FileProblem("tanpa_manifest"))
         return
-    manifest, problem = manifest_from_values(sheet_values(wb.get_sheet_by_name(
-        L.SHEET_MANIFEST)))
+    text = manifest_text(wb.get_sheet_by_name(L.SHEET_MANIFEST))
+    if text is None:
+        raw.problems.append(FileProblem("tanpa_manifest"))
+        return
+    manifest, problem = parse_manifest_text(text)
     if problem:
         raw.problems.append(problem)
         return
-    raw.manifest = manifest
+    raw.manifest, raw.manifest_text = manifest, text
     raw.key_match = key_id is not None and manifest.get("key_id") == key_id
     if key is not None and raw.key_match:
-        raw.signature_ok = verify(manifest, key)
+        raw.signature_ok = verify_text(text, manifest, key)
     sheet_name = manifest.get("sheet") or L.SHEET_FORM
     if sheet_name not in names:
         raw.problems.append(FileProblem("sheet_iki_hilang", {"sheet": sheet_name}))
@@ -208,7 +213,7 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         path = parts.sheet_path(sheet_name)
         if path is not None:
             check_sheet_area(parts.read(path), path)
-    values = sheet_values(wb.get_sheet_by_name(sheet_name)).nonempty()
+    values = sheet_cells(wb.get_sheet_by_name(sheet_name))
     inputs, formulas = manifest_cells(manifest)
     raw.inputs = {ref: values.get(ref) for ref in inputs}
     raw.locked = {ref: v for ref, v in values.items()
@@ -515,21 +520,6 @@ def _col_number(letters: bytes) -> int:
 
 # --------------------------------------------------------------------------- values
 
-@dataclass
-class SheetValues:
-    """A sheet's non-empty cell values by 0-based (row, col)."""
-
-    cells: dict[tuple[int, int], object] = field(default_factory=dict)
-
-    def get(self, ref: str) -> object:
-        return self.cells.get(parse_ref(ref))
-
-    def nonempty(self) -> dict[str, object]:
-        cols = _COLS
-        return {f"{cols[c] if c < len(cols) else L.col_name(c)}{r + 1}": v
-                for (r, c), v in self.cells.items()}
-
-
 _COLS = [L.col_name(i) for i in range(702)]  # A … ZZ
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
@@ -553,31 +543,39 @@ def ref_order(ref: str) -> tuple[int, int]:
     return r, c
 
 
-def sheet_values(sheet) -> SheetValues:
+def sheet_cells(sheet) -> dict[str, object]:
+    """A calamine sheet's non-empty cell values by reference (``"H24"``); whole numbers
+    as floats, as every other number."""
     rows = sheet.to_python(skip_empty_area=False)
     r0, c0 = sheet.start or (0, 0)
-    out = SheetValues()
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            if value is None or value == "":
+    out: dict[str, object] = {}
+    ncols = len(_COLS)
+    for i, row in enumerate(rows, r0 + 1):
+        digits = str(i)
+        for j, value in enumerate(row, c0):
+            if value == "" or value is None:
                 continue
-            if isinstance(value, int) and not isinstance(value, bool):
+            if type(value) is int:
                 value = float(value)
-            out.cells[(r0 + i, c0 + j)] = value
+            out[(_COLS[j] if j < ncols else L.col_name(j)) + digits] = value
     return out
 
 
-def manifest_from_values(sv: SheetValues) -> tuple[dict | None, FileProblem | None]:
-    """The manifest JSON from the manifest sheet's cells: column A, the mark in A1, then
-    the JSON in chunks. (None, tanpa_manifest) when the mark is missing, (None,
-    manifest_rusak) when the JSON is broken or not the manifest's shape."""
-    if sv.cells.get((0, 0)) != L.MANIFEST_MARK:
-        return None, FileProblem("tanpa_manifest")
-    parts, r = [], 1
-    while isinstance(sv.cells.get((r, 0)), str):
-        parts.append(sv.cells[(r, 0)])
-        r += 1
-    return parse_manifest_text("".join(parts))
+def manifest_text(sheet) -> str | None:
+    """The manifest JSON from the manifest sheet: column A, the mark in A1, then the JSON
+    in chunks; None when the mark is missing."""
+    if tuple(sheet.start or (0, 0)) != (0, 0):
+        return None
+    rows = sheet.to_python(skip_empty_area=False)
+    if not rows or not rows[0] or rows[0][0] != L.MANIFEST_MARK:
+        return None
+    parts = []
+    for row in rows[1:]:
+        value = row[0] if row else None
+        if not isinstance(value, str) or not value:
+            break
+        parts.append(value)
+    return "".join(parts)
 
 
 def parse_manifest_text(text: str) -> tuple[dict | None, FileProblem | None]:
@@ -679,17 +677,6 @@ def _encoded(refs: frozenset[str]) -> frozenset[bytes]:
     return frozenset(ref.encode() for ref in refs)
 
 
-@lru_cache(maxsize=64)
-def _columns(refs: frozenset[str]) -> frozenset[str]:
-    return frozenset(re.match(r"[A-Za-z]+", ref)[0] for ref in refs)
-
-
-@lru_cache(maxsize=64)
-def _cell_scanner(columns: frozenset[str]) -> re.Pattern:
-    alternatives = b"|".join(sorted(c.encode() for c in columns)) or b"[A-Za-z]+"
-    return re.compile(rb'<c r="((?:' + alternatives + rb')[0-9]+)"([^>]*?)(/?)>')
-
-
 _REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
@@ -706,49 +693,18 @@ class XlsxLook:
     def __init__(self, parts: Parts, path: str | None, wanted: set[str]):
         self.parts = parts
         xml = parts.read(path) if path else b""
-        self.protected = (b"sheetProtection" in xml and bool(
-            re.search(rb"<(?:\w+:)?sheetProtection\b", xml))) if path else None
-        self.cells: dict[str, tuple] = {}  # ref → (style, type, formula, cached value)
-        want = _encoded(frozenset(wanted))
-        fast = b'<c r="' in xml
-        # Excel, LibreOffice and xlsxwriter write r first (then s, then t): a scan with a
-        # literal prefix, limited to the columns asked for; other writers take the
-        # general scan.
-        scan = _cell_scanner(_columns(frozenset(wanted))) if fast else _CELL_OPEN
-        for m in scan.finditer(xml):
-            if fast:
-                ref, attrs, closed = m[1], m[2], m[3]
-            else:
-                r = _REF.search(m[1])
-                ref, attrs, closed = (r[1] if r else b""), m[1], m[2]
-            if ref not in want:
-                continue
-            style = kind = b""
-            if attrs:
-                st = _ST_CANONICAL.fullmatch(attrs)
-                if st:
-                    style, kind = st[1] or b"", st[2] or b""
-                else:
-                    found = _S_ATTR.search(attrs)
-                    style = found[1] if found else b""
-                    found = _T_ATTR.search(attrs)
-                    kind = found[1] if found else b""
-            formula = cached = False
-            if not closed:  # <c ...> … </c>
-                stop = xml.find(b"</c>", m.end()) if fast else -1
-                if stop < 0:
-                    end = _CELL_END.search(xml, m.end())
-                    stop = end.start() if end else m.end()
-                body = xml[m.end(): stop]
-                formula = b"f" in body and bool(_FORMULA.search(body))
-                cached = bool(kind and kind != b"n") or bool(_CACHED.search(body))
-            self.cells[ref.decode()] = (int(style) if style else 0, kind, formula,
-                                        cached or not formula)
+        self.protected = _has_element(xml, b"sheetProtection") if path else None
         self._styles = None
+        # ref → (style, type, formula, cached value)
+        if b'<c r="' in xml:
+            self.cells = _look_canonical(xml, _needles(frozenset(wanted)))
+        else:
+            self.cells = _look_general(xml, _encoded(frozenset(wanted)))
+        cells = self.cells
         self.modified_at = self._modified()
         made: dict[tuple, CellInfo] = {}
         self._info = {}
-        for ref, cell in self.cells.items():
+        for ref, cell in cells.items():
             info = made.get(cell)
             if info is None:
                 info = made[cell] = self._make_info(cell)
@@ -791,6 +747,111 @@ class XlsxLook:
             return None
         m = re.search(rb"<dcterms:modified[^>]*>([^<]{1,64})<", core)
         return m[1].decode("utf-8", "replace").strip() if m else None
+
+
+@lru_cache(maxsize=64)
+def _needles(refs: frozenset[str]) -> tuple[tuple[str, bytes], ...]:
+    """The cells asked for in sheet order, each with the bytes that open it."""
+    return tuple((ref, f'<c r="{ref}"'.encode()) for ref in sorted(refs, key=ref_order))
+
+
+
+
+def _look_canonical(xml: bytes, needles: tuple[tuple[str, bytes], ...]) -> dict[str, tuple]:
+    """Excel, LibreOffice, Google Sheets and xlsxwriter write cells as ``<c r="REF"``
+    (then s, then t) in sheet order: each cell asked for is found by a forward search
+    from the previous one (from the start again when a writer breaks the order)."""
+    cells: dict[str, tuple] = {}
+    find = xml.find
+    pos = 0
+    known = _TAG_CACHE
+    for ref, needle in needles:
+        at = find(needle, pos)
+        if at < 0:
+            at = find(needle, 0, pos)
+            if at < 0:
+                continue
+        else:
+            pos = at
+        start = at + len(needle)
+        close = find(b">", start) + 1
+        if not close:
+            continue
+        tag = xml[start:close]  # ' s="5"/>' or ' s="5" t="e">'
+        cell = known.get(tag)
+        if cell is None:
+            cell = _tag_cell(tag)
+            if len(known) < 4096:
+                known[tag] = cell
+        if cell[3] is None:  # a cell with content: formula, cached value
+            stop = find(b"</c>", close)
+            body = xml[close: stop] if stop >= 0 else b""
+            if b"<f" in body:
+                v = body.find(b"<v>")
+                cached = (bool(cell[1]) and cell[1] != b"n") or b"<is" in body or \
+                    (v >= 0 and body[v + 3: v + 4] not in (b"<", b""))
+                cell = (cell[0], cell[1], True, cached)
+            else:
+                cell = (cell[0], cell[1], False, True)
+        cells[ref] = cell
+    return cells
+
+
+_TAG_CACHE: dict[bytes, tuple] = {}
+
+
+def _has_element(xml: bytes, name: bytes) -> bool:
+    """Whether ``<name`` or ``<prefix:name`` opens an element somewhere in ``xml``."""
+    at = xml.find(name)
+    while at >= 0:
+        end = xml[at + len(name): at + len(name) + 1]
+        if end in (b" ", b"/", b">", b"\t", b"\r", b"\n") and \
+                _ELEMENT_START.search(xml, max(0, at - 64), at):
+            return True
+        at = xml.find(name, at + 1)
+    return False
+
+
+_ELEMENT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?\Z")
+
+
+def _tag_cell(tag: bytes) -> tuple:
+    """(style, type, formula, cached) of a cell from the rest of its opening tag; cached
+    is None when the cell has content to look at."""
+    if tag.endswith(b"/>"):
+        return (*_style_kind(tag[:-2]), False, True)
+    return (*_style_kind(tag[:-1]), False, None)
+
+
+def _style_kind(attrs: bytes) -> tuple[int, bytes]:
+    st = _ST_CANONICAL.fullmatch(attrs)
+    if st:
+        style, kind = st[1] or b"", st[2] or b""
+    else:
+        found = _S_ATTR.search(attrs)
+        style = found[1] if found else b""
+        found = _T_ATTR.search(attrs)
+        kind = found[1] if found else b""
+    return (int(style) if style else 0), kind
+
+
+def _look_general(xml: bytes, want: frozenset[bytes]) -> dict[str, tuple]:
+    """Any other spelling (namespace prefixes, attributes in another order)."""
+    cells: dict[str, tuple] = {}
+    for m in _CELL_OPEN.finditer(xml):
+        r = _REF.search(m[1])
+        ref = r[1] if r else b""
+        if ref not in want:
+            continue
+        style, kind = _style_kind(m[1].rstrip(b"/"))
+        formula = cached = False
+        if not m[2]:  # <c ...> … </c>
+            end = _CELL_END.search(xml, m.end())
+            body = xml[m.end(): end.start() if end else m.end()]
+            formula = b"f" in body and bool(_FORMULA.search(body))
+            cached = bool(kind and kind != b"n") or bool(_CACHED.search(body))
+        cells[ref.decode()] = (style, kind, formula, cached or not formula)
+    return cells
 
 
 def _find_sheet_paths(wb: bytes, rels: bytes) -> dict[str, str]:

@@ -15,7 +15,7 @@ from iki_xlsx.generate import generate_forms, safe_name
 from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.master import load_master
-from iki_xlsx.read import read_path, sheet_values, verify_file
+from iki_xlsx.read import read_path, sheet_cells, verify_file
 
 from conftest import SMALL_MASTER
 
@@ -236,7 +236,7 @@ def test_capaian_formulas_with_blank_cached_values(generated):
     from python_calamine import CalamineWorkbook
 
     # A value reader sees the cached results: blank, not 0.
-    values = sheet_values(CalamineWorkbook.from_path(str(p.path)).get_sheet_by_name("IKI"))
+    values = sheet_cells(CalamineWorkbook.from_path(str(p.path)).get_sheet_by_name("IKI"))
     for entry in p.manifest["indicators"]:
         assert values.get(entry["cells"]["capaian"]) in (None, "")
 
