@@ -43,8 +43,8 @@ from . import layout as L
 from .ledger import ACCEPTED, Workspace
 from .model import format_nip
 from .problems import Problem
-from .read import (MAX_FILE_BYTES, FileProblem, RawReading, read_bytes, read_path, ref_order,
-                   sha256_of, too_large)
+from .read import (MAX_FILE_BYTES, WORKBOOK_PARTS, FileProblem, RawReading, read_bytes,
+                   read_path, ref_order, sha256_of, too_large)
 from .values import CellInfo, keterangan_text, parse_realisasi
 
 MAX_ARCHIVE_DEPTH = 3  # zip in zip in zip; deeper archives are not opened
@@ -150,34 +150,29 @@ def _ignored(name: str) -> bool:
 
 
 def _from_file(path: Path) -> Iterator[Source]:
+    """A file given or found in a folder (a zip archive of forms is opened only once the
+    reader has said it is one: :func:`archive_sources`)."""
     try:
         src = text_of_path(str(path.resolve()))  # identity in the ledger
     except (OSError, RuntimeError):
         src = text_of_path(os.path.abspath(path))
-    shown = display_name(str(path))  # the name shown stays as given
+    yield Source(display_name(str(path)), src, path=path)  # the name shown stays as given
+
+
+def archive_sources(src: Source) -> Iterator[Source]:
+    """The members of a zip archive given as a file (the reader found it is one)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        yield Source(shown, src, problem=FileProblem("berkas_tidak_terbaca",
-                                                     {"reason": exc.strerror or str(exc)}))
+        zf = zipfile.ZipFile(src.path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        yield Source(src.name, src.source, problem=FileProblem("zip_rusak"))
         return
-    if head.startswith(b"PK"):
-        try:
-            zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            zf = None
-        if zf is not None:
-            with zf:
-                if _is_archive(zf):
-                    yield from _from_archive(zf, src, [], 1, shown)
-                    return
-    yield Source(shown, src, path=path)
+    with zf:
+        yield from _from_archive(zf, src.source, [], 1, src.name)
 
 
 def _is_archive(zf: zipfile.ZipFile) -> bool:
-    names = set(zf.namelist())
-    return not ({"mimetype", "[Content_Types].xml", "xl/workbook.xml"} & names)
+    """The reader's rule: a zip without any workbook's own parts is an archive."""
+    return not (set(zf.namelist()) & WORKBOOK_PARTS)
 
 
 def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
@@ -656,6 +651,18 @@ def _read_alone(args) -> RawReading:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
+                   jobs: int) -> Iterator[tuple[Source, RawReading]]:
+    """:func:`read_all`, with the members of a zip archive given as a file read in its
+    place (the reader tells an archive from a workbook by the central directory it parses
+    anyway, so a file is opened as a zip once)."""
+    for src, raw in read_all(sources, key, key_id, jobs):
+        if raw.kind == "archive" and src.path is not None:
+            yield from read_all(archive_sources(src), key, key_id, jobs)
+        else:
+            yield src, raw
+
+
 def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
              jobs: int) -> Iterator[tuple[Source, RawReading]]:
     """(source, reading) in the order of ``sources``. With several jobs, a bounded
@@ -732,7 +739,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     done = 0
     recorder = _Recorder(ws, run_id)
     try:
-        for src, raw in read_all(iter_sources(inputs), key, key_id, jobs):
+        for src, raw in read_expanding(iter_sources(inputs), key, key_id, jobs):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = _judged(ws, judge, src, raw, seen_this_run)

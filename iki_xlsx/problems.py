@@ -53,7 +53,7 @@ _kinds(Severity.ERROR,
        "formulir_tidak_dikenal", "revisi_lama", "tahun_lain", "baris_bergeser",
        "format_xlsb", "bagian_ganda", "xml_entitas", "lembar_terlalu_luas",
        "identitas_tidak_cocok", "indikator_tidak_cocok", "baris_dihapus",
-       "ods_tanpa_manifest")
+       "ods_tanpa_manifest", "arsip_zip")
 # returned files: used, with a note (status diterima dengan catatan)
 _kinds(Severity.WARNING,
        "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",

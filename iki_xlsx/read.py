@@ -66,7 +66,7 @@ class RawReading:
 
     sha256: str
     size: int
-    kind: str = "other"  # xlsx | ods | other
+    kind: str = "other"  # xlsx | ods | archive (a zip of other files) | other
     problems: list[FileProblem] = field(default_factory=list)  # fatal file-level problems
     manifest: dict | None = None
     manifest_text: str = ""  # the manifest as read (its canonical JSON when intact)
@@ -257,9 +257,11 @@ def _sniff(data: bytes):
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return "other", FileProblem("zip_rusak"), None
+    names = {i.filename for i in infos}
+    if not names & WORKBOOK_PARTS:  # collect opens it, member by member
+        return "archive", FileProblem("arsip_zip"), None
     if any(i.flag_bits & 0x1 for i in infos):  # zip (not Office) encryption
         return "other", FileProblem("berkas_terenkripsi"), None
-    names = {i.filename for i in infos}
     if "mimetype" in names:
         try:
             mime = bounded_read(zf, "mimetype", 200).strip()
@@ -282,7 +284,11 @@ def _sniff(data: bytes):
         if b"macroEnabled" in types:
             return "other", FileProblem("format_xlsm"), None
         return "xlsx", None, zf
-    return "other", FileProblem("bukan_spreadsheet"), None
+    return "other", FileProblem("bukan_spreadsheet"), None  # a Word document, …
+
+
+WORKBOOK_PARTS = frozenset({"mimetype", "[Content_Types].xml", "xl/workbook.xml",
+                             "xl/workbook.bin"})
 
 
 def check_zip_bounds(zf: zipfile.ZipFile) -> FileProblem | None:

@@ -271,6 +271,27 @@ def test_cli_exit_status_and_reports(issued, tmp_path):
     assert empty.exit_code == 2 and "belum menerbitkan" in empty.output
 
 
+def test_an_archive_under_any_name_is_opened_in_place(issued, tmp_path):
+    """A zip of forms saved as 'IKI.xlsx' is still an archive: its members are read where
+    it stands in the folder, and check says what it is instead of 'not a workbook'."""
+    ws, forms = issued
+    a = fill(forms[KEPALA].path, tmp_path / "a.xlsx",
+             {realisasi_ref(forms[KEPALA].manifest, 0, "TW1"): 80})
+    inbox = tmp_path / "masuk"
+    inbox.mkdir()
+    shutil.copy(a, inbox / "1 pertama.xlsx")
+    (inbox / "2 kiriman WA.xlsx").write_bytes(zip_of({"IKI Pengolah.xlsx": fill(
+        forms[PENGOLAH].path, tmp_path / "b.xlsx",
+        {realisasi_ref(forms[PENGOLAH].manifest, 0, "TW1"): 3}).read_bytes()}))
+    (inbox / "3 terakhir.txt").write_bytes(b"catatan")
+    report = collect([inbox], ws, jobs=1)
+    assert [r.name.rsplit("/", 1)[-1] for r in report.results] == [
+        "1 pertama.xlsx", "2 kiriman WA.xlsx › IKI Pengolah.xlsx", "3 terakhir.txt"]
+    assert [r.status for r in report.results] == ["diterima", "diterima", "ditolak"]
+    checked = check_file(inbox / "2 kiriman WA.xlsx", ws)
+    assert codes(checked) == [("arsip_zip", "")] and checked.status == "ditolak"
+
+
 def test_check_one_file_with_and_without_the_key(issued, tmp_path):
     ws, forms = issued
     p = forms[KEPALA]
