@@ -197,7 +197,7 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if text is None:
         raw.problems.append(FileProblem("tanpa_manifest"))
         return
-    manifest, problem = parse_manifest_text(text)
+    manifest, problem, (inputs, formulas) = parse_manifest(text)
     if problem:
         raw.problems.append(problem)
         return
@@ -214,7 +214,6 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         if path is not None:
             check_sheet_area(parts.read(path), path)
     values = sheet_cells(wb.get_sheet_by_name(sheet_name))
-    inputs, formulas = manifest_cells(manifest)
     raw.inputs = {ref: values.get(ref) for ref in inputs}
     raw.locked = {ref: v for ref, v in values.items()
                   if ref not in inputs and ref not in formulas}
@@ -227,7 +226,7 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         look.modified_at = _ods_modified(parts)
     raw.protected = look.protected
     raw.modified_at = look.modified_at
-    raw.cell_info = {ref: look.info(ref) for ref in inputs}
+    raw.cell_info = look.infos(inputs)
     raw.formulas_missing = sorted((ref for ref in formulas if not look.has_formula(ref)),
                                   key=ref_order)
 
@@ -412,6 +411,11 @@ class Parts:
         for name, info in self.infos.items():
             if not info.file_size:
                 continue
+            key = None
+            if name not in self._cache and info.compress_size <= _PROLOG_CACHE_PART:
+                key = (info.compress_type, bytes(self._raw(info)))  # the same bytes as
+                if _prolog_cache.get(key) is False:  # a part seen before (a theme, the
+                    continue  # styles of forms from one generator): the same prolog
             size = 256
             while True:
                 verdict = _prolog(self.head(name, size))
@@ -423,6 +427,10 @@ class Parts:
                 size *= 8
             if verdict:
                 raise Rejected("xml_entitas")
+            if key is not None:
+                if len(_prolog_cache) >= 256:
+                    _prolog_cache.clear()
+                _prolog_cache[key] = False
 
     # -- xlsx sheets
     def sheet_paths(self) -> dict[str, str | None]:
@@ -434,11 +442,11 @@ class Parts:
             except KeyError:
                 self._paths = {}
                 return self._paths
-            key = (hashlib.sha1(wb).digest(), hashlib.sha1(rels).digest())
+            key = (wb, rels)  # a few KB each: the bytes themselves are the key
             paths = _sheet_path_cache.get(key)
             if paths is None:
                 paths = _find_sheet_paths(wb, rels)
-                if len(_sheet_path_cache) > 4096:
+                if len(_sheet_path_cache) > 256 or len(wb) + len(rels) > 1 << 16:
                     _sheet_path_cache.clear()
                 _sheet_path_cache[key] = paths
             self._paths = {n: (p if p in self.infos else None) for n, p in paths.items()}
@@ -453,6 +461,8 @@ class Parts:
 
 
 _sheet_path_cache: dict[tuple[bytes, bytes], dict[str, str]] = {}
+_prolog_cache: dict[tuple[int, bytes], bool] = {}  # clean prologs by compressed bytes
+_PROLOG_CACHE_PART = 16 * 1024  # compressed bytes: larger parts are not remembered
 
 
 def _prolog(head: bytes) -> bool | None:
@@ -555,16 +565,22 @@ def sheet_cells(sheet) -> dict[str, object]:
     rows = sheet.to_python(skip_empty_area=False)
     r0, c0 = sheet.start or (0, 0)
     out: dict[str, object] = {}
-    ncols = len(_COLS)
     for i, row in enumerate(rows, r0 + 1):
-        digits = str(i)
-        for j, value in enumerate(row, c0):
+        for ref, value in zip(_row_refs(i, c0, len(row)), row):
             if value == "" or value is None:
                 continue
             if type(value) is int:
                 value = float(value)
-            out[(_COLS[j] if j < ncols else L.col_name(j)) + digits] = value
+            out[ref] = value
     return out
+
+
+@lru_cache(maxsize=4096)
+def _row_refs(row: int, first_col: int, n: int) -> tuple[str, ...]:
+    """``("A7", "B7", …)``: the references of ``n`` cells of a row (1-based)."""
+    digits = str(row)
+    return tuple((_COLS[j] if j < len(_COLS) else L.col_name(j)) + digits
+                 for j in range(first_col, first_col + n))
 
 
 def manifest_text(sheet) -> str | None:
@@ -585,87 +601,82 @@ def manifest_text(sheet) -> str | None:
 
 
 def parse_manifest_text(text: str) -> tuple[dict | None, FileProblem | None]:
+    manifest, problem, _ = parse_manifest(text)
+    return manifest, problem
+
+
+def parse_manifest(text: str) -> tuple[dict | None, FileProblem | None,
+                                       tuple[set[str], set[str]]]:
+    """The manifest from its JSON text, or the problem with it; and the cells it names
+    (input cells, formula cells)."""
     try:
         manifest = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError, TypeError):
-        return None, FileProblem("manifest_rusak")
-    reason = manifest_shape_problem(manifest)
+        return None, FileProblem("manifest_rusak"), (set(), set())
+    reason, cells = _manifest_shape(manifest)
     if reason:
-        return None, FileProblem("manifest_rusak", {"reason": reason})
-    return manifest, None
+        return None, FileProblem("manifest_rusak", {"reason": reason}), (set(), set())
+    return manifest, None, cells
 
 
 def _no_constant(name: str):
     raise ValueError(name)  # NaN, Infinity are not JSON
 
 
-def manifest_shape_problem(m: object) -> str:
-    """'' when ``m`` has the shape every reader relies on, else what is wrong. Checked
-    before the signature, so that nothing downstream meets a surprise type."""
+def _manifest_shape(m: object) -> tuple[str, tuple[set[str], set[str]]]:
+    """('' or what is wrong, (input cells, formula cells)): the shape every reader relies
+    on, checked before the signature so that nothing downstream meets a surprise type;
+    and on the way the cells the manifest names."""
+    none: tuple[set[str], set[str]] = (set(), set())
     if not isinstance(m, dict):
-        return "bukan objek"
+        return "bukan objek", none
     for key in ("form_id", "nip", "key_id", "hmac", "kode_iki"):
         if not isinstance(m.get(key), str) or len(m[key]) > 200:
-            return key
+            return key, none
     for key in ("revision", "tahun"):
         if type(m.get(key)) is not int or not 0 < m[key] < 100_000:
-            return key
+            return key, none
     if not isinstance(m.get("nama", ""), str) or not isinstance(m.get("sheet", "IKI"), str):
-        return "nama"
+        return "nama", none
     periods = m.get("periods")
     if not (isinstance(periods, list) and periods and len(periods) <= 12
             and all(isinstance(p, str) for p in periods)):
-        return "periods"
-    refs = m.get("formula_cells", [])
-    if not isinstance(refs, list):
-        return "formula_cells"
-    refs = list(refs)
+        return "periods", none
+    formulas = m.get("formula_cells", [])
+    if not isinstance(formulas, list):
+        return "formula_cells", none
     inds = m.get("indicators")
     if not (isinstance(inds, list) and 0 < len(inds) <= 1000):
-        return "indicators"
+        return "indicators", none
     wanted = set(periods)
+    inputs: list = []
     for ind in inds:
         if not isinstance(ind, dict) or not isinstance(ind.get("id"), str):
-            return "indicators"
+            return "indicators", none
         cells = ind.get("cells")
         if not isinstance(cells, dict):
-            return "cells"
+            return "cells", none
         real = cells.get("realisasi")
         if not isinstance(real, dict) or real.keys() != wanted:
-            return "cells"
-        refs.extend(real.values())
-        refs.append(cells.get("keterangan"))
+            return "cells", none
+        inputs.extend(real.values())
+        inputs.append(cells.get("keterangan"))
         target = ind.get("target")
         if not isinstance(target, dict):
-            return "target"
+            return "target", none
         for k in ("value", "low", "high"):
             v = target.get(k)
             if v is not None and not (type(v) in (int, float) and abs(v) < 1e15):
-                return "target"
+                return "target", none
         if not isinstance(ind.get("polaritas"), str) or type(ind.get("row")) is not int:
-            return "polaritas"
+            return "polaritas", none
+    refs = inputs + formulas
     if not all(type(r) is str for r in refs) or not _REF_LINES.fullmatch("\n".join(refs)):
-        return "cells"
-    return ""
+        return "cells", none
+    return "", (set(inputs), set(formulas))
 
 
 _REF_LINES = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}(?:\n[A-Z]{1,3}[1-9][0-9]{0,6})*")
-
-
-def manifest_cells(manifest: dict) -> tuple[set[str], set[str]]:
-    """(input cells, formula cells) named by a manifest; malformed entries are skipped."""
-    inputs: set[str] = set()
-    for ind in manifest.get("indicators") or []:
-        cells = ind.get("cells") if isinstance(ind, dict) else None
-        if not isinstance(cells, dict):
-            continue
-        real = cells.get("realisasi")
-        if isinstance(real, dict):
-            inputs.update(str(v) for v in real.values() if isinstance(v, str))
-        if isinstance(cells.get("keterangan"), str):
-            inputs.add(cells["keterangan"])
-    formulas = {str(f) for f in manifest.get("formula_cells") or [] if isinstance(f, str)}
-    return inputs, formulas
 
 
 # --------------------------------------------------------------------------- XML looks
@@ -687,7 +698,7 @@ _REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _CACHED = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is\b")  # a non-empty cached value
-_percent_cache: dict[bytes, frozenset[int]] = {}
+_percent_cache: dict[bytes, frozenset[int]] = {}  # styles part → percent styles
 _PLAIN = CellInfo()
 
 
@@ -700,49 +711,46 @@ class XlsxLook:
         self.parts = parts
         xml = parts.read(path) if path else b""
         self.protected = _has_element(xml, b"sheetProtection") if path else None
-        self._styles = None
-        # ref → (style, type, formula, cached value)
+        percent = self._percent()
+        # ref → (style, type, formula, cached value), for cells that are not plain
         if b'<c r="' in xml:
-            self.cells = _look_canonical(xml, _needles(frozenset(wanted)))
+            cells = _look_canonical(xml, _needles(frozenset(wanted)), percent)
         else:
-            self.cells = _look_general(xml, _encoded(frozenset(wanted)))
-        cells = self.cells
-        self.modified_at = self._modified()
+            cells = _look_general(xml, _encoded(frozenset(wanted)), percent)
         made: dict[tuple, CellInfo] = {}
-        self._info = {}
-        for ref, cell in cells.items():
-            info = made.get(cell)
+        self._info: dict[str, CellInfo] = {}
+        self._formulas: set[str] = set()
+        for ref, (style, kind, formula, cached) in cells.items():
+            key = (style in percent, formula, kind == b"e", cached)
+            info = made.get(key)
             if info is None:
-                info = made[cell] = self._make_info(cell)
+                info = made[key] = CellInfo(*key)
             self._info[ref] = info
+            if formula:
+                self._formulas.add(ref)
+        self.modified_at = self._modified()
 
     def _percent(self) -> frozenset[int]:
-        if self._styles is None:
-            try:
-                data = self.parts.read("xl/styles.xml")
-            except KeyError:
-                data = b""
-            key = hashlib.sha1(data).digest()
-            if key not in _percent_cache:
-                if len(_percent_cache) > 4096:
-                    _percent_cache.clear()
-                _percent_cache[key] = _percent_styles(data)
-            self._styles = _percent_cache[key]
-        return self._styles
-
-    def _make_info(self, cell: tuple) -> CellInfo:
-        style, kind, formula, cached = cell
-        if not (style or formula or kind == b"e"):
-            return _PLAIN
-        return CellInfo(percent=style in self._percent() if style else False,
-                        formula=formula, error=kind == b"e", cached=cached)
+        try:
+            data = self.parts.read("xl/styles.xml")
+        except KeyError:
+            data = b""
+        styles = _percent_cache.get(data)
+        if styles is None:
+            if len(_percent_cache) > 64 or len(data) > 1 << 20:
+                _percent_cache.clear()
+            styles = _percent_cache[data] = _percent_styles(data)
+        return styles
 
     def info(self, ref: str) -> CellInfo:
         return self._info.get(ref, _PLAIN)
 
+    def infos(self, refs) -> dict[str, CellInfo]:
+        """The cells of ``refs`` that are not plain (percent format, formula, error)."""
+        return {ref: info for ref, info in self._info.items() if ref in refs}
+
     def has_formula(self, ref: str) -> bool:
-        cell = self.cells.get(ref)
-        return bool(cell and cell[2])
+        return ref in self._formulas
 
     def _modified(self) -> str | None:
         if "docProps/core.xml" not in self.parts:
@@ -761,12 +769,12 @@ def _needles(refs: frozenset[str]) -> tuple[tuple[str, bytes], ...]:
     return tuple((ref, f'<c r="{ref}"'.encode()) for ref in sorted(refs, key=ref_order))
 
 
-
-
-def _look_canonical(xml: bytes, needles: tuple[tuple[str, bytes], ...]) -> dict[str, tuple]:
+def _look_canonical(xml: bytes, needles: tuple[tuple[str, bytes], ...],
+                    percent: frozenset[int]) -> dict[str, tuple]:
     """Excel, LibreOffice, Google Sheets and xlsxwriter write cells as ``<c r="REF"``
     (then s, then t) in sheet order: each cell asked for is found by a forward search
-    from the previous one (from the start again when a writer breaks the order)."""
+    from the previous one (from the start again when a writer breaks the order). Plain
+    cells (no percent format, no content but a value) are left out."""
     cells: dict[str, tuple] = {}
     find = xml.find
     pos = 0
@@ -789,17 +797,18 @@ def _look_canonical(xml: bytes, needles: tuple[tuple[str, bytes], ...]) -> dict[
             cell = _tag_cell(tag)
             if len(known) < 4096:
                 known[tag] = cell
-        if cell[3] is None:  # a cell with content: formula, cached value
+        style, kind, has_body = cell
+        if has_body:  # a cell with content: formula, cached value
             stop = find(b"</c>", close)
             body = xml[close: stop] if stop >= 0 else b""
             if b"<f" in body:
                 v = body.find(b"<v>")
-                cached = (bool(cell[1]) and cell[1] != b"n") or b"<is" in body or \
+                cached = (bool(kind) and kind != b"n") or b"<is" in body or \
                     (v >= 0 and body[v + 3: v + 4] not in (b"<", b""))
-                cell = (cell[0], cell[1], True, cached)
-            else:
-                cell = (cell[0], cell[1], False, True)
-        cells[ref] = cell
+                cells[ref] = (style, kind, True, cached)
+                continue
+        if kind == b"e" or style in percent:
+            cells[ref] = (style, kind, False, True)
     return cells
 
 
@@ -822,11 +831,10 @@ _ELEMENT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?\Z")
 
 
 def _tag_cell(tag: bytes) -> tuple:
-    """(style, type, formula, cached) of a cell from the rest of its opening tag; cached
-    is None when the cell has content to look at."""
+    """(style, type, has content) of a cell from the rest of its opening tag."""
     if tag.endswith(b"/>"):
-        return (*_style_kind(tag[:-2]), False, True)
-    return (*_style_kind(tag[:-1]), False, None)
+        return (*_style_kind(tag[:-2]), False)
+    return (*_style_kind(tag[:-1]), True)
 
 
 def _style_kind(attrs: bytes) -> tuple[int, bytes]:
@@ -841,7 +849,8 @@ def _style_kind(attrs: bytes) -> tuple[int, bytes]:
     return (int(style) if style else 0), kind
 
 
-def _look_general(xml: bytes, want: frozenset[bytes]) -> dict[str, tuple]:
+def _look_general(xml: bytes, want: frozenset[bytes],
+                  percent: frozenset[int]) -> dict[str, tuple]:
     """Any other spelling (namespace prefixes, attributes in another order)."""
     cells: dict[str, tuple] = {}
     for m in _CELL_OPEN.finditer(xml):
@@ -856,7 +865,8 @@ def _look_general(xml: bytes, want: frozenset[bytes]) -> dict[str, tuple]:
             body = xml[m.end(): end.start() if end else m.end()]
             formula = b"f" in body and bool(_FORMULA.search(body))
             cached = bool(kind and kind != b"n") or bool(_CACHED.search(body))
-        cells[ref.decode()] = (style, kind, formula, cached or not formula)
+        if formula or kind == b"e" or style in percent:
+            cells[ref.decode()] = (style, kind, formula, cached or not formula)
     return cells
 
 
@@ -1003,8 +1013,13 @@ class OdsLook:
     def info(self, ref: str) -> CellInfo:
         cell = self.cells.get(ref)
         if not cell:
-            return CellInfo()
+            return _PLAIN
         return CellInfo(percent=cell["percent"], formula=cell["f"], error=cell["error"])
+
+    def infos(self, refs) -> dict[str, CellInfo]:
+        """The cells of ``refs`` that are not plain (percent, formula, error)."""
+        out = {ref: self.info(ref) for ref in refs if ref in self.cells}
+        return {ref: info for ref, info in out.items() if info != _PLAIN}
 
     def has_formula(self, ref: str) -> bool:
         cell = self.cells.get(ref)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from .capaian import parse_answer
 from .model import parse_number
@@ -29,8 +30,7 @@ class CellInfo:
     cached: bool = True  # a formula cell carries a computed value (False: never computed)
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     value: float | str | None  # None = blank (not submitted) or unusable
     problem: str = ""  # problem code when the cell could not be used as typed
     note: str = ""  # warning code when it was used but deserves a look
@@ -44,6 +44,15 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
     ``realisasi_ya_tidak``, ``realisasi_rumus_tanpa_nilai`` (a formula never computed).
     Formulas are used through their cached value and noted (``realisasi_rumus``).
     A target that is not a finite number counts as none."""
+    if type(raw) is float and not (info.formula or info.error or info.percent or yes_no):
+        # the common case: a number typed in a plain cell
+        if not math.isfinite(raw):
+            return Parsed(None, "realisasi_tidak_terbaca")
+        if raw < 0:
+            return Parsed(None, "realisasi_negatif")
+        if raw > _limit(target):
+            return Parsed(None, "realisasi_tidak_wajar")
+        return Parsed(round(raw, 10))
     note = "realisasi_rumus" if info.formula else ""
     if info.error:
         return Parsed(None, "realisasi_galat")
@@ -73,12 +82,17 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
             return Parsed(None, "realisasi_tidak_terbaca")
     if value < 0:
         return Parsed(None, "realisasi_negatif")
-    if not (isinstance(target, (int, float)) and math.isfinite(target)):
-        target = None
-    limit = ABSURD_FACTOR * max(target or 0.0, 1.0)
-    if value > limit:
+    if value > _limit(target):
         return Parsed(None, "realisasi_tidak_wajar")
     return Parsed(round(value, 10), "", note)
+
+
+def _limit(target: object) -> float:
+    """Above this a realisasi is absurd (a target that is not a finite number counts as
+    none)."""
+    if not (isinstance(target, (int, float)) and math.isfinite(target)):
+        target = None
+    return ABSURD_FACTOR * max(target or 0.0, 1.0)
 
 
 def keterangan_text(raw: object) -> str | None:
