@@ -36,6 +36,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from . import layout as L
 from .manifest import content_hash, verify, verify_text
@@ -73,7 +74,7 @@ class RawReading:
     signature_ok: bool = False
     key_match: bool = False
     locked: dict[str, object] = field(default_factory=dict)  # file's locked cell values
-    inputs: dict[str, object] = field(default_factory=dict)  # input cell → raw value
+    inputs: dict[str, object] = field(default_factory=dict)  # filled input cell → value
     cell_info: dict[str, CellInfo] = field(default_factory=dict)
     formulas_missing: list[str] = field(default_factory=list)  # formula cells overwritten
     protected: bool | None = None  # IKI sheet protection present (None: unknown)
@@ -197,14 +198,13 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if text is None:
         raw.problems.append(FileProblem("tanpa_manifest"))
         return
-    manifest, problem, (inputs, formulas) = parse_manifest(text)
+    manifest, problem, inputs, formulas, verified = parse_manifest(text, key, key_id)
     if problem:
         raw.problems.append(problem)
         return
     raw.manifest, raw.manifest_text = manifest, text
     raw.key_match = key_id is not None and manifest.get("key_id") == key_id
-    if key is not None and raw.key_match:
-        raw.signature_ok = verify_text(text, manifest, key)
+    raw.signature_ok = verified
     sheet_name = manifest.get("sheet") or L.SHEET_FORM
     if sheet_name not in names:
         raw.problems.append(FileProblem("sheet_iki_hilang", {"sheet": sheet_name}))
@@ -214,9 +214,10 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         if path is not None:
             check_sheet_area(parts.read(path), path)
     values = sheet_cells(wb.get_sheet_by_name(sheet_name))
-    raw.inputs = {ref: values.get(ref) for ref in inputs}
-    raw.locked = {ref: v for ref, v in values.items()
-                  if ref not in inputs and ref not in formulas}
+    raw.inputs = {ref: values.pop(ref) for ref in inputs if ref in values}
+    for ref in formulas:
+        values.pop(ref, None)
+    raw.locked = values  # what is left: the locked content
     if kind == "xlsx":
         path = sheets.get(sheet_name) or parts.sheet_path(sheet_name)
         look = XlsxLook(parts, path, inputs | formulas)
@@ -601,22 +602,42 @@ def manifest_text(sheet) -> str | None:
 
 
 def parse_manifest_text(text: str) -> tuple[dict | None, FileProblem | None]:
-    manifest, problem, _ = parse_manifest(text)
-    return manifest, problem
+    got = parse_manifest(text)
+    return got.manifest, got.problem
 
 
-def parse_manifest(text: str) -> tuple[dict | None, FileProblem | None,
-                                       tuple[set[str], set[str]]]:
-    """The manifest from its JSON text, or the problem with it; and the cells it names
-    (input cells, formula cells)."""
+class ManifestReading(NamedTuple):
+    manifest: dict | None
+    problem: FileProblem | None
+    inputs: set[str]  # the input cells it names
+    formulas: set[str]  # the formula cells it names
+    verified: bool  # its HMAC was checked with the workspace key, and holds
+
+
+def parse_manifest(text: str, key: bytes | None = None,
+                   key_id: str | None = None) -> ManifestReading:
+    """The manifest from its JSON text, or the problem with it, and the cells it names.
+    With the workspace ``key``, a manifest of this workspace is verified first: one that
+    verifies was written by us and has its shape; any other is checked field by field
+    (before anything else reads it)."""
     try:
         manifest = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError, TypeError):
-        return None, FileProblem("manifest_rusak"), (set(), set())
-    reason, cells = _manifest_shape(manifest)
+        return ManifestReading(None, FileProblem("manifest_rusak"), set(), set(), False)
+    if isinstance(manifest, dict) and key is not None and key_id is not None \
+            and manifest.get("key_id") == key_id and verify_text(text, manifest, key):
+        inputs = set()
+        for ind in manifest["indicators"]:
+            cells = ind["cells"]
+            inputs.update(cells["realisasi"].values())
+            inputs.add(cells["keterangan"])
+        return ManifestReading(manifest, None, inputs,
+                               set(manifest.get("formula_cells", ())), True)
+    reason, (inputs, formulas) = _manifest_shape(manifest)
     if reason:
-        return None, FileProblem("manifest_rusak", {"reason": reason}), (set(), set())
-    return manifest, None, cells
+        return ManifestReading(None, FileProblem("manifest_rusak", {"reason": reason}),
+                               set(), set(), False)
+    return ManifestReading(manifest, None, inputs, formulas, False)
 
 
 def _no_constant(name: str):
