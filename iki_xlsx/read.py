@@ -734,9 +734,8 @@ class XlsxLook:
         self.protected = _has_element(xml, b"sheetProtection") if path else None
         percent = self._percent()
         # ref → (style, type, formula, cached value), for cells that are not plain
-        if b'<c r="' in xml:
-            cells = _look_canonical(xml, _needles(frozenset(wanted)), percent)
-        else:
+        cells = _look_canonical(xml, wanted, percent) if b'<c r="' in xml else None
+        if cells is None:
             cells = _look_general(xml, _encoded(frozenset(wanted)), percent)
         made: dict[tuple, CellInfo] = {}
         self._info: dict[str, CellInfo] = {}
@@ -784,53 +783,62 @@ class XlsxLook:
         return m[1].decode("utf-8", "replace").strip() if m else None
 
 
-@lru_cache(maxsize=64)
-def _needles(refs: frozenset[str]) -> tuple[tuple[str, bytes], ...]:
-    """The cells asked for in sheet order, each with the bytes that open it."""
-    return tuple((ref, f'<c r="{ref}"'.encode()) for ref in sorted(refs, key=ref_order))
-
-
-def _look_canonical(xml: bytes, needles: tuple[tuple[str, bytes], ...],
-                    percent: frozenset[int]) -> dict[str, tuple]:
+def _look_canonical(xml: bytes, wanted: set[str],
+                    percent: frozenset[int]) -> dict[str, tuple] | None:
     """Excel, LibreOffice, Google Sheets and xlsxwriter write cells as ``<c r="REF"``
-    (then s, then t) in sheet order: each cell asked for is found by a forward search
-    from the previous one (from the start again when a writer breaks the order). Plain
-    cells (no percent format, no content but a value) are left out."""
+    (then s, then t). Instead of visiting every cell asked for, find what makes a cell
+    not plain — a formula element, an error type, a percent style — and the cell that
+    holds it (the last ``<c r="`` before it). None when a cell is spelled otherwise
+    (the general scan then looks at every cell)."""
     cells: dict[str, tuple] = {}
-    find = xml.find
-    pos = 0
+    found = [(m.start(), True) for m in _FORMULA_OPEN.finditer(xml)]
+    if b't="e"' in xml:
+        found.extend((m.start(), False) for m in _ERROR_TYPE.finditer(xml))
+    for style in percent:
+        needle = b' s="%d"' % style
+        at = xml.find(needle)
+        while at >= 0:
+            found.append((at, False))
+            at = xml.find(needle, at + 1)
     known = _TAG_CACHE
-    for ref, needle in needles:
-        at = find(needle, pos)
-        if at < 0:
-            at = find(needle, 0, pos)
-            if at < 0:
-                continue
-        else:
-            pos = at
-        start = at + len(needle)
-        close = find(b">", start) + 1
-        if not close:
+    for pos, in_body in found:
+        at = xml.rfind(b'<c r="', 0, pos)
+        quote = xml.find(b'"', at + 6, pos) if at >= 0 else -1
+        if quote < 0 or xml.find(b"<c", quote, pos) >= 0:
+            return None  # not inside a cell opened as <c r="…"
+        close = xml.find(b">", quote) + 1
+        if in_body:  # a formula: in the content of this cell, which is still open
+            if not 0 < close <= pos or xml[close - 2] == 0x2F or \
+                    xml.find(b"</c>", close, pos) >= 0:
+                return None
+        elif not pos < close:
+            continue  # an attribute of a row or another element, not of a cell
+        ref = xml[at + 6: quote].decode("ascii", "replace")
+        if ref in cells or ref not in wanted:
             continue
-        tag = xml[start:close]  # ' s="5"/>' or ' s="5" t="e">'
+        tag = xml[quote + 1: close]
         cell = known.get(tag)
         if cell is None:
             cell = _tag_cell(tag)
             if len(known) < 4096:
                 known[tag] = cell
         style, kind, has_body = cell
-        if has_body:  # a cell with content: formula, cached value
-            stop = find(b"</c>", close)
+        formula, cached = False, True
+        if has_body:
+            stop = xml.find(b"</c>", close)
             body = xml[close: stop] if stop >= 0 else b""
             if b"<f" in body:
                 v = body.find(b"<v>")
+                formula = True
                 cached = (bool(kind) and kind != b"n") or b"<is" in body or \
                     (v >= 0 and body[v + 3: v + 4] not in (b"<", b""))
-                cells[ref] = (style, kind, True, cached)
-                continue
-        if kind == b"e" or style in percent:
-            cells[ref] = (style, kind, False, True)
+        if formula or kind == b"e" or style in percent:
+            cells[ref] = (style, kind, formula, cached)
     return cells
+
+
+_FORMULA_OPEN = re.compile(rb"<f[ >/]")
+_ERROR_TYPE = re.compile(rb' t="e"')
 
 
 _TAG_CACHE: dict[bytes, tuple] = {}

@@ -15,6 +15,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.collect import check_file, collect
 from iki_xlsx.generate import generate_forms
 from iki_xlsx.ledger import Workspace
+from iki_xlsx.read import read_path
 
 from filling import fill, realisasi_ref, rewrite_member, zip_of
 
@@ -92,6 +93,50 @@ def test_problem_values_are_reported_never_zero(issued, tmp_path):
     assert p.message() == "Realisasi TW1 'delapan puluh' bukan angka; tidak dipakai."
     assert "85,5" in p.advice()
     assert r.realisasi["02"]["realisasi"] == {"TW1": None, "TW2": None, "TW3": None, "TW4": 85.0}
+
+
+def test_cell_details_whatever_the_sheet_spelling(issued, tmp_path):
+    """Percent formats, formulas and errors are found per cell however a writer spells
+    the sheet: a row styled like a percent cell does not make its cells percent, and
+    cells written with attributes in another order are read the same."""
+    import re
+    import zipfile
+
+    ws, forms = issued
+    p = forms[KEPALA]
+    m = p.manifest
+    pct, plain, formula = (realisasi_ref(m, 0, "TW1"), realisasi_ref(m, 1, "TW1"),
+                           realisasi_ref(m, 2, "TW1"))
+    base = fill(p.path, tmp_path / "isi.xlsx", {pct: 0.9, plain: 50, formula: 7},
+                percent=(pct,))
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(base).read(sheet)
+    style = re.search(rb'<c r="%s" s="([0-9]+)"' % pct.encode(), xml)[1]
+    row = re.search(rb"[0-9]+", plain.encode())[0]
+    cell = re.search(rb'<c r="%s"[^>]*><v>7</v></c>' % formula.encode(), xml)[0]
+    inbox = tmp_path / "masuk"
+    inbox.mkdir()
+    rewrite_member(base, inbox / "baris-persen.xlsx", sheet, b'<row r="%s"' % row,
+                   b'<row r="%s" s="%s" customFormat="1"' % (row, style))
+    swapped = re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', xml)
+    with zipfile.ZipFile(base) as zin, \
+            zipfile.ZipFile(inbox / "urutan-atribut.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for item in zin.infolist():
+            data = swapped if item.filename == sheet else zin.read(item.filename)
+            out.writestr(item, data)
+    formula_cell = re.sub(rb"<v>7</v>", b"<f>3+4</f><v>7</v>", cell)
+    rewrite_member(base, inbox / "rumus.xlsx", sheet, cell, formula_cell)
+    report = collect([inbox], ws, jobs=1)
+    ids = [e["id"] for e in m["indicators"]]
+    for name in ("baris-persen.xlsx", "urutan-atribut.xlsx", "rumus.xlsx"):
+        r = by_name(report, name)
+        got = [r.realisasi[i]["realisasi"]["TW1"] for i in ids[:3]]
+        assert got == [90.0, 50.0, 7.0], (name, got)
+        expect = [("realisasi_rumus", formula)] if name == "rumus.xlsx" else []
+        assert [c for c in codes(r) if c[0] != "digantikan"] == expect, name
+    # the reader's own account: only the percent-formatted cell is a percent cell
+    raw = read_path(inbox / "baris-persen.xlsx", ws.key, ws.key_id)
+    assert {ref for ref, info in raw.cell_info.items() if info.percent} == {pct}
 
 
 def test_any_file_name_folders_and_nested_zips(issued, tmp_path):
