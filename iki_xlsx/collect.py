@@ -106,24 +106,36 @@ def _iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            for path in _walk(item):
+            for path, real in _walk(item):
                 if not _ignored(path.name):
-                    yield from _from_file(path)
+                    yield _from_file(path, real)
         elif item.is_file():
-            yield from _from_file(item)
+            yield _from_file(item)
         else:
             name = text_of_path(str(item))
             yield Source(display_name(name), name, problem=FileProblem("berkas_tidak_ada"))
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Regular files under ``folder``, sorted; symlinked folders are not followed (a
-    link loop must not hang collect), unreadable folders are skipped."""
+def _walk(folder: Path) -> list[tuple[Path, str | None]]:
+    """Regular files under ``folder``, sorted, each with its real path when it is known
+    without asking the file system again (a file that is not a link, in a folder whose
+    real path is known); symlinked folders are not followed (a link loop must not hang
+    collect), unreadable folders are skipped."""
     out = []
     for root, dirs, files in os.walk(folder, onerror=lambda e: None):
         dirs.sort()
-        out.extend(Path(root, f) for f in files if os.path.isfile(os.path.join(root, f)))
-    return sorted(out)
+        try:
+            real_root = os.path.realpath(root)
+        except (OSError, ValueError):
+            real_root = None
+        for name in files:
+            full = os.path.join(root, name)
+            if os.path.isfile(full):
+                real = os.path.join(real_root, name) \
+                    if real_root and not os.path.islink(full) else None
+                out.append((Path(full), real))
+    out.sort(key=lambda item: item[0])
+    return out
 
 
 def estimate_sources(inputs: Iterable[Path]) -> int:
@@ -132,7 +144,8 @@ def estimate_sources(inputs: Iterable[Path]) -> int:
     n = 0
     for item in inputs:
         item = Path(item)
-        paths = [p for p in _walk(item) if not _ignored(p.name)] if item.is_dir() else [item]
+        paths = [p for p, _ in _walk(item) if not _ignored(p.name)] if item.is_dir() \
+            else [item]
         for path in paths:
             n += 1
             try:
@@ -149,14 +162,16 @@ def _ignored(name: str) -> bool:
     return name.lower() in IGNORED_NAMES or name.startswith("~$")
 
 
-def _from_file(path: Path) -> Iterator[Source]:
+def _from_file(path: Path, real: str | None = None) -> Source:
     """A file given or found in a folder (a zip archive of forms is opened only once the
-    reader has said it is one: :func:`archive_sources`)."""
-    try:
-        src = text_of_path(str(path.resolve()))  # identity in the ledger
-    except (OSError, RuntimeError):
-        src = text_of_path(os.path.abspath(path))
-    yield Source(display_name(str(path)), src, path=path)  # the name shown stays as given
+    reader has said it is one: :func:`archive_sources`). Its real path is its identity
+    in the ledger."""
+    if real is None:
+        try:
+            real = str(path.resolve())
+        except (OSError, RuntimeError):
+            real = os.path.abspath(path)
+    return Source(display_name(str(path)), text_of_path(real), path=path)
 
 
 def archive_sources(src: Source) -> Iterator[Source]:

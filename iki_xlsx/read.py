@@ -380,6 +380,12 @@ class Parts:
         self._cache[name] = out
         return out
 
+    def packed(self, name: str) -> tuple[int, bytes]:
+        """A part as stored (compression, compressed bytes): a cache key for what is
+        derived from its content, without inflating it."""
+        info = self.infos[name]
+        return info.compress_type, bytes(self._raw(info))
+
     def verify_all(self) -> None:
         """Inflate every part with the exact checks (only to explain a reader's failure:
         a part that lies about its size is a bomb, not just a broken file)."""
@@ -437,17 +443,15 @@ class Parts:
     def sheet_paths(self) -> dict[str, str | None]:
         """Sheet name → part, for every sheet of the workbook (cached by content)."""
         if self._paths is None:
-            try:
-                wb = self.read("xl/workbook.xml")
-                rels = self.read("xl/_rels/workbook.xml.rels")
-            except KeyError:
+            names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+            if not all(name in self.infos for name in names):
                 self._paths = {}
                 return self._paths
-            key = (wb, rels)  # a few KB each: the bytes themselves are the key
+            key = tuple(self.packed(name) for name in names)  # a few KB as stored
             paths = _sheet_path_cache.get(key)
             if paths is None:
-                paths = _find_sheet_paths(wb, rels)
-                if len(_sheet_path_cache) > 256 or len(wb) + len(rels) > 1 << 16:
+                paths = _find_sheet_paths(*(self.read(name) for name in names))
+                if len(_sheet_path_cache) > 256 or sum(len(k[1]) for k in key) > 1 << 16:
                     _sheet_path_cache.clear()
                 _sheet_path_cache[key] = paths
             self._paths = {n: (p if p in self.infos else None) for n, p in paths.items()}
@@ -461,7 +465,7 @@ class Parts:
         return self.sheet_paths().get(sheet_name)
 
 
-_sheet_path_cache: dict[tuple[bytes, bytes], dict[str, str]] = {}
+_sheet_path_cache: dict[tuple, dict[str, str]] = {}
 _prolog_cache: dict[tuple[int, bytes], bool] = {}  # clean prologs by compressed bytes
 _PROLOG_CACHE_PART = 16 * 1024  # compressed bytes: larger parts are not remembered
 
@@ -719,7 +723,7 @@ _REF = re.compile(rb'\br="([A-Za-z]+[0-9]+)"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _CACHED = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is\b")  # a non-empty cached value
-_percent_cache: dict[bytes, frozenset[int]] = {}  # styles part → percent styles
+_percent_cache: dict[tuple, frozenset[int]] = {}  # styles part → percent styles
 _PLAIN = CellInfo()
 
 
@@ -751,15 +755,15 @@ class XlsxLook:
         self.modified_at = self._modified()
 
     def _percent(self) -> frozenset[int]:
-        try:
-            data = self.parts.read("xl/styles.xml")
-        except KeyError:
-            data = b""
-        styles = _percent_cache.get(data)
+        name = "xl/styles.xml"
+        if name not in self.parts:
+            return frozenset()
+        key = self.parts.packed(name)
+        styles = _percent_cache.get(key)
         if styles is None:
-            if len(_percent_cache) > 64 or len(data) > 1 << 20:
+            if len(_percent_cache) > 64 or len(key[1]) > 1 << 18:
                 _percent_cache.clear()
-            styles = _percent_cache[data] = _percent_styles(data)
+            styles = _percent_cache[key] = _percent_styles(self.parts.read(name))
         return styles
 
     def info(self, ref: str) -> CellInfo:
