@@ -41,6 +41,7 @@ from pathlib import Path
 
 from . import layout as L
 from .ledger import ACCEPTED, Workspace
+from .manifest import ReadingView, load_view, reading_view
 from .model import format_nip
 from .problems import Problem
 from .read import (MAX_FILE_BYTES, WORKBOOK_PARTS, FileProblem, RawReading, read_bytes,
@@ -326,17 +327,23 @@ class Judge:
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
 
     def issued(self, form_id: str, revision: int, raw: RawReading | None = None) -> dict | None:
-        """The ledger's copy of an issued form. Its manifest is the one ``raw`` read when
-        the two texts are the same (decoding it again would give the same)."""
+        """The ledger's copy of an issued form, with ``view``: the :class:`ReadingView`
+        of its manifest. A form issued by an earlier version has no stored view: it is
+        made from the manifest (the one ``raw`` decoded, when the two texts are the
+        same)."""
         key = (form_id, revision)
         if key not in self._issued:
             if len(self._issued) > 4096:
                 self._issued.clear()
-            row = self.ws.issued_for_reading(form_id, revision, manifest_text=True)
+            row = self.ws.issued_for_reading(form_id, revision)
             if row is not None:
-                text = row.pop("manifest_text")
-                row["manifest"] = raw.manifest if raw is not None and raw.manifest and \
-                    raw.manifest_text == text else json.loads(text)
+                data = row.pop("reading")
+                if data is None:
+                    text = self.ws.issued_manifest_text(form_id, revision)
+                    same = raw is not None and raw.manifest is not None and \
+                        "indicators" in raw.manifest and raw.manifest_text == text
+                    data = reading_view(raw.manifest if same else json.loads(text))
+                row["view"] = load_view(data)
             self._issued[key] = row
         return self._issued[key]
 
@@ -386,9 +393,10 @@ class Judge:
             return res
         # The ledger's copy is the truth from here on (names, cells, targets).
         res.nip, res.nama, res.kode_iki = issued["nip"], issued["nama"], issued["kode_iki"]
+        raw.split(issued["view"].inputs)
         self._compare_locked(raw, issued, add)
         if not any(p.is_error for p in problems):
-            read_values(raw, issued["manifest"], indicator_texts(issued), res, add)
+            read_values(raw, issued["view"], indicator_texts(issued), res, add)
         res.status = _status(problems)
         return res
 
@@ -409,12 +417,11 @@ class Judge:
     def _compare_cells(self, got: dict, issued: dict, add) -> bool:
         """Locked cells that differ: True when the file is not this form at all."""
         want: dict = issued["locked_cells"]
-        manifest = issued["manifest"]
         if self._identity(got, issued, add) or self._rows(got, issued, add):
             return True
         changed = sorted((r for r in want if got.get(r) != want[r]), key=ref_order)
         extra = sorted((r for r in got if r not in want), key=ref_order)
-        rows = {e["row"]: text for e, text in zip(manifest["indicators"],
+        rows = {e.row: text for e, text in zip(issued["view"].indicators,
                                                   indicator_texts(issued))}
         targets = {f"{TARGET_COL}{row}": text for row, text in rows.items()}
         for ref in changed:
@@ -488,8 +495,8 @@ class Judge:
     def _rows(self, got: dict, issued: dict, add) -> bool:
         """Rows inserted, deleted, or indikator texts that are not the issued ones."""
         want = issued["locked_cells"]
-        entries = [(f"{INDICATOR_COL}{e['row']}", text)
-                   for e, text in zip(issued["manifest"]["indicators"], indicator_texts(issued))]
+        entries = [(f"{INDICATOR_COL}{e.row}", text)
+                   for e, text in zip(issued["view"].indicators, indicator_texts(issued))]
         if all(got.get(ref) == text for ref, text in entries):
             return False
         col_c: dict[str, list[int]] = {}
@@ -539,8 +546,8 @@ class Judge:
         for other in self.ws.forms_of_nip(issued["nip"], issued["tahun"]):
             if other["form_id"] == issued["form_id"]:
                 continue
-            full = self.ws.issued_for_reading(other["form_id"], other["revision"])
-            inds = [_norm(text) for text in indicator_texts(full)]
+            full = self.issued(other["form_id"], other["revision"])
+            inds = [_norm(text) for text in indicator_texts(full)] if full else []
             if inds[: len(texts)] == texts or (texts and texts[0] in inds):
                 return f"{other['nama']} ({other['kode_iki']})"
         return ""
@@ -553,26 +560,21 @@ TARGET_COL = L.col_name([k for k, _ in L.COLUMNS].index("target"))  # "G"
 def indicator_texts(issued: dict) -> list[str]:
     """The indikator texts of an issued form, in order (from its locked cells)."""
     cells = issued["locked_cells"]
-    return [str(cells.get(f"{INDICATOR_COL}{e['row']}", ""))
-            for e in issued["manifest"]["indicators"]]
+    return [str(cells.get(f"{INDICATOR_COL}{e.row}", "")) for e in issued["view"].indicators]
 
 
-def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResult,
+def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileResult,
                 add) -> None:
-    """Parse every realisasi and keterangan cell the manifest names into ``res``."""
-    periods = manifest["periods"]
+    """Parse every realisasi and keterangan cell of the form into ``res``."""
+    periods = view.periods
     inputs, cell_info = raw.inputs, raw.cell_info
     values: dict = {}
     filled, last = 0, -1
-    for name, entry in zip(names, manifest["indicators"]):
-        yes_no = entry["polaritas"] == "ya/tidak"
-        target = entry["target"].get("value")
-        if target is None and entry["target"].get("high") is not None:
-            target = entry["target"]["high"]
+    for name, entry in zip(names, view.indicators):
+        yes_no = entry.polaritas == "ya/tidak"
+        target = entry.target
         real = {}
-        cells = entry["cells"]["realisasi"]
-        for i, period in enumerate(periods):
-            ref = cells[period]
+        for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
             value, info = inputs.get(ref), cell_info.get(ref, _PLAIN)
             if value is None and not (info.error or info.formula):
                 real[period] = None  # blank: not submitted (most cells, most of the year)
@@ -586,12 +588,12 @@ def read_values(raw: RawReading, manifest: dict, names: list[str], res: FileResu
             if parsed.value is not None:
                 filled += 1
                 last = max(last, i)
-        ket_ref = entry["cells"]["keterangan"]
+        ket_ref = entry.keterangan
         ket_info = cell_info.get(ket_ref, _PLAIN)
         keterangan = None if ket_info.error else keterangan_text(raw.inputs.get(ket_ref))
         if ket_info.formula:
             add("keterangan_rumus", cell=ket_ref, indicator=name, value=_show(keterangan))
-        values[entry["id"]] = {"realisasi": real, "keterangan": keterangan}
+        values[entry.id] = {"realisasi": real, "keterangan": keterangan}
     res.realisasi, res.filled, res.last_period = values, filled, last
     if filled == 0:
         add("belum_diisi")
@@ -914,7 +916,8 @@ def _bare(raw: RawReading, src: Source) -> FileResult:
             res.problems.append(Problem(code, params, file=src.name, sheet="IKI" if cell else "",
                                         cell=cell, indicator=indicator))
 
-        names = [f"No. {e.get('no', '')} ({e['id']})" for e in m["indicators"]]
-        read_values(raw, m, names, res, add)
+        view = load_view(reading_view(m))
+        names = [f"No. {e.no} ({e.id})" for e in view.indicators]
+        read_values(raw, view, names, res, add)
     res.status = _status(res.problems)
     return res

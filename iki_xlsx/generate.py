@@ -26,7 +26,8 @@ from xlsxwriter.workbook import Workbook
 from . import layout as L
 from .atomic import atomic_path
 from .ledger import IssuedForm, Workspace, ledger_json
-from .manifest import build_manifest, content_hash, form_to_dict, sign, to_text
+from .manifest import (build_manifest, content_hash, form_to_dict, reading_view, sign,
+                       to_text)
 from .model import Form, Master
 from .texts import Texts, get_texts
 from .xlsxtext import merge_text, write_text
@@ -111,7 +112,8 @@ def build_and_write(job: FormJob) -> FormResult:
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
     row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
     # Serialised here, in the worker: the main process only inserts the text.
-    for key in ("targets", "form", "locked_cells"):
+    row["reading"] = reading_view(manifest)
+    for key in ("targets", "form", "locked_cells", "reading"):
         row[key] = ledger_json(row[key])
     row["manifest"] = manifest_text
     return FormResult(job.path, job.form_id, revision, status, digest, row)

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS forms (
     form_json TEXT NOT NULL,      -- JSON: the whole Form (see iki_xlsx.formjson)
     locked_cells TEXT NOT NULL,   -- JSON: address → locked content, as issued
     manifest TEXT NOT NULL,       -- JSON: the signed manifest written into the file
+    reading TEXT,                 -- JSON: what judging a returned file needs of the manifest
     file_path TEXT NOT NULL,
     issued_at TEXT NOT NULL,
     last_written_at TEXT NOT NULL,
@@ -178,6 +179,7 @@ class Workspace:
                         db.execute("ROLLBACK")
                         raise
                     _retry_locked(lambda: db.execute("COMMIT"))
+                _add_columns(db)
             except BaseException:
                 db.close()
                 raise
@@ -217,15 +219,20 @@ class Workspace:
                 db.execute(
                     "INSERT INTO forms (form_id, revision, nip, kode_iki, tahun, nama, jabatan,"
                     " perangkat_daerah, unit_kerja, atasan_nip, atasan_nama, content_hash,"
-                    " targets, form_json, locked_cells, manifest, file_path, issued_at,"
-                    " last_written_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " targets, form_json, locked_cells, manifest, reading, file_path,"
+                    " issued_at, last_written_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT (form_id, revision) DO UPDATE SET"
-                    " file_path = excluded.file_path, last_written_at = excluded.last_written_at",
+                    " file_path = excluded.file_path, last_written_at = excluded.last_written_at,"
+                    " reading = COALESCE(forms.reading, excluded.reading)",
                     (row["form_id"], row["revision"], row["nip"], row["kode_iki"], row["tahun"],
                      row["nama"], row["jabatan"], row["perangkat_daerah"], row["unit_kerja"],
                      row["atasan_nip"], row["atasan_nama"], row["content_hash"],
                      _json(row["targets"]), _json(row["form"]), _json(row["locked_cells"]),
-                     _json(row["manifest"]), row["file_path"], stamp, stamp))
+                     _json(row["manifest"]),
+                     _json(row["reading"]) if row.get("reading") is not None else None,
+                     row["file_path"], stamp,
+                     stamp))
 
     def latest_revision(self, form_id: str) -> int | None:
         row = self.db.execute("SELECT MAX(revision) FROM forms WHERE form_id = ?",
@@ -243,17 +250,21 @@ class Workspace:
         row = cur.fetchone()
         return _decode(cur, row) if row is not None else None
 
-    def issued_for_reading(self, form_id: str, revision: int, *,
-                           manifest_text: bool = False) -> dict | None:
+    def issued_for_reading(self, form_id: str, revision: int) -> dict | None:
         """What a reader compares a returned file with: the issued form's identity, its
-        locked cells and its manifest (not the large form JSON). ``manifest_text``: the
-        manifest as its stored JSON text (the text written into the file), undecoded."""
+        locked cells and its reading view (:func:`iki_xlsx.manifest.reading_view`; None
+        for forms issued by an earlier version) — not the manifest nor the form JSON."""
         cur = self.db.execute(
-            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, manifest"
-            f"{' AS manifest_text' if manifest_text else ''}"
+            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading"
             " FROM forms WHERE form_id = ? AND revision = ?", (form_id, revision))
         row = cur.fetchone()
         return _decode(cur, row) if row is not None else None
+
+    def issued_manifest_text(self, form_id: str, revision: int) -> str | None:
+        """The manifest of an issued form as written into its file (JSON text)."""
+        row = self.db.execute("SELECT manifest FROM forms WHERE form_id = ? AND revision = ?",
+                              (form_id, revision)).fetchone()
+        return row[0] if row else None
 
     def latest_revisions(self) -> dict[str, int]:
         """form id → its latest revision, for every issued form."""
@@ -373,7 +384,8 @@ _LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "ja
                   "file_path", "issued_at", "last_written_at")
 _FILE_RANK_COLUMNS = ("sha256", "size", "kind", "first_seen", "form_id", "revision", "nip",
                       "tahun", "status", "filled", "last_period", "modified_at")
-_JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "problems", "realisasi")
+_JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "reading", "problems",
+                 "realisasi")
 
 
 def _decode(cur, row) -> dict:
@@ -417,6 +429,24 @@ def _retry_locked(action, wait: float | None = None):
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
+
+
+_ADDED_COLUMNS = (("forms", "reading", "TEXT"),)  # columns newer than some ledgers
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Bring a ledger made by an earlier version up to date (columns are only added; a
+    NULL in them means "not known for this row", and readers fall back)."""
+    for table, column, kind in _ADDED_COLUMNS:
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            continue
+        try:
+            _retry_locked(lambda: db.execute(
+                f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc).lower():  # another process added it
+                raise
 
 
 def _has_schema(db: sqlite3.Connection) -> bool:

@@ -14,6 +14,7 @@ import hmac
 import json
 from dataclasses import fields
 from datetime import date
+from typing import NamedTuple
 
 from .layout import FormLayout
 from .model import (
@@ -105,6 +106,87 @@ def verify_text(text: str, manifest: dict, key: bytes) -> bool:
 
 
 _HEX = frozenset("0123456789abcdef")
+
+
+def verified_head(text: str, key: bytes) -> dict | None:
+    """The manifest's top-level fields (all but its indicators) from its text, when the
+    text is one we signed — checked over the text as in :func:`verify_text`, without
+    decoding the indicators, which a collect takes from the ledger's copy of the issued
+    form. None for any other text (the caller then decodes and verifies the whole)."""
+    at = text.find('"hmac":"')
+    if at <= 0 or text.count('"hmac":') != 1:
+        return None
+    mac, end = text[at + 8: at + 72], at + 73
+    if len(mac) != 64 or not _HEX.issuperset(mac) or text[end - 1: end] != '"':
+        return None
+    if text[end: end + 1] == ",":
+        body = text[:at] + text[end + 1:]
+    elif text[at - 1] == ",":
+        body = text[:at - 1] + text[end:]
+    else:
+        return None
+    if not hmac.compare_digest(mac, hmac.new(key, body.encode("utf-8"),
+                                             hashlib.sha256).hexdigest()):
+        return None
+    # A signed text is our canonical JSON: keys sorted, "key_id" right after the
+    # indicators, neither key anywhere else.
+    start = text.find('"indicators":[')
+    stop = text.find('],"key_id":', start)
+    if start < 0 or stop < 0:
+        return None
+    try:
+        head = json.loads(text[:start] + text[stop + 2:])
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or head.get("hmac") != mac:
+        return None  # the member was not the top-level one
+    return head
+
+
+class IndicatorView(NamedTuple):
+    """One indicator as judging a returned file needs it."""
+
+    id: str
+    no: str
+    row: int  # 1-based sheet row
+    polaritas: str
+    target: float | None  # the target value (the upper bound of a range)
+    realisasi: tuple[str, ...]  # input cell per period, in period order
+    keterangan: str  # its keterangan cell
+
+
+class ReadingView(NamedTuple):
+    """What judging a returned file needs of its issued manifest."""
+
+    periods: tuple[str, ...]
+    formula_cells: tuple[str, ...]
+    indicators: tuple[IndicatorView, ...]
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        return frozenset(ref for i in self.indicators for ref in (*i.realisasi, i.keterangan))
+
+
+def reading_view(manifest: dict) -> list:
+    """:class:`ReadingView` of a manifest as compact JSON-able lists. The ledger keeps
+    it beside each issued form, so judging a file decodes a small list instead of the
+    whole manifest (a tenth of the time)."""
+    periods = list(manifest["periods"])
+    out = []
+    for i in manifest["indicators"]:
+        t = i["target"]
+        target = t.get("value") if t.get("value") is not None else t.get("high")
+        out.append([i["id"], i.get("no", ""), i["row"], i["polaritas"], target,
+                    [i["cells"]["realisasi"][p] for p in periods], i["cells"]["keterangan"]])
+    return [periods, list(manifest.get("formula_cells", [])), out]
+
+
+def load_view(data: list) -> ReadingView:
+    """The :class:`ReadingView` of :func:`reading_view`'s lists (as the ledger keeps)."""
+    periods, formulas, indicators = data
+    return ReadingView(tuple(periods), tuple(formulas),
+                       tuple(IndicatorView(i, no, row, pol, target, tuple(real), ket)
+                             for i, no, row, pol, target, real, ket in indicators))
 
 
 def to_text(manifest: dict) -> str:

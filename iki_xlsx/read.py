@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import layout as L
-from .manifest import content_hash, verify, verify_text
+from .manifest import content_hash, verified_head, verify, verify_text
 from .values import CellInfo
 
 # Limits (the README states them; each has its own problem code when exceeded).
@@ -73,9 +73,13 @@ class RawReading:
     manifest_text: str = ""  # the manifest as read (its canonical JSON when intact)
     signature_ok: bool = False
     key_match: bool = False
-    locked: dict[str, object] = field(default_factory=dict)  # file's locked cell values
-    inputs: dict[str, object] = field(default_factory=dict)  # filled input cell → value
-    cell_info: dict[str, CellInfo] = field(default_factory=dict)
+    # The form sheet's non-empty values (formula cells left out), then — once the input
+    # cells are known (from the manifest, or the ledger's copy of it): see split() —
+    # the filled input cells and the locked content.
+    values: dict[str, object] = field(default_factory=dict)
+    inputs: dict[str, object] | None = None  # filled input cell → value
+    locked: dict[str, object] | None = None  # every other cell → value
+    cell_info: dict[str, CellInfo] = field(default_factory=dict)  # cells that are not plain
     formulas_missing: list[str] = field(default_factory=list)  # formula cells overwritten
     protected: bool | None = None  # IKI sheet protection present (None: unknown)
     modified_at: str | None = None
@@ -83,6 +87,13 @@ class RawReading:
     @property
     def fatal(self) -> bool:
         return bool(self.problems)
+
+    def split(self, inputs: set[str] | frozenset[str]) -> None:
+        """Take the values of the input cells out of the locked content (once)."""
+        if self.locked is None:
+            values = self.values
+            self.inputs = {ref: values.pop(ref) for ref in inputs if ref in values}
+            self.locked, self.values = values, {}
 
 
 class Rejected(Exception):
@@ -109,7 +120,8 @@ def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading
     except BaseException as exc:  # a library choking on a broken file (pyo3 panics are
         raw.problems.append(_classify(exc))  # BaseException): one clear problem
     if raw.problems:  # nothing half-read travels on with a rejected file
-        raw.manifest, raw.locked, raw.inputs, raw.cell_info = None, {}, {}, {}
+        raw.manifest, raw.values, raw.cell_info = None, {}, {}
+        raw.inputs = raw.locked = None
         raw.manifest_text = ""
     return raw
 
@@ -214,13 +226,14 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         if path is not None:
             check_sheet_area(parts.read(path), path)
     values = sheet_cells(wb.get_sheet_by_name(sheet_name))
-    raw.inputs = {ref: values.pop(ref) for ref in inputs if ref in values}
     for ref in formulas:
         values.pop(ref, None)
-    raw.locked = values  # what is left: the locked content
+    raw.values = values
+    if inputs is not None:
+        raw.split(inputs)
     if kind == "xlsx":
         path = sheets.get(sheet_name) or parts.sheet_path(sheet_name)
-        look = XlsxLook(parts, path, inputs | formulas)
+        look = XlsxLook(parts, path, None if inputs is None else inputs | formulas, formulas)
     else:
         look = ods if sheet_name == L.SHEET_FORM else OdsLook(parts.read("content.xml"),
                                                               sheet_name)
@@ -611,9 +624,9 @@ def parse_manifest_text(text: str) -> tuple[dict | None, FileProblem | None]:
 
 
 class ManifestReading(NamedTuple):
-    manifest: dict | None
+    manifest: dict | None  # the whole manifest, or its head (no indicators) when verified
     problem: FileProblem | None
-    inputs: set[str]  # the input cells it names
+    inputs: set[str] | None  # the input cells it names (None: indicators not decoded)
     formulas: set[str]  # the formula cells it names
     verified: bool  # its HMAC was checked with the workspace key, and holds
 
@@ -622,8 +635,13 @@ def parse_manifest(text: str, key: bytes | None = None,
                    key_id: str | None = None) -> ManifestReading:
     """The manifest from its JSON text, or the problem with it, and the cells it names.
     With the workspace ``key``, a manifest of this workspace is verified first: one that
-    verifies was written by us and has its shape; any other is checked field by field
-    (before anything else reads it)."""
+    verifies was written by us and has its shape, and only its head is decoded when its
+    text is the one we wrote (the ledger has the rest); any other is checked field by
+    field (before anything else reads it)."""
+    if key is not None and key_id is not None:
+        head = verified_head(text, key)
+        if head is not None and head.get("key_id") == key_id:
+            return ManifestReading(head, None, None, set(head.get("formula_cells", ())), True)
     try:
         manifest = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError, TypeError):
@@ -732,15 +750,20 @@ class XlsxLook:
     number formats of given cells, and the document's modified time. Only the cells
     asked for are examined, with byte-level scans (no DOM of the sheet)."""
 
-    def __init__(self, parts: Parts, path: str | None, wanted: set[str]):
+    def __init__(self, parts: Parts, path: str | None, wanted: set[str] | None,
+                 formulas: set[str] = frozenset()):
+        """``wanted``: the cells to look at (None: every cell); ``formulas``: the
+        manifest's formula cells (of which only the presence of a formula matters)."""
         self.parts = parts
         xml = parts.read(path) if path else b""
         self.protected = _has_element(xml, b"sheetProtection") if path else None
         percent = self._percent()
         # ref → (style, type, formula, cached value), for cells that are not plain
-        cells = _look_canonical(xml, wanted, percent) if b'<c r="' in xml else None
+        cells = _look_canonical(xml, wanted, percent, formulas) \
+            if b'<c r="' in xml else None
         if cells is None:
-            cells = _look_general(xml, _encoded(frozenset(wanted)), percent)
+            cells = _look_general(xml, None if wanted is None else _encoded(frozenset(wanted)),
+                                  percent)
         made: dict[tuple, CellInfo] = {}
         self._info: dict[str, CellInfo] = {}
         self._formulas: set[str] = set()
@@ -769,8 +792,11 @@ class XlsxLook:
     def info(self, ref: str) -> CellInfo:
         return self._info.get(ref, _PLAIN)
 
-    def infos(self, refs) -> dict[str, CellInfo]:
-        """The cells of ``refs`` that are not plain (percent format, formula, error)."""
+    def infos(self, refs=None) -> dict[str, CellInfo]:
+        """The cells (of ``refs``, or all looked at) that are not plain (percent format,
+        formula, error)."""
+        if refs is None:
+            return dict(self._info)
         return {ref: info for ref, info in self._info.items() if ref in refs}
 
     def has_formula(self, ref: str) -> bool:
@@ -787,13 +813,14 @@ class XlsxLook:
         return m[1].decode("utf-8", "replace").strip() if m else None
 
 
-def _look_canonical(xml: bytes, wanted: set[str],
-                    percent: frozenset[int]) -> dict[str, tuple] | None:
+def _look_canonical(xml: bytes, wanted: set[str] | None, percent: frozenset[int],
+                    formulas: set[str]) -> dict[str, tuple] | None:
     """Excel, LibreOffice, Google Sheets and xlsxwriter write cells as ``<c r="REF"``
     (then s, then t). Instead of visiting every cell asked for, find what makes a cell
     not plain — a formula element, an error type, a percent style — and the cell that
-    holds it (the last ``<c r="`` before it). None when a cell is spelled otherwise
-    (the general scan then looks at every cell)."""
+    holds it (the last ``<c r="`` before it). Of the expected ``formulas`` only their
+    presence is noted. None when a cell is spelled otherwise (the general scan then
+    looks at every cell)."""
     cells: dict[str, tuple] = {}
     found = [(m.start(), True) for m in _FORMULA_OPEN.finditer(xml)]
     if b't="e"' in xml:
@@ -818,7 +845,10 @@ def _look_canonical(xml: bytes, wanted: set[str],
         elif not pos < close:
             continue  # an attribute of a row or another element, not of a cell
         ref = xml[at + 6: quote].decode("ascii", "replace")
-        if ref in cells or ref not in wanted:
+        if ref in cells or (wanted is not None and ref not in wanted):
+            continue
+        if in_body and ref in formulas:
+            cells[ref] = _FORMULA_CELL  # one of ours: only its presence matters
             continue
         tag = xml[quote + 1: close]
         cell = known.get(tag)
@@ -841,8 +871,9 @@ def _look_canonical(xml: bytes, wanted: set[str],
     return cells
 
 
-_FORMULA_OPEN = re.compile(rb"<f[ >/]")
-_ERROR_TYPE = re.compile(rb' t="e"')
+_FORMULA_OPEN = re.compile(rb"<f[ >/]")  # two scans: an alternation would lose the
+_ERROR_TYPE = re.compile(rb' t="e"')  # literal prefix that makes each one fast
+_FORMULA_CELL = (0, b"", True, True)
 
 
 _TAG_CACHE: dict[bytes, tuple] = {}
@@ -882,14 +913,14 @@ def _style_kind(attrs: bytes) -> tuple[int, bytes]:
     return (int(style) if style else 0), kind
 
 
-def _look_general(xml: bytes, want: frozenset[bytes],
+def _look_general(xml: bytes, want: frozenset[bytes] | None,
                   percent: frozenset[int]) -> dict[str, tuple]:
     """Any other spelling (namespace prefixes, attributes in another order)."""
     cells: dict[str, tuple] = {}
     for m in _CELL_OPEN.finditer(xml):
         r = _REF.search(m[1])
         ref = r[1] if r else b""
-        if ref not in want:
+        if want is not None and ref not in want:
             continue
         style, kind = _style_kind(m[1].rstrip(b"/"))
         formula = cached = False
@@ -1049,9 +1080,10 @@ class OdsLook:
             return _PLAIN
         return CellInfo(percent=cell["percent"], formula=cell["f"], error=cell["error"])
 
-    def infos(self, refs) -> dict[str, CellInfo]:
-        """The cells of ``refs`` that are not plain (percent, formula, error)."""
-        out = {ref: self.info(ref) for ref in refs if ref in self.cells}
+    def infos(self, refs=None) -> dict[str, CellInfo]:
+        """The cells (of ``refs``, or all) that are not plain (percent, formula, error)."""
+        out = {ref: self.info(ref) for ref in (self.cells if refs is None else refs)
+               if ref in self.cells}
         return {ref: info for ref, info in out.items() if info != _PLAIN}
 
     def has_formula(self, ref: str) -> bool:

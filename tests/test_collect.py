@@ -95,6 +95,27 @@ def test_problem_values_are_reported_never_zero(issued, tmp_path):
     assert r.realisasi["02"]["realisasi"] == {"TW1": None, "TW2": None, "TW3": None, "TW4": 85.0}
 
 
+def test_a_ledger_from_an_earlier_version_still_judges(issued, tmp_path):
+    """Forms issued before the ledger kept a reading view (the column is added on open,
+    empty): their files are judged from the issued manifest, with the same result."""
+    import sqlite3
+
+    ws, forms = issued
+    p = forms[KEPALA]
+    ws.close()
+    db = sqlite3.connect(ws.path / "ledger.sqlite3")
+    db.execute("ALTER TABLE forms DROP COLUMN reading")
+    db.commit()
+    db.close()
+    old = Workspace(ws.path)
+    assert old.issued_for_reading(p.form_id, p.revision)["reading"] is None
+    f = fill(p.path, tmp_path / "masuk" / "lama.xlsx",
+             {realisasi_ref(p.manifest, 0, "TW1"): "85,5"})
+    r = collect([f.parent], old, jobs=1).results[0]
+    assert r.status == "diterima" and codes(r) == []
+    assert r.realisasi[p.manifest["indicators"][0]["id"]]["realisasi"]["TW1"] == 85.5
+
+
 def test_cell_details_whatever_the_sheet_spelling(issued, tmp_path):
     """Percent formats, formulas and errors are found per cell however a writer spells
     the sheet: a row styled like a percent cell does not make its cells percent, and

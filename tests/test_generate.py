@@ -14,6 +14,7 @@ import pytest
 from iki_xlsx.generate import generate_forms, safe_name
 from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST
 from iki_xlsx.ledger import Workspace
+from iki_xlsx.manifest import reading_view
 from iki_xlsx.master import load_master
 from iki_xlsx.read import read_path, sheet_cells, verify_file
 
@@ -165,7 +166,8 @@ def test_validation_on_every_input(generated):
 def test_manifest_signed_and_complete(generated):
     p = planned(generated, ("199005202015031003", "IKI-PENGOLAH"))
     _, ws = generated
-    m = read_path(p.path, ws.key, ws.key_id).manifest
+    m = read_path(p.path, None, None).manifest  # the whole manifest, as written
+    assert read_path(p.path, ws.key, ws.key_id).signature_ok
     assert m["form_id"] == p.form_id and m["revision"] == 1
     assert m["nip"] == "199005202015031003" and m["tahun"] == 2025
     assert m["periode"] == "triwulan" and m["periods"] == ["TW1", "TW2", "TW3", "TW4"]
@@ -176,6 +178,8 @@ def test_manifest_signed_and_complete(generated):
     assert second["target"] == {"text": "BB (70)", "value": 70.0, "low": None, "high": None}
     assert set(first["cells"]["realisasi"]) == {"TW1", "TW2", "TW3", "TW4"}
     assert verify_file(p.path, ws.key) == []
+    # The ledger keeps what judging a returned file needs of it.
+    assert ws.issued_for_reading(p.form_id, 1)["reading"] == reading_view(m)
     # Defined names mark the realisasi ranges.
     wb = openpyxl.load_workbook(p.path)
     rows = [i["row"] for i in m["indicators"]]
