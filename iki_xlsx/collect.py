@@ -46,7 +46,7 @@ from .model import format_nip
 from .problems import Problem
 from .read import (MAX_FILE_BYTES, WORKBOOK_PARTS, FileProblem, RawReading, read_bytes,
                    read_path, ref_order, sha256_of, too_large)
-from .values import CellInfo, keterangan_text, parse_realisasi
+from .values import CellInfo, absurd_limit, keterangan_text, parse_realisasi, plain_number
 
 MAX_ARCHIVE_DEPTH = 3  # zip in zip in zip; deeper archives are not opened
 MAX_ARCHIVE_MEMBERS = 10_000  # members of one archive
@@ -573,12 +573,19 @@ def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileR
     for name, entry in zip(names, view.indicators):
         yes_no = entry.polaritas == "ya/tidak"
         target = entry.target
+        limit = -1.0 if yes_no else absurd_limit(target)  # -1: no number is plain
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
-            value, info = inputs.get(ref), cell_info.get(ref, _PLAIN)
-            if value is None and not (info.error or info.formula):
-                real[period] = None  # blank: not submitted (most cells, most of the year)
-                continue
+            value, info = inputs.get(ref), cell_info.get(ref)
+            if info is None:  # a plain cell: blank (not submitted) or, most often, a number
+                number = plain_number(value, limit) if value is not None else None
+                if number is not None or value is None:
+                    real[period] = number
+                    if number is not None:
+                        filled += 1
+                        last = i if i > last else last
+                    continue
+                info = _PLAIN
             parsed = parse_realisasi(value, info, yes_no=yes_no, target=target)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
@@ -587,7 +594,7 @@ def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileR
                     period=period)
             if parsed.value is not None:
                 filled += 1
-                last = max(last, i)
+                last = i if i > last else last
         ket_ref = entry.keterangan
         ket_info = cell_info.get(ket_ref, _PLAIN)
         keterangan = None if ket_info.error else keterangan_text(raw.inputs.get(ket_ref))

@@ -28,7 +28,8 @@ from iki_xlsx.manifest import sign
 from iki_xlsx.model import format_number
 from iki_xlsx.problems import KINDS
 from iki_xlsx.read import RawReading, parse_manifest_text, read_bytes, read_path
-from iki_xlsx.values import ABSURD_FACTOR, CellInfo, parse_realisasi
+from iki_xlsx.values import (ABSURD_FACTOR, CellInfo, absurd_limit, parse_realisasi,
+                             plain_number)
 
 FAST, SLOW = 300, 10_000
 
@@ -104,6 +105,10 @@ def check_parsed(raw, info, yes_no, target) -> None:
 
 def realisasi_property(raw, info, yes_no, target) -> None:
     check_parsed(raw, info, yes_no, target)
+    # collect's shortcut for a number in a plain cell never differs from the parser
+    quick = plain_number(raw, absurd_limit(target))
+    if quick is not None:
+        assert parse_realisasi(raw, CellInfo(), target=target) == (quick, "", ""), raw
 
 
 def typed_number_property(case, target) -> None:
