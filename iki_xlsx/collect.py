@@ -762,11 +762,12 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     total = estimate_sources(inputs) if progress else 0
     done = 0
     recorder = _Recorder(ws, run_id)
+    known_shas = ws.known_shas()  # one query instead of one per new file
     try:
         for src, raw in read_expanding(iter_sources(inputs), key, key_id, jobs):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
-            res = _judged(ws, judge, src, raw, seen_this_run)
+            res = _judged(ws, judge, src, raw, seen_this_run, known_shas)
             if res.recorded:
                 recorder.add(res, src)
             results.append(res)
@@ -780,9 +781,10 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             recorder.flush()
         raise
     recorder.flush()
-    current = ws.current_submissions(tahun, full=False)
+    forms = ws.issued_forms(tahun, full=False)
+    current = ws.current_submissions(tahun, full=False, forms=forms)
     _mark_superseded(ws, results, current, seen_this_run)
-    missing = [f for f in ws.issued_forms(tahun, full=False) if f["form_id"] not in current]
+    missing = [f for f in forms if f["form_id"] not in current]
     return CollectReport(results, missing, tahun, run_id)
 
 
@@ -817,9 +819,11 @@ class _Recorder:
 
 
 def _judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
-            seen_this_run: dict) -> FileResult:
+            seen_this_run: dict, known_shas: set[str] | None = None) -> FileResult:
     try:
-        known = ws.known_file(raw.sha256)
+        sha = raw.sha256
+        known = ws.known_file(sha) if known_shas is None or sha in known_shas \
+            or sha in seen_this_run else None
         if known is None:
             return judge.judge(raw, src)
         res = _from_ledger(known, src)

@@ -271,6 +271,14 @@ class Workspace:
         return dict(self.db.execute("SELECT form_id, MAX(revision) FROM forms GROUP BY form_id"))
 
     # -- submissions
+    def known_shas(self, limit: int = 200_000) -> set[str] | None:
+        """The sha256 of every file in the ledger, or None when there are more than
+        ``limit`` (a set that large is not worth its memory)."""
+        (count,) = self.db.execute("SELECT COUNT(*) FROM files").fetchone()
+        if count > limit:
+            return None
+        return {r[0] for r in self.db.execute("SELECT sha256 FROM files")}
+
     def known_file(self, sha256: str) -> dict | None:
         cur = self.db.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,))
         row = cur.fetchone()
@@ -336,8 +344,8 @@ class Workspace:
             rows = [r for r in rows if r["form_id"] in wanted]
         return rows
 
-    def current_submissions(self, tahun: int | None = None, *,
-                            full: bool = True) -> dict[str, dict]:
+    def current_submissions(self, tahun: int | None = None, *, full: bool = True,
+                            forms: list[dict] | None = None) -> dict[str, dict]:
         """For each issued form (latest revision), the accepted file the recap uses.
 
         Rule: only files of the form's latest revision count; among them the newest *by
@@ -347,9 +355,12 @@ class Workspace:
         on the files alone, never on the order or time they were collected, so a rerun
         after a crash, or collecting in any order, picks the same file. Older
         submissions stay in the ledger. ``full=False``: the files' identity and rank
-        only (not what was read from them).
+        only (not what was read from them). ``forms``: :meth:`issued_forms` of ``tahun``
+        when the caller has them.
         """
-        forms = {f["form_id"]: f for f in self.issued_forms(tahun, full=False)}
+        if forms is None:
+            forms = self.issued_forms(tahun, full=False)
+        forms = {f["form_id"]: f for f in forms}
         best: dict[str, dict] = {}
         for row in self.accepted_files(list(forms), full=full):
             if row["revision"] != forms[row["form_id"]]["revision"]:
