@@ -519,30 +519,45 @@ def _prolog(head: bytes) -> bool | None:
 
 _ANY_FAR = re.compile(  # r="AB1234" or r = 'XFD1': a row ≥ 1000 or a column ≥ AAA
     rb"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{4,}|[A-Za-z]{3,}[0-9]+)["']""")
-_ROW_R = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr\s*=\s*["']([0-9]+)""")
-_CELL_R = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\sr\s*=\s*["']([A-Za-z]+)([0-9]+)""")
+_TAG = re.compile(rb"""<(/?)(?:\w+:)?(row|c)\b([^>]*)>""")
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 
 
 def check_sheet_area(xml: bytes, name: str = "") -> None:
     """Reject a sheet whose used area (rows × columns, as a value reader allocates it)
-    exceeds :data:`MAX_SHEET_CELLS`. A form's rows and columns are all below 1000 and
-    ZZ, so the precise scan runs only for sheets with a reference that goes further
-    (written in any way a value reader accepts: either quote, spaces around ``=``)."""
+    exceeds :data:`MAX_SHEET_CELLS` (calamine aborts the whole process when it cannot
+    allocate a sheet). A reader places a cell by its reference, or — a row or cell
+    written without one — right after the previous one; so no cell lies beyond row
+    999 + the number of rows nor column ZZ + the number of cells, unless a reference
+    goes further (written in any way a value reader accepts: either quote, spaces
+    around ``=``). Only when that bound is too large are the cells placed one by one."""
     if not _ANY_FAR.search(xml):
+        rows, cells = xml.count(b"row"), xml.count(b"<")  # at least as many as there are
+        if (999 + rows) * (702 + cells) <= MAX_SHEET_CELLS:
+            return
+    top = left = 1 << 62
+    bottom = right = -1
+    row = col = -1
+    for closing, tag, attrs in _TAG.findall(xml):
+        if closing:
+            continue
+        ref = _R_ATTR.search(attrs)
+        if tag == b"row":
+            row = int(ref[2]) - 1 if ref and ref[2] and not ref[1] else row + 1
+            col = -1
+            continue
+        if ref and ref[1] and ref[2]:
+            row, col = int(ref[2]) - 1, _col_number(ref[1]) - 1
+        else:
+            col += 1
+        top, bottom = min(top, row), max(bottom, row)
+        left, right = min(left, col), max(right, col)
+    if bottom < 0:
         return
-    rows = [int(m) for m in _ROW_R.findall(xml)]
-    cols = []
-    for letters, digits in _CELL_R.findall(xml):
-        rows.append(int(digits))
-        cols.append(_col_number(letters))
-    if not rows:
-        return
-    height = max(rows) - min(rows) + 1
-    width = (max(cols) - min(cols) + 1) if cols else 1
-    if height * width > MAX_SHEET_CELLS or max(rows) > 1_048_576 or \
-            (cols and max(cols) > 16_384):
-        raise Rejected("lembar_terlalu_luas", rows=max(rows), cols=L.col_name(
-            max(cols) - 1) if cols else "A", max_cells=MAX_SHEET_CELLS)
+    if (bottom - top + 1) * (right - left + 1) > MAX_SHEET_CELLS or bottom >= 1_048_576 \
+            or right >= 16_384:
+        raise Rejected("lembar_terlalu_luas", rows=bottom + 1,
+                       cols=L.col_name(min(right, 16_383)), max_cells=MAX_SHEET_CELLS)
 
 
 def _col_number(letters: bytes) -> int:

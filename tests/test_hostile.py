@@ -274,6 +274,24 @@ def test_sheet_area_bound():
     assert MAX_SHEET_CELLS == 5_000_000
 
 
+def test_sheet_area_counts_cells_written_without_references():
+    """A value reader places a row or cell without an r attribute right after the
+    previous one: a first row of 16,384 such cells and 400 more rows span 6.5 million
+    cells without a single far reference (at a million rows, calamine would abort the
+    whole collect trying to allocate them)."""
+    cell = b"<c><v>1</v></c>"
+    wide = b"<sheetData><row>" + cell * 16_384 + b"</row>" + b"<row>" + cell + b"</row>" * 1
+    with pytest.raises(Rejected) as err:
+        check_sheet_area(wide + (b"<row>" + cell + b"</row>") * 400 + b"</sheetData>")
+    assert err.value.problem.code == "lembar_terlalu_luas"
+    assert err.value.problem.params["cols"] == "XFD"
+    # the same shape, small enough, and a sheet mixing both spellings, pass
+    check_sheet_area(b"<sheetData><row>" + cell * 300 + b"</row>"
+                     + (b"<row>" + cell + b"</row>") * 5000 + b"</sheetData>")
+    check_sheet_area(b'<sheetData><row r="2"><c r="B2"><v>1</v></c>' + cell * 3
+                     + b"</row><row>" + cell + b"</row></sheetData>")
+
+
 def test_a_part_that_lies_about_its_size_is_a_bomb():
     honest = zip_of({"a.xml": b"<a/>" + b" " * 10_000})
     lying = declare_size(honest, "a.xml", 100)
