@@ -173,16 +173,15 @@ def _classify(exc: BaseException) -> FileProblem:
 # --------------------------------------------------------------------------- steps
 
 def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -> None:
-    kind, problem, zf = sniff_zip(data)
+    kind, problem, parts = _sniff(data)
     raw.kind = kind
     if problem:
         raw.problems.append(problem)
         return
-    problem = check_zip_bounds(zf)
+    problem = check_zip_bounds(parts.zf)
     if problem:
         raw.problems.append(problem)
         return
-    parts = Parts(data, zf)
     if kind == "xlsx":
         sheets = parts.sheet_paths()
         for path in sheets.values():
@@ -248,11 +247,11 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
 def sniff_zip(data: bytes) -> tuple[str, FileProblem | None, zipfile.ZipFile | None]:
     """The file's format by content, a problem when it is not a usable spreadsheet, and
     the opened zip of a usable one."""
-    kind, problem, zf = _sniff(data)
-    return kind, problem, (zf if problem is None else None)
+    kind, problem, parts = _sniff(data)
+    return kind, problem, (parts.zf if problem is None else None)
 
 
-def _sniff(data: bytes):
+def _sniff(data: bytes) -> tuple[str, FileProblem | None, Parts | None]:
     if not data:
         return "other", FileProblem("berkas_kosong"), None
     if data.startswith(OLE_MAGIC):
@@ -275,15 +274,16 @@ def _sniff(data: bytes):
         return "archive", FileProblem("arsip_zip"), None
     if any(i.flag_bits & 0x1 for i in infos):  # zip (not Office) encryption
         return "other", FileProblem("berkas_terenkripsi"), None
+    parts = Parts(data, zf)
     if "mimetype" in names:
         try:
-            mime = bounded_read(zf, "mimetype", 200).strip()
+            mime = parts.read("mimetype", 200).strip()
         except Exception:
             return "other", FileProblem("zip_rusak"), None
         if mime == ODS_MIME:
             if "META-INF/manifest.xml" not in names:
                 return "other", FileProblem("ods_tanpa_manifest"), None
-            return "ods", None, zf
+            return "ods", None, parts
         return "other", FileProblem("bukan_spreadsheet"), None
     if "xl/workbook.bin" in names:
         return "other", FileProblem("format_xlsb"), None
@@ -291,12 +291,12 @@ def _sniff(data: bytes):
         if "xl/vbaProject.bin" in names:
             return "other", FileProblem("format_xlsm"), None
         try:
-            types = bounded_read(zf, "[Content_Types].xml", 1 << 20)
+            types = parts.read("[Content_Types].xml", 1 << 20)
         except Exception:
             return "other", FileProblem("zip_rusak"), None
         if b"macroEnabled" in types:
             return "other", FileProblem("format_xlsm"), None
-        return "xlsx", None, zf
+        return "xlsx", None, parts
     return "other", FileProblem("bukan_spreadsheet"), None  # a Word document, …
 
 
@@ -530,10 +530,12 @@ def check_sheet_area(xml: bytes, name: str = "") -> None:
     written without one — right after the previous one; so no cell lies beyond row
     999 + the number of rows nor column ZZ + the number of cells, unless a reference
     goes further (written in any way a value reader accepts: either quote, spaces
-    around ``=``). Only when that bound is too large are the cells placed one by one."""
+    around ``=``). Only when that bound is too large (a sheet of more than ~2,700
+    tags) are the cells placed one by one."""
     if not _ANY_FAR.search(xml):
-        rows, cells = xml.count(b"row"), xml.count(b"<")  # at least as many as there are
-        if (999 + rows) * (702 + cells) <= MAX_SHEET_CELLS:
+        # rows + cells ≤ tags: the area is at most (999 + rows) × (702 + cells) ≤ this
+        tags = xml.count(b"<")
+        if ((999 + 702 + tags) // 2 + 1) ** 2 <= MAX_SHEET_CELLS:
             return
     top = left = 1 << 62
     bottom = right = -1
