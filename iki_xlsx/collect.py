@@ -396,7 +396,7 @@ class Judge:
         raw.split(issued["view"].inputs)
         self._compare_locked(raw, issued, add)
         if not any(p.is_error for p in problems):
-            read_values(raw, issued["view"], indicator_texts(issued), res, add)
+            read_values(raw, issued["view"], lambda: indicator_texts(issued), res, add)
         res.status = _status(problems)
         return res
 
@@ -563,14 +563,22 @@ def indicator_texts(issued: dict) -> list[str]:
     return [str(cells.get(f"{INDICATOR_COL}{e.row}", "")) for e in issued["view"].indicators]
 
 
-def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileResult,
-                add) -> None:
-    """Parse every realisasi and keterangan cell of the form into ``res``."""
+def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str]],
+                res: FileResult, add) -> None:
+    """Parse every realisasi and keterangan cell of the form into ``res``. ``names``
+    gives the indicators' names for problem messages (asked only when there is one)."""
     periods = view.periods
     inputs, cell_info = raw.inputs, raw.cell_info
     values: dict = {}
     filled, last = 0, -1
-    for name, entry in zip(names, view.indicators):
+    named: list[str] = []
+
+    def name_of(k: int) -> str:
+        if not named:
+            named.extend(names())
+        return named[k] if k < len(named) else ""
+
+    for k, entry in enumerate(view.indicators):
         yes_no = entry.polaritas == "ya/tidak"
         target = entry.target
         limit = -1.0 if yes_no else absurd_limit(target)  # -1: no number is plain
@@ -590,7 +598,7 @@ def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileR
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
-                add(code, cell=ref, indicator=name, value=_show(raw.inputs.get(ref)),
+                add(code, cell=ref, indicator=name_of(k), value=_show(raw.inputs.get(ref)),
                     period=period)
             if parsed.value is not None:
                 filled += 1
@@ -599,7 +607,8 @@ def read_values(raw: RawReading, view: ReadingView, names: list[str], res: FileR
         ket_info = cell_info.get(ket_ref, _PLAIN)
         keterangan = None if ket_info.error else keterangan_text(raw.inputs.get(ket_ref))
         if ket_info.formula:
-            add("keterangan_rumus", cell=ket_ref, indicator=name, value=_show(keterangan))
+            add("keterangan_rumus", cell=ket_ref, indicator=name_of(k),
+                value=_show(keterangan))
         values[entry.id] = {"realisasi": real, "keterangan": keterangan}
     res.realisasi, res.filled, res.last_period = values, filled, last
     if filled == 0:
@@ -928,7 +937,7 @@ def _bare(raw: RawReading, src: Source) -> FileResult:
                                         cell=cell, indicator=indicator))
 
         view = load_view(reading_view(m))
-        names = [f"No. {e.no} ({e.id})" for e in view.indicators]
-        read_values(raw, view, names, res, add)
+        read_values(raw, view, lambda: [f"No. {e.no} ({e.id})" for e in view.indicators],
+                    res, add)
     res.status = _status(res.problems)
     return res

@@ -302,8 +302,9 @@ class Workspace:
                     " modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
                      entry.get("revision"), entry.get("nip"), entry.get("tahun"),
-                     entry["status"], _json(entry.get("problems") or []),
-                     _json(entry["realisasi"]) if entry.get("realisasi") is not None else None,
+                     entry["status"], _read_json(entry.get("problems") or []),
+                     _read_json(entry["realisasi"]) if entry.get("realisasi") is not None
+                     else None,
                      entry.get("filled", 0), entry.get("last_period", -1),
                      entry.get("modified_at"))).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
@@ -415,6 +416,10 @@ def _json(value) -> str:
 
 
 ledger_json = _json
+# What was read from a file (problems, realisasi) is stored as built — in manifest and
+# period order — without sorting: a third faster, for thousands of files per collect.
+_read_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                              check_circular=False).encode
 
 
 def _chunks(items: list, n: int):

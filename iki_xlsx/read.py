@@ -480,7 +480,8 @@ class Parts:
 
 _sheet_path_cache: dict[tuple, dict[str, str]] = {}
 _prolog_cache: dict[tuple[int, bytes], bool] = {}  # clean prologs by compressed bytes
-_PROLOG_CACHE_PART = 16 * 1024  # compressed bytes: larger parts are not remembered
+_PROLOG_CACHE_PART = 4096  # compressed bytes: larger parts (shared strings, sheets) differ
+# from file to file and are not remembered
 
 
 def _prolog(head: bytes) -> bool | None:
