@@ -35,6 +35,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -600,15 +601,27 @@ def sheet_cells(sheet) -> dict[str, object]:
     as floats, as every other number."""
     rows = sheet.to_python(skip_empty_area=False)
     r0, c0 = sheet.start or (0, 0)
-    out: dict[str, object] = {}
-    for i, row in enumerate(rows, r0 + 1):
-        for ref, value in zip(_row_refs(i, c0, len(row)), row):
-            if value == "" or value is None:
-                continue
-            if type(value) is int:
-                value = float(value)
-            out[ref] = value
+    width = len(rows[0]) if rows else 0
+    if all(len(row) == width for row in rows):  # a rectangle, as calamine returns
+        flat = list(chain.from_iterable(rows))
+        out = {ref: value for ref, value in zip(_grid_refs(r0, c0, len(rows), width), flat)
+               if value != "" and value is not None}
+    else:
+        out = {}
+        for i, row in enumerate(rows, r0 + 1):
+            for ref, value in zip(_row_refs(i, c0, len(row)), row):
+                if value != "" and value is not None:
+                    out[ref] = value
+    if int in map(type, out.values()):
+        out = {ref: float(v) if type(v) is int else v for ref, v in out.items()}
     return out
+
+
+@lru_cache(maxsize=256)
+def _grid_refs(first_row: int, first_col: int, height: int, width: int) -> tuple[str, ...]:
+    """The references of a rectangle of cells, row by row (0-based corner)."""
+    return tuple(ref for i in range(first_row + 1, first_row + height + 1)
+                 for ref in _row_refs(i, first_col, width))
 
 
 @lru_cache(maxsize=4096)
@@ -898,14 +911,15 @@ _TAG_CACHE: dict[bytes, tuple] = {}
 
 
 def _has_element(xml: bytes, name: bytes) -> bool:
-    """Whether ``<name`` or ``<prefix:name`` opens an element somewhere in ``xml``."""
-    at = xml.find(name)
+    """Whether ``<name`` or ``<prefix:name`` opens an element somewhere in ``xml``
+    (searched from the end: sheetProtection follows the cells)."""
+    at = xml.rfind(name)
     while at >= 0:
         end = xml[at + len(name): at + len(name) + 1]
         if end in (b" ", b"/", b">", b"\t", b"\r", b"\n") and \
                 _ELEMENT_START.search(xml, max(0, at - 64), at):
             return True
-        at = xml.find(name, at + 1)
+        at = xml.rfind(name, 0, at)
     return False
 
 
