@@ -14,6 +14,7 @@ import hmac
 import json
 from dataclasses import fields
 from datetime import date
+from itertools import chain
 from typing import NamedTuple
 
 from .layout import FormLayout
@@ -151,7 +152,7 @@ class IndicatorView(NamedTuple):
     row: int  # 1-based sheet row
     polaritas: str
     target: float | None  # the target value (the upper bound of a range)
-    realisasi: tuple[str, ...]  # input cell per period, in period order
+    realisasi: list[str]  # input cell per period, in period order
     keterangan: str  # its keterangan cell
 
 
@@ -161,10 +162,7 @@ class ReadingView(NamedTuple):
     periods: tuple[str, ...]
     formula_cells: tuple[str, ...]
     indicators: tuple[IndicatorView, ...]
-
-    @property
-    def inputs(self) -> frozenset[str]:
-        return frozenset(ref for i in self.indicators for ref in (*i.realisasi, i.keterangan))
+    inputs: frozenset[str]  # every realisasi and keterangan cell
 
 
 def reading_view(manifest: dict) -> list:
@@ -184,9 +182,10 @@ def reading_view(manifest: dict) -> list:
 def load_view(data: list) -> ReadingView:
     """The :class:`ReadingView` of :func:`reading_view`'s lists (as the ledger keeps)."""
     periods, formulas, indicators = data
+    inputs = {entry[6] for entry in indicators}
+    inputs.update(chain.from_iterable(entry[5] for entry in indicators))
     return ReadingView(tuple(periods), tuple(formulas),
-                       tuple(IndicatorView(i, no, row, pol, target, tuple(real), ket)
-                             for i, no, row, pol, target, real, ket in indicators))
+                       tuple(map(IndicatorView._make, indicators)), frozenset(inputs))
 
 
 def to_text(manifest: dict) -> str:
