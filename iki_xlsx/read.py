@@ -14,9 +14,12 @@ Pipeline (each step fails fast with one named problem, never a traceback):
    billions of cells);
 3. values — python-calamine reads every cell value of the IKI and manifest sheets
    (cached results for formulas);
-4. a light look at the XML for what calamine cannot see: sheet protection, formulas,
-   error values and percent formats of the input cells, the file's modified time;
-5. the manifest — found by its sheet, its shape checked, verified with the workspace key.
+4. the manifest — found by its sheet and verified with the workspace key over its text
+   (a manifest we wrote: only its head is decoded, the ledger has the rest); any other
+   is decoded whole and its shape checked before anything reads it;
+5. a light look at the XML for what calamine cannot see: sheet protection, formulas,
+   error values and percent formats (found by searching for them, then the cell that
+   holds each), the file's modified time.
 
 The result (:class:`RawReading`) is judged against the ledger by :mod:`iki_xlsx.collect`.
 This module never writes anything and never extracts zip members to disk.
