@@ -109,7 +109,7 @@ def main() -> None:
         for jobs in sorted({1, cores}):
             ws = Workspace(tmp / f"ws{jobs}")
             start = time.perf_counter()
-            res = generate_forms(master, tmp / f"forms{jobs}", ws, jobs=jobs)
+            generate_forms(master, tmp / f"forms{jobs}", ws, jobs=jobs)
             results[jobs] = time.perf_counter() - start
             print(f"iki-xlsx generate --jobs {jobs}: {args.n} workbooks in {results[jobs]:.2f} s"
                   f" = {results[jobs] / args.n * 1000:.2f} ms/workbook")

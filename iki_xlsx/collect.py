@@ -330,7 +330,8 @@ class Judge:
         self._latest: dict[str, int | None] | None = None
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
 
-    def issued(self, form_id: str, revision: int, raw: RawReading | None = None) -> dict | None:
+    def issued(self, form_id: str, revision: int,
+               raw: RawReading | None = None) -> dict | None:
         """The ledger's copy of an issued form, with ``view``: the :class:`ReadingView`
         of its manifest. A form issued by an earlier version has no stored view: it is
         made from the manifest (the one ``raw`` decoded, when the two texts are the

@@ -248,14 +248,9 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
                                   key=ref_order)
 
 
-def sniff_zip(data: bytes) -> tuple[str, FileProblem | None, zipfile.ZipFile | None]:
-    """The file's format by content, a problem when it is not a usable spreadsheet, and
-    the opened zip of a usable one."""
-    kind, problem, parts = _sniff(data)
-    return kind, problem, (parts.zf if problem is None else None)
-
-
 def _sniff(data: bytes) -> tuple[str, FileProblem | None, Parts | None]:
+    """The file's format by content, a problem when it is not a usable spreadsheet, and
+    the parts of a usable one."""
     if not data:
         return "other", FileProblem("berkas_kosong"), None
     if data.startswith(OLE_MAGIC):

@@ -570,8 +570,9 @@ def main(argv: list[str] | None = None) -> int:
                 break
         return 0
     except Exception as exc:  # never die without an answer
-        _quietly(lambda: reply({"ok": False, "error": _describe(exc),
-                                "traceback": traceback.format_exc(), "documents": []}))
+        answer = {"ok": False, "error": _describe(exc), "traceback": traceback.format_exc(),
+                  "documents": []}
+        _quietly(lambda: reply(answer))
         return 1
     finally:
         office.stop()
