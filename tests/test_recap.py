@@ -216,6 +216,25 @@ def test_default_period_follows_realisasi(small_master, tmp_path):
     assert by_key(recap, ANDI).capaian == pytest.approx(8 / 9 * 100)
 
 
+def test_cli_summary_line(small_master, tmp_path):
+    """The line recap prints: the mean capaian with its percent sign, or a bare dash
+    when no realisasi has come in yet (never "-%")."""
+    from typer.testing import CliRunner
+
+    from iki_xlsx.cli import app
+
+    ws = Workspace(tmp_path / "ws")
+    result = generate_forms(small_master, tmp_path / "forms", ws, jobs=1)
+    forms = {p.form.key: p for p in result.forms}
+    args = ["recap", "-w", str(ws.path), "-o", str(tmp_path / "rekap.xlsx")]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0 and "rata-rata capaian -." in out.output, out.output
+    record(ws, forms[ANDI], {"01": entry(3, None, 5), "02": entry()})
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0 and re.search(r"rata-rata capaian [0-9]+,[0-9]{2}%\.",
+                                            out.output), out.output
+
+
 def test_summary_counts(setup):
     ws, _ = setup
     recap = build_recap(ws)
