@@ -79,55 +79,22 @@ def verify(manifest: dict, key: bytes) -> bool:
 
 
 def verify_text(text: str, manifest: dict, key: bytes) -> bool:
-    """:func:`verify` for a manifest parsed from ``text``, without serialising it again.
-
-    The text :func:`to_text` writes is the canonical JSON of the signed body with the
-    ``"hmac":"…"`` member inserted at its sorted place, so the body's bytes are the text
-    without that member. When the text holds that member exactly once, the HMAC of the
-    rest proves the rest is a body we signed (which has no ``hmac`` anywhere); the member
-    then can only be the top-level key, and ``manifest`` is that body plus it. Any other
+    """:func:`verify` for a manifest parsed from ``text``, without serialising it again
+    when the text is the one :func:`to_text` wrote (see :func:`_signed_text`); any other
     text (rewritten by another JSON writer) takes :func:`verify`."""
-    mac = manifest.get("hmac")
-    if not (isinstance(mac, str) and len(mac) == 64 and _HEX.issuperset(mac)):
-        return False
-    member = f'"hmac":"{mac}"'
-    at = text.find(member)
-    if at > 0 and text.count('"hmac":') == 1:
-        end = at + len(member)
-        if text[end] == ",":
-            body = text[:at] + text[end + 1:]
-        elif text[at - 1] == ",":
-            body = text[:at - 1] + text[end:]
-        else:
-            body = ""
-        if body and hmac.compare_digest(
-                mac, hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()):
-            return True
+    signed = _signed_text(text, key)
+    if signed is not None and signed == manifest.get("hmac"):
+        return True
     return verify(manifest, key)
-
-
-_HEX = frozenset("0123456789abcdef")
 
 
 def verified_head(text: str, key: bytes) -> dict | None:
     """The manifest's top-level fields (all but its indicators) from its text, when the
-    text is one we signed — checked over the text as in :func:`verify_text`, without
-    decoding the indicators, which a collect takes from the ledger's copy of the issued
-    form. None for any other text (the caller then decodes and verifies the whole)."""
-    at = text.find('"hmac":"')
-    if at <= 0 or text.count('"hmac":') != 1:
-        return None
-    mac, end = text[at + 8: at + 72], at + 73
-    if len(mac) != 64 or not _HEX.issuperset(mac) or text[end - 1: end] != '"':
-        return None
-    if text[end: end + 1] == ",":
-        body = text[:at] + text[end + 1:]
-    elif text[at - 1] == ",":
-        body = text[:at - 1] + text[end:]
-    else:
-        return None
-    if not hmac.compare_digest(mac, hmac.new(key, body.encode("utf-8"),
-                                             hashlib.sha256).hexdigest()):
+    text is one we signed (:func:`_signed_text`), without decoding the indicators, which
+    a collect takes from the ledger's copy of the issued form. None for any other text
+    (the caller then decodes and verifies the whole)."""
+    mac = _signed_text(text, key)
+    if mac is None:
         return None
     # A signed text is our canonical JSON: keys sorted, "key_id" right after the
     # indicators, neither key anywhere else.
@@ -142,6 +109,34 @@ def verified_head(text: str, key: bytes) -> dict | None:
     if not isinstance(head, dict) or head.get("hmac") != mac:
         return None  # the member was not the top-level one
     return head
+
+
+def _signed_text(text: str, key: bytes) -> str | None:
+    """The HMAC a manifest text carries, when it holds over the rest of the text.
+
+    The text :func:`to_text` writes is the canonical JSON of the signed body with the
+    ``"hmac":"…"`` member inserted at its sorted place, so the body's bytes are the text
+    without that member. When the text holds that member exactly once, the HMAC of the
+    rest proves the rest is a body we signed (which has no ``hmac`` anywhere); the member
+    then can only be the top-level key — which the caller confirms against what it
+    decoded. None otherwise."""
+    at = text.find('"hmac":"')
+    if at <= 0 or text.count('"hmac":') != 1:
+        return None
+    mac, end = text[at + 8: at + 72], at + 73
+    if len(mac) != 64 or not _HEX.issuperset(mac) or text[end - 1: end] != '"':
+        return None
+    if text[end: end + 1] == ",":
+        body = text[:at] + text[end + 1:]
+    elif text[at - 1] == ",":
+        body = text[:at - 1] + text[end:]
+    else:
+        return None
+    expected = hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+    return mac if hmac.compare_digest(mac, expected) else None
+
+
+_HEX = frozenset("0123456789abcdef")
 
 
 class IndicatorView(NamedTuple):

@@ -663,10 +663,9 @@ class ManifestReading(NamedTuple):
 def parse_manifest(text: str, key: bytes | None = None,
                    key_id: str | None = None) -> ManifestReading:
     """The manifest from its JSON text, or the problem with it, and the cells it names.
-    With the workspace ``key``, a manifest of this workspace is verified first: one that
-    verifies was written by us and has its shape, and only its head is decoded when its
-    text is the one we wrote (the ledger has the rest); any other is checked field by
-    field (before anything else reads it)."""
+    With the workspace ``key``, a manifest whose text is the one we wrote and signed has
+    only its head decoded (the ledger has the rest); any other is decoded whole, its
+    shape checked field by field before anything reads it, then verified."""
     if key is not None and key_id is not None:
         head = verified_head(text, key)
         if head is not None and head.get("key_id") == key_id:
@@ -675,20 +674,13 @@ def parse_manifest(text: str, key: bytes | None = None,
         manifest = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError, TypeError):
         return ManifestReading(None, FileProblem("manifest_rusak"), set(), set(), False)
-    if isinstance(manifest, dict) and key is not None and key_id is not None \
-            and manifest.get("key_id") == key_id and verify_text(text, manifest, key):
-        inputs = set()
-        for ind in manifest["indicators"]:
-            cells = ind["cells"]
-            inputs.update(cells["realisasi"].values())
-            inputs.add(cells["keterangan"])
-        return ManifestReading(manifest, None, inputs,
-                               set(manifest.get("formula_cells", ())), True)
     reason, (inputs, formulas) = _manifest_shape(manifest)
     if reason:
         return ManifestReading(None, FileProblem("manifest_rusak", {"reason": reason}),
                                set(), set(), False)
-    return ManifestReading(manifest, None, inputs, formulas, False)
+    verified = key is not None and key_id is not None \
+        and manifest.get("key_id") == key_id and verify_text(text, manifest, key)
+    return ManifestReading(manifest, None, inputs, formulas, verified)
 
 
 def _no_constant(name: str):
@@ -889,12 +881,7 @@ def _look_canonical(xml: bytes, wanted: set[str] | None, percent: frozenset[int]
         formula, cached = False, True
         if has_body:
             stop = xml.find(b"</c>", close)
-            body = xml[close: stop] if stop >= 0 else b""
-            if b"<f" in body:
-                v = body.find(b"<v>")
-                formula = True
-                cached = (bool(kind) and kind != b"n") or b"<is" in body or \
-                    (v >= 0 and body[v + 3: v + 4] not in (b"<", b""))
+            formula, cached = _content(kind, xml[close: stop] if stop >= 0 else b"")
         if formula or kind == b"e" or style in percent:
             cells[ref] = (style, kind, formula, cached)
     return cells
@@ -953,15 +940,20 @@ def _look_general(xml: bytes, want: frozenset[bytes] | None,
         if want is not None and ref not in want:
             continue
         style, kind = _style_kind(m[1].rstrip(b"/"))
-        formula = cached = False
+        formula, cached = False, True
         if not m[2]:  # <c ...> … </c>
             end = _CELL_END.search(xml, m.end())
-            body = xml[m.end(): end.start() if end else m.end()]
-            formula = b"f" in body and bool(_FORMULA.search(body))
-            cached = bool(kind and kind != b"n") or bool(_CACHED.search(body))
+            formula, cached = _content(kind, xml[m.end(): end.start() if end else m.end()])
         if formula or kind == b"e" or style in percent:
-            cells[ref.decode()] = (style, kind, formula, cached or not formula)
+            cells[ref.decode()] = (style, kind, formula, cached)
     return cells
+
+
+def _content(kind: bytes, body: bytes) -> tuple[bool, bool]:
+    """(holds a formula, carries a value) of a cell's content: a formula counts as
+    computed when its cached value is not empty (or its type says text, boolean …)."""
+    formula = b"f" in body and bool(_FORMULA.search(body))
+    return formula, not formula or bool(kind and kind != b"n") or bool(_CACHED.search(body))
 
 
 def _find_sheet_paths(wb: bytes, rels: bytes) -> dict[str, str]:
