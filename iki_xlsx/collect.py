@@ -603,14 +603,14 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
-                add(code, cell=ref, indicator=name_of(k), value=_show(raw.inputs.get(ref)),
+                add(code, cell=ref, indicator=name_of(k), value=_show(value),
                     period=period)
             if parsed.value is not None:
                 filled += 1
                 last = i if i > last else last
         ket_ref = entry.keterangan
         ket_info = cell_info.get(ket_ref, _PLAIN)
-        keterangan = None if ket_info.error else keterangan_text(raw.inputs.get(ket_ref))
+        keterangan = None if ket_info.error else keterangan_text(inputs.get(ket_ref))
         if ket_info.formula:
             add("keterangan_rumus", cell=ket_ref, indicator=name_of(k),
                 value=_show(keterangan))
@@ -656,11 +656,21 @@ def _read_chunk(chunk: list[tuple[Source, bytes | None, str | None]]) -> list[Ra
     return [_read_source(args) for args in chunk]
 
 
+def _fewer_collections() -> tuple[int, ...]:
+    """Collect the young generation every 50,000 allocations instead of 700 (returns
+    the thresholds before). Each file allocates a few thousand short-lived objects
+    without cycles: the default, with the old generation collected ever more often as
+    results pile up, cost ~3% of a collect of 1,000 files."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    return before
+
+
 def _worker_init(parent: int) -> None:
     """Workers end themselves when collect is gone (killed, even with SIGKILL): a pool
     worker would otherwise wait for work forever. They read files only: the young
     generation is collected less often (see :func:`collect`)."""
-    gc.set_threshold(max(gc.get_threshold()[0], 50_000), *gc.get_threshold()[1:])
+    _fewer_collections()
 
     def watch() -> None:
         while True:
@@ -779,11 +789,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     done = 0
     recorder = _Recorder(ws, run_id)
     known_shas = ws.known_shas()  # one query instead of one per new file
-    gc_threshold = gc.get_threshold()
-    # Each file allocates a few thousand short-lived objects (no cycles): collecting
-    # the young generation every 700 allocations, and the old one ever more often as
-    # results pile up, cost ~3% of a collect of 1,000 files. Restored when it ends.
-    gc.set_threshold(max(gc_threshold[0], 50_000), *gc_threshold[1:])
+    gc_threshold = _fewer_collections()
     try:
         for src, raw in read_expanding(iter_sources(inputs), key, key_id, jobs):
             if raw.sha256 in recorder.shas:
