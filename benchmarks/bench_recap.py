@@ -154,7 +154,9 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> None:
 
 def run_recap(ws_dir: str, out_dir: str) -> dict:
     """The timed part (runs in its own process)."""
-    from iki_xlsx.recap import build_recap, write_recap_html, write_recap_xlsx
+    from iki_xlsx.recap import build_recap
+    from iki_xlsx.recap_html import write_recap_html
+    from iki_xlsx.recap_xlsx import write_recap_xlsx
 
     ws = Workspace(ws_dir)
     out = Path(out_dir)

@@ -24,6 +24,9 @@ Where the spreadsheet and Python can see different things, Python follows the sp
 a numeric period counts as filled only when it holds a number (text such as ``"85,5"`` is
 parsed here but ignored by the live formula; the reader reports it), a ya/tidak period counts
 as filled when it is not blank, and only "Ya" (case-insensitive) or TRUE means yes.
+
+Longer than 400 lines because the Python rule and the spreadsheet formula that must
+agree with it are kept side by side, so that a change to one is made to the other.
 """
 
 from __future__ import annotations

@@ -290,7 +290,8 @@ def recap(periode: Optional[str] = typer.Option(
     Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
     """
     from .ledger import Workspace
-    from .recap import build_recap, write_recap_xlsx
+    from .recap import build_recap
+    from .recap_xlsx import write_recap_xlsx
     from .recap_html import write_recap_html
 
     texts = _texts(templates)

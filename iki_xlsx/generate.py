@@ -5,6 +5,9 @@ The main process owns the ledger: it names each form (form id, file path) and lo
 what was issued before. Everything per form — layout, content hash, revision decision,
 signed manifest, the workbook itself and its ledger row — runs in a process pool, so the
 work spreads over all cores.
+
+Longer than 400 lines because writing a form, its ledger row and the distribution list
+share the per-form worker state; splitting them would pass that state across modules.
 """
 
 from __future__ import annotations

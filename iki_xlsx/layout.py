@@ -2,14 +2,20 @@
 
 :func:`build_layout` turns a :class:`~iki_xlsx.model.Form` into a :class:`FormLayout`:
 every cell the form shows (value, style, merge), the input cells, row heights, print
-settings. :mod:`iki_xlsx.generate` writes exactly these cells; the reader rebuilds the
-layout of the issued form (from the ledger) to know which cell holds what, and compares
-the locked cells of a returned file with :meth:`FormLayout.locked_values`.
+settings. :mod:`iki_xlsx.generate` writes exactly these cells and stores, for each issued
+form, its locked cells and the cell map (which cell holds which realisasi) in the
+manifest and the ledger; the reader (:mod:`iki_xlsx.collect`) never rebuilds a layout:
+it takes that cell map from the ledger and the sheet names, table columns and A1
+references from here.
+
+Longer than 400 lines because it is the single definition of the sheet (cells,
+heights, print setup, A1 references) that the writer and the reader both use.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
@@ -142,6 +148,70 @@ def col_name(col: int) -> str:
 
 def cell_ref(row: int, col: int) -> str:
     return f"{col_name(col)}{row + 1}"
+
+
+# --------------------------------------------------------------------------- A1 references
+# The one place that converts between A1 references and (row, column) numbers: the
+# writer places cells with them, the reader finds cells and orders them.
+
+_COLS = tuple(col_name(i) for i in range(702))  # A … ZZ
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def col_number(letters: str | bytes) -> int:
+    """1-based column number of ``"A"`` … ``"XFD"`` (str or bytes; case ignored)."""
+    n = 0
+    for ch in (letters.decode("ascii", "replace") if isinstance(letters, bytes)
+               else letters).upper()[:6]:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """0-based (row, column) of ``"H24"`` (``$`` allowed); ValueError when not a reference."""
+    m = _REF_RE.fullmatch(ref) if isinstance(ref, str) else None
+    if not m or int(m[2]) < 1:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m[2]) - 1, col_number(m[1]) - 1
+
+
+def ref_order(ref: str) -> tuple[int, int]:
+    """Sort key of cell references: by row, then column (``B2`` < ``AA2`` < ``A10``)."""
+    try:
+        return parse_ref(ref)
+    except ValueError:
+        return (1 << 30, 0)
+
+
+def ref_col(ref: str) -> str:
+    """The column letters of a reference (``"H24"`` → ``"H"``)."""
+    return ref.rstrip("0123456789")
+
+
+def ref_row(ref: str) -> int:
+    """The 1-based row of a reference (``"H24"`` → 24; 0 when it has none)."""
+    return int(ref[len(ref_col(ref)):] or 0)
+
+
+@lru_cache(maxsize=4096)
+def row_refs(row: int, first_col: int, n: int) -> tuple[str, ...]:
+    """``("A7", "B7", …)``: the references of ``n`` cells of 1-based ``row`` from the
+    0-based column ``first_col``."""
+    digits = str(row)
+    return tuple((_COLS[j] if j < len(_COLS) else col_name(j)) + digits
+                 for j in range(first_col, first_col + n))
+
+
+@lru_cache(maxsize=256)
+def grid_refs(first_row: int, first_col: int, height: int, width: int) -> tuple[str, ...]:
+    """The references of a rectangle of cells, row by row (0-based corner)."""
+    return tuple(ref for i in range(first_row + 1, first_row + height + 1)
+                 for ref in row_refs(i, first_col, width))
+
+
+def column_of(key: str) -> str:
+    """The letters of a table column of :data:`COLUMNS` (``"indikator"`` → ``"C"``)."""
+    return col_name([k for k, _ in COLUMNS].index(key))
 
 
 # --------------------------------------------------------------------------- text fit

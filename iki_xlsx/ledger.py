@@ -3,6 +3,9 @@ SQLite ledger of every issued form (and, later, every submission).
 
 Default location: ``./iki-workspace`` (or ``IKI_XLSX_WORKSPACE``), deliberately outside
 ``output/``: the folder whose contents are e-mailed must never contain the key.
+
+Longer than 400 lines because it is the only module that speaks SQL: every query of
+the workspace lives here, by design.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .manifest import canonical_text
+from .problems import ACCEPTED
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
@@ -42,7 +48,7 @@ CREATE TABLE IF NOT EXISTS forms (
     atasan_nama TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     targets TEXT NOT NULL,        -- JSON: indicator id → target, polarity, aggregation
-    form_json TEXT NOT NULL,      -- JSON: the whole Form (see iki_xlsx.formjson)
+    form_json TEXT NOT NULL,      -- JSON: the whole Form (iki_xlsx.manifest.form_to_dict)
     locked_cells TEXT NOT NULL,   -- JSON: address → locked content, as issued
     manifest TEXT NOT NULL,       -- JSON: the signed manifest written into the file
     reading TEXT,                 -- JSON: what judging a returned file needs of the manifest
@@ -84,7 +90,6 @@ CREATE TABLE IF NOT EXISTS sightings (
 );
 """
 
-ACCEPTED = ("diterima", "diterima_catatan")
 
 
 def default_workspace() -> Path:
@@ -371,6 +376,22 @@ class Workspace:
                 best[row["form_id"]] = row
         return best
 
+    def form_definitions(self, tahun: int) -> Iterator[tuple]:
+        """(form id, revision, IKI, settings) of every issued form of ``tahun``: SQLite
+        cuts the two parts out of the stored form JSON (as JSON text), so the rest of it
+        (pegawai, atasan) is never parsed; without SQLite's JSON functions they come
+        decoded."""
+        try:
+            return iter(self.db.execute(
+                "SELECT form_id, revision, json_extract(form_json, '$.iki'),"
+                " json_extract(form_json, '$.settings') FROM forms WHERE tahun = ?",
+                (tahun,)).fetchall())
+        except sqlite3.OperationalError:  # an SQLite built without JSON functions
+            return ((form_id, revision, json.loads(text)["iki"], json.loads(text)["settings"])
+                    for form_id, revision, text in self.db.execute(
+                        "SELECT form_id, revision, form_json FROM forms WHERE tahun = ?",
+                        (tahun,)))
+
     def forms_of_nip(self, nip: str, tahun: int | None = None) -> list[dict]:
         """The latest revision of every form issued to ``nip`` (light columns)."""
         forms = self.issued_forms(tahun, full=False)
@@ -412,12 +433,12 @@ def _json(value) -> str:
     """Canonical JSON for a column; text already serialised (by a worker) passes as is."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_text(value)
 
 
 ledger_json = _json
 # What was read from a file (problems, realisasi) is stored as built — in manifest and
-# period order — without sorting: a third faster, for thousands of files per collect.
+# period order — without sorting: sorting buys nothing here (no hash is taken of it).
 _read_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                               check_circular=False).encode
 

@@ -1,5 +1,6 @@
-"""The signed manifest inside every generated workbook, and the Form ⇄ JSON mapping the
-ledger stores.
+"""The signed manifest inside every generated workbook — built and signed for the writer,
+parsed, shape-checked and verified for the reader, in this one module — and the
+Form ⇄ JSON mapping the ledger stores.
 
 The manifest names the form (id, revision, NIP, tahun, period scheme), each indicator's
 target, polarity, aggregation and cell addresses, a SHA-256 of all locked content, and an
@@ -12,24 +13,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import fields
 from datetime import date
 from itertools import chain
 from typing import NamedTuple
 
+from . import layout as L
 from .layout import FormLayout
 from .model import (
     Aggregation, Form, IKIDefinition, Indicator, PeriodScheme, Person, Polarity, Settings,
     Target,
 )
+from .problems import Problem
 
 SCHEMA_VERSION = 1
 GENERATOR = "iki-xlsx"
 
 
+def canonical_text(data) -> str:
+    """The one canonical JSON of iki-xlsx (sorted keys, no spaces, UTF-8 as is): what is
+    signed, hashed and stored in the ledger."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    return canonical_text(data).encode("utf-8")
 
 
 def content_hash(locked: dict[str, object]) -> str:
@@ -58,7 +67,7 @@ def build_manifest(form: Form, layout: FormLayout, *, form_id: str, revision: in
         "revision": revision, "key_id": key_id, "nip": form.pegawai.nip,
         "nama": form.pegawai.nama, "kode_iki": form.iki.kode, "tahun": form.settings.tahun,
         "periode": form.settings.periode.value, "periods": list(layout.periods),
-        "sheet": "IKI", "batas_capaian": form.settings.batas_capaian,
+        "sheet": L.SHEET_FORM, "batas_capaian": form.settings.batas_capaian,
         "indicators": indicator_entries(form, layout), "content_hash": locked_hash,
         "formula_cells": sorted(layout.formula_cells()),
     }
@@ -163,7 +172,7 @@ class ReadingView(NamedTuple):
 def reading_view(manifest: dict) -> list:
     """:class:`ReadingView` of a manifest as compact JSON-able lists. The ledger keeps
     it beside each issued form, so judging a file decodes a small list instead of the
-    whole manifest (a tenth of the time)."""
+    whole manifest."""
     periods = list(manifest["periods"])
     out = []
     for i in manifest["indicators"]:
@@ -184,7 +193,7 @@ def load_view(data: list) -> ReadingView:
 
 
 def to_text(manifest: dict) -> str:
-    return canonical(manifest).decode("utf-8")
+    return canonical_text(manifest)
 
 
 # --------------------------------------------------------------------------- Form JSON
@@ -192,8 +201,8 @@ def to_text(manifest: dict) -> str:
 def form_to_dict(form: Form) -> dict:
     """JSON-ready dict of a Form (the password is never stored beside the forms).
 
-    Built field by field: ``dataclasses.asdict`` deep-copies every indicator and cost
-    2.5 ms per form, a sixth of generating it."""
+    Built field by field: ``dataclasses.asdict`` deep-copies every indicator, a cost
+    paid once per form generated."""
     s = form.settings
     settings = {f.name: getattr(s, f.name) for f in fields(s) if f.name != "sandi"}
     settings["periode"] = s.periode.value
@@ -237,3 +246,103 @@ def form_from_dict(data: dict) -> Form:
         for ind in iki["indicators"])
     return Form(Person(**data["pegawai"]), Person(**data["atasan"]), IKIDefinition(**iki),
                 Settings(**s))
+
+
+# --------------------------------------------------------------------------- reading a manifest
+
+def parse_manifest_text(text: str) -> tuple[dict | None, Problem | None]:
+    got = parse_manifest(text)
+    return got.manifest, got.problem
+
+
+class ManifestReading(NamedTuple):
+    manifest: dict | None  # the whole manifest, or its head (no indicators) when verified
+    problem: Problem | None
+    inputs: set[str] | None  # the input cells it names (None: indicators not decoded)
+    formulas: set[str]  # the formula cells it names
+    verified: bool  # its HMAC was checked with the workspace key, and holds
+
+
+def parse_manifest(text: str, key: bytes | None = None,
+                   key_id: str | None = None) -> ManifestReading:
+    """The manifest from its JSON text, or the problem with it, and the cells it names.
+    With the workspace ``key``, a manifest whose text is the one we wrote and signed has
+    only its head decoded (the ledger has the rest); any other is decoded whole, its
+    shape checked field by field before anything reads it, then verified."""
+    if key is not None and key_id is not None:
+        head = verified_head(text, key)
+        if head is not None and head.get("key_id") == key_id:
+            return ManifestReading(head, None, None, set(head.get("formula_cells", ())), True)
+    try:
+        manifest = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError, TypeError):
+        return ManifestReading(None, Problem("manifest_rusak"), set(), set(), False)
+    reason, (inputs, formulas) = _manifest_shape(manifest)
+    if reason:
+        return ManifestReading(None, Problem("manifest_rusak", {"reason": reason}),
+                               set(), set(), False)
+    verified = key is not None and key_id is not None \
+        and manifest.get("key_id") == key_id and verify_text(text, manifest, key)
+    return ManifestReading(manifest, None, inputs, formulas, verified)
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity are not JSON
+
+
+def _manifest_shape(m: object) -> tuple[str, tuple[set[str], set[str]]]:
+    """('' or what is wrong, (input cells, formula cells)): the shape every reader relies
+    on, checked before the signature so that nothing downstream meets a surprise type;
+    and on the way the cells the manifest names."""
+    none: tuple[set[str], set[str]] = (set(), set())
+    if not isinstance(m, dict):
+        return "bukan objek", none
+    for key in ("form_id", "nip", "key_id", "hmac", "kode_iki"):
+        if not isinstance(m.get(key), str) or len(m[key]) > 200:
+            return key, none
+    for key in ("revision", "tahun"):
+        if type(m.get(key)) is not int or not 0 < m[key] < 100_000:
+            return key, none
+    if not isinstance(m.get("nama", ""), str) or not isinstance(m.get("sheet", L.SHEET_FORM), str):
+        return "nama", none
+    periods = m.get("periods")
+    if not (isinstance(periods, list) and periods and len(periods) <= 12
+            and all(isinstance(p, str) for p in periods)):
+        return "periods", none
+    formulas = m.get("formula_cells", [])
+    if not isinstance(formulas, list):
+        return "formula_cells", none
+    inds = m.get("indicators")
+    if not (isinstance(inds, list) and 0 < len(inds) <= 1000):
+        return "indicators", none
+    wanted = set(periods)
+    inputs: list = []
+    for ind in inds:
+        if not isinstance(ind, dict) or not isinstance(ind.get("id"), str):
+            return "indicators", none
+        cells = ind.get("cells")
+        if not isinstance(cells, dict):
+            return "cells", none
+        real = cells.get("realisasi")
+        if not isinstance(real, dict) or real.keys() != wanted:
+            return "cells", none
+        inputs.extend(real.values())
+        inputs.append(cells.get("keterangan"))
+        target = ind.get("target")
+        if not isinstance(target, dict):
+            return "target", none
+        for k in ("value", "low", "high"):
+            v = target.get(k)
+            if v is not None and not (type(v) in (int, float) and abs(v) < 1e15):
+                return "target", none
+        if not isinstance(ind.get("polaritas"), str) or type(ind.get("row")) is not int:
+            return "polaritas", none
+    refs = inputs + formulas
+    if not all(type(r) is str for r in refs) or not _REF_LINES.fullmatch("\n".join(refs)):
+        return "cells", none
+    return "", (set(inputs), set(formulas))
+
+
+_REF_LINES = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}(?:\n[A-Z]{1,3}[1-9][0-9]{0,6})*")
+
+

@@ -5,6 +5,9 @@ Both sources are first flattened into row dicts keyed by the field names of
 validator, so the workbook and YAML give the same problems with the same codes. Every
 problem is collected (never the first only); rows that cannot be generated are listed in
 :attr:`LoadedMaster.rejected` with their problems.
+
+Longer than 400 lines because reading and validating a master are one pass over rows
+that remember their cells; the validator needs the reader's row positions.
 """
 
 from __future__ import annotations

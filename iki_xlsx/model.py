@@ -3,6 +3,9 @@
 
 Nothing here does I/O. Readers (master workbook, YAML, text import) build these objects;
 writers (forms, master) consume them.
+
+Longer than 400 lines because the value rules (NIP, pangkat, numbers, targets) are
+shared by every stage and kept with the objects they validate.
 """
 
 from __future__ import annotations
@@ -147,6 +150,14 @@ def parse_number(text: object) -> float | None:
 def _grouped(s: str, sep: str) -> bool:
     parts = s.split(sep)
     return bool(parts[0]) and len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])
+
+
+def whole(value: object) -> object:
+    """A whole float as an int (``85.0`` → ``85``), anything else as it is: how a value
+    read from a cell is shown and compared (spreadsheets store every number as a float)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return int(value)
+    return value
 
 
 def format_number(value: float) -> str:

@@ -118,3 +118,23 @@ class Problem:
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]
+
+
+class Status(str, Enum):
+    """The verdict on a returned file (stored in the ledger by value)."""
+
+    OK = "diterima"  # accepted, nothing to say
+    NOTE = "diterima_catatan"  # accepted, with notes (warnings)
+    REJECTED = "ditolak"  # not used; the reasons are its problems
+
+    @classmethod
+    def of(cls, problems: list[Problem]) -> Status:
+        if any(p.is_error for p in problems):
+            return cls.REJECTED
+        return cls.NOTE if problems else cls.OK
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ACCEPTED = (Status.OK.value, Status.NOTE.value)  # statuses whose values count

@@ -1,13 +1,16 @@
 """Recap of capaian from the ledger: who submitted, what they achieved s.d. a period, and
 which files had problems — as a :class:`Recap` (plain attributes, for the terminal
-summary), a workbook (:func:`write_recap_xlsx`) and a printable HTML page
-(:func:`write_recap_html`, in :mod:`iki_xlsx.recap_html`).
+summary). :mod:`iki_xlsx.recap_xlsx` writes it as a workbook and
+:mod:`iki_xlsx.recap_html` as a printable HTML page; this module imports neither.
 
 Every capaian is recomputed here with :mod:`iki_xlsx.capaian` from the realisasi the
 reader stored; nothing a returned workbook shows is trusted. Example::
 
     recap = build_recap(Workspace("iki-workspace"), upto="TW II")
-    write_recap_xlsx(recap, "output/rekap-TW2.xlsx")
+    recap_xlsx.write_recap_xlsx(recap, "output/rekap-TW2.xlsx")
+
+Longer than 400 lines because the per-form, per-unit and per-file figures are built in
+one pass over the ledger rows and share their period rules.
 """
 
 from __future__ import annotations
@@ -15,18 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-
-
 from . import layout as L
 from .capaian import PredikatScale, aggregate, capaian_upto, parse_period
 from .ledger import Workspace
-from .manifest import form_from_dict
-from .model import Form, PeriodScheme, format_nip
+from .manifest import canonical, form_from_dict
+from .model import Form, PeriodScheme, format_nip, whole
+from .problems import Status
 from .texts import Texts, get_texts
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "build_recap",
     "period_end_month",
     "predikat_colours",
-    "write_recap_html",
-    "write_recap_xlsx",
 ]
 
 # Months at the end of each period: orders periods of different schemes on one time line.
@@ -246,7 +244,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     names = {f.form_id: f.nama for f in forms}
     used = {f.sha256 for f in forms if f.sha256}
     issues = [_issue(ws, row, names, used) for row in files
-              if (row["status"] == "ditolak" or row["problems"])
+              if (row["status"] == Status.REJECTED or row["problems"])
               and row.get("tahun") in (None, tahun)]
     return Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                  list(scales.values()), issues, datetime.now().replace(microsecond=0),
@@ -260,25 +258,15 @@ _HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat
 def _definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[str, Form]:
     """form id → a Form holding the IKI and settings of its latest revision (names and
     units come from the ledger row, not from here). Forms whose IKI and settings are the
-    same share one object, decoded once: SQLite cuts the two parts out of the stored JSON,
-    so the rest of it (pegawai, atasan) is never parsed."""
-    sql = ("SELECT form_id, revision, json_extract(form_json, '$.iki'),"
-           " json_extract(form_json, '$.settings') FROM forms WHERE tahun = ?")
-    try:
-        cur = ws.db.execute(sql, (tahun,))
-    except sqlite3.OperationalError:  # an SQLite built without JSON functions
-        cur = ((form_id, revision, json.loads(text)["iki"], json.loads(text)["settings"])
-               for form_id, revision, text in ws.db.execute(
-                   "SELECT form_id, revision, form_json FROM forms WHERE tahun = ?",
-                   (tahun,)))
+    same share one object, decoded once (see :meth:`Workspace.form_definitions`)."""
     shared: dict[bytes, Form] = {}
     out: dict[str, Form] = {}
     nobody = {"nip": "", "nama": ""}
-    for form_id, revision, iki, settings in cur:
+    for form_id, revision, iki, settings in ws.form_definitions(tahun):
         if wanted.get(form_id) != revision:
             continue
         key = hashlib.sha256(f"{iki}\x00{settings}".encode() if isinstance(iki, str)
-                             else _canonical([iki, settings])).digest()
+                             else canonical([iki, settings])).digest()
         form = shared.get(key)
         if form is None:
             if isinstance(iki, str):
@@ -287,11 +275,6 @@ def _definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[str,
                                                  "iki": iki, "settings": settings})
         out[form_id] = form
     return out
-
-
-def _canonical(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
 
 
 def _resolve_period(text: str, primary: PeriodScheme, texts: Texts) -> str:
@@ -393,7 +376,7 @@ def _recap_form(head: dict, form, sub: dict | None, upto: str | None, scale: Pre
         seen = _stamp(row["first_seen"])
         if seen and (rf.last_sent is None or seen > rf.last_sent):
             rf.last_sent = seen
-        if row["status"] == "ditolak":
+        if row["status"] == Status.REJECTED:
             rf.rejected += 1
         elif row.get("revision") is not None and row["revision"] < head["revision"]:
             rf.old_revision = max(rf.old_revision or 0, row["revision"])
@@ -486,7 +469,7 @@ def notes(recap: Recap, texts: Texts) -> list[str]:
 
 
 def _plain(x: float) -> str:
-    return (str(int(x)) if float(x).is_integer() else str(x)).replace(".", ",")
+    return str(whole(float(x))).replace(".", ",")
 
 
 def status_label(texts: Texts, status: str) -> str:
@@ -509,18 +492,3 @@ def belum_notes(form: RecapForm, texts: Texts) -> str:
         out.append(texts.t("rekap.belum_catatan.revisi_lama", revisi=form.old_revision,
                            terbaru=form.revision))
     return "; ".join(out)
-
-
-def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None) -> Path:
-    """The recap workbook (see :mod:`iki_xlsx.recap_xlsx`)."""
-    from .recap_xlsx import write_recap_xlsx as write
-
-    return write(recap, path, texts)
-
-
-def write_recap_html(recap: Recap, path: str | Path, texts: Texts | None = None, *,
-                     detail: bool | None = None) -> Path:
-    """Write the printable, self-contained HTML report (see :mod:`iki_xlsx.recap_html`)."""
-    from .recap_html import write_recap_html as write
-
-    return write(recap, path, texts, detail=detail)

@@ -5,6 +5,9 @@ Every text a user typed is written as a string (never a formula or link). The Pe
 Indikator rows of a large recap are written straight as SpreadsheetML rows after
 xlsxwriter closes the workbook (see ``_InlineRows``): xlsxwriter's ~10 µs per cell made
 that sheet alone 40 s for 10,000 pegawai × 25 indikator.
+
+Longer than 400 lines because each recap sheet's writer sits beside the fast raw-row
+writer it may use.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from .capaian import parse_answer
-from .model import parse_number
+from .model import parse_number, whole
 
 ABSURD_FACTOR = 1000  # a realisasi above 1000 × target (or 1000 for a zero target) is absurd
 MAX_NUMBER_TEXT = 100  # characters: longer text in a realisasi cell is not a number
@@ -100,7 +100,5 @@ def keterangan_text(raw: object) -> str | None:
     """Keterangan as plain text (dates and numbers as typed-looking text)."""
     if raw is None:
         return None
-    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e16:
-        raw = int(raw)
-    text = str(raw).strip()
+    text = str(whole(raw)).strip()
     return text or None

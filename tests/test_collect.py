@@ -14,7 +14,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.collect import check_file, collect
 from iki_xlsx.generate import generate_forms
 from iki_xlsx.ledger import Workspace
-from iki_xlsx.read import read_path
+from iki_xlsx.collect import read_path
 
 from filling import fill, realisasi_ref, rewrite_member, zip_of
 
@@ -376,7 +376,7 @@ def test_check_one_file_with_and_without_the_key(issued, tmp_path):
 def test_a_broken_installation_is_not_recorded_as_broken_files(issued, tmp_path, monkeypatch):
     """A missing dependency once made every file 'berkas rusak' — and froze that verdict
     in the ledger. An ImportError now stops collect with nothing recorded."""
-    import iki_xlsx.read as read
+    import iki_xlsx.collect.reading as read
 
     ws, forms = issued
     fill(forms[KEPALA].path, tmp_path / "in" / "a.xlsx",

@@ -113,7 +113,8 @@ ws = Workspace(sys.argv[1])
 report = collect([Path(sys.argv[2])], ws, jobs=1)
 recap = None
 try:
-    from iki_xlsx.recap import build_recap, write_recap_xlsx
+    from iki_xlsx.recap import build_recap
+    from iki_xlsx.recap_xlsx import write_recap_xlsx
     recap = build_recap(ws)
 except ImportError:
     pass

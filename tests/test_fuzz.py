@@ -16,18 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iki_xlsx.collect import (
-    STATUS_NOTE,
-    STATUS_OK,
-    STATUS_REJECTED,
-    Judge,
-    Source,
-    _bare,
-)
-from iki_xlsx.manifest import sign
+from iki_xlsx.collect import Judge, RawReading, Source, read_bytes, read_path
+from iki_xlsx.collect.check import _bare
+from iki_xlsx.manifest import parse_manifest_text, sign
 from iki_xlsx.model import format_number
-from iki_xlsx.problems import KINDS
-from iki_xlsx.read import RawReading, parse_manifest_text, read_bytes, read_path
+from iki_xlsx.problems import KINDS, Status
 from iki_xlsx.values import (ABSURD_FACTOR, CellInfo, absurd_limit, parse_realisasi,
                              plain_number)
 
@@ -241,7 +234,7 @@ def manifest_property(raw: RawReading, ws, manifest: dict, resign: bool) -> None
     reading.signature_ok = resign and reading.key_match
     src = Source("fuzz.xlsx", "/fuzz.xlsx", path=Path("/fuzz.xlsx"))
     for res in (Judge(ws, 2025).judge(reading, src), _bare(reading, src)):
-        assert res.status in (STATUS_OK, STATUS_NOTE, STATUS_REJECTED)
+        assert res.status in (Status.OK, Status.NOTE, Status.REJECTED)
         for p in res.problems:
             assert p.code in KINDS and p.message()
         json.dumps(res.entry())  # storable as it is

@@ -16,7 +16,8 @@ from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.manifest import reading_view
 from iki_xlsx.master import load_master
-from iki_xlsx.read import read_path, sheet_cells, verify_file
+from iki_xlsx.collect import read_path, verify_file
+from iki_xlsx.collect.reading import sheet_cells
 
 from conftest import SMALL_MASTER
 

@@ -33,14 +33,9 @@ from libreoffice import fill_and_save, needs_libreoffice
 from iki_xlsx.collect import collect, display_name, text_of_path
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.problems import KINDS
-from iki_xlsx.read import (
-    MAX_SHEET_CELLS,
-    Parts,
-    Rejected,
-    _prolog,
-    check_sheet_area,
-    read_bytes,
-)
+from iki_xlsx.collect import read_bytes
+from iki_xlsx.collect.container import MAX_SHEET_CELLS, Parts, Rejected, _prolog
+from iki_xlsx.collect.xlsx import check_sheet_area
 from iki_xlsx.report import to_json, write_report_xlsx
 
 REPO = Path(__file__).resolve().parent.parent
@@ -346,7 +341,7 @@ def test_a_file_that_kills_its_reader_is_reported_not_fatal(corpus, fresh, tmp_p
                                                            monkeypatch):
     """A native reader crashing on one file (simulated: the worker process dies) costs
     that file only: it is reported, the rest of the batch is collected."""
-    import iki_xlsx.collect as collect_module
+    import iki_xlsx.collect.pool as collect_module
 
     paths = _fill_inbox(corpus, tmp_path / "masuk", 20)
     poison = paths[7].read_bytes()

@@ -17,7 +17,8 @@ import pytest
 
 from iki_xlsx.generate import generate_forms
 from iki_xlsx.ledger import Workspace
-from iki_xlsx.recap import build_recap, write_recap_xlsx
+from iki_xlsx.recap import build_recap
+from iki_xlsx.recap_xlsx import write_recap_xlsx
 
 from libreoffice import cells, needs_libreoffice
 

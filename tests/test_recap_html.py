@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from iki_xlsx.recap import build_recap, write_recap_html
+from iki_xlsx.recap import build_recap
+from iki_xlsx.recap_html import write_recap_html
 
 from test_recap import setup  # noqa: F401  (the fixture, shared)
 

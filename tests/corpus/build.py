@@ -330,8 +330,9 @@ def build(root: Path, master) -> Corpus:
         def edit(xml: bytes) -> bytes:
             import re
 
-            new, count = re.subn(  # an empty input cell, as openpyxl writes it
-                rb'<c r="' + ref.encode() + rb'"([^>]*?)\s*/>',
+            new, count = re.subn(  # an empty input cell, as openpyxl writes it (<c …/>
+                # with lxml installed, <c …></c> without)
+                rb'<c r="' + ref.encode() + rb'"([^>]*?)\s*(?:/>|></c>)',
                 lambda m: b'<c r="' + ref.encode() + b'"' + re.sub(rb'\s*t="\w+"', b"", m[1])
                 + inner, xml)
             assert count == 1, ref

@@ -1,0 +1,143 @@
+"""Reading many sources: in this process, or in a pool of worker processes with a bounded
+window of work in flight (memory does not grow with the inbox). A file that crashes its
+reader (a native library's bug) is re-read alone in a process of its own and reported,
+instead of taking collect down.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import chain, islice
+
+from ..problems import Problem
+from .reading import RawReading, read_bytes, read_path, sha256_of
+from .sources import Source, archive_sources
+
+def read_source(args: tuple[Source, bytes | None, str | None]) -> RawReading:
+    """Read one source (in a worker process, or in this one)."""
+    src, key, key_id = args
+    if src.problem is not None:  # could not even be listed or opened
+        raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
+        raw.problems.append(src.problem)
+        return raw
+    try:
+        if src.path is not None:
+            return read_path(src.path, key, key_id)
+        return read_bytes(src.data or b"", key, key_id)
+    except OSError as exc:  # vanished or locked since it was listed
+        raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
+        raw.problems.append(Problem("berkas_tidak_terbaca",
+                                        {"reason": exc.strerror or str(exc)}))
+        return raw
+
+
+def _read_chunk(chunk: list[tuple[Source, bytes | None, str | None]]) -> list[RawReading]:
+    return [read_source(args) for args in chunk]
+
+
+def fewer_collections() -> tuple[int, ...]:
+    """Collect the young generation every 50,000 allocations instead of 700 (returns
+    the thresholds before). Each file allocates a few thousand short-lived objects
+    without cycles, so frequent collections find nothing to free while the results
+    piling up make each older-generation pass longer."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    return before
+
+
+def _worker_init(parent: int) -> None:
+    """Workers end themselves when collect is gone (killed, even with SIGKILL): a pool
+    worker would otherwise wait for work forever. They read files only: the young
+    generation is collected less often (see :func:`collect`)."""
+    fewer_collections()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                               initargs=(os.getpid(),))
+
+
+def _read_alone(args) -> RawReading:
+    """Read one source in a process of its own: a file that crashes its reader (a bug in
+    a native library) is reported instead of taking collect down."""
+    pool = _new_pool(1)
+    try:
+        return pool.submit(read_source, args).result()
+    except BrokenProcessPool:
+        src = args[0]
+        raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
+        raw.problems.append(Problem("berkas_rusak", {"reason": "pembaca berhenti"}))
+        return raw
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
+                   jobs: int) -> Iterator[tuple[Source, RawReading]]:
+    """:func:`read_all`, with the members of a zip archive given as a file read in its
+    place (the reader tells an archive from a workbook by the central directory it parses
+    anyway, so a file is opened as a zip once)."""
+    for src, raw in read_all(sources, key, key_id, jobs):
+        if raw.kind == "archive" and src.path is not None:
+            yield from read_all(archive_sources(src), key, key_id, jobs)
+        else:
+            yield src, raw
+
+
+def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
+             jobs: int) -> Iterator[tuple[Source, RawReading]]:
+    """(source, reading) in the order of ``sources``. With several jobs, a bounded
+    window of chunks is in flight: memory does not grow with the number of files."""
+    it = iter(sources)
+    head = list(islice(it, 16))
+    if jobs == 1 or len(head) < 16:
+        for src in chain(head, it):
+            yield src, read_source((src, key, key_id))
+        return
+    size = 8
+    pool = _new_pool(jobs)
+    pending: deque = deque()
+    stream = chain(head, it)
+
+    def refill() -> None:
+        while len(pending) < jobs * 3:
+            chunk = list(islice(stream, size))
+            if not chunk:
+                return
+            pending.append((chunk, pool.submit(_read_chunk, [(s, key, key_id)
+                                                              for s in chunk])))
+
+    try:
+        refill()
+        while pending:
+            chunk, future = pending.popleft()
+            try:
+                raws = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raws = [_read_alone((s, key, key_id)) for s in chunk]
+                pool = _new_pool(jobs)
+                pending = deque((c, pool.submit(_read_chunk, [(s, key, key_id) for s in c]))
+                                for c, _ in pending)
+            yield from zip(chunk, raws)
+            refill()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------- run

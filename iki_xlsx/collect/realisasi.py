@@ -1,0 +1,78 @@
+"""The realisasi and keterangan of a judged form: every input cell of the issued cell map
+re-read as Indonesians type values (:mod:`iki_xlsx.values`); anything unusable is named
+with its cell and never turned into 0."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..manifest import ReadingView
+from ..model import whole
+from ..values import CellInfo, absurd_limit, keterangan_text, parse_realisasi, plain_number
+from .reading import RawReading
+from .result import FileResult
+from .sources import display_name
+
+def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str]],
+                res: FileResult, add) -> None:
+    """Parse every realisasi and keterangan cell of the form into ``res``. ``names``
+    gives the indicators' names for problem messages (asked only when there is one)."""
+    periods = view.periods
+    inputs, cell_info = raw.inputs, raw.cell_info
+    values: dict = {}
+    filled, last = 0, -1
+    named: list[str] = []
+
+    def name_of(k: int) -> str:
+        if not named:
+            named.extend(names())
+        return named[k] if k < len(named) else ""
+
+    for k, entry in enumerate(view.indicators):
+        yes_no = entry.polaritas == "ya/tidak"
+        target = entry.target
+        limit = -1.0 if yes_no else absurd_limit(target)  # -1: no number is plain
+        real = {}
+        for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
+            value, info = inputs.get(ref), cell_info.get(ref)
+            if info is None:  # a plain cell: blank (not submitted) or, most often, a number
+                number = plain_number(value, limit) if value is not None else None
+                if number is not None or value is None:
+                    real[period] = number
+                    if number is not None:
+                        filled += 1
+                        last = i if i > last else last
+                    continue
+                info = _PLAIN
+            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target)
+            real[period] = parsed.value
+            code = parsed.problem or parsed.note
+            if code:
+                add(code, cell=ref, indicator=name_of(k), value=show(value),
+                    period=period)
+            if parsed.value is not None:
+                filled += 1
+                last = i if i > last else last
+        ket_ref = entry.keterangan
+        ket_info = cell_info.get(ket_ref, _PLAIN)
+        keterangan = None if ket_info.error else keterangan_text(inputs.get(ket_ref))
+        if ket_info.formula:
+            add("keterangan_rumus", cell=ket_ref, indicator=name_of(k),
+                value=show(keterangan))
+        values[entry.id] = {"realisasi": real, "keterangan": keterangan}
+    res.realisasi, res.filled, res.last_period = values, filled, last
+    if filled == 0:
+        add("belum_diisi")
+
+
+_PLAIN = CellInfo()
+
+
+def show(value: object) -> str:
+    """A cell value as quoted in a problem message (short, control characters shown)."""
+    if value is None:
+        return ""
+    text = display_name(str(whole(value)))
+    return text if len(text) <= 60 else text[:57] + "…"
+
+

@@ -1,0 +1,118 @@
+"""Recording judged files in the ledger: small transactions (nothing half-written, a
+rerun completes an interrupted collect), content seen before judged from the ledger
+(collecting again changes nothing), and which accepted file of a form counts.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+from ..ledger import Workspace
+from ..problems import ACCEPTED, Problem, Status
+from .judge import Judge
+from .reading import RawReading
+from .result import FileResult
+from .sources import Source, display_name
+
+BATCH_FILES = 100  # files recorded in one transaction, at most …
+BATCH_SECONDS = 0.5  # … or what was judged in this time
+
+
+class Recorder:
+    """Judged files waiting to be written: a transaction per batch (few hundred
+    microseconds each) instead of per file. A crash loses at most the last batch, which
+    a rerun records; the ledger is never half-written."""
+
+    def __init__(self, ws: Workspace, run_id: str):
+        self.ws, self.run_id = ws, run_id
+        self.pending: list[tuple[FileResult, Source]] = []
+        self.shas: set[str] = set()
+        self.since = time.monotonic()
+
+    def add(self, res: FileResult, src: Source) -> None:
+        self.pending.append((res, src))
+        self.shas.add(res.sha256)
+        if len(self.pending) >= BATCH_FILES or time.monotonic() - self.since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            new = self.ws.record_files([(res.entry(), src.source, src.member)
+                                        for res, src in self.pending], self.run_id)
+            for (res, _), is_new in zip(self.pending, new):
+                res.new = is_new
+        self.pending, self.shas, self.since = [], set(), time.monotonic()
+
+
+def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
+            seen_this_run: dict, known_shas: set[str] | None = None) -> FileResult:
+    try:
+        sha = raw.sha256
+        known = ws.known_file(sha) if known_shas is None or sha in known_shas \
+            or sha in seen_this_run else None
+        if known is None:
+            return judge.judge(raw, src)
+        res = _from_ledger(known, src)
+        issued = judge.issued(res.form_id, res.revision) if res.form_id and \
+            res.revision is not None else None
+        if issued:
+            res.nama, res.kode_iki = issued.nama, issued.kode_iki
+        first = seen_this_run.get(raw.sha256) or _first_sighting(ws, raw.sha256)
+        if first and first[:2] != (src.source, src.member):
+            res.duplicate_of = first[2]
+        return res
+    except sqlite3.Error:
+        raise  # the ledger itself: not a verdict about this file
+    except Exception as exc:  # a bug of ours must not stop the batch nor freeze a verdict
+        if os.environ.get("IKI_XLSX_DEBUG"):
+            raise
+        res = FileResult(src.name, src.source, src.member, raw.sha256, raw.size,
+                         Status.REJECTED, kind=raw.kind, recorded=False, new=False)
+        res.problems.append(Problem("berkas_rusak", {"reason": f"galat internal "
+                                                               f"{type(exc).__name__}"},
+                                    file=src.name))
+        return res
+
+
+def mark_superseded(ws: Workspace, results: list[FileResult], current: dict,
+                     seen_this_run: dict) -> None:
+    """Accepted files of a form whose current submission is another file say which."""
+    names: dict[str, str] = {}
+    for r in results:
+        cur = current.get(r.form_id) if r.form_id else None
+        if cur is None or r.status not in ACCEPTED or cur["sha256"] == r.sha256 \
+                or r.revision != cur["revision"]:
+            continue
+        sha = cur["sha256"]
+        if sha not in names:
+            first = seen_this_run.get(sha) or _first_sighting(ws, sha)
+            names[sha] = first[2] if first else sha[:12]
+        r.superseded_by = names[sha]
+        r.problems.append(Problem("digantikan", {"by": names[sha]}, file=r.name))
+
+
+def _first_sighting(ws: Workspace, sha: str) -> tuple[str, str, str] | None:
+    seen = ws.sightings(sha)
+    if not seen:
+        return None
+    s = seen[0]
+    name = f"{s['source']} › {s['member']}" if s["member"] else s["source"]
+    return s["source"], s["member"], display_name(name)
+
+
+def _from_ledger(row: dict, src: Source) -> FileResult:
+    """A file whose content was collected before: its verdict comes from the ledger."""
+    problems = []
+    for p in row["problems"] or []:
+        fields = {k: p.get(k) for k in ("code", "params", "file", "sheet", "cell", "row",
+                                        "column", "indicator")}
+        fields["params"] = fields["params"] or {}
+        problems.append(Problem(**{k: v for k, v in fields.items() if v is not None}))
+    return FileResult(src.name, src.source, src.member, row["sha256"], row["size"],
+                      row["status"], problems, row["form_id"], row["revision"], row["nip"],
+                      "", "", row["tahun"], row["realisasi"], row["filled"],
+                      row["last_period"], row["modified_at"], row["kind"], new=False)
+
+

@@ -1,0 +1,44 @@
+"""What collect says about one file: :class:`FileResult` (its verdict, problems and what
+was read), as shown in the reports and stored in the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..problems import Problem, Status
+
+
+@dataclass
+class FileResult:
+    name: str
+    source: str
+    member: str
+    sha256: str
+    size: int
+    status: Status
+    problems: list[Problem] = field(default_factory=list)
+    form_id: str | None = None
+    revision: int | None = None
+    nip: str | None = None
+    nama: str = ""
+    kode_iki: str = ""
+    tahun: int | None = None
+    realisasi: dict | None = None
+    filled: int = 0
+    last_period: int = -1
+    modified_at: str | None = None
+    kind: str = "other"
+    duplicate_of: str | None = None  # same content seen before (under this name)
+    new: bool = True
+    superseded_by: str | None = None  # another file of the same form is the one used
+    recorded: bool = True  # False: an internal error; not recorded, a rerun retries it
+
+    def entry(self) -> dict:
+        """The ledger row of this file."""
+        return {"sha256": self.sha256, "size": self.size, "kind": self.kind,
+                "form_id": self.form_id, "revision": self.revision, "nip": self.nip,
+                "tahun": self.tahun, "status": self.status,
+                "problems": [p.to_dict() for p in self.problems
+                             if p.code != "digantikan"],
+                "realisasi": self.realisasi, "filled": self.filled,
+                "last_period": self.last_period, "modified_at": self.modified_at}

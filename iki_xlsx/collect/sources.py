@@ -1,0 +1,220 @@
+"""Where returned files come from: paths given on the command line, folders (walked
+recursively, sorted) and zip archives (members read in memory one at a time, nested
+archives followed to a bounded depth, nothing extracted to disk). Each candidate is a
+:class:`Source`: what the officer sees, its identity in the ledger (the real path and
+the member inside an archive), and its bytes or its path.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..problems import Problem
+from .container import MAX_FILE_BYTES, WORKBOOK_PARTS, too_large
+
+MAX_ARCHIVE_DEPTH = 3  # zip in zip in zip; deeper archives are not opened
+MAX_ARCHIVE_MEMBERS = 10_000  # members of one archive
+MAX_ARCHIVE_BYTES = 2 * 1024 ** 3  # declared inflated size of all members of one archive
+IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+@dataclass
+class Source:
+    name: str  # what the officer sees: path, or archive.zip › member (control chars shown)
+    source: str  # the path given on disk (identity in the ledger)
+    member: str = ""  # path inside the archive (chain joined by " › ")
+    path: Path | None = None  # a file on disk
+    data: bytes | None = None  # an archive member, in memory only
+    problem: Problem | None = None  # the source could not even be read
+
+
+def text_of_path(value: str) -> str:
+    """A path as storable, printable text: bytes that are not UTF-8 (names from other
+    systems) become ``\\xNN`` — the same every time, so a rerun finds the same source."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def display_name(value: str) -> str:
+    """What a person is shown: control and direction-override characters (which could
+    hide an extension or move the terminal cursor) are written as ``\\uXXXX``."""
+    value = text_of_path(value)
+    if value.isprintable():
+        return value
+    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp",
+                                                                        "Cs", "Co", "Cn")
+                   else f"\\u{ord(ch):04x}" for ch in value)
+
+
+def iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+    """Every candidate file under ``inputs``: files, folders (recursively, sorted) and
+    zip archives (members read in memory one at a time, nested archives followed to a
+    bounded depth; names such as ``../../x.xlsx`` are only names, nothing is extracted
+    to disk). The same file given twice (or inside a folder also given) comes once."""
+    seen: set[tuple[str, str]] = set()
+    for src in _iter_sources(inputs):
+        key = (src.source, src.member)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield src
+
+
+def _iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+    for item in inputs:
+        item = Path(item)
+        if item.is_dir():
+            for path, real in _walk(item):
+                if not _ignored(path.name):
+                    yield _from_file(path, real)
+        elif item.is_file():
+            yield _from_file(item)
+        else:
+            name = text_of_path(str(item))
+            yield Source(display_name(name), name, problem=Problem("berkas_tidak_ada"))
+
+
+def _walk(folder: Path) -> list[tuple[Path, str | None]]:
+    """Regular files under ``folder``, sorted, each with its real path when it is known
+    without asking the file system again (a file that is not a link, in a folder whose
+    real path is known); symlinked folders are not followed (a link loop must not hang
+    collect), unreadable folders are skipped."""
+    out = []
+    for root, dirs, files in os.walk(folder, onerror=lambda e: None):
+        dirs.sort()
+        try:
+            real_root = os.path.realpath(root)
+        except (OSError, ValueError):
+            real_root = None
+        for name in files:
+            full = os.path.join(root, name)
+            if os.path.isfile(full):
+                real = os.path.join(real_root, name) \
+                    if real_root and not os.path.islink(full) else None
+                out.append((Path(full), real))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def estimate_sources(inputs: Iterable[Path]) -> int:
+    """How many sources :func:`iter_sources` will yield, from the folder listings and the
+    archives' central directories only (nested archives count as one): for progress."""
+    n = 0
+    for item in inputs:
+        item = Path(item)
+        paths = [p for p, _ in _walk(item) if not _ignored(p.name)] if item.is_dir() \
+            else [item]
+        for path in paths:
+            n += 1
+            try:
+                if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+                    with zipfile.ZipFile(path) as zf:
+                        n += max(0, sum(1 for i in zf.infolist() if not i.is_dir()) - 1)
+            except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
+                pass
+    return n
+
+
+def _ignored(name: str) -> bool:
+    """Office lock files (``~$x.xlsx``) and OS litter are not submissions."""
+    return name.lower() in IGNORED_NAMES or name.startswith("~$")
+
+
+def _from_file(path: Path, real: str | None = None) -> Source:
+    """A file given or found in a folder (a zip archive of forms is opened only once the
+    reader has said it is one: :func:`archive_sources`). Its real path is its identity
+    in the ledger."""
+    if real is None:
+        try:
+            real = str(path.resolve())
+        except (OSError, RuntimeError):
+            real = os.path.abspath(path)
+    return Source(display_name(str(path)), text_of_path(real), path=path)
+
+
+def archive_sources(src: Source) -> Iterator[Source]:
+    """The members of a zip archive given as a file (the reader found it is one)."""
+    try:
+        zf = zipfile.ZipFile(src.path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        yield Source(src.name, src.source, problem=Problem("zip_rusak"))
+        return
+    with zf:
+        yield from _from_archive(zf, src.source, [], 1, src.name)
+
+
+def _is_archive(zf: zipfile.ZipFile) -> bool:
+    """The reader's rule: a zip without any workbook's own parts is an archive."""
+    return not (set(zf.namelist()) & WORKBOOK_PARTS)
+
+
+def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
+                  shown: str) -> Iterator[Source]:
+    label = " › ".join([shown, *map(display_name, chain_)])
+    try:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+    except Exception:
+        yield Source(label, src, " › ".join(chain_), problem=Problem("zip_rusak"))
+        return
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        yield Source(label, src, " › ".join(chain_),
+                     problem=Problem("zip_bom", {"reason": f"{len(infos)} isi"}))
+        return
+    if sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
+        yield Source(label, src, " › ".join(chain_), problem=Problem(
+            "zip_bom", {"reason": f"{sum(i.file_size for i in infos) // 2**20} MB"}))
+        return
+    counts: dict[str, int] = {}
+    for info in infos:
+        counts[info.filename] = counts.get(info.filename, 0) + 1
+        # the same name twice in one archive: both are read, told apart by their order
+        raw_name = info.filename if counts[info.filename] == 1 else \
+            f"{info.filename} #{counts[info.filename]}"
+        member_chain = [*chain_, raw_name]
+        member = " › ".join(member_chain)
+        name = " › ".join([shown, *map(display_name, member_chain)])
+        if _ignored(Path(info.filename).name):
+            continue
+        if info.flag_bits & 0x1:
+            yield Source(name, src, member, problem=Problem("berkas_terenkripsi"))
+            continue
+        if info.file_size > MAX_FILE_BYTES:
+            yield Source(name, src, member, problem=too_large(info.file_size))
+            continue
+        try:
+            with zf.open(info) as fh:
+                blob = fh.read(MAX_FILE_BYTES + 1)
+        except Exception as exc:
+            code = "berkas_terenkripsi" if "encrypt" in str(exc).lower() else "zip_rusak"
+            yield Source(name, src, member, problem=Problem(code))
+            continue
+        if len(blob) > MAX_FILE_BYTES:
+            yield Source(name, src, member, problem=Problem("zip_bom",
+                                                                {"reason": info.filename}))
+            continue
+        if blob.startswith(b"PK"):
+            try:
+                inner = zipfile.ZipFile(io.BytesIO(blob))
+                nested = _is_archive(inner)
+            except Exception:
+                nested = False
+            if nested:
+                if depth >= MAX_ARCHIVE_DEPTH:
+                    yield Source(name, src, member, problem=Problem("arsip_terlalu_dalam"))
+                else:
+                    yield from _from_archive(inner, src, member_chain, depth + 1, shown)
+                continue
+        yield Source(name, src, member, data=blob)
+
+
+# --------------------------------------------------------------------------- results
+
