@@ -228,12 +228,15 @@ def effective_target(indicator: Indicator, period: str | None,
 
 
 def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
-                 scheme: PeriodScheme, cap: float = DEFAULT_CAP) -> float | None:
+                 scheme: PeriodScheme, cap: float = DEFAULT_CAP, *,
+                 target_period: str | None = None) -> float | None:
     """Capaian "s.d." period ``upto``: aggregate the periods up to and including it.
 
     ``values`` maps period codes (or any spelling :func:`parse_period` accepts) to realisasi.
     The aggregate is compared with the per-period target of the last filled period when the
-    master gives one (see :func:`effective_target`), else with the annual target.
+    master gives one (see :func:`effective_target`), else with the annual target. With
+    ``target_period`` (the recap's period), a ``jumlah`` indikator is compared with that
+    period's target instead: a sum that stopped growing is behind, not on target.
     None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
     """
     scheme = PeriodScheme(scheme)
@@ -248,6 +251,8 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     if not filled:
         return None
     last = periods[filled[-1][0]]
+    if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
+        last = target_period
     total = aggregate(row, indicator.agregasi, polaritas)
     return capaian(total, effective_target(indicator, last, scheme), polaritas, cap)
 

@@ -18,19 +18,21 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .manifest import canonical_text
 from .problems import ACCEPTED
+from .timeline import FileInput, normal_time
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
 KEY_FILE = "kunci-rahasia.key"
 PASSWORD_FILE = "sandi-proteksi.txt"
 DB_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+STORE_DIR = "berkas"  # the bytes of every collected file, by sha256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,7 +76,10 @@ CREATE TABLE IF NOT EXISTS files (
     realisasi TEXT,                -- JSON {indicator id: {"realisasi": {period: v}, "keterangan": s}}
     filled INTEGER NOT NULL DEFAULT 0,       -- realisasi cells filled
     last_period INTEGER NOT NULL DEFAULT -1, -- index of the last period with a realisasi
-    modified_at TEXT               -- the file's own "last modified" (docProps / zip entry)
+    modified_at TEXT,              -- the file's own "last modified" (docProps / meta.xml)
+    saved_at TEXT,                 -- when the pegawai saved it (UTC): modified_at, else the
+                                   -- newest zip entry, else the file's time on disk
+    saved_from TEXT                -- dokumen | zip | berkas: where saved_at came from
 );
 CREATE INDEX IF NOT EXISTS files_form ON files (form_id, status);
 
@@ -88,6 +93,42 @@ CREATE TABLE IF NOT EXISTS sightings (
     run_id TEXT NOT NULL,
     UNIQUE (sha256, source, member)
 );
+
+-- Which revision of each form is current: one row each time it changes (a new form, a
+-- revision, a return to an earlier revision's content), the last row per form counts.
+-- Nothing is updated or deleted.
+CREATE TABLE IF NOT EXISTS issue_log (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    revision INTEGER,              -- NULL: the form was withdrawn
+    status TEXT NOT NULL,          -- baru | revisi | kembali | migrasi | ditarik
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issue_log_form ON issue_log (form_id, id);
+
+-- The officer's decisions, each with its reason, added, never changed.
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- kecualikan | sertakan (a file) | tetapkan | kosongkan |
+                                   -- lepas (one value: set, make blank, back to the files)
+    form_id TEXT,
+    sha256 TEXT,
+    revision INTEGER,              -- of the form, when the decision names an indikator
+    indicator TEXT,                -- indikator id in that revision
+    period TEXT,
+    value TEXT,                    -- JSON, for tetapkan
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_form ON decisions (form_id);
+
+-- A verdict replaced by judging a stored file again (collect --rejudge): the old one.
+CREATE TABLE IF NOT EXISTS rejudged (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    at TEXT NOT NULL,
+    old TEXT NOT NULL              -- JSON: the files row as it was
+);
 """
 
 
@@ -96,15 +137,19 @@ def default_workspace() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+def now_iso(timespec: str = "seconds") -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec=timespec)
 
 
 @dataclass(frozen=True)
 class IssuedForm:
+    """A form as generate meets it again: its current revision and every content issued."""
+
     form_id: str
-    revision: int
-    content_hash: str
+    revision: int  # the current revision
+    content_hash: str  # of the current revision
+    revisions: dict = field(default_factory=dict)  # content hash → revision, all issued
+    last: int = 0  # the highest revision number issued
 
 
 class Workspace:
@@ -184,7 +229,7 @@ class Workspace:
                         db.execute("ROLLBACK")
                         raise
                     _retry_locked(lambda: db.execute("COMMIT"))
-                _add_columns(db)
+                _migrate(db, self.path / DB_FILE)
             except BaseException:
                 db.close()
                 raise
@@ -207,19 +252,33 @@ class Workspace:
         _retry_locked(lambda: db.execute("COMMIT"))
 
     def latest_issued(self, form_ids: list[str]) -> dict[str, IssuedForm]:
+        """For each form id already issued: its current revision (see :data:`_CURRENT`)
+        and every revision's content hash — a content issued before is reused, never
+        given a new number."""
         out: dict[str, IssuedForm] = {}
+        current = self.current_revisions()
         for chunk in _chunks(form_ids, 500):
             marks = ",".join("?" * len(chunk))
+            hashes: dict[str, dict[str, int]] = {}
             for form_id, rev, content_hash in self.db.execute(
-                f"SELECT form_id, MAX(revision), content_hash FROM forms "
-                f"WHERE form_id IN ({marks}) GROUP BY form_id", chunk):
-                out[form_id] = IssuedForm(form_id, rev, content_hash)
+                    f"SELECT form_id, revision, content_hash FROM forms"
+                    f" WHERE form_id IN ({marks}) ORDER BY revision", chunk):
+                hashes.setdefault(form_id, {})[content_hash] = rev
+            for form_id, known in hashes.items():
+                by_rev = {rev: h for h, rev in known.items()}
+                rev = current.get(form_id) or max(by_rev)
+                out[form_id] = IssuedForm(form_id, rev, by_rev.get(rev, ""), known,
+                                          max(by_rev))
         return out
 
     def record_issued(self, rows: list[dict]) -> None:
-        """Insert new revisions, refresh path/time of unchanged ones: one transaction."""
+        """Insert new revisions, refresh path/time of unchanged ones, and log every form
+        whose current revision changes: one transaction."""
         stamp = now_iso()
         with self.transaction() as db:
+            current = dict(db.execute(_CURRENT))
+            highest = dict(db.execute("SELECT form_id, MAX(revision) FROM forms"
+                                      " GROUP BY form_id"))
             for row in rows:
                 db.execute(
                     "INSERT INTO forms (form_id, revision, nip, kode_iki, tahun, nama, jabatan,"
@@ -238,16 +297,194 @@ class Workspace:
                      _json(row["reading"]) if row.get("reading") is not None else None,
                      row["file_path"], stamp,
                      stamp))
+                form_id, rev = row["form_id"], row["revision"]
+                if form_id in current and current[form_id] == rev:
+                    continue
+                status = "baru" if form_id not in highest else \
+                    "revisi" if rev > (highest[form_id] or 0) else "kembali"
+                db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
+                           " VALUES (?,?,?,?)", (form_id, rev, status, stamp))
+                current[form_id] = rev
+                highest[form_id] = max(rev, highest.get(form_id) or 0)
 
-    def latest_revision(self, form_id: str) -> int | None:
-        row = self.db.execute("SELECT MAX(revision) FROM forms WHERE form_id = ?",
-                              (form_id,)).fetchone()
+    def current_revisions(self) -> dict[str, int | None]:
+        """form id → its current revision (None: withdrawn), for every form issued."""
+        return dict(self.db.execute(_CURRENT))
+
+    def current_revision(self, form_id: str) -> int | None:
+        row = self.db.execute(
+            "SELECT revision FROM issue_log WHERE form_id = ? ORDER BY id DESC LIMIT 1",
+            (form_id,)).fetchone()
         return row[0] if row else None
 
+    def revision_exists(self, form_id: str, revision: int) -> bool:
+        return self.db.execute("SELECT 1 FROM forms WHERE form_id = ? AND revision = ?",
+                               (form_id, revision)).fetchone() is not None
+
+    def known_form(self, form_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM forms WHERE form_id = ? LIMIT 1",
+                               (form_id,)).fetchone() is not None
+
+    def issue_history(self, form_id: str) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM issue_log WHERE form_id = ? ORDER BY id",
+                              (form_id,))
+        return [_decode(cur, r) for r in cur.fetchall()]
+
+    def revision_indicators(self, tahun: int | None,
+                            form_ids: list[str] | None = None) -> list[tuple[str, int, list]]:
+        """(form id, revision, its indicators as stored in the form JSON) of every
+        revision issued (for ``tahun``, of ``form_ids``): what matches an indikator across
+        revisions."""
+        where, args = _where(tahun, form_ids)
+        try:
+            rows = self.db.execute(
+                "SELECT form_id, revision, json_extract(form_json, '$.iki.indicators')"
+                f" FROM forms{where}", args).fetchall()
+            return [(f, r, json.loads(t)) for f, r, t in rows]
+        except sqlite3.OperationalError:  # an SQLite built without JSON functions
+            return [(f, r, json.loads(t)["iki"]["indicators"]) for f, r, t in self.db.execute(
+                f"SELECT form_id, revision, form_json FROM forms{where}", args)]
+
+    def form_shapes(self, forms: list[dict]) -> dict[str, tuple[list[str], int]]:
+        """form id → (its periods, its number of indikator) in the revision of each row
+        of ``forms`` (rows of :meth:`issued_forms`)."""
+        wanted = {f["form_id"]: f["revision"] for f in forms}
+        out: dict[str, tuple[list[str], int]] = {}
+        for form_id, rev, reading, manifest in self.db.execute(
+                "SELECT form_id, revision, reading, CASE WHEN reading IS NULL"
+                " THEN manifest END FROM forms"):
+            if wanted.get(form_id) != rev:
+                continue
+            if reading is not None:
+                periods, _, inds = json.loads(reading)
+            else:
+                m = json.loads(manifest)
+                periods, inds = m["periods"], m["indicators"]
+            out[form_id] = (list(periods), len(inds))
+        return out
+
+    def year_files(self, form_ids: list[str]) -> dict[str, list]:
+        """form id → its accepted files as :class:`iki_xlsx.timeline.FileInput` (what
+        each gave, when it was saved and collected, where it was first seen)."""
+        wanted = set(form_ids)
+        names = self.first_names()
+        out: dict[str, list] = {}
+        cur = self.db.execute(
+            "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
+            " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED)
+        for sha, form_id, rev, saved, seen, real in cur:
+            if form_id in wanted and rev is not None:
+                out.setdefault(form_id, []).append(FileInput(
+                    sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
+                    json.loads(real) if real else {}))
+        return out
+
+    def first_names(self) -> dict[str, str]:
+        """sha256 → where the file was first seen (path, or "archive › member")."""
+        out = {}
+        for sha, source, member in self.db.execute(
+                "SELECT sha256, source, member FROM sightings WHERE id IN"
+                " (SELECT MIN(id) FROM sightings GROUP BY sha256)"):
+            out[sha] = f"{source} › {member}" if member else source
+        return out
+
+    # -- the bytes of every collected file
+    def stored_path(self, sha256: str, kind: str = "") -> Path:
+        """Where the bytes of a collected file are kept: ``berkas/ab/<sha256>.<kind>``."""
+        suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
+        return self.path / STORE_DIR / sha256[:2] / f"{sha256}{suffix}"
+
+    def keep_file(self, sha256: str, kind: str, data: bytes | None = None,
+                  path: Path | None = None) -> bool:
+        """Keep a collected file's bytes (content-addressed, written atomically: a
+        temporary file renamed into place). Bytes that do not hash to ``sha256`` (a
+        file changed since it was read) are not kept. True when the bytes are kept."""
+        target = self.stored_path(sha256, kind)
+        if target.exists():
+            return True
+        if data is None:
+            try:
+                data = Path(path).read_bytes() if path is not None else None
+            except OSError:
+                return False
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{sha256[:16]}.{secrets.token_hex(4)}.tmp")
+        try:
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return False
+        return True
+
+    def stored_files(self) -> list[dict]:
+        """Every recorded file with the path of its kept bytes (None when not kept)."""
+        out = []
+        for row in self.all_files():
+            path = self.stored_path(row["sha256"], row["kind"])
+            row["stored"] = path if path.exists() else None
+            out.append(row)
+        return out
+
+    def replace_verdict(self, entry: dict) -> None:
+        """A stored file judged again: its old row goes to ``rejudged``, the new verdict
+        takes its place (what was seen, where and when stays)."""
+        with self.transaction() as db:
+            cur = db.execute("SELECT * FROM files WHERE sha256 = ?", (entry["sha256"],))
+            row = cur.fetchone()
+            if row is None:
+                return
+            old = dict(zip([d[0] for d in cur.description], row))
+            db.execute("INSERT INTO rejudged (sha256, at, old) VALUES (?,?,?)",
+                       (entry["sha256"], now_iso(), _json(old)))
+            db.execute(
+                "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
+                " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
+                " modified_at = ?, saved_at = COALESCE(?, saved_at),"
+                " saved_from = COALESCE(?, saved_from) WHERE sha256 = ?",
+                (entry["kind"], entry.get("form_id"), entry.get("revision"), entry.get("nip"),
+                 entry.get("tahun"), entry["status"], _read_json(entry.get("problems") or []),
+                 _read_json(entry["realisasi"]) if entry.get("realisasi") is not None
+                 else None, entry.get("filled", 0), entry.get("last_period", -1),
+                 entry.get("modified_at"), entry.get("saved_at"), entry.get("saved_from"),
+                 entry["sha256"]))
+
+    # -- decisions
+    def add_decision(self, kind: str, reason: str, *, form_id: str | None = None,
+                     sha256: str | None = None, revision: int | None = None,
+                     indicator: str | None = None, period: str | None = None,
+                     value: object = None) -> int:
+        """Record one decision of the officer (never changed afterwards); its id."""
+        with self.transaction() as db:
+            return db.execute(
+                "INSERT INTO decisions (at, kind, form_id, sha256, revision, indicator, period,"
+                " value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
+                (now_iso(), kind, form_id, sha256, revision, indicator, period,
+                 None if value is None else _json(value), reason)).lastrowid
+
+    def decisions_for(self, form_ids: list[str] | None = None) -> dict[str, list[dict]]:
+        """form id → its decisions (and its files'), in the order they were taken."""
+        wanted = None if form_ids is None else set(form_ids)
+        out: dict[str, list[dict]] = {}
+        cur = self.db.execute("SELECT id, at, kind, reason, sha256, revision, indicator,"
+                              " period, value, form_id FROM decisions ORDER BY id")
+        for row in cur:
+            d = dict(zip(("id", "at", "kind", "reason", "sha256", "revision", "indicator",
+                          "period", "value"), row[:9]))
+            d["value"] = json.loads(d["value"]) if d["value"] is not None else None
+            if row[9] and (wanted is None or row[9] in wanted):
+                out.setdefault(row[9], []).append(d)
+        return out
+
     def issued(self, form_id: str, revision: int | None = None) -> dict | None:
-        """One issued form (the latest revision unless given), with its JSON decoded."""
+        """One issued form (the current revision unless given), with its JSON decoded."""
         sql = "SELECT * FROM forms WHERE form_id = ?"
         args: tuple = (form_id,)
+        if revision is None:
+            revision = self.current_revision(form_id)
         if revision is not None:
             sql += " AND revision = ?"
             args += (revision,)
@@ -271,10 +508,6 @@ class Workspace:
                               (form_id, revision)).fetchone()
         return row[0] if row else None
 
-    def latest_revisions(self) -> dict[str, int]:
-        """form id → its latest revision, for every issued form."""
-        return dict(self.db.execute("SELECT form_id, MAX(revision) FROM forms GROUP BY form_id"))
-
     # -- submissions
     def known_shas(self, limit: int = 200_000) -> set[str] | None:
         """The sha256 of every file in the ledger, or None when there are more than
@@ -297,21 +530,22 @@ class Workspace:
     def record_files(self, items: list[tuple[dict, str, str]], run_id: str) -> list[bool]:
         """Record several files (entry, source, member) in one transaction: all or none.
         For each, True when its content is new to the ledger."""
-        stamp = now_iso()
+        stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
         with self.transaction() as db:
             for entry, source, member in items:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
-                    " modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " modified_at, saved_at, saved_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
                      entry.get("revision"), entry.get("nip"), entry.get("tahun"),
                      entry["status"], _read_json(entry.get("problems") or []),
                      _read_json(entry["realisasi"]) if entry.get("realisasi") is not None
                      else None,
                      entry.get("filled", 0), entry.get("last_period", -1),
-                     entry.get("modified_at"))).rowcount == 1)
+                     entry.get("modified_at"), entry.get("saved_at"),
+                     entry.get("saved_from"))).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
                            " run_id) VALUES (?,?,?,?,?)",
                            (entry["sha256"], source, member, stamp, run_id))
@@ -322,11 +556,12 @@ class Workspace:
         return [_decode(cur, r) for r in cur.fetchall()]
 
     def issued_forms(self, tahun: int | None = None, *, full: bool = True) -> list[dict]:
-        """The latest revision of every issued form (of ``tahun``), in issue order;
-        ``full=False`` leaves out the large JSON columns (form, cells, manifest)."""
+        """The current revision of every issued form (of ``tahun``) that is not withdrawn,
+        in issue order; ``full=False`` leaves out the large JSON columns (form, cells,
+        manifest)."""
         cols = "f.*" if full else ", ".join(f"f.{c}" for c in _LIGHT_COLUMNS)
-        sql = (f"SELECT {cols} FROM forms f JOIN (SELECT form_id, MAX(revision) AS rev"
-               " FROM forms GROUP BY form_id) m ON f.form_id = m.form_id AND f.revision = m.rev")
+        sql = (f"SELECT {cols} FROM forms f JOIN ({_CURRENT}) m"
+               " ON f.form_id = m.form_id AND f.revision = m.revision")
         args: tuple = ()
         if tahun is not None:
             sql += " WHERE f.tahun = ?"
@@ -336,45 +571,6 @@ class Workspace:
 
     def years(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT tahun FROM forms ORDER BY tahun")]
-
-    def accepted_files(self, form_ids: list[str] | None = None, *,
-                       full: bool = True) -> list[dict]:
-        """Accepted files; ``full=False`` leaves out what was read (problems, values)."""
-        cols = "*" if full else ", ".join(_FILE_RANK_COLUMNS)
-        sql = f"SELECT {cols} FROM files WHERE status IN (?, ?)"
-        args: tuple = ACCEPTED
-        cur = self.db.execute(sql + " ORDER BY first_seen, sha256", args)
-        rows = [_decode(cur, r) for r in cur.fetchall()]
-        if form_ids is not None:
-            wanted = set(form_ids)
-            rows = [r for r in rows if r["form_id"] in wanted]
-        return rows
-
-    def current_submissions(self, tahun: int | None = None, *, full: bool = True,
-                            forms: list[dict] | None = None) -> dict[str, dict]:
-        """For each issued form (latest revision), the accepted file the recap uses.
-
-        Rule: only files of the form's latest revision count; among them the newest *by
-        content* wins — the one whose last filled period is latest, then the one with
-        more realisasi cells filled, then the later of the files' own modified times
-        (saved by Excel or LibreOffice), and last the larger sha256 — every step depends
-        on the files alone, never on the order or time they were collected, so a rerun
-        after a crash, or collecting in any order, picks the same file. Older
-        submissions stay in the ledger. ``full=False``: the files' identity and rank
-        only (not what was read from them). ``forms``: :meth:`issued_forms` of ``tahun``
-        when the caller has them.
-        """
-        if forms is None:
-            forms = self.issued_forms(tahun, full=False)
-        forms = {f["form_id"]: f for f in forms}
-        best: dict[str, dict] = {}
-        for row in self.accepted_files(list(forms), full=full):
-            if row["revision"] != forms[row["form_id"]]["revision"]:
-                continue
-            cur = best.get(row["form_id"])
-            if cur is None or submission_rank(row) > submission_rank(cur):
-                best[row["form_id"]] = row
-        return best
 
     def form_definitions(self, tahun: int) -> Iterator[tuple]:
         """(form id, revision, IKI, settings) of every issued form of ``tahun``: SQLite
@@ -407,16 +603,13 @@ class Workspace:
             self._db = None
 
 
-def submission_rank(row: dict) -> tuple:
-    """Sort key of :meth:`Workspace.current_submissions`: larger is newer."""
-    return (row["last_period"], row["filled"], row.get("modified_at") or "", row["sha256"])
+_CURRENT = ("SELECT l.form_id, l.revision FROM issue_log l JOIN (SELECT form_id, MAX(id) AS id"
+            " FROM issue_log GROUP BY form_id) last ON l.id = last.id")
 
 
 _LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "jabatan",
                   "perangkat_daerah", "unit_kerja", "atasan_nip", "atasan_nama", "content_hash",
                   "file_path", "issued_at", "last_written_at")
-_FILE_RANK_COLUMNS = ("sha256", "size", "kind", "first_seen", "form_id", "revision", "nip",
-                      "tahun", "status", "filled", "last_period", "modified_at")
 _JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "reading", "problems",
                  "realisasi")
 
@@ -441,6 +634,17 @@ ledger_json = _json
 # period order — without sorting: sorting buys nothing here (no hash is taken of it).
 _read_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                               check_circular=False).encode
+
+
+def _where(tahun: int | None, form_ids: list[str] | None) -> tuple[str, tuple]:
+    clauses, args = [], []
+    if tahun is not None:
+        clauses.append("tahun = ?")
+        args.append(tahun)
+    if form_ids is not None and len(form_ids) <= 500:
+        clauses.append(f"form_id IN ({','.join('?' * len(form_ids))})")
+        args.extend(form_ids)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
 
 
 def _chunks(items: list, n: int):
@@ -468,19 +672,77 @@ def _retry_locked(action, wait: float | None = None):
             pause = min(pause * 2, 1.0)
 
 
-_ADDED_COLUMNS = (("forms", "reading", "TEXT"),)  # columns newer than some ledgers
+_ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("files", "saved_at", "TEXT"),
+                  ("files", "saved_from", "TEXT"))  # columns newer than some ledgers
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring a ledger made by an earlier version up to date, in place. Columns and tables
+    are only added (a NULL means "not known for this row", and readers fall back). A
+    ledger of an older schema is first copied beside itself (SQLite's online backup)."""
+    version = _schema_version(db)
+    if version >= SCHEMA_VERSION and _columns_present(db):
+        return
+    if version < SCHEMA_VERSION:
+        backup = path.with_name(f"{path.stem}-v{version}-{time.strftime('%Y%m%d-%H%M%S')}"
+                                f".sqlite3.bak")
+        if not backup.exists():
+            copy = sqlite3.connect(backup)
+            try:
+                db.backup(copy)
+            finally:
+                copy.close()
+    _retry_locked(lambda: db.execute("BEGIN IMMEDIATE"))
+    try:
+        if _schema_version(db) < SCHEMA_VERSION:  # not done by another process meanwhile
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            _add_columns(db)
+            stamp = now_iso()
+            # every form issued so far: its latest revision is current
+            db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
+                       " SELECT form_id, MAX(revision), 'migrasi', ? FROM forms"
+                       " WHERE form_id NOT IN (SELECT form_id FROM issue_log)"
+                       " GROUP BY form_id", (stamp,))
+            for sha, modified in db.execute("SELECT sha256, modified_at FROM files WHERE"
+                                            " saved_at IS NULL").fetchall():
+                saved = normal_time(modified)
+                if saved:
+                    db.execute("UPDATE files SET saved_at = ?, saved_from = 'dokumen'"
+                               " WHERE sha256 = ?", (saved, sha))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                       (str(SCHEMA_VERSION),))
+        else:
+            _add_columns(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    _retry_locked(lambda: db.execute("COMMIT"))
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return int(row[0]) if row else 1
+    except ValueError:
+        return 1
+
+
+def _columns_present(db: sqlite3.Connection) -> bool:
+    for table, column, _ in _ADDED_COLUMNS:
+        if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            return False
+    return True
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
-    """Bring a ledger made by an earlier version up to date (columns are only added; a
-    NULL in them means "not known for this row", and readers fall back)."""
     for table, column, kind in _ADDED_COLUMNS:
         have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
         if column in have:
             continue
         try:
-            _retry_locked(lambda: db.execute(
-                f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         except sqlite3.OperationalError as exc:
             if "duplicate column" not in str(exc).lower():  # another process added it
                 raise

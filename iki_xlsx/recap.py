@@ -27,6 +27,8 @@ from .ledger import Workspace
 from .manifest import canonical, form_from_dict
 from .model import Form, PeriodScheme, format_nip, whole
 from .problems import Status
+from .timeline import (BELUM, END_MONTH, KEPUTUSAN, KOSONG, REVISI_LAMA, SUBMITTED, Event,
+                       FormYear, Value, load_years)
 from .texts import Texts, get_texts
 
 __all__ = [
@@ -41,9 +43,10 @@ __all__ = [
 ]
 
 # Months at the end of each period: orders periods of different schemes on one time line.
-_END_MONTH = {"TW1": 3, "TW2": 6, "TW3": 9, "TW4": 12, "S1": 6, "S2": 12, "TAHUNAN": 12}
+_END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
-NOT_SUBMITTED = "belum"  # RecapForm.status of an issued form without a current submission
+NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
+NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
 
 
 def period_end_month(code: str) -> int:
@@ -75,6 +78,7 @@ class RecapIndicator:
     capaian: float | None
     status: str  # terisi | kosong | belum | galat
     keterangan: str | None
+    sources: dict = field(default_factory=dict)  # period → (file name, saved at) or a decision
 
 
 @dataclass(slots=True)
@@ -93,7 +97,7 @@ class RecapForm:
     upto: str | None  # this form's period s.d. which capaian counts (None: none yet)
     cap: float
     scale: PredikatScale
-    status: str  # diterima | diterima_catatan | belum
+    status: str  # of the recap period: lengkap | sebagian | kosong | belum
     indicators: list[RecapIndicator]
     capaian: float | None  # mean of the indicators' capaian that are not None
     predikat: str | None
@@ -102,10 +106,13 @@ class RecapForm:
     last_sent: datetime | None = None  # the latest file of this form, whatever its status
     rejected: int = 0  # rejected files of this form
     old_revision: int | None = None  # an accepted file of an older revision, if any
+    period_status: dict = field(default_factory=dict)  # period → lengkap|sebagian|kosong|belum
+    events: list = field(default_factory=list)  # timeline events (sheet Riwayat)
+    excluded: int = 0  # files the officer set aside
 
     @property
     def submitted(self) -> bool:
-        return self.status != NOT_SUBMITTED
+        return self.status in SUBMITTED
 
     @property
     def filled(self) -> int:
@@ -166,10 +173,16 @@ class Recap:
     files: list[FileIssue]
     generated_at: datetime
     kertas: str = "A4"  # paper of most forms (A4 | F4)
+    provisional: bool = False  # before the year's end: the figures are sementara
 
     @property
     def not_submitted(self) -> list[RecapForm]:
         return [f for f in self.forms if not f.submitted]
+
+    def missing(self, period: str) -> list[RecapForm]:
+        """Forms that have not submitted ``period`` (belum or kosong)."""
+        return [f for f in self.forms
+                if period in f.period_status and f.period_status[period] not in SUBMITTED]
 
     @property
     def submitted(self) -> list[RecapForm]:
@@ -195,25 +208,24 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
             raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=None))
         tahun = years[-1]
     files = ws.all_files()
-    # Light pass over every file first (the realisasi of all files is not kept).
-    for row in files:
+    for row in files:  # what was read comes through the timeline, not from here
         row.pop("realisasi", None)
-    current = ws.current_submissions(tahun)
     heads = ws.issued_forms(tahun, full=False)
     if not heads:
         raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=tahun))
+    years = load_years(ws, tahun, heads)
 
     # Pass 1: each form's IKI and settings (shared between forms with the same content),
     # the schemes in use and the default period.
     definitions = _definitions(ws, tahun, {h["form_id"]: h["revision"] for h in heads})
-    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]], current.get(h["form_id"]))
+    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]], years[h["form_id"]])
                for h in heads]
     del heads, definitions
     schemes = Counter(form.settings.periode for _, form, _ in entries)
     paper = Counter(form.settings.kertas for _, form, _ in entries)
     primary = schemes.most_common(1)[0][0]
     if upto is None:
-        code, auto = _latest_filled(entries, primary), True
+        code, auto = _latest_filled(years.values(), primary), True
     else:
         code, auto = _resolve_period(upto, primary, texts), False
     end = _END_MONTH[code]
@@ -229,26 +241,27 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     forms = []
     by_setting: dict[str, PredikatScale] = {}
     scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
-    for head, form, sub in entries:
+    for head, form, year in entries:
         setting = form.settings.skala_predikat
         scale = by_setting.get(setting)
         if scale is None:
             parsed = PredikatScale.from_setting(setting)
             scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
-        forms.append(_recap_form(head, form, sub, uptos[form.settings.periode], scale,
+        forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
                                  by_form.get(head["form_id"], ())))
     del entries
     labels = _labels(scales.values())
     units, agencies, total = _summaries(forms, labels, texts)
     caps = sorted({f.cap for f in forms})
     names = {f.form_id: f.nama for f in forms}
-    used = {f.sha256 for f in forms if f.sha256}
+    used = {v.sha256 for y in years.values() for v in y.values.values() if v.sha256}
     issues = [_issue(ws, row, names, used) for row in files
               if (row["status"] == Status.REJECTED or row["problems"])
               and row.get("tahun") in (None, tahun)]
+    provisional = end < 12
     return Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                  list(scales.values()), issues, datetime.now().replace(microsecond=0),
-                 paper.most_common(1)[0][0])
+                 paper.most_common(1)[0][0], provisional)
 
 
 _HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat_daerah",
@@ -294,20 +307,13 @@ def _upto_in(scheme: PeriodScheme, end_month: int) -> str | None:
     return done[-1] if done else None
 
 
-def _latest_filled(entries, primary: PeriodScheme) -> str:
+def _latest_filled(years, primary: PeriodScheme) -> str:
+    """The latest period (by its end month) in which any form has a counted value."""
     best: str | None = None
-    for _, form, sub in entries:
-        if not sub or not sub.get("realisasi"):
-            continue
-        scheme = form.settings.periode
-        codes = scheme.periods
-        for entry in sub["realisasi"].values():
-            for key, value in ((entry or {}).get("realisasi") or {}).items():
-                if _blank(value) or key == best:
-                    continue
-                code = key if key in codes else parse_period(key, scheme)
-                if code is not None and (best is None or _period_key(code) > _period_key(best)):
-                    best = code
+    for year in years:
+        for _, code in year.values:
+            if code in _END_MONTH and (best is None or _period_key(code) > _period_key(best)):
+                best = code
     if best is None:
         return primary.periods[0]
     same = _upto_in(primary, _END_MONTH[best])  # say it in the main scheme when possible
@@ -323,62 +329,57 @@ def _stamp(text: str | None) -> datetime | None:
         return None
 
 
-def _recap_form(head: dict, form, sub: dict | None, upto: str | None, scale: PredikatScale,
+def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: PredikatScale,
                 files) -> RecapForm:
     scheme = form.settings.periode
     cap = form.settings.batas_capaian
     shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
-    codes = set(scheme.periods)
-    realisasi = (sub or {}).get("realisasi") or {}
+    ids = [f"{i + 1:02d}" for i in range(len(form.iki.indicators))]
+    period_status = {p: year.status(p, ids) for p in shown}
+    status = period_status.get(upto, BELUM) if upto else BELUM
     indicators = []
     no = sasaran = ""
-    for i, ind in enumerate(form.iki.indicators):
-        ind_id = f"{i + 1:02d}"
+    for ind_id, ind in zip(ids, form.iki.indicators):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        entry = realisasi.get(ind_id) or {}
-        raw = {}
-        for key, value in (entry.get("realisasi") or {}).items():
-            code = key if key in codes else parse_period(key, scheme)
-            if code is not None:
-                raw[code] = value
-        values = {p: raw.get(p) for p in shown}
+        values = {p: year.value(ind_id, p) for p in shown}
+        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values}
         total = value = None
-        if sub is None:
-            status = NOT_SUBMITTED
+        if not any(v is not None for v in values.values()):
+            ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
         else:
-            status = "kosong"
-            if upto is not None:
-                total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
-                if total is not None:
-                    status = "terisi"
-                    try:
-                        value = capaian_upto({p: v for p, v in values.items()
-                                              if not _blank(v)}, upto, ind, scheme, cap)
-                    except ValueError:
-                        status = "galat"
+            ind_status = "terisi"
+            total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
+            try:
+                value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
+                                     upto, ind, scheme, cap, target_period=upto)
+            except ValueError:
+                ind_status = "galat"
+        note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
-            ind.polaritas.value,
-            ind.agregasi.value, values, total, value, status,
-            entry.get("keterangan") if sub is not None else None))
+            ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
+            note.value if note else None, sources))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
+    last = max((v for v in year.values.values() if v.sha256), default=None,
+               key=lambda v: (v.saved_at, v.collected_at))
     rf = RecapForm(
         head["form_id"], head["revision"], head["nip"], head["nama"], head["jabatan"],
         head["kode_iki"], head["perangkat_daerah"], head["unit_kerja"], head["atasan_nip"],
-        head["atasan_nama"], scheme, upto, cap, scale,
-        sub["status"] if sub else NOT_SUBMITTED, indicators, mean, scale.label(mean),
-        sub["sha256"] if sub else None, _stamp(sub["first_seen"]) if sub else None)
+        head["atasan_nama"], scheme, upto, cap, scale, status, indicators, mean,
+        scale.label(mean), last.sha256 if last else None,
+        _stamp(last.collected_at) if last else None,
+        period_status=period_status, events=list(year.events), excluded=len(year.excluded))
     for row in files:
         seen = _stamp(row["first_seen"])
         if seen and (rf.last_sent is None or seen > rf.last_sent):
             rf.last_sent = seen
         if row["status"] == Status.REJECTED:
             rf.rejected += 1
-        elif row.get("revision") is not None and row["revision"] < head["revision"]:
+        elif row.get("revision") is not None and row["revision"] != head["revision"]:
             rf.old_revision = max(rf.old_revision or 0, row["revision"])
     return rf
 
@@ -455,17 +456,70 @@ def period_label(texts: Texts, code: str) -> str:
 
 
 def notes(recap: Recap, texts: Texts) -> list[str]:
-    """The lines that say how this recap was computed (period, cap, scale)."""
+    """The lines that say how this recap was computed (period, cap, scale, which values
+    count, whether the figures are provisional)."""
     t = texts.t
     label = period_label(texts, recap.upto)
     first = period_label(texts, recap.first_period)
     batas = ", ".join(_plain(c) for c in recap.caps)
     skala = " | ".join(s.describe() for s in recap.scales)
-    return [t("rekap.catatan.periode", periode=label, periode_awal=first,
-              otomatis=recap.upto_auto),
-            t("rekap.catatan.batas", batas=batas) + " " + t("rekap.catatan.skala", skala=skala),
-            t("rekap.catatan.hitung"), t("rekap.catatan.berkas"),
-            t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M"))]
+    out = [t("rekap.catatan.periode", periode=label, periode_awal=first,
+             otomatis=recap.upto_auto),
+           t("rekap.catatan.batas", batas=batas) + " " + t("rekap.catatan.skala", skala=skala),
+           t("rekap.catatan.hitung"), t("rekap.catatan.berkas"),
+           t("rekap.catatan.jumlah", periode=label)]
+    if recap.provisional:
+        out.append(t("rekap.catatan.sementara", periode=label))
+    revised = sum(1 for f in recap.forms for e in f.events if e.kind == REVISI_LAMA)
+    if revised:
+        out.append(t("rekap.catatan.revisi", n=revised))
+    decided = sum(1 for f in recap.forms for e in f.events if e.kind == KEPUTUSAN)
+    if decided:
+        out.append(t("rekap.catatan.keputusan", n=decided))
+    out.append(t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M")))
+    return out
+
+
+def _shown(value: object) -> object:
+    return whole(value) if isinstance(value, float) else value
+
+
+def _source(v: Value | None, texts: Texts) -> str:
+    """Where a value came from, as a person reads it."""
+    if v is None:
+        return ""
+    if v.decision is not None:
+        return texts.t("rekap.sumber.keputusan", waktu=_when(v.decision.at))
+    return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=_when(v.saved_at))
+
+
+def _when(text: str | None) -> str:
+    stamp = _stamp(text)
+    return stamp.strftime("%d-%m-%Y %H:%M") if stamp else "?"
+
+
+def value_sources(ind: RecapIndicator, texts: Texts) -> str:
+    """``TW I: berkas (disimpan …); TW II: …`` for one indikator of a form."""
+    return "; ".join(f"{period_label(texts, p)}: {_source(v, texts)}"
+                     for p, v in ind.sources.items())
+
+
+def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
+    """One line of the Riwayat sheet: what happened, to which indikator and period, the
+    old and the new value with their files, and the reason of a decision."""
+    t = texts.t
+    d = e.decision
+    kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
+        t(f"rekap.keputusan.{d.kind}")
+    indikator = names.get(e.indicator, e.text or "")
+    period = period_label(texts, e.period) if e.period else ""
+    old = (_shown(e.old.value), _source(e.old, texts)) if e.old else ("", "")
+    new = (_shown(e.new.value), _source(e.new, texts)) if e.new else ("", "")
+    if e.kind == REVISI_LAMA and e.new is not None:
+        new = (t("rekap.revisi_ke", revisi=e.new.revision), _source(e.new, texts))
+    if d is not None:
+        new = (_shown(d.value) if d.value is not None else "", _when(d.at))
+    return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
 
 
 def _plain(x: float) -> str:

@@ -26,7 +26,8 @@ from xlsxwriter.utility import xl_col_to_name
 from . import layout as L
 from .atomic import atomic_path
 from .model import format_nip
-from .recap import (NOT_SUBMITTED, Recap, UnitSummary, atasan_text, belum_notes, notes,
+from .recap import (NOT_COUNTED, NOT_SUBMITTED, Recap, UnitSummary, atasan_text, belum_notes,
+                    history_row, notes, value_sources,
                     period_label, predikat_colours, status_label)
 from .texts import Texts, get_texts
 from .xlsxtext import limit, write_text
@@ -96,7 +97,7 @@ class _Formats:
 
 def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None) -> Path:
     """Write the recap workbook atomically: Ringkasan, Per Pegawai, Per Indikator,
-    Belum Mengumpulkan, Masalah. Returns ``path``.
+    Belum Mengumpulkan, Per Atasan, Riwayat, Masalah. Returns ``path``.
 
     xlsxwriter writes everything, rows streamed (``constant_memory``), except the data rows
     of Per Indikator (one per pegawai × indikator: 250,000 for 10,000 pegawai), which
@@ -113,7 +114,7 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None)
         fm = _Formats(wb, recap.predikat_labels)
         deferred = []
         for write in (_sheet_summary, _sheet_forms, _sheet_indicators, _sheet_missing,
-                      _sheet_problems):
+                      _sheet_atasan, _sheet_history, _sheet_problems):
             ws = write(wb, recap, texts, fm)
             if isinstance(ws, _Deferred):
                 deferred.append(ws)
@@ -259,7 +260,32 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
     bars.set_x_axis({"min": 0, "max": cap, "major_gridlines": {"visible": True}})
     bars.set_size({"width": 760, "height": max(300, 26 * len(recap.units) + 110)})
     ws.insert_chart(total + 2, 2, bars, {"x_offset": 20})
+    _period_table(ws, total + 4 + math.ceil(max(300, 26 * len(recap.units) + 110) / 20),
+                  recap, texts, fm)
     return ws
+
+
+def _period_table(ws, r: int, recap: Recap, texts: Texts, fm: _Formats) -> None:
+    """How many forms are lengkap / sebagian / kosong / belum in each period s.d. the
+    recap's period: "sudah mengumpulkan" is always about a period."""
+    t = texts.t
+    _text(ws, r, 0, t("rekap.tabel.per_periode"), fm.subtitle)
+    kinds = ("lengkap", "sebagian", "kosong", "belum")
+    for c, title in enumerate([t("rekap.kolom.periode"), *(status_label(texts, k)
+                                                           for k in kinds),
+                               t("rekap.kolom.persen_sudah")]):
+        _text(ws, r + 1, c, title, fm.head)
+    for i, p in enumerate(recap.periods, start=r + 2):
+        counts = {k: 0 for k in kinds}
+        for f in recap.forms:
+            st = f.period_status.get(p)
+            if st in counts:
+                counts[st] += 1
+        n = sum(counts.values())
+        _text(ws, i, 0, period_label(texts, p), fm.text)
+        for c, k in enumerate(kinds, start=1):
+            ws.write_number(i, c, counts[k], fm.int)
+        _put(ws, i, 5, (counts["lengkap"] + counts["sebagian"]) / n if n else None, fm.share)
 
 
 def _sheet_forms(wb, recap: Recap, texts: Texts, fm: _Formats):
@@ -268,11 +294,12 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: _Formats):
     keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
             "indikator_terisi", "indikator_total", "rata_rata", "predikat", "status",
             "terakhir", "form_id")
-    widths = [6, 22, 30, 32, 30, 26, 34, 10, 10, 13, 15, 22, 17, 18]
+    periods = recap.periods
+    titles = [t(f"rekap.kolom.{k}") for k in keys]
+    titles += [t("rekap.kolom.status_periode", periode=period_label(texts, p)) for p in periods]
+    widths = [6, 22, 30, 32, 30, 26, 34, 10, 10, 13, 15, 22, 17, 18, *([14] * len(periods))]
     _title(ws, recap, texts, fm)
-    _head(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
-    status = {s: status_label(texts, s) for s in ("diterima", "diterima_catatan",
-                                                    NOT_SUBMITTED)}
+    _head(ws, 1, titles, widths, fm)
     r = 1
     for i, f in enumerate(recap.forms, start=1):
         r += 1
@@ -281,14 +308,19 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: _Formats):
         ws.write_number(r, 8, f.total, fm.int)
         _put(ws, r, 9, f.capaian, fm.pct)
         _put(ws, r, 10, f.predikat, fm.text)
-        _text(ws, r, 11, status.get(f.status, f.status), fm.text)
+        _text(ws, r, 11, status_label(texts, f.status), fm.text)
         _put(ws, r, 12, f.last_sent, fm.date)
         _text(ws, r, 13, f.form_id, fm.text)
-    ws.autofilter(1, 0, r, len(keys) - 1)
+        for c, p in enumerate(periods, start=len(keys)):
+            st = f.period_status.get(p)
+            _text(ws, r, c, status_label(texts, st) if st else "", fm.text)
+    ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 3)
     _bars(ws, 2, r, 9, max(recap.caps or [120.0]))
     _predikat_rules(ws, 2, r, 10, fm)
-    _text_rule(ws, 2, r, 11, status[NOT_SUBMITTED], fm.bad)
+    for c in (11, *range(len(keys), len(titles))):
+        for st in NOT_COUNTED:
+            _text_rule(ws, 2, r, c, status_label(texts, st), fm.bad)
     return ws
 
 
@@ -302,16 +334,16 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: _Formats):
     titles += [t("rekap.kolom.realisasi", periode=period_label(texts, p))
                for p in recap.periods]
     titles += [t("rekap.kolom.agregat", periode=label), t("rekap.kolom.capaian"),
-               t("rekap.kolom.status"), t("rekap.kolom.keterangan")]
+               t("rekap.kolom.status"), t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
     widths = [22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13, 11,
-              18, 40]
+              18, 40, 60]
     _title(ws, recap, texts, fm)
     _head(ws, 1, titles, widths, fm)
     status = {s: t(f"rekap.status_indikator.{s}") for s in ("terisi", "kosong",
                                                             NOT_SUBMITTED, "galat")}
     n_p = len(recap.periods)
     c_cap, c_status = 11 + n_p, 12 + n_p
-    formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.text, fm.text]
+    formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.text, fm.text, fm.text]
     last = 1 + sum(f.total for f in recap.forms)
     for c, f in enumerate(formats):  # placeholder row: sets the dimension, registers formats
         ws.write_blank(last, c, None, f)
@@ -337,7 +369,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: _Formats):
                     mid = static[key] = out.cells(3, key)
                 yield out.row(r, head, mid, out.cells(10, [
                     *(ind.values.get(p) for p in recap.periods), ind.total, ind.capaian,
-                    status[ind.status], ind.keterangan]))
+                    status[ind.status], ind.keterangan, value_sources(ind, texts)]))
 
     # xf indices now: a format equal to another one shares its index (xlsxwriter sets
     # ``xf_index`` only on the first); the placeholder row keeps each in styles.xml.
@@ -345,19 +377,90 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: _Formats):
 
 
 def _sheet_missing(wb, recap: Recap, texts: Texts, fm: _Formats):
+    """Who has not submitted: the recap's period first, then each earlier one."""
     t = texts.t
     ws = wb.add_worksheet(t("rekap.sheet.belum"))
     keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
-            "terakhir", "catatan")
-    widths = [6, 22, 30, 32, 30, 26, 34, 17, 60]
+            "periode", "status", "terakhir", "catatan")
+    widths = [6, 22, 30, 32, 30, 26, 34, 12, 18, 17, 60]
     _title(ws, recap, texts, fm)
     _head(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
     r = 1
-    for i, f in enumerate(recap.not_submitted, start=1):
-        r += 1
-        _identity(ws, r, i, f, fm)
-        _put(ws, r, 7, f.last_sent, fm.date)
-        _text(ws, r, 8, belum_notes(f, texts), fm.text)
+    i = 0
+    for period in reversed(recap.periods):
+        for f in recap.missing(period):
+            r += 1
+            i += 1
+            _identity(ws, r, i, f, fm)
+            _text(ws, r, 7, period_label(texts, period), fm.text)
+            _text(ws, r, 8, status_label(texts, f.period_status[period]), fm.text)
+            _put(ws, r, 9, f.last_sent, fm.date)
+            _text(ws, r, 10, belum_notes(f, texts), fm.text)
+    ws.autofilter(1, 0, r, len(keys) - 1)
+    ws.freeze_panes(2, 3)
+    return ws
+
+
+def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: _Formats):
+    """Each atasan with the bawahan whose forms they sign, and their status per period:
+    the officer chases late forms through the superiors."""
+    t = texts.t
+    ws = wb.add_worksheet(t("rekap.sheet.atasan"))
+    periods = recap.periods
+    titles = [t("rekap.kolom.atasan"), t("rekap.kolom.nip"), t("rekap.kolom.nama"),
+              t("rekap.kolom.jabatan"), t("rekap.kolom.unit_kerja"),
+              *(t("rekap.kolom.status_periode", periode=period_label(texts, p))
+                for p in periods), t("rekap.kolom.belum_periode")]
+    widths = [36, 22, 30, 32, 26, *([14] * len(periods)), 12]
+    _title(ws, recap, texts, fm)
+    _head(ws, 1, titles, widths, fm)
+    groups: dict[tuple, list] = {}
+    for f in recap.forms:
+        groups.setdefault((f.atasan_nip, f.atasan_nama), []).append(f)
+    r = 1
+    for (_, _), forms in sorted(groups.items(), key=lambda kv: (
+            -sum(1 for f in kv[1] if not f.submitted), kv[0][1])):
+        head = atasan_text(forms[0]) or t("rekap.tanpa_atasan")
+        for f in forms:
+            r += 1
+            _text(ws, r, 0, head, fm.text)
+            _text(ws, r, 1, format_nip(f.nip), fm.text)
+            for c, value in enumerate((f.nama, f.jabatan, f.unit_kerja), start=2):
+                _text(ws, r, c, value, fm.text)
+            for c, p in enumerate(periods, start=5):
+                st = f.period_status.get(p)
+                _text(ws, r, c, status_label(texts, st) if st else "", fm.text)
+            ws.write_number(r, 5 + len(periods), sum(
+                1 for p in periods if f.period_status.get(p) in NOT_COUNTED), fm.int)
+    ws.autofilter(1, 0, r, len(titles) - 1)
+    ws.freeze_panes(2, 1)
+    for c in range(5, 5 + len(periods)):
+        for st in NOT_COUNTED:
+            _text_rule(ws, 2, r, c, status_label(texts, st), fm.bad)
+    return ws
+
+
+def _sheet_history(wb, recap: Recap, texts: Texts, fm: _Formats):
+    """What happened to the values: replaced, left blank by a later file, late files of
+    an earlier revision, values of removed indikator, the officer's decisions."""
+    t = texts.t
+    ws = wb.add_worksheet(t("rekap.sheet.riwayat"))
+    keys = ("no", "nip", "nama", "kejadian", "indikator", "periode", "nilai_lama",
+            "berkas_lama", "nilai_baru", "berkas_baru", "alasan")
+    widths = [6, 22, 30, 34, 44, 10, 12, 50, 12, 50, 40]
+    _title(ws, recap, texts, fm)
+    _head(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
+    r = 1
+    for f in recap.forms:
+        names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
+        for e in f.events:
+            r += 1
+            row = history_row(e, names, texts)
+            ws.write_number(r, 0, r - 1, fm.int)
+            _text(ws, r, 1, format_nip(f.nip), fm.text)
+            _text(ws, r, 2, f.nama, fm.text)
+            for c, value in enumerate(row, start=3):
+                _put(ws, r, c, value, fm.text)
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws

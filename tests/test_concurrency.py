@@ -16,7 +16,7 @@ import pytest
 from corpus.batch import make_batch, run_collect, snapshot
 
 from iki_xlsx import ledger as ledger_module
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.ledger import SCHEMA_VERSION, Workspace
 
 
 def split_inbox(inbox: Path, root: Path) -> tuple[Path, Path, Path]:
@@ -58,7 +58,7 @@ def test_two_collects_and_a_recap_at_once(tmp_path, small_master):
         w = Workspace(together)
         try:
             while not stop.is_set():
-                reads.append(len(w.current_submissions()))
+                reads.append(len(w.all_files()))
                 if build_recap is not None and w.all_files():
                     build_recap(w)
                 time.sleep(0.01)
@@ -113,7 +113,8 @@ def test_many_processes_create_one_workspace(tmp_path):
     assert Workspace(tmp_path / "ws").key.hex() == results[0][1]
     assert sorted(p.name for p in (tmp_path / "ws").iterdir() if p.name.startswith(".")) == []
     db = sqlite3.connect(tmp_path / "ws" / "ledger.sqlite3")
-    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),)
 
 
 def test_a_long_write_elsewhere_makes_collect_wait_not_fail(tmp_path, monkeypatch):

@@ -153,12 +153,15 @@ def test_capaian_recomputed_by_hand(setup):
     sek = by_key(recap, SEKRETARIS)
     assert [i.capaian for i in sek.indicators] == pytest.approx([100, 95 / 90 * 100])
     assert sek.capaian == pytest.approx((100 + 95 / 90 * 100) / 2)
-    assert sek.status == "diterima_catatan"
+    # Status per period (TW1: only indikator 01, TW2: only 02): a submission, not whole
+    assert sek.status == "sebagian"
+    assert sek.period_status == {"TW1": "sebagian", "TW2": "sebagian"}
 
     andi = by_key(recap, ANDI)  # the newer content wins though it was collected first
     assert andi.indicators[0].total == 7
     assert [i.capaian for i in andi.indicators] == pytest.approx([7 / 6 * 100, 100])
-    assert andi.sha256 == ws.andi_newer != ws.andi_older
+    # values, not files: TW1 (the same 3 in both) and TW2 (only in the TW2 file)
+    assert andi.indicators[0].sources["TW2"].sha256 == ws.andi_newer != ws.andi_older
     assert andi.indicators[0].values == {"TW1": 3, "TW2": 4}
 
     for key in (NUR, SRI_PLT):
@@ -282,7 +285,7 @@ def rows_of(sheet, header_row: int = 2) -> list[dict]:
 def test_workbook_sheets_and_per_pegawai(workbook):
     wb = openpyxl.load_workbook(workbook)
     assert wb.sheetnames == ["Ringkasan", "Per Pegawai", "Per Indikator",
-                             "Belum Mengumpulkan", "Masalah"]
+                             "Belum Mengumpulkan", "Per Atasan", "Riwayat", "Masalah"]
     rows = rows_of(wb["Per Pegawai"])
     assert len(rows) == 5  # one row per form: Sri Lestari has two
     sri = [r for r in rows if r["Nama"] == "Sri Lestari, S.E., M.M."]
@@ -290,10 +293,11 @@ def test_workbook_sheets_and_per_pegawai(workbook):
     kepala = next(r for r in rows if r["NIP"] == "19700101 199503 1 001")
     assert kepala["Rata-rata Capaian (%)"] == pytest.approx((100 + 100 + 120) / 3)
     assert (kepala["Indikator Terisi"], kepala["Jumlah Indikator"]) == (3, 4)
-    assert (kepala["Predikat"], kepala["Status"]) == ("Sangat Baik", "Diterima")
+    assert (kepala["Predikat"], kepala["Status"]) == ("Sangat Baik", "Sebagian")
+    assert (kepala["Status TW I"], kepala["Status TW II"]) == ("Sebagian", "Sebagian")
     assert kepala["Atasan"] == "Ir. H. Bupati Contoh, M.Si"
     assert kepala["Terakhir Mengirim"] is not None
-    assert sri[0]["Status"] == "Diterima dengan catatan"
+    assert sri[0]["Status"] == "Sebagian"
     assert sri[0]["Atasan"] == "Drs. H. Rahmat Wijaya, S.Sos. (19700101 199503 1 001)"
     assert sri[1]["Status"] == "Belum mengumpulkan" and sri[1]["Predikat"] is None
     nur = next(r for r in rows if r["Nama"] == "Nur Aini, A.Md")
@@ -310,7 +314,7 @@ def test_workbook_per_indikator(workbook):
                                   "Agregasi"]
     assert list(rows[0])[10:] == ["Realisasi TW I", "Realisasi TW II",
                                   "Realisasi s.d. TW II", "Capaian (%)", "Status",
-                                  "Keterangan / Bukti Dukung"]
+                                  "Keterangan / Bukti Dukung", "Sumber Nilai"]
     andi = [r for r in rows if r["Nama"] == "Andi Pratama, S.Kom"]
     assert [(r["Realisasi TW I"], r["Realisasi TW II"], r["Realisasi s.d. TW II"])
             for r in andi] == [(3, 4, 7), (60, 80, 70)]
@@ -353,9 +357,13 @@ def test_rejected_file_only_in_masalah(workbook):
 
 def test_not_submitted_sheet(workbook):
     rows = rows_of(openpyxl.load_workbook(workbook)["Belum Mengumpulkan"])
-    assert [(r["Nama"], r["Jabatan"]) for r in rows] == [
-        ("Sri Lestari, S.E., M.M.", "Plt. Kepala Bidang Mutasi/Promosi"),
-        ("Nur Aini, A.Md", "Pengolah Data")]
+    # per period: the recap's period first, then each earlier one
+    assert [(r["Periode"], r["Nama"], r["Jabatan"]) for r in rows] == [
+        ("TW II", "Sri Lestari, S.E., M.M.", "Plt. Kepala Bidang Mutasi/Promosi"),
+        ("TW II", "Nur Aini, A.Md", "Pengolah Data"),
+        ("TW I", "Sri Lestari, S.E., M.M.", "Plt. Kepala Bidang Mutasi/Promosi"),
+        ("TW I", "Nur Aini, A.Md", "Pengolah Data")]
+    assert {r["Status"] for r in rows} == {"Belum mengumpulkan"}
     assert "revisi lama" in rows[0]["Catatan"]
     assert rows[1]["Catatan"] == "1 berkas ditolak (lihat sheet Masalah)"
 
@@ -520,7 +528,7 @@ def test_odd_text_as_libreoffice_reads_it(odd_workbook):
 
 def test_revised_iki_uses_the_latest_revision(small_master, tmp_path):
     """Regenerating with a changed target makes revision 2 of those forms: the recap uses
-    the new target, and a file of revision 1 counts as not submitted."""
+    the new target, and the values of a file of revision 1 still count (with it)."""
     from dataclasses import replace
 
     from iki_xlsx.model import Target
@@ -539,8 +547,9 @@ def test_revised_iki_uses_the_latest_revision(small_master, tmp_path):
     record(ws, first[SEKRETARIS], {"02": entry(None, 75)}, source="lama.xlsx")
     recap = build_recap(ws)
     sek = by_key(recap, SEKRETARIS)
-    assert (sek.revision, sek.submitted, sek.old_revision) == (2, False, 1)
+    assert (sek.revision, sek.submitted, sek.old_revision) == (2, True, 1)
     assert sek.indicators[1].target == "70 - 80"
+    assert sek.indicators[1].capaian == pytest.approx(100)  # 75 inside the new 70–80
     record(ws, second[SEKRETARIS], {"02": entry(None, 96)}, source="baru.xlsx")
     sek = by_key(build_recap(ws), SEKRETARIS)
     assert sek.submitted and sek.indicators[1].capaian == pytest.approx(96 / 80 * 100)

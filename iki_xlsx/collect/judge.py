@@ -93,16 +93,17 @@ class Judge:
             self._issued[key] = row
         return self._issued[key]
 
-    def latest_revision(self, form_id: str) -> int | None:
+    def current_revision(self, form_id: str) -> int | None:
         if self._latest is None:
-            self._latest = self.ws.latest_revisions()
+            self._latest = self.ws.current_revisions()
         if form_id not in self._latest:  # issued after this run started
-            self._latest[form_id] = self.ws.latest_revision(form_id)
+            self._latest[form_id] = self.ws.current_revision(form_id)
         return self._latest[form_id]
 
     def judge(self, raw: RawReading, src: Source) -> FileResult:
         res = FileResult(src.name, src.source, src.member, raw.sha256, raw.size, Status.OK,
-                         kind=raw.kind, modified_at=raw.modified_at)
+                         kind=raw.kind, modified_at=raw.modified_at,
+                         saved_at=raw.saved_at, saved_from=raw.saved_from)
         problems = res.problems
 
         def add(code, cell="", indicator="", **params):
@@ -127,16 +128,20 @@ class Judge:
         res.revision, res.tahun, res.kode_iki = m["revision"], m["tahun"], m["kode_iki"]
         issued = self.issued(res.form_id, res.revision, raw)
         if issued is None:
-            add("formulir_tidak_dikenal", form_id=res.form_id)
+            if self.ws.known_form(res.form_id):  # signed by us, never recorded: a ledger
+                add("revisi_tidak_dikenal", revision=res.revision)  # restored from before
+            else:
+                add("formulir_tidak_dikenal", form_id=res.form_id)
         elif self.tahun is not None and res.tahun != self.tahun:
             add("tahun_lain", tahun=res.tahun, expected=self.tahun)
-        else:
-            latest = self.latest_revision(res.form_id)
-            if latest is not None and res.revision < latest:
-                add("revisi_lama", revision=res.revision, latest=latest)
         if problems:
             res.status = Status.of(problems)
             return res
+        current = self.current_revision(res.form_id)
+        if current is not None and res.revision != current:
+            # An earlier (or later, after a return to earlier content) revision: its values
+            # count for the indikator the current revision still has (see timeline).
+            add("revisi_lama", revision=res.revision, latest=current)
         # The ledger's copy is the truth from here on (names, cells, targets).
         res.nip, res.nama, res.kode_iki = issued.nip, issued.nama, issued.kode_iki
         raw.split(issued.view.inputs)

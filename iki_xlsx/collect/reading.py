@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import layout as L
 from ..manifest import parse_manifest
 from ..problems import Problem
+from ..timeline import normal_time
 from ..values import CellInfo
 from .container import MAX_FILE_BYTES, Rejected, check_zip_bounds, os_size, sniff, too_large
 from .ods import OdsLook, ods_modified
@@ -47,7 +48,9 @@ class RawReading:
     cell_info: dict[str, CellInfo] = field(default_factory=dict)  # cells that are not plain
     formulas_missing: list[str] = field(default_factory=list)  # formula cells overwritten
     protected: bool | None = None  # IKI sheet protection present (None: unknown)
-    modified_at: str | None = None
+    modified_at: str | None = None  # the document's own saved time, as written
+    saved_at: str = ""  # when the pegawai saved it (normalised, UTC; "" unknown)
+    saved_from: str = ""  # dokumen (docProps / meta.xml) | zip (newest part's time)
 
     @property
     def fatal(self) -> bool:
@@ -187,9 +190,23 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         look.modified_at = ods_modified(parts)
     raw.protected = look.protected
     raw.modified_at = look.modified_at
+    raw.saved_at, raw.saved_from = _saved(look.modified_at, parts)
     raw.cell_info = look.infos(inputs)
     raw.formulas_missing = sorted((ref for ref in formulas if not look.has_formula(ref)),
                                   key=L.ref_order)
+
+
+def _saved(modified_at: str | None, parts) -> tuple[str, str]:
+    """When the pegawai saved the file: the workbook's own saved time, else the newest
+    time of its zip parts (Excel writes 1980 there: not a time)."""
+    saved = normal_time(modified_at)
+    if saved:
+        return saved, "dokumen"
+    stamps = [i.date_time for i in parts.infos.values() if i.date_time[0] > 1980]
+    if stamps:
+        y, mo, d, h, mi, sec = max(stamps)
+        return normal_time(f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"), "zip"
+    return "", ""
 
 
 # --------------------------------------------------------------------------- values

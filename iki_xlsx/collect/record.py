@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from datetime import datetime, timezone
 
 from ..ledger import Workspace
-from ..problems import ACCEPTED, Problem, Status
+from ..problems import Problem, Status
+from ..timeline import normal_time
 from .judge import Judge
 from .reading import RawReading
 from .result import FileResult
@@ -53,7 +55,9 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
         known = ws.known_file(sha) if known_shas is None or sha in known_shas \
             or sha in seen_this_run else None
         if known is None:
-            return judge.judge(raw, src)
+            res = judge.judge(raw, src)
+            _keep(ws, src, raw, res)
+            return res
         res = _from_ledger(known, src)
         issued = judge.issued(res.form_id, res.revision) if res.form_id and \
             res.revision is not None else None
@@ -76,21 +80,19 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
         return res
 
 
-def mark_superseded(ws: Workspace, results: list[FileResult], current: dict,
-                     seen_this_run: dict) -> None:
-    """Accepted files of a form whose current submission is another file say which."""
-    names: dict[str, str] = {}
-    for r in results:
-        cur = current.get(r.form_id) if r.form_id else None
-        if cur is None or r.status not in ACCEPTED or cur["sha256"] == r.sha256 \
-                or r.revision != cur["revision"]:
-            continue
-        sha = cur["sha256"]
-        if sha not in names:
-            first = seen_this_run.get(sha) or _first_sighting(ws, sha)
-            names[sha] = first[2] if first else sha[:12]
-        r.superseded_by = names[sha]
-        r.problems.append(Problem("digantikan", {"by": names[sha]}, file=r.name))
+def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:
+    """A new file: its bytes kept in the workspace (the evidence outlives the inbox, and
+    a newer iki-xlsx can judge it again); its saved time, when the workbook does not
+    say, from the file's own time on disk."""
+    if src.problem is None and raw.size:
+        ws.keep_file(raw.sha256, raw.kind, src.data, src.path)
+    if not res.saved_at and src.path is not None:
+        try:
+            mtime = os.stat(src.path).st_mtime
+        except OSError:
+            return
+        res.saved_at = normal_time(datetime.fromtimestamp(mtime, timezone.utc).isoformat())
+        res.saved_from = "berkas" if res.saved_at else ""
 
 
 def _first_sighting(ws: Workspace, sha: str) -> tuple[str, str, str] | None:
@@ -113,6 +115,8 @@ def _from_ledger(row: dict, src: Source) -> FileResult:
     return FileResult(src.name, src.source, src.member, row["sha256"], row["size"],
                       row["status"], problems, row["form_id"], row["revision"], row["nip"],
                       "", "", row["tahun"], row["realisasi"], row["filled"],
-                      row["last_period"], row["modified_at"], row["kind"], new=False)
+                      row["last_period"], row["modified_at"],
+                      saved_at=row.get("saved_at") or "", saved_from=row.get("saved_from") or "",
+                      kind=row["kind"], new=False)
 
 

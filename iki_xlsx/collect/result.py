@@ -27,6 +27,8 @@ class FileResult:
     filled: int = 0
     last_period: int = -1
     modified_at: str | None = None
+    saved_at: str = ""  # when the pegawai saved it (normalised UTC; "" unknown)
+    saved_from: str = ""  # dokumen | zip | berkas (the file's time on disk)
     kind: str = "other"
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
@@ -41,4 +43,5 @@ class FileResult:
                 "problems": [p.to_dict() for p in self.problems
                              if p.code != "digantikan"],
                 "realisasi": self.realisasi, "filled": self.filled,
-                "last_period": self.last_period, "modified_at": self.modified_at}
+                "last_period": self.last_period, "modified_at": self.modified_at,
+                "saved_at": self.saved_at or None, "saved_from": self.saved_from or None}

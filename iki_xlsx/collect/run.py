@@ -8,23 +8,28 @@ import os
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ledger import Workspace
-from ..problems import Status
+from ..problems import ACCEPTED, Status
+from ..timeline import END_MONTH, SUBMITTED, Event, load_years, period_statuses, touching
 from .judge import Judge
 from .pool import fewer_collections, read_expanding
-from .record import Recorder, judged, mark_superseded
+from .record import Recorder, judged
 from .result import FileResult
 from .sources import estimate_sources, iter_sources
 
 @dataclass
 class CollectReport:
     results: list[FileResult]
-    not_submitted: list[dict]  # issued forms (latest revision) without a submission
+    not_submitted: list[dict]  # issued forms not submitted for the latest period
     tahun: int | None
     run_id: str
+    period: str | None = None  # the latest period any form has a value for
+    missing: dict[str, list[dict]] = field(default_factory=dict)  # period → forms belum
+    statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
+    changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -73,9 +78,33 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     finally:
         gc.set_threshold(*gc_threshold)
     recorder.flush()
-    forms = ws.issued_forms(tahun, full=False)
-    current = ws.current_submissions(tahun, full=False, forms=forms)
-    mark_superseded(ws, results, current, seen_this_run)
-    missing = [f for f in forms if f["form_id"] not in current]
-    return CollectReport(results, missing, tahun, run_id)
+    return _year_report(ws, tahun, run_id, results)
 
+
+def _year_report(ws: Workspace, tahun: int | None, run_id: str,
+                 results: list[FileResult]) -> CollectReport:
+    """What the run means for the year: each form's status per period (up to the latest
+    period any form has a value for) and the values the run's files changed."""
+    forms = ws.issued_forms(tahun, full=False)
+    years = load_years(ws, tahun, forms)
+    month, statuses = period_statuses(years, ws.form_shapes(forms))
+    by_id = {f["form_id"]: f for f in forms}
+    missing: dict[str, list[dict]] = {}
+    latest = None
+    for form_id, periods in statuses.items():
+        for period, status in periods.items():
+            if status not in SUBMITTED:
+                missing.setdefault(period, []).append(by_id[form_id])
+            if latest is None or END_MONTH[period] > END_MONTH[latest]:
+                latest = period
+    not_submitted = [f for f in forms if month is None or any(
+        END_MONTH[p] == month and st not in SUBMITTED
+        for p, st in statuses.get(f["form_id"], {}).items())]
+    shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
+    changes = []
+    for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
+        if form_id in years:
+            changes.extend((by_id[form_id], e) for e in touching(years[form_id], shas))
+    order = sorted(missing, key=lambda p: END_MONTH[p])
+    return CollectReport(results, not_submitted, tahun, run_id, latest,
+                         {p: missing[p] for p in order}, statuses, changes)

@@ -65,11 +65,21 @@ def snapshot(ws_path: Path) -> dict:
         files = sorted(tuple(str(row[c]) for c in FILE_COLUMNS) for row in ws.all_files())
         sightings = sorted({(r[0], r[1], r[2]) for r in ws.db.execute(
             "SELECT sha256, source, member FROM sightings")})
-        current = {k: v["sha256"] for k, v in ws.current_submissions().items()}
-        return {"files": files, "sightings": sightings, "current": current,
+        return {"files": files, "sightings": sightings, "values": values_view(ws),
                 "recap": recap_view(ws)}
     finally:
         ws.close()
+
+
+def values_view(ws: Workspace) -> dict:
+    """What counts for each form, cell by cell (the timeline's values)."""
+    try:
+        from iki_xlsx.timeline import load_years
+    except ImportError:
+        return {}
+    years = load_years(ws, None, ws.issued_forms(full=False))
+    return {form_id: sorted((k, repr(v.value)) for k, v in year.values.items())
+            for form_id, year in years.items()}
 
 
 def recap_view(ws: Workspace):
@@ -78,7 +88,7 @@ def recap_view(ws: Workspace):
     except ImportError:  # the recap is optional here: the ledger comparison stands alone
         return None
     recap = build_recap(ws)
-    forms = [(f.form_id, f.status, f.sha256, f.upto, f.capaian, f.predikat, f.rejected,
+    forms = [(f.form_id, f.status, f.upto, f.capaian, f.predikat, f.rejected,
               [(i.id, sorted(i.values.items()), i.total, i.capaian, i.status, i.keterangan)
                for i in f.indicators]) for f in recap.forms]
     issues = sorted((i.sha256, tuple(sorted(i.names)), i.status, i.used) for i in recap.files)

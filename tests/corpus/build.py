@@ -479,7 +479,9 @@ def build(root: Path, master) -> Corpus:
          {("indikator_tidak_cocok", f"C{row(sm, 0)}")},
          what="manifest formulir Sekretaris di berkas Plt. (orang sama, IKI lain)")
     shutil.copy(first[ANDI].path, inbox / "revisi-lama.xlsx")
-    case("revisi-lama.xlsx", "ditolak", {("revisi_lama", "")}, what="revisi 1 IKI-PENGOLAH")
+    case("revisi-lama.xlsx", "diterima_catatan", {("revisi_lama", ""), ("belum_diisi", "")},
+         form=ANDI, used=False,
+         what="revisi 1 IKI-PENGOLAH (kosong): diterima dengan catatan, nilainya tetap dipakai")
     shutil.copy(other[KEPALA].path, inbox / "ruang-kerja-lain.xlsx")
     case("ruang-kerja-lain.xlsx", "ditolak", {("ruang_kerja_lain", "")})
     def forged(x: bytes) -> bytes:

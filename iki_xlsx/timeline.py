@@ -1,0 +1,373 @@
+"""The year's values of one form: every realisasi and keterangan that any accepted file
+gave, resolved cell by cell, each with where it came from and what happened to it.
+
+The rules (the README explains them to officers):
+
+* **Values, not files.** A file contributes the values it holds; a blank cell never
+  erases a value an earlier file gave (the blank is noted).
+* **The file saved last wins, cell by cell.** Files are ordered by the time the pegawai
+  saved them (the workbook's own saved time; when a file does not say, when it was
+  collected), then by their sha256; so the same files give the same values whatever the
+  order or the number of runs that collected them. A later file that changes a value, or leaves it blank, is
+  an event the reports show (old → new, which files).
+* **Revisions keep what was collected.** An indikator of any revision counts for the
+  indikator of the current revision it matches (:func:`match_indicators`), with the
+  current targets. Values of an indikator the current revision removed are kept, not
+  counted.
+* **The officer decides, on the record.** An excluded file gives nothing (until included
+  again); a value the officer sets or clears stands over every file until released. The
+  latest decision about a file or a value counts; every decision stays in the ledger.
+
+Pure functions over plain data: the ledger reads the rows, this module decides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+# Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
+LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
+SUBMITTED = (LENGKAP, SEBAGIAN)
+
+# Months at the end of each period: orders periods of different schemes on one time line.
+END_MONTH = {"TW1": 3, "TW2": 6, "TW3": 9, "TW4": 12, "S1": 6, "S2": 12, "TAHUNAN": 12}
+
+# Event kinds (the Riwayat sheet and the collect report name them).
+DIGANTI = "diganti"  # a later-saved file gives another value
+DIKOSONGKAN = "dikosongkan"  # a later-saved file leaves blank a value an earlier one gave
+WAKTU_SAMA = "waktu_sama"  # two files saved at the same time give different values
+REVISI_LAMA = "revisi_lama"  # a file of an earlier revision counted for the current one
+DIHAPUS = "indikator_dihapus"  # values of an indikator the current revision removed
+KEPUTUSAN = "keputusan"  # an officer's decision
+
+# Decision kinds (ledger ``decisions.kind``).
+EXCLUDE, INCLUDE = "kecualikan", "sertakan"
+SET, CLEAR, RELEASE = "tetapkan", "kosongkan", "lepas"
+FILE_DECISIONS = (EXCLUDE, INCLUDE)
+VALUE_DECISIONS = (SET, CLEAR, RELEASE)
+
+
+# --------------------------------------------------------------------------- matching
+
+_WORD = re.compile(r"[^\w]+")
+
+
+def norm_text(text: object) -> str:
+    """Text compared as an indikator's identity: case, spacing, punctuation and accents
+    ignored."""
+    text = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_WORD.sub(" ", text).split())
+
+
+def indicator_keys(indicators: Iterable[Mapping]) -> list[tuple[str, str, str]]:
+    """(id, normalised indikator text, normalised sasaran filled down) of a revision's
+    indicators, as stored in the form JSON (ids are positions: ``01``, ``02`` …)."""
+    out = []
+    sasaran = ""
+    for i, ind in enumerate(indicators):
+        if ind.get("sasaran"):
+            sasaran = ind["sasaran"]
+        out.append((f"{i + 1:02d}", norm_text(ind.get("indikator")), norm_text(sasaran)))
+    return out
+
+
+@dataclass
+class Matching:
+    """How the indikator of one revision map to another's."""
+
+    pairs: dict[str, str]  # old id → new id
+    by_text: set[str]  # old ids matched by their text (the rest: by position and sasaran)
+    new: list[str]  # new ids matched by nothing
+    removed: list[str]  # old ids matched by nothing
+
+
+def match_indicators(old: Iterable[Mapping], new: Iterable[Mapping]) -> Matching:
+    """Match the indikator of an earlier revision to those of a later one.
+
+    1. The same text (case, spacing and punctuation ignored) is the same indikator, even
+       when its target, position, penjelasan or the pegawai's unit changed; equal texts
+       pair in order.
+    2. An indikator whose wording was edited keeps its identity when it stays at the same
+       position under the same sasaran.
+    Anything else is new (in ``new``) or removed (in ``old``)."""
+    a, b = indicator_keys(old), indicator_keys(new)
+    free: dict[str, list[str]] = {}
+    for nid, text, _ in b:
+        free.setdefault(text, []).append(nid)
+    pairs: dict[str, str] = {}
+    for oid, text, _ in a:
+        if free.get(text):
+            pairs[oid] = free[text].pop(0)
+    by_text = set(pairs)
+    taken = set(pairs.values())
+    position = {nid: (text, sasaran) for nid, text, sasaran in b}
+    for oid, _, sasaran in a:
+        if oid in pairs or oid not in position or oid in taken:
+            continue
+        if sasaran and position[oid][1] == sasaran:
+            pairs[oid] = oid
+            taken.add(oid)
+    return Matching(pairs, by_text, [nid for nid, _, _ in b if nid not in taken],
+                    [oid for oid, _, _ in a if oid not in pairs])
+
+
+# --------------------------------------------------------------------------- saved times
+
+_STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?"
+                    r"\s*(Z|[+-]\d\d:?\d\d)?$")
+
+
+def normal_time(text: object) -> str:
+    """A saved time as one sortable text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC ("" when
+    it cannot be read). A time without a zone (LibreOffice's ODS, zip entries) is taken
+    as UTC: the pegawai's own zone is not known."""
+    from datetime import datetime, timedelta, timezone
+
+    m = _STAMP.match(str(text or "").strip())
+    if not m:
+        return ""
+    y, mo, d, h, mi, sec, frac, zone = m.groups()
+    try:
+        t = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec or 0),
+                     int((frac or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
+    except ValueError:
+        return ""
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        t -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --------------------------------------------------------------------------- inputs
+
+@dataclass(frozen=True, slots=True)
+class FileInput:
+    """One accepted file of the form, as the ledger recorded it."""
+
+    sha256: str
+    revision: int
+    saved_at: str  # normalised UTC time the pegawai saved it ("" unknown)
+    collected_at: str  # when iki-xlsx first collected it
+    name: str  # where it was first seen
+    realisasi: Mapping  # {indikator id: {"realisasi": {period: value}, "keterangan": text}}
+
+    @property
+    def order(self) -> tuple:
+        """Later is newer: the saved time (the collection time when the file does not
+        say when it was saved), then the sha256 — never the order of collection alone,
+        so that any order and any split of runs give the same values. Two files saved
+        in the same second with different values are an event (``waktu_sama``) for the
+        officer to settle."""
+        return (self.saved_at or normal_time(self.collected_at), self.sha256)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: int
+    at: str
+    kind: str
+    reason: str
+    sha256: str | None = None
+    revision: int | None = None
+    indicator: str | None = None
+    period: str | None = None
+    value: object = None
+
+
+@dataclass(slots=True)
+class Value:
+    """A value and where it came from: a file (and its cell's indikator there) or a
+    decision of the officer."""
+
+    value: object
+    sha256: str | None
+    name: str
+    revision: int | None
+    indicator: str  # the indikator's id in that revision
+    saved_at: str
+    collected_at: str
+    decision: Decision | None = None
+
+
+@dataclass(slots=True)
+class Event:
+    kind: str
+    indicator: str  # id in the current revision ("" for a removed indikator)
+    period: str
+    old: Value | None = None
+    new: Value | None = None
+    text: str = ""  # the indikator text, for a removed one
+    decision: Decision | None = None
+
+
+@dataclass
+class FormYear:
+    """The resolved year of one form."""
+
+    values: dict[tuple[str, str], Value] = field(default_factory=dict)  # (id, period) →
+    keterangan: dict[str, Value] = field(default_factory=dict)  # id → latest keterangan
+    events: list[Event] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)  # files the officer set aside
+    files: int = 0  # accepted files that count (not excluded)
+
+    def value(self, indicator: str, period: str) -> object:
+        got = self.values.get((indicator, period))
+        return None if got is None else got.value
+
+    def status(self, period: str, indicators: Iterable[str]) -> str:
+        """lengkap / sebagian / belum for one period; ``kosong`` when files came but
+        none holds any value at all."""
+        ids = list(indicators)
+        filled = sum(1 for i in ids if self.value(i, period) is not None)
+        if ids and filled == len(ids):
+            return LENGKAP
+        if filled:
+            return SEBAGIAN
+        if self.files and not self.values:
+            return KOSONG
+        return BELUM
+
+
+# --------------------------------------------------------------------------- resolving
+
+def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
+            current: int, decisions: Iterable[Decision] = ()) -> FormYear:
+    """The year of one form: ``files`` its accepted files (any revision), ``revisions``
+    every revision's indicators (as in the form JSON), ``current`` the current revision,
+    ``decisions`` the officer's decisions about this form and its files, in order."""
+    decisions = sorted(decisions, key=lambda d: d.id)
+    year = FormYear()
+    file_state: dict[str, str] = {}
+    for d in decisions:
+        if d.kind in FILE_DECISIONS and d.sha256:
+            file_state[d.sha256] = d.kind
+    year.excluded = {sha for sha, kind in file_state.items() if kind == EXCLUDE}
+    maps = _maps(revisions, current)
+    texts = {rev: {f"{i + 1:02d}": str(ind.get("indikator", "")) for i, ind in enumerate(inds)}
+             for rev, inds in revisions.items()}
+    old_revision_files: set[str] = set()
+    for f in sorted(files, key=lambda f: f.order):
+        if f.sha256 in year.excluded:
+            continue
+        pairs = maps.get(f.revision)
+        if pairs is None:  # a revision the ledger does not know: nothing can be placed
+            continue
+        year.files += 1
+        for ind_id, entry in (f.realisasi or {}).items():
+            if not isinstance(entry, Mapping):
+                continue
+            cur = pairs.get(ind_id)
+            for period, raw in (entry.get("realisasi") or {}).items():
+                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at)
+                if cur is None:
+                    if raw is not None:
+                        year.events.append(Event(DIHAPUS, "", period, new=got,
+                                                 text=texts.get(f.revision, {}).get(ind_id, "")))
+                    continue
+                key = (cur, period)
+                before = year.values.get(key)
+                if raw is None:
+                    if before is not None:
+                        year.events.append(Event(DIKOSONGKAN, cur, period, before, got))
+                    continue
+                if f.revision != current:
+                    old_revision_files.add(f.sha256)
+                if before is not None and before.value != raw:
+                    same = bool(f.saved_at) and before.saved_at == f.saved_at
+                    year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
+                                             before, got))
+                year.values[key] = got
+            note = entry.get("keterangan")
+            if cur is not None and note not in (None, ""):
+                year.keterangan[cur] = Value(note, f.sha256, f.name, f.revision, ind_id,
+                                             f.saved_at, f.collected_at)
+    for f in files:
+        if f.sha256 in old_revision_files:
+            year.events.append(Event(REVISI_LAMA, "", "", new=Value(
+                None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at)))
+    _apply_value_decisions(year, decisions, maps)
+    for d in decisions:
+        if d.kind in FILE_DECISIONS:
+            year.events.append(Event(KEPUTUSAN, "", "", decision=d))
+    return year
+
+
+def _maps(revisions: Mapping[int, list], current: int) -> dict[int, dict[str, str]]:
+    """revision → {its indikator id: the current revision's id}."""
+    now = revisions.get(current) or []
+    out = {current: {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(len(now))}}
+    for rev, inds in revisions.items():
+        if rev != current:
+            out[rev] = match_indicators(inds, now).pairs
+    return out
+
+
+def _apply_value_decisions(year: FormYear, decisions: list[Decision],
+                           maps: dict[int, dict[str, str]]) -> None:
+    latest: dict[tuple[str, str], Decision] = {}
+    for d in decisions:
+        if d.kind not in VALUE_DECISIONS or not d.indicator or not d.period:
+            continue
+        cur = maps.get(d.revision, {}).get(d.indicator) if d.revision is not None \
+            else d.indicator
+        if cur is None:
+            continue
+        latest[(cur, d.period)] = d
+        year.events.append(Event(KEPUTUSAN, cur, d.period, decision=d))
+    for key, d in latest.items():
+        if d.kind == SET:
+            year.values[key] = Value(d.value, None, "", None, key[0], "", d.at, decision=d)
+        elif d.kind == CLEAR:
+            year.values.pop(key, None)
+
+
+def touching(year: FormYear, shas: set[str]) -> list[Event]:
+    """The events of ``year`` in which one of the files ``shas`` takes part."""
+    out = []
+    for e in year.events:
+        if e.kind in (DIGANTI, DIKOSONGKAN, WAKTU_SAMA, DIHAPUS) and \
+                ((e.old and e.old.sha256 in shas) or (e.new and e.new.sha256 in shas)):
+            out.append(e)
+    return out
+
+
+# --------------------------------------------------------------------------- from the ledger
+
+def load_years(ws, tahun: int | None, forms: list[dict]) -> dict[str, FormYear]:
+    """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
+    :meth:`Workspace.issued_forms`), from what the ledger holds."""
+    ids = [f["form_id"] for f in forms]
+    files = ws.year_files(ids)
+    decisions = ws.decisions_for(ids)
+    revisions: dict[str, dict[int, list]] = {}
+    for form_id, rev, inds in ws.revision_indicators(tahun, ids):
+        revisions.setdefault(form_id, {})[rev] = inds or []
+    out = {}
+    for f in forms:
+        fid = f["form_id"]
+        out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f["revision"],
+                           [Decision(**d) for d in decisions.get(fid, ())])
+    return out
+
+
+def period_statuses(years: Mapping[str, FormYear], shapes: Mapping[str, tuple],
+                    upto_month: int | None = None) -> tuple[int | None, dict[str, dict]]:
+    """(the end month reported, form id → {period: status}) for every period of each form
+    that ends by ``upto_month`` — by default the latest period in which any form has a
+    value (None when nothing has been filled yet)."""
+    if upto_month is None:
+        months = [END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
+        upto_month = max(months) if months else None
+    out: dict[str, dict] = {}
+    for form_id, (periods, count) in shapes.items():
+        year = years.get(form_id) or FormYear()
+        ids = [f"{i + 1:02d}" for i in range(count)]
+        out[form_id] = {p: year.status(p, ids) for p in periods
+                        if upto_month is not None and END_MONTH.get(p, 13) <= upto_month}
+    return upto_month, out
