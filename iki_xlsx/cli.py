@@ -149,7 +149,15 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                                                              completed=done))
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
+                          back=result.count("kembali"),
                           same=result.count("sama"), seconds=f"{result.seconds:.1f}"))
+    for p in result.forms:
+        if p.matching is not None:
+            m = p.matching
+            console.print(texts.t("cli.revisi_cocok", nama=p.form.pegawai.nama,
+                                  kode=p.form.iki.kode, lama=p.previous, baru=p.revision,
+                                  cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
+                                  tambah=", ".join(m.new), hapus=", ".join(m.removed)))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))

@@ -29,6 +29,7 @@ from xlsxwriter.workbook import Workbook
 from . import layout as L
 from .atomic import atomic_path
 from .ledger import IssuedForm, Workspace, ledger_json
+from .timeline import match_indicators
 from .manifest import (build_manifest, content_hash, form_to_dict, reading_view, sign,
                        to_text)
 from .model import Form, Master
@@ -90,7 +91,7 @@ class FormResult:
     path: str
     form_id: str
     revision: int
-    status: str  # baru | revisi | sama
+    status: str  # baru | revisi | kembali (an earlier revision's content again) | sama
     content_hash: str
     ledger_row: dict
 
@@ -107,8 +108,10 @@ def build_and_write(job: FormJob) -> FormResult:
         revision, status = 1, "baru"
     elif prev.content_hash == digest:
         revision, status = prev.revision, "sama"
+    elif digest in prev.revisions:  # back to what an earlier revision said: reuse it
+        revision, status = prev.revisions[digest], "kembali"
     else:
-        revision, status = prev.revision + 1, "revisi"
+        revision, status = max(prev.last, prev.revision) + 1, "revisi"
     manifest = sign(build_manifest(form, lay, form_id=job.form_id, revision=revision,
                                    key_id=job.key_id, locked_hash=digest), job.key)
     manifest_text = to_text(manifest)
@@ -296,8 +299,10 @@ class PlannedForm:
     form: Form
     form_id: str
     revision: int
-    status: str  # baru | revisi | sama
+    status: str  # baru | revisi | kembali | sama
     path: Path
+    previous: int | None = None  # the revision that was current before (revisi, kembali)
+    matching: object = None  # timeline.Matching of the indikator against it
     manifest_text: str = field(repr=False)
     templates_dir: str | None = None
     _layout: L.FormLayout | None = field(default=None, repr=False)
@@ -393,12 +398,32 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
                            r.ledger_row["manifest"], templates_dir)
                for job, r in zip(form_jobs, results)]
+    _match_revised(workspace, planned, form_jobs)
     result = GenerateResult(planned, out_dir, password_file=password_file)
     result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun)
     if make_zip:
         result.zips = write_zips(planned, out_dir)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _match_revised(workspace: Workspace, planned: list[PlannedForm],
+                   jobs: list[FormJob]) -> None:
+    """For each revised form: which indikator of the revision current before match the
+    new one (their realisasi carry over), which are new and which were removed."""
+    for p, job in zip(planned, jobs):
+        if p.status not in ("revisi", "kembali") or job.previous is None:
+            continue
+        before = workspace.issued(p.form_id, job.previous.revision)
+        if before is None:
+            continue
+        p.previous = job.previous.revision
+        p.matching = match_indicators(before["form_json"]["iki"]["indicators"],
+                                      [_indicator_dict(i) for i in p.form.iki.indicators])
+
+
+def _indicator_dict(ind) -> dict:
+    return {"no": ind.no, "sasaran": ind.sasaran, "indikator": ind.indikator}
 
 
 def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
