@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .clihelp import IdCommand, IdGroup, error_text, version
 from .texts import get_texts
 
 
@@ -27,7 +28,7 @@ def _h(key: str) -> str:
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help=_h("aplikasi"))
+                  help=_h("aplikasi"), cls=IdGroup, rich_markup_mode=None)
 # markup=False: file names, names and cell values are printed as they are ("[/]" typed
 # in a realisasi cell must not be read as rich markup).
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -39,6 +40,19 @@ WorkspaceOpt = typer.Option(None, "--workspace", "-w",
 TemplatesOpt = typer.Option(None, "--templates",
                             help=_h("opsi.templates"))
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=_h("opsi.jobs"))
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(get_texts().t("pemakaian.versi_teks", version=version()))
+        raise typer.Exit(0)
+
+
+@app.callback(help=_h("aplikasi"))
+def _root(show_version: bool = typer.Option(False, "--version", is_eager=True,
+                                            callback=_show_version,
+                                            help=_h("opsi.version"))) -> None:
+    """iki-xlsx: the commands below; ``--version`` prints the version."""
 
 
 def _texts(templates: Optional[Path]):
@@ -61,7 +75,7 @@ def _progress() -> Progress:
                     disable=not err.is_terminal)
 
 
-@app.command(help=_h("perintah.init"))
+@app.command(cls=IdCommand, help=_h("perintah.init"))
 def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
          force: bool = typer.Option(False, "--force", help=_h("opsi.force")),
          templates: Optional[Path] = TemplatesOpt) -> None:
@@ -88,7 +102,7 @@ def _load(master_path: Path, texts):
     return load_master(master_path)
 
 
-@app.command(help=_h("perintah.validate"))
+@app.command(cls=IdCommand, help=_h("perintah.validate"))
 def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Validate a master and report every problem at once; generate nothing.
@@ -107,7 +121,7 @@ def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                           indikator=sum(len(d.indicators) for d in m.iki.values())))
 
 
-@app.command(help=_h("perintah.generate"))
+@app.command(cls=IdCommand, help=_h("perintah.generate"))
 def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              output: Path = typer.Option(Path("output/forms"), "--output", "-o",
                                          help=_h("opsi.output_forms")),
@@ -149,7 +163,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                                                              completed=done))
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
-                          same=result.count("sama"), seconds=f"{result.seconds:.1f}"))
+                          same=result.count("sama"), seconds=f"{result.seconds:.1f}".replace(".", ",")))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
@@ -159,7 +173,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
         raise typer.Exit(1)
 
 
-@app.command("import", help=_h("perintah.import"))
+@app.command("import", cls=IdCommand, help=_h("perintah.import"))
 def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents")),
             output: Path = typer.Option(..., "--output", "-o", help=_h("opsi.output_master")),
             tahun: Optional[int] = typer.Option(None, "--tahun", help=_h("opsi.tahun_iki")),
@@ -184,7 +198,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
     console.print(str(output))
 
 
-@app.command(help=_h("perintah.collect"))
+@app.command(cls=IdCommand, help=_h("perintah.collect"))
 def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
             workspace: Optional[Path] = WorkspaceOpt,
             tahun: Optional[int] = typer.Option(None, "--tahun",
@@ -242,7 +256,7 @@ def _print_collect(result, texts) -> None:
     console.print(table)
 
 
-@app.command(help=_h("perintah.check"))
+@app.command(cls=IdCommand, help=_h("perintah.check"))
 def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
           workspace: Optional[Path] = WorkspaceOpt,
           as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_check")),
@@ -274,7 +288,7 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
     raise typer.Exit(0 if result.status == "diterima" else 1)
 
 
-@app.command(help=_h("perintah.recap"))
+@app.command(cls=IdCommand, help=_h("perintah.recap"))
 def recap(periode: Optional[str] = typer.Option(
               None, "--periode", "-p",
               help=_h("opsi.periode")),
@@ -317,20 +331,34 @@ def recap(periode: Optional[str] = typer.Option(
         console.print(texts.t("cli.rekap_ditulis", path=html))
 
 
-def main() -> None:
-    """Entry point: run the app; any unexpected error is one clean line, not a traceback
-    (set IKI_XLSX_DEBUG=1 to see it)."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app; usage errors are Indonesian (exit 2), and any unexpected
+    error is one clean line, not a traceback (set IKI_XLSX_DEBUG=1 to see it)."""
     try:
-        app()
+        code = app(args=args, prog_name="iki-xlsx", standalone_mode=False)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the boundary: library errors become one message
+        if _is_usage_error(exc):
+            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `iki-xlsx`: the help page
+                console.print(exc.ctx.get_help().rstrip())
+                sys.exit(0)
+            err.print(error_text(exc))
+            sys.exit(2)
+        if type(exc).__name__ == "Abort":  # Ctrl+C at a prompt
+            sys.exit(130)
         if os.environ.get("IKI_XLSX_DEBUG"):
             raise
         err.print(get_texts().t("cli.galat_umum", message=f"{type(exc).__name__}: {exc}"))
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """A click ``UsageError`` (from click or typer's copy of it: matched by name)."""
+    return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
 
 
 if __name__ == "__main__":

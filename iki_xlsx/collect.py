@@ -47,7 +47,7 @@ from .model import format_nip
 from .problems import Problem
 from .read import (MAX_FILE_BYTES, WORKBOOK_PARTS, FileProblem, RawReading, read_bytes,
                    read_path, ref_order, sha256_of, too_large)
-from .values import CellInfo, absurd_limit, keterangan_text, parse_realisasi, plain_number
+from .values import CellInfo, keterangan_text, parse_realisasi, plain_limit, plain_number
 
 MAX_ARCHIVE_DEPTH = 3  # zip in zip in zip; deeper archives are not opened
 MAX_ARCHIVE_MEMBERS = 10_000  # members of one archive
@@ -586,7 +586,8 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
     for k, entry in enumerate(view.indicators):
         yes_no = entry.polaritas == "ya/tidak"
         target = entry.target
-        limit = -1.0 if yes_no else absurd_limit(target)  # -1: no number is plain
+        satuan, target_text = entry.satuan, entry.target_text
+        limit = plain_limit(target, satuan, yes_no)  # -1: no number is plain
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
             value, info = inputs.get(ref), cell_info.get(ref)
@@ -599,12 +600,14 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                         last = i if i > last else last
                     continue
                 info = _PLAIN
-            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target)
+            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target,
+                                     satuan=satuan, target_text=target_text,
+                                     polaritas=entry.polaritas)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
                 add(code, cell=ref, indicator=name_of(k), value=_show(value),
-                    period=period)
+                    period=period, satuan=satuan, target=target_text)
             if parsed.value is not None:
                 filled += 1
                 last = i if i > last else last
@@ -628,6 +631,8 @@ def _show(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         value = int(value)
+    elif isinstance(value, float):
+        value = repr(value).replace(".", ",")  # a decimal comma, as Excel shows it here
     text = display_name(str(value))
     return text if len(text) <= 60 else text[:57] + "…"
 
