@@ -97,9 +97,43 @@ def _load(master_path: Path, texts):
     from .master import load_master
 
     if not master_path.exists():
-        err.print(texts.t("cli.galat_umum", message=f"{master_path}: berkas tidak ditemukan"))
+        err.print(texts.t("cli.tidak_ditemukan", path=master_path))
+        raise typer.Exit(2)
+    hint = _not_master(master_path, texts)
+    if hint:
+        err.print(hint)
+        err.print("      → " + texts.t("cli.bukan_master_saran"))
         raise typer.Exit(2)
     return load_master(master_path)
+
+
+DOCUMENT_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt"}
+
+
+def _not_master(path: Path, texts) -> str:
+    """A message when ``path`` cannot be a master (an IKI document, a picture …), else ""."""
+    suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        return texts.t("cli.bukan_master_dokumen", path=path)
+    if path.is_dir():
+        return texts.t("cli.bukan_master", path=path, reason="folder")
+    if suffix in {".xlsx", ".yaml", ".yml"}:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return ""
+    return "" if head.startswith(b"PK") else texts.t("cli.bukan_master", path=path, reason="")
+
+
+def _missing_paths(paths: list[Path], texts) -> None:
+    """A path that does not exist is a usage error (exit 2): nothing is read or written."""
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(texts.t("cli.tidak_ditemukan", path=p))
+    if missing:
+        raise typer.Exit(2)
 
 
 @app.command(cls=IdCommand, help=_h("perintah.validate"))
@@ -186,11 +220,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
     from .sources import import_documents, summary_text
 
     texts = _texts(templates)
-    missing = [d for d in documents if not d.is_file()]
-    if missing:
-        err.print(texts.t("cli.galat_umum",
-                          message=", ".join(f"{m}: berkas tidak ditemukan" for m in missing)))
-        raise typer.Exit(2)
+    _missing_paths(documents, texts)
     result = import_documents(documents, tahun=tahun, texts=texts)
     write_master(output, result.master, review=result.review, notes=result.notes,
                  inferred=result.inferred, texts=texts)
@@ -216,9 +246,10 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     """
     from .collect import collect as run_collect
     from .ledger import Workspace
-    from .report import summary_counts, to_json, write_report_xlsx
+    from .report import collect_table, known_count, summary_counts, to_json, write_report_xlsx
 
     texts = _texts(templates)
+    _missing_paths(inputs, texts)
     ws = Workspace(workspace)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
@@ -232,28 +263,13 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     if as_json:
         print(to_json(result, texts))
     else:
-        _print_collect(result, texts)
+        console.print(collect_table(result, texts, width=min(console.width, 120)))
         console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
+        if known_count(result):
+            console.print(texts.t("cli.kumpul_tercatat", known=known_count(result),
+                                  total=len(result.results)))
         console.print(texts.t("cli.laporan_ditulis", path=report))
     raise typer.Exit(result.exit_code)
-
-
-def _print_collect(result, texts) -> None:
-    from rich.table import Table
-
-    from .model import format_nip
-    from .report import status_text
-
-    table = Table(show_lines=False, expand=False)
-    for key in ("berkas", "nip", "nama", "status", "masalah"):
-        table.add_column(Text(texts.t(f"laporan.kolom.{key}")), overflow="fold")
-    colour = {"diterima": "green", "diterima_catatan": "yellow", "ditolak": "red"}
-    for r in result.results:
-        problems = "\n".join(
-            f"{p.cell + ': ' if p.cell else ''}{p.message(texts)}" for p in r.problems)
-        table.add_row(Text(r.name), Text(format_nip(r.nip or "")), Text(r.nama),
-                      Text(status_text(r, texts), style=colour[r.status]), Text(problems))
-    console.print(table)
 
 
 @app.command(cls=IdCommand, help=_h("perintah.check"))
@@ -270,9 +286,10 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
 
     from .collect import check_file
     from .ledger import Workspace
-    from .report import status_text
+    from .report import check_lines, status_text
 
     texts = _texts(templates)
+    _missing_paths([path], texts)
     ws = Workspace(workspace)
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:
@@ -285,7 +302,30 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
         console.print(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
                               nama=result.nama, nip=result.nip or ""))
         _print_problems(result.problems, texts)
+        manifest, names = _issued_for_check(path, result, ws)
+        lines = check_lines(result, manifest, texts, names, width=min(console.width, 120))
+        for line in lines:
+            console.print(line)
+        if lines and not ws.has_key():
+            console.print(texts.t("cli.periksa_tanpa_kunci"))
     raise typer.Exit(0 if result.status == "diterima" else 1)
+
+
+def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | None]:
+    """The manifest and indikator texts ``check`` shows values against: the ledger's
+    copy of the issued form when this workspace issued it, else the file's own manifest
+    (unverified: without the key nothing better exists)."""
+    from .manifest import form_from_dict
+    from .read import read_path
+
+    if not result.realisasi:
+        return None, None
+    if ws.has_key() and result.form_id and result.revision is not None:
+        row = ws.issued(result.form_id, result.revision)
+        if row is not None:
+            form = form_from_dict(row["form_json"])
+            return row["manifest"], [i.indikator for i in form.iki.indicators]
+    return read_path(path, None, None).manifest, None
 
 
 @app.command(cls=IdCommand, help=_h("perintah.recap"))
