@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .clihelp import IdCommand, IdGroup, error_text, version
+from .clihelp import IdCommand, IdGroup, version
 from .texts import get_texts
 
 
@@ -371,34 +371,23 @@ def recap(periode: Optional[str] = typer.Option(
         console.print(texts.t("cli.rekap_ditulis", path=html))
 
 
-def main(args: list[str] | None = None) -> None:
-    """Entry point: run the app; usage errors are Indonesian (exit 2), and any unexpected
-    error is one clean line, not a traceback (set IKI_XLSX_DEBUG=1 to see it)."""
+def main() -> None:
+    """Entry point: run the app (usage errors are Indonesian, exit 2: see
+    :class:`~iki_xlsx.clihelp.IdGroup`); any unexpected error is one clean line, not a
+    traceback (set IKI_XLSX_DEBUG=1 to see it)."""
     try:
-        code = app(args=args, prog_name="iki-xlsx", standalone_mode=False)
+        app(prog_name="iki-xlsx")
     except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the boundary: library errors become one message
-        if _is_usage_error(exc):
-            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `iki-xlsx`: the help page
-                console.print(exc.ctx.get_help().rstrip())
-                sys.exit(0)
-            err.print(error_text(exc))
-            sys.exit(2)
         if type(exc).__name__ == "Abort":  # Ctrl+C at a prompt
             sys.exit(130)
         if os.environ.get("IKI_XLSX_DEBUG"):
             raise
         err.print(get_texts().t("cli.galat_umum", message=f"{type(exc).__name__}: {exc}"))
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _is_usage_error(exc: BaseException) -> bool:
-    """A click ``UsageError`` (from click or typer's copy of it: matched by name)."""
-    return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ attributes that click and typer's copy share are used; every text comes from
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from importlib import metadata
 from pathlib import PurePath
 
+from typer import echo
 from typer.core import TyperCommand, TyperGroup
 
 from .texts import get_texts
@@ -159,13 +161,38 @@ class IdCommand(TyperCommand):
 
 
 class IdGroup(TyperGroup):
-    """The application group, with an Indonesian help page and usage line."""
+    """The application group, with an Indonesian help page and usage line; run
+    standalone (as ``iki-xlsx`` and ``CliRunner`` run it), a usage error is an Indonesian
+    message with exit status 2, and plain ``iki-xlsx`` shows the help page."""
 
     def format_help(self, ctx, formatter) -> None:
         formatter.write(help_text(ctx, WIDTH))
 
     def get_usage(self, ctx) -> str:
         return usage_line(ctx)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False,
+                                **extra)
+        try:
+            code = super().main(args, PROG, complete_var,
+                                standalone_mode=False, **extra)
+        except Exception as exc:
+            if not is_usage_error(exc):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `iki-xlsx`: the help
+                echo(exc.ctx.get_help().rstrip())
+                sys.exit(0)
+            echo(error_text(exc), err=True)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def is_usage_error(exc: BaseException) -> bool:
+    """A click ``UsageError`` (from click or typer's copy of it: matched by name)."""
+    return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
 
 
 # --------------------------------------------------------------------------- usage errors
