@@ -69,6 +69,17 @@ def _print_problems(problems, texts) -> None:
             console.print(f"      → {advice}")
 
 
+def _say(text: str) -> None:
+    """A sentence wrapped at spaces to the terminal (at most 120 columns); file paths are
+    never cut."""
+    import textwrap
+
+    width = min(console.width, 120)
+    for line in textwrap.wrap(text, width, break_long_words=False,
+                              break_on_hyphens=False) or [""]:
+        console.print(line)
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,
@@ -264,11 +275,11 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
         print(to_json(result, texts))
     else:
         console.print(collect_table(result, texts, width=min(console.width, 120)))
-        console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
+        _say(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
         if known_count(result):
-            console.print(texts.t("cli.kumpul_tercatat", known=known_count(result),
-                                  total=len(result.results)))
-        console.print(texts.t("cli.laporan_ditulis", path=report))
+            _say(texts.t("cli.kumpul_tercatat", known=known_count(result),
+                         total=len(result.results)))
+        _say(texts.t("cli.laporan_ditulis", path=report))
     raise typer.Exit(result.exit_code)
 
 

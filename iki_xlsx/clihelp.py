@@ -11,6 +11,7 @@ attributes that click and typer's copy share are used; every text comes from
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import textwrap
@@ -227,8 +228,10 @@ def error_message(exc) -> str:
     message = str(getattr(exc, "message", "") or "")
     param = getattr(exc, "param", None)
     if kind == "NoSuchOption":
-        return _t("salah.opsi_tidak_dikenal", option=exc.option_name,
-                  possible=sorted(getattr(exc, "possibilities", None) or []))
+        possible = difflib.get_close_matches(exc.option_name,
+                                             list(getattr(exc, "possibilities", None) or []),
+                                             n=1, cutoff=0.6)
+        return _t("salah.opsi_tidak_dikenal", option=exc.option_name, possible=possible)
     if kind == "MissingParameter":
         name = _param_name(param, getattr(exc, "param_hint", None))
         ptype = getattr(exc, "param_type", None) or getattr(param, "param_type_name", "")

@@ -141,6 +141,14 @@ def middle(text: str, width: int) -> str:
     return f"{text[:head]}…{text[-tail:]}" if tail else text[:head] + "…"
 
 
+def short_name(name: str) -> str:
+    """The file's own name (``Book1.xlsx``; ``lampiran.zip › IKI.xlsx`` in an archive): the
+    folder it was found in is in the xlsx report."""
+    parts = name.split(" › ")
+    parts[0] = parts[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or parts[0]
+    return " › ".join(parts)
+
+
 def _wrap(text: str, width: int) -> list[str]:
     """Wrapped at spaces; a word longer than the column is cut (it cannot be helped)."""
     lines: list[str] = []
@@ -185,7 +193,7 @@ def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
         who = _wrap(r.nama, who_w) if r.nama else []
         if r.nip:
             who.append(format_nip(r.nip))
-        lines.extend(row(str(n), middle(r.name, name_w), who,
+        lines.extend(row(str(n), middle(short_name(r.name), name_w), who,
                          _wrap(terminal_status(r, texts), status_w)))
         for p in r.problems:
             where = f"{p.cell}: " if p.cell else ""
@@ -234,7 +242,7 @@ def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
             continue
         name = names[k] if names and k < len(names) else ""
         ind = _indicator_of(entry, name)
-        head = t("cli.periksa_indikator", no=ind.no or k + 1, indikator=name or "",
+        head = t("cli.periksa_indikator", no=k + 1, indikator=name or "",
                  satuan=ind.satuan, target=ind.target.text)
         wrapped = _wrap(head, width - 3)
         lines.append(wrapped[0])
