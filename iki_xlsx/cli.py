@@ -60,6 +60,7 @@ def _texts(templates: Optional[Path]):
 
 
 def _print_problems(problems, texts) -> None:
+    """One line per problem (programs and people grep them), then what to do."""
     for p in problems:
         level = texts.t(f"tingkat.{p.severity.value}")
         colour = "red" if p.is_error else "yellow"
@@ -310,15 +311,15 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
                            "masalah": [p.to_dict(texts) for p in result.problems]},
                           ensure_ascii=False, indent=2))
     else:
-        console.print(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
-                              nama=result.nama, nip=result.nip or ""))
+        _say(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
+                     nama=result.nama, nip=result.nip or ""))
         _print_problems(result.problems, texts)
         manifest, names = _issued_for_check(path, result, ws)
         lines = check_lines(result, manifest, texts, names, width=min(console.width, 120))
         for line in lines:
             console.print(line)
         if lines and not ws.has_key():
-            console.print(texts.t("cli.periksa_tanpa_kunci"))
+            _say(texts.t("cli.periksa_tanpa_kunci"))
     raise typer.Exit(0 if result.status == "diterima" else 1)
 
 

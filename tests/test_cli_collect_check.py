@@ -102,8 +102,13 @@ def test_check_shows_values_and_capaian_per_indikator(issued, inbox):
     assert max(len(line) for line in values.splitlines()) <= 80
 
 
-def test_check_without_the_key_still_shows_values(issued, inbox, tmp_path):
-    r = runner.invoke(app, ["check", str(inbox / LONG), "-w", str(tmp_path / "lain")])
+def test_check_without_the_key_still_shows_values(issued, inbox, tmp_path, monkeypatch):
+    monkeypatch.chdir(inbox)
+    r = runner.invoke(app, ["check", "Book1.xlsx", "-w", str(tmp_path / "lain")])
+    assert r.exit_code == 1  # without the key: a note (tanpa_kunci)
+    values = r.output[r.output.index("Nilai yang terbaca:"):]
+    assert max(len(line) for line in values.splitlines()) <= 80, r.output
+    r = runner.invoke(app, ["check", LONG, "-w", str(tmp_path / "lain")])
     out = r.output
     assert r.exit_code == 1  # tanpa_kunci and an implausible value are notes
     assert "Indikator No. 1" in out and "TW I: 80" in out
