@@ -125,7 +125,7 @@ def help_text(ctx, width: int = WIDTH) -> str:
     """The whole help page of ``ctx.command`` in Bahasa Indonesia, wrapped at ``width``."""
     cmd = ctx.command
     lines = [usage_line(ctx), ""]
-    about = cmd.help or ""
+    about = (cmd.help or "").replace(" Contoh: ", "\n\nContoh: ")  # the example apart
     for para in about.split("\n\n"):
         if para.strip():
             lines.extend(textwrap.wrap(" ".join(para.split()), width - 2,
