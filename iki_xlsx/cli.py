@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .clihelp import IdCommand, IdGroup, version
 from .texts import get_texts
 
 
@@ -27,7 +28,7 @@ def _h(key: str) -> str:
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help=_h("aplikasi"))
+                  help=_h("aplikasi"), cls=IdGroup, rich_markup_mode=None)
 # markup=False: file names, names and cell values are printed as they are ("[/]" typed
 # in a realisasi cell must not be read as rich markup).
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -41,11 +42,25 @@ TemplatesOpt = typer.Option(None, "--templates",
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=_h("opsi.jobs"))
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(get_texts().t("pemakaian.versi_teks", version=version()))
+        raise typer.Exit(0)
+
+
+@app.callback(help=_h("aplikasi"))
+def _root(show_version: bool = typer.Option(False, "--version", is_eager=True,
+                                            callback=_show_version,
+                                            help=_h("opsi.version"))) -> None:
+    """iki-xlsx: the commands below; ``--version`` prints the version."""
+
+
 def _texts(templates: Optional[Path]):
     return get_texts(str(templates) if templates else None)
 
 
 def _print_problems(problems, texts) -> None:
+    """One line per problem (programs and people grep them), then what to do."""
     for p in problems:
         level = texts.t(f"tingkat.{p.severity.value}")
         colour = "red" if p.is_error else "yellow"
@@ -55,13 +70,24 @@ def _print_problems(problems, texts) -> None:
             console.print(f"      → {advice}")
 
 
+def _say(text: str) -> None:
+    """A sentence wrapped at spaces to the terminal (at most 120 columns); file paths are
+    never cut."""
+    import textwrap
+
+    width = min(console.width, 120)
+    for line in textwrap.wrap(text, width, break_long_words=False,
+                              break_on_hyphens=False) or [""]:
+        console.print(line)
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
 
 
-@app.command(help=_h("perintah.init"))
+@app.command(cls=IdCommand, help=_h("perintah.init"))
 def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
          force: bool = typer.Option(False, "--force", help=_h("opsi.force")),
          templates: Optional[Path] = TemplatesOpt) -> None:
@@ -83,12 +109,46 @@ def _load(master_path: Path, texts):
     from .master import load_master
 
     if not master_path.exists():
-        err.print(texts.t("cli.galat_umum", message=f"{master_path}: berkas tidak ditemukan"))
+        err.print(texts.t("cli.tidak_ditemukan", path=master_path))
+        raise typer.Exit(2)
+    hint = _not_master(master_path, texts)
+    if hint:
+        err.print(hint)
+        err.print("      → " + texts.t("cli.bukan_master_saran"))
         raise typer.Exit(2)
     return load_master(master_path)
 
 
-@app.command(help=_h("perintah.validate"))
+DOCUMENT_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt"}
+
+
+def _not_master(path: Path, texts) -> str:
+    """A message when ``path`` cannot be a master (an IKI document, a picture …), else ""."""
+    suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        return texts.t("cli.bukan_master_dokumen", path=path)
+    if path.is_dir():
+        return texts.t("cli.bukan_master", path=path, reason="folder")
+    if suffix in {".xlsx", ".yaml", ".yml"}:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return ""
+    return "" if head.startswith(b"PK") else texts.t("cli.bukan_master", path=path, reason="")
+
+
+def _missing_paths(paths: list[Path], texts) -> None:
+    """A path that does not exist is a usage error (exit 2): nothing is read or written."""
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(texts.t("cli.tidak_ditemukan", path=p))
+    if missing:
+        raise typer.Exit(2)
+
+
+@app.command(cls=IdCommand, help=_h("perintah.validate"))
 def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Validate a master and report every problem at once; generate nothing.
@@ -107,7 +167,7 @@ def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                           indikator=sum(len(d.indicators) for d in m.iki.values())))
 
 
-@app.command(help=_h("perintah.generate"))
+@app.command(cls=IdCommand, help=_h("perintah.generate"))
 def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              output: Path = typer.Option(Path("output/forms"), "--output", "-o",
                                          help=_h("opsi.output_forms")),
@@ -150,7 +210,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
                           back=result.count("kembali"),
-                          same=result.count("sama"), seconds=f"{result.seconds:.1f}"))
+                          same=result.count("sama"), seconds=f"{result.seconds:.1f}".replace(".", ",")))
     for p in result.forms:
         if p.matching is not None:
             m = p.matching
@@ -167,7 +227,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
         raise typer.Exit(1)
 
 
-@app.command("import", help=_h("perintah.import"))
+@app.command("import", cls=IdCommand, help=_h("perintah.import"))
 def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents")),
             output: Path = typer.Option(..., "--output", "-o", help=_h("opsi.output_master")),
             tahun: Optional[int] = typer.Option(None, "--tahun", help=_h("opsi.tahun_iki")),
@@ -180,11 +240,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
     from .sources import import_documents, summary_text
 
     texts = _texts(templates)
-    missing = [d for d in documents if not d.is_file()]
-    if missing:
-        err.print(texts.t("cli.galat_umum",
-                          message=", ".join(f"{m}: berkas tidak ditemukan" for m in missing)))
-        raise typer.Exit(2)
+    _missing_paths(documents, texts)
     result = import_documents(documents, tahun=tahun, texts=texts)
     write_master(output, result.master, review=result.review, notes=result.notes,
                  inferred=result.inferred, texts=texts)
@@ -192,7 +248,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
     console.print(str(output))
 
 
-@app.command(help=_h("perintah.collect"))
+@app.command(cls=IdCommand, help=_h("perintah.collect"))
 def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
             workspace: Optional[Path] = WorkspaceOpt,
             tahun: Optional[int] = typer.Option(None, "--tahun",
@@ -210,9 +266,10 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     """
     from .collect import collect as run_collect
     from .ledger import Workspace
-    from .report import summary_counts, to_json, write_report_xlsx
+    from .report import collect_table, known_count, summary_counts, to_json, write_report_xlsx
 
     texts = _texts(templates)
+    _missing_paths(inputs, texts)
     ws = Workspace(workspace)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
@@ -226,31 +283,16 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     if as_json:
         print(to_json(result, texts))
     else:
-        _print_collect(result, texts)
-        console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
-        console.print(texts.t("cli.laporan_ditulis", path=report))
+        console.print(collect_table(result, texts, width=min(console.width, 120)))
+        _say(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
+        if known_count(result):
+            _say(texts.t("cli.kumpul_tercatat", known=known_count(result),
+                         total=len(result.results)))
+        _say(texts.t("cli.laporan_ditulis", path=report))
     raise typer.Exit(result.exit_code)
 
 
-def _print_collect(result, texts) -> None:
-    from rich.table import Table
-
-    from .model import format_nip
-    from .report import status_text
-
-    table = Table(show_lines=False, expand=False)
-    for key in ("berkas", "nip", "nama", "status", "masalah"):
-        table.add_column(Text(texts.t(f"laporan.kolom.{key}")), overflow="fold")
-    colour = {"diterima": "green", "diterima_catatan": "yellow", "ditolak": "red"}
-    for r in result.results:
-        problems = "\n".join(
-            f"{p.cell + ': ' if p.cell else ''}{p.message(texts)}" for p in r.problems)
-        table.add_row(Text(r.name), Text(format_nip(r.nip or "")), Text(r.nama),
-                      Text(status_text(r, texts), style=colour[r.status]), Text(problems))
-    console.print(table)
-
-
-@app.command(help=_h("perintah.check"))
+@app.command(cls=IdCommand, help=_h("perintah.check"))
 def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
           workspace: Optional[Path] = WorkspaceOpt,
           as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_check")),
@@ -264,9 +306,10 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
 
     from .collect import check_file
     from .ledger import Workspace
-    from .report import status_text
+    from .report import check_lines, status_text
 
     texts = _texts(templates)
+    _missing_paths([path], texts)
     ws = Workspace(workspace)
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:
@@ -276,13 +319,36 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
                            "masalah": [p.to_dict(texts) for p in result.problems]},
                           ensure_ascii=False, indent=2))
     else:
-        console.print(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
-                              nama=result.nama, nip=result.nip or ""))
+        _say(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
+                     nama=result.nama, nip=result.nip or ""))
         _print_problems(result.problems, texts)
+        manifest, names = _issued_for_check(path, result, ws)
+        lines = check_lines(result, manifest, texts, names, width=min(console.width, 120))
+        for line in lines:
+            console.print(line)
+        if lines and not ws.has_key():
+            _say(texts.t("cli.periksa_tanpa_kunci"))
     raise typer.Exit(0 if result.status == "diterima" else 1)
 
 
-@app.command(help=_h("perintah.recap"))
+def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | None]:
+    """The manifest and indikator texts ``check`` shows values against: the ledger's
+    copy of the issued form when this workspace issued it, else the file's own manifest
+    (unverified: without the key nothing better exists)."""
+    from .manifest import form_from_dict
+    from .collect import read_path
+
+    if not result.realisasi:
+        return None, None
+    if ws.has_key() and result.form_id and result.revision is not None:
+        row = ws.issued(result.form_id, result.revision)
+        if row is not None:
+            form = form_from_dict(row["form_json"])
+            return row["manifest"], [i.indikator for i in form.iki.indicators]
+    return read_path(path, None, None).manifest, None
+
+
+@app.command(cls=IdCommand, help=_h("perintah.recap"))
 def recap(periode: Optional[str] = typer.Option(
               None, "--periode", "-p",
               help=_h("opsi.periode")),
@@ -327,15 +393,18 @@ def recap(periode: Optional[str] = typer.Option(
 
 
 def main() -> None:
-    """Entry point: run the app; any unexpected error is one clean line, not a traceback
-    (set IKI_XLSX_DEBUG=1 to see it)."""
+    """Entry point: run the app (usage errors are Indonesian, exit 2: see
+    :class:`~iki_xlsx.clihelp.IdGroup`); any unexpected error is one clean line, not a
+    traceback (set IKI_XLSX_DEBUG=1 to see it)."""
     try:
-        app()
+        app(prog_name="iki-xlsx")
     except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the boundary: library errors become one message
+        if type(exc).__name__ == "Abort":  # Ctrl+C at a prompt
+            sys.exit(130)
         if os.environ.get("IKI_XLSX_DEBUG"):
             raise
         err.print(get_texts().t("cli.galat_umum", message=f"{type(exc).__name__}: {exc}"))

@@ -276,20 +276,30 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
 # --------------------------------------------------------------------------- planning
 
 _WIN_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                 *(f"LPT{i}" for i in range(1, 10))}
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                 *(f"{d}{i}" for d in ("COM", "LPT") for i in (*range(10), "¹", "²", "³"))}
+# Generated paths stay well under Windows' 260 characters even below a long Documents
+# folder: a perangkat daerah folder of at most 60 characters and a file name of at most
+# 80 (+ " (2)" + ".xlsx"), so every path under the output folder is ≤ 150 characters.
+FOLDER_LIMIT = 60
+NAME_LIMIT = 78
 
 
 def safe_name(text: str, limit: int = 80) -> str:
     """A file or folder name valid on Windows: no ``<>:"/\\|?*``, no control characters,
-    no trailing dot or space, not a reserved device name, at most ``limit`` characters."""
+    no trailing dot or space, not a reserved device name (``CON``, ``COM1``, ``nul.txt``),
+    at most ``limit`` characters, cut at a space where one is near."""
     s = unicodedata.normalize("NFC", str(text))
     s = _WIN_BAD.sub(" ", s)
     s = re.sub(r"\s+", " ", s).strip()
-    s = s[:limit].rstrip(" .")
+    if len(s) > limit:
+        cut = s[:limit]
+        space = cut.rfind(" ")
+        s = cut[:space] if space >= limit * 2 // 3 else cut
+    s = s.rstrip(" .")
     if not s:
         s = "_"
-    if s.split(".")[0].upper() in _WIN_RESERVED:
+    if s.split(".")[0].rstrip(" ").upper() in _WIN_RESERVED:
         s = "_" + s
     return s
 
@@ -301,10 +311,10 @@ class PlannedForm:
     revision: int
     status: str  # baru | revisi | kembali | sama
     path: Path
-    previous: int | None = None  # the revision that was current before (revisi, kembali)
-    matching: object = None  # timeline.Matching of the indikator against it
     manifest_text: str = field(repr=False)
     templates_dir: str | None = None
+    previous: int | None = None  # the revision that was current before (revisi, kembali)
+    matching: object = None  # timeline.Matching of the indikator against it
     _layout: L.FormLayout | None = field(default=None, repr=False)
     _manifest: dict | None = field(default=None, repr=False)
 
@@ -349,8 +359,8 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
             stem += f"_{p.jabatan or form.iki.jabatan}"
         seen_nip.add(p.nip)
         folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah
-                                     or form.settings.instansi or no_unit)
-        name = safe_name(stem, 120)
+                                     or form.settings.instansi or no_unit, FOLDER_LIMIT)
+        name = safe_name(stem, NAME_LIMIT)
         path = folder / f"{name}.xlsx"
         n = 2
         while str(path).casefold() in used:

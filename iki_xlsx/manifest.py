@@ -158,6 +158,8 @@ class IndicatorView(NamedTuple):
     target: float | None  # the target value (the upper bound of a range)
     realisasi: list[str]  # input cell per period, in period order
     keterangan: str  # its keterangan cell
+    satuan: str = ""  # SATUAN, to read "20 JP" (views stored before it have none)
+    target_text: str = ""  # the target as printed, to read a letter like "BB" of "BB (70)"
 
 
 class ReadingView(NamedTuple):
@@ -179,7 +181,8 @@ def reading_view(manifest: dict) -> list:
         t = i["target"]
         target = t.get("value") if t.get("value") is not None else t.get("high")
         out.append([i["id"], i.get("no", ""), i["row"], i["polaritas"], target,
-                    [i["cells"]["realisasi"][p] for p in periods], i["cells"]["keterangan"]])
+                    [i["cells"]["realisasi"][p] for p in periods], i["cells"]["keterangan"],
+                    i.get("satuan") or "", t.get("text") or ""])
     return [periods, list(manifest.get("formula_cells", [])), out]
 
 
@@ -189,7 +192,8 @@ def load_view(data: list) -> ReadingView:
     inputs = {entry[6] for entry in indicators}
     inputs.update(chain.from_iterable(entry[5] for entry in indicators))
     return ReadingView(tuple(periods), tuple(formulas),
-                       tuple(map(IndicatorView._make, indicators)), frozenset(inputs))
+                       tuple(IndicatorView(*entry) for entry in indicators),
+                       frozenset(inputs))
 
 
 def to_text(manifest: dict) -> str:

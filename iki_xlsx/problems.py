@@ -61,6 +61,11 @@ _kinds(Severity.WARNING,
        "realisasi_negatif", "realisasi_tidak_wajar", "realisasi_ya_tidak", "realisasi_rumus",
        "belum_diisi", "tanpa_kunci", "realisasi_salah_kolom", "keterangan_rumus",
        "realisasi_rumus_tanpa_nilai")
+# returned files: a realisasi typed with another unit or a grade letter, or implausible for
+# a percent indikator (not used; values.py)
+_kinds(Severity.WARNING,
+       "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
+       "realisasi_pecahan_persen")
 # returned files: said by the collect report only (never stored with the file: whether a
 # file is superseded depends on which other files have been collected)
 _kinds(Severity.WARNING, "digantikan")

@@ -5,6 +5,7 @@ plus the forms nobody has returned yet."""
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import xlsxwriter
@@ -126,3 +127,146 @@ def summary_counts(report: CollectReport) -> dict:
             "note": report.count("diterima_catatan"), "rejected": report.count("ditolak"),
             "dup": sum(1 for r in report.results if r.duplicate_of),
             "missing": len(report.not_submitted)}
+
+
+# --------------------------------------------------------------------------- terminal
+
+def middle(text: str, width: int) -> str:
+    """``text`` cut in the middle to ``width`` characters (``IKI Budi…(revisi).xlsx``): the
+    start and the end (with the extension) are what tell files apart."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return f"{text[:head]}…{text[-tail:]}" if tail else text[:head] + "…"
+
+
+def short_name(name: str) -> str:
+    """The file's own name (``Book1.xlsx``; ``lampiran.zip › IKI.xlsx`` in an archive): the
+    folder it was found in is in the xlsx report."""
+    parts = name.split(" › ")
+    parts[0] = parts[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or parts[0]
+    return " › ".join(parts)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrapped at spaces; a word longer than the column is cut (it cannot be helped)."""
+    lines: list[str] = []
+    for para in str(text).splitlines() or [""]:
+        lines.extend(textwrap.wrap(para, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def terminal_status(r: FileResult, texts: Texts) -> str:
+    """The status as the terminal shows it: a file recorded by an earlier run says so."""
+    text = status_text(r, texts)
+    if not r.new and r.recorded:
+        text = f"{text}, {texts.t('cli.status_tercatat')}"
+    return text
+
+
+def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
+    """The collect report as plain text for a terminal ``width`` columns wide: one row per
+    file (number, file name cut in the middle, pegawai, status) and its problems under
+    it, wrapped at spaces."""
+    width = max(60, width)
+    num_w, status_w = 3, 20
+    name_w = max(16, (width - num_w - status_w - 6) * 11 // 20)
+    who_w = width - num_w - name_w - status_w - 6
+    t = texts.t
+
+    def row(no: str, name: str, who: list[str], status: list[str]) -> list[str]:
+        name_lines = [name]
+        out = []
+        for i in range(max(len(name_lines), len(who), len(status))):
+            cells = (no if i == 0 else "", name_lines[i] if i < len(name_lines) else "",
+                     who[i] if i < len(who) else "", status[i] if i < len(status) else "")
+            out.append(f"{cells[0]:>{num_w}}  {cells[1]:<{name_w}}  {cells[2]:<{who_w}}  "
+                       f"{cells[3]}".rstrip())
+        return out
+
+    lines = row(t("cli.kolom_no"), t("laporan.kolom.berkas"), [t("laporan.kolom.nama")],
+                [t("laporan.kolom.status")])
+    lines.append("-" * width)
+    indent = num_w + 2
+    for n, r in enumerate(report.results, start=1):
+        who = _wrap(r.nama, who_w) if r.nama else []
+        if r.nip:
+            who.append(format_nip(r.nip))
+        lines.extend(row(str(n), middle(short_name(r.name), name_w), who,
+                         _wrap(terminal_status(r, texts), status_w)))
+        for p in r.problems:
+            where = f"{p.cell}: " if p.cell else ""
+            text = f"{where}{p.message(texts)}"
+            wrapped = _wrap(text, width - indent - 2)
+            lines.append(" " * indent + "• " + wrapped[0])
+            lines.extend(" " * (indent + 2) + w for w in wrapped[1:])
+    return "\n".join(lines)
+
+
+def known_count(report: CollectReport) -> int:
+    """Files whose content an earlier run already recorded (nothing new from them)."""
+    return sum(1 for r in report.results if not r.new and r.recorded)
+
+
+def _indicator_of(entry: dict, text: str = ""):
+    """An :class:`~iki_xlsx.model.Indicator` from a manifest's indicator entry (enough for
+    capaian: target, polarity, aggregation, per-period targets)."""
+    from .model import Aggregation, Indicator, Polarity, Target
+
+    t = entry.get("target") or {}
+    return Indicator(str(entry.get("no", "")), "", text, "", "", str(entry.get("satuan", "")),
+                     Target(str(t.get("text", "")), t.get("value"), t.get("low"), t.get("high")),
+                     Polarity(entry["polaritas"]), Aggregation(entry["agregasi"]),
+                     dict(entry.get("period_targets") or {}))
+
+
+def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
+                names: list[str] | None = None, width: int = 80) -> list[str]:
+    """What ``check`` shows per indikator: each period's realisasi as read and the capaian
+    s.d. the last filled period (computed with :mod:`iki_xlsx.capaian`, as the recap
+    does). ``manifest`` gives targets and polarity (the ledger's copy, or the file's own
+    when the workspace key is absent); ``names`` the indikator texts when known."""
+    from .capaian import capaian_upto
+    from .model import PeriodScheme, format_number
+
+    if not result.realisasi or not manifest or "indicators" not in manifest:
+        return []
+    t = texts.t
+    scheme = PeriodScheme(manifest.get("periode", "triwulan"))
+    cap = float(manifest.get("batas_capaian") or 120)
+    lines = [t("cli.periksa_nilai")]
+    for k, entry in enumerate(manifest["indicators"]):
+        got = result.realisasi.get(entry["id"])
+        if got is None:
+            continue
+        name = names[k] if names and k < len(names) else ""
+        ind = _indicator_of(entry, name)
+        head = t("cli.periksa_indikator", no=k + 1, indikator=name or "",
+                 satuan=ind.satuan, target=ind.target.text)
+        wrapped = _wrap(head, width - 3)
+        lines.append(wrapped[0])
+        lines.extend("   " + w for w in wrapped[1:])
+        values = got.get("realisasi") or {}
+        filled = [p for p in manifest.get("periods", []) if values.get(p) is not None]
+        shown = []
+        for period in filled:
+            v = values[period]
+            shown.append(t("cli.periksa_periode", periode=_period(period, texts),
+                           nilai=format_number(v) if isinstance(v, (int, float)) else str(v)))
+        if filled:
+            try:
+                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+            except ValueError:
+                c = None
+            shown.append(t("cli.periksa_capaian", periode=_period(filled[-1], texts),
+                           capaian="-" if c is None else format_number(round(c, 2))))
+        else:
+            shown.append(t("cli.periksa_capaian_belum"))
+        lines.extend("   " + w for w in _wrap("; ".join(shown), width - 3))
+    return lines
+
+
+def _period(code: str, texts: Texts) -> str:
+    key = f"form.periode.{code}"
+    return texts.t(key) if texts.has(key) else code

@@ -38,7 +38,9 @@ SEEDS = Path(os.environ.get("IKI_SEEDS", Path(__file__).resolve().parents[2] / "
 def seed(name: str) -> Path:
     path = SEEDS / name
     if not path.is_file():
-        pytest.skip(f"seed {path} not available")
+        pytest.skip(f"{path.name}: a real IKI document (seed), not in the repository; put "
+                    f"the seeds in {SEEDS} or point $IKI_SEEDS at them (the importer is "
+                    f"also tested on the synthetic texts in tests/data/import/)")
     return path
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ..manifest import ReadingView
 from ..model import whole
-from ..values import CellInfo, absurd_limit, keterangan_text, parse_realisasi, plain_number
+from ..values import CellInfo, keterangan_text, parse_realisasi, plain_limit, plain_number
 from .reading import RawReading
 from .result import FileResult
 from .sources import display_name
@@ -31,7 +31,8 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
     for k, entry in enumerate(view.indicators):
         yes_no = entry.polaritas == "ya/tidak"
         target = entry.target
-        limit = -1.0 if yes_no else absurd_limit(target)  # -1: no number is plain
+        satuan, target_text = entry.satuan, entry.target_text
+        limit = plain_limit(target, satuan, yes_no)  # -1: no number is plain
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
             value, info = inputs.get(ref), cell_info.get(ref)
@@ -44,12 +45,14 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                         last = i if i > last else last
                     continue
                 info = _PLAIN
-            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target)
+            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target,
+                                     satuan=satuan, target_text=target_text,
+                                     polaritas=entry.polaritas)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
                 add(code, cell=ref, indicator=name_of(k), value=show(value),
-                    period=period)
+                    period=period, satuan=satuan, target=target_text)
             if parsed.value is not None:
                 filled += 1
                 last = i if i > last else last
@@ -72,7 +75,10 @@ def show(value: object) -> str:
     """A cell value as quoted in a problem message (short, control characters shown)."""
     if value is None:
         return ""
-    text = display_name(str(whole(value)))
+    value = whole(value)
+    if isinstance(value, float):
+        value = repr(value).replace(".", ",")  # a decimal comma, as Excel shows it here
+    text = display_name(str(value))
     return text if len(text) <= 60 else text[:57] + "…"
 
 
