@@ -14,32 +14,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.text import Text
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .clihelp import IdCommand, IdGroup, version
+from .clibase import (JobsOpt, TemplatesOpt, WorkspaceOpt, _h, _print_problems, _progress, _say,
+                      _texts, app, console, err)
+from .clihelp import IdCommand, version
 from .texts import get_texts
-
-
-def _h(key: str) -> str:
-    """Help text from templates/cli.yaml (IKI_XLSX_TEMPLATES overrides it too)."""
-    return get_texts().t(f"bantuan.{key}")
-
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help=_h("aplikasi"), cls=IdGroup, rich_markup_mode=None)
-# markup=False: file names, names and cell values are printed as they are ("[/]" typed
-# in a realisasi cell must not be read as rich markup).
-console = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-
-# Options shared by several commands, defined once.
-WorkspaceOpt = typer.Option(None, "--workspace", "-w",
-                            help=_h("opsi.workspace"))
-TemplatesOpt = typer.Option(None, "--templates",
-                            help=_h("opsi.templates"))
-JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=_h("opsi.jobs"))
 
 
 def _show_version(value: bool) -> None:
@@ -53,38 +32,6 @@ def _root(show_version: bool = typer.Option(False, "--version", is_eager=True,
                                             callback=_show_version,
                                             help=_h("opsi.version"))) -> None:
     """iki-xlsx: the commands below; ``--version`` prints the version."""
-
-
-def _texts(templates: Optional[Path]):
-    return get_texts(str(templates) if templates else None)
-
-
-def _print_problems(problems, texts) -> None:
-    """One line per problem (programs and people grep them), then what to do."""
-    for p in problems:
-        level = texts.t(f"tingkat.{p.severity.value}")
-        colour = "red" if p.is_error else "yellow"
-        console.print(Text.assemble((level, colour), f" {p.location(texts)}: {p.message(texts)}"))
-        advice = p.advice(texts)
-        if advice:
-            console.print(f"      → {advice}")
-
-
-def _say(text: str) -> None:
-    """A sentence wrapped at spaces to the terminal (at most 120 columns); file paths are
-    never cut."""
-    import textwrap
-
-    width = min(console.width, 120)
-    for line in textwrap.wrap(text, width, break_long_words=False,
-                              break_on_hyphens=False) or [""]:
-        console.print(line)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True,
-                    disable=not err.is_terminal)
 
 
 @app.command(cls=IdCommand, help=_h("perintah.init"))
@@ -249,7 +196,8 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
 
 
 @app.command(cls=IdCommand, help=_h("perintah.collect"))
-def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
+def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.inputs")),
+            rejudge: bool = typer.Option(False, "--rejudge", help=_h("opsi.rejudge")),
             workspace: Optional[Path] = WorkspaceOpt,
             tahun: Optional[int] = typer.Option(None, "--tahun",
                                                 help=_h("opsi.tahun_formulir")),
@@ -266,14 +214,23 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     """
     from .collect import collect as run_collect
     from .ledger import Workspace
-    from .report import collect_table, known_count, summary_counts, to_json, write_report_xlsx
+    from .report import (collect_table, known_count, summary_counts, to_json, write_report_xlsx,
+                         year_lines)
 
     texts = _texts(templates)
+    inputs = inputs or []
+    if not inputs and not rejudge:
+        err.print(texts.t("cli.kumpul_tanpa_masukan"))
+        raise typer.Exit(2)
     _missing_paths(inputs, texts)
     ws = Workspace(workspace)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
+    if rejudge:
+        _print_rejudged(ws, texts)
+        if not inputs:
+            raise typer.Exit(0)
     with _progress() as progress:
         task = progress.add_task(texts.t("cli.progres_kumpul"), total=None)
         result = run_collect(inputs, ws, tahun=tahun, jobs=jobs,
@@ -288,8 +245,24 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
         if known_count(result):
             _say(texts.t("cli.kumpul_tercatat", known=known_count(result),
                          total=len(result.results)))
+        for line in year_lines(result, texts):
+            _say(line)
         _say(texts.t("cli.laporan_ditulis", path=report))
     raise typer.Exit(result.exit_code)
+
+
+def _print_rejudged(ws, texts) -> None:
+    from .collect import rejudge
+    from .report import status_text
+
+    got = rejudge(ws)
+    for r in got.changed:
+        _say(texts.t("cli.nilai_ulang_berubah", berkas=r.name,
+                     lama=texts.t(f"cli.status.{r.old_status}"),
+                     baru=status_text(r.new, texts), nilai=r.values_changed))
+        _print_problems(r.new.problems, texts)
+    _say(texts.t("cli.nilai_ulang", berubah=len(got.changed), sama=got.unchanged,
+                 hilang=len(got.not_stored)))
 
 
 @app.command(cls=IdCommand, help=_h("perintah.check"))
@@ -390,6 +363,9 @@ def recap(periode: Optional[str] = typer.Option(
     console.print(texts.t("cli.rekap_ditulis", path=output))
     if html:
         console.print(texts.t("cli.rekap_ditulis", path=html))
+
+
+from . import cli_year  # noqa: E402,F401  (registers the commands of the year: decisions, history)
 
 
 def main() -> None:

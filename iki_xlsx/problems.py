@@ -66,9 +66,6 @@ _kinds(Severity.WARNING,
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
-# returned files: said by the collect report only (never stored with the file: whether a
-# file is superseded depends on which other files have been collected)
-_kinds(Severity.WARNING, "digantikan")
 
 
 @dataclass

@@ -13,14 +13,13 @@ import xlsxwriter
 from .atomic import atomic_path
 from .collect import CollectReport, FileResult
 from .model import format_nip
+from .recap import history_row
 from .texts import Texts, get_texts
 from .xlsxtext import write_text
 
 
 def status_text(r: FileResult, texts: Texts) -> str:
     text = texts.t(f"cli.status.{r.status}")
-    if r.superseded_by and texts.has("cli.status.digantikan"):
-        text = f"{text}, {texts.t('cli.status.digantikan')}"
     if r.duplicate_of:
         return f"{texts.t('cli.status.duplikat')} ({text})"
     return text
@@ -32,7 +31,7 @@ def file_rows(report: CollectReport, texts: Texts) -> list[dict]:
     for r in report.results:
         base = {"berkas": r.name, "nip": format_nip(r.nip or ""), "nama": r.nama,
                 "form_id": r.form_id or "", "revisi": r.revision, "status": status_text(r, texts),
-                "duplikat_dari": r.duplicate_of or "", "digantikan_oleh": r.superseded_by or ""}
+                "duplikat_dari": r.duplicate_of or ""}
         base["_status"] = r.status
         if not r.problems:
             rows.append({**base, "sel": "", "indikator": "", "masalah": "", "tindakan": ""})
@@ -54,7 +53,7 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                       "belum_mengumpulkan": len(report.not_submitted)},
         "berkas": [{"berkas": r.name, "sumber": r.source, "anggota_zip": r.member,
                     "sha256": r.sha256, "ukuran": r.size, "status": r.status,
-                    "duplikat_dari": r.duplicate_of, "digantikan_oleh": r.superseded_by,
+                    "duplikat_dari": r.duplicate_of,
                     "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
                     "revisi": r.revision, "nip": r.nip, "nama": r.nama,
                     "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems]}
@@ -63,6 +62,17 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                                 "perangkat_daerah": f["perangkat_daerah"],
                                 "unit_kerja": f["unit_kerja"], "form_id": f["form_id"],
                                 "revisi": f["revision"]} for f in report.not_submitted],
+        "periode": report.period,
+        "belum_per_periode": {p: [f["form_id"] for f in forms]
+                              for p, forms in report.missing.items()},
+        "status_per_periode": report.statuses,
+        "perubahan": [{"form_id": form["form_id"], "kejadian": e.kind,
+                       "indikator": e.indicator, "periode": e.period,
+                       "lama": None if e.old is None else {"nilai": e.old.value,
+                                                           "sha256": e.old.sha256},
+                       "baru": None if e.new is None else {"nilai": e.new.value,
+                                                           "sha256": e.new.sha256}}
+                      for form, e in report.changes],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -106,20 +116,56 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(3)
         miss = wb.add_worksheet(t("laporan.sheet_belum"))
-        mkeys = ("nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "form_id")
+        mkeys = ("periode", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja",
+                 "form_id")
         for c, k in enumerate(mkeys):
             miss.write_string(0, c, t(f"laporan.kolom_belum.{k}"), head)
-            miss.set_column(c, c, (22, 30, 34, 34, 28, 18)[c], wrap)
-        for i, f in enumerate(report.not_submitted, start=1):
-            values = (format_nip(f["nip"]), f["nama"], f["jabatan"], f["perangkat_daerah"],
-                      f["unit_kerja"], f["form_id"])
-            for c, v in enumerate(values):
-                if v:
-                    write_text(miss, i, c, v)
-        miss.autofilter(0, 0, max(len(report.not_submitted), 1), len(mkeys) - 1)
+            miss.set_column(c, c, (10, 22, 30, 34, 34, 28, 18)[c], wrap)
+        i = 0
+        for period, forms in reversed(list(report.missing.items())):
+            for f in forms:
+                i += 1
+                values = (t(f"form.periode.{period}"), format_nip(f["nip"]), f["nama"],
+                          f["jabatan"], f["perangkat_daerah"], f["unit_kerja"], f["form_id"])
+                for c, v in enumerate(values):
+                    if v:
+                        write_text(miss, i, c, v)
+        miss.autofilter(0, 0, max(i, 1), len(mkeys) - 1)
         miss.freeze_panes(1, 0)
+        changes = wb.add_worksheet(t("laporan.sheet_perubahan"))
+        ckeys = ("nip", "nama", "kejadian", "indikator", "periode", "nilai_lama", "berkas_lama",
+                 "nilai_baru", "berkas_baru")
+        for c, k in enumerate(ckeys):
+            changes.write_string(0, c, t(f"rekap.kolom.{k}"), head)
+            changes.set_column(c, c, (22, 30, 34, 10, 10, 12, 50, 12, 50)[c], wrap)
+        for i, (form, e) in enumerate(report.changes, start=1):
+            row = [format_nip(form["nip"]), form["nama"], *history_row(e, {}, texts)[:7]]
+            for c, v in enumerate(row):
+                if v not in (None, ""):
+                    write_text(changes, i, c, str(v))
+        changes.freeze_panes(1, 0)
         wb.close()
     return path
+
+
+def year_lines(report: CollectReport, texts: Texts) -> list[str]:
+    """What the run means for the year: the values it changed (old → new, which files),
+    and who has not submitted each period yet."""
+    t = texts.t
+    out = []
+    for form, e in report.changes[:MAX_CHANGE_LINES]:
+        row = history_row(e, {}, texts)
+        out.append(t("cli.perubahan", nama=form["nama"], kejadian=row[0], indikator=e.indicator,
+                     periode=row[2], lama=row[3], berkas_lama=row[4], baru=row[5],
+                     berkas_baru=row[6]))
+    if len(report.changes) > MAX_CHANGE_LINES:
+        out.append(t("cli.perubahan_lain", n=len(report.changes) - MAX_CHANGE_LINES))
+    for period, forms in report.missing.items():
+        out.append(t("cli.belum_periode", periode=t(f"form.periode.{period}"), n=len(forms)))
+    return out
+
+
+MAX_CHANGE_LINES = 20  # on the terminal; the report workbook lists them all
 
 
 def summary_counts(report: CollectReport) -> dict:

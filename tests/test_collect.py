@@ -154,7 +154,7 @@ def test_cell_details_whatever_the_sheet_spelling(issued, tmp_path):
         got = [r.realisasi[i]["realisasi"]["TW1"] for i in ids[:3]]
         assert got == [90.0, 50.0, 7.0], (name, got)
         expect = [("realisasi_rumus", formula)] if name == "rumus.xlsx" else []
-        assert [c for c in codes(r) if c[0] != "digantikan"] == expect, name
+        assert codes(r) == expect, name
     # the reader's own account: only the percent-formatted cell is a percent cell
     raw = read_path(inbox / "baris-persen.xlsx", ws.key, ws.key_id)
     assert {ref for ref, info in raw.cell_info.items() if info.percent} == {pct}
@@ -334,7 +334,7 @@ def test_cli_exit_status_and_reports(issued, tmp_path):
     rejected = next(f for f in data["berkas"] if f["status"] == "ditolak")
     assert rejected["masalah"][0]["code"] == "zip_rusak"
     wb = openpyxl.load_workbook(report_path)
-    assert wb.sheetnames == ["Berkas", "Belum Mengumpulkan"]
+    assert wb.sheetnames == ["Berkas", "Belum Mengumpulkan", "Perubahan Nilai"]
     assert wb["Belum Mengumpulkan"].max_row == 5
     empty = runner.invoke(app, ["collect", str(good), "-w", str(tmp_path / "kosong")])
     assert empty.exit_code == 2 and "belum menerbitkan" in empty.output

@@ -32,7 +32,6 @@ class FileResult:
     kind: str = "other"
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
-    superseded_by: str | None = None  # another file of the same form is the one used
     recorded: bool = True  # False: an internal error; not recorded, a rerun retries it
 
     def entry(self) -> dict:
@@ -40,8 +39,7 @@ class FileResult:
         return {"sha256": self.sha256, "size": self.size, "kind": self.kind,
                 "form_id": self.form_id, "revision": self.revision, "nip": self.nip,
                 "tahun": self.tahun, "status": self.status,
-                "problems": [p.to_dict() for p in self.problems
-                             if p.code != "digantikan"],
+                "problems": [p.to_dict() for p in self.problems],
                 "realisasi": self.realisasi, "filled": self.filled,
                 "last_period": self.last_period, "modified_at": self.modified_at,
                 "saved_at": self.saved_at or None, "saved_from": self.saved_from or None}

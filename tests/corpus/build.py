@@ -57,7 +57,7 @@ class Case:
     what: str = ""  # the recipe, in words
     duplicate: bool = False  # same content as a file listed before it
     group: str = ""  # files with the same content: exactly one of them is not a duplicate
-    used: bool | None = None  # True: the current submission of its form; False: superseded
+    used: bool | None = None  # (unused since values count cell by cell, not per file)
 
 
 @dataclass
@@ -250,7 +250,7 @@ def build(root: Path, master) -> Corpus:
     am = forms[ANDI].manifest
     fill(forms[ANDI].path, inbox / "pengolah-tw1.xlsx", typed(am, {0: [3], 1: [70]}))
     case("pengolah-tw1.xlsx", "diterima", form=ANDI, values=expect(am, {0: [3], 1: [70]}),
-         used=False, what="Andi, hanya TW1: digantikan oleh berkas TW2")
+         used=False, what="Andi, hanya TW1: nilainya tetap dipakai, TW2 dari berkas lain")
     fill(forms[ANDI].path, inbox / "pengolah-tw2.xlsx", typed(am, {0: [3, 3], 1: [70, 72]}))
     case("pengolah-tw2.xlsx", "diterima", form=ANDI, values=expect(am, {0: [3, 3], 1: [70, 72]}),
          used=True, what="Andi, TW1 dan TW2")
