@@ -67,6 +67,7 @@ class Source:
     path: Path | None = None  # a file on disk
     data: bytes | None = None  # an archive member, in memory only
     problem: FileProblem | None = None  # the source could not even be read
+    origin: str = ""  # mail provenance (JSON: message_id, date, from, mailbox, path)
 
 
 def text_of_path(value: str) -> str:
@@ -90,13 +91,13 @@ def display_name(value: str) -> str:
                    else f"\\u{ord(ch):04x}" for ch in value)
 
 
-def iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+def iter_sources(inputs: Iterable[Path], mail=None) -> Iterator[Source]:
     """Every candidate file under ``inputs``: files, folders (recursively, sorted) and
     zip archives (members read in memory one at a time, nested archives followed to a
     bounded depth; names such as ``../../x.xlsx`` are only names, nothing is extracted
     to disk). The same file given twice (or inside a folder also given) comes once."""
     seen: set[tuple[str, str]] = set()
-    for src in _iter_sources(inputs):
+    for src in _iter_sources(inputs, mail):
         key = (src.source, src.member)
         if key in seen:
             continue
@@ -104,14 +105,19 @@ def iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
         yield src
 
 
-def _iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+def _iter_sources(inputs: Iterable[Path], mail=None) -> Iterator[Source]:
     for item in inputs:
         item = Path(item)
         if item.is_dir():
             for path, real in _walk(item):
-                if not _ignored(path.name):
+                if mail is not None and mail.handles(path):  # issue 14: .eml / mbox
+                    yield from mail.sources(path)
+                elif not _ignored(path.name):
                     yield _from_file(path, real)
         elif item.is_file():
+            if mail is not None and mail.handles(item):  # issue 14: .eml / mbox
+                yield from mail.sources(item)
+                continue
             yield _from_file(item)
         else:
             name = text_of_path(str(item))
@@ -762,6 +768,7 @@ class CollectReport:
     not_submitted: list[dict]  # issued forms (latest revision) without a submission
     tahun: int | None
     run_id: str
+    mail: dict | None = None  # issue 14: messages read, with / without a form (MailStats)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -774,8 +781,13 @@ class CollectReport:
 
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> CollectReport:
-    """Collect every file under ``inputs`` into the ledger of ``ws`` and report."""
+            progress: Callable[[int, int], None] | None = None,
+            imap=None) -> CollectReport:
+    """Collect every file under ``inputs`` (and the IMAP folder ``imap``, an
+    :class:`iki_xlsx.mail.inbox.ImapSpec`) into the ledger of ``ws`` and report."""
+    from .mail.sources import MailInputs  # issue 14: mail inputs
+
+    mail = MailInputs(imap)
     years = ws.years()
     if tahun is None and years:
         tahun = years[-1]
@@ -791,13 +803,15 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     known_shas = ws.known_shas()  # one query instead of one per new file
     gc_threshold = _fewer_collections()
     try:
-        for src, raw in read_expanding(iter_sources(inputs), key, key_id, jobs):
+        sources = chain(iter_sources(inputs, mail), mail.imap_sources())
+        for src, raw in read_expanding(sources, key, key_id, jobs):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = _judged(ws, judge, src, raw, seen_this_run, known_shas)
             if res.recorded:
                 recorder.add(res, src)
             results.append(res)
+            mail.seen(res, src)  # issue 14: provenance notes, added below
             seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
             done += 1
             if progress:
@@ -813,8 +827,10 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     forms = ws.issued_forms(tahun, full=False)
     current = ws.current_submissions(tahun, full=False, forms=forms)
     _mark_superseded(ws, results, current, seen_this_run)
+    mail.annotate(ws)  # issue 14: sender / attachment-name notes (report only)
     missing = [f for f in forms if f["form_id"] not in current]
-    return CollectReport(results, missing, tahun, run_id)
+    return CollectReport(results, missing, tahun, run_id,
+                         mail.stats.to_dict() if mail.used else None)
 
 
 BATCH_FILES = 100  # files recorded in one transaction, at most …
@@ -840,7 +856,7 @@ class _Recorder:
 
     def flush(self) -> None:
         if self.pending:
-            new = self.ws.record_files([(res.entry(), src.source, src.member)
+            new = self.ws.record_files([(res.entry(), src.source, src.member, src.origin)
                                         for res, src in self.pending], self.run_id)
             for (res, _), is_new in zip(self.pending, new):
                 res.new = is_new

@@ -289,13 +289,14 @@ class Workspace:
         the content is new (a file seen before under any name only gains a sighting)."""
         return self.record_files([(entry, source, member)], run_id)[0]
 
-    def record_files(self, items: list[tuple[dict, str, str]], run_id: str) -> list[bool]:
-        """Record several files (entry, source, member) in one transaction: all or none.
-        For each, True when its content is new to the ledger."""
+    def record_files(self, items: list[tuple], run_id: str) -> list[bool]:
+        """Record several files (entry, source, member[, origin]) in one transaction: all
+        or none. For each, True when its content is new to the ledger. ``origin``: the
+        sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
         stamp = now_iso()
         out = []
         with self.transaction() as db:
-            for entry, source, member in items:
+            for entry, source, member, *rest in items:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
@@ -308,8 +309,9 @@ class Workspace:
                      entry.get("filled", 0), entry.get("last_period", -1),
                      entry.get("modified_at"))).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
-                           " run_id) VALUES (?,?,?,?,?)",
-                           (entry["sha256"], source, member, stamp, run_id))
+                           " run_id, origin) VALUES (?,?,?,?,?,?)",
+                           (entry["sha256"], source, member, stamp, run_id,
+                            (rest[0] if rest else "") or None))
         return out
 
     def sightings(self, sha256: str) -> list[dict]:
@@ -447,7 +449,8 @@ def _retry_locked(action, wait: float | None = None):
             pause = min(pause * 2, 1.0)
 
 
-_ADDED_COLUMNS = (("forms", "reading", "TEXT"),)  # columns newer than some ledgers
+# columns newer than some ledgers (sightings.origin, issue 14: mail provenance as JSON)
+_ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("sightings", "origin", "TEXT"))
 
 
 def _add_columns(db: sqlite3.Connection) -> None:

@@ -171,6 +171,9 @@ def _rows(master: Master) -> tuple[list[dict], list[dict], list[dict]]:
                        pangkat_atasan=a.atasan.pangkat, golongan_atasan=a.atasan.golongan,
                        unit_kerja_atasan=a.atasan.unit_kerja)
             row["nip_atasan"] = a.atasan_nip or a.atasan.nip
+        contact = master.contacts.get(p.nip)
+        if contact:
+            row.update(email=contact.email, no_hp=contact.no_hp)
         pegawai.append(row)
     iki, indicators = [], []
     for d in master.iki.values():

@@ -54,6 +54,8 @@ PEGAWAI_COLUMNS = (
     Column("Pangkat Atasan", "pangkat_atasan", 22),
     Column("Golongan Atasan", "golongan_atasan", 10),
     Column("Unit Kerja Atasan", "unit_kerja_atasan", 28),
+    Column("Email", "email", 30),  # optional contacts (distribute / remind by e-mail)
+    Column("No HP", "no_hp", 18),
 )
 
 IKI_COLUMNS = (

@@ -1,0 +1,455 @@
+"""Attachments out of mail: ``.eml`` files, ``.mbox`` files (Thunderbird, Gmail Takeout)
+and an IMAP folder — streamed (one message in memory at a time) and bounded.
+
+Every form-like attachment (``.xlsx``, ``.ods``, ``.zip``, and the formats collect
+refuses with a reason: ``.xls``, ``.xlsm``, ``.xlsb``) at any depth — nested multiparts,
+forwarded messages (``message/rfc822``) — comes out as an :class:`Attachment` with the
+provenance of the message it arrived in (Message-ID, Date, From, mailbox, path inside the
+message). Nothing is written to disk and no HTML is rendered: an attachment name is only
+a name (path separators and control characters are cleaned and noted).
+
+Hostile mail is one named problem for that message (or attachment), never an exception:
+a message over :data:`MAX_MESSAGE_BYTES`, a header block over :data:`MAX_HEADER_BYTES`,
+more than :data:`MAX_PARTS` parts or :data:`MAX_DEPTH` levels, more than
+:data:`MAX_ATTACHMENTS` form attachments, an attachment over the collect file limit
+(judged from its encoded size, before decoding), MIME the parser cannot make sense of.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import hashlib
+import imaplib
+import re
+import ssl
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from email import errors as mail_errors
+from pathlib import Path, PurePosixPath
+
+from ..read import MAX_FILE_BYTES, too_large
+
+MAX_MESSAGE_BYTES = 60 * 1024 * 1024  # one raw message (base64 of a 20 MB file + text)
+MAX_HEADER_BYTES = 256 * 1024  # the header block of a message
+MAX_PARTS = 1000  # MIME parts in one message, all levels
+MAX_DEPTH = 8  # multipart / forwarded-message nesting
+MAX_ATTACHMENTS = 200  # form-like attachments in one message; the rest are reported
+FORM_SUFFIXES = (".xlsx", ".ods", ".zip", ".xls", ".xlsm", ".xlsb")
+FORM_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/zip": ".zip", "application/x-zip-compressed": ".zip",
+    "application/vnd.ms-excel": ".xls",
+}
+_POLICY = email.policy.default.clone(max_line_length=0)
+_STRUCTURE_DEFECTS = (mail_errors.StartBoundaryNotFoundDefect,
+                      mail_errors.MultipartInvariantViolationDefect,
+                      mail_errors.NoBoundaryInMultipartDefect)
+_BASE64_DEFECTS = (mail_errors.InvalidBase64CharactersDefect,
+                   mail_errors.InvalidBase64LengthDefect)
+
+
+class MailError(Exception):
+    """A mailbox as a whole cannot be read (IMAP login, TLS, folder): ``code`` is a key
+    of ``surel.galat`` in the templates."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+@dataclass
+class Attachment:
+    name: str  # the attachment's file name, cleaned ("" for a message-level problem)
+    key: str  # the message's identity: "surel:<Message-ID>" (or a hash of the message)
+    member: str  # where inside the message: "2.1/IKI Budi.xlsx"
+    shown: str  # the message as a person reads it: mailbox › pesan #n (from, date)
+    origin: dict  # provenance: message_id, date, from, mailbox, position, path
+    data: bytes | None = None
+    problem: tuple[str, dict] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MailStats:
+    messages: int = 0  # messages read
+    with_forms: int = 0  # messages holding at least one form-like attachment
+    without_form: int = 0  # messages without any (counted, not an error)
+    problems: int = 0  # messages (or attachments) reported with a problem
+    attachments: int = 0  # form-like attachments found
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+# --------------------------------------------------------------------------- mailboxes
+
+def is_mail_file(path: Path) -> bool:
+    """``.eml`` / ``.mbox`` by name, or an mbox without a suffix (Thunderbird's ``Inbox``)
+    by its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in (".eml", ".mbox", ".mbx"):
+        return True
+    if suffix:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def read_mail_file(path: Path, stats: MailStats) -> Iterator[Attachment]:
+    """The attachments of an ``.eml`` (one message) or an mbox (many) file."""
+    label = str(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+    except OSError as exc:
+        yield _problem_only(label, 1, "surel_tidak_terbaca", {"reason": exc.strerror or ""},
+                            stats)
+        return
+    if path.suffix.lower() == ".eml" and head != b"From ":
+        yield from message_attachments(_bounded_file(path), label, 0, stats)
+        return
+    for position, raw in iter_mbox(path):
+        yield from message_attachments(raw, label, position, stats)
+
+
+def _bounded_file(path: Path) -> bytes | None:
+    try:
+        if path.stat().st_size > MAX_MESSAGE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def iter_mbox(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(position from 1, raw message) for each message of an mbox file, read line by line:
+    memory holds one message. A message over :data:`MAX_MESSAGE_BYTES` comes as None
+    (its lines are skipped, not kept). ``>From `` quoting (mboxrd) is undone."""
+    position, buf, size, over, prev_blank = 0, [], 0, False, True
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.startswith(b"From ") and prev_blank:
+                if position:
+                    yield position, None if over else b"".join(buf)
+                position, buf, size, over = position + 1, [], 0, False
+                prev_blank = False
+                continue
+            prev_blank = line in (b"\n", b"\r\n")
+            if position == 0:
+                continue  # text before the first separator: not a message
+            size += len(line)
+            if over:
+                continue
+            if size > MAX_MESSAGE_BYTES:
+                over, buf = True, []
+                continue
+            if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+                line = line[1:]
+            buf.append(line)
+    if position:
+        yield position, None if over else b"".join(buf)
+
+
+@dataclass
+class ImapSpec:
+    host: str
+    user: str
+    password: str = ""
+    folder: str = "INBOX"
+    port: int | None = None
+    since: date | None = None
+    tls: bool = True  # implicit TLS (993); False only with the explicit plaintext flag
+    ca_file: str | None = None  # extra CA (a self-signed office server)
+    timeout: float = 60.0
+
+    @property
+    def label(self) -> str:
+        return f"imap://{self.user}@{self.host}/{self.folder}"
+
+
+def read_imap(spec: ImapSpec, stats: MailStats) -> Iterator[Attachment]:
+    """The attachments of every message of an IMAP folder (since a date): the folder is
+    opened read-only (EXAMINE) and messages fetched one at a time with BODY.PEEK (nothing
+    is marked as read)."""
+    conn = _imap_connect(spec)
+    try:
+        typ, _ = conn.select(_quote(spec.folder), readonly=True)
+        if typ != "OK":
+            raise MailError("imap_folder", folder=spec.folder)
+        query = f"SINCE {spec.since.day}-{_MONTHS[spec.since.month - 1]}-{spec.since.year}" \
+            if spec.since else "ALL"
+        typ, data = conn.uid("SEARCH", None, query)
+        if typ != "OK":
+            raise MailError("imap_folder", folder=spec.folder)
+        uids = (data[0] or b"").split()
+        for start in range(0, len(uids), 500):
+            batch = uids[start:start + 500]
+            sizes = _imap_sizes(conn, batch)
+            for uid in batch:
+                position = int(uid)
+                if sizes.get(uid, 0) > MAX_MESSAGE_BYTES:
+                    yield from message_attachments(None, spec.label, position, stats)
+                    continue
+                typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
+                if typ != "OK" or raw is None:
+                    yield _problem_only(spec.label, position, "surel_tidak_terbaca",
+                                        {"reason": "FETCH"}, stats)
+                    continue
+                yield from message_attachments(raw, spec.label, position, stats)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise MailError("imap_putus", host=spec.host, reason=str(exc)[:200]) from None
+    finally:
+        try:
+            conn.logout()
+        except Exception:
+            pass
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _imap_connect(spec: ImapSpec) -> imaplib.IMAP4:
+    try:
+        if spec.tls:
+            ctx = ssl.create_default_context(cafile=spec.ca_file)
+            conn = imaplib.IMAP4_SSL(spec.host, spec.port or 993, ssl_context=ctx,
+                                     timeout=spec.timeout)
+        else:
+            conn = imaplib.IMAP4(spec.host, spec.port or 143, timeout=spec.timeout)
+    except ssl.SSLError as exc:
+        raise MailError("imap_tls", host=spec.host, reason=str(exc)[:200]) from None
+    except OSError as exc:
+        raise MailError("imap_sambung", host=spec.host, reason=str(exc)[:200]) from None
+    try:
+        conn.login(spec.user, spec.password)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        try:
+            conn.logout()
+        except Exception:
+            pass
+        raise MailError("imap_masuk", host=spec.host, user=spec.user,
+                        reason=str(exc)[:200]) from None
+    return conn
+
+
+_SIZE = re.compile(rb"UID (\d+) RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+) UID (\d+)")
+
+
+def _imap_sizes(conn: imaplib.IMAP4, uids: list[bytes]) -> dict[bytes, int]:
+    typ, data = conn.uid("FETCH", b",".join(uids), "(RFC822.SIZE)")
+    out = {}
+    for item in data or []:
+        text = item[0] if isinstance(item, tuple) else item
+        m = _SIZE.search(text or b"")
+        if m:
+            uid, size = (m[1], m[2]) if m[1] else (m[4], m[3])
+            out[uid] = int(size)
+    return out
+
+
+# --------------------------------------------------------------------------- one message
+
+def message_attachments(raw: bytes | None, mailbox: str, position: int,
+                        stats: MailStats) -> Iterator[Attachment]:
+    """The form-like attachments of one raw message (None: over the size limit)."""
+    stats.messages += 1
+    if raw is None:
+        yield _problem_only(mailbox, position, "surel_terlalu_besar",
+                            {"limit": MAX_MESSAGE_BYTES // 2**20}, stats)
+        return
+    if not raw.strip():
+        yield _problem_only(mailbox, position, "surel_rusak", {"reason": "kosong"}, stats)
+        return
+    end = _header_end(raw)
+    if end is None or end > MAX_HEADER_BYTES:
+        yield _problem_only(mailbox, position, "surel_kepala_besar",
+                            {"limit": MAX_HEADER_BYTES // 1024}, stats, raw=raw)
+        return
+    try:
+        msg = email.message_from_bytes(raw, policy=_POLICY)
+        origin = _origin(msg, raw, mailbox, position)
+    except Exception as exc:  # the parser is lenient; anything left is one problem
+        yield _problem_only(mailbox, position, "surel_rusak",
+                            {"reason": type(exc).__name__}, stats, raw=raw)
+        return
+    walker = _Walker(origin, stats)
+    try:
+        items = list(walker.walk(msg, "", 0))
+    except _TooComplex as exc:
+        items = [walker.problem("", "surel_terlalu_rumit", {"limit": str(exc)})]
+    except Exception as exc:
+        items = [walker.problem("", "surel_rusak", {"reason": type(exc).__name__})]
+    forms = [i for i in items if i.problem is None]
+    if len(forms) > MAX_ATTACHMENTS:
+        items = forms[:MAX_ATTACHMENTS] + [walker.problem(
+            "", "lampiran_terlalu_banyak", {"n": len(forms), "limit": MAX_ATTACHMENTS})]
+    if not items and walker.structure_defect:
+        items = [walker.problem("", "surel_rusak", {"reason": "struktur MIME"})]
+    if not items:
+        stats.without_form += 1
+        return
+    stats.with_forms += 1
+    for item in items:
+        if item.problem is not None:
+            stats.problems += 1
+        else:
+            stats.attachments += 1
+        yield item
+
+
+class _TooComplex(Exception):
+    pass
+
+
+class _Walker:
+    def __init__(self, origin: dict, stats: MailStats):
+        self.origin, self.stats = origin, stats
+        self.parts = 0
+        self.structure_defect = False
+
+    def walk(self, part, path: str, depth: int) -> Iterator[Attachment]:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise _TooComplex(f"{MAX_PARTS} bagian")
+        if depth > MAX_DEPTH:
+            raise _TooComplex(f"{MAX_DEPTH} tingkat")
+        if any(isinstance(d, _STRUCTURE_DEFECTS) for d in part.defects):
+            self.structure_defect = True
+        ctype = part.get_content_type()
+        if part.is_multipart():
+            if ctype == "message/rfc822" or part.get_content_maintype() == "message":
+                inner = part.get_payload()
+                for i, sub in enumerate(inner if isinstance(inner, list) else [inner], 1):
+                    yield from self.walk(sub, f"{path}.{i}" if path else str(i), depth + 1)
+                return
+            for i, sub in enumerate(part.iter_parts(), 1):
+                yield from self.walk(sub, f"{path}.{i}" if path else str(i), depth + 1)
+            return
+        name = _filename(part)
+        suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower() if name else ""
+        if suffix not in FORM_SUFFIXES:
+            if name or ctype not in FORM_TYPES:
+                return
+            name, suffix = f"lampiran-{path or 1}{FORM_TYPES[ctype]}", FORM_TYPES[ctype]
+        clean, unsafe = clean_name(name)
+        member = f"{path or '1'}/{clean}"
+        encoded = part.get_payload(decode=False)
+        if isinstance(encoded, str):
+            cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+            estimate = len(encoded) * 3 // 4 if cte == "base64" else len(encoded)
+            if estimate > MAX_FILE_BYTES + 4096:
+                big = too_large(estimate)
+                yield self.problem(member, big.code, big.params, clean)
+                return
+        data = part.get_payload(decode=True) or b""
+        if any(isinstance(d, _BASE64_DEFECTS) for d in part.defects):
+            yield self.problem(member, "surel_rusak", {"reason": "base64"}, clean)
+            return
+        if len(data) > MAX_FILE_BYTES:
+            big = too_large(len(data))
+            yield self.problem(member, big.code, big.params, clean)
+            return
+        yield Attachment(clean, self.origin["key"], member, self.origin["shown"],
+                         {**self.origin["public"], "path": member}, data,
+                         notes=["nama_lampiran_tidak_aman"] if unsafe else [])
+
+    def problem(self, member: str, code: str, params: dict, name: str = "") -> Attachment:
+        return Attachment(name, self.origin["key"], member or "-", self.origin["shown"],
+                          {**self.origin["public"], "path": member}, problem=(code, params))
+
+
+def _filename(part) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # a header the parser chokes on: no usable name
+        name = ""
+    return str(name)
+
+
+def clean_name(name: str) -> tuple[str, bool]:
+    """(a safe file name, whether the given one was unsafe): only the last path component
+    (``..\\..\\x.xlsx`` → ``x.xlsx``), control and direction characters → ``_``, at most
+    200 characters (the suffix kept)."""
+    unsafe = False
+    last = re.split(r"[\\/]", name)[-1]
+    if last != name:
+        unsafe = True
+    chars = []
+    for ch in last:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co"):
+            chars.append("_")
+            unsafe = True
+        else:
+            chars.append(ch)
+    out = "".join(chars).strip().strip(".") or "lampiran"
+    if out in ("", ".", ".."):
+        out, unsafe = "lampiran", True
+    if len(out) > 200:
+        stem, suffix = out[:-5], out[-5:]
+        out = stem[:195] + suffix
+    return out, unsafe
+
+
+def _header_end(raw: bytes) -> int | None:
+    """Where the header block ends, looking no further than the limit (+1 byte)."""
+    head = raw[:MAX_HEADER_BYTES + 4]
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    if ends:
+        return min(ends)
+    return len(raw) if len(raw) <= MAX_HEADER_BYTES else None
+
+
+def _header(msg, name: str) -> str:
+    try:
+        value = msg.get(name)
+        return "" if value is None else " ".join(str(value).split())
+    except Exception:
+        return ""
+
+
+def _origin(msg, raw: bytes, mailbox: str, position: int) -> dict:
+    mid = _header(msg, "Message-ID").strip()[:500]
+    key = f"surel:{mid}" if mid else \
+        f"surel:sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
+    sender = ""
+    try:
+        sender = email.utils.parseaddr(_header(msg, "From"))[1].lower()
+    except Exception:
+        pass
+    when = ""
+    try:
+        parsed = email.utils.parsedate_to_datetime(_header(msg, "Date"))
+        when = parsed.isoformat()
+    except Exception:
+        pass
+    where = f"{Path(mailbox).name if not mailbox.startswith('imap://') else mailbox}"
+    shown = f"{where} › pesan #{position or 1}" + \
+        (f" ({sender}{', ' + when[:10] if when else ''})" if sender or when else "")
+    public = {"message_id": mid, "date": when, "from": sender, "mailbox": mailbox,
+              "position": position, "subject": _header(msg, "Subject")[:200]}
+    return {"key": key, "shown": shown, "public": public}
+
+
+def _problem_only(mailbox: str, position: int, code: str, params: dict, stats: MailStats,
+                  raw: bytes | None = None) -> Attachment:
+    """A message that could not be opened at all: identified by its place (and bytes)."""
+    stats.problems += 1
+    digest = hashlib.sha256(raw).hexdigest()[:32] if raw else \
+        hashlib.sha256(f"{mailbox}\0{position}".encode()).hexdigest()[:32]
+    where = Path(mailbox).name if not mailbox.startswith("imap://") else mailbox
+    return Attachment("", f"surel:sha256:{digest}", "-", f"{where} › pesan #{position or 1}",
+                      {"message_id": "", "date": "", "from": "", "mailbox": mailbox,
+                       "position": position, "path": ""}, problem=(code, params))
