@@ -147,6 +147,9 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                 make_zip=make_zip,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
+    from .mail.contacts import record_contacts  # issue 14: e-mail / HP per NIP
+
+    record_contacts(ws, loaded.master)
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
                           same=result.count("sama"), seconds=f"{result.seconds:.1f}"))
@@ -185,7 +188,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
 
 
 @app.command(help=_h("perintah.collect"))
-def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
+def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.inputs")),
             workspace: Optional[Path] = WorkspaceOpt,
             tahun: Optional[int] = typer.Option(None, "--tahun",
                                                 help=_h("opsi.tahun_formulir")),
@@ -193,8 +196,19 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
                                         help=_h("opsi.report")),
             as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_report")),
             jobs: Optional[int] = JobsOpt,
-            templates: Optional[Path] = TemplatesOpt) -> None:
-    """Collect returned forms (files, folders, zip archives) into the ledger; report.
+            templates: Optional[Path] = TemplatesOpt,
+            imap: Optional[str] = typer.Option(None, "--imap", help=_h("opsi.imap")),
+            imap_port: Optional[int] = typer.Option(None, "--imap-port",
+                                                    help=_h("opsi.imap_port")),
+            user: str = typer.Option("", "--user", help=_h("opsi.imap_user")),
+            folder: str = typer.Option("INBOX", "--folder", help=_h("opsi.imap_folder")),
+            since: Optional[str] = typer.Option(None, "--since", help=_h("opsi.since")),
+            imap_plaintext: bool = typer.Option(False, "--imap-plaintext",
+                                                help=_h("opsi.imap_plaintext")),
+            ca_file: Optional[Path] = typer.Option(None, "--ca-file",
+                                                   help=_h("opsi.ca_file"))) -> None:
+    """Collect returned forms (files, folders, zip archives, .eml/.mbox files, an IMAP
+    folder) into the ledger; report.
 
     Exit status: 0 all accepted without notes, 1 any rejected or noted, 2 usage error.
 
@@ -204,22 +218,35 @@ def collect(inputs: list[Path] = typer.Argument(..., help=_h("opsi.inputs")),
     from .ledger import Workspace
     from .report import summary_counts, to_json, write_report_xlsx
 
+    from .mail.cli_support import imap_spec, mail_error
+
     texts = _texts(templates)
     ws = Workspace(workspace)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
-    with _progress() as progress:
-        task = progress.add_task(texts.t("cli.progres_kumpul"), total=None)
-        result = run_collect(inputs, ws, tahun=tahun, jobs=jobs,
-                             progress=lambda done, total: progress.update(
-                                 task, completed=done, total=total))
+    spec = imap_spec(texts, imap, imap_port, user, folder, since, imap_plaintext, ca_file) \
+        if imap else None
+    if not inputs and spec is None:
+        err.print(texts.t("cli.galat_umum", message=_h("opsi.inputs")))
+        raise typer.Exit(2)
+    try:
+        with _progress() as progress:
+            task = progress.add_task(texts.t("cli.progres_kumpul"), total=None)
+            result = run_collect(inputs or [], ws, tahun=tahun, jobs=jobs, imap=spec,
+                                 progress=lambda done, total: progress.update(
+                                     task, completed=done, total=total))
+    except Exception as exc:
+        mail_error(exc, texts, err)  # an IMAP server refusing: one clear line, exit 2
+        raise
     write_report_xlsx(result, report, texts)
     if as_json:
         print(to_json(result, texts))
     else:
         _print_collect(result, texts)
         console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
+        if result.mail:
+            console.print(texts.t("kumpul_surel", **result.mail))
         console.print(texts.t("cli.laporan_ditulis", path=report))
     raise typer.Exit(result.exit_code)
 
@@ -315,6 +342,11 @@ def recap(periode: Optional[str] = typer.Option(
     console.print(texts.t("cli.rekap_ditulis", path=output))
     if html:
         console.print(texts.t("cli.rekap_ditulis", path=html))
+
+
+from .mail.cli_support import register as _register_mail  # noqa: E402  (issue 14)
+
+_register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)
 
 
 def main() -> None:

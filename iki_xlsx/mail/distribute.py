@@ -270,6 +270,10 @@ def _drop(conn) -> None:
 
 def _eml_name(out: Outgoing) -> str:
     """``<the form's path>.eml`` (``-pengingat-TW2.eml`` for a reminder, …)."""
+    if out.kind.startswith("atasan"):
+        from ..generate import safe_name
+
+        return f"atasan/{safe_name(out.form['nip'] + '_' + out.form['nama'])}.eml"
     rel = Path(out.form["file_path"])
     tail = "" if out.kind == "formulir" else "-" + out.kind.split("-")[0] + \
         ("-" + out.kind.split("-")[1] if "-" in out.kind else "")

@@ -50,7 +50,8 @@ def context(out: Outgoing, settings: dict) -> dict:
             "perangkat_daerah": f["perangkat_daerah"], "unit_kerja": f["unit_kerja"],
             "tahun": f["tahun"], "revisi": f["revision"] if f["revision"] > 1 else 0,
             "skema": f.get("periode") or "triwulan", "berkas": out.attachment.name
-            if out.attachment else "", **settings, **out.extra}
+            if out.attachment else "", "batas": "", "balas": "", "pengirim": "",
+            "periode": "", **settings, **out.extra}
 
 
 def build(out: Outgoing, texts: Texts, *, sender: str, settings: dict,
