@@ -58,7 +58,7 @@ class MailError(Exception):
     of ``surel.galat`` in the templates."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
+        super().__init__(f"{code} {params}")
         self.code, self.params = code, params
 
 
