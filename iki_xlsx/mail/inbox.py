@@ -344,7 +344,7 @@ class _Walker:
             if name or ctype not in FORM_TYPES:
                 return
             name, suffix = f"lampiran-{path or 1}{FORM_TYPES[ctype]}", FORM_TYPES[ctype]
-        clean, unsafe = clean_name(name)
+        clean, unsafe = clean_name(_raw_name_with_path(part) or name)
         member = f"{path or '1'}/{clean}"
         encoded = part.get_payload(decode=False)
         if isinstance(encoded, str):
@@ -379,6 +379,24 @@ def _filename(part) -> str:
     return str(name)
 
 
+def _raw_name_with_path(part) -> str:
+    """The raw ``filename`` / ``name`` parameter when it holds a backslash or slash ("" if
+    not): the parser reads ``\\`` in a quoted name as an escape and drops it, so
+    ``"..\\..\\x.xlsx"`` would otherwise look like the harmless ``....x.xlsx``."""
+    try:
+        for key, value in part.raw_items():
+            if key.lower() not in ("content-disposition", "content-type") or ";" not in value:
+                continue
+            params = str(value).split(";", 1)[1]
+            m = re.search(r'(?:file)?name\s*=\s*(?:"([^"]*)"|([^;\s]+))', params)
+            raw = (m[1] if m and m[1] is not None else m[2] if m else "") or ""
+            if "\\" in raw or "/" in raw:
+                return raw
+    except Exception:
+        return ""
+    return ""
+
+
 def clean_name(name: str) -> tuple[str, bool]:
     """(a safe file name, whether the given one was unsafe): only the last path component
     (``..\\..\\x.xlsx`` → ``x.xlsx``), control and direction characters → ``_``, at most
@@ -394,8 +412,8 @@ def clean_name(name: str) -> tuple[str, bool]:
             unsafe = True
         else:
             chars.append(ch)
-    out = "".join(chars).strip().strip(".") or "lampiran"
-    if out in ("", ".", ".."):
+    out = "".join(chars).strip().strip(".")
+    if not out:  # "", ".", "..": no name at all
         out, unsafe = "lampiran", True
     if len(out) > 200:
         stem, suffix = out[:-5], out[-5:]
