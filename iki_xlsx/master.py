@@ -509,8 +509,32 @@ class _Validator:
             if nip and nip not in people:
                 people[nip] = self.person_quiet(r)
         contacts = self.contacts(sheets[schema.SHEET_PEGAWAI])
-        master = Master(settings, good, iki, people, contacts) if settings else None
+        mail = self.mail_settings(settings_rows)
+        master = Master(settings, good, iki, people, contacts, mail) if settings else None
         return LoadedMaster(master, self.problems, rejected)
+
+    def mail_settings(self, rows: list[Row]) -> dict[str, str]:
+        """The optional SMTP rows of Pengaturan (host, port, user, sender address)."""
+        from .mail.contacts import normalize_email
+
+        titles = {_norm_title(t): f for t, f, _ in schema.SETTINGS_KEYS
+                  if f in schema.MAIL_SETTINGS}
+        out: dict[str, str] = {}
+        for r in rows:
+            name = titles.get(_norm_title(r.get("key")))
+            value = r.text("value")
+            if not name or not value:
+                continue
+            if name == "smtp_port" and not (value.isdigit() and 0 < int(value) < 65536):
+                self.add("pengaturan_smtp_port", r, "value", value=value)
+                continue
+            if name == "email_pengirim":
+                if normalize_email(value) is None:
+                    self.add("email_tidak_valid", r, "value", value=value)
+                    continue
+                value = normalize_email(value)
+            out[name] = value
+        return out
 
     # -- contacts (optional Email / No HP columns): a bad value is a warning, not used
     def contacts(self, rows: list[Row]) -> dict[str, Contact]:

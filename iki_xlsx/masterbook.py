@@ -118,7 +118,9 @@ def _settings_sheet(wb, fmt, texts: Texts, master: Master | None) -> None:
     s = master.settings if master else None
     for r, (title, name, default) in enumerate(schema.SETTINGS_KEYS, start=1):
         ws.write_string(r, 0, title)
-        value = getattr(s, name) if s else default
+        value = getattr(s, name, None) if s else default
+        if name in schema.MAIL_SETTINGS and master:
+            value = master.mail_settings.get(name)
         if hasattr(value, "value"):
             value = value.value
         if name == "tanggal" and value:

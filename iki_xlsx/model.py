@@ -419,6 +419,7 @@ class Master:
     iki: dict[str, IKIDefinition]
     people: dict[str, Person] = field(default_factory=dict)  # every NIP in the sheet
     contacts: dict[str, Contact] = field(default_factory=dict)  # NIP → e-mail / HP
+    mail_settings: dict[str, str] = field(default_factory=dict)  # Pengaturan: SMTP, sender
 
     def forms(self, assignments: list[Assignment] | None = None) -> list[Form]:
         """Resolve atasan and IKI for each assignment (validated beforehand)."""

@@ -43,7 +43,8 @@ _kinds(Severity.ERROR,
        "iki_tidak_valid")
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
-       "email_tidak_valid", "no_hp_tidak_valid")  # contacts (issue 14): not used, warned
+       "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
+       "pengaturan_smtp_port")
 
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,

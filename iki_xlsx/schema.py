@@ -37,7 +37,13 @@ SETTINGS_KEYS: tuple[tuple[str, str, object], ...] = (
     ("Sandi Proteksi", "sandi", None),
     ("Instansi", "instansi", None),
     ("Pemerintah Daerah", "pemerintah_daerah", None),
+    # mail (optional; the password is never written here: environment or a prompt)
+    ("Server SMTP", "smtp_host", None),
+    ("Port SMTP", "smtp_port", None),
+    ("Pengguna SMTP", "smtp_user", None),
+    ("Email Pengirim", "email_pengirim", None),
 )
+MAIL_SETTINGS = ("smtp_host", "smtp_port", "smtp_user", "email_pengirim")  # not in Settings
 
 PEGAWAI_COLUMNS = (
     Column("NIP", "nip", 22, True),

@@ -215,3 +215,35 @@ def test_cli_smtp_password_from_the_environment(mail_ws, tmp_path, smtp_server, 
     res = CliRunner().invoke(app, ["distribute", str(forms), "-w", str(ws.path), "--smtp",
                                    "--smtp-security", "tanpa", "--per-minute", "0"])
     assert "0 pesan terkirim, 0 gagal, 5 sudah terkirim sebelumnya" in res.output
+
+
+def test_smtp_settings_from_pengaturan(tmp_path, smtp_server, monkeypatch):
+    import yaml
+
+    from mailtools import master_with_contacts
+    inbox = _Inbox()
+    ctl = smtp_server(inbox)
+    for name in ("HOST", "PORT", "USER", "FROM", "PASSWORD"):
+        monkeypatch.delenv(f"IKI_XLSX_SMTP_{name}", raising=False)
+    src = master_with_contacts(tmp_path / "m.yaml")
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["pengaturan"].update({"Server SMTP": "127.0.0.1", "Port SMTP": ctl.port,
+                               "Email Pengirim": "bkpsdm@contoh.go.id"})
+    src.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    ws_dir, forms = tmp_path / "ws", tmp_path / "forms"
+    res = runner.invoke(app, ["generate", str(src), "-o", str(forms), "-w", str(ws_dir)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["distribute", str(forms), "-w", str(ws_dir), "--smtp",
+                              "--smtp-security", "tanpa", "--per-minute", "0"])
+    assert res.exit_code == 0, res.output
+    assert len(inbox.messages) == 5
+    assert email.message_from_bytes(inbox.messages[0][1])["From"] == "bkpsdm@contoh.go.id"
+    # the rows round-trip through a master workbook
+    from iki_xlsx.master import load_master
+    from iki_xlsx.masterbook import write_master
+    loaded = load_master(src)
+    write_master(tmp_path / "m.xlsx", loaded.master)
+    assert load_master(tmp_path / "m.xlsx").master.mail_settings == \
+        {"smtp_host": "127.0.0.1", "smtp_port": str(ctl.port),
+         "email_pengirim": "bkpsdm@contoh.go.id"}

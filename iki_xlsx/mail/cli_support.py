@@ -92,12 +92,17 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
                     err.print(f"{p.location(texts)}: {p.message(texts)}")
                 raise typer.Exit(2)
             record_contacts(ws, loaded.master)
-        sender = sender or os.environ.get("IKI_XLSX_SMTP_FROM") or ""
+        from .contacts import load_mail_settings
+
+        stored = load_mail_settings(ws)  # Pengaturan of the master, recorded at generate
+        env = os.environ.get
+        sender = sender or env("IKI_XLSX_SMTP_FROM") or stored.get("email_pengirim", "")
         spec = None
         if smtp:
-            host = host or os.environ.get("IKI_XLSX_SMTP_HOST", "")
-            user = user or os.environ.get("IKI_XLSX_SMTP_USER", "")
-            port = port or int(os.environ.get("IKI_XLSX_SMTP_PORT") or 0) or None
+            host = host or env("IKI_XLSX_SMTP_HOST") or stored.get("smtp_host", "")
+            user = user or env("IKI_XLSX_SMTP_USER") or stored.get("smtp_user", "")
+            port = port or int(env("IKI_XLSX_SMTP_PORT") or stored.get("smtp_port") or 0) \
+                or None
             if not host:
                 err.print(texts.t("cli.galat_umum", message=texts.t("galat.smtp_tanpa_host")))
                 raise typer.Exit(2)

@@ -1,6 +1,7 @@
 """Contacts: e-mail syntax, Indonesian mobile numbers (→ ``62…``), and the small ledger
 table that keeps them per NIP (written at generate time, read by distribute, remind and
-collect's "sender is not the registered address" note).
+collect's "sender is not the registered address" note), and the master's optional SMTP
+rows of Pengaturan (``mail_settings``: host, port, user, sender — never a password).
 
 The table lives in the workspace's ledger but is this module's own (created here, never
 touched by the rest of the ledger code): ``mail_contacts (nip, email, no_hp, updated_at)``.
@@ -77,8 +78,15 @@ _TABLE = """CREATE TABLE IF NOT EXISTS mail_contacts (
 )"""
 
 
+_SETTINGS_TABLE = """CREATE TABLE IF NOT EXISTS mail_settings (
+    key TEXT PRIMARY KEY,            -- smtp_host | smtp_port | smtp_user | email_pengirim
+    value TEXT NOT NULL
+)"""
+
+
 def _ensure(ws) -> None:
     ws.db.execute(_TABLE)
+    ws.db.execute(_SETTINGS_TABLE)
 
 
 def record_contacts(ws, master: Master) -> int:
@@ -95,6 +103,9 @@ def record_contacts(ws, master: Master) -> int:
                        " email = excluded.email, no_hp = excluded.no_hp,"
                        " updated_at = excluded.updated_at",
                        (nip, c.email, c.no_hp, stamp))
+        db.execute("DELETE FROM mail_settings")
+        for key, value in master.mail_settings.items():
+            db.execute("INSERT INTO mail_settings VALUES (?, ?)", (key, value))
     return sum(1 for c in master.contacts.values() if c.email)
 
 
@@ -103,3 +114,9 @@ def load_contacts(ws) -> dict[str, Contact]:
     _ensure(ws)
     return {nip: Contact(email, hp) for nip, email, hp in
             ws.db.execute("SELECT nip, email, no_hp FROM mail_contacts")}
+
+
+def load_mail_settings(ws) -> dict[str, str]:
+    """The master's SMTP rows of Pengaturan, as last recorded (host, port, user, sender)."""
+    _ensure(ws)
+    return dict(ws.db.execute("SELECT key, value FROM mail_settings"))
