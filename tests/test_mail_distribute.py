@@ -247,3 +247,50 @@ def test_smtp_settings_from_pengaturan(tmp_path, smtp_server, monkeypatch):
     assert load_master(tmp_path / "m.xlsx").master.mail_settings == \
         {"smtp_host": "127.0.0.1", "smtp_port": str(ctl.port),
          "email_pengirim": "bkpsdm@contoh.go.id"}
+
+
+def test_smtp_starttls_by_default_with_the_office_ca(mail_ws, tmp_path, smtp_server):
+    pytest.importorskip("cryptography")
+    import ssl
+
+    from iki_xlsx.mail.inbox import MailError
+    from mailtools import self_signed
+    ws, forms = mail_ws
+    cert, key = self_signed(tmp_path)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    from aiosmtpd.controller import Controller
+
+    from mailtools import free_port
+    inbox = _Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=ctx,
+                     require_starttls=True)
+    ctl.start()
+    try:
+        spec = SmtpSpec("127.0.0.1", SENDER, port=ctl.port, per_minute=0, ca_file=str(cert))
+        result = distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
+                            smtp=spec)
+        # without the office CA the certificate is refused: one named error, nothing sent
+        ws.db.execute("DELETE FROM mail_sends")
+        with pytest.raises(MailError) as info:
+            distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
+                       smtp=SmtpSpec("127.0.0.1", SENDER, port=ctl.port, per_minute=0),
+                       tahun=None)
+    finally:
+        ctl.stop()
+    assert len(result.sent) == 5 and len(inbox.messages) == 5
+    assert info.value.code == "smtp_sambung"
+
+
+def test_starttls_refused_by_a_plaintext_server(mail_ws, smtp_server):
+    from iki_xlsx.mail.inbox import MailError
+    ws, forms = mail_ws
+    ctl = smtp_server(_Inbox())
+    with pytest.raises(MailError) as info:
+        distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
+                   smtp=SmtpSpec("127.0.0.1", SENDER, port=ctl.port, per_minute=0))
+    assert info.value.code == "smtp_sambung"
+    res = CliRunner().invoke(app, ["distribute", str(forms), "-w", str(ws.path), "--smtp",
+                                   "--smtp-host", "127.0.0.1", "--smtp-port", str(ctl.port),
+                                   "--from", SENDER])
+    assert res.exit_code == 2 and "Tidak dapat tersambung ke server SMTP" in res.output

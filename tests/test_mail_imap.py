@@ -102,3 +102,36 @@ def test_imap_over_tls_with_the_office_ca(mail_ws, dovecot_root):
     assert len(report.results) == len(files)
     assert info.value.code == "imap_tls"
     assert login.value.code == "imap_masuk"
+
+
+def test_cli_collect_imap_since_with_password_from_the_environment(mail_ws, dovecot_root,
+                                                                   monkeypatch, tmp_path):
+    import os
+    import time as _time
+
+    from typer.testing import CliRunner
+
+    from iki_xlsx.cli import app
+    ws, forms = mail_ws
+    server = Dovecot(dovecot_root)
+    _fill(server, forms)
+    old = _time.mktime((2025, 3, 1, 12, 0, 0, 0, 0, -1))
+    olds = sorted((server.maildir / "cur").iterdir())[:2]
+    for path in olds:  # received in March: before --since
+        os.utime(path, (old, old))
+    server.start()
+    monkeypatch.setenv("IKI_XLSX_IMAP_PASSWORD", server.password)
+    try:
+        res = CliRunner().invoke(app, [
+            "collect", "-w", str(ws.path), "--report", str(tmp_path / "lap.xlsx"),
+            "--imap", f"127.0.0.1:{server.port}", "--user", server.user, "--imap-plaintext",
+            "--since", "2025-04-01"])
+        wrong = CliRunner().invoke(app, [
+            "collect", "-w", str(ws.path), "--report", str(tmp_path / "lap2.xlsx"),
+            "--imap", "127.0.0.1", "--imap-port", str(server.port), "--user", "siapa",
+            "--imap-plaintext"])
+    finally:
+        server.stop()
+    assert res.exit_code in (0, 1), res.output
+    assert "Surel: 4 pesan dibaca" in res.output  # 6 delivered, 2 before --since
+    assert wrong.exit_code == 2 and "menolak login siapa" in wrong.output
