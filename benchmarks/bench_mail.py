@@ -13,7 +13,6 @@ of this process is measured (all the work happens here), otherwise wall time.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys

@@ -784,7 +784,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             imap=None) -> CollectReport:
     """Collect every file under ``inputs`` (and the IMAP folder ``imap``, an
-    :class:`iki_xlsx.mail.inbox.ImapSpec`) into the ledger of ``ws`` and report."""
+    :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of ``ws`` and report."""
     from .mail.sources import MailInputs  # issue 14: mail inputs
 
     mail = MailInputs(imap)

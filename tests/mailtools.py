@@ -302,7 +302,7 @@ def mail_ws(mail_generated, tmp_path):
     """A private copy of the generated workspace, and the forms folder."""
     from iki_xlsx.ledger import Workspace
 
-    root, forms, ws_dir = mail_generated
+    _, forms, ws_dir = mail_generated
     shutil.copytree(ws_dir, tmp_path / "ws")
     ws = Workspace(tmp_path / "ws")
     yield ws, forms

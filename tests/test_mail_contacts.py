@@ -3,7 +3,6 @@ kept per NIP in the ledger at generate time; a changed address changes no form."
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

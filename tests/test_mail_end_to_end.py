@@ -15,7 +15,7 @@ import pytest
 from iki_xlsx.collect import collect
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.mail.distribute import distribute
-from iki_xlsx.mail.inbox import ImapSpec
+from iki_xlsx.mail.imap import ImapSpec
 from iki_xlsx.recap import build_recap
 from iki_xlsx.texts import get_texts
 from libreoffice import needs_libreoffice, run
@@ -38,7 +38,6 @@ def test_distribute_fill_reply_collect_recap(mail_ws, tmp_path):
                       settings={"batas": "10 April 2025", "balas": "iki@contoh.go.id",
                                 "pengirim": "BKPSDM"}, eml_dir=tmp_path / "surel")
     assert len(sent.written) == 5
-    manifests = {f["form_id"]: f["manifest"] for f in ws.issued_forms(full=True)}
     # each pegawai: open the message, save the attachment, fill TW1 in LibreOffice
     jobs, replies_to = [], []
     for i, eml in enumerate(sorted(sent.written)):

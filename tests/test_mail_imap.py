@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.collect import collect
-from iki_xlsx.mail.inbox import ImapSpec, MailError
+from iki_xlsx.mail.imap import ImapSpec
+from iki_xlsx.mail.inbox import MailError
 from mailtools import (DOVECOT, Dovecot, form_files, mail_generated, mail_ws,  # noqa: F401
                        self_signed, thunderbird_reply)
 

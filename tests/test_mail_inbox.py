@@ -8,7 +8,6 @@ import io
 import json
 import os
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -15,7 +15,8 @@ from typing import Optional
 
 import typer
 
-from .inbox import ImapSpec, MailError
+from .imap import ImapSpec
+from .inbox import MailError
 
 
 def mail_error(exc: BaseException, texts, err) -> None:

@@ -257,6 +257,7 @@ def smtp_connect(spec: SmtpSpec) -> smtplib.SMTP:
 
 
 def _drop(conn) -> None:
+    """Close a connection quietly (it may be gone already); always returns None."""
     if conn is not None:
         try:
             conn.quit()
@@ -265,7 +266,6 @@ def _drop(conn) -> None:
                 conn.close()
             except Exception:
                 pass
-    return None
 
 
 def _eml_name(out: Outgoing) -> str:

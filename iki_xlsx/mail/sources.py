@@ -18,8 +18,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from .inbox import (FORM_SUFFIXES, Attachment, ImapSpec, MailStats, is_mail_file,
-                    read_imap, read_mail_file)
+from .imap import ImapSpec, read_imap
+from .inbox import FORM_SUFFIXES, Attachment, MailStats, is_mail_file, read_mail_file
 
 
 class MailInputs:
