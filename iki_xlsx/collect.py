@@ -38,10 +38,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import layout as L
 from .ledger import ACCEPTED, Workspace
+from .mail.inbox import FORM_SUFFIXES  # issue 14: what a WhatsApp export may hold
 from .manifest import ReadingView, load_view, reading_view
 from .model import format_nip
 from .problems import Problem
@@ -215,7 +216,12 @@ def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
             "zip_bom", {"reason": f"{sum(i.file_size for i in infos) // 2**20} MB"}))
         return
     counts: dict[str, int] = {}
+    # issue 14: a WhatsApp chat export (``_chat.txt`` beside what was sent): its chat text,
+    # photos and voice notes are skipped quietly, its forms and archives read as usual
+    whatsapp = any(PurePosixPath(i.filename).name == "_chat.txt" for i in infos)
     for info in infos:
+        if whatsapp and PurePosixPath(info.filename).suffix.lower() not in FORM_SUFFIXES:
+            continue
         counts[info.filename] = counts.get(info.filename, 0) + 1
         # the same name twice in one archive: both are read, told apart by their order
         raw_name = info.filename if counts[info.filename] == 1 else \

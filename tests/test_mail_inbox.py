@@ -95,6 +95,18 @@ def test_the_same_message_twice_is_one_sighting(mail_ws, tmp_path):
     assert ws.db.execute("SELECT COUNT(*) FROM sightings").fetchone()[0] == 1
 
 
+def test_a_forged_message_id_does_not_hide_another_file(mail_ws, tmp_path):
+    ws, forms = mail_ws
+    f = form_files(forms)
+    first = thunderbird_reply("andi@contoh.go.id", [("IKI.xlsx", f[ANDI].read_bytes())],
+                              msgid="<sama@contoh.go.id>")
+    forged = thunderbird_reply("nur.aini@contoh.go.id", [("IKI.xlsx", f[NUR].read_bytes())],
+                               msgid="<sama@contoh.go.id>")
+    report = collect([write_mbox(tmp_path / "m.mbox", [first, forged])], ws, jobs=1)
+    assert sorted(r.nip for r in report.results) == ["199005202015031003",
+                                                     "199107112019032011"]
+
+
 def test_mbox_is_streamed_message_by_message(tmp_path):
     box = write_mbox(tmp_path / "m.mbox", [
         thunderbird_reply("a@b.id", [], msgid=f"<m{i}@b>") for i in range(3)])
@@ -200,3 +212,12 @@ def test_deep_nesting_is_refused(tmp_path, monkeypatch):
 ])
 def test_attachment_names_are_only_names(name, clean, unsafe):
     assert clean_name(name) == (clean, unsafe)
+
+
+def test_whatsapp_export_given_as_a_file(mail_ws, tmp_path):
+    ws, forms = mail_ws
+    export = tmp_path / "WhatsApp Chat with Andi.zip"
+    export.write_bytes(_whatsapp_export({ANDI: form_files(forms)[ANDI].read_bytes()}))
+    report = collect([export], ws, jobs=1)
+    assert [r.nip for r in report.results] == ["199005202015031003"]
+    assert report.results[0].status != "ditolak"

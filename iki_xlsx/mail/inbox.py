@@ -271,6 +271,9 @@ class _Walker:
                 yield self.problem(member, big.code, big.params, clean)
                 return
         data = part.get_payload(decode=True) or b""
+        # The content's hash in the place: a second message forging a known Message-ID
+        # (with another file under the same name) is a second source, never dropped.
+        member = f"{member}#{hashlib.sha256(data).hexdigest()[:12]}"
         if any(isinstance(d, _BASE64_DEFECTS) for d in part.defects):
             yield self.problem(member, "surel_rusak", {"reason": "base64"}, clean)
             return
