@@ -228,7 +228,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.in
     spec = imap_spec(texts, imap, imap_port, user, folder, since, imap_plaintext, ca_file) \
         if imap else None
     if not inputs and spec is None:
-        err.print(texts.t("cli.galat_umum", message=_h("opsi.inputs")))
+        err.print(texts.t("cli.galat_umum", message=texts.t("kirim.tanpa_masukan")))
         raise typer.Exit(2)
     try:
         with _progress() as progress:

@@ -117,6 +117,29 @@ def test_mbox_is_streamed_message_by_message(tmp_path):
     assert got[3][1].endswith(b"\nFrom here on\n>From the top\n")
 
 
+def test_a_large_mbox_is_never_held_whole(tmp_path):
+    import tracemalloc
+
+    blob = os.urandom(150_000)
+    box = write_mbox(tmp_path / "besar.mbox", [
+        thunderbird_reply("a@b.id", [(f"f{i}.xlsx", blob)], msgid=f"<m{i}@b>")
+        for i in range(150)])
+    assert box.stat().st_size > 25 * 2**20
+    stats = MailStats()
+    tracemalloc.start()
+    try:
+        count = 0
+        for position, raw in iter_mbox(box):
+            for item in message_attachments(raw, str(box), position, stats):
+                count += item.data is not None
+            del raw, item
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 150 and stats.messages == 150
+    assert peak < 4 * 2**20  # a few messages' worth, not the 25 MB file
+
+
 # --------------------------------------------------------------------------- hostile
 
 def _zip_bomb_xlsx() -> bytes:
