@@ -244,3 +244,40 @@ def test_whatsapp_export_given_as_a_file(mail_ws, tmp_path):
     report = collect([export], ws, jobs=1)
     assert [r.nip for r in report.results] == ["199005202015031003"]
     assert report.results[0].status != "ditolak"
+
+
+def test_the_fast_parser_agrees_with_the_standard_one(monkeypatch):
+    """Well-formed MIME is cut at its boundaries without the email package's line-by-line
+    parser; anything else goes to that parser. Both must give the same attachments."""
+    form = b"PK\x03\x04" + os.urandom(3000)
+    inner = thunderbird_reply("n@contoh.go.id", [(NUR, form)], msgid="<i@x>")
+    messages = [
+        thunderbird_reply("a@b.id", [(ANDI, form), ("IKI é — révisi.xlsx", form[::-1])]),
+        thunderbird_reply("a@b.id", [("..\\..\\x.xlsx", form)]),
+        gmail_message("g@gmail.com", [(KEPALA, form), ("foto.jpg", b"\xff\xd8")]),
+        forwarded("s@b.id", inner),
+        thunderbird_reply("a@b.id", [("z.xlsx", form)]).replace(b"UEsDB", b"U*&#B", 1),
+        thunderbird_reply("a@b.id", [("wa.zip", _whatsapp_export({ANDI: form}))]),
+        thunderbird_reply("a@b.id", []),
+    ]
+    used = []
+    real = inbox._fast_parse
+
+    def spy(raw, depth):
+        out = real(raw, depth)
+        if depth == 0:
+            used.append(out is not None)
+        return out
+
+    def items():
+        return [[(i.name, i.member, i.data, i.problem, i.notes)
+                 for i in message_attachments(raw, "m.mbox", n, MailStats())]
+                for n, raw in enumerate(messages, 1)]
+
+    monkeypatch.setattr(inbox, "_fast_parse", spy)
+    fast = items()
+    monkeypatch.setattr(inbox, "_fast_parse", lambda raw, depth: None)
+    assert fast == items()
+    assert all(used), used  # every one of these took the fast path
+    assert [len(x) for x in fast] == [2, 1, 1, 1, 1, 1, 0]
+    assert fast[0][1][0] == "IKI é — révisi.xlsx"
