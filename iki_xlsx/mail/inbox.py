@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import email
 import email.header
-import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -32,6 +31,7 @@ from email import errors as mail_errors
 from pathlib import Path, PurePosixPath
 
 from ..read import MAX_FILE_BYTES, too_large
+from .mime import fast_parse as _fast_parse
 
 MAX_MESSAGE_BYTES = 60 * 1024 * 1024  # one raw message (base64 of a 20 MB file + text)
 MAX_HEADER_BYTES = 256 * 1024  # the header block of a message
@@ -228,78 +228,6 @@ def message_attachments(raw: bytes | None, mailbox: str, position: int,
 
 class _TooComplex(Exception):
     pass
-
-
-_HEADERS = email.parser.BytesHeaderParser(policy=_POLICY)
-
-
-def _delimiters(body: bytes, token: bytes) -> list[tuple[int, int, bool]]:
-    """(line start, next line start, closing?) of each boundary delimiter line: the token
-    at the start of a line, optionally ``--``, then only blanks to the end of the line."""
-    out, pos = [], 0
-    while True:
-        i = body.find(token, pos)
-        if i == -1:
-            return out
-        pos = i + 1
-        if i and body[i - 1:i] != b"\n":
-            continue
-        j = i + len(token)
-        close = body[j:j + 2] == b"--"
-        eol = body.find(b"\n", j)
-        rest = body[j + 2 * close:len(body) if eol == -1 else eol]
-        if rest.strip(b" \t\r"):
-            continue
-        out.append((i, len(body) if eol == -1 else eol + 1, close))
-_FIRST_BLANK = re.compile(rb"\r?\n\r?\n")
-
-
-def _fast_parse(raw: bytes, depth: int):
-    """The message tree the standard parser would build, for well-formed MIME only (None
-    for anything else, which then goes to the lenient standard parser): header blocks are
-    parsed by the email package, bodies are cut at their boundaries with one regular
-    expression instead of being fed through the parser line by line (a form in base64 is
-    ~400 lines: this made reading a mailbox three times faster)."""
-    if depth > MAX_DEPTH:
-        return None
-    try:
-        if raw[:1] == b"\n" or raw[:2] == b"\r\n":  # a part without headers
-            head, body = b"", raw[1 if raw[:1] == b"\n" else 2:]
-        else:
-            m = _FIRST_BLANK.search(raw)
-            if m is None:
-                return None
-            head, body = raw[:m.start()], raw[m.end():]
-        msg = _HEADERS.parsebytes(head + b"\n\n")
-        if msg.defects:
-            return None
-        if msg.get_content_maintype() == "multipart":
-            boundary = msg.get_boundary()
-            if not boundary:
-                return None
-            marks = _delimiters(body, b"--" + boundary.encode("utf-8", "surrogateescape"))
-            if len(marks) < 2 or not marks[-1][2] or any(k[2] for k in marks[:-1]):
-                return None  # no closing delimiter, or one before the end
-            children = []
-            for a, b in zip(marks, marks[1:]):
-                start, end = a[1], b[0]
-                end -= 2 if body[end - 2:end] == b"\r\n" else 1 if body[end - 1:end] == b"\n" else 0
-                child = _fast_parse(body[start:max(start, end)], depth + 1)
-                if child is None:
-                    return None
-                children.append(child)
-            msg.set_payload(children)
-            return msg
-        if msg.get_content_type() == "message/rfc822":
-            inner = _fast_parse(body, depth + 1)
-            if inner is None:
-                return None
-            msg.set_payload([inner])
-            return msg
-        msg.set_payload(body.decode("ascii", "surrogateescape"))
-        return msg
-    except Exception:
-        return None
 
 
 class _Walker:
