@@ -97,3 +97,32 @@ def test_cli_remind(mail_ws, tmp_path):
     assert (tmp_path / "p" / "pengingat-TW1.xlsx").is_file()
     bad = CliRunner().invoke(app, ["remind", "--periode", "TW5", "-w", str(ws.path)])
     assert bad.exit_code == 2 and "TW5" in bad.output
+
+
+def test_remind_by_smtp_once_a_day(mail_ws, tmp_path):
+    aiosmtpd = __import__("pytest").importorskip("aiosmtpd.controller")
+    from iki_xlsx.mail.distribute import SmtpSpec
+    from mailtools import free_port
+
+    got = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            got.append(envelope.content)
+            return "250 OK"
+
+    ws, forms = mail_ws
+    ctl = aiosmtpd.Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    ctl.start()
+    try:
+        spec = SmtpSpec("127.0.0.1", "b@contoh.go.id", port=ctl.port, security="tanpa",
+                        per_minute=0)
+        runs = [remind(ws, get_texts(), "TW1", tmp_path / "o", sender="b@contoh.go.id",
+                       settings=SETTINGS, forms_dir=forms, smtp=spec, today=day)
+                for day in (date(2025, 4, 7), date(2025, 4, 7), date(2025, 4, 14))]
+    finally:
+        ctl.stop()
+    # 5 pegawai + 2 atasan (Rahmat for Sri, Sri for Andi and Nur Aini) on each new day;
+    # running again the same day resends nothing
+    assert [len(r.mail.sent) + len(r.atasan_mail.sent) for r in runs] == [7, 0, 7]
+    assert len(got) == 14
