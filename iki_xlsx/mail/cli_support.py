@@ -27,7 +27,7 @@ def mail_error(exc: BaseException, texts, err) -> None:
         raise typer.Exit(2)
 
 
-def _parse_date(texts, value: str, err=None) -> date:
+def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -44,7 +44,7 @@ def imap_spec(texts, host: str, port: Optional[int], user: str, folder: str,
         password = typer.prompt(texts.t("kirim.sandi_imap_prompt", user=user, host=host),
                                 hide_input=True)
     return ImapSpec(host, user, password, folder or "INBOX", port,
-                    _parse_date(texts, since) if since else None, tls=not plaintext,
+                    _parse_date(since) if since else None, tls=not plaintext,
                     ca_file=str(ca_file) if ca_file else None)
 
 
