@@ -27,11 +27,20 @@ def mail_error(exc: BaseException, texts, err) -> None:
         raise typer.Exit(2)
 
 
-def _parse_date(value: str) -> date:
+def _usage(texts, key: str, **params) -> typer.Exit:
+    """An Indonesian usage error line (exit status 2)."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, markup=False).print(
+        texts.t("cli.galat_umum", message=texts.t(key, **params)))
+    return typer.Exit(2)
+
+
+def _parse_date(texts, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"'{value}': YYYY-MM-DD") from None
+        raise _usage(texts, "galat.tanggal_salah", value=value) from None
 
 
 def imap_spec(texts, host: str, port: Optional[int], user: str, folder: str,
@@ -39,12 +48,12 @@ def imap_spec(texts, host: str, port: Optional[int], user: str, folder: str,
     if ":" in host and port is None:
         host, _, port_text = host.rpartition(":")
         port = int(port_text) if port_text.isdigit() else None
+    when = _parse_date(texts, since) if since else None  # before asking for a password
     password = os.environ.get("IKI_XLSX_IMAP_PASSWORD")
     if password is None:
         password = typer.prompt(texts.t("kirim.sandi_imap_prompt", user=user, host=host),
                                 hide_input=True)
-    return ImapSpec(host, user, password, folder or "INBOX", port,
-                    _parse_date(since) if since else None, tls=not plaintext,
+    return ImapSpec(host, user, password, folder or "INBOX", port, when, tls=not plaintext,
                     ca_file=str(ca_file) if ca_file else None)
 
 
@@ -108,7 +117,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
                 err.print(texts.t("cli.galat_umum", message=texts.t("galat.smtp_tanpa_host")))
                 raise typer.Exit(2)
             if security not in ("starttls", "tls", "tanpa"):
-                raise typer.BadParameter(security, param_hint="--smtp-security")
+                raise _usage(texts, "galat.keamanan_smtp", value=security)
             password = ""
             if user:
                 password = os.environ.get("IKI_XLSX_SMTP_PASSWORD")
