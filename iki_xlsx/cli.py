@@ -241,7 +241,13 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.in
         raise
     write_report_xlsx(result, report, texts)
     if as_json:
-        print(to_json(result, texts))
+        text = to_json(result, texts)
+        if result.mail:  # issue 14: messages read, with and without a form
+            import json
+
+            text = json.dumps({**json.loads(text), "surel": result.mail}, ensure_ascii=False,
+                              indent=2)
+        print(text)
     else:
         _print_collect(result, texts)
         console.print(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
