@@ -49,7 +49,7 @@ class SmtpSpec:
     host: str
     sender: str  # From: address
     user: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)  # never printed, never stored
     port: int | None = None
     security: str = "starttls"  # starttls (587) | tls (465) | tanpa (plaintext, explicit)
     per_minute: float = 30.0  # at most this many messages a minute

@@ -9,7 +9,7 @@ import imaplib
 import re
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .inbox import (MAX_MESSAGE_BYTES, Attachment, MailError, MailStats, _problem_only,
@@ -20,7 +20,7 @@ from .inbox import (MAX_MESSAGE_BYTES, Attachment, MailError, MailStats, _proble
 class ImapSpec:
     host: str
     user: str
-    password: str = ""
+    password: str = field(default="", repr=False)  # never printed, never stored
     folder: str = "INBOX"
     port: int | None = None
     since: date | None = None
