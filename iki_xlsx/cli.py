@@ -15,8 +15,8 @@ from typing import Optional
 
 import typer
 
-from .clibase import (JobsOpt, TemplatesOpt, WorkspaceOpt, _h, _print_problems, _progress, _say,
-                      _texts, app, console, err)
+from .clibase import (JobsOpt, TemplatesOpt, WorkspaceOpt, _h, _missing_paths, _print_problems,
+                      _progress, _texts, app, console, err)
 from .clihelp import IdCommand, version
 from .texts import get_texts
 
@@ -86,15 +86,6 @@ def _not_master(path: Path, texts) -> str:
     return "" if head.startswith(b"PK") else texts.t("cli.bukan_master", path=path, reason="")
 
 
-def _missing_paths(paths: list[Path], texts) -> None:
-    """A path that does not exist is a usage error (exit 2): nothing is read or written."""
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        err.print(texts.t("cli.tidak_ditemukan", path=p))
-    if missing:
-        raise typer.Exit(2)
-
-
 @app.command(cls=IdCommand, help=_h("perintah.validate"))
 def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              templates: Optional[Path] = TemplatesOpt) -> None:
@@ -154,6 +145,9 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                 make_zip=make_zip,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
+    from .mail.contacts import record_contacts  # issue 14: e-mail / HP per NIP
+
+    record_contacts(ws, loaded.master)
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
                           back=result.count("kembali"),
@@ -193,132 +187,6 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
                  inferred=result.inferred, texts=texts)
     console.print(summary_text(result, texts))
     console.print(str(output))
-
-
-@app.command(cls=IdCommand, help=_h("perintah.collect"))
-def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.inputs")),
-            rejudge: bool = typer.Option(False, "--rejudge", help=_h("opsi.rejudge")),
-            workspace: Optional[Path] = WorkspaceOpt,
-            tahun: Optional[int] = typer.Option(None, "--tahun",
-                                                help=_h("opsi.tahun_formulir")),
-            report: Path = typer.Option(Path("output/laporan-pengumpulan.xlsx"), "--report",
-                                        help=_h("opsi.report")),
-            as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_report")),
-            jobs: Optional[int] = JobsOpt,
-            templates: Optional[Path] = TemplatesOpt) -> None:
-    """Collect returned forms (files, folders, zip archives) into the ledger; report.
-
-    Exit status: 0 all accepted without notes, 1 any rejected or noted, 2 usage error.
-
-    Example: iki-xlsx collect masuk/ lampiran-email.zip
-    """
-    from .collect import collect as run_collect
-    from .ledger import Workspace
-    from .report import (collect_table, known_count, summary_counts, to_json, write_report_xlsx,
-                         year_lines)
-
-    texts = _texts(templates)
-    inputs = inputs or []
-    if not inputs and not rejudge:
-        err.print(texts.t("cli.kumpul_tanpa_masukan"))
-        raise typer.Exit(2)
-    _missing_paths(inputs, texts)
-    ws = Workspace(workspace)
-    if not ws.years():
-        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
-        raise typer.Exit(2)
-    if rejudge:
-        _print_rejudged(ws, texts)
-        if not inputs:
-            raise typer.Exit(0)
-    with _progress() as progress:
-        task = progress.add_task(texts.t("cli.progres_kumpul"), total=None)
-        result = run_collect(inputs, ws, tahun=tahun, jobs=jobs,
-                             progress=lambda done, total: progress.update(
-                                 task, completed=done, total=total))
-    write_report_xlsx(result, report, texts)
-    if as_json:
-        print(to_json(result, texts))
-    else:
-        console.print(collect_table(result, texts, width=min(console.width, 120)))
-        _say(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
-        if known_count(result):
-            _say(texts.t("cli.kumpul_tercatat", known=known_count(result),
-                         total=len(result.results)))
-        for line in year_lines(result, texts):
-            _say(line)
-        _say(texts.t("cli.laporan_ditulis", path=report))
-    raise typer.Exit(result.exit_code)
-
-
-def _print_rejudged(ws, texts) -> None:
-    from .collect import rejudge
-    from .report import status_text
-
-    got = rejudge(ws)
-    for r in got.changed:
-        _say(texts.t("cli.nilai_ulang_berubah", berkas=r.name,
-                     lama=texts.t(f"cli.status.{r.old_status}"),
-                     baru=status_text(r.new, texts), nilai=r.values_changed))
-        _print_problems(r.new.problems, texts)
-    _say(texts.t("cli.nilai_ulang", berubah=len(got.changed), sama=got.unchanged,
-                 hilang=len(got.not_stored)))
-
-
-@app.command(cls=IdCommand, help=_h("perintah.check"))
-def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
-          workspace: Optional[Path] = WorkspaceOpt,
-          as_json: bool = typer.Option(False, "--json", help=_h("opsi.json_check")),
-          templates: Optional[Path] = TemplatesOpt) -> None:
-    """Check one file as collect would, recording nothing; without the workspace key
-    the signature cannot be checked, and the result says so.
-
-    Example: iki-xlsx check "IKI Budi (revisi).xlsx"
-    """
-    import json as _json
-
-    from .collect import check_file
-    from .ledger import Workspace
-    from .report import check_lines, status_text
-
-    texts = _texts(templates)
-    _missing_paths([path], texts)
-    ws = Workspace(workspace)
-    result = check_file(path, ws if ws.has_key() else None)
-    if as_json:
-        print(_json.dumps({"berkas": str(path), "status": result.status,
-                           "form_id": result.form_id, "nip": result.nip, "nama": result.nama,
-                           "realisasi": result.realisasi,
-                           "masalah": [p.to_dict(texts) for p in result.problems]},
-                          ensure_ascii=False, indent=2))
-    else:
-        _say(texts.t("cli.periksa_judul", path=path, status=status_text(result, texts),
-                     nama=result.nama, nip=result.nip or ""))
-        _print_problems(result.problems, texts)
-        manifest, names = _issued_for_check(path, result, ws)
-        lines = check_lines(result, manifest, texts, names, width=min(console.width, 120))
-        for line in lines:
-            console.print(line)
-        if lines and not ws.has_key():
-            _say(texts.t("cli.periksa_tanpa_kunci"))
-    raise typer.Exit(0 if result.status == "diterima" else 1)
-
-
-def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | None]:
-    """The manifest and indikator texts ``check`` shows values against: the ledger's
-    copy of the issued form when this workspace issued it, else the file's own manifest
-    (unverified: without the key nothing better exists)."""
-    from .manifest import form_from_dict
-    from .collect import read_path
-
-    if not result.realisasi:
-        return None, None
-    if ws.has_key() and result.form_id and result.revision is not None:
-        row = ws.issued(result.form_id, result.revision)
-        if row is not None:
-            form = form_from_dict(row["form_json"])
-            return row["manifest"], [i.indikator for i in form.iki.indicators]
-    return read_path(path, None, None).manifest, None
 
 
 @app.command(cls=IdCommand, help=_h("perintah.recap"))
@@ -365,7 +233,10 @@ def recap(periode: Optional[str] = typer.Option(
         console.print(texts.t("cli.rekap_ditulis", path=html))
 
 
-from . import cli_year  # noqa: E402,F401  (registers the commands of the year: decisions, history)
+from . import cli_collect, cli_year  # noqa: E402,F401  (register their commands)
+from .mail.cli_support import register as _register_mail  # noqa: E402
+
+_register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)
 
 
 def main() -> None:

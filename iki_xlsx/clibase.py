@@ -67,3 +67,12 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
+
+
+def _missing_paths(paths: list[Path], texts) -> None:
+    """A path that does not exist is a usage error (exit 2): nothing is read or written."""
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(texts.t("cli.tidak_ditemukan", path=p))
+    if missing:
+        raise typer.Exit(2)

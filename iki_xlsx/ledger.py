@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -91,6 +92,7 @@ CREATE TABLE IF NOT EXISTS sightings (
     member TEXT NOT NULL DEFAULT '',
     seen_at TEXT NOT NULL,
     run_id TEXT NOT NULL,
+    origin TEXT,                   -- JSON: a mail attachment's message id, date, sender
     UNIQUE (sha256, source, member)
 );
 
@@ -121,6 +123,31 @@ CREATE TABLE IF NOT EXISTS decisions (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_form ON decisions (form_id);
+
+-- E-mail: each pegawai's contact (from the master), the master's SMTP rows, and the send
+-- log (one row per form, revision and kind of message: re-running sends what was not sent).
+CREATE TABLE IF NOT EXISTS mail_contacts (
+    nip TEXT PRIMARY KEY,
+    email TEXT NOT NULL DEFAULT '',
+    no_hp TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_settings (
+    key TEXT PRIMARY KEY,          -- smtp_host | smtp_port | smtp_user | email_pengirim
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_sends (
+    form_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- formulir | pengingat-<periode>-<tanggal> | atasan-…
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,          -- terkirim | gagal
+    error TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    at TEXT NOT NULL,
+    PRIMARY KEY (form_id, revision, kind)
+);
 
 -- A verdict replaced by judging a stored file again (collect --rejudge): the old one.
 CREATE TABLE IF NOT EXISTS rejudged (
@@ -452,6 +479,61 @@ class Workspace:
                  entry.get("modified_at"), entry.get("saved_at"), entry.get("saved_from"),
                  entry["sha256"]))
 
+    # -- e-mail
+    def save_contacts(self, contacts: dict[str, tuple[str, str]],
+                      settings: dict[str, str]) -> None:
+        """The master's contacts (NIP → (e-mail, no HP); a blank clears: the master is the
+        truth) and its SMTP rows, replacing what was recorded."""
+        stamp = now_iso()
+        with self.transaction() as db:
+            for nip, (email, hp) in contacts.items():
+                db.execute("INSERT INTO mail_contacts (nip, email, no_hp, updated_at)"
+                           " VALUES (?,?,?,?) ON CONFLICT (nip) DO UPDATE SET"
+                           " email = excluded.email, no_hp = excluded.no_hp,"
+                           " updated_at = excluded.updated_at", (nip, email, hp, stamp))
+            db.execute("DELETE FROM mail_settings")
+            for key, value in settings.items():
+                db.execute("INSERT INTO mail_settings VALUES (?, ?)", (key, value))
+
+    def contacts(self) -> dict[str, tuple[str, str]]:
+        return {nip: (email, hp) for nip, email, hp in
+                self.db.execute("SELECT nip, email, no_hp FROM mail_contacts")}
+
+    def mail_settings(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM mail_settings"))
+
+    def sent_keys(self, status: str) -> set[tuple[str, int, str]]:
+        return {(f, r, k) for f, r, k in self.db.execute(
+            "SELECT form_id, revision, kind FROM mail_sends WHERE status = ?", (status,))}
+
+    def log_send(self, key: tuple[str, int, str], recipient: str, status: str,
+                 message_id: str, error: str = "") -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO mail_sends (form_id, revision, kind, recipient, status,"
+                       " error, message_id, attempts, at) VALUES (?,?,?,?,?,?,?,1,?)"
+                       " ON CONFLICT (form_id, revision, kind) DO UPDATE SET"
+                       " recipient = excluded.recipient, status = excluded.status,"
+                       " error = excluded.error, attempts = mail_sends.attempts + 1,"
+                       " at = excluded.at",
+                       (*key, recipient, status, error[:500], message_id, now_iso()))
+
+    def send_log(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM mail_sends ORDER BY at, form_id")
+        return [_decode(cur, r) for r in cur.fetchall()]
+
+    def issued_for_mail(self, tahun: int) -> list[dict]:
+        """The current revision of every issued form of ``tahun``, with what a message
+        needs of its settings (period scheme, agency) and of its atasan."""
+        cur = self.db.execute(
+            "SELECT f.form_id, f.revision, f.nip, f.kode_iki, f.tahun, f.nama, f.jabatan,"
+            " f.perangkat_daerah, f.unit_kerja, f.atasan_nip, f.atasan_nama, f.file_path,"
+            " json_extract(f.form_json, '$.settings.periode') AS periode,"
+            " json_extract(f.form_json, '$.settings.instansi') AS instansi,"
+            " json_extract(f.form_json, '$.atasan.jabatan') AS atasan_jabatan"
+            f" FROM forms f JOIN ({_CURRENT}) m ON f.form_id = m.form_id"
+            " AND f.revision = m.revision WHERE f.tahun = ? ORDER BY f.rowid", (tahun,))
+        return [_decode(cur, r) for r in cur.fetchall()]
+
     # -- decisions
     def add_decision(self, kind: str, reason: str, *, form_id: str | None = None,
                      sha256: str | None = None, revision: int | None = None,
@@ -527,13 +609,14 @@ class Workspace:
         the content is new (a file seen before under any name only gains a sighting)."""
         return self.record_files([(entry, source, member)], run_id)[0]
 
-    def record_files(self, items: list[tuple[dict, str, str]], run_id: str) -> list[bool]:
-        """Record several files (entry, source, member) in one transaction: all or none.
-        For each, True when its content is new to the ledger."""
+    def record_files(self, items: list[tuple], run_id: str) -> list[bool]:
+        """Record several files (entry, source, member[, origin]) in one transaction: all
+        or none. For each, True when its content is new to the ledger. ``origin``: the
+        sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
         with self.transaction() as db:
-            for entry, source, member in items:
+            for entry, source, member, *rest in items:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
@@ -547,8 +630,9 @@ class Workspace:
                      entry.get("modified_at"), entry.get("saved_at"),
                      entry.get("saved_from"))).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
-                           " run_id) VALUES (?,?,?,?,?)",
-                           (entry["sha256"], source, member, stamp, run_id))
+                           " run_id, origin) VALUES (?,?,?,?,?,?)",
+                           (entry["sha256"], source, member, stamp, run_id,
+                            (rest[0] if rest else "") or None))
         return out
 
     def sightings(self, sha256: str) -> list[dict]:
@@ -672,8 +756,9 @@ def _retry_locked(action, wait: float | None = None):
             pause = min(pause * 2, 1.0)
 
 
+# columns newer than some ledgers (sightings.origin: where a mail attachment came from)
 _ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("files", "saved_at", "TEXT"),
-                  ("files", "saved_from", "TEXT"))  # columns newer than some ledgers
+                  ("files", "saved_from", "TEXT"), ("sightings", "origin", "TEXT"))
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
@@ -681,7 +766,7 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     are only added (a NULL means "not known for this row", and readers fall back). A
     ledger of an older schema is first copied beside itself (SQLite's online backup)."""
     version = _schema_version(db)
-    if version >= SCHEMA_VERSION and _columns_present(db):
+    if version >= SCHEMA_VERSION and _columns_present(db) and _tables_present(db):
         return
     if version < SCHEMA_VERSION:
         backup = path.with_name(f"{path.stem}-v{version}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -714,6 +799,9 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                        (str(SCHEMA_VERSION),))
         else:
+            for statement in _SCHEMA.split(";"):  # tables newer than this ledger
+                if statement.strip():
+                    db.execute(statement)
             _add_columns(db)
     except BaseException:
         db.execute("ROLLBACK")
@@ -727,6 +815,12 @@ def _schema_version(db: sqlite3.Connection) -> int:
         return int(row[0]) if row else 1
     except ValueError:
         return 1
+
+
+def _tables_present(db: sqlite3.Connection) -> bool:
+    wanted = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+    have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return wanted <= have
 
 
 def _columns_present(db: sqlite3.Connection) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import schema
 from .model import (
-    PANGKAT, Aggregation, Assignment, IKIDefinition, Indicator, Master, Person, Polarity,
+    PANGKAT, Aggregation, Assignment, Contact, IKIDefinition, Indicator, Master, Person, Polarity,
     PeriodScheme, Settings, normalize_golongan, normalize_nip, normalize_pangkat,
     nip_problems, parse_aggregation, parse_number, parse_polarity, parse_scheme,
     parse_target,
@@ -511,8 +511,51 @@ class _Validator:
             nip = normalize_nip(r.get("nip"))
             if nip and nip not in people:
                 people[nip] = self.person_quiet(r)
-        master = Master(settings, good, iki, people) if settings else None
+        contacts = self.contacts(sheets[schema.SHEET_PEGAWAI])
+        mail = self.mail_settings(settings_rows)
+        master = Master(settings, good, iki, people, contacts, mail) if settings else None
         return LoadedMaster(master, self.problems, rejected)
+
+    def mail_settings(self, rows: list[Row]) -> dict[str, str]:
+        """The optional SMTP rows of Pengaturan (host, port, user, sender address)."""
+        from .mail.contacts import normalize_email
+
+        titles = {_norm_title(t): f for t, f, _ in schema.SETTINGS_KEYS
+                  if f in schema.MAIL_SETTINGS}
+        out: dict[str, str] = {}
+        for r in rows:
+            name = titles.get(_norm_title(r.get("key")))
+            value = r.text("value")
+            if not name or not value:
+                continue
+            if name == "smtp_port" and not (value.isdigit() and 0 < int(value) < 65536):
+                self.add("pengaturan_smtp_port", r, "value", value=value)
+                continue
+            if name == "email_pengirim":
+                if normalize_email(value) is None:
+                    self.add("email_tidak_valid", r, "value", value=value)
+                    continue
+                value = normalize_email(value)
+            out[name] = value
+        return out
+
+    # -- contacts (optional Email / No HP columns): a bad value is a warning, not used
+    def contacts(self, rows: list[Row]) -> dict[str, Contact]:
+        from .mail.contacts import normalize_email, normalize_hp
+
+        out: dict[str, Contact] = {}
+        for r in rows:
+            nip = normalize_nip(r.get("nip"))
+            email, hp = normalize_email(r.get("email")), normalize_hp(r.get("no_hp"))
+            if email is None:
+                self.add("email_tidak_valid", r, "email", value=r.text("email"))
+            if hp is None:
+                self.add("no_hp_tidak_valid", r, "no_hp", value=r.text("no_hp"))
+            if not nip:
+                continue
+            have = out.get(nip, Contact())
+            out[nip] = Contact(have.email or email or "", have.no_hp or hp or "")
+        return out
 
 
 _KNOWN_PANGKAT = set(PANGKAT.values())

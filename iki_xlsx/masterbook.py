@@ -118,7 +118,9 @@ def _settings_sheet(wb, fmt, texts: Texts, master: Master | None) -> None:
     s = master.settings if master else None
     for r, (title, name, default) in enumerate(schema.SETTINGS_KEYS, start=1):
         ws.write_string(r, 0, title)
-        value = getattr(s, name) if s else default
+        value = getattr(s, name, None) if s else default
+        if name in schema.MAIL_SETTINGS and master:
+            value = master.mail_settings.get(name)
         if hasattr(value, "value"):
             value = value.value
         if name == "tanggal" and value:
@@ -171,6 +173,9 @@ def _rows(master: Master) -> tuple[list[dict], list[dict], list[dict]]:
                        pangkat_atasan=a.atasan.pangkat, golongan_atasan=a.atasan.golongan,
                        unit_kerja_atasan=a.atasan.unit_kerja)
             row["nip_atasan"] = a.atasan_nip or a.atasan.nip
+        contact = master.contacts.get(p.nip)
+        if contact:
+            row.update(email=contact.email, no_hp=contact.no_hp)
         pegawai.append(row)
     iki, indicators = [], []
     for d in master.iki.values():

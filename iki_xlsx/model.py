@@ -414,12 +414,23 @@ class Form:
         return (self.pegawai.nip, self.iki.kode)
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a pegawai (optional Email / No HP columns): kept apart from
+    :class:`Person`, so that a changed address never changes a form or its revision."""
+
+    email: str = ""  # checked syntax, as typed (lower-cased domain)
+    no_hp: str = ""  # Indonesian mobile number normalised to 62…, digits only
+
+
 @dataclass
 class Master:
     settings: Settings
     assignments: list[Assignment]
     iki: dict[str, IKIDefinition]
     people: dict[str, Person] = field(default_factory=dict)  # every NIP in the sheet
+    contacts: dict[str, Contact] = field(default_factory=dict)  # NIP → e-mail / HP
+    mail_settings: dict[str, str] = field(default_factory=dict)  # Pengaturan: SMTP, sender
 
     def forms(self, assignments: list[Assignment] | None = None) -> list[Form]:
         """Resolve atasan and IKI for each assignment (validated beforehand)."""

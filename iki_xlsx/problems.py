@@ -42,7 +42,9 @@ _kinds(Severity.ERROR,
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
        "iki_tidak_valid")
 _kinds(Severity.WARNING,
-       "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai")
+       "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
+       "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
+       "pengaturan_smtp_port")
 
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,
@@ -66,6 +68,13 @@ _kinds(Severity.WARNING,
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
+
+# mail (issue 14): a message or attachment that cannot be used (a ditolak row) …
+_kinds(Severity.ERROR,
+       "surel_rusak", "surel_kepala_besar", "surel_terlalu_besar", "surel_terlalu_rumit",
+       "lampiran_terlalu_banyak", "surel_tidak_terbaca")
+# … and report-only notes about where a file came from (never stored, never a rejection)
+_kinds(Severity.WARNING, "pengirim_lain", "nama_lampiran_tidak_aman")
 
 
 @dataclass

@@ -37,7 +37,13 @@ SETTINGS_KEYS: tuple[tuple[str, str, object], ...] = (
     ("Sandi Proteksi", "sandi", None),
     ("Instansi", "instansi", None),
     ("Pemerintah Daerah", "pemerintah_daerah", None),
+    # mail (optional; the password is never written here: environment or a prompt)
+    ("Server SMTP", "smtp_host", None),
+    ("Port SMTP", "smtp_port", None),
+    ("Pengguna SMTP", "smtp_user", None),
+    ("Email Pengirim", "email_pengirim", None),
 )
+MAIL_SETTINGS = ("smtp_host", "smtp_port", "smtp_user", "email_pengirim")  # not in Settings
 
 PEGAWAI_COLUMNS = (
     Column("NIP", "nip", 22, True),
@@ -54,6 +60,8 @@ PEGAWAI_COLUMNS = (
     Column("Pangkat Atasan", "pangkat_atasan", 22),
     Column("Golongan Atasan", "golongan_atasan", 10),
     Column("Unit Kerja Atasan", "unit_kerja_atasan", 28),
+    Column("Email", "email", 30),  # optional contacts (distribute / remind by e-mail)
+    Column("No HP", "no_hp", 18),
 )
 
 IKI_COLUMNS = (

@@ -99,7 +99,7 @@ def test_the_checker_finds_a_cycle():
 def test_the_graph_sees_relative_and_lazy_imports():
     graph = import_graph()
     assert "iki_xlsx.layout" in graph["iki_xlsx.collect.judge"]  # from .. import layout
-    assert "iki_xlsx.collect" in graph["iki_xlsx.cli"]  # imported inside a command
+    assert "iki_xlsx.collect" in graph["iki_xlsx.cli_collect"]  # imported inside a command
     assert "iki_xlsx.collect.reading" in graph["iki_xlsx.collect.judge"]
 
 

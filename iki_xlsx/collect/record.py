@@ -41,7 +41,7 @@ class Recorder:
 
     def flush(self) -> None:
         if self.pending:
-            new = self.ws.record_files([(res.entry(), src.source, src.member)
+            new = self.ws.record_files([(res.entry(), src.source, src.member, src.origin)
                                         for res, src in self.pending], self.run_id)
             for (res, _), is_new in zip(self.pending, new):
                 res.new = is_new

@@ -7,6 +7,7 @@ import gc
 import os
 import uuid
 from collections.abc import Callable
+from itertools import chain
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..ledger import Workspace
 from ..problems import ACCEPTED, Status
 from ..timeline import END_MONTH, SUBMITTED, Event, load_years, period_statuses, touching
 from .judge import Judge
+from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
 from .record import Recorder, judged
 from .result import FileResult
@@ -30,6 +32,7 @@ class CollectReport:
     missing: dict[str, list[dict]] = field(default_factory=dict)  # period → forms belum
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
     changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
+    mail: dict | None = None  # messages read, with / without a form (MailStats)
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -42,8 +45,12 @@ class CollectReport:
 
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> CollectReport:
-    """Collect every file under ``inputs`` into the ledger of ``ws`` and report."""
+            progress: Callable[[int, int], None] | None = None,
+            imap=None) -> CollectReport:
+    """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
+    the IMAP folder ``imap`` (an :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of
+    ``ws``, and report."""
+    mail = MailInputs(imap)
     years = ws.years()
     if tahun is None and years:
         tahun = years[-1]
@@ -59,13 +66,15 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     known_shas = ws.known_shas()  # one query instead of one per new file
     gc_threshold = fewer_collections()
     try:
-        for src, raw in read_expanding(iter_sources(inputs), key, key_id, jobs):
+        sources = chain(iter_sources(inputs, mail), mail.imap_sources())
+        for src, raw in read_expanding(sources, key, key_id, jobs):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = judged(ws, judge, src, raw, seen_this_run, known_shas)
             if res.recorded:
                 recorder.add(res, src)
             results.append(res)
+            mail.seen(res, src)
             seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
             done += 1
             if progress:
@@ -78,7 +87,10 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     finally:
         gc.set_threshold(*gc_threshold)
     recorder.flush()
-    return _year_report(ws, tahun, run_id, results)
+    mail.annotate(ws)  # sender / attachment-name notes (report only)
+    report = _year_report(ws, tahun, run_id, results)
+    report.mail = mail.stats.to_dict() if mail.used else None
+    return report
 
 
 def _year_report(ws: Workspace, tahun: int | None, run_id: str,

@@ -13,10 +13,13 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..problems import Problem
 from .container import MAX_FILE_BYTES, WORKBOOK_PARTS, too_large
+
+FORM_SUFFIXES = (".xlsx", ".ods", ".zip", ".xls", ".xlsm", ".xlsb")  # what a chat export
+# may hold that is (or holds) a form; anything else in it is not a submission
 
 MAX_ARCHIVE_DEPTH = 3  # zip in zip in zip; deeper archives are not opened
 MAX_ARCHIVE_MEMBERS = 10_000  # members of one archive
@@ -32,6 +35,7 @@ class Source:
     path: Path | None = None  # a file on disk
     data: bytes | None = None  # an archive member, in memory only
     problem: Problem | None = None  # the source could not even be read
+    origin: str = ""  # where a mail attachment came from (JSON: message id, date, sender)
 
 
 def text_of_path(value: str) -> str:
@@ -55,13 +59,15 @@ def display_name(value: str) -> str:
                    else f"\\u{ord(ch):04x}" for ch in value)
 
 
-def iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+def iter_sources(inputs: Iterable[Path], mail=None) -> Iterator[Source]:
     """Every candidate file under ``inputs``: files, folders (recursively, sorted) and
     zip archives (members read in memory one at a time, nested archives followed to a
     bounded depth; names such as ``../../x.xlsx`` are only names, nothing is extracted
-    to disk). The same file given twice (or inside a folder also given) comes once."""
+    to disk). ``mail`` (a :class:`~.mailbox.MailInputs`) reads ``.eml`` and mbox files
+    into their attachments. The same file given twice (or inside a folder also given)
+    comes once."""
     seen: set[tuple[str, str]] = set()
-    for src in _iter_sources(inputs):
+    for src in _iter_sources(inputs, mail):
         key = (src.source, src.member)
         if key in seen:
             continue
@@ -69,14 +75,19 @@ def iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
         yield src
 
 
-def _iter_sources(inputs: Iterable[Path]) -> Iterator[Source]:
+def _iter_sources(inputs: Iterable[Path], mail=None) -> Iterator[Source]:
     for item in inputs:
         item = Path(item)
         if item.is_dir():
             for path, real in _walk(item):
-                if not _ignored(path.name):
+                if mail is not None and mail.handles(path):
+                    yield from mail.sources(path)
+                elif not _ignored(path.name):
                     yield _from_file(path, real)
         elif item.is_file():
+            if mail is not None and mail.handles(item):
+                yield from mail.sources(item)
+                continue
             yield _from_file(item)
         else:
             name = text_of_path(str(item))
@@ -174,7 +185,12 @@ def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
             "zip_bom", {"reason": f"{sum(i.file_size for i in infos) // 2**20} MB"}))
         return
     counts: dict[str, int] = {}
+    # a WhatsApp chat export (``_chat.txt`` beside what was sent): its chat text, photos
+    # and voice notes are skipped quietly, its forms and archives read as usual
+    whatsapp = any(PurePosixPath(i.filename).name == "_chat.txt" for i in infos)
     for info in infos:
+        if whatsapp and PurePosixPath(info.filename).suffix.lower() not in FORM_SUFFIXES:
+            continue
         counts[info.filename] = counts.get(info.filename, 0) + 1
         # the same name twice in one archive: both are read, told apart by their order
         raw_name = info.filename if counts[info.filename] == 1 else \

@@ -1,0 +1,186 @@
+"""Reminders for one period: who has not submitted it, a message to each (``.eml`` or
+SMTP, as :mod:`.distribute`), a WhatsApp click list (xlsx and HTML) with
+``https://wa.me/62…?text=…`` links carrying a pre-filled Indonesian reminder (the officer
+clicks and presses Send: no unofficial WhatsApp automation), and a per-atasan summary of
+bawahan still missing (in the list, and one message per atasan with an e-mail).
+
+:func:`not_submitted` is the one place that decides who is missing a period; it reads
+the ledger as it is today and is meant to be swapped for the per-period realisasi query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from ..atomic import atomic_path
+from ..capaian import parse_period
+from ..ledger import Workspace
+from ..timeline import SUBMITTED, load_years
+from ..model import PeriodScheme, format_nip
+from ..texts import Texts
+from .contacts import load_contacts, show_hp
+from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
+from .inbox import MailError
+from .message import Outgoing
+
+WA_TEXT_LIMIT = 1500  # characters of pre-filled text (links stay well under URL limits)
+
+
+def not_submitted(ws: Workspace, forms: list[dict], period: str, scheme: PeriodScheme,
+                  tahun: int | None) -> list[dict]:
+    """The forms that have not submitted ``period``: its status (see
+    :mod:`iki_xlsx.timeline`) is neither lengkap nor sebagian."""
+    years = load_years(ws, tahun, forms)
+    shapes = ws.form_shapes(forms)
+    return [f for f in forms if years[f["form_id"]].status(
+        period, [f"{i + 1:02d}" for i in range(shapes[f["form_id"]][1])]) not in SUBMITTED]
+
+
+@dataclass
+class RemindResult:
+    tahun: int | None
+    period: str
+    total: int = 0
+    missing: list[dict] = field(default_factory=list)
+    by_atasan: dict[str, list[dict]] = field(default_factory=dict)
+    mail: DistributeResult = field(default_factory=DistributeResult)
+    atasan_mail: DistributeResult = field(default_factory=DistributeResult)
+    files: list[Path] = field(default_factory=list)
+
+
+def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, sender: str,
+           settings: dict, forms_dir: Path | None = None, smtp: SmtpSpec | None = None,
+           dry_run: bool = False, tahun: int | None = None, today: date | None = None,
+           attach: bool = True) -> RemindResult:
+    """Remind everyone missing ``period_text`` (``TW2``, ``Triwulan II``, ``S1``, …)."""
+    forms = issued_for_mail(ws, tahun)
+    tahun = forms[0]["tahun"] if forms else tahun
+    scheme = PeriodScheme(forms[0]["periode"] if forms and forms[0]["periode"] else "triwulan")
+    period = parse_period(period_text, scheme)
+    if period is None:
+        raise MailError("periode_tidak_dikenal", value=period_text, skema=scheme.value,
+                        contoh=", ".join(scheme.periods))
+    stamp = (today or date.today()).isoformat()
+    result = RemindResult(tahun, period, total=len(forms))
+    result.missing = not_submitted(ws, forms, period, scheme, tahun)
+    label = texts.t(f"form.periode.{period}") if texts.has(f"form.periode.{period}") \
+        else period
+    extra = {"periode": label}
+    for f in result.missing:
+        result.by_atasan.setdefault(f["atasan_nip"] or "", []).append(f)
+    eml_dir = Path(out_dir) / f"surel-{period}"
+    todo = plan(ws, result.missing, forms_dir if attach else None,
+                f"pengingat-{period}-{stamp}", extra=lambda f: extra, result=result.mail)
+    deliver(ws, todo, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
+            dry_run=dry_run, result=result.mail)
+    contacts = load_contacts(ws)
+    bosses = []
+    for nip, staff in result.by_atasan.items():
+        contact = contacts.get(nip)
+        if not nip or not contact or not contact.email:
+            continue
+        first = staff[0]
+        boss = {**first, "nip": nip, "nama": first["atasan_nama"],
+                "jabatan": first.get("atasan_jabatan") or "", "unit_kerja": ""}
+        bosses.append(Outgoing(boss, f"atasan-{period}-{stamp}", contact.email, [], None,
+                               {"periode": label, "bawahan": staff}))
+    deliver(ws, bosses, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
+            dry_run=dry_run, result=result.atasan_mail)
+    if not dry_run:
+        ctx = {"tahun": tahun, "periode": label, "batas": settings.get("batas", ""),
+               "balas": settings.get("balas", ""), "pengirim": settings.get("pengirim", "")}
+        rows = wa_rows(result.missing, contacts, texts, ctx)
+        result.files.append(write_wa_xlsx(rows, result, contacts, texts, ctx,
+                                          Path(out_dir) / f"pengingat-{period}.xlsx"))
+        result.files.append(write_wa_html(rows, result, contacts, texts, ctx,
+                                          Path(out_dir) / f"pengingat-{period}.html"))
+    return result
+
+
+def wa_link(number: str, text: str) -> str:
+    """``https://wa.me/62…?text=…`` (the official click-to-chat link)."""
+    return f"https://wa.me/{number}?text={quote(text[:WA_TEXT_LIMIT], safe='')}"
+
+
+def wa_rows(missing: list[dict], contacts: dict, texts: Texts, ctx: dict) -> list[dict]:
+    rows = []
+    for i, f in enumerate(missing, 1):
+        contact = contacts.get(f["nip"])
+        hp = contact.no_hp if contact else ""
+        text = texts.t("surel.wa_pengingat", nama=f["nama"], **ctx)
+        rows.append({"no": i, "nip": format_nip(f["nip"]), "nama": f["nama"],
+                     "jabatan": f["jabatan"], "perangkat_daerah": f["perangkat_daerah"],
+                     "no_hp": show_hp(hp) if hp else "", "email": contact.email if contact
+                     else "", "tautan": wa_link(hp, text) if hp else "", "pesan": text})
+    return rows
+
+
+_WA_COLS = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "no_hp", "email", "tautan")
+
+
+def _atasan_rows(result: RemindResult, contacts: dict) -> list[dict]:
+    out = []
+    for nip, staff in sorted(result.by_atasan.items(), key=lambda kv: -len(kv[1])):
+        contact = contacts.get(nip)
+        out.append({"nama": staff[0]["atasan_nama"], "nip": format_nip(nip),
+                    "email": contact.email if contact else "", "jumlah": len(staff),
+                    "bawahan": "; ".join(s["nama"] for s in staff), "staff": staff})
+    return out
+
+
+def write_wa_xlsx(rows: list[dict], result: RemindResult, contacts: dict, texts: Texts,
+                  ctx: dict, path: Path) -> Path:
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        link = wb.add_format({"font_color": "blue", "underline": 1})
+        ws = wb.add_worksheet(texts.t("ingat.lembar_wa"))
+        ws.write_string(0, 0, texts.t("ingat.judul", **ctx))
+        ws.write_string(1, 0, texts.t("ingat.petunjuk"))
+        widths = {"no": 5, "nip": 22, "nama": 30, "jabatan": 30, "perangkat_daerah": 30,
+                  "no_hp": 16, "email": 28, "tautan": 18}
+        for c, key in enumerate(_WA_COLS):
+            ws.write_string(3, c, texts.t(f"ingat.kolom.{key}"), bold)
+            ws.set_column(c, c, widths[key])
+        for r, row in enumerate(rows, start=4):
+            for c, key in enumerate(_WA_COLS[:-1]):
+                value = row[key]
+                if isinstance(value, int):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value)[:32767])
+            if row["tautan"]:  # our own https://wa.me link, digits and escaped text only
+                ws.write_url(r, len(_WA_COLS) - 1, row["tautan"], link,
+                             string=texts.t("ingat.kirim_wa"))
+            else:
+                ws.write_string(r, len(_WA_COLS) - 1, texts.t("ingat.tanpa_hp"))
+        ws.autofilter(3, 0, max(3 + len(rows), 4), len(_WA_COLS) - 1)
+        ws.freeze_panes(4, 0)
+        boss = wb.add_worksheet(texts.t("ingat.lembar_atasan"))
+        for c, key in enumerate(("atasan", "nip", "email_atasan", "jumlah", "bawahan")):
+            boss.write_string(0, c, texts.t(f"ingat.kolom.{key}"), bold)
+            boss.set_column(c, c, (30, 22, 28, 14, 80)[c])
+        for r, row in enumerate(_atasan_rows(result, contacts), start=1):
+            boss.write_string(r, 0, row["nama"])
+            boss.write_string(r, 1, row["nip"])
+            boss.write_string(r, 2, row["email"])
+            boss.write_number(r, 3, row["jumlah"])
+            boss.write_string(r, 4, row["bawahan"][:32767])
+        wb.close()
+    return path
+
+
+def write_wa_html(rows: list[dict], result: RemindResult, contacts: dict, texts: Texts,
+                  ctx: dict, path: Path) -> Path:
+    html = texts.render("pengingat_wa.html.j2", rows=rows, atasan=_atasan_rows(result,
+                                                                               contacts),
+                        t=texts.t, **ctx)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path
