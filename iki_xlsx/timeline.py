@@ -251,6 +251,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
     texts = {rev: {f"{i + 1:02d}": str(ind.get("indikator", "")) for i, ind in enumerate(inds)}
              for rev, inds in revisions.items()}
     old_revision_files: set[str] = set()
+    values = year.values
     for f in sorted(files, key=lambda f: f.order):
         if f.sha256 in year.excluded:
             continue
@@ -263,26 +264,29 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
                 continue
             cur = pairs.get(ind_id)
             for period, raw in (entry.get("realisasi") or {}).items():
-                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
-                            f.collected_at)
                 if cur is None:
                     if raw is not None:
-                        year.events.append(Event(DIHAPUS, "", period, new=got,
-                                                 text=texts.get(f.revision, {}).get(ind_id, "")))
+                        year.events.append(Event(DIHAPUS, "", period, new=Value(
+                            raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at), text=texts.get(f.revision, {}).get(ind_id, "")))
                     continue
                 key = (cur, period)
-                before = year.values.get(key)
+                before = values.get(key)
                 if raw is None:
                     if before is not None:
-                        year.events.append(Event(DIKOSONGKAN, cur, period, before, got))
+                        year.events.append(Event(DIKOSONGKAN, cur, period, before, Value(
+                            None, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at)))
                     continue
+                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at)
                 if f.revision != current:
                     old_revision_files.add(f.sha256)
                 if before is not None and before.value != raw:
                     same = bool(f.saved_at) and before.saved_at == f.saved_at
                     year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
                                              before, got))
-                year.values[key] = got
+                values[key] = got
             note = entry.get("keterangan")
             if cur is not None and note not in (None, ""):
                 year.keterangan[cur] = Value(note, f.sha256, f.name, f.revision, ind_id,
