@@ -65,6 +65,9 @@ _kinds(Severity.WARNING,
        "realisasi_rumus_tanpa_nilai")
 # returned files: a realisasi typed with another unit or a grade letter, or implausible for
 # a percent indikator (not used; values.py)
+# returned files: said by the collect report only (never stored with the file: it depends
+# on which other files have been collected)
+_kinds(Severity.WARNING, "waktu_simpan_sama")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")

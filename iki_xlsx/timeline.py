@@ -343,15 +343,28 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 
 # --------------------------------------------------------------------------- from the ledger
 
-def load_years(ws, tahun: int | None, forms: list[dict]) -> dict[str, FormYear]:
+def load_years(ws, tahun: int | None, forms: list[dict],
+               shapes: Mapping[str, tuple] | None = None) -> dict[str, FormYear]:
     """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
-    :meth:`Workspace.issued_forms`), from what the ledger holds."""
+    :meth:`Workspace.issued_forms`), from what the ledger holds. ``shapes``: the forms'
+    (periods, number of indikator), when the caller has them."""
     ids = [f["form_id"] for f in forms]
     files = ws.year_files(ids)
     decisions = ws.decisions_for(ids)
-    revisions: dict[str, dict[int, list]] = {}
-    for form_id, rev, inds in ws.revision_indicators(tahun, ids):
-        revisions.setdefault(form_id, {})[rev] = inds or []
+    current = {f["form_id"]: f["revision"] for f in forms}
+    shapes = shapes if shapes is not None else ws.form_shapes(forms)
+    # the current revision's indikator are its positions; other revisions' are matched
+    # to them by text, so only forms with a file or a decision of another revision
+    # need their indikator decoded
+    other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
+    other |= {fid for fid, ds in decisions.items()
+              if any(d["revision"] not in (None, current[fid]) for d in ds)}
+    revisions: dict[str, dict[int, list]] = {
+        fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
+    if other:
+        for form_id, rev, inds in ws.revision_indicators(tahun, sorted(other)):
+            if form_id in other:
+                revisions[form_id][rev] = inds or []
     out = {}
     for f in forms:
         fid = f["form_id"]

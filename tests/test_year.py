@@ -5,14 +5,12 @@ the CLI, history, re-judging stored files, and the bad inputs of a year."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
-from filling import fill, realisasi_ref
+from filling import fill, realisasi_ref, saved_on
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -29,20 +27,6 @@ DATA = Path(__file__).parent / "data"
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 ANDI = ("199005202015031003", "IKI-PENGOLAH")
 runner = CliRunner()
-
-
-def saved_on(path: Path, stamp: str) -> Path:
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data, n = re.subn(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
-                                  rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-                assert n == 1
-            zout.writestr(item, data)
-    tmp.replace(path)
-    return path
 
 
 def figures(ws: Workspace) -> list:
@@ -250,6 +234,10 @@ def test_same_saved_time_different_values_is_named(small_master, tmp_path):
     report = collect([tmp_path / "in"], ws, jobs=1)
     assert [e.kind for _, e in report.changes] == ["waktu_sama"]
     assert value_of(ws, ANDI) in (3, 4)
+    for r in report.results:  # each file says so, with the other file and both values
+        note = next(p for p in r.problems if p.code == "waktu_simpan_sama")
+        assert r.status == "diterima_catatan" and "3" in note.message() and \
+            "4" in note.message() and note.advice().startswith("Tanyakan")
 
 
 def test_a_revision_the_ledger_never_issued(small_master, tmp_path):

@@ -51,6 +51,7 @@ class RawReading:
     modified_at: str | None = None  # the document's own saved time, as written
     saved_at: str = ""  # when the pegawai saved it (normalised, UTC; "" unknown)
     saved_from: str = ""  # dokumen (docProps / meta.xml) | zip (newest part's time)
+    data: bytes | None = field(default=None, repr=False)  # the bytes read (kept, then dropped)
 
     @property
     def fatal(self) -> bool:
@@ -70,7 +71,7 @@ def sha256_of(data: bytes) -> str:
 
 def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading:
     """Read a file's bytes (see the module docstring). ``key`` None: no signature check."""
-    raw = RawReading(sha256_of(data), len(data))
+    raw = RawReading(sha256_of(data), len(data), data=data)
     try:
         _read(data, raw, key, key_id)
     except Rejected as exc:
