@@ -170,6 +170,8 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
                  password: str) -> None:
     for c, width in enumerate(lay.widths):
         ws.set_column(c, c, width)
+    if lay.helper_cols:
+        ws.set_column(*lay.helper_cols, 8, None, {"hidden": True})
     for r, height in lay.heights.items():
         ws.set_row(r, height)
     for cell in lay.cells:
@@ -217,6 +219,9 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             refs = " ".join(L.cell_ref(r, c) for r in rows)
             ws.data_validation(rows[0], c, rows[0], c,
                                {**opts, "error_type": "stop", "multi_range": refs})
+    for area, formula in lay.warnings:
+        ws.conditional_format(area, {"type": "formula", "criteria": formula,
+                                     "format": formats["warn"]})
     first, last = lay.table_rows
     ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
         "validate": "any", "input_title": t("form.validasi.keterangan_judul"),

@@ -14,7 +14,9 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .capaian import PredikatScale, capaian_formula, excel_number
+from .liveform import INVALID, flag_formula, row_formulas
 from .model import Form, Polarity
+from .values import absurd_limit
 from .texts import Texts, tanggal_indonesia
 
 SHEET_FORM = "IKI"
@@ -61,10 +63,12 @@ STYLES: dict[str, dict] = {
     "input_text": {"valign": "top", "text_wrap": True, "border": 1, "locked": False,
                    "bg_color": "#FFF2CC"},
     "capaian": {"valign": "top", "align": "center", "border": 1, "num_format": "0.00",
-                "bg_color": "#F2F2F2"},
+                "bg_color": "#F2F2F2", "text_wrap": True},
+    "helper": {},
+    "warn": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
     "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
     "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
-                "num_format": "0.00", "bg_color": "#F2F2F2"},
+                "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},
     "sign": {"align": "center", "valign": "top", "text_wrap": True},
     "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
 }
@@ -111,6 +115,8 @@ class FormLayout:
     keterangan_col: int
     validations: list[dict] = field(default_factory=list)
     page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
+    helper_cols: tuple[int, int] | None = None  # hidden helper columns (see liveform.py)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (range, formula): "warn"
 
     def locked_values(self) -> dict[str, object]:
         """Every locked cell that shows a value: address → text or number (as float).
@@ -305,6 +311,11 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     inputs: list[tuple[int, int, str]] = []
     validations: list[dict] = []
     cap = s.batas_capaian
+    warning = t("form.periksa")
+    # Hidden helper columns right of the printed area: T, V, P per period, then F.
+    helper0 = ket_col + 1
+    helpers = [tuple(helper0 + 3 * i + k for k in range(3)) for i in range(n_p)]
+    flag_col = helper0 + 3 * n_p
     prev_key = None
     for i, ind in enumerate(iki.indicators):
         key = (ind.no, ind.sasaran)
@@ -325,7 +336,18 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         for c, code in zip(real_cols, periods):
             inputs.append((r, c, kind))
         inputs.append((r, ket_col, "text"))
-        put(r, cap_col, "", "capaian", formula=capaian_formula(refs, ind, cap, s.periode))
+        helper_refs = [tuple(cell_ref(r, c) for c in cols) for cols in helpers]
+        limit = absurd_limit(target.value if target.value is not None else target.high)
+        for cols, formulas in zip(helpers, row_formulas(refs, helper_refs, ind.polaritas,
+                                                         limit, cap)):
+            for c, formula in zip(cols, formulas):
+                if formula:
+                    put(r, c, "", "helper", formula=formula)
+        checked = [h[2] for h in helper_refs]
+        flag = cell_ref(r, flag_col)
+        put(r, flag_col, 0, "helper", formula=flag_formula(checked))
+        put(r, cap_col, "", "capaian",
+            formula=capaian_formula(checked, ind, cap, s.periode, flag=flag, warning=warning))
         ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
                                         cell_ref(r, cap_col), cell_ref(r, ket_col)))
         need = max(text_lines(ind.indikator, widths[2]), text_lines(ind.penjelasan, widths[3]),
@@ -348,9 +370,18 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                 heights[x] = round(heights[x] + extra, 2)
     # Average capaian and predikat under the table
     cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
+    flag_range = f"{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
     put(r, 0, t("form.rata_rata"), "summary_label", r, cap_col - 1)
     put(r, cap_col, "", "summary",
-        formula=f'=IF(COUNT({cap_range})=0,"",AVERAGE({cap_range}))')
+        formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
+                f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
+    # A realisasi the recap would refuse or reinterpret: its cell and the capaian turn red.
+    warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
+                 f'=${col_name(h[2])}{first + 1}="{INVALID}"')
+                for c, h in zip(real_cols, helpers)]
+    top = f"${col_name(cap_col)}{first + 1}"
+    warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
+                     f'=AND(ISTEXT({top}),{top}<>"")'))
     avg_ref = cell_ref(r, cap_col)
     scale = PredikatScale.from_setting(s.skala_predikat)
     put(r, ket_col, "", "summary", formula=_predikat_formula(avg_ref, scale))
@@ -393,7 +424,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
         keterangan_col=ket_col, validations=validations,
-        page_breaks=breaks)
+        page_breaks=breaks, helper_cols=(helper0, flag_col), warnings=warnings)
 
 
 def signature_page_break(widths: list[float], heights: dict[int, float],
@@ -443,7 +474,7 @@ def _predikat_formula(ref: str, scale: PredikatScale) -> str:
     expr = f'"{_q(scale.final)}"'
     for threshold, label in reversed(scale.bands):
         expr = f'IF({ref}>{excel_number(threshold)},"{_q(label)}",{expr})'
-    return f'=IF({ref}="","",{expr})'
+    return f'=IF(ISNUMBER({ref}),{expr},"")'
 
 
 def _q(text: str) -> str:

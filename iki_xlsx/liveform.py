@@ -1,0 +1,182 @@
+"""The form reads its realisasi cells as the recap does: hidden helper cells.
+
+The recap reads every realisasi through :func:`iki_xlsx.values.parse_realisasi`: a
+percent-formatted 0.9 is 90, ``"85,5"`` stored as text is 85.5, ``" Ya "`` is Ya, a cell
+holding only spaces is blank, and a negative, absurd or unreadable value is refused. A
+CAPAIAN formula that looked at the raw cells would disagree with it on all of these, and
+the pegawai would sign numbers the recap does not use. So each realisasi cell ``x`` gets
+three hidden, locked helper cells on its row (to the right of the printed area):
+
+* ``T`` — ``x`` as text without spaces and without one trailing ``%`` (``""`` for a
+  number);
+* ``V`` — the value the recap reads: a number (a percent format multiplies by 100; text
+  is parsed as Indonesians write it: ``85``, ``85,5``, ``85.5``, ``1.234``, ``1.234,5``,
+  ``85%``), ``""`` when blank-looking, or :data:`INVALID`;
+* ``P`` — ``V`` checked like the recap (0 ≤ V ≤ the absurd limit, rounded to 10 decimals),
+  else :data:`INVALID`; for ya/tidak it is the period's capaian (Ya → 100, Tidak → 0).
+
+and one ``F`` cell per row counts the INVALID periods. The CAPAIAN formula
+(:func:`iki_xlsx.capaian.capaian_formula`) aggregates the ``P`` cells, and shows a warning
+instead of a number while ``F`` > 0. Text the helpers do not parse (``Rp 1.500.000``,
+``+85``, tabs, non-breaking spaces) is INVALID too: the recap may read it, but the form
+warns instead of showing a number — never a different one.
+
+:func:`form_reading` is the same reading in Python (the tests hold the formulas, as
+recalculated by LibreOffice and Gnumeric, to it, and it to ``values.py``).
+
+Known limit: LibreOffice and Gnumeric report no date format through ``CELL("format")``,
+so a date typed into a realisasi cell counts there as its serial number (usually above
+the absurd limit, hence a warning); Excel reports it (``D…``) and the form warns.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .capaian import DEFAULT_CAP, FULL, excel_number, parse_answer
+from .model import Polarity
+
+INVALID = "!"  # a helper's value for a realisasi the recap would refuse or reinterpret
+
+_DIGITS_AND_SEPARATORS = "0123456789.,"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def text_formula(x: str) -> str:
+    """``T``: the text of ``x`` without spaces and one trailing ``%``; ``""`` otherwise."""
+    s = f'SUBSTITUTE({x}," ","")'
+    return f'=IF(ISTEXT({x}),IF(RIGHT({s},1)="%",LEFT({s},LEN({s})-1),{s}),"")'
+
+
+def _parse_text(t: str) -> str:
+    """Number in text ``t`` (only digits, one ``.`` and/or one ``,``), else INVALID.
+    VALUE only ever sees digit strings: the result is the same in every locale."""
+    bad = t
+    for ch in _DIGITS_AND_SEPARATORS:
+        bad = f'SUBSTITUTE({bad},"{ch}","")'
+    n = f"LEN({t})"
+    dots = f'{n}-LEN(SUBSTITUTE({t},".",""))'
+    commas = f'{n}-LEN(SUBSTITUTE({t},",",""))'
+    pd, pc = f'FIND(".",{t})', f'FIND(",",{t})'
+
+    def split(p: str) -> str:  # integer part + fraction, around the separator at p
+        return f"VALUE(LEFT({t},{p}-1))+VALUE(MID({t},{p}+1,{n}))/10^({n}-{p})"
+
+    bad_ends = (lambda p: f"OR({p}=1,{p}={n})")
+    one_comma = f'IF({bad_ends(pc)},"{INVALID}",{split(pc)})'
+    one_dot = (f'IF({bad_ends(pd)},"{INVALID}",'
+               f'IF(AND({n}-{pd}=3,LEFT({t},{pd}-1)<>"0"),'  # 1.234: thousands
+               f'IF({pd}>4,"{INVALID}",VALUE(SUBSTITUTE({t},".",""))),{split(pd)}))')
+    both = (f'IF(AND({pd}>1,{pd}<5,{pc}-{pd}=4,{pc}<{n}),'  # 1.234,5
+            f'VALUE(LEFT({t},{pd}-1)&MID({t},{pd}+1,3))+VALUE(MID({t},{pc}+1,{n}))'
+            f'/10^({n}-{pc}),"{INVALID}")')
+    return (f'IF({bad}<>"","{INVALID}",IF(({dots})+({commas})=0,VALUE({t}),'
+            f'IF(AND({dots}=0,{commas}=1),{one_comma},'
+            f'IF(AND({dots}=1,{commas}=0),{one_dot},'
+            f'IF(AND({dots}=1,{commas}=1),{both},"{INVALID}")))))')
+
+
+def value_formula(x: str, t: str) -> str:
+    """``V`` of a numeric indicator: what the recap reads in ``x`` (``t`` is its ``T``)."""
+    percent = f'LEFT(IFERROR(CELL("format",{x}),"G"),1)="P"'
+    return (f'=IF(ISERROR({x}),"{INVALID}",IF(ISBLANK({x}),"",'
+            f'IF(ISLOGICAL({x}),"{INVALID}",'
+            f'IF(ISNUMBER({x}),IF({percent},{x}*100,{x}),'
+            f'IF(TRIM({x})="","",IFERROR({_parse_text(t)},"{INVALID}"))))))')
+
+
+def checked_formula(v: str, limit: float) -> str:
+    """``P`` of a numeric indicator: ``V`` when 0 ≤ V ≤ ``limit``."""
+    return (f'=IF(ISNUMBER({v}),IF(OR({v}<0,{v}>{excel_number(limit)}),"{INVALID}",'
+            f'ROUND({v},10)),{v})')
+
+
+def answer_formula(x: str, cap: float = DEFAULT_CAP) -> str:
+    """``P`` of a ya/tidak indicator: the period's capaian, ``""`` or INVALID."""
+    full = excel_number(min(cap, FULL))
+    a = f"LOWER(TRIM({x}))"
+    return (f'=IF(ISERROR({x}),"{INVALID}",IF(ISBLANK({x}),"",'
+            f'IF(ISLOGICAL({x}),IF({x},{full},0),IF(ISNUMBER({x}),"{INVALID}",'
+            f'IF(TRIM({x})="","",IF({a}="ya",{full},IF({a}="tidak",0,"{INVALID}")))))))')
+
+
+def flag_formula(checked: list[str]) -> str:
+    """``F``: how many periods hold a value the recap would refuse or reinterpret."""
+    return "=" + "+".join(f'({p}="{INVALID}")' for p in checked)
+
+
+def row_formulas(inputs: list[str], helpers: list[tuple[str, str, str]],
+                 polaritas: Polarity, limit: float, cap: float = DEFAULT_CAP
+                 ) -> list[tuple[str, str] | None]:
+    """(T, V, P) formulas for each period's input cell; T and V are None (cell left
+    empty) for a ya/tidak indicator."""
+    out = []
+    for x, (t, v, _p) in zip(inputs, helpers):
+        if Polarity(polaritas) is Polarity.YA_TIDAK:
+            out.append((None, None, answer_formula(x, cap)))
+        else:
+            out.append((text_formula(x), value_formula(x, t), checked_formula(v, limit)))
+    return out
+
+
+# --------------------------------------------------------------------------- in Python
+
+def _text_value(raw: str) -> float | str | None:
+    s = raw.replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if not s:
+        return None if not raw.strip(" ") else INVALID
+    if any(ch not in _DIGITS_AND_SEPARATORS for ch in s):
+        return INVALID
+    n, dots, commas = len(s), s.count("."), s.count(",")
+    if dots + commas == 0:
+        return float(int(s))
+    if dots == 0 and commas == 1 or dots == 1 and commas == 0:
+        p = s.index("," if commas else ".") + 1
+        if p in (1, n):
+            return INVALID
+        if dots and n - p == 3 and s[:p - 1] != "0":
+            return INVALID if p > 4 else float(int(s.replace(".", "")))
+        return int(s[:p - 1]) + int(s[p:]) / 10 ** (n - p)
+    if dots == 1 and commas == 1:
+        pd, pc = s.index(".") + 1, s.index(",") + 1
+        if 1 < pd < 5 and pc - pd == 4 and pc < n:
+            return int(s[:pd - 1] + s[pd:pd + 3]) + int(s[pc:]) / 10 ** (n - pc)
+    return INVALID
+
+
+def form_reading(raw: object, *, percent: bool = False, yes_no: bool = False,
+                 limit: float = math.inf, cap: float = DEFAULT_CAP) -> float | str | None:
+    """What the helper ``P`` shows for a cell holding ``raw`` (as a value reader sees it:
+    None, float, str, bool; ``percent``: the cell's number format shows percent): a
+    number, None for blank, or :data:`INVALID`."""
+    if raw is None:
+        return None
+    if yes_no:
+        if isinstance(raw, bool):
+            return min(cap, FULL) if raw else 0.0
+        if isinstance(raw, (int, float)):
+            return INVALID
+        if not str(raw).strip(" "):
+            return None
+        answer = parse_answer(str(raw).strip(" ").lower())
+        if str(raw).strip(" ").lower() not in ("ya", "tidak"):
+            return INVALID
+        return min(cap, FULL) if answer else 0.0
+    if isinstance(raw, bool):
+        return INVALID
+    if isinstance(raw, (int, float)):
+        value: float | str | None = float(raw) * 100 if percent else float(raw)
+    elif not str(raw).strip(" "):
+        return None
+    else:
+        value = _text_value(str(raw))
+    if value is None or value == INVALID:
+        return value
+    if value < 0 or value > limit:
+        return INVALID
+    return round(value, 10)
