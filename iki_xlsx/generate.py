@@ -30,7 +30,7 @@ from .manifest import (build_manifest, content_hash, form_to_dict, reading_view,
                        to_text)
 from .model import Form, Master
 from .texts import Texts, get_texts
-from .xlsxtext import merge_text, write_text
+from .xlsxtext import limit, merge_text, write_text
 
 DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
 
@@ -180,6 +180,12 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             if cell.formula:
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
                 _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+            elif cell.rich:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+                parts = []
+                for style, text in cell.rich:  # every run formatted: no default font
+                    parts += [formats[style or cell.style], limit(text)]
+                ws.write_rich_string(cell.row, cell.col, *parts, fmt)
             elif isinstance(cell.value, (int, float)):
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
                                cell.value, fmt)
@@ -249,7 +255,8 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     ws.repeat_rows(*lay.header_rows)
     ws.print_area(0, 0, lay.last_row, lay.last_col)
     ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
-    ws.freeze_panes(lay.header_rows[1] + 1, 0)
+    # No frozen panes: the header block above the table is 300–650 pt tall, and frozen
+    # it would fill a 1366×768 screen so that no realisasi row could be reached.
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
                           "format_rows": False, "format_columns": False})
 

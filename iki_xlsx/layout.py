@@ -33,6 +33,8 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 FONT = "Arial"
 FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per text line of Arial 10
+PADDING = 5  # points added to a row's text height: text never touches the borders
+MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
 PAPER_INCHES = {"A4": (11.69, 8.27), "F4": (13.0, 8.5)}  # landscape width × height
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
@@ -41,7 +43,7 @@ MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
            ("sumber_data", 20), ("satuan", 10), ("target", 10))
 WIDTH_REALISASI = 9
-WIDTH_CAPAIAN = 10
+WIDTH_CAPAIAN = 13  # fits the warning "Periksa isian" on one line
 WIDTH_KETERANGAN = 24
 
 STYLES: dict[str, dict] = {
@@ -52,17 +54,21 @@ STYLES: dict[str, dict] = {
     "value": {"valign": "top", "text_wrap": True},
     "th": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
            "border": 1, "bg_color": "#D9E1F2"},
-    "td": {"valign": "top", "text_wrap": True, "border": 1},
-    "td_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "top", "align": "center", "text_wrap": True, "border": 1,
+    "td": {"valign": "vcenter", "text_wrap": True, "border": 1},
+    # NO and SASARAN merged over rows that may straddle a page: top-aligned, or a
+    # centred text would sit on the page break and be cut.
+    "td_group": {"valign": "top", "text_wrap": True, "border": 1},
+    "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
+    "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
+    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
                   "num_format": "#,##0.##"},
-    "input_number": {"valign": "top", "align": "center", "border": 1, "locked": False,
+    "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
-    "input_choice": {"valign": "top", "align": "center", "border": 1, "locked": False,
+    "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
-    "input_text": {"valign": "top", "text_wrap": True, "border": 1, "locked": False,
+    "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
                    "bg_color": "#FFF2CC"},
-    "capaian": {"valign": "top", "align": "center", "border": 1, "num_format": "0.00",
+    "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
                 "bg_color": "#F2F2F2", "text_wrap": True},
     "helper": {},
     "warn": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
@@ -83,6 +89,7 @@ class Cell:
     last_row: int | None = None  # merge range end (inclusive)
     last_col: int | None = None
     formula: str = ""  # for formula cells; value is then the cached result
+    rich: tuple | None = None  # ((style or None, text), …): rich text whose join is value
 
     @property
     def ref(self) -> str:
@@ -203,7 +210,47 @@ def text_lines(text: str, width: float, bold: bool = False) -> int:
 
 
 def height_for(lines: int) -> float:
-    return round(lines * LINE_HEIGHT + 3, 2)
+    """Row height (points) for ``lines`` of text plus padding, at most Excel's 409."""
+    return min(MAX_ROW_HEIGHT, round(lines * LINE_HEIGHT + PADDING, 2))
+
+
+MAX_LINES = int((MAX_ROW_HEIGHT - PADDING) // LINE_HEIGHT)
+
+
+def overlong_texts(iki) -> list[tuple[str, str]]:
+    """(where, excerpt) of each text of an IKI definition that cannot print whole in one
+    row (over :data:`MAX_LINES` lines at the form's narrowest layout, an annual one)."""
+    widths = dict(COLUMNS)
+    wide = sum(w for _, w in COLUMNS[2:]) + WIDTH_REALISASI + WIDTH_CAPAIAN + WIDTH_KETERANGAN
+    out = []
+
+    def check(where: str, text: str, width: float) -> None:
+        if text and text_lines(text, width) > MAX_LINES:
+            out.append((where, text[:40] + ("…" if len(text) > 40 else "")))
+
+    check("Tugas", iki.tugas, wide)
+    for item in iki.fungsi:
+        check("Fungsi", item, wide)
+    for ind in iki.indicators:
+        for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
+            check(key.replace("_", " ").title(), getattr(ind, key), widths[key])
+    return out
+
+
+def atasan_unit(form: Form) -> str:
+    """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
+    atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
+    or the pemerintah daerah (no NIP: the Bupati)."""
+    ats = form.atasan
+    return (ats.unit_kerja or ats.perangkat_daerah
+            or (form.pegawai.perangkat_daerah or form.iki.perangkat_daerah if ats.nip
+                else form.settings.pemerintah_daerah) or "")
+
+
+def _colon(value: object) -> str:
+    """``: value`` — or ``:`` alone for an empty part (no trailing space, no dash)."""
+    text = str(value or "").strip()
+    return f": {text}" if text else ":"
 
 
 # --------------------------------------------------------------------------- layout
@@ -234,7 +281,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     def fit(r, text, c0, c1, bold=False, rows=1):
         need = height_for(text_lines(text, span(c0, c1), bold))
         per_row = need / rows
-        heights[r] = max(heights.get(r, LINE_HEIGHT + 2), per_row)
+        heights[r] = min(MAX_ROW_HEIGHT, max(heights.get(r, LINE_HEIGHT + 2), per_row))
 
     t = texts.t
     # Title
@@ -257,13 +304,13 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     for i, (key, value) in enumerate(header, start=1):
         put(r, 0, f"{i}.", "label")
         put(r, 1, t(f"form.header.{key}"), "label")
-        put(r, 2, f": {value}", "value", r, last_col)
-        fit(r, f": {value}", 2, last_col)
+        put(r, 2, _colon(value), "value", r, last_col)
+        fit(r, _colon(value), 2, last_col)
         r += 1
     put(r, 0, f"{len(header) + 1}.", "label")
     put(r, 1, t("form.header.fungsi"), "label")
     for j, item in enumerate(iki.fungsi or ("-",)):
-        text = f"{_letter(j)}. {item}" if iki.fungsi else ": -"
+        text = f"{_letter(j)}. {item}" if iki.fungsi else ":"
         put(r, 2, text, "value", r, last_col)
         fit(r, text, 2, last_col)
         r += 1
@@ -277,14 +324,14 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                       ("pangkat", peg.pangkat_text, ats.pangkat_text),
                       ("jabatan", peg.jabatan, ats.jabatan),
                       ("unit_kerja", peg.unit_kerja or peg.perangkat_daerah,
-                       ats.unit_kerja or ats.perangkat_daerah)):
+                       atasan_unit(form))):
         label = t(f"form.identitas.{key}")
         put(r, 0, label, "label", r, 1)
-        put(r, left_val[0], f": {a}", "value", r, left_val[1])
+        put(r, left_val[0], _colon(a), "value", r, left_val[1])
         put(r, right_lab[0], label, "label", r, right_lab[1])
-        put(r, right_val[0], f": {b}", "value", r, right_val[1])
-        fit(r, f": {a}", *left_val)
-        fit(r, f": {b}", *right_val)
+        put(r, right_val[0], _colon(b), "value", r, right_val[1])
+        fit(r, _colon(a), *left_val)
+        fit(r, _colon(b), *right_val)
         r += 1
     r += 1
     # Table header (two rows)
@@ -352,7 +399,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                                         cell_ref(r, cap_col), cell_ref(r, ket_col)))
         need = max(text_lines(ind.indikator, widths[2]), text_lines(ind.penjelasan, widths[3]),
                    text_lines(ind.sumber_data, widths[4]), text_lines(ind.satuan, widths[5]),
-                   text_lines(target.text, widths[6]), 2)
+                   text_lines(target.text, widths[6]), 1)
         heights[r] = height_for(need)
         validations.append({"row": r, "kind": kind})
         r += 1
@@ -360,14 +407,17 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     for g in groups:
         r0, r1 = first + g[0], first + g[-1]
         ind = iki.indicators[g[0]]
-        put(r0, 0, ind.no, "td_center", r1 if r1 > r0 else None, 0 if r1 > r0 else None)
-        put(r0, 1, ind.sasaran, "td", r1 if r1 > r0 else None, 1 if r1 > r0 else None)
+        merged = r1 > r0
+        put(r0, 0, ind.no, "td_group_center" if merged else "td_center",
+            r1 if merged else None, 0 if merged else None)
+        put(r0, 1, ind.sasaran, "td_group" if merged else "td",
+            r1 if merged else None, 1 if merged else None)
         need = height_for(text_lines(ind.sasaran, widths[1]))
         have = sum(heights[x] for x in range(r0, r1 + 1))
         if need > have:  # spread the extra height over the group's rows
             extra = (need - have) / (r1 - r0 + 1)
             for x in range(r0, r1 + 1):
-                heights[x] = round(heights[x] + extra, 2)
+                heights[x] = min(MAX_ROW_HEIGHT, round(heights[x] + extra, 2))
     # Average capaian and predikat under the table
     cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
     flag_range = f"{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
@@ -387,82 +437,48 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     put(r, ket_col, "", "summary", formula=_predikat_formula(avg_ref, scale))
     heights[r] = height_for(1)
     r += 2
-    # Signature block: atasan left, pegawai right
-    sig = r
+    # Signature block, atasan left and pegawai right, in ONE row: no client splits a row
+    # over two pages, so the block is never torn, never needs a manual page break (which
+    # left half-empty pages), and its place/date line cannot be clipped by the repeated
+    # table header. The names are bold and underlined (rich text).
     left, right = (0, 3), (6, last_col)
     tanggal = (t("form.tanda_tangan.tempat_tanggal", tempat=s.tempat,
                  tanggal=tanggal_indonesia(s.tanggal)) if s.tanggal
                else t("form.tanda_tangan.tanggal_kosong", tahun=s.tahun))
     if s.tempat and not s.tanggal:
         tanggal = f"{s.tempat}, {tanggal}"
-    put(r, right[0], tanggal, "sign", r, right[1])
-    r += 1
-    put(r, left[0], t("form.tanda_tangan.atasan"), "sign", r, left[1])
-    put(r, right[0], t("form.tanda_tangan.pegawai"), "sign", r, right[1])
-    r += 1
-    put(r, left[0], ats.jabatan, "sign", r, left[1])
-    put(r, right[0], peg.jabatan, "sign", r, right[1])
-    fit(r, ats.jabatan, *left)
-    fit(r, peg.jabatan, *right)
-    r += 1
-    heights[r] = 45  # room to sign
-    r += 1
-    put(r, left[0], ats.nama, "sign_name", r, left[1])
-    put(r, right[0], peg.nama, "sign_name", r, right[1])
-    fit(r, ats.nama, *left, bold=True)
-    fit(r, peg.nama, *right, bold=True)
-    r += 1
-    put(r, left[0], ats.pangkat_text, "sign", r, left[1])
-    put(r, right[0], peg.pangkat_text, "sign", r, right[1])
-    r += 1
-    nip = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
-    put(r, left[0], nip, "sign", r, left[1])
-    put(r, right[0], texts.t("form.tanda_tangan.nip", nip=peg.nip_text), "sign", r, right[1])
-    breaks = signature_page_break(widths, heights, (h0, h1), sig, r, s.kertas)
+    nip_ats = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
+    nip_peg = texts.t("form.tanda_tangan.nip", nip=peg.nip_text)
+    w_left, w_right = span(*left), span(*right)
+    jab = [ats.jabatan or "", peg.jabatan or ""]
+    jab_lines = max(text_lines(jab[0], w_left), text_lines(jab[1], w_right))
+    head_lines = max(text_lines(tanggal, w_right), 1)
+    name_lines = max(text_lines(ats.nama, w_left, True), text_lines(peg.nama, w_right, True))
+
+    def block(first: str, role: str, jabatan: str, width: float, nama: str, pangkat: str,
+              nip: str) -> tuple[tuple[str | None, str], ...]:
+        pad_head = ("\n" * (head_lines - text_lines(first, width) + 1) if first
+                    else "\n" * head_lines)
+        pad_jab = "\n" * (jab_lines - text_lines(jabatan, width))
+        top = f"{first}{pad_head}{role}\n{jabatan}{pad_jab}\n\n\n\n\n"
+        return ((None, top), ("sign_name", nama or " "), (None, f"\n{pangkat}\n{nip}"))
+
+    lines = head_lines + 1 + jab_lines + 4 + name_lines + 2
+    heights[r] = height_for(lines)
+    for (c0, c1), segments in (
+            (left, block("", t("form.tanda_tangan.atasan"), jab[0], w_left, ats.nama,
+                         ats.pangkat_text, nip_ats)),
+            (right, block(tanggal, t("form.tanda_tangan.pegawai"), jab[1], w_right,
+                          peg.nama, peg.pangkat_text, nip_peg))):
+        cells.append(Cell(r, c0, "".join(text for _, text in segments), "sign", r, c1,
+                          rich=segments))
+    breaks: list[int] = []
     return FormLayout(
         cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
         keterangan_col=ket_col, validations=validations,
         page_breaks=breaks, helper_cols=(helper0, flag_col), warnings=warnings)
-
-
-def signature_page_break(widths: list[float], heights: dict[int, float],
-                         header_rows: tuple[int, int], sig_row: int, last_row: int,
-                         paper: str) -> list[int]:
-    """A page break before the signature block when printing could split it.
-
-    Spreadsheets cannot "keep rows together", so the pages are simulated: the sheet is
-    scaled to one page wide, rows fill pages of the paper's printable height, and the
-    table header repeats on every page. Excel and LibreOffice round the fit-to-width
-    zoom differently (measured: LibreOffice prints ~5 % smaller than Excel's whole-
-    percent zoom), so the pages are simulated for the range of zooms the clients use;
-    if the block straddles a page in any of them, it starts a new page (at worst one
-    extra page, never a signature torn from its names).
-    """
-    page_w, page_h = PAPER_INCHES.get(paper, PAPER_INCHES["A4"])
-    printable_w = (page_w - MARGINS["left"] - MARGINS["right"]) * 72
-    printable_h = (page_h - MARGINS["top"] - MARGINS["bottom"]) * 72
-    sheet_w = sum(w * 7 + 5 for w in widths) * 0.75
-    excel_zoom = min(1.0, math.floor(printable_w / sheet_w * 100) / 100)
-    repeat = sum(heights.get(x, LINE_HEIGHT) for x in range(header_rows[0],
-                                                            header_rows[1] + 1))
-    rows = [heights.get(x, LINE_HEIGHT) for x in range(last_row + 1)]
-    block = sum(rows[sig_row:])
-    for factor in (1.0, 0.98, 0.96, 0.94, 0.92):
-        page = printable_h / (excel_zoom * factor) * 0.97
-        if block >= page:
-            return []  # cannot be kept on one page anyway
-        y = 0.0
-        for row, h in enumerate(rows):
-            if y + h > page and y > 0:
-                y = repeat if row > header_rows[1] else 0.0
-            if row == sig_row:
-                if y + block > page:
-                    return [sig_row]
-                break
-            y += h
-    return []
 
 
 def _letter(i: int) -> str:
