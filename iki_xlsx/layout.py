@@ -33,6 +33,7 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 FONT = "Arial"
 FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per text line of Arial 10
+ZWSP = "\u200b"  # zero-width space
 PADDING = 5  # points added to a row's text height: text never touches the borders
 MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
@@ -461,7 +462,11 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                     else "\n" * head_lines)
         pad_jab = "\n" * (jab_lines - text_lines(jabatan, width))
         top = f"{first}{pad_head}{role}\n{jabatan}{pad_jab}\n\n\n\n\n"
-        return ((None, top), ("sign_name", nama or " "), (None, f"\n{pangkat}\n{nip}"))
+        tail = f"\n{pangkat}\n{nip}"
+        # Gnumeric drops line breaks at either end of a rich-text run on re-save (the
+        # locked content would "change"): a zero-width space guards each end.
+        return ((None, f"{ZWSP}{top}{ZWSP}"), ("sign_name", nama or ZWSP),
+                (None, f"{ZWSP}{tail}{ZWSP}"))
 
     lines = head_lines + 1 + jab_lines + 4 + name_lines + 2
     heights[r] = height_for(lines)

@@ -92,3 +92,41 @@ def assert_signature_on_one_page(form, pdf) -> None:
     first = [k for k, t in enumerate(pages) if "Pejabat Penilai Kinerja," in t]
     last = [k for k, t in enumerate(pages) if f"NIP. {form.pegawai.nip_text}" in t]
     assert first and last and first[-1] == last[-1], (form.pegawai.nama, first, last)
+
+
+def test_example_validates_without_warnings(example):
+    """Every pegawai has a unit kerja, every atasan a jabatan: nothing prints blank."""
+    loaded = load_master(EXAMPLE)
+    assert [(p.code, p.location()) for p in loaded.problems] == []
+    forms = example.forms()
+    assert all(f.pegawai.unit_kerja for f in forms)
+    assert all(f.atasan.jabatan for f in forms)
+    assert len({f.pegawai.unit_kerja for f in forms}) >= 4  # the recap per unit has rows
+
+
+def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
+    """Frozen rows (if any) total at most 150 pt on every form: on a 1366×768 screen the
+    realisasi rows can be scrolled to. No row is over Excel's 409 pt, no ':-'."""
+    import zipfile
+
+    from iki_xlsx.layout import build_layout
+    from iki_xlsx.texts import get_texts
+
+    texts = get_texts()
+    result = None
+    for form in example.forms():
+        lay = build_layout(form, texts)
+        assert max(lay.heights.values()) <= 409
+        assert not any(isinstance(c.value, str) and c.value.startswith((":-", ": -"))
+                       or c.value == ": " for c in lay.cells)
+    from iki_xlsx.generate import generate_forms
+    from iki_xlsx.ledger import Workspace
+
+    result = generate_forms(example, tmp_path / "f", Workspace(tmp_path / "ws"), jobs=1)
+    for p in result.forms:
+        with zipfile.ZipFile(p.path) as z:
+            xml = z.read("xl/worksheets/sheet1.xml").decode()
+        m = re.search(r'<pane [^>]*ySplit="(\d+)"', xml)
+        frozen = int(m.group(1)) if m else 0
+        heights = p.layout.heights
+        assert sum(heights.get(r, 12.75) for r in range(frozen)) <= 150, p.path.name
