@@ -13,7 +13,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.master import load_master
 from iki_xlsx.model import Aggregation, Polarity
 
-from libreoffice import needs_libreoffice, run
+from libreoffice import FONTS, needs_libreoffice, run
 from test_generate_libreoffice import assert_form_printed_whole
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,51 @@ def test_every_example_form_prints_whole(example, tmp_path):
     for i, p in enumerate(result.forms):
         assert_form_printed_whole(p.form, pdfs / f"{i}.pdf")
         assert_signature_on_one_page(p.form, pdfs / f"{i}.pdf")
+        assert_signature_placed_well(p.form, pdfs / f"{i}.pdf")
+    assert_printed_with_the_font_under_test(pdfs / "0.pdf")
+
+
+def assert_printed_with_the_font_under_test(pdf) -> None:
+    """``IKI_TEST_FONTS=dejavu`` really printed without Liberation (the wider fallback);
+    otherwise Arial is Liberation Sans where it is installed."""
+    import shutil
+    import subprocess
+
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        fonts = " ".join(f[3] for page in doc for f in page.get_fonts())
+    if FONTS == "dejavu":
+        assert "DejaVu" in fonts and "Liberation" not in fonts, fonts
+    elif shutil.which("fc-list") and "Liberation Sans" in subprocess.run(
+            ["fc-list"], capture_output=True, text=True).stdout:
+        assert "Liberation" in fonts, fonts
+
+
+def assert_signature_placed_well(form, pdf) -> None:
+    """The place/date line is visible (not clipped by the repeated header), and the
+    block is alone on its page only when the page before had no room for it."""
+    import pymupdf
+
+    from iki_xlsx.layout import MARGINS
+    from test_generate_libreoffice import normalise
+
+    with pymupdf.open(pdf) as doc:
+        pages = [page for page in doc if "PETUNJUK PENGISIAN" not in page.get_text()]
+        k = max(i for i, page in enumerate(pages) if "Pejabat Penilai Kinerja," in
+                page.get_text())
+        page = pages[k]
+        date_line = form.settings.tempat + ","
+        assert normalise(date_line) in normalise(page.get_text()), (pdf.name, "date line")
+        if k == 0 or "Rata-rata capaian" in page.get_text():
+            return  # the table ends on the signature's page: not alone
+        top = page.search_for(date_line)[0].y0
+        nip = page.search_for(f"NIP. {form.pegawai.nip_text}")[-1].y1
+        prev = pages[k - 1]
+        limit = prev.rect.height - MARGINS["bottom"] * 72
+        used = max(b[3] for b in prev.get_text("blocks") if b[3] < limit)
+        assert nip - top > limit - used - 2, (pdf.name, "signature alone on a page",
+                                              nip - top, limit - used)
 
 
 def assert_signature_on_one_page(form, pdf) -> None:
