@@ -153,3 +153,63 @@ def test_gnumeric_recalculates_what_the_recap_computes(filled, tmp_path):
         ws = openpyxl.load_workbook(out, data_only=True)["IKI"]
         values = {ref: ws[ref].value for ref in [*refs, *summary]}
         _check(values, case, refs, summary, "Gnumeric")
+
+
+# --------------------------------------------------------------------------- in Python
+
+TYPED = [None, "", " ", "  ", "\t", "\u00a0", 0, 0.0, 1, 90, 0.9, 85.5, -0.0, -1, -5.5,
+         1e3, 1e5, 1e9, float("inf"), True, False, "85", "85,5", "85.5", "85%", " 85 % ",
+         "1.234", "1.234,5", "0.500", "00.500", "12.345.678", "1,234,567", "85,", ",5",
+         ".5", "+85", "-3", "Rp 1.500", "delapan", "Ya", " ya ", "TIDAK", "Tidak ", "belum",
+         "Ya.", "1e3", "85%%", "%", "0,0001", "1.2345", "1234.567", "1.234.5", "1,2,3",
+         "１２", "8 5", "85 ,5"]
+
+
+@pytest.mark.parametrize("yes_no", [False, True])
+@pytest.mark.parametrize("percent", [False, True])
+@pytest.mark.parametrize("target", [0.0, 4.0, 100.0])
+def test_form_reads_what_the_recap_reads_or_warns(yes_no, percent, target):
+    """Over values people type or paste: the form's reading is the recap's, or a warning
+    where the recap refuses or reinterprets (never another number, never a silent 0)."""
+    limit = absurd_limit(target)
+    for raw in TYPED:
+        live = form_reading(raw, percent=percent and isinstance(raw, float), yes_no=yes_no,
+                            limit=limit)
+        parsed = parse_realisasi(raw, CellInfo(percent=percent and isinstance(raw, float)),
+                                 yes_no=yes_no, target=target)
+        if live == INVALID:  # refused, or text the recap reinterprets
+            assert parsed.problem or isinstance(raw, str), (raw, parsed)
+        elif live is None:
+            assert parsed.value is None and not parsed.problem, (raw, parsed)
+        elif yes_no:
+            assert parsed.value == ("Ya" if live == 100 else "Tidak"), (raw, parsed)
+        else:
+            assert parsed.value == pytest.approx(live, abs=1e-9) and not parsed.problem, raw
+
+
+def test_the_issue_cases_read_as_the_recap_reads():
+    """90% typed (0.9, percent format) is 90; "85,5" as text is 85.5; " Ya " is Ya; a
+    cell holding a space is blank; negative, absurd and words warn."""
+    assert form_reading(0.9, percent=True, limit=1000) == 90
+    assert form_reading("85,5", limit=1000) == 85.5
+    assert form_reading(" Ya ", yes_no=True) == 100
+    assert form_reading(" ", limit=1000) is None and form_reading(" ", yes_no=True) is None
+    assert form_reading(-5, limit=1000) == INVALID
+    assert form_reading(5000, limit=1000) == INVALID
+    assert form_reading("delapan", limit=1000) == INVALID
+
+
+def test_helper_formulas_use_portable_functions_and_fit_excel():
+    import re
+
+    from iki_xlsx.liveform import (
+        answer_formula, checked_formula, flag_formula, text_formula, value_formula,
+    )
+
+    allowed = {"IF", "AND", "OR", "ISERROR", "ISBLANK", "ISLOGICAL", "ISNUMBER", "ISTEXT",
+               "IFERROR", "CELL", "LEFT", "RIGHT", "MID", "LEN", "FIND", "SUBSTITUTE",
+               "TRIM", "LOWER", "VALUE", "ROUND"}
+    for f in (text_formula("H14"), value_formula("H14", "Z14"), checked_formula("AA14", 1e5),
+              answer_formula("H14", 110), flag_formula(["AB14", "AE14", "AH14", "AK14"])):
+        assert set(re.findall(r"([A-Z]+)\(", f)) <= allowed, f
+        assert f.count("(") == f.count(")") and len(f) < 8192 and ";" not in f
