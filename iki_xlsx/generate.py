@@ -457,11 +457,13 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                     ws.write_number(2 + i, c, value)
                 elif value:
                     write_text(ws, 2 + i, c, value)
+            ws.set_row(2 + i, L.row_height(row, widths))
+        ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
         ws.autofilter(2, 0, 2 + len(planned), len(keys) - 1)
         ws.freeze_panes(3, 2)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(2)
+        kertas = planned[0].form.settings.kertas if planned else "A4"
+        L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),
+                      (2, 2))
         wb.close()
     return path
 

@@ -238,6 +238,27 @@ def overlong_texts(iki) -> list[tuple[str, str]]:
     return out
 
 
+def setup_print(ws, kertas: str = "A4", footer: str = "",
+                header_rows: tuple[int, int] | None = None) -> None:
+    """Print setup shared by every workbook iki-xlsx writes: the master's paper (A4/F4),
+    landscape, one page wide, the form's margins, header rows repeated, a footer."""
+    ws.set_paper(PAPER.get(kertas, PAPER["A4"]))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(**MARGINS)
+    if footer:
+        ws.set_footer(footer)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
+
+
+def row_height(values, widths, bold: bool = False) -> float:
+    """Height (points) of a row of wrapped cells ``values`` in columns ``widths``."""
+    lines = [text_lines(str(v), w, bold) for v, w in zip(values, widths)
+             if v is not None and str(v).strip()]
+    return height_for(max(lines, default=1))
+
+
 def atasan_unit(form: Form) -> str:
     """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
     atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
