@@ -5,6 +5,9 @@ every cell the form shows (value, style, merge), the input cells, row heights, p
 settings. :mod:`iki_xlsx.generate` writes exactly these cells; the reader rebuilds the
 layout of the issued form (from the ledger) to know which cell holds what, and compares
 the locked cells of a returned file with :meth:`FormLayout.locked_values`.
+
+Longer than most modules (~520 lines) on purpose: the sheet is defined in one place,
+and the row heights (text fitting) and print setup are part of that definition.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ ZWSP = "\u200b"  # zero-width space
 PADDING = 5  # points added to a row's text height: text never touches the borders
 MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
-PAPER_INCHES = {"A4": (11.69, 8.27), "F4": (13.0, 8.5)}  # landscape width × height
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
