@@ -37,6 +37,7 @@ FONT = "Arial"
 FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per text line of Arial 10
 ZWSP = "\u200b"  # zero-width space
+INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
 PADDING = 5  # points added to a row's text height: text never touches the borders
 MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
@@ -57,10 +58,11 @@ STYLES: dict[str, dict] = {
     "value": {"valign": "top", "text_wrap": True},
     "th": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
            "border": 1, "bg_color": "#D9E1F2"},
-    "td": {"valign": "vcenter", "text_wrap": True, "border": 1},
+    "td": {"valign": "vcenter", "text_wrap": True, "border": 1, "indent": 1},
     # NO and SASARAN merged over rows that may straddle a page: top-aligned, or a
     # centred text would sit on the page break and be cut.
-    "td_group": {"valign": "top", "text_wrap": True, "border": 1},
+    "td_group": {"valign": "top", "align": "left", "text_wrap": True, "border": 1,
+                 "indent": 1},
     "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
     "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
     "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
@@ -70,6 +72,7 @@ STYLES: dict[str, dict] = {
     "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
     "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
+                   "indent": 1,
                    "bg_color": "#FFF2CC"},
     "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
                 "bg_color": "#F2F2F2", "text_wrap": True},
@@ -236,7 +239,7 @@ def overlong_texts(iki) -> list[tuple[str, str]]:
         check("Fungsi", item, wide)
     for ind in iki.indicators:
         for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
-            check(key.replace("_", " ").title(), getattr(ind, key), widths[key])
+            check(key.replace("_", " ").title(), getattr(ind, key), widths[key] - INDENT)
     return out
 
 
@@ -421,8 +424,10 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
             formula=capaian_formula(checked, ind, cap, s.periode, flag=flag, warning=warning))
         ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
                                         cell_ref(r, cap_col), cell_ref(r, ket_col)))
-        need = max(text_lines(ind.indikator, widths[2]), text_lines(ind.penjelasan, widths[3]),
-                   text_lines(ind.sumber_data, widths[4]), text_lines(ind.satuan, widths[5]),
+        need = max(text_lines(ind.indikator, widths[2] - INDENT),
+                   text_lines(ind.penjelasan, widths[3] - INDENT),
+                   text_lines(ind.sumber_data, widths[4] - INDENT),
+                   text_lines(ind.satuan, widths[5]),
                    text_lines(target.text, widths[6]), 1)
         heights[r] = height_for(need)
         validations.append({"row": r, "kind": kind})
@@ -436,7 +441,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
             r1 if merged else None, 0 if merged else None)
         put(r0, 1, ind.sasaran, "td_group" if merged else "td",
             r1 if merged else None, 1 if merged else None)
-        need = height_for(text_lines(ind.sasaran, widths[1]))
+        need = height_for(text_lines(ind.sasaran, widths[1] - INDENT))
         have = sum(heights[x] for x in range(r0, r1 + 1))
         if need > have:  # spread the extra height over the group's rows
             extra = (need - have) / (r1 - r0 + 1)
