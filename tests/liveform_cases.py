@@ -30,6 +30,9 @@ NUMBER_CASES = [
     ("", False), (None, False), (-5, False), (1e9, False), ("delapan", False),
     ("Rp 1.500", False), ("-3", False), ("1,234,567", False),
     ("12.345.678", False), ("85,", False), (",5", False), ("0.500", False),
+    ("00.500", False), ("1.2345", False), ("1234.567", False), ("1.234.5", False),
+    ("8 5", False), ("85 ,5", False), ("0,0001", False), ("85%%", False), ("%", False),
+    ("\u00a0", False), ("1e3", False), ("+85", False),
 ]
 ANSWER_CASES = [("Ya", False), ("Tidak", False), (" Ya ", False), ("TIDAK", False),
                 ("ya", False), (True, False), (False, False), (" ", False), (None, False),
