@@ -150,6 +150,7 @@ class FormLayout:
         return {c.ref: c.formula for c in self.cells if c.formula}
 
 
+@lru_cache(maxsize=1024)
 def col_name(col: int) -> str:
     name = ""
     col += 1

@@ -52,31 +52,23 @@ def text_formula(x: str) -> str:
 
 
 def _parse_text(t: str) -> str:
-    """Number in text ``t`` (only digits, one ``.`` and/or one ``,``), else INVALID.
-    VALUE only ever sees digit strings: the result is the same in every locale."""
-    bad = t
-    for ch in _DIGITS_AND_SEPARATORS:
-        bad = f'SUBSTITUTE({bad},"{ch}","")'
+    """Number in text ``t``, else INVALID. ``t`` may hold digits and one ``.`` and/or one
+    ``,`` (``85``, ``85,5``, ``85.5``, ``1.234`` thousands, ``1.234,5``), not at either
+    end. The value is the digits without separators divided by 10^(decimals): VALUE only
+    ever sees a string of digits, so the result is the same in every locale, and equals
+    Python's ``float("85.5")`` (both round the exact quotient once). The digits check:
+    ``"1" & digits`` reads back as itself (no exponent, sign, date, time or currency)."""
     n = f"LEN({t})"
-    dots = f'{n}-LEN(SUBSTITUTE({t},".",""))'
-    commas = f'{n}-LEN(SUBSTITUTE({t},",",""))'
-    pd, pc = f'FIND(".",{t})', f'FIND(",",{t})'
-
-    def split(p: str) -> str:  # integer part + fraction, around the separator at p
-        return f"VALUE(LEFT({t},{p}-1))+VALUE(MID({t},{p}+1,{n}))/10^({n}-{p})"
-
-    bad_ends = (lambda p: f"OR({p}=1,{p}={n})")
-    one_comma = f'IF({bad_ends(pc)},"{INVALID}",{split(pc)})'
-    one_dot = (f'IF({bad_ends(pd)},"{INVALID}",'
-               f'IF(AND({n}-{pd}=3,LEFT({t},{pd}-1)<>"0"),'  # 1.234: thousands
-               f'IF({pd}>4,"{INVALID}",VALUE(SUBSTITUTE({t},".",""))),{split(pd)}))')
-    both = (f'IF(AND({pd}>1,{pd}<5,{pc}-{pd}=4,{pc}<{n}),'  # 1.234,5
-            f'VALUE(LEFT({t},{pd}-1)&MID({t},{pd}+1,3))+VALUE(MID({t},{pc}+1,{n}))'
-            f'/10^({n}-{pc}),"{INVALID}")')
-    return (f'IF({bad}<>"","{INVALID}",IF(({dots})+({commas})=0,VALUE({t}),'
-            f'IF(AND({dots}=0,{commas}=1),{one_comma},'
-            f'IF(AND({dots}=1,{commas}=0),{one_dot},'
-            f'IF(AND({dots}=1,{commas}=1),{both},"{INVALID}")))))')
+    pd, pc = f'FIND(".",{t}&".")', f'FIND(",",{t}&",")'  # n + 1 when absent: no error
+    digits = f'SUBSTITUTE(SUBSTITUTE({t},".",""),",","")'
+    only_digits = f'("1"&{digits})=(VALUE("1"&{digits})&"")'
+    single = f'ISERROR(FIND(".",{t},{pd}+1)),ISERROR(FIND(",",{t},{pc}+1))'
+    inside = f'{pd}>1,{pc}>1,{pd}<>{n},{pc}<>{n}'  # no separator at either end
+    thousands = f'AND({pc}>{n},{n}-{pd}=3,LEFT({t},{pd}-1)<>"0")'  # 1.234 (or 1.2345…)
+    ok = (f'AND({only_digits},{single},{inside},'
+          f'OR({pc}>{n},{pd}>{n},AND({pc}-{pd}=4,{pd}<5)),OR(NOT({thousands}),{pd}<5))')
+    decimals = f'IF({pc}<={n},{n}-{pc},IF(AND({pd}<={n},NOT({thousands})),{n}-{pd},0))'
+    return f'IF({ok},VALUE({digits})/10^{decimals},"{INVALID}")'
 
 
 def value_formula(x: str, t: str) -> str:
@@ -130,23 +122,18 @@ def _text_value(raw: str) -> float | str | None:
         s = s[:-1]
     if not s:
         return None if not raw.strip(" ") else INVALID
-    if any(ch not in _DIGITS_AND_SEPARATORS for ch in s):
+    if any(ch not in _DIGITS_AND_SEPARATORS for ch in s) or s[0] in ".," or s[-1] in ".,":
         return INVALID
+    if len(s.replace(".", "").replace(",", "")) > 14:  # "1" & digits: over 15 digits
+        return INVALID  # no longer reads back as itself
     n, dots, commas = len(s), s.count("."), s.count(",")
-    if dots + commas == 0:
-        return float(int(s))
-    if dots == 0 and commas == 1 or dots == 1 and commas == 0:
-        p = s.index("," if commas else ".") + 1
-        if p in (1, n):
-            return INVALID
-        if dots and n - p == 3 and s[:p - 1] != "0":
-            return INVALID if p > 4 else float(int(s.replace(".", "")))
-        return int(s[:p - 1]) + int(s[p:]) / 10 ** (n - p)
-    if dots == 1 and commas == 1:
-        pd, pc = s.index(".") + 1, s.index(",") + 1
-        if 1 < pd < 5 and pc - pd == 4 and pc < n:
-            return int(s[:pd - 1] + s[pd:pd + 3]) + int(s[pc:]) / 10 ** (n - pc)
-    return INVALID
+    pd, pc = s.find(".") + 1 or n + 1, s.find(",") + 1 or n + 1  # FIND(".", s & ".")
+    thousands = dots == 1 and commas == 0 and n - pd == 3 and s[:pd - 1] != "0"
+    if dots > 1 or commas > 1 or (dots + commas == 2 and not (pc - pd == 4 and pd < 5)) \
+            or (thousands and pd >= 5):
+        return INVALID
+    decimals = n - pc if commas == 1 else n - pd if dots == 1 and not thousands else 0
+    return int(s.replace(".", "").replace(",", "")) / 10 ** decimals
 
 
 def form_reading(raw: object, *, percent: bool = False, yes_no: bool = False,
