@@ -223,6 +223,10 @@ _UNIT = re.compile(r"^(?:plt\.?|plh\.?)?\s*kepala\s+(?P<unit>(?:bidang|sub\s*bag
 def unit_of(jabatan: str) -> str | None:
     """The unit a head's jabatan names (``Kepala Bidang Mutasi`` → ``Bidang Mutasi``)."""
     text = re.sub(r"\s+", " ", jabatan or "").strip()
+    for short, long in (("kasubbag", "Kepala Subbagian"), ("kasubag", "Kepala Subbagian"),
+                        ("kabid", "Kepala Bidang"), ("kasi", "Kepala Seksi")):
+        text = re.sub(rf"^((?:plt\.?|plh\.?)\s*)?{short}\.?\s+", rf"\g<1>{long} ", text,
+                      flags=re.IGNORECASE)
     m = _UNIT.match(text)
     if m:
         unit = m["unit"]
