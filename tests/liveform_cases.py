@@ -56,7 +56,8 @@ def master(periode: str = "triwulan", cap: float = 120.0) -> Master:
                   "Badan Uji", "Badan Uji")
     peg = Person("199001012015031001", "Pegawai Uji", "Penata", "III/c", "Penguji",
                  "Subbagian Uji", "Badan Uji")
-    settings = Settings(2025, periode=PeriodScheme(periode), tempat="Tenggarong", tanggal=date(2025, 1, 2),
+    settings = Settings(2025, periode=PeriodScheme(periode), tempat="Tenggarong",
+                        tanggal=date(2025, 1, 2),
                         batas_capaian=cap)
     return Master(settings, [Assignment(peg, "IKI-UJI", boss.nip, boss)], {"IKI-UJI": iki})
 

@@ -210,8 +210,8 @@ def test_helper_formulas_use_portable_functions_and_fit_excel():
         answer_formula, checked_formula, flag_formula, text_formula, value_formula,
     )
 
-    allowed = {"IF", "AND", "OR", "NOT", "ISERROR", "ISBLANK", "ISLOGICAL", "ISNUMBER", "ISTEXT",
-               "IFERROR", "CELL", "LEFT", "RIGHT", "MID", "LEN", "FIND", "SUBSTITUTE",
+    allowed = {"IF", "AND", "OR", "NOT", "ISERROR", "ISBLANK", "ISLOGICAL", "ISNUMBER",
+               "ISTEXT", "IFERROR", "CELL", "LEFT", "RIGHT", "MID", "LEN", "FIND", "SUBSTITUTE",
                "TRIM", "LOWER", "VALUE", "ROUND"}
     for f in (text_formula("H14"), value_formula("H14", "Z14"), checked_formula("AA14", 1e5),
               answer_formula("H14", 110), flag_formula(["AB14", "AE14", "AH14", "AK14"])):

@@ -17,7 +17,7 @@ from iki_xlsx.recap import build_recap, write_recap_html, write_recap_xlsx
 from iki_xlsx.report import write_report_xlsx
 
 from test_recap import setup  # noqa: F401  (the fixture, shared)
-from test_recap_html import CHROMIUM, _chromium, needs_chromium
+from test_recap_html import _chromium, needs_chromium
 
 
 def sheets_xml(path) -> dict[str, str]:
@@ -32,11 +32,11 @@ def assert_prints_sensibly(path, paper: int, *, skip: tuple[str, ...] = ()) -> N
     for name, xml in sheets_xml(path).items():
         if any(name.endswith(s) for s in skip):
             continue
-        setup = re.search(r"<pageSetup [^>]*/>", xml)
-        assert setup, name
-        assert f'paperSize="{paper}"' in setup.group(0), (name, setup.group(0))
-        assert 'orientation="landscape"' in setup.group(0), name
-        assert 'fitToHeight="0"' in setup.group(0) and "<pageSetUpPr fitToPage=\"1\"" in xml
+        page = re.search(r"<pageSetup [^>]*/>", xml)
+        assert page, name
+        assert f'paperSize="{paper}"' in page.group(0), (name, page.group(0))
+        assert 'orientation="landscape"' in page.group(0), name
+        assert 'fitToHeight="0"' in page.group(0) and "<pageSetUpPr fitToPage=\"1\"" in xml
         assert "&amp;P" in xml, (name, "page numbers")
     assert "_xlnm.Print_Titles" in workbook  # header rows repeated
 
