@@ -96,8 +96,10 @@ def answer_formula(x: str, cap: float = DEFAULT_CAP) -> str:
 
 
 def flag_formula(checked: list[str]) -> str:
-    """``F``: how many periods hold a value the recap would refuse or reinterpret."""
-    return "=" + "+".join(f'({p}="{INVALID}")' for p in checked)
+    """``F``: how many periods hold a value the recap would refuse or reinterpret. Always
+    a number: a lone comparison would be a boolean, and Excel and Gnumeric rank FALSE
+    above every number (FALSE > 0 is TRUE)."""
+    return "=0+" + "+".join(f'({p}="{INVALID}")' for p in checked)
 
 
 def row_formulas(inputs: list[str], helpers: list[tuple[str, str, str]],

@@ -83,10 +83,11 @@ def write_filling(src, dst, manifest, rows, periods):
     return dst
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory):
+@pytest.fixture(scope="module", params=[("triwulan", 120.0), ("semester", 100.0),
+                                        ("tahunan", 110.5)], ids=lambda p: p[0])
+def filled(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("liveform")
-    m = C.master()
+    m = C.master(*request.param)
     planned = generate_forms(m, root / "forms", Workspace(root / "ws"), jobs=1).forms[0]
     form, lay = planned.form, planned.layout
     periods = lay.periods
