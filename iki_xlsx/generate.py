@@ -137,6 +137,11 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
                      wb.add_format({**base, "bold": True, "font_size": 12}), password)
+        helper = wb.add_worksheet(L.SHEET_HELPER)
+        for cell in lay.helper_cells:
+            _write_formula(helper, cell.row, cell.col, cell.formula, None, cell.value)
+        helper.protect(password)
+        helper.very_hidden()
         man = wb.add_worksheet(L.SHEET_MANIFEST)
         man.write_string(0, 0, L.MANIFEST_MARK)
         for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
@@ -170,8 +175,6 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
                  password: str) -> None:
     for c, width in enumerate(lay.widths):
         ws.set_column(c, c, width)
-    if lay.helper_cols:
-        ws.set_column(*lay.helper_cols, 8, None, {"hidden": True})
     for r, height in lay.heights.items():
         ws.set_row(r, height)
     for cell in lay.cells:

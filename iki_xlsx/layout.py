@@ -25,6 +25,10 @@ from .texts import Texts, tanggal_indonesia
 SHEET_FORM = "IKI"
 SHEET_GUIDE = "Petunjuk"
 SHEET_MANIFEST = "_manifest"
+# The form's helper cells (liveform.py), on their own very hidden sheet: the IKI sheet that
+# collect reads stays as small as before, and nothing hidden sits beside the table.
+SHEET_HELPER = "_hitung"
+HELPER = f"'{SHEET_HELPER}'!"  # prefix of a reference to it from the IKI sheet
 MANIFEST_MARK = "iki-xlsx-manifest"
 MANIFEST_CHUNK = 8000  # characters of manifest JSON per cell (a cell holds 32,767)
 
@@ -128,7 +132,7 @@ class FormLayout:
     keterangan_col: int
     validations: list[dict] = field(default_factory=list)
     page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
-    helper_cols: tuple[int, int] | None = None  # hidden helper columns (see liveform.py)
+    helper_cells: list[Cell] = field(default_factory=list)  # on SHEET_HELPER, same rows
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (range, formula): "warn"
 
     def locked_values(self) -> dict[str, object]:
@@ -387,10 +391,10 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     validations: list[dict] = []
     cap = s.batas_capaian
     warning = t("form.periksa")
-    # Hidden helper columns right of the printed area: T, V, P per period, then F.
-    helper0 = ket_col + 1
-    helpers = [tuple(helper0 + 3 * i + k for k in range(3)) for i in range(n_p)]
-    flag_col = helper0 + 3 * n_p
+    # Helper cells on SHEET_HELPER, in the indicator's row: T, V, P per period, then F.
+    helpers = [tuple(3 * i + k for k in range(3)) for i in range(n_p)]
+    flag_col = 3 * n_p
+    helper_cells: list[Cell] = []
     prev_key = None
     for i, ind in enumerate(iki.indicators):
         key = (ind.no, ind.sasaran)
@@ -418,10 +422,12 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         for cols, formulas in zip(helpers, per_period):
             for c, formula in zip(cols, formulas):
                 if formula:
-                    put(r, c, "", "helper", formula=formula.replace(_ROW, row_no))
-        checked = [cell_ref(r, h[2]) for h in helpers]
-        flag = cell_ref(r, flag_col)
-        put(r, flag_col, 0, "helper", formula=flag_text.replace(_ROW, row_no))
+                    helper_cells.append(Cell(r, c, "", "helper",
+                                             formula=formula.replace(_ROW, row_no)))
+        checked = [HELPER + cell_ref(r, h[2]) for h in helpers]
+        flag = HELPER + cell_ref(r, flag_col)
+        helper_cells.append(Cell(r, flag_col, 0, "helper",
+                                 formula=flag_text.replace(_ROW, row_no)))
         put(r, cap_col, "", "capaian",
             formula=capaian_formula(checked, ind, cap, s.periode, flag=flag, warning=warning))
         ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
@@ -451,14 +457,14 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                 heights[x] = min(MAX_ROW_HEIGHT, round(heights[x] + extra, 2))
     # Average capaian and predikat under the table
     cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
-    flag_range = f"{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
+    flag_range = f"{HELPER}{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
     put(r, 0, t("form.rata_rata"), "summary_label", r, cap_col - 1)
     put(r, cap_col, "", "summary",
         formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
                 f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
     # A realisasi the recap would refuse or reinterpret: its cell and the capaian turn red.
     warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
-                 f'=${col_name(h[2])}{first + 1}="{INVALID}"')
+                 f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
                 for c, h in zip(real_cols, helpers)]
     top = f"${col_name(cap_col)}{first + 1}"
     warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
@@ -513,7 +519,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
         keterangan_col=ket_col, validations=validations,
-        page_breaks=breaks, helper_cols=(helper0, flag_col), warnings=warnings)
+        page_breaks=breaks, helper_cells=helper_cells, warnings=warnings)
 
 
 _ROW = "\x00"  # the row number in a cached row template
@@ -524,7 +530,7 @@ def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], .
                    flag_col: int, polaritas: Polarity, limit: float, cap: float):
     """The helper formulas of an indicator row, with :data:`_ROW` for its row number:
     rows of one form differ only by it (built once, ~1 ms per form saved)."""
-    refs = [f"{col_name(c)}{_ROW}" for c in real_cols]
+    refs = [f"{SHEET_FORM}!{col_name(c)}{_ROW}" for c in real_cols]
     helper_refs = [tuple(f"{col_name(c)}{_ROW}" for c in cols) for cols in helpers]
     return (tuple(row_formulas(refs, helper_refs, polaritas, limit, cap)),
             flag_formula([h[2] for h in helper_refs]))

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from iki_xlsx.generate import generate_forms, safe_name
-from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST
+from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.manifest import reading_view
 from iki_xlsx.master import load_master
@@ -125,12 +125,13 @@ def test_sasaran_with_several_indicators_is_merged(generated):
 def test_protection_and_structure_lock(generated):
     p = planned(generated, KEPALA)
     wb = openpyxl.load_workbook(p.path)
-    assert wb.sheetnames == [SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST]
+    assert wb.sheetnames == [SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST]
     ws = wb[SHEET_FORM]
     assert ws.protection.sheet and ws.protection.password
     assert wb.security is not None and wb.security.lockStructure
     assert wb.security.workbookPassword  # hashed "rahasia-uji" from Pengaturan
     assert wb[SHEET_MANIFEST].sheet_state == "veryHidden"
+    assert wb[SHEET_HELPER].sheet_state == "veryHidden" and wb[SHEET_HELPER].protection.sheet
     assert wb[SHEET_GUIDE].protection.sheet
 
 
