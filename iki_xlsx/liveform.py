@@ -5,7 +5,8 @@ percent-formatted 0.9 is 90, ``"85,5"`` stored as text is 85.5, ``" Ya "`` is Ya
 holding only spaces is blank, and a negative, absurd or unreadable value is refused. A
 CAPAIAN formula that looked at the raw cells would disagree with it on all of these, and
 the pegawai would sign numbers the recap does not use. So each realisasi cell ``x`` gets
-three hidden, locked helper cells on its row (to the right of the printed area):
+three helper cells in the same row of a very hidden, protected sheet (``_hitung``; the IKI
+sheet that collect reads stays as it was):
 
 * ``T`` — ``x`` as text without spaces and without one trailing ``%`` (``""`` for a
   number);
