@@ -126,8 +126,15 @@ def test_a_workspace_of_the_previous_version_migrates_in_place(tmp_path, small_m
     # the same files again: nothing new; a new generate with the same master: no revision
     again = collect([tmp_path / "v1" / "masuk"], ws, jobs=1)
     assert all(not r.new for r in again.results) and again.changes == []
+    # generating again with this version: the form layout changed since, so every form
+    # is a new revision, and what the old version collected still counts for it
+    before = [(f.nip, f.kode_iki, [i.values for i in f.indicators]) for f in recap.forms]
     gen = generate_forms(small_master, tmp_path / "forms", ws, jobs=1)
-    assert {p.status for p in gen.forms} == {"sama"}
+    assert {p.status for p in gen.forms} <= {"revisi", "sama"}
+    assert all(p.matching is None or not p.matching.removed for p in gen.forms)
+    after = build_recap(ws, upto="TW1")
+    assert [(f.nip, f.kode_iki, [i.values for i in f.indicators]) for f in after.forms] \
+        == before
     Workspace(tmp_path / "v1").db  # opening again: no second backup
     assert len(list((tmp_path / "v1").glob("ledger-v1-*.sqlite3.bak"))) == 1
 
