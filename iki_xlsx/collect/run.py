@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..ledger import STORE_DIR, Workspace
 from ..problems import ACCEPTED, Problem, Status
-from ..timeline import (END_MONTH, SUBMITTED, WAKTU_SAMA, Event, load_years, period_statuses,
-                        touching)
+from ..timeline import (END_MONTH, SUBMITTED, WAKTU_SAMA, Event, load_years, mask_status,
+                        period_statuses, touching)
 from .judge import Judge
 from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
@@ -102,8 +102,28 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     period any form has a value for) and the values the run's files changed."""
     forms = ws.issued_forms(tahun, full=False)
     shapes = ws.form_shapes(forms)
-    years = load_years(ws, tahun, forms, shapes)
-    month, statuses = period_statuses(years, shapes)
+    shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
+    # Forms this run touched, forms with a decision and forms with a file of another
+    # revision are resolved value by value (the changes need it); every other form's
+    # status per period comes from the bits of what its files filled (the same answer,
+    # without reading what they gave: the end of a run stays short as the year grows).
+    masks = ws.year_masks()
+    current = {f["form_id"]: f["revision"] for f in forms}
+    full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions_for(
+        list(current)))
+    full |= {fid for fid, files in masks.items() if fid in current and any(
+        rev != current[fid] or mask is None for rev, mask in files)}
+    years = load_years(ws, tahun, [f for f in forms if f["form_id"] in full], shapes)
+    light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
+    month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
+                + [END_MONTH.get(p, 0) for files in light.values()
+                   for _, mask in files for p, bits in mask.items() if bits], default=None)
+    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
+    for form_id, (periods, count) in shapes.items():
+        if form_id not in years:
+            statuses[form_id] = {p: mask_status(light.get(form_id, ()), p, count)
+                                 for p in periods if month is not None
+                                 and END_MONTH.get(p, 13) <= month}
     by_id = {f["form_id"]: f for f in forms}
     missing: dict[str, list[dict]] = {}
     latest = None
@@ -116,7 +136,6 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     not_submitted = [f for f in forms if month is None or any(
         END_MONTH[p] == month and st not in SUBMITTED
         for p, st in statuses.get(f["form_id"], {}).items())]
-    shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
     changes = []
     for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
         if form_id in years:
