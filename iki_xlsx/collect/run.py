@@ -120,3 +120,25 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,
                          {p: missing[p] for p in order}, statuses, changes)
+
+
+def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
+    """Every file in the ledger as one collect report, with the year as it stands (the
+    portal's "collect report, made fresh"; nothing is read or recorded)."""
+    from .record import _from_ledger
+    from .sources import Source, display_name
+
+    years = ws.years()
+    if tahun is None and years:
+        tahun = years[-1]
+    names = ws.first_names()
+    forms = {f["form_id"]: f for f in ws.issued_forms(full=False)}
+    results = []
+    for row in ws.all_files():
+        name = display_name(names.get(row["sha256"], row["sha256"][:12]))
+        res = _from_ledger(row, Source(name, name))
+        issued = forms.get(res.form_id)
+        if issued:
+            res.nama, res.kode_iki = issued["nama"], issued["kode_iki"]
+        results.append(res)
+    return _year_report(ws, tahun, "ledger", results)
