@@ -15,6 +15,10 @@ from ..collect.container import MAX_FILE_BYTES
 from .app import create_app
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
+# Waitress buffers a request body before the application sees it: its own bound is
+# larger than the application's (collect's 20 MB file limit), so that a too large upload
+# gets the application's Indonesian page, not waitress's English one.
+MAX_BUFFERED_BODY = 100 * 1024 * 1024
 
 
 @dataclass
@@ -26,8 +30,20 @@ class Running:
     url: str
 
     def stop(self) -> None:
-        self.server.close()
+        """Close every socket from the server's own loop (closing them from here would
+        pull them from under its select), then end the worker threads."""
+        server = self.server
+
+        def close_all() -> None:
+            for channel in list(server._map.values()):
+                try:
+                    channel.close()
+                except Exception:
+                    pass
+
+        server.trigger.pull_trigger(close_all)
         self.thread.join(10)
+        server.task_dispatcher.shutdown()
 
 
 def make_server(workspace: Path, *, host: str = "127.0.0.1", port: int = 8000,
@@ -36,7 +52,7 @@ def make_server(workspace: Path, *, host: str = "127.0.0.1", port: int = 8000,
     """A waitress server (not yet running) for the portal over ``workspace``."""
     app = create_app(workspace, templates=templates, secure=bool(proxy), **limits)
     options = dict(host=host, port=port, threads=threads,
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+                   max_request_body_size=MAX_BUFFERED_BODY,
                    ident="iki-xlsx", connection_limit=200, channel_timeout=60)
     if proxy:
         options.update(trusted_proxy=proxy, trusted_proxy_count=1,
