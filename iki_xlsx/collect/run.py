@@ -46,10 +46,11 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None) -> CollectReport:
+            imap=None, year: bool = True) -> CollectReport:
     """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
     the IMAP folder ``imap`` (an :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report."""
+    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
+    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
     mail = MailInputs(imap)
     years = ws.years()
     if tahun is None and years:
@@ -88,7 +89,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
         gc.set_threshold(*gc_threshold)
     recorder.flush()
     mail.annotate(ws)  # sender / attachment-name notes (report only)
-    report = _year_report(ws, tahun, run_id, results)
+    report = _year_report(ws, tahun, run_id, results) if year else \
+        CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
     return report
 

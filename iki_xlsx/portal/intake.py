@@ -130,7 +130,7 @@ def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Ve
     each gave. The temporary files are removed; collect keeps the bytes under berkas/."""
     try:
         with _COLLECT_LOCK:
-            report = collect([u.path for u in uploads], ws, jobs=1)
+            report = collect([u.path for u in uploads], ws, jobs=1, year=False)
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
