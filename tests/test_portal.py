@@ -319,3 +319,20 @@ def test_serve_help_is_indonesian_and_an_empty_workspace_is_refused(tmp_path):
     assert max(len(line) for line in r.output.splitlines()) <= 80
     r = CliRunner().invoke(app, ["serve", "-w", str(tmp_path / "kosong"), "--no-browser"])
     assert r.exit_code == 2 and "generate" in r.output
+
+
+def test_behind_the_proxy_the_client_address_and_https_come_from_its_headers(world,
+                                                                             tmp_path):
+    ws = copy_world(world["ws"], tmp_path / "ws")
+    with portal(ws, proxy="127.0.0.1") as running:
+        r = requests.get(running.url, timeout=30, headers={
+            "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        assert "Secure" in r.headers["Set-Cookie"]
+        client = Client(running.url)
+        client.http.headers.update({"X-Forwarded-For": "203.0.113.9",
+                                    "X-Forwarded-Proto": "https"})
+        # the cookie is Secure: over this plain-HTTP test connection it is not sent back,
+        # so the form is refused (as it must be) — and logged with the pegawai's address
+        assert client.login("bukan-sandinya-123").status_code == 400
+    log = (ws / "portal" / "log-portal.txt").read_text(encoding="utf-8")
+    assert "Z 203.0.113.9 csrf_ditolak /petugas/masuk" in log
