@@ -3,6 +3,7 @@ pegawai uploads a filled form and sees at once what was read, and the officer wa
 the year.
 
 * :mod:`.app` — the Flask application, security (CSRF, headers, cookies), audit log;
+* :mod:`.context` — what every page shares (workspace per request, rendering);
 * :mod:`.views` — the pages (staff upload and verdict; officer status, decisions,
   downloads);
 * :mod:`.intake` — an upload judged and recorded by :func:`iki_xlsx.collect.collect`

@@ -17,16 +17,16 @@ Security in one place (README, "Portal"):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, abort, g, request, session
 from werkzeug.exceptions import HTTPException
 
 from ..collect.container import MAX_FILE_BYTES
-from ..ledger import Workspace
-from ..texts import Texts, get_texts
+from ..texts import get_texts
 from .auth import RateLimit, new_token, same_token, session_secret
+from .context import Portal, render
+from .views import register
 
 LOG_FILE = Path("portal") / "log-portal.txt"
 SESSION_HOURS = 8
@@ -42,22 +42,6 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-@dataclass
-class Portal:
-    """What the views share: the workspace folder, the texts, the limits, the log."""
-
-    workspace: Path
-    texts: Texts
-    uploads: RateLimit
-    logins: RateLimit
-    log: logging.Logger
-    secure: bool
-
-    def audit(self, event: str) -> None:
-        """One line per state change: time (UTC), client address, what happened."""
-        self.log.info("%s %s", request.remote_addr or "-", event)
 
 
 def create_app(workspace: str | Path, *, templates: str | Path | None = None,
@@ -114,8 +98,6 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        from .views import render
-
         code = exc.code or 500
         key = "csrf" if exc.description == "csrf" else str(code)
         if not texts.has(f"portal.galat.{key}"):
@@ -125,31 +107,14 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):  # a bug of ours: one line in the log, a calm page
-        from .views import render
-
         app.logger.exception("portal error")
         portal.log.error("%s galat %s %s", request.remote_addr or "-", request.path,
                          type(exc).__name__)
         return render("galat.html.j2", judul=texts.t("portal.galat.judul"),
                       pesan=texts.t("portal.galat.500")), 500
 
-    from .views import register
-
     register(app)
     return app
-
-
-def portal_of(app: Flask) -> Portal:
-    return app.extensions["iki_portal"]
-
-
-def workspace() -> Workspace:
-    """The ledger for this request (its own SQLite connection, closed at the end)."""
-    if "ws" not in g:
-        from flask import current_app
-
-        g.ws = Workspace(portal_of(current_app).workspace)
-    return g.ws
 
 
 def _audit_log(ws_path: Path) -> logging.Logger:

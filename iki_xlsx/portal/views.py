@@ -9,20 +9,13 @@ import tempfile
 from functools import wraps
 from pathlib import Path
 
-from flask import (Flask, current_app, redirect, request, send_file, session, url_for)
+from flask import Flask, abort, current_app, redirect, request, send_file, session, url_for
 
-from .app import portal_of, workspace
+from .context import portal_of, render, workspace
 from .auth import check_password, has_password, new_token
 from .intake import MAX_FILES, audit_lines, fingerprint, judge_uploads, save_upload
 
 DOWNLOADS = {"rekap.xlsx", "rekap.html", "laporan-pengumpulan.xlsx"}
-
-
-def render(name: str, **ctx) -> str:
-    portal = portal_of(current_app)
-    return portal.texts.render(f"portal/{name}", t=portal.texts.t, url=url_for,
-                               csrf=session.get("csrf", ""),
-                               petugas=bool(session.get("petugas")), **ctx)
 
 
 def _client() -> str:
@@ -137,9 +130,7 @@ def register(app: Flask) -> None:
     @officer_only
     def unduh(nama: str):
         if nama not in DOWNLOADS:
-            return render("galat.html.j2", judul=portal_of(current_app).texts.t(
-                "portal.galat.judul"), pesan=portal_of(current_app).texts.t(
-                "portal.galat.404")), 404
+            abort(404)
         portal = portal_of(current_app)
         data, mime = _fresh(nama, request.args.get("periode") or None)
         portal.audit(f"unduh {nama}")
