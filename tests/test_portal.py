@@ -336,3 +336,39 @@ def test_behind_the_proxy_the_client_address_and_https_come_from_its_headers(wor
         assert client.login("bukan-sandinya-123").status_code == 400
     log = (ws / "portal" / "log-portal.txt").read_text(encoding="utf-8")
     assert "Z 203.0.113.9 csrf_ditolak /petugas/masuk" in log
+
+
+class _FakeServer:
+    effective_port = 8000
+
+    def __init__(self):
+        self.ran = self.closed = False
+
+    def run(self):
+        self.ran = True
+        raise KeyboardInterrupt  # Ctrl+C
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_serve_binds_where_told_warns_for_the_network_and_stops_on_ctrl_c(
+        world, tmp_path, monkeypatch, host, warned):
+    import webbrowser
+
+    from iki_xlsx.portal import server as server_module
+
+    made, opened, fake = [], [], _FakeServer()
+    monkeypatch.setattr(server_module, "make_server",
+                        lambda ws, **kw: made.append(kw) or fake)
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url))
+    ws = copy_world(world["ws"], tmp_path / "ws")
+    r = CliRunner().invoke(app, ["serve", "--host", host, "-w", str(ws)])
+    assert r.exit_code == 0, r.output
+    assert made[0]["host"] == host and made[0]["port"] == 8000 and made[0]["proxy"] is None
+    assert ("PERINGATAN" in r.output) is warned
+    assert opened == ["http://127.0.0.1:8000/"] and fake.ran and fake.closed
+    assert T("portal.serve.berhenti") in r.output
+    r = CliRunner().invoke(app, ["serve", "--no-browser", "-w", str(ws)])
+    assert len(opened) == 1

@@ -149,3 +149,7 @@ def test_officer_logs_in_sees_the_status_change_and_downloads_the_recap(world, b
         wb = openpyxl.load_workbook(got[0], read_only=True)
         assert "Per Pegawai" in wb.sheetnames
         assert csp_errors(browser) == []
+        # the console log is really read: a refused inline script shows up in it
+        browser.execute_script("var s = document.createElement('script');"
+                               "s.textContent = '1'; document.body.appendChild(s);")
+        assert csp_errors(browser) != []

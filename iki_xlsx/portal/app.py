@@ -122,6 +122,9 @@ def _audit_log(ws_path: Path) -> logging.Logger:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     log = logging.getLogger(f"iki_xlsx.portal.audit.{path}")
     if not log.handlers:
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # private
         handler = logging.FileHandler(path, encoding="utf-8")
         fmt = logging.Formatter("%(asctime)sZ %(message)s", "%Y-%m-%dT%H:%M:%S")
         import time
