@@ -153,3 +153,22 @@ def test_officer_logs_in_sees_the_status_change_and_downloads_the_recap(world, b
         browser.execute_script("var s = document.createElement('script');"
                                "s.textContent = '1'; document.body.appendChild(s);")
         assert csp_errors(browser) != []
+
+
+def test_on_a_phone_the_page_fits_and_the_upload_works(world, browser, tmp_path):
+    root, ws_src, forms = world
+    ws = copy_world(ws_src, tmp_path / "ws")
+    form = filled(forms[ANDI], tmp_path / "dari-wa.xlsx", {(0, "TW1"): 7})
+    browser.set_window_size(390, 844)
+    try:
+        with portal(ws) as running:
+            browser.get(running.url)
+            width = "return document.documentElement.scrollWidth"
+            assert browser.execute_script(width) <= 390
+            assert by_css(browser, "#tombol-kirim")[0].is_displayed()
+            upload(browser, running.url, form)
+            assert by_css(browser, ".nama-pegawai")[0].text == "Andi Pratama, S.Kom"
+            assert browser.execute_script(width) <= 390  # the wide table scrolls inside
+            assert re.search(r"UTC[+-]\d\d:\d\d", by_css(browser, ".tanda-terima")[0].text)
+    finally:
+        browser.set_window_size(1200, 900)

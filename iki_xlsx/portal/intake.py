@@ -48,7 +48,14 @@ class Upload:
     receipt: str
     size: int
     sha256: str
-    received_at: datetime
+    received_at: datetime  # UTC
+
+    @property
+    def local_time(self) -> str:
+        """When it arrived, in the server's own time zone (WIB / WITA / WIT)."""
+        local = self.received_at.astimezone()
+        offset = local.strftime("%z")
+        return f"{local:%d-%m-%Y %H:%M:%S} UTC{offset[:3]}:{offset[3:]}"
 
 
 @dataclass
