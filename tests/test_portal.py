@@ -255,6 +255,7 @@ def test_officer_sees_status_change_decides_and_downloads(world, served):
     assert T("portal.petugas.ringkas", periode="TW I", lengkap=1, sebagian=1, belum=3,
              total=5) in page
     assert "Andi Pratama" in page
+    assert len(re.findall(r"portal TT-\d{8}-[0-9A-F]{10}", page)) >= 2  # by receipt
     # a decision needs a reason; with one it is recorded and logged
     sha = hashlib.sha256(andi.read_bytes()).hexdigest()
     r = client.post("/petugas/keputusan", {"berkas": sha, "tindakan": "kecualikan",

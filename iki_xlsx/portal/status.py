@@ -11,10 +11,12 @@ from ..ledger import Workspace
 from ..model import format_nip
 from ..problems import ACCEPTED, Problem
 from ..texts import Texts
+from .intake import SUFFIX
 from ..timeline import (BELUM, END_MONTH, EXCLUDE, FILE_DECISIONS, KOSONG, LENGKAP,
                         SEBAGIAN, load_years, period_statuses)
 
 LATEST = 30  # files in "latest uploads"
+PORTAL_LABEL = "portal"  # an upload's source, shown with its receipt number
 SHOWN_STATUSES = (LENGKAP, SEBAGIAN, BELUM)  # kosong counts as belum (not a submission)
 
 
@@ -146,8 +148,11 @@ def _file_row(r: dict, by_id: dict, names: dict, excluded: set[str], texts: Text
 
 
 def _short(name: str) -> str:
-    """A stored source as the officer recognises it: the last two parts of the path."""
+    """A stored source as the officer recognises it: an upload by its receipt number,
+    else the last two parts of the path."""
     parts = name.replace("\\", "/").split("/")
+    if parts[-1].endswith(SUFFIX) and " › " not in parts[-1]:
+        return f"{PORTAL_LABEL} {parts[-1][: -len(SUFFIX)]}"
     return "/".join(parts[-2:]) if len(parts) > 2 else name
 
 
