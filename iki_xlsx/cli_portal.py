@@ -23,6 +23,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
           no_browser: bool = typer.Option(False, "--no-browser", help=_h("opsi.no_browser")),
           proxy: Optional[str] = typer.Option(None, "--proxy", help=_h("opsi.proxy")),
           threads: int = typer.Option(8, "--threads", min=1, max=64, help=_h("opsi.threads")),
+          per_minute: int = typer.Option(30, "--uploads-per-minute", min=1,
+                                         help=_h("opsi.uploads_per_minute")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Run the portal: staff upload filled forms and see the verdict at once; the
@@ -46,7 +48,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
         raise typer.Exit(2)
     try:
         server = make_server(ws.path, host=host, port=port, templates=templates,
-                             proxy=proxy, threads=threads)
+                             proxy=proxy, threads=threads,
+                             upload_limit=(per_minute, 60.0))
     except OSError:
         err.print(t("portal.serve.port_terpakai", host=host, port=port))
         raise typer.Exit(2)

@@ -267,9 +267,13 @@ def test_officer_sees_status_change_decides_and_downloads(world, served):
     assert "diisi rekan" in page and T("portal.petugas.dikecualikan") in page
     assert T("portal.petugas.ringkas", periode="TW I", lengkap=1, sebagian=0, belum=4,
              total=5) in page
+    r = client.post("/petugas/keputusan", {"berkas": sha, "tindakan": "sertakan",
+                                            "alasan": "keliru", "periode": "TW1"})
+    assert T("portal.petugas.ringkas", periode="TW I", lengkap=1, sebagian=1, belum=3,
+             total=5) in text_of(r.text)
     decisions = [d for ds in Workspace(ws_path).decisions_for().values() for d in ds]
     assert [(d["kind"], d["sha256"], d["reason"]) for d in decisions] == [
-        ("kecualikan", sha, "diisi rekan")]
+        ("kecualikan", sha, "diisi rekan"), ("sertakan", sha, "keliru")]
     log = (ws_path / "portal" / "log-portal.txt").read_text(encoding="utf-8")
     assert f"127.0.0.1 keputusan kecualikan sha256={sha}" in log
     # downloads, made fresh
@@ -368,8 +372,37 @@ def test_serve_binds_where_told_warns_for_the_network_and_stops_on_ctrl_c(
     r = CliRunner().invoke(app, ["serve", "--host", host, "-w", str(ws)])
     assert r.exit_code == 0, r.output
     assert made[0]["host"] == host and made[0]["port"] == 8000 and made[0]["proxy"] is None
+    assert made[0]["upload_limit"] == (30, 60.0)
     assert ("PERINGATAN" in r.output) is warned
     assert opened == ["http://127.0.0.1:8000/"] and fake.ran and fake.closed
     assert T("portal.serve.berhenti") in r.output
-    r = CliRunner().invoke(app, ["serve", "--no-browser", "-w", str(ws)])
-    assert len(opened) == 1
+    r = CliRunner().invoke(app, ["serve", "--no-browser", "--uploads-per-minute", "200",
+                                 "-w", str(ws)])
+    assert len(opened) == 1 and made[1]["upload_limit"] == (200, 60.0)
+
+
+def test_no_file_or_too_many_files_is_said_in_indonesian(world, served):
+    ws_path, _, client = served
+    client.get("/")
+    r = client.post("/unggah", files=[("berkas", ("", b""))])
+    assert r.status_code == 400 and T("portal.unggah.tanpa_berkas") in text_of(r.text)
+    r = client.upload(*[world["andi"]] * 11)
+    assert r.status_code == 400 and T("portal.unggah.terlalu_banyak", n=10) in text_of(r.text)
+    assert Workspace(ws_path).all_files() == []
+
+
+ENGLISH = ("Upload", "Submit", "Password", "Login", "Error", "Browse", "Sign in",
+           "Not Found", "Forbidden", "Bad Request")
+
+
+def test_every_page_speaks_indonesian(world, served):
+    _, _, client = served
+    pages = [client.get("/").text, client.get("/petugas/masuk").text,
+             client.get("/tidak-ada").text, client.upload(world["andi"]).text,
+             client.post("/unggah", csrf=False).text]
+    client.login()
+    pages.append(client.get("/petugas").text)
+    for page in pages:
+        shown = text_of(page)
+        assert [w for w in ENGLISH if w in shown] == [], shown[:300]
+        assert '<html lang="id">' in page
