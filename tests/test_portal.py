@@ -406,3 +406,17 @@ def test_every_page_speaks_indonesian(world, served):
         shown = text_of(page)
         assert [w for w in ENGLISH if w in shown] == [], shown[:300]
         assert '<html lang="id">' in page
+
+
+def test_uploads_left_by_a_stopped_server_are_swept_at_start(world, tmp_path):
+    from iki_xlsx.portal import create_app
+
+    ws = copy_world(world["ws"], tmp_path / "ws")
+    inbox = ws / "portal" / "masuk"
+    inbox.mkdir(parents=True, exist_ok=True)
+    old, new = inbox / "TT-20250101-0000000000.unggahan", inbox / "TT-X.unggahan"
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    os.utime(old, (1, 1))
+    create_app(ws)
+    assert not old.exists() and new.exists()

@@ -67,6 +67,7 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
     )
     portal = Portal(ws_path, texts, RateLimit(*upload_limit), RateLimit(*login_limit),
                     _audit_log(ws_path), secure)
+    _sweep_inbox(ws_path)
     app.extensions["iki_portal"] = portal
 
     @app.before_request
@@ -115,6 +116,21 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 
     register(app)
     return app
+
+
+def _sweep_inbox(ws_path: Path, older_than: float = 3600.0) -> None:
+    """Uploads left behind by a server stopped mid-upload (never judged: the pegawai saw
+    no receipt and sends again) are removed when the portal starts."""
+    import time
+
+    from .intake import INBOX, SUFFIX
+
+    for path in (ws_path / INBOX).glob(f"*{SUFFIX}"):
+        try:
+            if path.stat().st_mtime < time.time() - older_than:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _audit_log(ws_path: Path) -> logging.Logger:
