@@ -74,6 +74,10 @@ def test_upload_shows_whose_form_values_capaian_and_receipt_and_records_it(world
     assert list((ws_path / "portal" / "masuk").iterdir()) == []
     log = (ws_path / "portal" / "log-portal.txt").read_text(encoding="utf-8")
     assert re.search(rf"Z 127\.0\.0\.1 unggah {receipt} sha256={sha}", log)
+    # the officer finds the file by the receipt the pegawai shows (iki-xlsx kecualikan …)
+    from iki_xlsx.officer import find_file
+
+    assert find_file(ws, f"{receipt}.unggahan").sha256 == sha
 
 
 def test_the_verdict_names_the_cell_and_what_to_do(world, served, tmp_path):
