@@ -424,3 +424,21 @@ def test_uploads_left_by_a_stopped_server_are_swept_at_start(world, tmp_path):
     os.utime(old, (1, 1))
     create_app(ws)
     assert not old.exists() and new.exists()
+
+
+def test_portal_texts_override_no_other_catalogue_key():
+    """portal.yaml is read with every other catalogue: a key it shared with one (say a
+    ``bantuan.opsi.port`` of another command) would silently replace that text."""
+    import yaml
+
+    from iki_xlsx.texts import YamlLoader, _flatten, bundled_templates_dir
+
+    folder = bundled_templates_dir()
+    mine = set(_flatten(yaml.load((folder / "portal.yaml").read_text(encoding="utf-8"),
+                                  Loader=YamlLoader)))
+    assert len(mine) > 100
+    for path in folder.glob("*.yaml"):
+        if path.name != "portal.yaml":
+            other = _flatten(yaml.load(path.read_text(encoding="utf-8"),
+                                       Loader=YamlLoader) or {})
+            assert mine & set(other) == set(), path.name
