@@ -9,13 +9,12 @@ import io
 import os
 import re
 import stat
-import sys
 
 import openpyxl
 import pytest
 import requests
 from filling import rewrite_member
-from portalkit import (ANDI, KEPALA, NUR, PASSWORD, Client, copy_world, filled, make_world,
+from portalkit import (ANDI, KEPALA, PASSWORD, Client, copy_world, filled, make_world,
                        portal, text_of)
 from typer.testing import CliRunner
 

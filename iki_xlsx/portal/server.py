@@ -11,7 +11,6 @@ from pathlib import Path
 
 from waitress.server import create_server
 
-from ..collect.container import MAX_FILE_BYTES
 from .app import create_app
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
@@ -75,4 +74,4 @@ def is_local(host: str) -> bool:
     return host in LOCAL
 
 
-__all__ = ["MAX_FILE_BYTES", "Running", "is_local", "make_server", "start_background"]
+__all__ = ["Running", "is_local", "make_server", "start_background"]
