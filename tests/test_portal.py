@@ -441,3 +441,16 @@ def test_portal_texts_override_no_other_catalogue_key():
             other = _flatten(yaml.load(path.read_text(encoding="utf-8"),
                                        Loader=YamlLoader) or {})
             assert mine & set(other) == set(), path.name
+
+
+def test_a_zip_of_forms_gives_a_verdict_per_form_under_one_receipt(world, served, tmp_path):
+    from filling import zip_of
+
+    _, _, client = served
+    archive = tmp_path / "kiriman.zip"
+    archive.write_bytes(zip_of({"a/andi.xlsx": world["andi"].read_bytes(),
+                                "kepala.xlsx": world["kepala"].read_bytes()}))
+    page = text_of(client.upload(archive).text)
+    assert "Andi Pratama" in page and "Rahmat Wijaya" in page
+    assert "kiriman.zip › a/andi.xlsx" in page and "kiriman.zip › kepala.xlsx" in page
+    assert len(set(re.findall(r"TT-\d{8}-[0-9A-F]{10}", page))) == 1
