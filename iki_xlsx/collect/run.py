@@ -48,10 +48,11 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None) -> CollectReport:
+            imap=None, year: bool = True) -> CollectReport:
     """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
     the IMAP folder ``imap`` (an :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report."""
+    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
+    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
     mail = MailInputs(imap)
     years = ws.years()
     if tahun is None and years:
@@ -91,7 +92,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
         gc.set_threshold(*gc_threshold)
     recorder.flush()
     mail.annotate(ws)  # sender / attachment-name notes (report only)
-    report = _year_report(ws, tahun, run_id, results)
+    report = _year_report(ws, tahun, run_id, results) if year else \
+        CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
     return report
 
@@ -162,3 +164,25 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
                     "value": show(mine.value), "other_value": show(other.value),
                     "period": e.period, "indikator": e.indicator}, file=r.name))
                 r.status = Status.of(r.problems)
+
+
+def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
+    """Every file in the ledger as one collect report, with the year as it stands (the
+    portal's "collect report, made fresh"; nothing is read or recorded)."""
+    from .record import _from_ledger
+    from .sources import Source, display_name
+
+    years = ws.years()
+    if tahun is None and years:
+        tahun = years[-1]
+    names = ws.first_names()
+    forms = {f["form_id"]: f for f in ws.issued_forms(full=False)}
+    results = []
+    for row in ws.all_files():
+        name = display_name(names.get(row["sha256"], row["sha256"][:12]))
+        res = _from_ledger(row, Source(name, name))
+        issued = forms.get(res.form_id)
+        if issued:
+            res.nama, res.kode_iki = issued["nama"], issued["kode_iki"]
+        results.append(res)
+    return _year_report(ws, tahun, "ledger", results)
