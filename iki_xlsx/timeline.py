@@ -251,7 +251,10 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
     texts = {rev: {f"{i + 1:02d}": str(ind.get("indikator", "")) for i, ind in enumerate(inds)}
              for rev, inds in revisions.items()}
     old_revision_files: set[str] = set()
-    values = year.values
+    # (cell) → (value, file, its indikator id): Values are made for what counts and for
+    # the events only (most cells of a re-sent file restate what an earlier one gave)
+    cells: dict[tuple[str, str], tuple] = {}
+    notes: dict[str, tuple] = {}
     for f in sorted(files, key=lambda f: f.order):
         if f.sha256 in year.excluded:
             continue
@@ -259,6 +262,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
         if pairs is None:  # a revision the ledger does not know: nothing can be placed
             continue
         year.files += 1
+        old = f.revision != current
         for ind_id, entry in (f.realisasi or {}).items():
             if not isinstance(entry, Mapping):
                 continue
@@ -266,31 +270,29 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             for period, raw in (entry.get("realisasi") or {}).items():
                 if cur is None:
                     if raw is not None:
-                        year.events.append(Event(DIHAPUS, "", period, new=Value(
-                            raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
-                            f.collected_at), text=texts.get(f.revision, {}).get(ind_id, "")))
+                        year.events.append(Event(
+                            DIHAPUS, "", period, new=_value((raw, f, ind_id)),
+                            text=texts.get(f.revision, {}).get(ind_id, "")))
                     continue
                 key = (cur, period)
-                before = values.get(key)
+                before = cells.get(key)
                 if raw is None:
                     if before is not None:
-                        year.events.append(Event(DIKOSONGKAN, cur, period, before, Value(
-                            None, f.sha256, f.name, f.revision, ind_id, f.saved_at,
-                            f.collected_at)))
+                        year.events.append(Event(DIKOSONGKAN, cur, period, _value(before),
+                                                 _value((None, f, ind_id))))
                     continue
-                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
-                            f.collected_at)
-                if f.revision != current:
+                if old:
                     old_revision_files.add(f.sha256)
-                if before is not None and before.value != raw:
-                    same = bool(f.saved_at) and before.saved_at == f.saved_at
+                if before is not None and before[0] != raw:
+                    same = bool(f.saved_at) and before[1].saved_at == f.saved_at
                     year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
-                                             before, got))
-                values[key] = got
+                                             _value(before), _value((raw, f, ind_id))))
+                cells[key] = (raw, f, ind_id)
             note = entry.get("keterangan")
             if cur is not None and note not in (None, ""):
-                year.keterangan[cur] = Value(note, f.sha256, f.name, f.revision, ind_id,
-                                             f.saved_at, f.collected_at)
+                notes[cur] = (note, f, ind_id)
+    year.values = {key: _value(c) for key, c in cells.items()}
+    year.keterangan = {key: _value(c) for key, c in notes.items()}
     for f in files:
         if f.sha256 in old_revision_files:
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
@@ -300,6 +302,11 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
         if d.kind in FILE_DECISIONS:
             year.events.append(Event(KEPUTUSAN, "", "", decision=d))
     return year
+
+
+def _value(cell: tuple) -> Value:
+    raw, f, ind_id = cell
+    return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at)
 
 
 def _maps(revisions: Mapping[int, list], current: int) -> dict[int, dict[str, str]]:
