@@ -115,6 +115,9 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                                help=_h("opsi.skip_invalid")),
              make_zip: bool = typer.Option(False, "--zip",
                                            help=_h("opsi.zip")),
+             dry_run: bool = typer.Option(False, "--dry-run", help=_h("opsi.dry_run")),
+             fresh_ledger: bool = typer.Option(False, "--ledger-baru",
+                                               help=_h("opsi.ledger_baru")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
@@ -138,11 +141,25 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
             console.print("  " + texts.t("cli.dilewati_baris", row=r.row, nip=r.nip,
                                          nama=r.nama, kode=r.kode_iki))
     ws = Workspace(workspace)
+    from . import cli_wholeyear as whole  # issue 11: dry run, lost ledger, withdrawal
+
+    keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
+    if dry_run:
+        from .generate_year import dry_run as plan_dry_run
+
+        whole.print_dry_run(plan_dry_run(loaded.master, ws, keep=keep, jobs=jobs,
+                                         templates_dir=str(templates) if templates else None),
+                            texts)
+        raise typer.Exit(0)
+    if not fresh_ledger:
+        whole.refuse_lost(ws, texts)
+    if not ws.exists():
+        console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
     with _progress() as progress:
         task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
-                                make_zip=make_zip,
+                                make_zip=make_zip, keep=keep,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
     from .mail.contacts import record_contacts  # issue 14: e-mail / HP per NIP
@@ -159,6 +176,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                   kode=p.form.iki.kode, lama=p.previous, baru=p.revision,
                                   cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
                                   tambah=", ".join(m.new), hapus=", ".join(m.removed)))
+    whole.print_withdrawn(result, texts)
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
@@ -209,8 +227,10 @@ def recap(periode: Optional[str] = typer.Option(
     from .recap_xlsx import write_recap_xlsx
     from .recap_html import write_recap_html
 
+    from .cli_wholeyear import existing_workspace
+
     texts = _texts(templates)
-    ws = Workspace(workspace)
+    ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
@@ -234,6 +254,7 @@ def recap(periode: Optional[str] = typer.Option(
 
 
 from . import cli_collect, cli_year  # noqa: E402,F401  (register their commands)
+from . import cli_wholeyear  # noqa: E402,F401  (issue 11: backup, restore, recover)
 from .mail.cli_support import register as _register_mail  # noqa: E402
 
 _register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)

@@ -55,7 +55,9 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.in
         err.print(texts.t("cli.kumpul_tanpa_masukan"))
         raise typer.Exit(2)
     _missing_paths(inputs, texts)
-    ws = Workspace(workspace)
+    from .cli_wholeyear import existing_workspace  # issue 11: never an empty new one
+
+    ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
@@ -129,6 +131,10 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
 
     texts = _texts(templates)
     _missing_paths([path], texts)
+    if workspace is not None:  # issue 11: a workspace named must exist
+        from .cli_wholeyear import existing_workspace
+
+        existing_workspace(workspace, texts)
     ws = Workspace(workspace)
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:

@@ -32,7 +32,7 @@ from .ledger import IssuedForm, Workspace, ledger_json
 from .timeline import match_indicators
 from .manifest import (build_manifest, content_hash, form_to_dict, reading_view, sign,
                        to_text)
-from .model import Form, Master
+from .model import Form, Master, format_nip
 from .texts import Texts, get_texts
 from .xlsxtext import merge_text, write_text
 
@@ -112,8 +112,10 @@ def build_and_write(job: FormJob) -> FormResult:
         revision, status = prev.revisions[digest], "kembali"
     else:
         revision, status = max(prev.last, prev.revision) + 1, "revisi"
-    manifest = sign(build_manifest(form, lay, form_id=job.form_id, revision=revision,
-                                   key_id=job.key_id, locked_hash=digest), job.key)
+    body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
+                          key_id=job.key_id, locked_hash=digest)
+    body["form_json"] = ledger_json(form_to_dict(form))  # issue 11: recovery from the file
+    manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
     row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
@@ -341,6 +343,8 @@ class GenerateResult:
     zips: list[Path] = field(default_factory=list)
     password_file: Path | None = None
     seconds: float = 0.0
+    withdrawn: list[dict] = field(default_factory=list)  # issue 11: forms withdrawn now
+    back: list[str] = field(default_factory=list)  # form ids issued again after withdrawal
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.forms if f.status == status)
@@ -376,8 +380,13 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
 def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    jobs: int | None = None, templates_dir: str | None = None,
                    make_zip: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> GenerateResult:
-    """Write every form of ``master`` (its valid assignments) under ``out_dir``."""
+                   progress: Callable[[int, int], None] | None = None,
+                   keep: set[tuple[str, str]] = frozenset()) -> GenerateResult:
+    """Write every form of ``master`` (its valid assignments) under ``out_dir``. Forms
+    of the year no longer in the master are withdrawn, except the (NIP, Kode IKI) in
+    ``keep`` (rows skipped as invalid)."""
+    from .generate_year import record_year, withdrawn_ids
+
     started = time.perf_counter()
     texts = get_texts(templates_dir)
     out_dir = Path(out_dir)
@@ -404,13 +413,20 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                 results.append(res)
                 if progress:
                     progress(len(results), len(form_jobs))
+    gone_before = withdrawn_ids(workspace)
     workspace.record_issued([r.ledger_row for r in results])
+    year = record_year(workspace, master, ids, set(keep), gone_before)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
                            r.ledger_row["manifest"], templates_dir)
                for job, r in zip(form_jobs, results)]
     _match_revised(workspace, planned, form_jobs)
-    result = GenerateResult(planned, out_dir, password_file=password_file)
-    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun)
+    for p in planned:  # issue 11: issued again after a withdrawal
+        if p.form_id in year.back:
+            p.status = "aktif_lagi"
+    result = GenerateResult(planned, out_dir, password_file=password_file,
+                            withdrawn=year.withdrawn, back=year.back)
+    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun,
+                                             year.withdrawn)
     if make_zip:
         result.zips = write_zips(planned, out_dir)
     result.seconds = time.perf_counter() - started
@@ -454,7 +470,7 @@ def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked:
 
 
 def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
-                       tahun: int) -> Path:
+                       tahun: int, withdrawn: list[dict] = ()) -> Path:
     path = out_dir / DISTRIBUTION_FILE
     t = texts.t
     keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
@@ -483,7 +499,16 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                     ws.write_number(2 + i, c, value)
                 elif value:
                     write_text(ws, 2 + i, c, value)
-        ws.autofilter(2, 0, 2 + len(planned), len(keys) - 1)
+        for i, w in enumerate(withdrawn, start=len(planned) + 1):  # issue 11
+            row = (i, format_nip(w["nip"]), w["nama"], w["jabatan"], w["perangkat_daerah"],
+                   w["unit_kerja"], w["atasan_nama"], w["file_path"], w["form_id"],
+                   w["revision"], t("distribusi.status.ditarik"), "")
+            for c, value in enumerate(row):
+                if isinstance(value, int):
+                    ws.write_number(2 + i, c, value)
+                elif value:
+                    write_text(ws, 2 + i, c, value)
+        ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
         ws.freeze_panes(3, 2)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)

@@ -18,6 +18,7 @@ from ..ledger import Workspace
 from ..manifest import ReadingView, load_view, reading_view
 from ..model import format_nip, whole
 from ..problems import Problem, Status
+from ..texts import get_texts
 from .reading import RawReading
 from .realisasi import read_values, show
 from .result import FileResult
@@ -71,6 +72,7 @@ class Judge:
         self._issued: dict[tuple[str, int], Issued | None] = {}
         self._latest: dict[str, int | None] | None = None
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
+        self._active: dict[str, dict] | None = None  # issue 11: form id → active periods
 
     def issued(self, form_id: str, revision: int,
                raw: RawReading | None = None) -> Issued | None:
@@ -138,7 +140,9 @@ class Judge:
             res.status = Status.of(problems)
             return res
         current = self.current_revision(res.form_id)
-        if current is not None and res.revision != current:
+        if current is None:  # issue 11: withdrawn — recorded, not counted
+            add("formulir_ditarik")
+        elif res.revision != current:
             # An earlier (or later, after a return to earlier content) revision: its values
             # count for the indikator the current revision still has (see timeline).
             add("revisi_lama", revision=res.revision, latest=current)
@@ -148,8 +152,25 @@ class Judge:
         self._compare_locked(raw, issued, add)
         if not any(p.is_error for p in problems):
             read_values(raw, issued.view, issued.indicator_texts, res, add)
+            self._inactive_periods(res, add)
         res.status = Status.of(problems)
         return res
+
+    def _inactive_periods(self, res: FileResult, add) -> None:
+        """Issue 11: a realisasi in a period the form is not active in is noted (the
+        timeline keeps it, the recap does not count it)."""
+        if self._active is None:
+            self._active = self.ws.active_periods()
+        active = self._active.get(res.form_id)
+        if not active or not res.realisasi:
+            return
+        periods = active["periods"]
+        outside = sorted({p for entry in res.realisasi.values() if isinstance(entry, dict)
+                          for p, v in (entry.get("realisasi") or {}).items()
+                          if v is not None and p not in periods})
+        for period in outside:
+            add("periode_tidak_aktif", periode=L.period_label(get_texts(), period),
+                berlaku=", ".join(L.period_label(get_texts(), p) for p in periods))
 
     # -- the issued content against the file's
     def _compare_locked(self, raw: RawReading, issued: Issued, add) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..ledger import Workspace
 from ..problems import ACCEPTED, Status
-from ..timeline import END_MONTH, SUBMITTED, Event, load_years, period_statuses, touching
+from ..timeline import END_MONTH, SUBMITTED, TIDAK_AKTIF, Event, load_years, period_statuses, touching
 from .judge import Judge
 from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
@@ -105,12 +105,12 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     latest = None
     for form_id, periods in statuses.items():
         for period, status in periods.items():
-            if status not in SUBMITTED:
+            if status not in SUBMITTED and status != TIDAK_AKTIF:
                 missing.setdefault(period, []).append(by_id[form_id])
             if latest is None or END_MONTH[period] > END_MONTH[latest]:
                 latest = period
     not_submitted = [f for f in forms if month is None or any(
-        END_MONTH[p] == month and st not in SUBMITTED
+        END_MONTH[p] == month and st not in SUBMITTED and st != TIDAK_AKTIF
         for p, st in statuses.get(f["form_id"], {}).items())]
     shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
     changes = []
