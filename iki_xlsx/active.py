@@ -19,12 +19,11 @@ from .timeline import END_MONTH
 from .timeline import TIDAK_AKTIF  # noqa: F401  (re-exported)
 
 
-def period_of(value: object, settings: Settings) -> tuple[str | None, tuple | None]:
-    """(period code, None) of a Mulai / Selesai cell, or (None, (problem code, params))."""
-    from .master import cell_text, parse_date
-
+def period_of(value: object, text: str, settings: Settings,
+              parse_date) -> tuple[str | None, tuple | None]:
+    """(period code, None) of a Mulai / Selesai cell (``value`` as read, ``text`` as
+    shown), or (None, (problem code, params)). ``parse_date``: the master's date reader."""
     scheme = PeriodScheme(settings.periode)
-    text = cell_text(value)
     when = value if isinstance(value, (date, datetime)) else None
     if when is None and any(ch in text for ch in "-/") or (
             when is None and len(text.split()) == 3 and text.split()[0].isdigit()):

@@ -82,10 +82,8 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
         with atomic_path(target) as tmp:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(INDEX, json.dumps(index, ensure_ascii=False, indent=1))
-                for name, path in members:
-                    kind = zipfile.ZIP_STORED if name.endswith((".xlsx", ".ods")) \
-                        else zipfile.ZIP_DEFLATED
-                    zf.write(path, name, compress_type=kind)
+                for name, path in members:  # all deflated: a stored xlsx's own zip
+                    zf.write(path, name)  # records would make a cut archive look whole
     return BackupResult(target, len(stored), target.stat().st_size)
 
 

@@ -509,7 +509,7 @@ class _Validator:
             if not r.text(fld) or settings is None:
                 out.append("")
                 continue
-            code, problem = period_of(r.get(fld), settings)
+            code, problem = period_of(r.get(fld), r.text(fld), settings, parse_date)
             if problem:
                 self.add(problem[0], r, fld, **problem[1])
             out.append(code or "")
