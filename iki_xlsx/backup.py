@@ -104,6 +104,9 @@ def restore(archive: str | Path, workspace: str | Path,
     name = archive.name
     if not archive.is_file():
         raise BackupError(t("cadangan.galat.tidak_ada", berkas=archive))
+    with open(archive, "rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":  # not a zip at all
+            raise BackupError(t("cadangan.galat.bukan_cadangan", berkas=name))
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError):
