@@ -131,10 +131,6 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
 
     texts = _texts(templates)
     _missing_paths([path], texts)
-    if workspace is not None:  # issue 11: a workspace named must exist
-        from .cli_wholeyear import existing_workspace
-
-        existing_workspace(workspace, texts)
     ws = Workspace(workspace)
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:
