@@ -118,6 +118,8 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
              dry_run: bool = typer.Option(False, "--dry-run", help=_h("opsi.dry_run")),
              fresh_ledger: bool = typer.Option(False, "--ledger-baru",
                                                help=_h("opsi.ledger_baru")),
+             closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
+                                                       help=_h("opsi.terisi_sampai")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
@@ -153,13 +155,15 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
         raise typer.Exit(0)
     if not fresh_ledger:
         whole.refuse_lost(ws, texts)
+    if closed_upto:
+        whole.check_closed_upto(closed_upto, loaded.master, texts)
     if not ws.exists():
         console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
     with _progress() as progress:
         task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
-                                make_zip=make_zip, keep=keep,
+                                make_zip=make_zip, keep=keep, closed_upto=closed_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
     from .mail.contacts import record_contacts  # issue 14: e-mail / HP per NIP
@@ -177,6 +181,8 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                   cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
                                   tambah=", ".join(m.new), hapus=", ".join(m.removed)))
     whole.print_withdrawn(result, texts)
+    if closed_upto:
+        console.print(texts.t("terbit_ulang.dibuat", periode=closed_upto))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))

@@ -73,6 +73,17 @@ def refuse_lost(ws, texts) -> None:
         raise typer.Exit(2)
 
 
+def check_closed_upto(text: str, master, texts) -> None:
+    """``--terisi-sampai``: a period of the year's scheme, else exit 2 (nothing done)."""
+    from .capaian import parse_period
+
+    scheme = master.settings.periode
+    if parse_period(text, scheme) is None:
+        err.print(texts.t("terbit_ulang.periode_salah", periode=text,
+                          pilihan=", ".join(scheme.periods)))
+        raise typer.Exit(2)
+
+
 # --------------------------------------------------------------------------- dry run
 
 def print_dry_run(plan, texts) -> None:

@@ -82,6 +82,7 @@ class FormJob:
     key_id: str
     password: str
     templates_dir: str | None
+    filled: dict | None = None  # issue 11: closed periods filled in (reissue.filled_for)
 
 
 @dataclass
@@ -115,6 +116,12 @@ def build_and_write(job: FormJob) -> FormResult:
     body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
                           key_id=job.key_id, locked_hash=digest)
     body["form_json"] = ledger_json(form_to_dict(form))  # issue 11: recovery from the file
+    if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
+        from . import reissue
+
+        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay)
+        reissue.apply(lay, job.filled)
+        lay.reissue = reissue.describe(lay, job.filled, texts)
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
@@ -262,6 +269,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
     ws.set_column(0, 0, 110)
     periods = [L.period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
+                         reissue=getattr(lay, "reissue", None),  # issue 11
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
                          capaian_col=L.col_name(lay.capaian_col),
@@ -381,7 +389,8 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    jobs: int | None = None, templates_dir: str | None = None,
                    make_zip: bool = False,
                    progress: Callable[[int, int], None] | None = None,
-                   keep: set[tuple[str, str]] = frozenset()) -> GenerateResult:
+                   keep: set[tuple[str, str]] = frozenset(),
+                   closed_upto: str | None = None) -> GenerateResult:
     """Write every form of ``master`` (its valid assignments) under ``out_dir``. Forms
     of the year no longer in the master are withdrawn, except the (NIP, Kode IKI) in
     ``keep`` (rows skipped as invalid)."""
@@ -399,6 +408,10 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
                          issued.get(form_id), key, key_id, password, templates_dir)
                  for form, form_id, path in zip(forms, ids, paths)]
+    if closed_upto:  # issue 11: re-issue with the periods s.d. closed_upto filled in
+        from .reissue import fill_jobs
+
+        fill_jobs(workspace, form_jobs, closed_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[FormResult] = []
     if jobs == 1 or len(form_jobs) < 16:

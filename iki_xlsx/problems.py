@@ -72,7 +72,7 @@ _kinds(Severity.WARNING,
 # the whole year (issue 11): Mulai / Selesai of a Pegawai row; files of forms not counted
 _kinds(Severity.ERROR, "aktif_periode_salah", "aktif_tanggal_salah", "aktif_di_luar_tahun",
        "mulai_setelah_selesai")
-_kinds(Severity.WARNING, "formulir_ditarik", "periode_tidak_aktif")
+_kinds(Severity.WARNING, "formulir_ditarik", "periode_tidak_aktif", "terisi_diubah")
 
 # mail (issue 14): a message or attachment that cannot be used (a ditolak row) …
 _kinds(Severity.ERROR,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .ledger import STORE_DIR, Workspace
+from .reissue import drop_note
 from .manifest import content_hash, form_from_dict, reading_view, verify_text
 from .texts import Texts, get_texts
 
@@ -63,6 +64,7 @@ def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | No
     view = reading_view(manifest)
     inputs = {c for entry in view[2] for c in (*entry[5], entry[6])}
     raw.split(inputs)
+    drop_note(raw.locked, manifest)  # a re-issued form's note is not issued content
     locked = raw.locked or {}
     if content_hash(locked) != manifest.get("content_hash"):
         return None, "isi_terkunci_berubah"

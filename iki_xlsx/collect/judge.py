@@ -149,12 +149,37 @@ class Judge:
         # The ledger's copy is the truth from here on (names, cells, targets).
         res.nip, res.nama, res.kode_iki = issued.nip, issued.nama, issued.kode_iki
         raw.split(issued.view.inputs)
+        if "terisi" in m:  # issue 11: a re-issued form's note is not issued content
+            from ..reissue import drop_note
+
+            drop_note(raw.locked, m)
         self._compare_locked(raw, issued, add)
         if not any(p.is_error for p in problems):
             read_values(raw, issued.view, issued.indicator_texts, res, add)
+            self._closed_periods(raw, res, add, issued)
             self._inactive_periods(res, add)
         res.status = Status.of(problems)
         return res
+
+    def _closed_periods(self, raw: RawReading, res: FileResult, add, issued: Issued) -> None:
+        """Issue 11: a re-issued form's filled-in periods come from the ledger, not from
+        the file; a value altered there is noted."""
+        from ..reissue import closed_in_file, drop_closed
+
+        part = closed_in_file(raw.manifest)
+        if part is None or not res.realisasi:
+            return
+        entries = {e.id: (k, e) for k, e in enumerate(issued.view.indicators)}
+        periods = list(issued.view.periods)
+        for ind, period, got, want in drop_closed(res.realisasi, part):
+            k, entry = entries.get(ind, (None, None))
+            cell = entry.realisasi[periods.index(period)] if entry and period in periods \
+                else ""
+            add("terisi_diubah", cell=cell,
+                indicator=issued.indicator_texts()[k] if k is not None else "",
+                period=L.period_label(get_texts(), period),
+                value=show(got) if got is not None else "kosong",
+                issued=show(want) if want is not None else "kosong")
 
     def _inactive_periods(self, res: FileResult, add) -> None:
         """Issue 11: a realisasi in a period the form is not active in is noted (the
