@@ -29,6 +29,7 @@ from xlsxwriter.workbook import Workbook
 from . import layout as L
 from .atomic import atomic_path
 from .ledger import IssuedForm, Workspace, ledger_json
+from .formcopy import FORM_COPY_KEY, pack_form
 from .timeline import match_indicators
 from .manifest import (build_manifest, content_hash, form_to_dict, reading_view, sign,
                        to_text)
@@ -115,7 +116,8 @@ def build_and_write(job: FormJob) -> FormResult:
         revision, status = max(prev.last, prev.revision) + 1, "revisi"
     body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
                           key_id=job.key_id, locked_hash=digest)
-    body["form_json"] = ledger_json(form_to_dict(form))  # issue 11: recovery from the file
+    form_text = ledger_json(form_to_dict(form))
+    body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
     if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
         from . import reissue
 
@@ -126,6 +128,7 @@ def build_and_write(job: FormJob) -> FormResult:
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
     row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row["form"] = form_text  # the same canonical text: serialised once
     # Serialised here, in the worker: the main process only inserts the text.
     row["reading"] = reading_view(manifest)
     for key in ("targets", "form", "locked_cells", "reading"):

@@ -1,7 +1,7 @@
 """Recovery of a lost ledger (issue 11): the key is there, the ledger is gone or empty.
 
 Every generated form carries its signed manifest (since issue 11 with the whole form
-as issued, ``form_json``) and its locked content. :func:`recover` rebuilds the issued
+as issued, compressed: ``form_z``) and its locked content. :func:`recover` rebuilds the issued
 forms in the ledger from those files — each verified with the workspace key and its
 locked content checked against the manifest's content hash; anything that does not
 verify is refused and listed — then collects again the stored returned files
@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .formcopy import FORM_COPY_KEY, unpack_form
 from .ledger import STORE_DIR, Workspace
 from .reissue import drop_note
 from .manifest import content_hash, form_from_dict, reading_view, verify_text
@@ -59,7 +60,8 @@ def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | No
         return None, "ruang_kerja_lain"
     if not verify_text(raw.manifest_text, manifest, key):
         return None, "tanda_tangan_salah"
-    if not isinstance(manifest.get("form_json"), str):
+    data = unpack_form(manifest.get(FORM_COPY_KEY))
+    if data is None:
         return None, "versi_lama"
     view = reading_view(manifest)
     inputs = {c for entry in view[2] for c in (*entry[5], entry[6])}
@@ -68,7 +70,7 @@ def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | No
     locked = raw.locked or {}
     if content_hash(locked) != manifest.get("content_hash"):
         return None, "isi_terkunci_berubah"
-    form = form_from_dict(json.loads(manifest["form_json"]))
+    form = form_from_dict(data)
     row = _ledger_row(form, manifest["form_id"], manifest["revision"], manifest, locked, rel)
     row["reading"] = view
     row["manifest"] = raw.manifest_text

@@ -210,7 +210,7 @@ def test_forms_issued_before_recovery_existed_are_named(small_master, tmp_path,
 
     real = gen.sign
     monkeypatch.setattr(gen, "sign", lambda body, key: real(
-        {k: v for k, v in body.items() if k != "form_json"}, key))
+        {k: v for k, v in body.items() if k != "form_z"}, key))
     ws = Workspace(tmp_path / "ws")
     old = generate_forms(small_master, tmp_path / "forms", ws, jobs=1).forms[0]
     monkeypatch.setattr(gen, "sign", real)
