@@ -13,7 +13,7 @@ FORM_COPY_KEY = "form_z"  # manifest key: the form as issued, zlib-compressed, b
 def pack_form(form_text: str) -> str:
     """The form's canonical JSON as the manifest carries it (compressed: a manifest is
     read on every collect, and the copy is only needed for a recovery)."""
-    return base64.b64encode(zlib.compress(form_text.encode("utf-8"), 6)).decode("ascii")
+    return base64.b64encode(zlib.compress(form_text.encode("utf-8"), 3)).decode("ascii")
 
 
 def unpack_form(text: object) -> dict | None:
