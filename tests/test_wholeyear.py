@@ -284,3 +284,15 @@ def test_mulai_selesai_columns_in_a_workbook_master(tmp_path):
     got = [(a.pegawai.nama, a.mulai, a.selesai) for a in loaded.master.assignments
            if a.mulai or a.selesai]
     assert len(got) == 1 and got[0][1:] == ("TW3", "TW4")
+
+
+def test_reminders_skip_forms_not_active_in_the_period(year):
+    from iki_xlsx.mail.remind import not_submitted
+    from iki_xlsx.model import PeriodScheme
+
+    ws = year["ws"]
+    forms = ws.issued_forms(2025, full=False)
+    late = {(f["nip"], f["kode_iki"]) for f in not_submitted(ws, forms, "TW1",
+                                                              PeriodScheme.TRIWULAN, 2025)}
+    assert NUR not in late and SRI_PLT not in late and ANDI_NEW not in late
+    assert KEPALA in late and SEKRETARIS in late
