@@ -248,3 +248,24 @@ def test_commands_never_create_an_empty_workspace(tmp_path, monkeypatch, small_m
     assert len(lines) == 1 and "iki-workspace" in lines[0]
     got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms"])
     assert "Ruang kerja baru" not in got.output
+
+
+def test_generate_dry_run_and_reissue_options_on_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("IKI_XLSX_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms", "--dry-run"])
+    assert got.exit_code == 0, got.output
+    assert "5 formulir — 5 baru" in got.output and "Tidak ada yang berubah" in got.output
+    assert not (tmp_path / "iki-workspace").exists() and not (tmp_path / "forms").exists()
+    assert runner.invoke(app, ["generate", str(MASTER), "-o", "forms"]).exit_code == 0
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms2", "--dry-run"])
+    assert "0 baru" in got.output and "5 tidak berubah" in got.output
+    assert not (tmp_path / "forms2").exists()
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms3", "--terisi-sampai", "S1"])
+    assert got.exit_code == 2 and "S1" in got.output and "TW1, TW2, TW3, TW4" in got.output
+    assert not (tmp_path / "forms3").exists()
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms3", "--terisi-sampai", "TW2"])
+    assert got.exit_code == 0 and "Terbit ulang" in got.output
+    got = runner.invoke(app, ["backup", "cadangan.zip"])
+    assert got.exit_code == 0 and "Cadangan ditulis" in got.output
+    assert zipfile.ZipFile(tmp_path / "cadangan.zip").testzip() is None
