@@ -115,14 +115,14 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     labels = recap.predikat_labels
     colours = predikat_colours(labels)
     status = {s: status_label(texts, s) for s in ("diterima", "diterima_catatan", "ditolak",
-                                                    NOT_SUBMITTED)}
+                                                    NOT_SUBMITTED, "tidak_aktif")}
     ind_status = {s: t(f"rekap.status_indikator.{s}")
                   for s in ("terisi", "kosong", NOT_SUBMITTED, "galat")}
     forms = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
               "pd": f.perangkat_daerah, "unit": f.unit_kerja, "atasan": atasan_text(f),
               "terisi": f.filled, "total": f.total, "capaian": _num(f.capaian),
               "predikat": f.predikat or "", "colour": colours.get(f.predikat or "", ""),
-              "status": status.get(f.status, f.status), "belum": not f.submitted,
+              "status": status.get(f.status, f.status), "belum": not f.submitted and f.active,
               "terakhir": f.last_sent.strftime("%d-%m-%Y %H:%M") if f.last_sent else ""}
              for f in recap.forms]
     missing = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,

@@ -296,3 +296,11 @@ def test_reminders_skip_forms_not_active_in_the_period(year):
                                                               PeriodScheme.TRIWULAN, 2025)}
     assert NUR not in late and SRI_PLT not in late and ANDI_NEW not in late
     assert KEPALA in late and SEKRETARIS in late
+
+
+def test_the_html_recap_says_not_active(year, tmp_path):
+    from iki_xlsx.recap_html import write_recap_html
+
+    page = write_recap_html(year["after"], tmp_path / "rekap.html")
+    text = Path(page).read_text(encoding="utf-8")
+    assert "Tidak berlaku" in text and "tidak_aktif" not in text
