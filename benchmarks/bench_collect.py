@@ -37,15 +37,11 @@ from iki_xlsx.generate import generate_forms  # noqa: E402
 from iki_xlsx.ledger import Workspace  # noqa: E402
 
 
-def fill_fast(src: Path, dst: Path, manifest: dict, seed: int) -> None:
-    """Type realisasi into the input cells by editing the sheet XML (as a client would
-    save them), far faster than a spreadsheet library for thousands of files."""
-    refs = {}
-    for i, ind in enumerate(manifest["indicators"]):
-        for j, ref in enumerate(ind["cells"]["realisasi"].values()):
-            if j < 2:
-                refs[ref] = "Ya" if ind["polaritas"] == "ya/tidak" else str((seed + i) % 97)
-    with zipfile.ZipFile(src) as zin:
+def typed(src: bytes, refs: dict[str, str], saved: str | None = None) -> bytes:
+    """The workbook ``src`` with ``refs`` (cell → text) typed into its form sheet, and its
+    saved time set to ``saved``, by editing the XML as a client would save it: far faster
+    than a spreadsheet library for thousands of files."""
+    with zipfile.ZipFile(io.BytesIO(src)) as zin:
         sheet = zin.read("xl/worksheets/sheet1.xml").decode()
 
         def put(m):
@@ -64,8 +60,21 @@ def fill_fast(src: Path, dst: Path, manifest: dict, seed: int) -> None:
                 data = zin.read(item.filename)
                 if item.filename == "xl/worksheets/sheet1.xml":
                     data = sheet.encode()
+                elif saved and item.filename == "docProps/core.xml":
+                    data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                                  rb"\g<1>" + saved.encode() + rb"\g<2>", data)
                 zout.writestr(item, data)
-    dst.write_bytes(buf.getvalue())
+    return buf.getvalue()
+
+
+def fill_fast(src: Path, dst: Path, manifest: dict, seed: int) -> None:
+    """Type realisasi for the first two periods into the input cells."""
+    refs = {}
+    for i, ind in enumerate(manifest["indicators"]):
+        for j, ref in enumerate(ind["cells"]["realisasi"].values()):
+            if j < 2:
+                refs[ref] = "Ya" if ind["polaritas"] == "ya/tidak" else str((seed + i) % 97)
+    dst.write_bytes(typed(src.read_bytes(), refs))
 
 
 def bare_calamine(files: list[Path]) -> float:

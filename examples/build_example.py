@@ -16,6 +16,7 @@ several pegawai, a pegawai holding a second (Plt.) IKI, a superior outside the s
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import replace
 from datetime import date
@@ -152,6 +153,20 @@ def build(seed_path: Path = SEED, out: Path = OUT) -> Path:
     sheet_nips = {a.pegawai.nip for a in assignments}
     assignments = [replace(a, atasan=None) if a.atasan_nip in sheet_nips else a
                    for a in assignments]
+    # An atasan the seed spells differently from the pegawai holding that jabatan (the
+    # Kepala) is that pegawai: referenced by NIP, so the form prints their unit kerja.
+    by_jabatan = {re.sub(r"\s+", " ", a.pegawai.jabatan).strip().casefold(): a.pegawai.nip
+                  for a in reversed(assignments) if a.pegawai.jabatan}
+    assignments = [
+        replace(a, atasan=None, atasan_nip=by_jabatan[key])
+        if a.atasan is not None and a.atasan.nip and a.atasan_nip not in sheet_nips
+        and (key := re.sub(r"\s+", " ", a.atasan.jabatan).strip().casefold()) in by_jabatan
+        and by_jabatan[key] != a.pegawai.nip else a
+        for a in assignments]
+    # An atasan the seed names without a jabatan: the head of the agency instead.
+    assignments = [replace(a, atasan=None, atasan_nip=boss.nip)
+                   if a.atasan is not None and not a.atasan.jabatan
+                   and a.pegawai.nip != boss.nip else a for a in assignments]
     # Shared IKI: two more pegawai on the most common staff IKI; one Plt. second IKI.
     counts: dict[str, int] = {}
     for a in assignments:
@@ -173,8 +188,14 @@ def build(seed_path: Path = SEED, out: Path = OUT) -> Path:
     # One spelling of the agency (the seed has typos and a document without it).
     pd = settings.instansi
     iki = {k: replace(d, perangkat_daerah=pd) for k, d in iki.items()}
+    # Every form header complete: a position the seed gives no tugas or fungsi gets a
+    # plain one (validate warns about a header with a missing part).
+    iki = {k: replace(d, tugas=d.tugas or f"Melaksanakan tugas {d.jabatan}",
+                      fungsi=d.fungsi or (f"Pelaksanaan tugas {d.jabatan}",))
+           for k, d in iki.items()}
     assignments = [replace(a, pegawai=replace(a.pegawai, perangkat_daerah=pd))
                    for a in assignments]
+    assignments = with_units(with_jabatan(assignments, iki), pd)
     master = Master(settings, assignments, iki)
     _check(master)
     write_master(out, master)
@@ -185,6 +206,68 @@ def build(seed_path: Path = SEED, out: Path = OUT) -> Path:
         raise SystemExit("the example master does not validate")
     print(f"{out}: {len(assignments)} pegawai, {len(iki)} IKI, "
           f"{sum(len(d.indicators) for d in iki.values())} indikator")
+    return out
+
+
+def with_jabatan(assignments: list[Assignment], iki: dict) -> list[Assignment]:
+    """Every pegawai with a jabatan (the IKI's when the seed has none): a pegawai who is
+    someone's atasan prints it in that form's header and signature block."""
+    return [a if a.pegawai.jabatan else replace(a, pegawai=replace(
+        a.pegawai, jabatan=iki[a.kode_iki].jabatan)) for a in assignments]
+
+
+_UNIT = re.compile(r"^(?:plt\.?|plh\.?)?\s*kepala\s+(?P<unit>(?:bidang|sub\s*bagian|subbagian|"
+                   r"seksi|sub\s*bidang|subbidang|uptd)\b.*)$", re.IGNORECASE)
+
+
+def unit_of(jabatan: str) -> str | None:
+    """The unit a head's jabatan names (``Kepala Bidang Mutasi`` → ``Bidang Mutasi``)."""
+    text = re.sub(r"\s+", " ", jabatan or "").strip()
+    for short, long in (("kasubbag", "Kepala Subbagian"), ("kasubag", "Kepala Subbagian"),
+                        ("kabid", "Kepala Bidang"), ("kasi", "Kepala Seksi")):
+        text = re.sub(rf"^((?:plt\.?|plh\.?)\s*)?{short}\.?\s+", rf"\g<1>{long} ", text,
+                      flags=re.IGNORECASE)
+    m = _UNIT.match(text)
+    if m:
+        unit = m["unit"]
+        if unit.isupper():  # the seed's headings are in capitals
+            unit = " ".join(w if w in ("ASN", "SDM", "UPTD") else
+                            "dan" if w == "DAN" else w.capitalize() for w in unit.split())
+        return unit[0].upper() + unit[1:]
+    if re.match(r"^(?:plt\.?|plh\.?)?\s*sekretaris\b", text, re.IGNORECASE):
+        return "Sekretariat"
+    return None
+
+
+def with_units(assignments: list[Assignment], pd: str) -> list[Assignment]:
+    """Every pegawai with a unit kerja: the unit their jabatan heads, else their atasan's
+    (up the chain), else the agency itself (its head)."""
+    by_nip = {a.pegawai.nip: a for a in assignments}
+
+    def unit(a: Assignment, seen: frozenset = frozenset()) -> str:
+        own = unit_of(a.pegawai.jabatan)
+        if own:
+            return own
+        boss = by_nip.get(a.atasan_nip)
+        if boss is None or boss.pegawai.nip in seen or boss is a:
+            return pd
+        return unit(boss, seen | {a.pegawai.nip})
+
+    units = [replace(a, pegawai=replace(a.pegawai, unit_kerja=unit(a))) for a in assignments]
+    # Staff the seed puts directly under the head of the agency: spread over the units,
+    # under their heads (the recap per unit kerja then has several rows and bars).
+    heads = sorted({(u, a.pegawai.nip) for a in units if (u := unit_of(a.pegawai.jabatan))})
+    out, k = [], 0
+    top = next((a.pegawai.nip for a in assignments if not a.atasan_nip), None)
+    for a in units:
+        if heads and a.pegawai.unit_kerja == pd and a.pegawai.nip != top:
+            u, nip = heads[k % len(heads)]
+            k += 1
+            if nip != a.pegawai.nip:
+                moved = replace(a.pegawai, unit_kerja=u)
+                a = (replace(a, atasan_nip=nip, pegawai=moved)
+                     if a.atasan is None and a.atasan_nip == top else replace(a, pegawai=moved))
+        out.append(a)
     return out
 
 

@@ -16,14 +16,17 @@ formulas in LibreOffice and compare). Rules, from ``domain.md``:
 * ``minimal``: (2T − R) / T × 100; T = 0 → 100 when R ≤ 0, else 0.
 * ``rentang`` lo–hi: inside → 100; above → R / hi × 100; below → R / lo × 100 (a zero bound
   behaves like a zero ``maksimal`` target).
-* ``ya/tidak``: an answer "Ya" (or True) → 100, any other answer → 0.
+* ``ya/tidak``: an answer "Ya" (or True) → 100, any other answer → 0, per period;
+  ``rata-rata`` averages the periods' capaian, ``terakhir`` takes the last (``jumlah`` makes
+  no sense for answers: ``validate`` refuses it; it behaves like ``terakhir``).
 * Every capaian is floored at 0 and capped at ``cap`` (default 120). A blank realisasi is
   *not submitted*: the result is None, never 0.
 
-Where the spreadsheet and Python can see different things, Python follows the spreadsheet:
-a numeric period counts as filled only when it holds a number (text such as ``"85,5"`` is
-parsed here but ignored by the live formula; the reader reports it), a ya/tidak period counts
-as filled when it is not blank, and only "Ya" (case-insensitive) or TRUE means yes.
+The form reads each realisasi cell the way the recap reads it (``values.py``: percent
+formats, numbers as text with a decimal comma, answers with spaces or in other case), in
+hidden helper cells (:mod:`iki_xlsx.liveform`), and shows a warning instead of a capaian
+where the recap would refuse or reinterpret a value; so the capaian formula itself only
+sees numbers (and, for ya/tidak, each period's capaian).
 
 Longer than 400 lines because the Python rule and the spreadsheet formula that must
 agree with it are kept side by side, so that a change to one is made to the other.
@@ -177,8 +180,9 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
 
     ``jumlah`` sums, ``rata-rata`` averages the filled periods, ``terakhir`` takes the last
     filled one. Answers of a ya/tidak indicator (``polaritas`` YA_TIDAK, or when not given,
-    any value that is "Ya"/"Tidak"/bool) always aggregate as the last filled answer,
-    returned as "Ya"/"Tidak" (other text as typed).
+    any value that is "Ya"/"Tidak"/bool) are shown as the last filled answer, returned as
+    "Ya"/"Tidak" (other text as typed); their capaian (:func:`capaian_upto`) follows
+    ``agregasi``.
     """
     answers, filled = _filled(values, polaritas)
     if not filled:
@@ -250,6 +254,11 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     _, filled = _filled(row, polaritas)
     if not filled:
         return None
+    if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
+        scores = [capaian(v, indicator.target, polaritas, cap) for _, v in filled]
+        if Aggregation(indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
+            return math.fsum(scores) / len(scores)
+        return scores[-1]  # terakhir (jumlah, refused by validate, behaves the same)
     last = periods[filled[-1][0]]
     if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
@@ -472,8 +481,6 @@ def _fx_minimal(a: str, t: float, cap: float) -> str:
 
 def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:
     """Capaian of aggregate expression ``a`` (known to be filled) against ``target``."""
-    if polaritas is Polarity.YA_TIDAK:
-        return f"IF(OR({a}=\"Ya\",{a}=TRUE),{_f(min(cap, FULL))},0)"
     if polaritas is Polarity.RENTANG:
         lo, hi = _target_range(target)
         return (f"IF({a}>{_f(hi)},{_fx_maksimal(a, hi, cap)},"
@@ -485,15 +492,19 @@ def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:
 
 
 def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEFAULT_CAP,
-                    scheme: PeriodScheme | None = None) -> str:
-    """Excel formula computing the indicator's capaian from its realisasi cells.
+                    scheme: PeriodScheme | None = None, *, flag: str | None = None,
+                    warning: str = "") -> str:
+    """Excel formula computing the indicator's capaian from the form's checked realisasi.
 
-    ``cells`` are the realisasi cell references in period order (``["H14", "I14", "J14",
-    "K14"]``); ``scheme`` defaults to the one with that many periods. The formula gives
-    exactly ``capaian_upto(values, last period, indicator, scheme, cap)``, and ``""`` while
-    no period is filled. It uses only functions every spreadsheet evaluates the same way
-    (IF, AND, OR, NOT, COUNT, COUNTA, SUM, AVERAGE, MIN, MAX, ISNUMBER, ISBLANK), with the
-    targets embedded as constants.
+    ``cells`` are, in period order, the cells holding each period's realisasi as the recap
+    reads it (``["W14", "Z14", …]``: the form's hidden helper cells, see
+    :mod:`iki_xlsx.liveform`): a number, or ``""`` when not filled; for a ``ya/tidak``
+    indicator the period's capaian (Ya → 100, Tidak → 0, capped). ``scheme`` defaults to
+    the one with that many periods. The formula gives exactly ``capaian_upto(values, last
+    period, indicator, scheme, cap)``, and ``""`` while no period is filled; with ``flag``
+    (a cell counting the periods the recap would refuse), ``warning`` while it is not 0.
+    It uses only functions every spreadsheet evaluates the same way (IF, AND, OR, COUNT,
+    SUM, AVERAGE, MIN, MAX, ISNUMBER), with the targets embedded as constants.
     """
     cap = _check_cap(cap)
     cells = [str(c).strip().lstrip("=") for c in cells]
@@ -507,17 +518,20 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
     polaritas = Polarity(indicator.polaritas)
     agregasi = Aggregation(indicator.agregasi)
     args = ",".join(cells)
+    count = f"COUNT({args})"
+
+    def filled(c: str) -> str:
+        return f"ISNUMBER({c})"
 
     if polaritas is Polarity.YA_TIDAK:
-        def filled(c: str) -> str:
-            return f"NOT(ISBLANK({c}))"
-        count = f"COUNTA({args})"
-        agregasi = Aggregation.TERAKHIR
-    else:
-        def filled(c: str) -> str:
-            return f"ISNUMBER({c})"
-        count = f"COUNT({args})"
-
+        # The cells already hold each period's capaian: average them, or take the last.
+        if agregasi is Aggregation.RATA_RATA:
+            expr = f"AVERAGE({args})"
+        else:
+            expr = cells[0]
+            for c in cells[1:]:
+                expr = f"IF({filled(c)},{c},{expr})"
+        return _wrap(count, expr, flag, warning)
     targets = [effective_target(indicator, p, scheme) for p in periods]
     if agregasi is Aggregation.TERAKHIR:
         # One branch per last filled period: the aggregate is that cell itself.
@@ -542,4 +556,11 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
     expr = branches[0][1]
     for cond, body in branches[1:]:
         expr = f"IF({cond},{body},{expr})"
-    return f'=IF({count}=0,"",{expr})'
+    return _wrap(count, expr, flag, warning)
+
+
+def _wrap(count: str, expr: str, flag: str | None, warning: str) -> str:
+    body = f'IF({count}=0,"",{expr})'
+    if flag:
+        return f'=IF({flag}>0,"{warning.replace(chr(34), chr(34) * 2)}",{body})'
+    return "=" + body

@@ -35,7 +35,7 @@ from .manifest import (build_manifest, content_hash, form_to_dict, reading_view,
                        to_text)
 from .model import Form, Master, format_nip
 from .texts import Texts, get_texts
-from .xlsxtext import merge_text, write_text
+from .xlsxtext import limit, merge_text, write_text
 
 DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
 
@@ -155,6 +155,11 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
                      wb.add_format({**base, "bold": True, "font_size": 12}), password)
+        helper = wb.add_worksheet(L.SHEET_HELPER)
+        for cell in lay.helper_cells:
+            _write_formula(helper, cell.row, cell.col, cell.formula, None, cell.value)
+        helper.protect(password)
+        helper.very_hidden()
         man = wb.add_worksheet(L.SHEET_MANIFEST)
         man.write_string(0, 0, L.MANIFEST_MARK)
         for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
@@ -196,6 +201,12 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             if cell.formula:
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
                 _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+            elif cell.rich:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+                parts = []
+                for style, text in cell.rich:  # every run formatted: no default font
+                    parts += [formats[style or cell.style], limit(text)]
+                ws.write_rich_string(cell.row, cell.col, *parts, fmt)
             elif isinstance(cell.value, (int, float)):
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
                                cell.value, fmt)
@@ -235,6 +246,9 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             refs = " ".join(L.cell_ref(r, c) for r in rows)
             ws.data_validation(rows[0], c, rows[0], c,
                                {**opts, "error_type": "stop", "multi_range": refs})
+    for area, formula in lay.warnings:
+        ws.conditional_format(area, {"type": "formula", "criteria": formula,
+                                     "format": formats["warn"]})
     first, last = lay.table_rows
     ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
         "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
@@ -262,7 +276,8 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     ws.repeat_rows(*lay.header_rows)
     ws.print_area(0, 0, lay.last_row, lay.last_col)
     ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
-    ws.freeze_panes(lay.header_rows[1] + 1, 0)
+    # No frozen panes: the header block above the table is 300–650 pt tall, and frozen
+    # it would fill a 1366×768 screen so that no realisasi row could be reached.
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
                           "format_rows": False, "format_columns": False})
 
@@ -515,6 +530,7 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                     ws.write_number(2 + i, c, value)
                 elif value:
                     write_text(ws, 2 + i, c, value)
+            ws.set_row(2 + i, L.row_height(row, widths))
         for i, w in enumerate(withdrawn, start=len(planned) + 1):  # issue 11
             row = (i, format_nip(w["nip"]), w["nama"], w["jabatan"], w["perangkat_daerah"],
                    w["unit_kerja"], w["atasan_nama"], w["file_path"], w["form_id"],
@@ -524,11 +540,13 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                     ws.write_number(2 + i, c, value)
                 elif value:
                     write_text(ws, 2 + i, c, value)
+            ws.set_row(2 + i, L.row_height(row, widths))
+        ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
         ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
         ws.freeze_panes(3, 2)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(2)
+        kertas = planned[0].form.settings.kertas if planned else "A4"
+        L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),
+                      (2, 2))
         wb.close()
     return path
 

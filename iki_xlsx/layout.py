@@ -20,12 +20,18 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .capaian import PredikatScale, capaian_formula, excel_number
+from .liveform import INVALID, flag_formula, row_formulas
 from .model import Form, Polarity
+from .values import absurd_limit
 from .texts import Texts, tanggal_indonesia
 
 SHEET_FORM = "IKI"
 SHEET_GUIDE = "Petunjuk"
 SHEET_MANIFEST = "_manifest"
+# The form's helper cells (liveform.py), on their own very hidden sheet: the IKI sheet that
+# collect reads stays as small as before, and nothing hidden sits beside the table.
+SHEET_HELPER = "_hitung"
+HELPER = f"'{SHEET_HELPER}'!"  # prefix of a reference to it from the IKI sheet
 MANIFEST_MARK = "iki-xlsx-manifest"
 MANIFEST_CHUNK = 8000  # characters of manifest JSON per cell (a cell holds 32,767)
 
@@ -37,15 +43,18 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 FONT = "Arial"
 FONT_SIZE = 10
 LINE_HEIGHT = 12.75  # points per text line of Arial 10
+ZWSP = "\u200b"  # zero-width space
+INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
+PADDING = 5  # points added to a row's text height: text never touches the borders
+MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
-PAPER_INCHES = {"A4": (11.69, 8.27), "F4": (13.0, 8.5)}  # landscape width × height
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
            ("sumber_data", 20), ("satuan", 10), ("target", 10))
 WIDTH_REALISASI = 9
-WIDTH_CAPAIAN = 10
+WIDTH_CAPAIAN = 13  # fits the warning "Periksa isian" on one line
 WIDTH_KETERANGAN = 24
 
 STYLES: dict[str, dict] = {
@@ -56,21 +65,29 @@ STYLES: dict[str, dict] = {
     "value": {"valign": "top", "text_wrap": True},
     "th": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
            "border": 1, "bg_color": "#D9E1F2"},
-    "td": {"valign": "top", "text_wrap": True, "border": 1},
-    "td_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "top", "align": "center", "text_wrap": True, "border": 1,
+    "td": {"valign": "vcenter", "text_wrap": True, "border": 1, "indent": 1},
+    # NO and SASARAN merged over rows that may straddle a page: top-aligned, or a
+    # centred text would sit on the page break and be cut.
+    "td_group": {"valign": "top", "align": "left", "text_wrap": True, "border": 1,
+                 "indent": 1},
+    "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
+    "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
+    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
                   "num_format": "#,##0.##"},
-    "input_number": {"valign": "top", "align": "center", "border": 1, "locked": False,
+    "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
-    "input_choice": {"valign": "top", "align": "center", "border": 1, "locked": False,
+    "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
-    "input_text": {"valign": "top", "text_wrap": True, "border": 1, "locked": False,
+    "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
+                   "indent": 1,
                    "bg_color": "#FFF2CC"},
-    "capaian": {"valign": "top", "align": "center", "border": 1, "num_format": "0.00",
-                "bg_color": "#F2F2F2"},
+    "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
+                "bg_color": "#F2F2F2", "text_wrap": True},
+    "helper": {},
+    "warn": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
     "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
     "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
-                "num_format": "0.00", "bg_color": "#F2F2F2"},
+                "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},
     "sign": {"align": "center", "valign": "top", "text_wrap": True},
     "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
 }
@@ -85,6 +102,7 @@ class Cell:
     last_row: int | None = None  # merge range end (inclusive)
     last_col: int | None = None
     formula: str = ""  # for formula cells; value is then the cached result
+    rich: tuple | None = None  # ((style or None, text), …): rich text whose join is value
 
     @property
     def ref(self) -> str:
@@ -117,6 +135,8 @@ class FormLayout:
     keterangan_col: int
     validations: list[dict] = field(default_factory=list)
     page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
+    helper_cells: list[Cell] = field(default_factory=list)  # on SHEET_HELPER, same rows
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (range, formula): "warn"
 
     def locked_values(self) -> dict[str, object]:
         """Every locked cell that shows a value: address → text or number (as float).
@@ -137,6 +157,7 @@ class FormLayout:
         return {c.ref: c.formula for c in self.cells if c.formula}
 
 
+@lru_cache(maxsize=1024)
 def col_name(col: int) -> str:
     name = ""
     col += 1
@@ -267,7 +288,68 @@ def text_lines(text: str, width: float, bold: bool = False) -> int:
 
 
 def height_for(lines: int) -> float:
-    return round(lines * LINE_HEIGHT + 3, 2)
+    """Row height (points) for ``lines`` of text plus padding, at most Excel's 409."""
+    return min(MAX_ROW_HEIGHT, round(lines * LINE_HEIGHT + PADDING, 2))
+
+
+MAX_LINES = int((MAX_ROW_HEIGHT - PADDING) // LINE_HEIGHT)
+
+
+def overlong_texts(iki) -> list[tuple[str, str]]:
+    """(where, excerpt) of each text of an IKI definition that cannot print whole in one
+    row (over :data:`MAX_LINES` lines at the form's narrowest layout, an annual one)."""
+    widths = dict(COLUMNS)
+    wide = sum(w for _, w in COLUMNS[2:]) + WIDTH_REALISASI + WIDTH_CAPAIAN + WIDTH_KETERANGAN
+    out = []
+
+    def check(where: str, text: str, width: float) -> None:
+        if text and text_lines(text, width) > MAX_LINES:
+            out.append((where, text[:40] + ("…" if len(text) > 40 else "")))
+
+    check("Tugas", iki.tugas, wide)
+    for item in iki.fungsi:
+        check("Fungsi", item, wide)
+    for ind in iki.indicators:
+        for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
+            check(key.replace("_", " ").title(), getattr(ind, key), widths[key] - INDENT)
+    return out
+
+
+def setup_print(ws, kertas: str = "A4", footer: str = "",
+                header_rows: tuple[int, int] | None = None) -> None:
+    """Print setup shared by every workbook iki-xlsx writes: the master's paper (A4/F4),
+    landscape, one page wide, the form's margins, header rows repeated, a footer."""
+    ws.set_paper(PAPER.get(kertas, PAPER["A4"]))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(**MARGINS)
+    if footer:
+        ws.set_footer(footer)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
+
+
+def row_height(values, widths, bold: bool = False) -> float:
+    """Height (points) of a row of wrapped cells ``values`` in columns ``widths``."""
+    lines = [text_lines(str(v), w, bold) for v, w in zip(values, widths)
+             if v is not None and str(v).strip()]
+    return height_for(max(lines, default=1))
+
+
+def atasan_unit(form: Form) -> str:
+    """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
+    atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
+    or the pemerintah daerah (no NIP: the Bupati)."""
+    ats = form.atasan
+    return (ats.unit_kerja or ats.perangkat_daerah
+            or (form.pegawai.perangkat_daerah or form.iki.perangkat_daerah if ats.nip
+                else form.settings.pemerintah_daerah) or "")
+
+
+def _colon(value: object) -> str:
+    """``: value`` — or ``:`` alone for an empty part (no trailing space, no dash)."""
+    text = str(value or "").strip()
+    return f": {text}" if text else ":"
 
 
 # --------------------------------------------------------------------------- layout
@@ -298,7 +380,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     def fit(r, text, c0, c1, bold=False, rows=1):
         need = height_for(text_lines(text, span(c0, c1), bold))
         per_row = need / rows
-        heights[r] = max(heights.get(r, LINE_HEIGHT + 2), per_row)
+        heights[r] = min(MAX_ROW_HEIGHT, max(heights.get(r, LINE_HEIGHT + 2), per_row))
 
     t = texts.t
     # Title
@@ -321,13 +403,13 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     for i, (key, value) in enumerate(header, start=1):
         put(r, 0, f"{i}.", "label")
         put(r, 1, t(f"form.header.{key}"), "label")
-        put(r, 2, f": {value}", "value", r, last_col)
-        fit(r, f": {value}", 2, last_col)
+        put(r, 2, _colon(value), "value", r, last_col)
+        fit(r, _colon(value), 2, last_col)
         r += 1
     put(r, 0, f"{len(header) + 1}.", "label")
     put(r, 1, t("form.header.fungsi"), "label")
     for j, item in enumerate(iki.fungsi or ("-",)):
-        text = f"{_letter(j)}. {item}" if iki.fungsi else ": -"
+        text = f"{_letter(j)}. {item}" if iki.fungsi else ":"
         put(r, 2, text, "value", r, last_col)
         fit(r, text, 2, last_col)
         r += 1
@@ -341,14 +423,14 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
                       ("pangkat", peg.pangkat_text, ats.pangkat_text),
                       ("jabatan", peg.jabatan, ats.jabatan),
                       ("unit_kerja", peg.unit_kerja or peg.perangkat_daerah,
-                       ats.unit_kerja or ats.perangkat_daerah)):
+                       atasan_unit(form))):
         label = t(f"form.identitas.{key}")
         put(r, 0, label, "label", r, 1)
-        put(r, left_val[0], f": {a}", "value", r, left_val[1])
+        put(r, left_val[0], _colon(a), "value", r, left_val[1])
         put(r, right_lab[0], label, "label", r, right_lab[1])
-        put(r, right_val[0], f": {b}", "value", r, right_val[1])
-        fit(r, f": {a}", *left_val)
-        fit(r, f": {b}", *right_val)
+        put(r, right_val[0], _colon(b), "value", r, right_val[1])
+        fit(r, _colon(a), *left_val)
+        fit(r, _colon(b), *right_val)
         r += 1
     r += 1
     # Table header (two rows)
@@ -375,6 +457,11 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     inputs: list[tuple[int, int, str]] = []
     validations: list[dict] = []
     cap = s.batas_capaian
+    warning = t("form.periksa")
+    # Helper cells on SHEET_HELPER, in the indicator's row: T, V, P per period, then F.
+    helpers = [tuple(3 * i + k for k in range(3)) for i in range(n_p)]
+    flag_col = 3 * n_p
+    helper_cells: list[Cell] = []
     prev_key = None
     for i, ind in enumerate(iki.indicators):
         key = (ind.no, ind.sasaran)
@@ -395,12 +482,28 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         for c, code in zip(real_cols, periods):
             inputs.append((r, c, kind))
         inputs.append((r, ket_col, "text"))
-        put(r, cap_col, "", "capaian", formula=capaian_formula(refs, ind, cap, s.periode))
+        limit = absurd_limit(target.value if target.value is not None else target.high)
+        per_period, flag_text = _row_templates(real_cols, tuple(helpers), flag_col,
+                                               ind.polaritas, limit, cap)
+        row_no = str(r + 1)
+        for cols, formulas in zip(helpers, per_period):
+            for c, formula in zip(cols, formulas):
+                if formula:
+                    helper_cells.append(Cell(r, c, "", "helper",
+                                             formula=formula.replace(_ROW, row_no)))
+        checked = [HELPER + cell_ref(r, h[2]) for h in helpers]
+        flag = HELPER + cell_ref(r, flag_col)
+        helper_cells.append(Cell(r, flag_col, 0, "helper",
+                                 formula=flag_text.replace(_ROW, row_no)))
+        put(r, cap_col, "", "capaian",
+            formula=capaian_formula(checked, ind, cap, s.periode, flag=flag, warning=warning))
         ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
                                         cell_ref(r, cap_col), cell_ref(r, ket_col)))
-        need = max(text_lines(ind.indikator, widths[2]), text_lines(ind.penjelasan, widths[3]),
-                   text_lines(ind.sumber_data, widths[4]), text_lines(ind.satuan, widths[5]),
-                   text_lines(target.text, widths[6]), 2)
+        need = max(text_lines(ind.indikator, widths[2] - INDENT),
+                   text_lines(ind.penjelasan, widths[3] - INDENT),
+                   text_lines(ind.sumber_data, widths[4] - INDENT),
+                   text_lines(ind.satuan, widths[5]),
+                   text_lines(target.text, widths[6]), 1)
         heights[r] = height_for(need)
         validations.append({"row": r, "kind": kind})
         r += 1
@@ -408,100 +511,96 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     for g in groups:
         r0, r1 = first + g[0], first + g[-1]
         ind = iki.indicators[g[0]]
-        put(r0, 0, ind.no, "td_center", r1 if r1 > r0 else None, 0 if r1 > r0 else None)
-        put(r0, 1, ind.sasaran, "td", r1 if r1 > r0 else None, 1 if r1 > r0 else None)
-        need = height_for(text_lines(ind.sasaran, widths[1]))
+        merged = r1 > r0
+        put(r0, 0, ind.no, "td_group_center" if merged else "td_center",
+            r1 if merged else None, 0 if merged else None)
+        put(r0, 1, ind.sasaran, "td_group" if merged else "td",
+            r1 if merged else None, 1 if merged else None)
+        need = height_for(text_lines(ind.sasaran, widths[1] - INDENT))
         have = sum(heights[x] for x in range(r0, r1 + 1))
         if need > have:  # spread the extra height over the group's rows
             extra = (need - have) / (r1 - r0 + 1)
             for x in range(r0, r1 + 1):
-                heights[x] = round(heights[x] + extra, 2)
+                heights[x] = min(MAX_ROW_HEIGHT, round(heights[x] + extra, 2))
     # Average capaian and predikat under the table
     cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
+    flag_range = f"{HELPER}{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
     put(r, 0, t("form.rata_rata"), "summary_label", r, cap_col - 1)
     put(r, cap_col, "", "summary",
-        formula=f'=IF(COUNT({cap_range})=0,"",AVERAGE({cap_range}))')
+        formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
+                f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
+    # A realisasi the recap would refuse or reinterpret: its cell and the capaian turn red.
+    warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
+                 f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
+                for c, h in zip(real_cols, helpers)]
+    top = f"${col_name(cap_col)}{first + 1}"
+    warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
+                     f'=AND(ISTEXT({top}),{top}<>"")'))
     avg_ref = cell_ref(r, cap_col)
     scale = PredikatScale.from_setting(s.skala_predikat)
     put(r, ket_col, "", "summary", formula=_predikat_formula(avg_ref, scale))
     heights[r] = height_for(1)
     r += 2
-    # Signature block: atasan left, pegawai right
-    sig = r
+    # Signature block, atasan left and pegawai right, in ONE row: no client splits a row
+    # over two pages, so the block is never torn, never needs a manual page break (which
+    # left half-empty pages), and its place/date line cannot be clipped by the repeated
+    # table header. The names are bold and underlined (rich text).
     left, right = (0, 3), (6, last_col)
     tanggal = (t("form.tanda_tangan.tempat_tanggal", tempat=s.tempat,
                  tanggal=tanggal_indonesia(s.tanggal)) if s.tanggal
                else t("form.tanda_tangan.tanggal_kosong", tahun=s.tahun))
     if s.tempat and not s.tanggal:
         tanggal = f"{s.tempat}, {tanggal}"
-    put(r, right[0], tanggal, "sign", r, right[1])
-    r += 1
-    put(r, left[0], t("form.tanda_tangan.atasan"), "sign", r, left[1])
-    put(r, right[0], t("form.tanda_tangan.pegawai"), "sign", r, right[1])
-    r += 1
-    put(r, left[0], ats.jabatan, "sign", r, left[1])
-    put(r, right[0], peg.jabatan, "sign", r, right[1])
-    fit(r, ats.jabatan, *left)
-    fit(r, peg.jabatan, *right)
-    r += 1
-    heights[r] = 45  # room to sign
-    r += 1
-    put(r, left[0], ats.nama, "sign_name", r, left[1])
-    put(r, right[0], peg.nama, "sign_name", r, right[1])
-    fit(r, ats.nama, *left, bold=True)
-    fit(r, peg.nama, *right, bold=True)
-    r += 1
-    put(r, left[0], ats.pangkat_text, "sign", r, left[1])
-    put(r, right[0], peg.pangkat_text, "sign", r, right[1])
-    r += 1
-    nip = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
-    put(r, left[0], nip, "sign", r, left[1])
-    put(r, right[0], texts.t("form.tanda_tangan.nip", nip=peg.nip_text), "sign", r, right[1])
-    breaks = signature_page_break(widths, heights, (h0, h1), sig, r, s.kertas)
+    nip_ats = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
+    nip_peg = texts.t("form.tanda_tangan.nip", nip=peg.nip_text)
+    w_left, w_right = span(*left), span(*right)
+    jab = [ats.jabatan or "", peg.jabatan or ""]
+    jab_lines = max(text_lines(jab[0], w_left), text_lines(jab[1], w_right))
+    head_lines = max(text_lines(tanggal, w_right), 1)
+    name_lines = max(text_lines(ats.nama, w_left, True), text_lines(peg.nama, w_right, True))
+
+    def block(first: str, role: str, jabatan: str, width: float, nama: str, pangkat: str,
+              nip: str) -> tuple[tuple[str | None, str], ...]:
+        pad_head = ("\n" * (head_lines - text_lines(first, width) + 1) if first
+                    else "\n" * head_lines)
+        pad_jab = "\n" * (jab_lines - text_lines(jabatan, width))
+        top = f"{first}{pad_head}{role}\n{jabatan}{pad_jab}\n\n\n\n\n"
+        tail = f"\n{pangkat}\n{nip}"
+        # Gnumeric drops line breaks at either end of a rich-text run on re-save (the
+        # locked content would "change"): a zero-width space guards each end.
+        return ((None, f"{ZWSP}{top}{ZWSP}"), ("sign_name", nama or ZWSP),
+                (None, f"{ZWSP}{tail}{ZWSP}"))
+
+    lines = head_lines + 1 + jab_lines + 4 + name_lines + 2
+    heights[r] = height_for(lines)
+    for (c0, c1), segments in (
+            (left, block("", t("form.tanda_tangan.atasan"), jab[0], w_left, ats.nama,
+                         ats.pangkat_text, nip_ats)),
+            (right, block(tanggal, t("form.tanda_tangan.pegawai"), jab[1], w_right,
+                          peg.nama, peg.pangkat_text, nip_peg))):
+        cells.append(Cell(r, c0, "".join(text for _, text in segments), "sign", r, c1,
+                          rich=segments))
+    breaks: list[int] = []
     return FormLayout(
         cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
         last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
         periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
         keterangan_col=ket_col, validations=validations,
-        page_breaks=breaks)
+        page_breaks=breaks, helper_cells=helper_cells, warnings=warnings)
 
 
-def signature_page_break(widths: list[float], heights: dict[int, float],
-                         header_rows: tuple[int, int], sig_row: int, last_row: int,
-                         paper: str) -> list[int]:
-    """A page break before the signature block when printing could split it.
+_ROW = "\x00"  # the row number in a cached row template
 
-    Spreadsheets cannot "keep rows together", so the pages are simulated: the sheet is
-    scaled to one page wide, rows fill pages of the paper's printable height, and the
-    table header repeats on every page. Excel and LibreOffice round the fit-to-width
-    zoom differently (measured: LibreOffice prints ~5 % smaller than Excel's whole-
-    percent zoom), so the pages are simulated for the range of zooms the clients use;
-    if the block straddles a page in any of them, it starts a new page (at worst one
-    extra page, never a signature torn from its names).
-    """
-    page_w, page_h = PAPER_INCHES.get(paper, PAPER_INCHES["A4"])
-    printable_w = (page_w - MARGINS["left"] - MARGINS["right"]) * 72
-    printable_h = (page_h - MARGINS["top"] - MARGINS["bottom"]) * 72
-    sheet_w = sum(w * 7 + 5 for w in widths) * 0.75
-    excel_zoom = min(1.0, math.floor(printable_w / sheet_w * 100) / 100)
-    repeat = sum(heights.get(x, LINE_HEIGHT) for x in range(header_rows[0],
-                                                            header_rows[1] + 1))
-    rows = [heights.get(x, LINE_HEIGHT) for x in range(last_row + 1)]
-    block = sum(rows[sig_row:])
-    for factor in (1.0, 0.98, 0.96, 0.94, 0.92):
-        page = printable_h / (excel_zoom * factor) * 0.97
-        if block >= page:
-            return []  # cannot be kept on one page anyway
-        y = 0.0
-        for row, h in enumerate(rows):
-            if y + h > page and y > 0:
-                y = repeat if row > header_rows[1] else 0.0
-            if row == sig_row:
-                if y + block > page:
-                    return [sig_row]
-                break
-            y += h
-    return []
+
+@lru_cache(maxsize=4096)
+def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
+                   flag_col: int, polaritas: Polarity, limit: float, cap: float):
+    """The helper formulas of an indicator row, with :data:`_ROW` for its row number:
+    rows of one form differ only by it (built once, ~1 ms per form saved)."""
+    refs = [f"{SHEET_FORM}!{col_name(c)}{_ROW}" for c in real_cols]
+    helper_refs = [tuple(f"{col_name(c)}{_ROW}" for c in cols) for cols in helpers]
+    return (tuple(row_formulas(refs, helper_refs, polaritas, limit, cap)),
+            flag_formula([h[2] for h in helper_refs]))
 
 
 def _letter(i: int) -> str:
@@ -513,7 +612,7 @@ def _predikat_formula(ref: str, scale: PredikatScale) -> str:
     expr = f'"{_q(scale.final)}"'
     for threshold, label in reversed(scale.bands):
         expr = f'IF({ref}>{excel_number(threshold)},"{_q(label)}",{expr})'
-    return f'=IF({ref}="","",{expr})'
+    return f'=IF(ISNUMBER({ref}),{expr},"")'
 
 
 def _q(text: str) -> str:

@@ -388,20 +388,26 @@ class Workspace:
 
     def form_shapes(self, forms: list[dict]) -> dict[str, tuple[list[str], int]]:
         """form id → (its periods, its number of indikator) in the revision of each row
-        of ``forms`` (rows of :meth:`issued_forms`)."""
+        of ``forms`` (rows of :meth:`issued_forms`): SQLite reads the two out of the
+        stored reading view; a form of an older version from its manifest."""
         wanted = {f["form_id"]: f["revision"] for f in forms}
         out: dict[str, tuple[list[str], int]] = {}
-        for form_id, rev, reading, manifest in self.db.execute(
-                "SELECT form_id, revision, reading, CASE WHEN reading IS NULL"
-                " THEN manifest END FROM forms"):
-            if wanted.get(form_id) != rev:
-                continue
-            if reading is not None:
-                periods, _, inds = json.loads(reading)
-            else:
-                m = json.loads(manifest)
-                periods, inds = m["periods"], m["indicators"]
-            out[form_id] = (list(periods), len(inds))
+        try:
+            rows = self.db.execute(
+                "SELECT form_id, revision, json_extract(reading, '$[0]'),"
+                " json_array_length(reading, '$[2]') FROM forms"
+                " WHERE reading IS NOT NULL").fetchall()
+        except sqlite3.OperationalError:  # an SQLite built without JSON functions
+            rows = [(f, r, json.dumps(v[0]), len(v[2])) for f, r, v in (
+                (f, r, json.loads(t)) for f, r, t in self.db.execute(
+                    "SELECT form_id, revision, reading FROM forms WHERE reading IS NOT NULL"))]
+        for form_id, rev, periods, count in rows:
+            if wanted.get(form_id) == rev:
+                out[form_id] = (json.loads(periods), count)
+        for form_id, rev in wanted.items():
+            if form_id not in out:
+                m = json.loads(self.issued_manifest_text(form_id, rev) or "{}")
+                out[form_id] = (list(m.get("periods", [])), len(m.get("indicators", [])))
         return out
 
     def year_files(self, form_ids: list[str]) -> dict[str, list]:
@@ -437,29 +443,14 @@ class Workspace:
 
     def keep_file(self, sha256: str, kind: str, data: bytes | None = None,
                   path: Path | None = None) -> bool:
-        """Keep a collected file's bytes (content-addressed, written atomically: a
-        temporary file renamed into place). Bytes that do not hash to ``sha256`` (a
-        file changed since it was read) are not kept. True when the bytes are kept."""
-        target = self.stored_path(sha256, kind)
-        if target.exists():
-            return True
-        if data is None:
+        """Keep a collected file's bytes (see :func:`keep_bytes`); ``path`` instead of
+        ``data``: read from there. True when the bytes are kept."""
+        if data is None and path is not None:
             try:
-                data = Path(path).read_bytes() if path is not None else None
+                data = Path(path).read_bytes()
             except OSError:
                 return False
-        if data is None or hashlib.sha256(data).hexdigest() != sha256:
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{sha256[:16]}.{secrets.token_hex(4)}.tmp")
-        try:
-            with open(tmp, "xb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            return False
-        return True
+        return data is not None and keep_bytes(self.path / STORE_DIR, sha256, kind, data)
 
     def stored_files(self) -> list[dict]:
         """Every recorded file with the path of its kept bytes (None when not kept)."""
@@ -809,6 +800,37 @@ ledger_json = _json
 # period order — without sorting: sorting buys nothing here (no hash is taken of it).
 _read_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                               check_circular=False).encode
+
+
+_MADE_DIRS: set[Path] = set()  # store folders known to exist (in this process)
+
+
+def keep_bytes(store: Path, sha256: str, kind: str, data: bytes) -> bool:
+    """Keep a collected file's bytes under ``store/ab/<sha256>.<kind>`` (content-addressed,
+    written atomically: a temporary file renamed into place; never overwritten). Bytes
+    that do not hash to ``sha256`` are not kept. Called by the read workers, so it needs
+    no open ledger. True when the bytes are (or already were) kept."""
+    suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
+    folder = Path(store) / sha256[:2]
+    target = folder / f"{sha256}{suffix}"
+    if folder in _MADE_DIRS and target.exists():
+        return True
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return False
+    if folder not in _MADE_DIRS:
+        folder.mkdir(parents=True, exist_ok=True)
+        _MADE_DIRS.add(folder)
+    elif target.exists():
+        return True
+    tmp = folder / f".{sha256[:16]}.{secrets.token_hex(4)}.tmp"
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _where(tahun: int | None, form_ids: list[str] | None) -> tuple[str, tuple]:

@@ -388,6 +388,8 @@ class _Validator:
         agregasi = parse_aggregation(r.text("agregasi")) if r.text("agregasi") else guess.agregasi
         if agregasi is None:
             self.add("agregasi_tidak_dikenal", r, "agregasi", value=r.text("agregasi"))
+        elif polaritas is Polarity.YA_TIDAK and Aggregation(agregasi) is Aggregation.JUMLAH:
+            self.add("agregasi_ya_tidak_jumlah", r, "agregasi", indikator=indikator)
         target = None
         if polaritas is not None:
             raw = r.get("target")
@@ -399,6 +401,9 @@ class _Validator:
                     code = ("target_rentang_salah" if polaritas is Polarity.RENTANG
                             else "target_bukan_angka")
                     self.add(code, r, "target", value=cell_text(raw), polaritas=polaritas.value)
+                elif polaritas is Polarity.YA_TIDAK and parse_number(raw) is not None:
+                    self.add("target_ya_tidak_angka", r, "target", value=cell_text(raw),
+                             indikator=indikator)
         period_targets = {}
         for code in (scheme.periods if scheme else ()):
             raw = r.get(f"target_{code.lower()}")
@@ -410,7 +415,7 @@ class _Validator:
                          value=cell_text(raw), period=code)
             else:
                 period_targets[code] = value
-        if len(self.problems) > before:
+        if any(p.is_error for p in self.problems[before:]):
             return None
         return Indicator(no=no, sasaran=sasaran, indikator=indikator,
                          penjelasan=cell_text(r.get("penjelasan")),
@@ -538,6 +543,9 @@ class _Validator:
         contacts = self.contacts(sheets[schema.SHEET_PEGAWAI])
         mail = self.mail_settings(settings_rows)
         master = Master(settings, good, iki, people, contacts, mail) if settings else None
+        if master is not None:
+            self.printed(master, {r.row: r for r in sheets[schema.SHEET_PEGAWAI]},
+                         {r.text("kode_iki"): r for r in sheets[schema.SHEET_IKI]})
         return LoadedMaster(master, self.problems, rejected)
 
     def mail_settings(self, rows: list[Row]) -> dict[str, str]:
@@ -580,6 +588,29 @@ class _Validator:
             have = out.get(nip, Contact())
             out[nip] = Contact(have.email or email or "", have.no_hp or hp or "")
         return out
+
+    def printed(self, master: Master, pegawai_rows: dict, iki_rows: dict) -> None:
+        """Warnings about what the forms would print: a header or signature block with a
+        missing part, a text too long to print whole in one row."""
+        from .layout import atasan_unit, overlong_texts  # the layout knows what prints
+
+        for kode, definition in master.iki.items():
+            row = iki_rows.get(kode)
+            for where, excerpt in overlong_texts(definition):
+                self.add("teks_terlalu_panjang", row, "kode_iki", kode=kode, where=where,
+                         excerpt=excerpt)
+        for a, form in zip(master.assignments, master.forms()):
+            peg, ats = form.pegawai, form.atasan
+            missing = [name for name, value in (
+                ("unit_kerja_pegawai", peg.unit_kerja), ("pangkat_pegawai", peg.pangkat_text),
+                ("jabatan_pegawai", peg.jabatan), ("nama_atasan", ats.nama),
+                ("jabatan_atasan", ats.jabatan),
+                ("pangkat_atasan", ats.pangkat_text or not ats.nip),  # a Bupati has none
+                ("unit_kerja_atasan", atasan_unit(form)),
+                ("tugas", form.iki.tugas), ("fungsi", form.iki.fungsi)) if not value]
+            if missing:
+                self.add("formulir_tidak_lengkap", pegawai_rows.get(a.row), "nip",
+                         nama=peg.nama, kode=a.kode_iki, parts=missing)
 
 
 _KNOWN_PANGKAT = set(PANGKAT.values())

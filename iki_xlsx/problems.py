@@ -40,12 +40,12 @@ _kinds(Severity.ERROR,
        "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
        "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
-       "iki_tidak_valid")
+       "iki_tidak_valid", "agregasi_ya_tidak_jumlah")
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
        "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
-       "pengaturan_smtp_port")
-
+       "pengaturan_smtp_port",
+       "target_ya_tidak_angka", "formulir_tidak_lengkap", "teks_terlalu_panjang")
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,
        "berkas_kosong", "berkas_terlalu_besar", "berkas_rusak", "berkas_terenkripsi",
@@ -65,6 +65,9 @@ _kinds(Severity.WARNING,
        "realisasi_rumus_tanpa_nilai")
 # returned files: a realisasi typed with another unit or a grade letter, or implausible for
 # a percent indikator (not used; values.py)
+# returned files: said by the collect report only (never stored with the file: it depends
+# on which other files have been collected)
+_kinds(Severity.WARNING, "waktu_simpan_sama")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")

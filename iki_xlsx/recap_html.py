@@ -24,6 +24,7 @@ from .recap import (
 from .texts import Texts, get_texts
 
 TEMPLATE = "rekap.html.j2"
+PAGE_SIZE = {"A4": "A4 landscape", "F4": "330mm 215mm"}  # CSS @page size, landscape
 DETAIL_LIMIT = 5000  # per-indicator rows shown in the page when ``detail`` is None
 
 CHART_WIDTH = 760
@@ -148,8 +149,10 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     n_rows = sum(f.total for f in recap.forms)
     show = detail if detail is not None else n_rows <= DETAIL_LIMIT
     details = []
-    if show:
+    if show:  # only forms that were returned: the others are listed as not submitted
         for f in recap.forms:
+            if not f.submitted:
+                continue
             details.append({
                 "nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
                 "rows": [{"no": i.no, "indikator": i.indikator, "satuan": i.satuan,
@@ -178,5 +181,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
         "forms": forms, "missing": missing, "problems": problems,
         "periods": [period_label(texts, p) for p in recap.periods],
         "details": details, "detail_skipped": not show, "detail_rows": n_rows,
+        "detail_belum": len(recap.not_submitted),
+        "page_size": PAGE_SIZE.get(recap.kertas, PAGE_SIZE["A4"]),
         "sheet_indikator": t("rekap.sheet.indikator"),
     }

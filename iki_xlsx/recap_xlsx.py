@@ -77,7 +77,7 @@ class _Formats:
         self.subtitle = add(bold=True, font_size=11)
         self.note = add(italic=True, font_color="#404040")
         self.head = add(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True)
-        self.text = add()
+        self.text = add(text_wrap=True)
         self.int = add(num_format="0")
         self.num = add(num_format="General")
         self.pct = add(num_format="0.00")
@@ -182,7 +182,7 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
               t("rekap.kolom.pegawai"), t("rekap.kolom.formulir"), t("rekap.kolom.sudah"),
               t("rekap.kolom.belum"), t("rekap.kolom.persen_sudah"),
               t("rekap.kolom.rata_rata"), *labels, t("rekap.kolom.belum_dinilai")]
-    widths = [34, 30, 10, 10, 13, 13, 11, 13, *([12] * len(labels)), 11]
+    widths = [40, 34, 10, 11, 13, 13, 12, 13, *([13] * len(labels)), 12]
     p0 = 8  # first predikat column
     heads = {p0 + i: fm.predikat_head[label] for i, label in enumerate(labels)}
     numeric = [fm.int] * 4 + [fm.share, fm.pct] + [fm.int] * (len(labels) + 1)
@@ -204,6 +204,7 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
         row = _summary_row(s, labels)
         _text(ws, first + i, 0, row[0], fm.text)
         _text(ws, first + i, 1, row[1], fm.text)
+        ws.set_row(first + i, L.row_height(row[:2], widths[:2]))
         for c, (value, f) in enumerate(zip(row[2:], numeric), start=2):
             _put(ws, first + i, c, value, f)
     last = first + len(recap.units) - 1
@@ -221,6 +222,7 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
     for i, s in enumerate(recap.agencies):
         row = _summary_row(s, labels)
         _text(ws, pd_first + i, 0, row[0], fm.text)
+        ws.set_row(pd_first + i, L.row_height(row[:1], widths[:1]))
         for c, (value, f) in enumerate(zip(row[2:], numeric), start=2):
             _put(ws, pd_first + i, c, value, f)
     total = pd_first + len(recap.agencies)
@@ -239,6 +241,7 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
     chart.add_series({
         "name": t("rekap.grafik.predikat"),
         "categories": [name, pd_head, p0, pd_head, p0 + len(labels) - 1],
+        "categories_data": list(labels),  # text: Excel needs a strRef, not a numRef
         "values": [name, total, p0, total, p0 + len(labels) - 1],
         "points": [{"fill": {"color": fm.colours[x]}, "border": {"color": "#595959"}}
                    for x in labels],
@@ -253,6 +256,7 @@ def _sheet_summary(wb, recap: Recap, texts: Texts, fm: _Formats):
     bars.add_series({
         "name": t("rekap.grafik.capaian"),
         "categories": [name, first, 1, last, 1],
+        "categories_data": [s.unit_kerja or "" for s in recap.units],
         "values": [name, first, 7, last, 7],
         "fill": {"color": "#4472C4"},
         "data_labels": {"value": True, "num_format": "0.0"}})

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from . import layout as L
 from .atomic import atomic_path
 from .collect import CollectReport, FileResult
 from .model import format_nip
@@ -78,7 +79,7 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
 
 
 def write_report_xlsx(report: CollectReport, path: str | Path,
-                      texts: Texts | None = None) -> Path:
+                      texts: Texts | None = None, kertas: str = "A4") -> Path:
     texts = texts or get_texts()
     t = texts.t
     path = Path(path)
@@ -110,11 +111,11 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
                     continue
                 fmt = status_fmt.get(row["_status"]) if k == "status" else None
                 write_text(ws, i, c, value, fmt)
+            ws.set_row(i, L.row_height([row.get(k) for k in keys], widths))
         ws.autofilter(3, 0, 3 + max(len(rows), 1), len(keys) - 1)
         ws.freeze_panes(4, 1)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(3)
+        judul = t("laporan.judul", tahun=report.tahun or "")
+        L.setup_print(ws, kertas, t("cetak.halaman", judul=judul), (3, 3))
         miss = wb.add_worksheet(t("laporan.sheet_belum"))
         mkeys = ("periode", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja",
                  "form_id")
@@ -130,8 +131,10 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
                 for c, v in enumerate(values):
                     if v:
                         write_text(miss, i, c, v)
+                miss.set_row(i, L.row_height(values, (10, 22, 30, 34, 34, 28, 18)))
         miss.autofilter(0, 0, max(i, 1), len(mkeys) - 1)
         miss.freeze_panes(1, 0)
+        L.setup_print(miss, kertas, t("cetak.halaman", judul=judul), (0, 0))
         changes = wb.add_worksheet(t("laporan.sheet_perubahan"))
         ckeys = ("nip", "nama", "kejadian", "indikator", "periode", "nilai_lama", "berkas_lama",
                  "nilai_baru", "berkas_baru")
@@ -143,7 +146,10 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
             for c, v in enumerate(row):
                 if v not in (None, ""):
                     write_text(changes, i, c, str(v))
+            changes.set_row(i, L.row_height([str(v or "") for v in row],
+                                            (22, 30, 34, 10, 10, 12, 50, 12, 50)))
         changes.freeze_panes(1, 0)
+        L.setup_print(changes, kertas, t("cetak.halaman", judul=judul), (0, 0))
         wb.close()
     return path
 

@@ -255,6 +255,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
     texts = {rev: {f"{i + 1:02d}": str(ind.get("indikator", "")) for i, ind in enumerate(inds)}
              for rev, inds in revisions.items()}
     old_revision_files: set[str] = set()
+    values = year.values
     for f in sorted(files, key=lambda f: f.order):
         if f.sha256 in year.excluded:
             continue
@@ -267,26 +268,29 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
                 continue
             cur = pairs.get(ind_id)
             for period, raw in (entry.get("realisasi") or {}).items():
-                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
-                            f.collected_at)
                 if cur is None:
                     if raw is not None:
-                        year.events.append(Event(DIHAPUS, "", period, new=got,
-                                                 text=texts.get(f.revision, {}).get(ind_id, "")))
+                        year.events.append(Event(DIHAPUS, "", period, new=Value(
+                            raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at), text=texts.get(f.revision, {}).get(ind_id, "")))
                     continue
                 key = (cur, period)
-                before = year.values.get(key)
+                before = values.get(key)
                 if raw is None:
                     if before is not None:
-                        year.events.append(Event(DIKOSONGKAN, cur, period, before, got))
+                        year.events.append(Event(DIKOSONGKAN, cur, period, before, Value(
+                            None, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at)))
                     continue
+                got = Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at,
+                            f.collected_at)
                 if f.revision != current:
                     old_revision_files.add(f.sha256)
                 if before is not None and before.value != raw:
                     same = bool(f.saved_at) and before.saved_at == f.saved_at
                     year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
                                              before, got))
-                year.values[key] = got
+                values[key] = got
             note = entry.get("keterangan")
             if cur is not None and note not in (None, ""):
                 year.keterangan[cur] = Value(note, f.sha256, f.name, f.revision, ind_id,
@@ -343,16 +347,29 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 
 # --------------------------------------------------------------------------- from the ledger
 
-def load_years(ws, tahun: int | None, forms: list[dict]) -> dict[str, FormYear]:
+def load_years(ws, tahun: int | None, forms: list[dict],
+               shapes: Mapping[str, tuple] | None = None) -> dict[str, FormYear]:
     """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
-    :meth:`Workspace.issued_forms`), from what the ledger holds."""
+    :meth:`Workspace.issued_forms`), from what the ledger holds. ``shapes``: the forms'
+    (periods, number of indikator), when the caller has them."""
     ids = [f["form_id"] for f in forms]
     files = ws.year_files(ids)
     decisions = ws.decisions_for(ids)
-    revisions: dict[str, dict[int, list]] = {}
-    for form_id, rev, inds in ws.revision_indicators(tahun, ids):
-        revisions.setdefault(form_id, {})[rev] = inds or []
-    active = ws.active_periods(ids)
+    current = {f["form_id"]: f["revision"] for f in forms}
+    shapes = shapes if shapes is not None else ws.form_shapes(forms)
+    # the current revision's indikator are its positions; other revisions' are matched
+    # to them by text, so only forms with a file or a decision of another revision
+    # need their indikator decoded
+    other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
+    other |= {fid for fid, ds in decisions.items()
+              if any(d["revision"] not in (None, current[fid]) for d in ds)}
+    revisions: dict[str, dict[int, list]] = {
+        fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
+    if other:
+        for form_id, rev, inds in ws.revision_indicators(tahun, sorted(other)):
+            if form_id in other:
+                revisions[form_id][rev] = inds or []
+    active = ws.active_periods(ids)  # issue 11
     out = {}
     for f in forms:
         fid = f["form_id"]

@@ -15,6 +15,7 @@ unformatted 90 % — is reported with its cell, never used.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ def _unit_key(text: str) -> str:
     return re.sub(r"[^0-9a-z%]", "", s)
 
 
+@lru_cache(maxsize=256)
 def is_percent(satuan: str) -> bool:
     """Whether a SATUAN is percent (``%``, ``persen``, ``Persen (%)``)."""
     s = unicodedata.normalize("NFKC", str(satuan or "")).casefold().strip()
@@ -183,11 +185,20 @@ def _percent_problem(value: float, target: float | None, explicit: bool,
 
 def plain_limit(target: object, satuan: str = "", yes_no: bool = False) -> float:
     """The upper bound :func:`plain_number` may accept for an indikator: -1 (nothing is
-    plain) for ya/tidak and percent indikators, whose numbers need the checks of
-    :func:`parse_realisasi`."""
-    if yes_no or is_percent(satuan):
+    plain) for ya/tidak; for a percent indikator, below what the percent checks of
+    :func:`parse_realisasi` would refuse (with :func:`plain_low` as the lower bound)."""
+    if yes_no:
         return -1.0
+    if is_percent(satuan):
+        t = target if isinstance(target, (int, float)) and math.isfinite(target) else 0.0
+        return min(absurd_limit(target), max(PERCENT_MAX, PERCENT_FACTOR * t))
     return absurd_limit(target)
+
+
+def plain_low(satuan: str = "") -> float:
+    """The lower bound (besides 0) :func:`plain_number` may accept: on a percent
+    indikator a fraction below 1 may be an unformatted percent, for the full checks."""
+    return 1.0 if is_percent(satuan) else 0.0
 
 
 def absurd_limit(target: object) -> float:
@@ -198,12 +209,12 @@ def absurd_limit(target: object) -> float:
     return ABSURD_FACTOR * max(target or 0.0, 1.0)
 
 
-def plain_number(raw: object, limit: float) -> float | None:
+def plain_number(raw: object, limit: float, low: float = 0.0) -> float | None:
     """The realisasi of a number read from a plain cell (no formula, error or percent
     format) of an indicator that is not ya/tidak, when it needs nothing more: finite,
-    from 0 to ``limit``. None sends it through :func:`parse_realisasi` (same result for
-    what this accepts; the fuzz tests hold both to it)."""
-    if type(raw) is float and 0.0 <= raw <= limit:
+    0 or from ``low`` to ``limit``. None sends it through :func:`parse_realisasi` (same
+    result for what this accepts; the fuzz tests hold both to it)."""
+    if type(raw) is float and raw <= limit and (raw >= low or raw == 0.0):
         return round(raw, 10)
     return None
 

@@ -45,6 +45,38 @@ SKIP_REASON = ("LibreOffice (soffice) and python3-uno not installed: "
                "apt-get install -y --no-install-recommends libreoffice-calc-nogui python3-uno")
 
 
+# ``IKI_TEST_FONTS=dejavu``: LibreOffice runs without the Liberation fonts (a fontconfig
+# file rejects them), so Arial falls back to the wider DejaVu Sans, as on a machine without
+# fonts-liberation (WPS on Linux or Android may do the same). Default: the system's fonts.
+FONTS = os.environ.get("IKI_TEST_FONTS", "").strip().lower() or "system"
+_REJECT_LIBERATION = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont>
+    <pattern><patelt name="family"><string>Liberation Sans</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Liberation Sans Narrow</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Liberation Serif</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Liberation Mono</string></patelt></pattern>
+  </rejectfont></selectfont>
+</fontconfig>
+"""
+
+
+def font_env() -> dict[str, str]:
+    """The environment for LibreOffice under :data:`FONTS`."""
+    env = dict(os.environ)
+    if FONTS == "dejavu":
+        import tempfile
+
+        conf = Path(tempfile.gettempdir()) / f"iki-fonts-no-liberation-{os.getpid()}.conf"
+        conf.write_text(_REJECT_LIBERATION, encoding="utf-8")
+        env["FONTCONFIG_FILE"] = str(conf)
+    elif FONTS != "system":
+        raise ValueError(f"IKI_TEST_FONTS={FONTS!r}: use 'dejavu' or leave it unset")
+    return env
+
+
 class LibreOfficeError(RuntimeError):
     """LibreOffice (or the driver) failed; the message says which document and step."""
 
@@ -123,7 +155,7 @@ class _Driver:
     def _start(self) -> None:
         self.proc = subprocess.Popen(
             [PYTHON, str(DRIVER), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+            stderr=subprocess.DEVNULL, text=True, encoding="utf-8", env=font_env(),
             start_new_session=True)  # own process group: the driver and its soffice
 
     def request(self, request: dict, timeout: float) -> dict:

@@ -208,7 +208,12 @@ UPTO_CASES = [
     ({"TW1": 50, "TW2": 50}, "TW2", indicator(R(80, 90), RENT, SUM), TW, 100 / 90 * 100),
     ({"TW1": "Ya", "TW2": "Tidak"}, "TW2", indicator(YA, YT, SUM), TW, 0.0),
     ({"TW1": "Ya", "TW2": "Tidak"}, "TW1", indicator(YA, YT, SUM), TW, 100.0),
-    ({"TW1": "Tidak", "TW3": "Ya"}, "TW4", indicator(YA, YT, AVG), TW, 100.0),
+    ({"TW1": "Tidak", "TW3": "Ya"}, "TW4", indicator(YA, YT, AVG), TW, 50.0),  # the mean
+    ({"TW1": "Ya", "TW2": "Tidak"}, "TW2", indicator(YA, YT, AVG), TW, 50.0),
+    ({"TW1": "Ya", "TW2": "Tidak", "TW3": "ya"}, "TW4", indicator(YA, YT, AVG), TW,
+     200 / 3),
+    ({"TW1": "Ya", "TW2": "Tidak"}, "TW2", indicator(YA, YT, LAST), TW, 0.0),
+    ({"TW1": "Ya", "TW2": "Tidak"}, "TW1", indicator(YA, YT, AVG), TW, 100.0),
     ({"S1": 2, "S2": 2}, "S2", indicator(T(4)), SEM, 100.0),
     ({"Semester I": 2}, "S2", indicator(T(4)), SEM, 50.0),  # keys in any spelling
     ({"TAHUNAN": 3}, "TAHUNAN", indicator(T(4)), TH, 75.0),
@@ -392,8 +397,12 @@ def test_formula_shape():
     f = capaian_formula(["H14", "I14", "J14", "K14"], indicator(T(100)))
     assert f == ('=IF(COUNT(H14,I14,J14,K14)=0,"",'
                  'MAX(0,MIN(120,SUM(H14,I14,J14,K14)/100*100)))')
-    f = capaian_formula(["H14"], indicator(YA, YT, SUM))
-    assert f == '=IF(COUNTA(H14)=0,"",IF(OR(H14="Ya",H14=TRUE),100,0))'
+    f = capaian_formula(["W14", "Z14"], indicator(YA, YT, LAST), scheme=SEM)
+    assert f == '=IF(COUNT(W14,Z14)=0,"",IF(ISNUMBER(Z14),Z14,W14))'
+    f = capaian_formula(["W14", "Z14"], indicator(YA, YT, AVG), scheme=SEM, flag="AI14",
+                        warning='Periksa "isian"')
+    assert f == ('=IF(AI14>0,"Periksa ""isian""",'
+                 'IF(COUNT(W14,Z14)=0,"",AVERAGE(W14,Z14)))')
 
 
 ALLOWED = {"IF", "AND", "OR", "NOT", "COUNT", "COUNTA", "SUM", "AVERAGE", "MIN", "MAX",

@@ -24,6 +24,7 @@ from libreoffice import (
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from iki_xlsx.capaian import capaian_formula, capaian_upto
+from iki_xlsx.liveform import answer_formula
 from iki_xlsx.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
 
 pytestmark = needs_libreoffice
@@ -46,7 +47,8 @@ TARGETS = [
 ]
 NUMBERS = [0, 0, 1, 2.5, 4, 5, 6, 0.1, 0.2, 12.5, 25, 33.3, 50, 79.9, 80, 85, 90, 90.01,
            100, 130, 1e-7, -1, -20, 1234.5]
-ANSWERS = ["Ya", "Tidak", "ya", "TIDAK", True, False, "belum"]
+ANSWERS = ["Ya", "Tidak", "ya", "TIDAK", True, False, " Ya "]  # others: test_liveform.py
+HELPER_COLS = (6, 7, 8, 9)  # G..J: a ya/tidak period's capaian, as the form's helper cells
 
 
 def period_target_variants(polaritas, target, scheme):
@@ -142,6 +144,11 @@ def build_workbook(path, with_values=True):
             elif value is not None:
                 to_type.setdefault(i, {})[ref if on_data else f"'{SHEET}'!{ref}"] = value
         cached = expected(case) if with_values else None
+        if ind.polaritas is YT:  # the form aggregates each period's capaian (liveform.py)
+            helpers = [xl_rowcol_to_cell(row, col) for col in HELPER_COLS[:len(refs)]]
+            for col, ref in zip(HELPER_COLS, refs):
+                ws.write_formula(row, col, answer_formula(ref, cap), None, "")
+            refs = helpers
         ws.write_formula(row, FORMULA_COL, capaian_formula(refs, ind, cap, scheme), None,
                          "" if cached is None else cached)
     wb.close()

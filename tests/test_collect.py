@@ -395,3 +395,29 @@ def test_a_broken_installation_is_not_recorded_as_broken_files(issued, tmp_path,
     with pytest.raises(ImportError):
         collect([tmp_path / "in"], ws, jobs=1)
     assert ws.all_files() == []
+
+
+def test_what_clients_change_on_resave_is_not_an_edit_but_a_real_edit_is(issued, tmp_path):
+    """Gnumeric drops a trailing space, other clients add spaces or store a whole number
+    as text: none of that is an edit of locked content. A changed word or
+    digit in the same cells still is."""
+    ws, forms = issued
+    p = forms[PENGOLAH]
+    m = p.manifest
+    row = m["indicators"][0]["row"]
+    locked = ws.issued(p.form_id)["locked_cells"]
+    penjelasan, no, sasaran = f"D{row}", f"A{row}", f"B{row}"
+    assert isinstance(locked[no], (int, float)) or str(locked[no]).isdigit()
+    assert " " in locked[sasaran]
+    resaved = {penjelasan: locked[penjelasan] + "  ", no: str(int(float(locked[no]))),
+               sasaran: " " + locked[sasaran] + " ",
+               realisasi_ref(m, 0, "TW1"): 3}
+    fill(p.path, tmp_path / "in" / "resave.xlsx", resaved, unprotect=True)
+    r = by_name(collect([tmp_path / "in"], ws, jobs=1), "resave.xlsx")
+    assert codes(r) == [("proteksi_dibuka", "")]
+    edited = {penjelasan: locked[penjelasan] + " (diubah)",
+              no: int(float(locked[no])) + 1, realisasi_ref(m, 0, "TW1"): 3}
+    fill(p.path, tmp_path / "in2" / "edit.xlsx", edited)
+    r = by_name(collect([tmp_path / "in2"], ws, jobs=1), "edit.xlsx")
+    assert codes(r) == [("isi_terkunci_berubah", f"A{row}")]
+    assert r.problems[0].params["cells"] == [f"A{row}", penjelasan]

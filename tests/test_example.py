@@ -14,7 +14,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.master import load_master
 from iki_xlsx.model import Aggregation, Polarity
 
-from libreoffice import needs_libreoffice, run
+from libreoffice import FONTS, needs_libreoffice, run
 from test_generate_libreoffice import assert_form_printed_whole
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +86,51 @@ def test_every_example_form_prints_whole(example, tmp_path):
     for i, p in enumerate(result.forms):
         assert_form_printed_whole(p.form, pdfs / f"{i}.pdf")
         assert_signature_on_one_page(p.form, pdfs / f"{i}.pdf")
+        assert_signature_placed_well(p.form, pdfs / f"{i}.pdf")
+    assert_printed_with_the_font_under_test(pdfs / "0.pdf")
+
+
+def assert_printed_with_the_font_under_test(pdf) -> None:
+    """``IKI_TEST_FONTS=dejavu`` really printed without Liberation (the wider fallback);
+    otherwise Arial is Liberation Sans where it is installed."""
+    import shutil
+    import subprocess
+
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        fonts = " ".join(f[3] for page in doc for f in page.get_fonts())
+    if FONTS == "dejavu":
+        assert "DejaVu" in fonts and "Liberation" not in fonts, fonts
+    elif shutil.which("fc-list") and "Liberation Sans" in subprocess.run(
+            ["fc-list"], capture_output=True, text=True).stdout:
+        assert "Liberation" in fonts, fonts
+
+
+def assert_signature_placed_well(form, pdf) -> None:
+    """The place/date line is visible (not clipped by the repeated header), and the
+    block is alone on its page only when the page before had no room for it."""
+    import pymupdf
+
+    from iki_xlsx.layout import MARGINS
+    from test_generate_libreoffice import normalise
+
+    with pymupdf.open(pdf) as doc:
+        pages = [page for page in doc if "PETUNJUK PENGISIAN" not in page.get_text()]
+        k = max(i for i, page in enumerate(pages) if "Pejabat Penilai Kinerja," in
+                page.get_text())
+        page = pages[k]
+        date_line = form.settings.tempat + ","
+        assert normalise(date_line) in normalise(page.get_text()), (pdf.name, "date line")
+        if k == 0 or "Rata-rata capaian" in page.get_text():
+            return  # the table ends on the signature's page: not alone
+        top = page.search_for(date_line)[0].y0
+        nip = page.search_for(f"NIP. {form.pegawai.nip_text}")[-1].y1
+        prev = pages[k - 1]
+        limit = prev.rect.height - MARGINS["bottom"] * 72
+        used = max(b[3] for b in prev.get_text("blocks") if b[3] < limit)
+        assert nip - top > limit - used - 2, (pdf.name, "signature alone on a page",
+                                              nip - top, limit - used)
 
 
 def assert_signature_on_one_page(form, pdf) -> None:
@@ -98,3 +143,41 @@ def assert_signature_on_one_page(form, pdf) -> None:
     first = [k for k, t in enumerate(pages) if "Pejabat Penilai Kinerja," in t]
     last = [k for k, t in enumerate(pages) if f"NIP. {form.pegawai.nip_text}" in t]
     assert first and last and first[-1] == last[-1], (form.pegawai.nama, first, last)
+
+
+def test_example_validates_without_warnings(example):
+    """Every pegawai has a unit kerja, every atasan a jabatan: nothing prints blank."""
+    loaded = load_master(EXAMPLE)
+    assert [(p.code, p.location()) for p in loaded.problems] == []
+    forms = example.forms()
+    assert all(f.pegawai.unit_kerja for f in forms)
+    assert all(f.atasan.jabatan for f in forms)
+    assert len({f.pegawai.unit_kerja for f in forms}) >= 4  # the recap per unit has rows
+
+
+def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
+    """Frozen rows (if any) total at most 150 pt on every form: on a 1366×768 screen the
+    realisasi rows can be scrolled to. No row is over Excel's 409 pt, no ':-'."""
+    import zipfile
+
+    from iki_xlsx.layout import build_layout
+    from iki_xlsx.texts import get_texts
+
+    texts = get_texts()
+    result = None
+    for form in example.forms():
+        lay = build_layout(form, texts)
+        assert max(lay.heights.values()) <= 409
+        assert not any(isinstance(c.value, str) and c.value.startswith((":-", ": -"))
+                       or c.value == ": " for c in lay.cells)
+    from iki_xlsx.generate import generate_forms
+    from iki_xlsx.ledger import Workspace
+
+    result = generate_forms(example, tmp_path / "f", Workspace(tmp_path / "ws"), jobs=1)
+    for p in result.forms:
+        with zipfile.ZipFile(p.path) as z:
+            xml = z.read("xl/worksheets/sheet1.xml").decode()
+        m = re.search(r'<pane [^>]*ySplit="(\d+)"', xml)
+        frozen = int(m.group(1)) if m else 0
+        heights = p.layout.heights
+        assert sum(heights.get(r, 12.75) for r in range(frozen)) <= 150, p.path.name

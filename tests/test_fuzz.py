@@ -22,7 +22,7 @@ from iki_xlsx.manifest import parse_manifest_text, sign
 from iki_xlsx.model import format_number
 from iki_xlsx.problems import KINDS, Status
 from iki_xlsx.values import (ABSURD_FACTOR, CellInfo, absurd_limit, parse_realisasi,
-                             plain_number)
+                             plain_limit, plain_low, plain_number)
 
 FAST, SLOW = 300, 10_000
 
@@ -102,6 +102,11 @@ def realisasi_property(raw, info, yes_no, target) -> None:
     quick = plain_number(raw, absurd_limit(target))
     if quick is not None:
         assert parse_realisasi(raw, CellInfo(), target=target) == (quick, "", ""), raw
+    # … and on a percent indikator, whose numbers also pass the percent checks
+    quick = plain_number(raw, plain_limit(target, "%"), plain_low("%"))
+    if quick is not None:
+        assert parse_realisasi(raw, CellInfo(), target=target, satuan="%") == (
+            quick, "", ""), raw
 
 
 def typed_number_property(case, target) -> None:

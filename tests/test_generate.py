@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from iki_xlsx.generate import generate_forms, safe_name
-from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST
+from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST
 from iki_xlsx.ledger import Workspace
 from iki_xlsx.manifest import reading_view
 from iki_xlsx.master import load_master
@@ -92,14 +92,23 @@ def test_official_texts_in_place(generated):
         assert ws[f"D{r}"].value == ind.penjelasan
         assert ws[f"E{r}"].value == ind.sumber_data
         assert ws[f"F{r}"].value == ind.satuan
-    # Signature block: atasan left, pegawai right, names, pangkat, grouped NIP.
-    col, row = split(find(cells, "Pegawai yang Dinilai,"))
-    assert ws[f"A{row}"].value == "Pejabat Penilai Kinerja,"
-    assert ws[f"G{row - 1}"].value == "Tenggarong, 2 Januari 2025"
-    assert "Drs. H. Rahmat Wijaya, S.Sos." in cells.values()
-    assert "NIP. 19700101 199503 1 001" in cells.values()
-    name_ref = [r for r, v in cells.items() if v == "Drs. H. Rahmat Wijaya, S.Sos."][-1]
-    assert ws[name_ref].font.b and ws[name_ref].font.u
+    # Signature block: one row (never split over pages), atasan left, pegawai right,
+    # place and date, names (bold, underlined), pangkat, grouped NIP.
+    shown = {r: v.replace("\u200b", "") for r, v in cells.items() if isinstance(v, str)}
+    right = [(r, v) for r, v in shown.items()
+             if v.startswith("Tenggarong, 2 Januari 2025\nPegawai yang Dinilai,\n")]
+    assert len(right) == 1
+    col, row = split(right[0][0])
+    left = shown[f"A{row}"]
+    assert left.startswith("\nPejabat Penilai Kinerja,\n")
+    assert "\nIr. H. Bupati Contoh, M.Si\n" in left  # an atasan without NIP (Bupati)
+    assert "\nDrs. H. Rahmat Wijaya, S.Sos.\n" in right[0][1]
+    assert right[0][1].endswith("\nNIP. 19700101 199503 1 001")
+    assert left.count("\n") == right[0][1].count("\n")  # names on the same line
+    rich = openpyxl.load_workbook(p.path, rich_text=True)["IKI"][right[0][0]].value
+    name = [part for part in rich
+            if getattr(part, "text", "").strip("\u200b") == "Drs. H. Rahmat Wijaya, S.Sos."]
+    assert name and name[0].font.b and name[0].font.u
 
 
 def test_sasaran_with_several_indicators_is_merged(generated):
@@ -117,12 +126,13 @@ def test_sasaran_with_several_indicators_is_merged(generated):
 def test_protection_and_structure_lock(generated):
     p = planned(generated, KEPALA)
     wb = openpyxl.load_workbook(p.path)
-    assert wb.sheetnames == [SHEET_FORM, SHEET_GUIDE, SHEET_MANIFEST]
+    assert wb.sheetnames == [SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST]
     ws = wb[SHEET_FORM]
     assert ws.protection.sheet and ws.protection.password
     assert wb.security is not None and wb.security.lockStructure
     assert wb.security.workbookPassword  # hashed "rahasia-uji" from Pengaturan
     assert wb[SHEET_MANIFEST].sheet_state == "veryHidden"
+    assert wb[SHEET_HELPER].sheet_state == "veryHidden" and wb[SHEET_HELPER].protection.sheet
     assert wb[SHEET_GUIDE].protection.sheet
 
 

@@ -13,14 +13,12 @@ the pegawai had saved it on that day: the order of saving, not of collecting, co
 
 from __future__ import annotations
 
-import re
 import shutil
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from filling import realisasi_ref
+from filling import realisasi_ref, saved_on
 from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
@@ -39,21 +37,6 @@ SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")
 SRI_PLT = ("198203152006042002", "IKI-PENGOLAH")
 ANDI = ("199005202015031003", "IKI-PENGOLAH")
 NUR = ("199107112019032011", "IKI-PENGOLAH")
-
-
-def saved_on(path: Path, stamp: str) -> Path:
-    """Set the file's own saved time (as the spreadsheet program writes it)."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data, n = re.subn(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
-                                  rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-                assert n == 1
-            zout.writestr(item, data)
-    tmp.replace(path)
-    return path
 
 
 def lo_fill(src: Path, dst: Path, values: dict[tuple[int, str], object], manifest: dict,

@@ -11,6 +11,8 @@ are then read (:mod:`.realisasi`).
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from .. import layout as L
@@ -54,6 +56,29 @@ def _norm(value: object) -> str:
     if value is None:
         return ""
     return " ".join(str(whole(value)).split())
+
+
+_NEWLINES = re.compile(r"\r\n?")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def as_seen(value: object) -> object:
+    """A locked cell's content as a person reads it, without what real clients change
+    when they re-save an untouched form: line endings (``\r\n``), spaces at the end of
+    a line or around the text (Gnumeric drops a trailing space), Unicode composition,
+    and a number stored as ``85.0``, ``85`` or the text ``"85"``. Any change of a word,
+    a digit or a line break is still a change."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = unicodedata.normalize("NFC", _NEWLINES.sub("\n", str(value)))
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    return text
 
 
 def _digits(value: object) -> str:
@@ -216,8 +241,10 @@ class Judge:
         want: dict = issued.locked_cells
         if self._identity(got, issued, add) or self._rows(got, issued, add):
             return True
-        changed = sorted((r for r in want if got.get(r) != want[r]), key=L.ref_order)
-        extra = sorted((r for r in got if r not in want), key=L.ref_order)
+        changed = sorted((r for r in want if got.get(r) != want[r]
+                          and as_seen(got.get(r)) != as_seen(want[r])), key=L.ref_order)
+        extra = sorted((r for r in got if r not in want and as_seen(got[r]) != ""),
+                       key=L.ref_order)
         rows = {e.row: text for e, text in zip(issued.view.indicators,
                                                   issued.indicator_texts())}
         targets = {f"{TARGET_COL}{row}": text for row, text in rows.items()}

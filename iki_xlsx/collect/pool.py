@@ -17,20 +17,29 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
 from ..problems import Problem
+from ..ledger import keep_bytes
 from .reading import RawReading, read_bytes, read_path, sha256_of
 from .sources import Source, archive_sources
 
-def read_source(args: tuple[Source, bytes | None, str | None]) -> RawReading:
-    """Read one source (in a worker process, or in this one)."""
-    src, key, key_id = args
+def read_source(args: tuple) -> RawReading:
+    """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,
+    and a fourth item, the workspace's file store, to keep the bytes read there
+    (content-addressed: the workers write in parallel, nothing travels back)."""
+    src, key, key_id = args[:3]
+    store = args[3] if len(args) > 3 else None
     if src.problem is not None:  # could not even be listed or opened
         raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
         raw.problems.append(src.problem)
         return raw
     try:
         if src.path is not None:
-            return read_path(src.path, key, key_id)
-        return read_bytes(src.data or b"", key, key_id)
+            raw = read_path(src.path, key, key_id)
+        else:
+            raw = read_bytes(src.data or b"", key, key_id)
+        if store is not None and raw.data is not None:
+            keep_bytes(store, raw.sha256, raw.kind, raw.data)
+        raw.data = None
+        return raw
     except OSError as exc:  # vanished or locked since it was listed
         raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
         raw.problems.append(Problem("berkas_tidak_terbaca",
@@ -88,26 +97,26 @@ def _read_alone(args) -> RawReading:
 
 
 def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-                   jobs: int) -> Iterator[tuple[Source, RawReading]]:
+                   jobs: int, store=None) -> Iterator[tuple[Source, RawReading]]:
     """:func:`read_all`, with the members of a zip archive given as a file read in its
     place (the reader tells an archive from a workbook by the central directory it parses
     anyway, so a file is opened as a zip once)."""
-    for src, raw in read_all(sources, key, key_id, jobs):
+    for src, raw in read_all(sources, key, key_id, jobs, store):
         if raw.kind == "archive" and src.path is not None:
-            yield from read_all(archive_sources(src), key, key_id, jobs)
+            yield from read_all(archive_sources(src), key, key_id, jobs, store)
         else:
             yield src, raw
 
 
 def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-             jobs: int) -> Iterator[tuple[Source, RawReading]]:
+             jobs: int, store=None) -> Iterator[tuple[Source, RawReading]]:
     """(source, reading) in the order of ``sources``. With several jobs, a bounded
     window of chunks is in flight: memory does not grow with the number of files."""
     it = iter(sources)
     head = list(islice(it, 16))
     if jobs == 1 or len(head) < 16:
         for src in chain(head, it):
-            yield src, read_source((src, key, key_id))
+            yield src, read_source((src, key, key_id, store))
         return
     size = 8
     pool = _new_pool(jobs)
@@ -119,7 +128,7 @@ def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
             chunk = list(islice(stream, size))
             if not chunk:
                 return
-            pending.append((chunk, pool.submit(_read_chunk, [(s, key, key_id)
+            pending.append((chunk, pool.submit(_read_chunk, [(s, key, key_id, store)
                                                               for s in chunk])))
 
     try:
@@ -130,9 +139,9 @@ def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
                 raws = future.result()
             except BrokenProcessPool:
                 pool.shutdown(wait=True, cancel_futures=True)
-                raws = [_read_alone((s, key, key_id)) for s in chunk]
+                raws = [_read_alone((s, key, key_id, store)) for s in chunk]
                 pool = _new_pool(jobs)
-                pending = deque((c, pool.submit(_read_chunk, [(s, key, key_id) for s in c]))
+                pending = deque((c, pool.submit(_read_chunk, [(s, key, key_id, store) for s in c]))
                                 for c, _ in pending)
             yield from zip(chunk, raws)
             refill()

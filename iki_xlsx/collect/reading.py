@@ -51,6 +51,7 @@ class RawReading:
     modified_at: str | None = None  # the document's own saved time, as written
     saved_at: str = ""  # when the pegawai saved it (normalised, UTC; "" unknown)
     saved_from: str = ""  # dokumen (docProps / meta.xml) | zip (newest part's time)
+    data: bytes | None = field(default=None, repr=False)  # the bytes read (kept, then dropped)
 
     @property
     def fatal(self) -> bool:
@@ -70,7 +71,7 @@ def sha256_of(data: bytes) -> str:
 
 def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading:
     """Read a file's bytes (see the module docstring). ``key`` None: no signature check."""
-    raw = RawReading(sha256_of(data), len(data))
+    raw = RawReading(sha256_of(data), len(data), data=data)
     try:
         _read(data, raw, key, key_id)
     except Rejected as exc:
@@ -134,10 +135,14 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         raw.problems.append(problem)
         return
     if kind == "xlsx":
+        # Only the sheets a value reader loads are bounded (calamine opens a workbook
+        # without touching its sheets' cells): the manifest's now, the form's before it
+        # is loaded. The others (the Petunjuk, the form's hidden helper cells) are never
+        # inflated.
         sheets = parts.sheet_paths()
-        for path in sheets.values():
-            if path is not None:
-                check_sheet_area(parts.read(path), path)
+        path = sheets.get(L.SHEET_MANIFEST)
+        if path is not None:
+            check_sheet_area(parts.read(path), path)
         parts.check_prologs()
     else:
         parts.check_prologs()
@@ -171,7 +176,7 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if sheet_name not in names:
         raw.problems.append(Problem("sheet_iki_hilang", {"sheet": sheet_name}))
         return
-    if kind == "xlsx" and sheet_name not in sheets:  # a sheet we have not bounded yet
+    if kind == "xlsx":
         path = parts.sheet_path(sheet_name)
         if path is not None:
             check_sheet_area(parts.read(path), path)

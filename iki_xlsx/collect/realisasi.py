@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from ..manifest import ReadingView
 from ..model import whole
-from ..values import CellInfo, keterangan_text, parse_realisasi, plain_limit, plain_number
+from ..values import (CellInfo, keterangan_text, parse_realisasi, plain_limit, plain_low,
+                      plain_number)
 from .reading import RawReading
 from .result import FileResult
 from .sources import display_name
@@ -33,11 +34,12 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
         target = entry.target
         satuan, target_text = entry.satuan, entry.target_text
         limit = plain_limit(target, satuan, yes_no)  # -1: no number is plain
+        low = plain_low(satuan)
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
             value, info = inputs.get(ref), cell_info.get(ref)
             if info is None:  # a plain cell: blank (not submitted) or, most often, a number
-                number = plain_number(value, limit) if value is not None else None
+                number = plain_number(value, limit, low) if value is not None else None
                 if number is not None or value is None:
                     real[period] = number
                     if number is not None:

@@ -81,11 +81,8 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
 
 
 def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:
-    """A new file: its bytes kept in the workspace (the evidence outlives the inbox, and
-    a newer iki-xlsx can judge it again); its saved time, when the workbook does not
-    say, from the file's own time on disk."""
-    if src.problem is None and raw.size:
-        ws.keep_file(raw.sha256, raw.kind, src.data, src.path)
+    """A new file's saved time, when the workbook does not say: the file's own time on
+    disk. (Its bytes were kept in the workspace by the reader: see pool.read_source.)"""
     if not res.saved_at and src.path is not None:
         try:
             mtime = os.stat(src.path).st_mtime

@@ -7,17 +7,19 @@ import gc
 import os
 import uuid
 from collections.abc import Callable
-from itertools import chain
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
-from ..ledger import Workspace
-from ..problems import ACCEPTED, Status
-from ..timeline import END_MONTH, SUBMITTED, TIDAK_AKTIF, Event, load_years, period_statuses, touching
+from ..ledger import STORE_DIR, Workspace
+from ..problems import ACCEPTED, Problem, Status
+from ..timeline import (END_MONTH, SUBMITTED, TIDAK_AKTIF, WAKTU_SAMA, Event, load_years,
+                        period_statuses, touching)
 from .judge import Judge
 from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
+from .realisasi import show
 from .record import Recorder, judged
 from .result import FileResult
 from .sources import estimate_sources, iter_sources
@@ -67,7 +69,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     gc_threshold = fewer_collections()
     try:
         sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-        for src, raw in read_expanding(sources, key, key_id, jobs):
+        store = ws.path / STORE_DIR  # the bytes of every file read are kept there
+        for src, raw in read_expanding(sources, key, key_id, jobs, store):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = judged(ws, judge, src, raw, seen_this_run, known_shas)
@@ -98,8 +101,9 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     """What the run means for the year: each form's status per period (up to the latest
     period any form has a value for) and the values the run's files changed."""
     forms = ws.issued_forms(tahun, full=False)
-    years = load_years(ws, tahun, forms)
-    month, statuses = period_statuses(years, ws.form_shapes(forms))
+    shapes = ws.form_shapes(forms)
+    years = load_years(ws, tahun, forms, shapes)
+    month, statuses = period_statuses(years, shapes)
     by_id = {f["form_id"]: f for f in forms}
     missing: dict[str, list[dict]] = {}
     latest = None
@@ -117,6 +121,25 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
         if form_id in years:
             changes.extend((by_id[form_id], e) for e in touching(years[form_id], shas))
+    _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,
                          {p: missing[p] for p in order}, statuses, changes)
+
+
+def _note_same_time(results: list[FileResult], changes: list) -> None:
+    """Two files saved at the same moment that disagree on a value: each of this run's
+    files says so (a note of the report, not stored with the file: it depends on which
+    other files were collected). The officer settles it with a decision."""
+    by_sha = {r.sha256: r for r in results}
+    for _, e in changes:
+        if e.kind != WAKTU_SAMA or e.old is None or e.new is None:
+            continue
+        for mine, other in ((e.new, e.old), (e.old, e.new)):
+            r = by_sha.get(mine.sha256)
+            if r is not None and not r.duplicate_of:
+                r.problems.append(Problem("waktu_simpan_sama", {
+                    "other": other.name, "waktu": mine.saved_at[:19].replace("T", " "),
+                    "value": show(mine.value), "other_value": show(other.value),
+                    "period": e.period, "indikator": e.indicator}, file=r.name))
+                r.status = Status.of(r.problems)
