@@ -132,6 +132,9 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
     texts = _texts(templates)
     _missing_paths([path], texts)
     ws = Workspace(workspace)
+    if workspace is not None and not ws.exists():  # issue 11: say where it looked
+        err.print(texts.t("ruang_kerja.tidak_ada", path=ws.path.resolve(),
+                          asal=texts.t("ruang_kerja.asal.opsi")))
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:
         print(_json.dumps({"berkas": str(path), "status": result.status,

@@ -241,6 +241,12 @@ def test_commands_never_create_an_empty_workspace(tmp_path, monkeypatch, small_m
                    Workspace(tmp_path / "kantor" / "iki-workspace"), jobs=1)
     got = runner.invoke(app, ["recap"])
     assert got.exit_code == 2 and str(Path("kantor") / "iki-workspace") in got.output
+    # check still works without the workspace named (signature unchecked), says where
+    form = next(p for p in (tmp_path / "kantor" / "forms").rglob("*.xlsx")
+                if p.parent.name != "forms")
+    got = runner.invoke(app, ["check", str(form), "-w", "entah"])
+    assert got.exit_code == 1 and "Ruang kerja tidak ditemukan" in got.output
+    assert "Kunci ruang kerja tidak tersedia" in got.output and not Path("entah").exists()
     # generate creating a new workspace says so in one line
     got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms"])
     assert got.exit_code == 0, got.output
