@@ -76,7 +76,6 @@ def apply(lay: L.FormLayout, filled: Mapping) -> None:
             continue
         keep.append((r, c, kind))
     lay.inputs = keep
-    lay.validations = [v for v in lay.validations]  # unchanged: closed cells are locked
 
 
 def manifest_part(filled: Mapping, lay: L.FormLayout) -> dict:
