@@ -44,3 +44,21 @@ def sheet_closed(wb, recap: Recap, texts: Texts, fm):
         write_text(ws, 2, 0, t("rekap_selesai.tidak_ada"), fm.note)
     ws.freeze_panes(2, 3)
     return ws
+
+
+def closed_rows(recap: Recap, texts: Texts) -> list[dict]:
+    """The same list for the HTML report (plain texts)."""
+    t = texts.t
+    out = []
+    for f in recap.closed:
+        periods = f["periode"]
+        out.append({
+            "nip": format_nip(f["nip"]), "nama": f["nama"], "jabatan": f["jabatan"],
+            "kode": f["kode_iki"], "unit": f["unit_kerja"],
+            "alasan": t(f"rekap_selesai.alasan.{f['alasan']}"),
+            "periode": (f"{period_label(texts, periods[0])} – "
+                        f"{period_label(texts, periods[-1])}") if periods else "",
+            "capaian": "" if f["capaian"] is None else f"{f['capaian']:.2f}".replace(".", ","),
+            "catatan": t("rekap_selesai.catatan_ditarik", waktu=(f["at"] or "")[:10],
+                         berkas=f.get("berkas", 0)) if f["alasan"] == "ditarik" else ""})
+    return out

@@ -21,6 +21,7 @@ from .recap import (
     predikat_colours,
     status_label,
 )
+from .recap_closed import closed_rows
 from .texts import Texts, get_texts
 
 TEMPLATE = "rekap.html.j2"
@@ -184,4 +185,5 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
         "detail_belum": len(recap.not_submitted),
         "page_size": PAGE_SIZE.get(recap.kertas, PAGE_SIZE["A4"]),
         "sheet_indikator": t("rekap.sheet.indikator"),
+        "closed": closed_rows(recap, texts),  # issue 11: Selesai / Ditarik
     }

@@ -304,3 +304,7 @@ def test_the_html_recap_says_not_active(year, tmp_path):
     page = write_recap_html(year["after"], tmp_path / "rekap.html")
     text = Path(page).read_text(encoding="utf-8")
     assert "Tidak berlaku" in text and "tidak_aktif" not in text
+    section = text[text.index("<h2>Selesai - Ditarik</h2>"):]
+    section = section[: section.index("</table>")]
+    assert section.count("<tr>") == 3  # head, Andi's ended form, Budi withdrawn
+    assert "Budi Santoso" in section and "Ditarik" in section and "100,00" in section
