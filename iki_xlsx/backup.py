@@ -62,6 +62,8 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
     t = (texts or get_texts()).t
     if not ws.has_key():
         raise BackupError(t("cadangan.galat.tanpa_ruang_kerja", path=ws.path.resolve()))
+    if not (ws.path / DB_FILE).is_file():  # a key alone: nothing worth an archive
+        raise BackupError(t("cadangan.galat.tanpa_ledger", path=ws.path.resolve()))
     target = Path(target)
     key = ws.key
     with tempfile.TemporaryDirectory(prefix="iki-cadangan-") as tmpdir:

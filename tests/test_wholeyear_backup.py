@@ -166,6 +166,9 @@ def test_lost_ledger_is_refused_then_recovered_from_the_forms(issued, monkeypatc
         assert got.exit_code == 2, got.output
         assert "ledger-nya hilang" in got.output and "recover" in got.output
     assert not (root / "ws" / DB_FILE).exists() and not (root / "lagi").exists()
+    with pytest.raises(BackupError, match="tanpa ledger"):
+        backup(Workspace(root / "ws"), root / "kosong.zip")
+    assert not (root / "ws" / DB_FILE).exists() and not (root / "kosong.zip").exists()
     # a copy of a form with its locked content edited, and a form of another workspace
     extra = root / "lain"
     extra.mkdir()
