@@ -146,6 +146,8 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
     from . import cli_wholeyear as whole  # issue 11: dry run, lost ledger, withdrawal
 
     keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
+    if not fresh_ledger:
+        whole.refuse_lost(ws, texts)
     if dry_run:
         from .generate_year import dry_run as plan_dry_run
 
@@ -153,8 +155,6 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                          templates_dir=str(templates) if templates else None),
                             texts)
         raise typer.Exit(0)
-    if not fresh_ledger:
-        whole.refuse_lost(ws, texts)
     if closed_upto:
         whole.check_closed_upto(closed_upto, loaded.master, texts)
     if not ws.exists():
