@@ -261,6 +261,7 @@ def recap(periode: Optional[str] = typer.Option(
 
 from . import cli_collect, cli_year  # noqa: E402,F401  (register their commands)
 from . import cli_wholeyear  # noqa: E402,F401  (issue 11: backup, restore, recover)
+from . import cli_portal  # noqa: E402,F401  (issue 15: serve)
 from .mail.cli_support import register as _register_mail  # noqa: E402
 
 _register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)

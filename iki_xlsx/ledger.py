@@ -80,7 +80,9 @@ CREATE TABLE IF NOT EXISTS files (
     modified_at TEXT,              -- the file's own "last modified" (docProps / meta.xml)
     saved_at TEXT,                 -- when the pegawai saved it (UTC): modified_at, else the
                                    -- newest zip entry, else the file's time on disk
-    saved_from TEXT                -- dokumen | zip | berkas: where saved_at came from
+    saved_from TEXT,               -- dokumen | zip | berkas: where saved_at came from
+    filled_mask TEXT               -- JSON {period: bits of the indikator filled}: statuses
+                                   -- per period without decoding what was read
 );
 CREATE INDEX IF NOT EXISTS files_form ON files (form_id, status);
 
@@ -426,6 +428,17 @@ class Workspace:
                     json.loads(real) if real else {}))
         return out
 
+    def year_masks(self) -> dict[str, list[tuple[int, dict | None]]]:
+        """form id → (revision, {period: bits of the indikator filled} or None when not
+        recorded) of each accepted file: the statuses per period, without reading what
+        the files gave."""
+        out: dict[str, list] = {}
+        for form_id, rev, mask in self.db.execute(
+                "SELECT form_id, revision, filled_mask FROM files"
+                " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED):
+            out.setdefault(form_id, []).append((rev, json.loads(mask) if mask else None))
+        return out
+
     def first_names(self) -> dict[str, str]:
         """sha256 → where the file was first seen (path, or "archive › member")."""
         out = {}
@@ -476,13 +489,14 @@ class Workspace:
                 "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
                 " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
                 " modified_at = ?, saved_at = COALESCE(?, saved_at),"
-                " saved_from = COALESCE(?, saved_from) WHERE sha256 = ?",
+                " saved_from = COALESCE(?, saved_from), filled_mask = ? WHERE sha256 = ?",
                 (entry["kind"], entry.get("form_id"), entry.get("revision"), entry.get("nip"),
                  entry.get("tahun"), entry["status"], _read_json(entry.get("problems") or []),
                  _read_json(entry["realisasi"]) if entry.get("realisasi") is not None
                  else None, entry.get("filled", 0), entry.get("last_period", -1),
                  entry.get("modified_at"), entry.get("saved_at"), entry.get("saved_from"),
-                 entry["sha256"]))
+                 _read_json(entry["filled_mask"]) if entry.get("filled_mask") is not None
+                 else None, entry["sha256"]))
 
     # -- e-mail
     def save_contacts(self, contacts: dict[str, tuple[str, str]],
@@ -625,7 +639,8 @@ class Workspace:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, kind, first_seen, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
-                    " modified_at, saved_at, saved_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " modified_at, saved_at, saved_from, filled_mask)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry["sha256"], entry["size"], entry["kind"], stamp, entry.get("form_id"),
                      entry.get("revision"), entry.get("nip"), entry.get("tahun"),
                      entry["status"], _read_json(entry.get("problems") or []),
@@ -633,7 +648,9 @@ class Workspace:
                      else None,
                      entry.get("filled", 0), entry.get("last_period", -1),
                      entry.get("modified_at"), entry.get("saved_at"),
-                     entry.get("saved_from"))).rowcount == 1)
+                     entry.get("saved_from"),
+                     _read_json(entry["filled_mask"]) if entry.get("filled_mask") is not None
+                     else None)).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
                            " run_id, origin) VALUES (?,?,?,?,?,?)",
                            (entry["sha256"], source, member, stamp, run_id,
@@ -777,6 +794,7 @@ _LIGHT_COLUMNS = ("form_id", "revision", "nip", "kode_iki", "tahun", "nama", "ja
                   "perangkat_daerah", "unit_kerja", "atasan_nip", "atasan_nama", "content_hash",
                   "file_path", "issued_at", "last_written_at")
 _JSON_COLUMNS = ("targets", "form_json", "locked_cells", "manifest", "reading", "problems",
+                 "filled_mask",
                  "realisasi")
 
 
@@ -871,7 +889,8 @@ def _retry_locked(action, wait: float | None = None):
 
 # columns newer than some ledgers (sightings.origin: where a mail attachment came from)
 _ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("files", "saved_at", "TEXT"),
-                  ("files", "saved_from", "TEXT"), ("sightings", "origin", "TEXT"))
+                  ("files", "saved_from", "TEXT"), ("sightings", "origin", "TEXT"),
+                  ("files", "filled_mask", "TEXT"))
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:

@@ -380,6 +380,25 @@ def load_years(ws, tahun: int | None, forms: list[dict],
     return out
 
 
+def mask_status(files, period: str, count: int) -> str:
+    """The status of ``period`` from the bits of what each file (``(revision, {period:
+    bits})``, all of the current revision, none set aside) filled — the answer of
+    :meth:`FormYear.status` without resolving the values."""
+    bits = 0
+    anything = False
+    for _, mask in files:
+        bits |= mask.get(period, 0)
+        anything = anything or any(mask.values())
+    filled = bin(bits).count("1")
+    if count and filled == count:
+        return LENGKAP
+    if filled:
+        return SEBAGIAN
+    if files and not anything:
+        return KOSONG
+    return BELUM
+
+
 def period_statuses(years: Mapping[str, FormYear], shapes: Mapping[str, tuple],
                     upto_month: int | None = None) -> tuple[int | None, dict[str, dict]]:
     """(the end month reported, form id → {period: status}) for every period of each form

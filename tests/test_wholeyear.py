@@ -308,3 +308,25 @@ def test_the_html_recap_says_not_active(year, tmp_path):
     section = section[: section.index("</table>")]
     assert section.count("<tr>") == 3  # head, Andi's ended form, Budi withdrawn
     assert "Budi Santoso" in section and "Ditarik" in section and "100,00" in section
+
+
+def test_the_collect_report_knows_the_active_periods(year):
+    """A later run (only Budi's late file) computes the other forms' statuses from what
+    their files filled, without resolving them: Mulai / Selesai still count."""
+    report = year["report2"]
+    ids = {p.form.key: p.form_id for p in year["first"].forms}
+    assert report.statuses[ids[NUR]]["TW1"] == "tidak_aktif"
+    assert report.statuses[ids[ANDI_NEW]]["TW2"] == "tidak_aktif"
+    assert report.statuses[ids[SRI_PLT]]["TW1"] == "tidak_aktif"
+    assert ids[NUR] not in {f["form_id"] for f in report.missing.get("TW1", ())}
+
+
+def test_the_portal_overview_leaves_out_forms_not_active(year):
+    from iki_xlsx.portal.status import overview
+    from iki_xlsx.texts import get_texts
+
+    view = overview(year["ws"], get_texts(), "TW1")
+    names = [row["nama"] for g in view.units for row in g.forms]
+    assert "Nur Aini, A.Md" not in names  # from TW2
+    assert names.count("Andi Pratama, S.Kom") == 1  # the old form only (new from TW3)
+    assert sum(view.totals.values()) == len(names)

@@ -220,7 +220,7 @@ def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatc
     import iki_xlsx.collect.realisasi as realisasi
 
     real = realisasi.parse_realisasi
-    monkeypatch.setattr(realisasi, "plain_number", lambda value, limit: None)
+    monkeypatch.setattr(realisasi, "plain_number", lambda value, limit, low=0.0: None)
     monkeypatch.setattr(realisasi, "parse_realisasi", lambda value, info, **kw: real(
         "abc" if value == 9 else value, info, **kw))
     r = runner.invoke(app, ["collect", "--rejudge", "-w", str(ws.path)])

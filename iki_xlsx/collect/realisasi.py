@@ -22,6 +22,7 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
     inputs, cell_info = raw.inputs, raw.cell_info
     values: dict = {}
     filled, last = 0, -1
+    masks = [0] * len(periods)  # per period: bit k set when the k-th indikator is filled
     named: list[str] = []
 
     def name_of(k: int) -> str:
@@ -35,6 +36,7 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
         satuan, target_text = entry.satuan, entry.target_text
         limit = plain_limit(target, satuan, yes_no)  # -1: no number is plain
         low = plain_low(satuan)
+        bit = 1 << k
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
             value, info = inputs.get(ref), cell_info.get(ref)
@@ -45,6 +47,7 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                     if number is not None:
                         filled += 1
                         last = i if i > last else last
+                        masks[i] |= bit
                     continue
                 info = _PLAIN
             parsed = parse_realisasi(value, info, yes_no=yes_no, target=target,
@@ -58,6 +61,7 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
             if parsed.value is not None:
                 filled += 1
                 last = i if i > last else last
+                masks[i] |= bit
         ket_ref = entry.keterangan
         ket_info = cell_info.get(ket_ref, _PLAIN)
         keterangan = None if ket_info.error else keterangan_text(inputs.get(ket_ref))
@@ -66,6 +70,7 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                 value=show(keterangan))
         values[entry.id] = {"realisasi": real, "keterangan": keterangan}
     res.realisasi, res.filled, res.last_period = values, filled, last
+    res.filled_mask = dict(zip(periods, masks))
     if filled == 0:
         add("belum_diisi")
 

@@ -29,6 +29,7 @@ class FileResult:
     modified_at: str | None = None
     saved_at: str = ""  # when the pegawai saved it (normalised UTC; "" unknown)
     saved_from: str = ""  # dokumen | zip | berkas (the file's time on disk)
+    filled_mask: dict | None = None  # period → bits of the indikator filled (bit k: k-th)
     kind: str = "other"
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
@@ -42,4 +43,5 @@ class FileResult:
                 "problems": [p.to_dict() for p in self.problems],
                 "realisasi": self.realisasi, "filled": self.filled,
                 "last_period": self.last_period, "modified_at": self.modified_at,
-                "saved_at": self.saved_at or None, "saved_from": self.saved_from or None}
+                "saved_at": self.saved_at or None, "saved_from": self.saved_from or None,
+                "filled_mask": self.filled_mask}

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..ledger import STORE_DIR, Workspace
 from ..problems import ACCEPTED, Problem, Status
 from ..timeline import (END_MONTH, SUBMITTED, TIDAK_AKTIF, WAKTU_SAMA, Event, load_years,
-                        period_statuses, touching)
+                        mask_status, period_statuses, touching)
 from .judge import Judge
 from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
@@ -48,10 +48,11 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None) -> CollectReport:
+            imap=None, year: bool = True) -> CollectReport:
     """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
     the IMAP folder ``imap`` (an :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report."""
+    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
+    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
     mail = MailInputs(imap)
     years = ws.years()
     if tahun is None and years:
@@ -91,7 +92,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
         gc.set_threshold(*gc_threshold)
     recorder.flush()
     mail.annotate(ws)  # sender / attachment-name notes (report only)
-    report = _year_report(ws, tahun, run_id, results)
+    report = _year_report(ws, tahun, run_id, results) if year else \
+        CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
     return report
 
@@ -102,8 +104,31 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     period any form has a value for) and the values the run's files changed."""
     forms = ws.issued_forms(tahun, full=False)
     shapes = ws.form_shapes(forms)
-    years = load_years(ws, tahun, forms, shapes)
-    month, statuses = period_statuses(years, shapes)
+    shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
+    # Forms this run touched, forms with a decision and forms with a file of another
+    # revision are resolved value by value (the changes need it); every other form's
+    # status per period comes from the bits of what its files filled (the same answer,
+    # without reading what they gave: the end of a run stays short as the year grows).
+    masks = ws.year_masks()
+    current = {f["form_id"]: f["revision"] for f in forms}
+    full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions_for(
+        list(current)))
+    full |= {fid for fid, files in masks.items() if fid in current and any(
+        rev != current[fid] or mask is None for rev, mask in files)}
+    years = load_years(ws, tahun, [f for f in forms if f["form_id"] in full], shapes)
+    light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
+    month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
+                + [END_MONTH.get(p, 0) for files in light.values()
+                   for _, mask in files for p, bits in mask.items() if bits], default=None)
+    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
+    active = ws.active_periods(list(current))  # issue 11: Mulai / Selesai
+    for form_id, (periods, count) in shapes.items():
+        if form_id not in years:
+            on = active[form_id]["periods"] if form_id in active else periods
+            statuses[form_id] = {p: mask_status(light.get(form_id, ()), p, count)
+                                 if p in on else TIDAK_AKTIF
+                                 for p in periods if month is not None
+                                 and END_MONTH.get(p, 13) <= month}
     by_id = {f["form_id"]: f for f in forms}
     missing: dict[str, list[dict]] = {}
     latest = None
@@ -116,7 +141,6 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     not_submitted = [f for f in forms if month is None or any(
         END_MONTH[p] == month and st not in SUBMITTED and st != TIDAK_AKTIF
         for p, st in statuses.get(f["form_id"], {}).items())]
-    shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
     changes = []
     for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
         if form_id in years:
@@ -143,3 +167,25 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
                     "value": show(mine.value), "other_value": show(other.value),
                     "period": e.period, "indikator": e.indicator}, file=r.name))
                 r.status = Status.of(r.problems)
+
+
+def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
+    """Every file in the ledger as one collect report, with the year as it stands (the
+    portal's "collect report, made fresh"; nothing is read or recorded)."""
+    from .record import _from_ledger
+    from .sources import Source, display_name
+
+    years = ws.years()
+    if tahun is None and years:
+        tahun = years[-1]
+    names = ws.first_names()
+    forms = {f["form_id"]: f for f in ws.issued_forms(full=False)}
+    results = []
+    for row in ws.all_files():
+        name = display_name(names.get(row["sha256"], row["sha256"][:12]))
+        res = _from_ledger(row, Source(name, name))
+        issued = forms.get(res.form_id)
+        if issued:
+            res.nama, res.kode_iki = issued["nama"], issued["kode_iki"]
+        results.append(res)
+    return _year_report(ws, tahun, "ledger", results)

@@ -1,0 +1,153 @@
+"""The portal as a Flask application: configuration, the workspace per request, CSRF on
+every POST, security headers, the audit log, Indonesian error pages. The pages
+themselves are in :mod:`.views`.
+
+Security in one place (README, "Portal"):
+
+* session cookie signed with a key kept in the workspace (mode 0600), HttpOnly,
+  SameSite=Lax, Secure when served behind HTTPS;
+* a CSRF token in the session, required on every POST (compared in constant time);
+* a strict CSP (no inline script or style, nothing from elsewhere), nosniff, no framing,
+  no referrer, no caching of pages;
+* the request body bounded (collect's file limit plus room for the form fields);
+* every state change written to ``<workspace>/portal/log-portal.txt`` with the time
+  (UTC) and the client address.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, g, request, session
+from werkzeug.exceptions import HTTPException
+
+from ..collect.container import MAX_FILE_BYTES
+from ..texts import get_texts
+from .auth import RateLimit, new_token, same_token, session_secret
+from .context import Portal, render
+from .views import register
+
+LOG_FILE = Path("portal") / "log-portal.txt"
+SESSION_HOURS = 8
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def create_app(workspace: str | Path, *, templates: str | Path | None = None,
+               secure: bool = False, upload_limit: tuple[int, float] = (30, 60.0),
+               login_limit: tuple[int, float] = (5, 60.0)) -> Flask:
+    """The portal over ``workspace``. ``secure``: served behind HTTPS (Secure cookies,
+    HSTS). ``upload_limit`` / ``login_limit``: at most so many per so many seconds per
+    client address."""
+    ws_path = Path(workspace).resolve()
+    texts = get_texts(str(templates) if templates else None)
+    app = Flask(__name__, static_folder="static", static_url_path="/aset")
+    app.config.update(
+        SECRET_KEY=session_secret(ws_path),
+        MAX_CONTENT_LENGTH=MAX_FILE_BYTES + 2 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,  # text fields (reasons, passwords)
+        MAX_FORM_PARTS=100,
+        SESSION_COOKIE_NAME="iki_sesi",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    portal = Portal(ws_path, texts, RateLimit(*upload_limit), RateLimit(*login_limit),
+                    _audit_log(ws_path), secure)
+    _sweep_inbox(ws_path)
+    app.extensions["iki_portal"] = portal
+
+    @app.before_request
+    def _before() -> None:
+        if request.endpoint == "static":
+            return
+        if "csrf" not in session:
+            session["csrf"] = new_token()
+        if request.method == "POST" and not same_token(session.get("csrf"),
+                                                       request.form.get("csrf")):
+            portal.audit(f"csrf_ditolak {request.path}")
+            abort(400, description="csrf")
+
+    @app.teardown_request
+    def _close(exc) -> None:
+        ws = g.pop("ws", None)
+        if ws is not None:
+            ws.close()
+
+    @app.after_request
+    def _headers(resp):
+        for k, v in HEADERS.items():
+            resp.headers.setdefault(k, v)
+        if secure:
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if not request.path.startswith("/aset/"):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = exc.code or 500
+        key = "csrf" if exc.description == "csrf" else str(code)
+        if not texts.has(f"portal.galat.{key}"):
+            key = "umum"
+        return render("galat.html.j2", judul=texts.t("portal.galat.judul"),
+                      pesan=texts.t(f"portal.galat.{key}")), code
+
+    @app.errorhandler(Exception)
+    def _error(exc: Exception):  # a bug of ours: one line in the log, a calm page
+        app.logger.exception("portal error")
+        portal.log.error("%s galat %s %s", request.remote_addr or "-", request.path,
+                         type(exc).__name__)
+        return render("galat.html.j2", judul=texts.t("portal.galat.judul"),
+                      pesan=texts.t("portal.galat.500")), 500
+
+    register(app)
+    return app
+
+
+def _sweep_inbox(ws_path: Path, older_than: float = 3600.0) -> None:
+    """Uploads left behind by a server stopped mid-upload (never judged: the pegawai saw
+    no receipt and sends again) are removed when the portal starts."""
+    import time
+
+    from .intake import INBOX, SUFFIX
+
+    for path in (ws_path / INBOX).glob(f"*{SUFFIX}"):
+        try:
+            if path.stat().st_mtime < time.time() - older_than:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _audit_log(ws_path: Path) -> logging.Logger:
+    path = ws_path / LOG_FILE
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    log = logging.getLogger(f"iki_xlsx.portal.audit.{path}")
+    if not log.handlers:
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # private
+        handler = logging.FileHandler(path, encoding="utf-8")
+        fmt = logging.Formatter("%(asctime)sZ %(message)s", "%Y-%m-%dT%H:%M:%S")
+        import time
+
+        fmt.converter = time.gmtime
+        handler.setFormatter(fmt)
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log

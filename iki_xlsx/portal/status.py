@@ -1,0 +1,161 @@
+"""What the officer's pages show, from the ledger: each form's status per period (the
+timeline's rule, as the collect report and the recap count it), grouped per unit and
+per atasan; the latest files; the files with problems; the decisions with reasons.
+Plain data for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..ledger import Workspace
+from ..model import format_nip
+from ..problems import ACCEPTED, Problem
+from ..texts import Texts
+from .intake import SUFFIX
+from ..timeline import (BELUM, END_MONTH, EXCLUDE, FILE_DECISIONS, KOSONG, LENGKAP,
+                        SEBAGIAN, TIDAK_AKTIF, load_years, period_statuses)
+
+LATEST = 30  # files in "latest uploads"
+PORTAL_LABEL = "portal"  # an upload's source, shown with its receipt number
+SHOWN_STATUSES = (LENGKAP, SEBAGIAN, BELUM)  # kosong counts as belum (not a submission)
+
+
+@dataclass
+class Group:
+    """A unit (perangkat daerah › unit kerja) or an atasan, with its forms' statuses."""
+
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHOWN_STATUSES, 0))
+    forms: list[dict] = field(default_factory=list)  # nama, nip, jabatan, status
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class FileRow:
+    sha256: str
+    short: str
+    name: str
+    seen: str
+    nama: str
+    nip: str
+    status: str
+    status_text: str
+    excluded: bool
+    accepted: bool
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    tahun: int | None
+    periods: list[str]  # codes with a label each, in time order
+    labels: dict[str, str]
+    period: str | None  # the one shown
+    units: list[Group]
+    atasan: list[Group]
+    totals: dict[str, int]
+    latest: list[FileRow]
+    problem_files: list[FileRow]
+    decisions: list[dict]
+
+
+def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview:
+    t = texts.t
+    years_in = ws.years()
+    tahun = years_in[-1] if years_in else None
+    forms = ws.issued_forms(tahun, full=False) if tahun is not None else []
+    years = load_years(ws, tahun, forms)
+    shapes = ws.form_shapes(forms)
+    month, statuses = period_statuses(years, shapes, upto_month=12)
+    codes = sorted({p for periods, _ in shapes.values() for p in periods},
+                   key=lambda p: (END_MONTH.get(p, 13), p))
+    labels = {p: _label(p, texts) for p in codes}
+    if period not in codes:
+        filled = [p for y in years.values() for (_, p) in y.values]
+        period = max(filled, key=lambda p: END_MONTH.get(p, 0)) if filled else \
+            (codes[0] if codes else None)
+    units: dict[str, Group] = {}
+    atasan: dict[str, Group] = {}
+    totals = dict.fromkeys(SHOWN_STATUSES, 0)
+    by_id = {}
+    for f in forms:
+        by_id[f["form_id"]] = f
+        status = statuses.get(f["form_id"], {}).get(period)
+        if status is None or status == TIDAK_AKTIF:  # no such period (another scheme),
+            continue  # or the form does not count then (issue 11: Mulai / Selesai)
+        status = BELUM if status == KOSONG else status
+        row = {"nama": f["nama"], "nip": format_nip(f["nip"]), "jabatan": f["jabatan"],
+               "status": status, "status_text": t(f"portal.status.{status}")}
+        unit = " › ".join(x for x in (f["perangkat_daerah"], f["unit_kerja"]) if x) or "-"
+        boss = f.get("atasan_nama") or "-"
+        if f.get("atasan_nip"):
+            boss = f"{boss} ({format_nip(f['atasan_nip'])})"
+        for groups, key in ((units, unit), (atasan, boss)):
+            g = groups.setdefault(key, Group(key))
+            g.counts[status] += 1
+            g.forms.append(row)
+        totals[status] += 1
+    decisions_by_form = ws.decisions_for()
+    excluded = _excluded(decisions_by_form)
+    names = ws.first_names()
+    rows = [_file_row(r, by_id, names, excluded, texts) for r in ws.all_files()
+            if r.get("tahun") in (None, tahun)]
+    latest = list(reversed(rows[-LATEST:]))
+    problems = [r for r in reversed(rows) if r.problems or not r.accepted]
+    decisions = []
+    for form_id, items in decisions_by_form.items():
+        f = by_id.get(form_id) or {}
+        for d in items:
+            decisions.append({**d, "nama": f.get("nama", ""),
+                              "nip": format_nip(f.get("nip", "")),
+                              "kind_text": t(f"portal.keputusan.jenis.{d['kind']}"),
+                              "berkas": _short(names.get(d["sha256"] or "", ""))})
+    decisions.sort(key=lambda d: d["id"], reverse=True)
+    return Overview(tahun, codes, labels, period, sorted(units.values(), key=lambda g: g.label),
+                    sorted(atasan.values(), key=lambda g: g.label), totals, latest, problems,
+                    decisions)
+
+
+def _excluded(decisions_by_form: dict[str, list[dict]]) -> set[str]:
+    """Files set aside now: the latest file decision about each is kecualikan."""
+    last: dict[str, str] = {}
+    for items in decisions_by_form.values():
+        for d in items:
+            if d["kind"] in FILE_DECISIONS and d["sha256"]:
+                last[d["sha256"]] = d["kind"]
+    return {sha for sha, kind in last.items() if kind == EXCLUDE}
+
+
+def _file_row(r: dict, by_id: dict, names: dict, excluded: set[str], texts: Texts) -> FileRow:
+    f = by_id.get(r["form_id"]) or {}
+    problems = []
+    for p in r["problems"] or []:
+        try:
+            prob = Problem(p["code"], p.get("params") or {}, sheet=p.get("sheet") or "",
+                           cell=p.get("cell") or "", indicator=p.get("indicator") or "")
+            where = f"{prob.sheet}!{prob.cell}: " if prob.cell else ""
+            problems.append(where + prob.message(texts))
+        except Exception:  # a code of a newer version: show the code
+            problems.append(str(p.get("code")))
+    name = names.get(r["sha256"], r["sha256"][:12])
+    return FileRow(r["sha256"], r["sha256"][:12], _short(name), (r["first_seen"] or "")[:19]
+                   .replace("T", " "), f.get("nama", ""), format_nip(r.get("nip") or ""),
+                   r["status"], texts.t(f"cli.status.{r['status']}"),
+                   r["sha256"] in excluded, r["status"] in ACCEPTED, problems)
+
+
+def _short(name: str) -> str:
+    """A stored source as the officer recognises it: an upload by its receipt number,
+    else the last two parts of the path."""
+    parts = name.replace("\\", "/").split("/")
+    if parts[-1].endswith(SUFFIX) and " › " not in parts[-1]:
+        return f"{PORTAL_LABEL} {parts[-1][: -len(SUFFIX)]}"
+    return "/".join(parts[-2:]) if len(parts) > 2 else name
+
+
+def _label(code: str, texts: Texts) -> str:
+    key = f"form.periode.{code}"
+    return texts.t(key) if texts.has(key) else code

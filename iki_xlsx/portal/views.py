@@ -1,0 +1,170 @@
+"""The portal's pages. Staff (no login: the signed manifest says whose form it is):
+upload one or more files, see the verdict and a receipt — nothing about anyone else.
+Officer (login): status per period, per unit and per atasan, the latest files, files
+with problems, decisions with reasons, and the recap and reports made fresh."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import wraps
+from pathlib import Path
+
+from flask import Flask, abort, current_app, redirect, request, send_file, session, url_for
+
+from .context import portal_of, render, workspace
+from .auth import check_password, has_password, new_token
+from .intake import MAX_FILES, audit_lines, fingerprint, judge_uploads, save_upload
+
+DOWNLOADS = {"rekap.xlsx", "rekap.html", "laporan-pengumpulan.xlsx"}
+
+
+def _client() -> str:
+    return request.remote_addr or "-"
+
+
+def officer_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not session.get("petugas"):
+            return redirect(url_for("masuk"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def register(app: Flask) -> None:
+    """Add every page to ``app``."""
+
+    @app.get("/")
+    def unggah():
+        return render("unggah.html.j2", verdicts=None, pesan=None)
+
+    @app.post("/unggah")
+    def terima():
+        portal = portal_of(current_app)
+        t = portal.texts.t
+        if not portal.uploads.allow(_client()):
+            portal.audit("unggah_dibatasi")
+            return render("unggah.html.j2", verdicts=None,
+                          pesan=t("portal.unggah.terlalu_sering")), 429
+        files = [f for f in request.files.getlist("berkas") if f and (f.filename or "")]
+        if not files:
+            return render("unggah.html.j2", verdicts=None,
+                          pesan=t("portal.unggah.tanpa_berkas")), 400
+        if len(files) > MAX_FILES:
+            return render("unggah.html.j2", verdicts=None,
+                          pesan=t("portal.unggah.terlalu_banyak", n=MAX_FILES)), 400
+        ws = workspace()
+        uploads = [save_upload(ws, f.stream, f.filename or "") for f in files]
+        verdicts = judge_uploads(ws, uploads, portal.texts)
+        for line in audit_lines(verdicts):
+            portal.audit(line)
+        return render("unggah.html.j2", verdicts=verdicts, pesan=None,
+                      sidik=fingerprint)
+
+    @app.route("/petugas/masuk", methods=["GET", "POST"])
+    def masuk():
+        portal = portal_of(current_app)
+        t = portal.texts.t
+        ready = has_password(portal.workspace)
+        if request.method == "GET":
+            return render("masuk.html.j2", pesan=None, siap=ready)
+        if not portal.logins.allow(_client()):
+            portal.audit("masuk_dibatasi")
+            return render("masuk.html.j2", pesan=t("portal.masuk.terlalu_sering"),
+                          siap=ready), 429
+        if ready and check_password(portal.workspace, request.form.get("sandi", "")):
+            session.clear()
+            session.permanent = True
+            session["petugas"] = True
+            session["csrf"] = new_token()
+            portal.audit("masuk_berhasil")
+            return redirect(url_for("petugas"))
+        portal.audit("masuk_gagal")
+        return render("masuk.html.j2", pesan=t("portal.masuk.salah"), siap=ready), 403
+
+    @app.post("/petugas/keluar")
+    def keluar():
+        if session.get("petugas"):
+            portal_of(current_app).audit("keluar")
+        session.clear()
+        return redirect(url_for("masuk"))
+
+    @app.get("/petugas")
+    @officer_only
+    def petugas():
+        from .status import overview
+
+        portal = portal_of(current_app)
+        data = overview(workspace(), portal.texts, request.args.get("periode"))
+        return render("petugas.html.j2", o=data, pesan=session.pop("pesan", None),
+                      galat=session.pop("galat", None))
+
+    @app.post("/petugas/keputusan")
+    @officer_only
+    def keputusan():
+        from ..officer import OfficerError, exclude_file
+
+        portal = portal_of(current_app)
+        t = portal.texts.t
+        sha = request.form.get("berkas", "").strip().lower()
+        include = request.form.get("tindakan") == "sertakan"
+        reason = request.form.get("alasan", "")
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            session["galat"] = t("portal.keputusan.berkas_salah")
+        else:
+            try:
+                f = exclude_file(workspace(), sha, reason, include=include,
+                                 texts=portal.texts)
+            except OfficerError as exc:
+                session["galat"] = str(exc)
+            else:
+                kind = "sertakan" if include else "kecualikan"
+                portal.audit(f"keputusan {kind} sha256={sha} alasan={reason.strip()!r}")
+                session["pesan"] = t(f"keputusan.dicatat_{kind}", berkas=f.name,
+                                     nama=f.nama, alasan=reason.strip())
+        return redirect(url_for("petugas", periode=request.form.get("periode") or None)
+                        + "#keputusan")
+
+    @app.get("/petugas/unduh/<nama>")
+    @officer_only
+    def unduh(nama: str):
+        if nama not in DOWNLOADS:
+            abort(404)
+        portal = portal_of(current_app)
+        data, mime = _fresh(nama, request.args.get("periode") or None)
+        portal.audit(f"unduh {nama}")
+        import io
+
+        return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
+                         download_name=nama)
+
+
+def _fresh(name: str, periode: str | None) -> tuple[bytes, str]:
+    """The recap workbook, its HTML page or the collect report of every file in the
+    ledger, made now into a temporary folder."""
+    from ..collect.run import ledger_report
+    from ..recap import build_recap
+    from ..recap_html import write_recap_html
+    from ..recap_xlsx import write_recap_xlsx
+    from ..report import write_report_xlsx
+
+    texts = portal_of(current_app).texts
+    ws = workspace()
+    with tempfile.TemporaryDirectory(prefix="iki-portal-") as tmp:
+        out = Path(tmp) / name
+        if name == "laporan-pengumpulan.xlsx":
+            write_report_xlsx(ledger_report(ws), out, texts)
+        else:
+            try:
+                recap = build_recap(ws, upto=periode, texts=texts)
+            except ValueError:
+                recap = build_recap(ws, texts=texts)
+            if name == "rekap.xlsx":
+                write_recap_xlsx(recap, out, texts)
+            else:
+                write_recap_html(recap, out, texts)
+        data = out.read_bytes()
+    mime = "text/html; charset=utf-8" if name.endswith(".html") else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return data, mime
