@@ -412,20 +412,23 @@ class Workspace:
                 out[form_id] = (list(m.get("periods", [])), len(m.get("indicators", [])))
         return out
 
-    def year_files(self, form_ids: list[str]) -> dict[str, list]:
+    def year_files(self, form_ids: list[str],
+                   names: dict[str, str] | None = None) -> dict[str, list]:
         """form id → its accepted files as :class:`iki_xlsx.timeline.FileInput` (what
-        each gave, when it was saved and collected, where it was first seen)."""
-        wanted = set(form_ids)
-        names = self.first_names()
+        each gave, when it was saved and collected, where it was first seen: ``names``,
+        :meth:`first_names` when the caller has it)."""
+        names = self.first_names() if names is None else names
         out: dict[str, list] = {}
-        cur = self.db.execute(
-            "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
-            " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED)
-        for sha, form_id, rev, saved, seen, real in cur:
-            if form_id in wanted and rev is not None:
-                out.setdefault(form_id, []).append(FileInput(
-                    sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
-                    json.loads(real) if real else {}))
+        for chunk in _chunks(list(form_ids), 500):
+            cur = self.db.execute(
+                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
+                f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
+                (*ACCEPTED, *chunk))
+            for sha, form_id, rev, saved, seen, real in cur:
+                if rev is not None:
+                    out.setdefault(form_id, []).append(FileInput(
+                        sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
+                        json.loads(real) if real else {}))
         return out
 
     def year_masks(self) -> dict[str, list[tuple[int, dict | None]]]:
@@ -699,8 +702,11 @@ class Workspace:
         forms = self.issued_forms(tahun, full=False)
         return [f for f in forms if f["nip"] == nip]
 
-    def all_files(self) -> list[dict]:
-        cur = self.db.execute("SELECT * FROM files ORDER BY first_seen, sha256")
+    def all_files(self, *, light: bool = False) -> list[dict]:
+        """Every collected file; ``light``: without what was read from it (realisasi)."""
+        cols = "*" if not light else ", ".join(
+            r[1] for r in self.db.execute("PRAGMA table_info(files)") if r[1] != "realisasi")
+        cur = self.db.execute(f"SELECT {cols} FROM files ORDER BY first_seen, sha256")
         return [_decode(cur, r) for r in cur.fetchall()]
 
     # -- the whole year (issue 11): active periods, withdrawal, recovery, backup

@@ -212,25 +212,22 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
         if not years:
             raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=None))
         tahun = years[-1]
-    files = ws.all_files()
-    for row in files:  # what was read comes through the timeline, not from here
-        row.pop("realisasi", None)
+    files = ws.all_files(light=True)  # what was read comes through the timeline
     heads = ws.issued_forms(tahun, full=False)
     if not heads:
         raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=tahun))
-    years = load_years(ws, tahun, heads)
+    shapes = ws.form_shapes(heads)
 
     # Pass 1: each form's IKI and settings (shared between forms with the same content),
     # the schemes in use and the default period.
     definitions = _definitions(ws, tahun, {h["form_id"]: h["revision"] for h in heads})
-    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]], years[h["form_id"]])
-               for h in heads]
-    del heads, definitions
-    schemes = Counter(form.settings.periode for _, form, _ in entries)
-    paper = Counter(form.settings.kertas for _, form, _ in entries)
+    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]]) for h in heads]
+    del definitions
+    schemes = Counter(form.settings.periode for _, form in entries)
+    paper = Counter(form.settings.kertas for _, form in entries)
     primary = schemes.most_common(1)[0][0]
     if upto is None:
-        code, auto = _latest_filled(years.values(), primary), True
+        code, auto = _latest_filled(ws, files, shapes, primary), True
     else:
         code, auto = _resolve_period(upto, primary, texts), False
     end = _END_MONTH[code]
@@ -238,28 +235,36 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     periods = sorted({p for s, u in uptos.items() if u is not None
                       for p in s.periods[: s.periods.index(u) + 1]}, key=_period_key)
 
-    # Pass 2: capaian per indicator and form.
+    # Pass 2: capaian per indicator and form — the year of a slice of forms at a time
+    # (what every file gave is decoded for those forms only: memory stays bounded).
     by_form: dict[str, list[dict]] = {}
     for row in files:
         if row.get("form_id"):
             by_form.setdefault(row["form_id"], []).append(row)
+    first_names = ws.first_names()
     forms = []
+    used: set[str] = set()
     by_setting: dict[str, PredikatScale] = {}
     scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
-    for head, form, year in entries:
-        setting = form.settings.skala_predikat
-        scale = by_setting.get(setting)
-        if scale is None:
-            parsed = PredikatScale.from_setting(setting)
-            scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
-        forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
-                                 by_form.get(head["form_id"], ())))
+    for start in range(0, len(entries), RECAP_SLICE):
+        chunk = entries[start:start + RECAP_SLICE]
+        years = load_years(ws, tahun, [head for head, _ in chunk], shapes, first_names)
+        for head, form in chunk:
+            setting = form.settings.skala_predikat
+            scale = by_setting.get(setting)
+            if scale is None:
+                parsed = PredikatScale.from_setting(setting)
+                scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
+            year = years[head["form_id"]]
+            forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
+                                     by_form.get(head["form_id"], ())))
+            used.update(v.sha256 for v in year.values.values() if v.sha256)
+        del years
     del entries
     labels = _labels(scales.values())
     units, agencies, total = _summaries([f for f in forms if f.active], labels, texts)
     caps = sorted({f.cap for f in forms})
     names = {f.form_id: f.nama for f in forms}
-    used = {v.sha256 for y in years.values() for v in y.values.values() if v.sha256}
     issues = [_issue(ws, row, names, used) for row in files
               if (row["status"] == Status.REJECTED or row["problems"])
               and row.get("tahun") in (None, tahun)]
@@ -269,6 +274,9 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
                   paper.most_common(1)[0][0], provisional)
     recap.closed = closed_forms(ws, recap)
     return recap
+
+
+RECAP_SLICE = 1000  # forms whose year is resolved at once
 
 
 _HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat_daerah",
@@ -314,13 +322,25 @@ def _upto_in(scheme: PeriodScheme, end_month: int) -> str | None:
     return done[-1] if done else None
 
 
-def _latest_filled(years, primary: PeriodScheme) -> str:
-    """The latest period (by its end month) in which any form has a counted value."""
+def _latest_filled(ws: Workspace, files: list[dict], shapes: dict, primary: PeriodScheme) -> str:
+    """The latest period (by its end month) in which any form has a value: from the last
+    period each accepted file filled, and the values the officer set."""
     best: str | None = None
-    for year in years:
-        for _, code in year.values:
-            if code in _END_MONTH and (best is None or _period_key(code) > _period_key(best)):
-                best = code
+
+    def consider(code: str | None) -> None:
+        nonlocal best
+        if code in _END_MONTH and (best is None or _period_key(code) > _period_key(best)):
+            best = code
+
+    for row in files:
+        shape = shapes.get(row.get("form_id"))
+        if shape and row["status"] != Status.REJECTED and 0 <= row["last_period"] < len(
+                shape[0]):
+            consider(shape[0][row["last_period"]])
+    for decisions in ws.decisions_for(list(shapes)).values():
+        for d in decisions:
+            if d["kind"] == "tetapkan":
+                consider(d["period"])
     if best is None:
         return primary.periods[0]
     same = _upto_in(primary, _END_MONTH[best])  # say it in the main scheme when possible
@@ -537,9 +557,20 @@ def _when(text: str | None) -> str:
 
 
 def value_sources(ind: RecapIndicator, texts: Texts) -> str:
-    """``TW I: berkas (disimpan …); TW II: …`` for one indikator of a form."""
-    return "; ".join(f"{period_label(texts, p)}: {_source(v, texts)}"
-                     for p, v in ind.sources.items())
+    """Where one indikator's values came from, a file (by its own name) or a decision
+    once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
+    groups: dict[str, list[str]] = {}
+    for p, v in ind.sources.items():
+        short = Value(v.value, v.sha256, _short_name(v.name), v.revision, v.indicator,
+                      v.saved_at, v.collected_at, v.decision)
+        groups.setdefault(_source(short, texts), []).append(period_label(texts, p))
+    return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
+
+
+def _short_name(name: str) -> str:
+    """A file's own name: the last part of a path or of ``archive › member``."""
+    last = name.rsplit(" › ", 1)[-1]
+    return last.replace("\\", "/").rsplit("/", 1)[-1] or name
 
 
 def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:

@@ -348,12 +348,14 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 # --------------------------------------------------------------------------- from the ledger
 
 def load_years(ws, tahun: int | None, forms: list[dict],
-               shapes: Mapping[str, tuple] | None = None) -> dict[str, FormYear]:
+               shapes: Mapping[str, tuple] | None = None,
+               names: Mapping[str, str] | None = None) -> dict[str, FormYear]:
     """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
     :meth:`Workspace.issued_forms`), from what the ledger holds. ``shapes``: the forms'
-    (periods, number of indikator), when the caller has them."""
+    (periods, number of indikator), ``names``: where each file was first seen — when the
+    caller has them (a recap asks for its forms in slices)."""
     ids = [f["form_id"] for f in forms]
-    files = ws.year_files(ids)
+    files = ws.year_files(ids, names)
     decisions = ws.decisions_for(ids)
     current = {f["form_id"]: f["revision"] for f in forms}
     shapes = shapes if shapes is not None else ws.form_shapes(forms)

@@ -56,7 +56,10 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
     app.config.update(
         SECRET_KEY=session_secret(ws_path),
         MAX_CONTENT_LENGTH=MAX_FILE_BYTES + 2 * 1024 * 1024,
-        MAX_FORM_MEMORY_SIZE=64 * 1024,  # text fields (reasons, passwords)
+        # text fields (reasons, passwords) — and werkzeug also holds against it the
+        # buffer in which it looks for the next part boundary: at 64 KB an upload of a
+        # few forms arriving in large network chunks was refused now and then (413)
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         MAX_FORM_PARTS=100,
         SESSION_COOKIE_NAME="iki_sesi",
         SESSION_COOKIE_HTTPONLY=True,
