@@ -115,6 +115,11 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                                help=_h("opsi.skip_invalid")),
              make_zip: bool = typer.Option(False, "--zip",
                                            help=_h("opsi.zip")),
+             dry_run: bool = typer.Option(False, "--dry-run", help=_h("opsi.dry_run")),
+             fresh_ledger: bool = typer.Option(False, "--ledger-baru",
+                                               help=_h("opsi.ledger_baru")),
+             closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
+                                                       help=_h("opsi.terisi_sampai")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
@@ -138,11 +143,27 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
             console.print("  " + texts.t("cli.dilewati_baris", row=r.row, nip=r.nip,
                                          nama=r.nama, kode=r.kode_iki))
     ws = Workspace(workspace)
+    from . import cli_wholeyear as whole  # issue 11: dry run, lost ledger, withdrawal
+
+    keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
+    if not fresh_ledger:
+        whole.refuse_lost(ws, texts)
+    if dry_run:
+        from .generate_year import dry_run as plan_dry_run
+
+        whole.print_dry_run(plan_dry_run(loaded.master, ws, keep=keep, jobs=jobs,
+                                         templates_dir=str(templates) if templates else None),
+                            texts)
+        raise typer.Exit(0)
+    if closed_upto:
+        whole.check_closed_upto(closed_upto, loaded.master, texts)
+    if not ws.exists():
+        console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
     with _progress() as progress:
         task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
-                                make_zip=make_zip,
+                                make_zip=make_zip, keep=keep, closed_upto=closed_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
     from .mail.contacts import record_contacts  # issue 14: e-mail / HP per NIP
@@ -159,6 +180,9 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                   kode=p.form.iki.kode, lama=p.previous, baru=p.revision,
                                   cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
                                   tambah=", ".join(m.new), hapus=", ".join(m.removed)))
+    whole.print_withdrawn(result, texts)
+    if closed_upto:
+        console.print(texts.t("terbit_ulang.dibuat", periode=closed_upto))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
@@ -204,13 +228,14 @@ def recap(periode: Optional[str] = typer.Option(
 
     Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
     """
-    from .ledger import Workspace
     from .recap import build_recap
     from .recap_xlsx import write_recap_xlsx
     from .recap_html import write_recap_html
 
+    from .cli_wholeyear import existing_workspace
+
     texts = _texts(templates)
-    ws = Workspace(workspace)
+    ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
@@ -234,6 +259,7 @@ def recap(periode: Optional[str] = typer.Option(
 
 
 from . import cli_collect, cli_year  # noqa: E402,F401  (register their commands)
+from . import cli_wholeyear  # noqa: E402,F401  (issue 11: backup, restore, recover)
 from . import cli_portal  # noqa: E402,F401  (issue 15: serve)
 from .mail.cli_support import register as _register_mail  # noqa: E402
 

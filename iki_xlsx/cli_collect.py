@@ -43,7 +43,6 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.in
     Example: iki-xlsx collect masuk/ lampiran-email.zip
     """
     from .collect import collect as run_collect
-    from .ledger import Workspace
     from .report import (collect_table, known_count, summary_counts, to_json, write_report_xlsx,
                          year_lines)
 
@@ -55,7 +54,9 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=_h("opsi.in
         err.print(texts.t("cli.kumpul_tanpa_masukan"))
         raise typer.Exit(2)
     _missing_paths(inputs, texts)
-    ws = Workspace(workspace)
+    from .cli_wholeyear import existing_workspace  # issue 11: never an empty new one
+
+    ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
@@ -130,6 +131,9 @@ def check(path: Path = typer.Argument(..., help=_h("opsi.check_path")),
     texts = _texts(templates)
     _missing_paths([path], texts)
     ws = Workspace(workspace)
+    if workspace is not None and not ws.exists():  # issue 11: say where it looked
+        err.print(texts.t("ruang_kerja.tidak_ada", path=ws.path.resolve(),
+                          asal=texts.t("ruang_kerja.asal.opsi")))
     result = check_file(path, ws if ws.has_key() else None)
     if as_json:
         print(_json.dumps({"berkas": str(path), "status": result.status,

@@ -14,9 +14,9 @@ from .clihelp import IdCommand
 
 
 def _workspace(workspace: Optional[Path], texts):
-    from .ledger import Workspace
+    from .cli_wholeyear import existing_workspace  # issue 11
 
-    ws = Workspace(workspace)
+    ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)

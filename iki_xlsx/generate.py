@@ -29,10 +29,11 @@ from xlsxwriter.workbook import Workbook
 from . import layout as L
 from .atomic import atomic_path
 from .ledger import IssuedForm, Workspace, ledger_json
+from .formcopy import FORM_COPY_KEY, pack_form
 from .timeline import match_indicators
 from .manifest import (build_manifest, content_hash, form_to_dict, reading_view, sign,
                        to_text)
-from .model import Form, Master
+from .model import Form, Master, format_nip
 from .texts import Texts, get_texts
 from .xlsxtext import limit, merge_text, write_text
 
@@ -82,6 +83,7 @@ class FormJob:
     key_id: str
     password: str
     templates_dir: str | None
+    filled: dict | None = None  # issue 11: closed periods filled in (reissue.filled_for)
 
 
 @dataclass
@@ -112,11 +114,21 @@ def build_and_write(job: FormJob) -> FormResult:
         revision, status = prev.revisions[digest], "kembali"
     else:
         revision, status = max(prev.last, prev.revision) + 1, "revisi"
-    manifest = sign(build_manifest(form, lay, form_id=job.form_id, revision=revision,
-                                   key_id=job.key_id, locked_hash=digest), job.key)
+    body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
+                          key_id=job.key_id, locked_hash=digest)
+    form_text = ledger_json(form_to_dict(form))
+    body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
+    if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
+        from . import reissue
+
+        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay)
+        reissue.apply(lay, job.filled)
+        lay.reissue = reissue.describe(lay, job.filled, texts)
+    manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
     row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row["form"] = form_text  # the same canonical text: serialised once
     # Serialised here, in the worker: the main process only inserts the text.
     row["reading"] = reading_view(manifest)
     for key in ("targets", "form", "locked_cells", "reading"):
@@ -275,6 +287,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
     ws.set_column(0, 0, 110)
     periods = [L.period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
+                         reissue=getattr(lay, "reissue", None),  # issue 11
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
                          capaian_col=L.col_name(lay.capaian_col),
@@ -356,6 +369,8 @@ class GenerateResult:
     zips: list[Path] = field(default_factory=list)
     password_file: Path | None = None
     seconds: float = 0.0
+    withdrawn: list[dict] = field(default_factory=list)  # issue 11: forms withdrawn now
+    back: list[str] = field(default_factory=list)  # form ids issued again after withdrawal
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.forms if f.status == status)
@@ -391,8 +406,14 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
 def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    jobs: int | None = None, templates_dir: str | None = None,
                    make_zip: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> GenerateResult:
-    """Write every form of ``master`` (its valid assignments) under ``out_dir``."""
+                   progress: Callable[[int, int], None] | None = None,
+                   keep: set[tuple[str, str]] = frozenset(),
+                   closed_upto: str | None = None) -> GenerateResult:
+    """Write every form of ``master`` (its valid assignments) under ``out_dir``. Forms
+    of the year no longer in the master are withdrawn, except the (NIP, Kode IKI) in
+    ``keep`` (rows skipped as invalid)."""
+    from .generate_year import record_year, withdrawn_ids
+
     started = time.perf_counter()
     texts = get_texts(templates_dir)
     out_dir = Path(out_dir)
@@ -405,6 +426,10 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
                          issued.get(form_id), key, key_id, password, templates_dir)
                  for form, form_id, path in zip(forms, ids, paths)]
+    if closed_upto:  # issue 11: re-issue with the periods s.d. closed_upto filled in
+        from .reissue import fill_jobs
+
+        fill_jobs(workspace, form_jobs, closed_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[FormResult] = []
     if jobs == 1 or len(form_jobs) < 16:
@@ -419,13 +444,20 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                 results.append(res)
                 if progress:
                     progress(len(results), len(form_jobs))
+    gone_before = withdrawn_ids(workspace)
     workspace.record_issued([r.ledger_row for r in results])
+    year = record_year(workspace, master, ids, set(keep), gone_before)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
                            r.ledger_row["manifest"], templates_dir)
                for job, r in zip(form_jobs, results)]
     _match_revised(workspace, planned, form_jobs)
-    result = GenerateResult(planned, out_dir, password_file=password_file)
-    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun)
+    for p in planned:  # issue 11: issued again after a withdrawal
+        if p.form_id in year.back:
+            p.status = "aktif_lagi"
+    result = GenerateResult(planned, out_dir, password_file=password_file,
+                            withdrawn=year.withdrawn, back=year.back)
+    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun,
+                                             year.withdrawn)
     if make_zip:
         result.zips = write_zips(planned, out_dir)
     result.seconds = time.perf_counter() - started
@@ -469,7 +501,7 @@ def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked:
 
 
 def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
-                       tahun: int) -> Path:
+                       tahun: int, withdrawn: list[dict] = ()) -> Path:
     path = out_dir / DISTRIBUTION_FILE
     t = texts.t
     keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
@@ -499,8 +531,18 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                 elif value:
                     write_text(ws, 2 + i, c, value)
             ws.set_row(2 + i, L.row_height(row, widths))
+        for i, w in enumerate(withdrawn, start=len(planned) + 1):  # issue 11
+            row = (i, format_nip(w["nip"]), w["nama"], w["jabatan"], w["perangkat_daerah"],
+                   w["unit_kerja"], w["atasan_nama"], w["file_path"], w["form_id"],
+                   w["revision"], t("distribusi.status.ditarik"), "")
+            for c, value in enumerate(row):
+                if isinstance(value, int):
+                    ws.write_number(2 + i, c, value)
+                elif value:
+                    write_text(ws, 2 + i, c, value)
+            ws.set_row(2 + i, L.row_height(row, widths))
         ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
-        ws.autofilter(2, 0, 2 + len(planned), len(keys) - 1)
+        ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
         ws.freeze_panes(3, 2)
         kertas = planned[0].form.settings.kertas if planned else "A4"
         L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),

@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS issue_log (
     id INTEGER PRIMARY KEY,
     form_id TEXT NOT NULL,
     revision INTEGER,              -- NULL: the form was withdrawn
-    status TEXT NOT NULL,          -- baru | revisi | kembali | migrasi | ditarik
+    status TEXT NOT NULL,          -- baru | revisi | kembali | migrasi | ditarik | aktif_lagi
+                                   -- | pulih (rebuilt from the form files)
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issue_log_form ON issue_log (form_id, id);
@@ -158,6 +159,18 @@ CREATE TABLE IF NOT EXISTS rejudged (
     at TEXT NOT NULL,
     old TEXT NOT NULL              -- JSON: the files row as it was
 );
+
+-- When each form is active (the master's Mulai / Selesai), one row each time it changes;
+-- the last row per form counts. periods: JSON list of the active period codes.
+CREATE TABLE IF NOT EXISTS active_periods (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    mulai TEXT NOT NULL DEFAULT '',
+    selesai TEXT NOT NULL DEFAULT '',
+    periods TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS active_periods_form ON active_periods (form_id, id);
 """
 
 
@@ -330,6 +343,7 @@ class Workspace:
                 if form_id in current and current[form_id] == rev:
                     continue
                 status = "baru" if form_id not in highest else \
+                    "aktif_lagi" if form_id in current and current[form_id] is None else \
                     "revisi" if rev > (highest[form_id] or 0) else "kembali"
                 db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
                            " VALUES (?,?,?,?)", (form_id, rev, status, stamp))
@@ -695,6 +709,83 @@ class Workspace:
         cur = self.db.execute(f"SELECT {cols} FROM files ORDER BY first_seen, sha256")
         return [_decode(cur, r) for r in cur.fetchall()]
 
+    # -- the whole year (issue 11): active periods, withdrawal, recovery, backup
+    def exists(self) -> bool:
+        """True when this folder already holds a workspace (its key or its ledger);
+        asking never creates anything."""
+        return self.key_path.is_file() or (self.path / DB_FILE).is_file()
+
+    def ledger_lost(self) -> bool:
+        """The key exists but the ledger is missing or holds no issued form: forms were
+        probably issued and the ledger lost. Never creates the ledger."""
+        if not self.has_key():
+            return False
+        if not (self.path / DB_FILE).is_file():
+            return True
+        (count,) = self.db.execute("SELECT COUNT(*) FROM forms").fetchone()
+        return count == 0
+
+    def record_year_changes(self, active: dict[str, tuple[str, str, list]],
+                            withdraw: list[str]) -> None:
+        """The active periods of each form (form id → (mulai, selesai, periods)), logged
+        when they change, and the forms withdrawn (an issue_log row without revision):
+        one transaction."""
+        stamp = now_iso()
+        with self.transaction() as db:
+            have = {f: (m, s) for f, m, s in db.execute(
+                "SELECT a.form_id, a.mulai, a.selesai FROM active_periods a JOIN (SELECT"
+                " form_id, MAX(id) AS id FROM active_periods GROUP BY form_id) last"
+                " ON a.id = last.id")}
+            for form_id, (mulai, selesai, periods) in active.items():
+                if have.get(form_id, ("", "")) == (mulai, selesai):
+                    continue
+                db.execute("INSERT INTO active_periods (form_id, mulai, selesai, periods, at)"
+                           " VALUES (?,?,?,?,?)", (form_id, mulai, selesai,
+                                                   json.dumps(list(periods)), stamp))
+            for form_id in withdraw:
+                db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
+                           " VALUES (?, NULL, 'ditarik', ?)", (form_id, stamp))
+
+    def active_periods(self, form_ids: list[str] | None = None) -> dict[str, dict]:
+        """form id → {"mulai", "selesai", "periods"} of forms with a Mulai or Selesai
+        (a form without either is active all year and is not listed)."""
+        wanted = None if form_ids is None else set(form_ids)
+        out = {}
+        for form_id, mulai, selesai, periods in self.db.execute(
+                "SELECT a.form_id, a.mulai, a.selesai, a.periods FROM active_periods a JOIN"
+                " (SELECT form_id, MAX(id) AS id FROM active_periods GROUP BY form_id) last"
+                " ON a.id = last.id"):
+            if (mulai or selesai) and (wanted is None or form_id in wanted):
+                out[form_id] = {"mulai": mulai, "selesai": selesai,
+                                "periods": json.loads(periods)}
+        return out
+
+    def withdrawn_forms(self, tahun: int | None = None) -> list[dict]:
+        """Every withdrawn form (of ``tahun``): the light columns of its last revision,
+        when it was withdrawn (``ditarik_at``) and its accepted files (``berkas``)."""
+        cols = ", ".join(f"f.{c}" for c in _LIGHT_COLUMNS)
+        sql = (f"SELECT {cols}, l.at AS ditarik_at, (SELECT COUNT(*) FROM files x WHERE"
+               " x.form_id = f.form_id AND x.status IN (?, ?)) AS berkas FROM issue_log l"
+               " JOIN (SELECT form_id, MAX(id) AS id FROM issue_log GROUP BY form_id) last"
+               " ON l.id = last.id JOIN forms f ON f.form_id = l.form_id AND f.revision ="
+               " (SELECT MAX(revision) FROM forms g WHERE g.form_id = l.form_id)"
+               " WHERE l.revision IS NULL")
+        args: tuple = tuple(ACCEPTED)
+        if tahun is not None:
+            sql += " AND f.tahun = ?"
+            args += (tahun,)
+        cur = self.db.execute(sql + " ORDER BY f.rowid", args)
+        return [_decode(cur, r) for r in cur.fetchall()]
+
+    def backup_ledger(self, target: Path) -> None:
+        """A consistent copy of the ledger at ``target`` (SQLite's online backup: other
+        processes may read and write meanwhile)."""
+        copy = sqlite3.connect(target)
+        try:
+            _retry_locked(lambda: self.db.backup(copy))
+        finally:
+            copy.close()
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -943,3 +1034,23 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def check_ledger_file(path: Path) -> str:
+    """"" when ``path`` is a sound ledger (SQLite's integrity check passes and it has the
+    ledger's tables), else what is wrong (for a restore to refuse it)."""
+    try:
+        db = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        (result,) = db.execute("PRAGMA integrity_check").fetchone()
+        if result != "ok":
+            return str(result)
+        if not _has_schema(db):
+            return "bukan ledger iki-xlsx"
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        db.close()
+    return ""

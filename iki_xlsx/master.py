@@ -491,6 +491,7 @@ class _Validator:
                 self.add("atasan_tidak_dikenal", r, "nip_atasan", value=r.text("nip_atasan"))
             if atasan_nip and atasan_nip == person.nip:
                 self.add("atasan_diri_sendiri", r, "nip_atasan")
+            mulai, selesai = self.active(r)
             mine = [p for p in self.problems[before:] if p.is_error]
             if mine:
                 rejected.append(Rejected(r.row, person.nip, person.nama, kode, mine))
@@ -499,11 +500,34 @@ class _Validator:
             person = Person(person.nip, person.nama, person.pangkat, person.golongan,
                             person.jabatan or definition.jabatan, person.unit_kerja,
                             person.perangkat_daerah or definition.perangkat_daerah)
-            good.append(Assignment(person, kode, atasan_nip, explicit, r.row))
+            good.append(Assignment(person, kode, atasan_nip, explicit, r.row, mulai, selesai))
         return good, rejected
+
+    def active(self, r: Row) -> tuple[str, str]:
+        """The row's Mulai and Selesai as period codes ("" when blank); a bad value is
+        reported on its cell (the row is then rejected)."""
+        from .active import period_of
+
+        settings = getattr(self, "_settings", None)
+        out = []
+        for fld in ("mulai", "selesai"):
+            if not r.text(fld) or settings is None:
+                out.append("")
+                continue
+            code, problem = period_of(r.get(fld), r.text(fld), settings, parse_date)
+            if problem:
+                self.add(problem[0], r, fld, **problem[1])
+            out.append(code or "")
+        mulai, selesai = out
+        periods = list(settings.periode.periods) if settings else []
+        if mulai and selesai and periods.index(mulai) > periods.index(selesai):
+            self.add("mulai_setelah_selesai", r, "mulai", mulai=r.text("mulai"),
+                     selesai=r.text("selesai"))
+        return mulai, selesai
 
     def run(self, settings_rows, sheets) -> LoadedMaster:
         settings = self.settings(settings_rows)
+        self._settings = settings
         scheme = settings.periode if settings else None
         iki, bad = self.iki(sheets[schema.SHEET_IKI], sheets[schema.SHEET_INDIKATOR], scheme)
         good, rejected = self.assignments(sheets[schema.SHEET_PEGAWAI], iki, bad)

@@ -398,6 +398,15 @@ class Assignment:
     atasan_nip: str = ""
     atasan: Person | None = None  # explicit atasan (not in the sheet, e.g. a Bupati)
     row: int = 0  # source row, for messages
+    mulai: str = ""  # first active period code ("" from the year's start)
+    selesai: str = ""  # last active period code ("" to the year's end)
+
+    def active_periods(self, scheme: "PeriodScheme") -> list[str]:
+        """The periods of ``scheme`` in which this form counts."""
+        periods = list(PeriodScheme(scheme).periods)
+        first = periods.index(self.mulai) if self.mulai in periods else 0
+        last = periods.index(self.selesai) if self.selesai in periods else len(periods) - 1
+        return periods[first:last + 1]
 
 
 @dataclass(frozen=True)

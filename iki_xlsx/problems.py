@@ -72,6 +72,11 @@ _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
 
+# the whole year (issue 11): Mulai / Selesai of a Pegawai row; files of forms not counted
+_kinds(Severity.ERROR, "aktif_periode_salah", "aktif_tanggal_salah", "aktif_di_luar_tahun",
+       "mulai_setelah_selesai")
+_kinds(Severity.WARNING, "formulir_ditarik", "periode_tidak_aktif", "terisi_diubah")
+
 # mail (issue 14): a message or attachment that cannot be used (a ditolak row) …
 _kinds(Severity.ERROR,
        "surel_rusak", "surel_kepala_besar", "surel_terlalu_besar", "surel_terlalu_rumit",

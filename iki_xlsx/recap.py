@@ -22,13 +22,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from . import layout as L
+from .active import last_active
 from .capaian import PredikatScale, aggregate, capaian_upto, parse_period
 from .ledger import Workspace
 from .manifest import canonical, form_from_dict
 from .model import Form, PeriodScheme, format_nip, whole
 from .problems import Status
-from .timeline import (BELUM, END_MONTH, KEPUTUSAN, KOSONG, REVISI_LAMA, SUBMITTED, Event,
-                       FormYear, Value, load_years)
+from .timeline import (BELUM, END_MONTH, KEPUTUSAN, KOSONG, REVISI_LAMA, SUBMITTED,
+                       TIDAK_AKTIF, Event, FormYear, Value, load_years)
 from .texts import Texts, get_texts
 
 __all__ = [
@@ -109,6 +110,8 @@ class RecapForm:
     period_status: dict = field(default_factory=dict)  # period → lengkap|sebagian|kosong|belum
     events: list = field(default_factory=list)  # timeline events (sheet Riwayat)
     excluded: int = 0  # files the officer set aside
+    active: bool = True  # counts in the recap period (Mulai / Selesai of the master)
+    active_periods: tuple | None = None  # periods it counts in (None: all year)
 
     @property
     def submitted(self) -> bool:
@@ -174,15 +177,17 @@ class Recap:
     generated_at: datetime
     kertas: str = "A4"  # paper of most forms (A4 | F4)
     provisional: bool = False  # before the year's end: the figures are sementara
+    closed: list = field(default_factory=list)  # issue 11: ended and withdrawn forms
 
     @property
     def not_submitted(self) -> list[RecapForm]:
-        return [f for f in self.forms if not f.submitted]
+        return [f for f in self.forms if not f.submitted and f.active]
 
     def missing(self, period: str) -> list[RecapForm]:
         """Forms that have not submitted ``period`` (belum or kosong)."""
         return [f for f in self.forms
-                if period in f.period_status and f.period_status[period] not in SUBMITTED]
+                if period in f.period_status
+                and f.period_status[period] not in (*SUBMITTED, TIDAK_AKTIF)]
 
     @property
     def submitted(self) -> list[RecapForm]:
@@ -257,16 +262,18 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
         del years
     del entries
     labels = _labels(scales.values())
-    units, agencies, total = _summaries(forms, labels, texts)
+    units, agencies, total = _summaries([f for f in forms if f.active], labels, texts)
     caps = sorted({f.cap for f in forms})
     names = {f.form_id: f.nama for f in forms}
     issues = [_issue(ws, row, names, used) for row in files
               if (row["status"] == Status.REJECTED or row["problems"])
               and row.get("tahun") in (None, tahun)]
     provisional = end < 12
-    return Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
-                 list(scales.values()), issues, datetime.now().replace(microsecond=0),
-                 paper.most_common(1)[0][0], provisional)
+    recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
+                  list(scales.values()), issues, datetime.now().replace(microsecond=0),
+                  paper.most_common(1)[0][0], provisional)
+    recap.closed = closed_forms(ws, recap)
+    return recap
 
 
 RECAP_SLICE = 1000  # forms whose year is resolved at once
@@ -354,6 +361,8 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
     scheme = form.settings.periode
     cap = form.settings.batas_capaian
     shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
+    active = year.active  # issue 11: values count only in the form's active periods
+    counted = upto if active is None else last_active(list(active), upto, scheme.periods)
     ids = [f"{i + 1:02d}" for i in range(len(form.iki.indicators))]
     period_status = {p: year.status(p, ids) for p in shown}
     status = period_status.get(upto, BELUM) if upto else BELUM
@@ -364,8 +373,10 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        values = {p: year.value(ind_id, p) for p in shown}
-        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values}
+        values = {p: year.value(ind_id, p) if active is None or p in active else None
+                  for p in shown}
+        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
+                   and (active is None or p in active)}
         total = value = None
         if not any(v is not None for v in values.values()):
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
@@ -374,7 +385,7 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
             try:
                 value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
-                                     upto, ind, scheme, cap, target_period=upto)
+                                     counted, ind, scheme, cap, target_period=counted)
             except ValueError:
                 ind_status = "galat"
         note = year.keterangan.get(ind_id)
@@ -392,7 +403,8 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
         head["atasan_nama"], scheme, upto, cap, scale, status, indicators, mean,
         scale.label(mean), last.sha256 if last else None,
         _stamp(last.collected_at) if last else None,
-        period_status=period_status, events=list(year.events), excluded=len(year.excluded))
+        period_status=period_status, events=list(year.events), excluded=len(year.excluded),
+        active=status != TIDAK_AKTIF, active_periods=active)
     for row in files:
         seen = _stamp(row["first_seen"])
         if seen and (rf.last_sent is None or seen > rf.last_sent):
@@ -467,6 +479,32 @@ def _issue(ws: Workspace, row: dict, names: dict[str, str], used: set[str]) -> F
                      names.get(row.get("form_id") or ""), row["status"],
                      row["sha256"] in used, list(row["problems"] or []),
                      _stamp(row["first_seen"]))
+
+
+def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
+    """Issue 11: the forms that do not count in the recap period — ended (Selesai before
+    it), not yet started, or withdrawn from the master — for the ``Selesai / Ditarik``
+    sheet: each with why (``alasan``: selesai | belum_mulai | ditarik), its periods and
+    its capaian s.d. its last active period (withdrawn: not computed)."""
+    out = []
+    for f in recap.forms:
+        if f.active:
+            continue
+        periods = list(f.active_periods or ())
+        ended = bool(periods) and _END_MONTH[periods[-1]] < _END_MONTH[recap.upto]
+        out.append({"alasan": "selesai" if ended else "belum_mulai", "nip": f.nip,
+                    "nama": f.nama, "jabatan": f.jabatan, "kode_iki": f.kode_iki,
+                    "unit_kerja": f.unit_kerja, "perangkat_daerah": f.perangkat_daerah,
+                    "periode": periods, "capaian": f.capaian, "predikat": f.predikat,
+                    "form_id": f.form_id, "revision": f.revision, "at": ""})
+    for w in ws.withdrawn_forms(recap.tahun):
+        out.append({"alasan": "ditarik", "nip": w["nip"], "nama": w["nama"],
+                    "jabatan": w["jabatan"], "kode_iki": w["kode_iki"],
+                    "unit_kerja": w["unit_kerja"], "perangkat_daerah": w["perangkat_daerah"],
+                    "periode": [], "capaian": None, "predikat": None,
+                    "form_id": w["form_id"], "revision": w["revision"],
+                    "at": w["ditarik_at"], "berkas": w["berkas"]})
+    return out
 
 
 # --------------------------------------------------------------------------- notes

@@ -21,6 +21,7 @@ from .recap import (
     predikat_colours,
     status_label,
 )
+from .recap_closed import closed_rows
 from .texts import Texts, get_texts
 
 TEMPLATE = "rekap.html.j2"
@@ -116,14 +117,14 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     labels = recap.predikat_labels
     colours = predikat_colours(labels)
     status = {s: status_label(texts, s) for s in ("diterima", "diterima_catatan", "ditolak",
-                                                    NOT_SUBMITTED)}
+                                                    NOT_SUBMITTED, "tidak_aktif")}
     ind_status = {s: t(f"rekap.status_indikator.{s}")
                   for s in ("terisi", "kosong", NOT_SUBMITTED, "galat")}
     forms = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
               "pd": f.perangkat_daerah, "unit": f.unit_kerja, "atasan": atasan_text(f),
               "terisi": f.filled, "total": f.total, "capaian": _num(f.capaian),
               "predikat": f.predikat or "", "colour": colours.get(f.predikat or "", ""),
-              "status": status.get(f.status, f.status), "belum": not f.submitted,
+              "status": status.get(f.status, f.status), "belum": not f.submitted and f.active,
               "terakhir": f.last_sent.strftime("%d-%m-%Y %H:%M") if f.last_sent else ""}
              for f in recap.forms]
     missing = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
@@ -184,4 +185,5 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
         "detail_belum": len(recap.not_submitted),
         "page_size": PAGE_SIZE.get(recap.kertas, PAGE_SIZE["A4"]),
         "sheet_indikator": t("rekap.sheet.indikator"),
+        "closed": closed_rows(recap, texts),  # issue 11: Selesai / Ditarik
     }

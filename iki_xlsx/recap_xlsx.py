@@ -29,6 +29,7 @@ from .model import format_nip
 from .recap import (NOT_COUNTED, NOT_SUBMITTED, Recap, UnitSummary, atasan_text, belum_notes,
                     history_row, notes, value_sources,
                     period_label, predikat_colours, status_label)
+from .recap_closed import sheet_closed
 from .texts import Texts, get_texts
 from .xlsxtext import limit, write_text
 
@@ -114,7 +115,8 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None)
         fm = _Formats(wb, recap.predikat_labels)
         deferred = []
         for write in (_sheet_summary, _sheet_forms, _sheet_indicators, _sheet_missing,
-                      _sheet_atasan, _sheet_history, _sheet_problems):
+                      _sheet_atasan, _sheet_history, _sheet_problems,
+                      *((sheet_closed,) if recap.closed else ())):  # issue 11
             ws = write(wb, recap, texts, fm)
             if isinstance(ws, _Deferred):
                 deferred.append(ws)

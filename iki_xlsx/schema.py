@@ -62,6 +62,9 @@ PEGAWAI_COLUMNS = (
     Column("Unit Kerja Atasan", "unit_kerja_atasan", 28),
     Column("Email", "email", 30),  # optional contacts (distribute / remind by e-mail)
     Column("No HP", "no_hp", 18),
+    # optional (issue 11): when the form starts / ends — a period (TW3) or a date (TMT)
+    Column("Mulai", "mulai", 12),
+    Column("Selesai", "selesai", 12),
 )
 
 IKI_COLUMNS = (

@@ -19,6 +19,10 @@ The rules (the README explains them to officers):
   latest decision about a file or a value counts; every decision stays in the ledger.
 
 Pure functions over plain data: the ledger reads the rows, this module decides.
+
+Longer than 400 lines because these rules (identity across revisions, resolving cell by
+cell, statuses per period and active periods) are one procedure, read and changed
+together.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 
 # Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
 LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
+TIDAK_AKTIF = "tidak_aktif"  # the form does not count in this period (Mulai / Selesai)
 SUBMITTED = (LENGKAP, SEBAGIAN)
 
 # Months at the end of each period: orders periods of different schemes on one time line.
@@ -214,6 +219,7 @@ class FormYear:
     events: list[Event] = field(default_factory=list)
     excluded: set[str] = field(default_factory=set)  # files the officer set aside
     files: int = 0  # accepted files that count (not excluded)
+    active: tuple[str, ...] | None = None  # periods the form counts in (None: all year)
 
     def value(self, indicator: str, period: str) -> object:
         got = self.values.get((indicator, period))
@@ -222,6 +228,8 @@ class FormYear:
     def status(self, period: str, indicators: Iterable[str]) -> str:
         """lengkap / sebagian / belum for one period; ``kosong`` when files came but
         none holds any value at all."""
+        if self.active is not None and period not in self.active:
+            return TIDAK_AKTIF
         ids = list(indicators)
         filled = sum(1 for i in ids if self.value(i, period) is not None)
         if ids and filled == len(ids):
@@ -374,11 +382,14 @@ def load_years(ws, tahun: int | None, forms: list[dict],
         for form_id, rev, inds in ws.revision_indicators(tahun, sorted(other)):
             if form_id in other:
                 revisions[form_id][rev] = inds or []
+    active = ws.active_periods(ids)  # issue 11
     out = {}
     for f in forms:
         fid = f["form_id"]
         out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f["revision"],
                            [Decision(**d) for d in decisions.get(fid, ())])
+        if fid in active:
+            out[fid].active = tuple(active[fid]["periods"])
     return out
 
 

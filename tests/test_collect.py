@@ -337,7 +337,9 @@ def test_cli_exit_status_and_reports(issued, tmp_path):
     assert wb.sheetnames == ["Berkas", "Belum Mengumpulkan", "Perubahan Nilai"]
     assert wb["Belum Mengumpulkan"].max_row == 5
     empty = runner.invoke(app, ["collect", str(good), "-w", str(tmp_path / "kosong")])
-    assert empty.exit_code == 2 and "belum menerbitkan" in empty.output
+    # issue 11: a workspace that does not exist is named, never created empty
+    assert empty.exit_code == 2 and "Ruang kerja tidak ditemukan" in empty.output
+    assert not (tmp_path / "kosong").exists()
 
 
 def test_an_archive_under_any_name_is_opened_in_place(issued, tmp_path):

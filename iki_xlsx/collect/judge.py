@@ -20,6 +20,7 @@ from ..ledger import Workspace
 from ..manifest import ReadingView, load_view, reading_view
 from ..model import format_nip, whole
 from ..problems import Problem, Status
+from ..texts import get_texts
 from .reading import RawReading
 from .realisasi import read_values, show
 from .result import FileResult
@@ -96,6 +97,7 @@ class Judge:
         self._issued: dict[tuple[str, int], Issued | None] = {}
         self._latest: dict[str, int | None] | None = None
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
+        self._active: dict[str, dict] | None = None  # issue 11: form id → active periods
 
     def issued(self, form_id: str, revision: int,
                raw: RawReading | None = None) -> Issued | None:
@@ -163,18 +165,62 @@ class Judge:
             res.status = Status.of(problems)
             return res
         current = self.current_revision(res.form_id)
-        if current is not None and res.revision != current:
+        if current is None:  # issue 11: withdrawn — recorded, not counted
+            add("formulir_ditarik")
+        elif res.revision != current:
             # An earlier (or later, after a return to earlier content) revision: its values
             # count for the indikator the current revision still has (see timeline).
             add("revisi_lama", revision=res.revision, latest=current)
         # The ledger's copy is the truth from here on (names, cells, targets).
         res.nip, res.nama, res.kode_iki = issued.nip, issued.nama, issued.kode_iki
         raw.split(issued.view.inputs)
+        if "terisi" in m:  # issue 11: a re-issued form's note is not issued content
+            from ..reissue import drop_note
+
+            drop_note(raw.locked, m)
         self._compare_locked(raw, issued, add)
         if not any(p.is_error for p in problems):
             read_values(raw, issued.view, issued.indicator_texts, res, add)
+            self._closed_periods(raw, res, add, issued)
+            self._inactive_periods(res, add)
         res.status = Status.of(problems)
         return res
+
+    def _closed_periods(self, raw: RawReading, res: FileResult, add, issued: Issued) -> None:
+        """Issue 11: a re-issued form's filled-in periods come from the ledger, not from
+        the file; a value altered there is noted."""
+        from ..reissue import closed_in_file, drop_closed
+
+        part = closed_in_file(raw.manifest)
+        if part is None or not res.realisasi:
+            return
+        entries = {e.id: (k, e) for k, e in enumerate(issued.view.indicators)}
+        periods = list(issued.view.periods)
+        for ind, period, got, want in drop_closed(res.realisasi, part):
+            k, entry = entries.get(ind, (None, None))
+            cell = entry.realisasi[periods.index(period)] if entry and period in periods \
+                else ""
+            add("terisi_diubah", cell=cell,
+                indicator=issued.indicator_texts()[k] if k is not None else "",
+                period=L.period_label(get_texts(), period),
+                value=show(got) if got is not None else "kosong",
+                issued=show(want) if want is not None else "kosong")
+
+    def _inactive_periods(self, res: FileResult, add) -> None:
+        """Issue 11: a realisasi in a period the form is not active in is noted (the
+        timeline keeps it, the recap does not count it)."""
+        if self._active is None:
+            self._active = self.ws.active_periods()
+        active = self._active.get(res.form_id)
+        if not active or not res.realisasi:
+            return
+        periods = active["periods"]
+        outside = sorted({p for entry in res.realisasi.values() if isinstance(entry, dict)
+                          for p, v in (entry.get("realisasi") or {}).items()
+                          if v is not None and p not in periods})
+        for period in outside:
+            add("periode_tidak_aktif", periode=L.period_label(get_texts(), period),
+                berlaku=", ".join(L.period_label(get_texts(), p) for p in periods))
 
     # -- the issued content against the file's
     def _compare_locked(self, raw: RawReading, issued: Issued, add) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..ledger import STORE_DIR, Workspace
 from ..problems import ACCEPTED, Problem, Status
-from ..timeline import (END_MONTH, SUBMITTED, WAKTU_SAMA, Event, load_years, mask_status,
-                        period_statuses, touching)
+from ..timeline import (END_MONTH, SUBMITTED, TIDAK_AKTIF, WAKTU_SAMA, Event, load_years,
+                        mask_status, period_statuses, touching)
 from .judge import Judge
 from .mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
@@ -121,9 +121,12 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
                 + [END_MONTH.get(p, 0) for files in light.values()
                    for _, mask in files for p, bits in mask.items() if bits], default=None)
     _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
+    active = ws.active_periods(list(current))  # issue 11: Mulai / Selesai
     for form_id, (periods, count) in shapes.items():
         if form_id not in years:
+            on = active[form_id]["periods"] if form_id in active else periods
             statuses[form_id] = {p: mask_status(light.get(form_id, ()), p, count)
+                                 if p in on else TIDAK_AKTIF
                                  for p in periods if month is not None
                                  and END_MONTH.get(p, 13) <= month}
     by_id = {f["form_id"]: f for f in forms}
@@ -131,12 +134,12 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     latest = None
     for form_id, periods in statuses.items():
         for period, status in periods.items():
-            if status not in SUBMITTED:
+            if status not in SUBMITTED and status != TIDAK_AKTIF:
                 missing.setdefault(period, []).append(by_id[form_id])
             if latest is None or END_MONTH[period] > END_MONTH[latest]:
                 latest = period
     not_submitted = [f for f in forms if month is None or any(
-        END_MONTH[p] == month and st not in SUBMITTED
+        END_MONTH[p] == month and st not in SUBMITTED and st != TIDAK_AKTIF
         for p, st in statuses.get(f["form_id"], {}).items())]
     changes = []
     for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):

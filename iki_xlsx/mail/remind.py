@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..atomic import atomic_path
 from ..capaian import parse_period
 from ..ledger import Workspace
-from ..timeline import SUBMITTED, load_years
+from ..timeline import SUBMITTED, TIDAK_AKTIF, load_years
 from ..model import PeriodScheme, format_nip
 from ..texts import Texts
 from .contacts import load_contacts, show_hp
@@ -36,7 +36,8 @@ def not_submitted(ws: Workspace, forms: list[dict], period: str, scheme: PeriodS
     years = load_years(ws, tahun, forms)
     shapes = ws.form_shapes(forms)
     return [f for f in forms if years[f["form_id"]].status(
-        period, [f"{i + 1:02d}" for i in range(shapes[f["form_id"]][1])]) not in SUBMITTED]
+        period, [f"{i + 1:02d}" for i in range(shapes[f["form_id"]][1])])
+        not in (*SUBMITTED, TIDAK_AKTIF)]  # issue 11: a form not active then is not late
 
 
 @dataclass

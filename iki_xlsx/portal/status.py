@@ -13,7 +13,7 @@ from ..problems import ACCEPTED, Problem
 from ..texts import Texts
 from .intake import SUFFIX
 from ..timeline import (BELUM, END_MONTH, EXCLUDE, FILE_DECISIONS, KOSONG, LENGKAP,
-                        SEBAGIAN, load_years, period_statuses)
+                        SEBAGIAN, TIDAK_AKTIF, load_years, period_statuses)
 
 LATEST = 30  # files in "latest uploads"
 PORTAL_LABEL = "portal"  # an upload's source, shown with its receipt number
@@ -84,8 +84,8 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     for f in forms:
         by_id[f["form_id"]] = f
         status = statuses.get(f["form_id"], {}).get(period)
-        if status is None:  # this form has no such period (another scheme)
-            continue
+        if status is None or status == TIDAK_AKTIF:  # no such period (another scheme),
+            continue  # or the form does not count then (issue 11: Mulai / Selesai)
         status = BELUM if status == KOSONG else status
         row = {"nama": f["nama"], "nip": format_nip(f["nip"]), "jabatan": f["jabatan"],
                "status": status, "status_text": t(f"portal.status.{status}")}
