@@ -85,12 +85,23 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def _is_pdf(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(5) == b"%PDF-"
+
+
 def read_path(path: Path) -> str:
-    """The text of a document file: .docx through :mod:`.docx`, anything else as text."""
-    if path.suffix.lower() == ".docx":
+    """The text of a document file: .docx through :mod:`.docx`, .pdf through :mod:`.pdf`
+    (word positions → table rows), anything else as text."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
         from .docx import docx_text
 
         return docx_text(path)
+    if suffix == ".pdf" or (suffix not in (".txt", ".md") and _is_pdf(path)):
+        from .pdf import pdf_text
+
+        return pdf_text(path)
     return decode(path.read_bytes())
 
 

@@ -1,0 +1,266 @@
+"""PDF documents as the text the IKI reader understands, rebuilt from word positions.
+
+pdfplumber (pdfminer.six + pypdfium2, wheels for Windows) gives every word with its box
+and the ruling lines of the page. A table drawn with borders is cut into cells along its
+rulings; a table without borders is cut into columns at the left edges of its header
+cells (the row whose cells name INDIKATOR, SASARAN …) and into rows where the NO column
+holds a number or the text leaves a wider gap than a line. Each table row becomes one
+tab-separated line (a cell's wrapped lines joined, its bulleted lines kept as items), the
+text around the tables becomes plain lines (words far apart, as in a signature block set
+with tab stops, separated by a tab). Running page headers and footers (the same text near
+the top or bottom of several pages, page numbers) are dropped so that a table split over
+pages reads as one. A PDF without any text (a scan) is reported, not guessed: no OCR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cleanup import squash
+from .issues import Issue
+from .table import is_header, is_number, title_kind
+
+_TAB_GAP = 18.0  # points between two words that a tab stop, not a space, separates
+_MARGIN = 0.09  # share of the page height where running headers/footers sit
+_PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dari|/)\s*\d{1,3})?"
+                          r"(?:\s*-)?$", re.I)
+_ITEM_START = re.compile(r"^(?:[-•·▪]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
+
+
+class SourceError(ValueError):
+    """A document that cannot be read, with the review item that says why."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(issue.kind)
+        self.issue = issue
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    bottom: float
+    text: str
+    in_table: bool = False
+
+
+def pdf_text(path: str | Path) -> str:
+    """The text of an IKI PDF: one line per table row (cells separated by tabs)."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFSyntaxError, OSError, ValueError, TypeError, KeyError) as exc:
+        raise SourceError(Issue("pdf_tidak_terbaca", None, {"reason": type(exc).__name__})) \
+            from exc
+    except Exception as exc:  # pdfminer raises its own types (encryption, broken xref …)
+        raise SourceError(Issue("pdf_tidak_terbaca", None, {"reason": type(exc).__name__})) \
+            from exc
+    lines: list[_Line] = []
+    heights: list[float] = []
+    with pdf:
+        pages = len(pdf.pages)
+        for number, page in enumerate(pdf.pages, start=1):
+            heights.append(float(page.height))
+            try:
+                lines += _page_lines(page, number)
+            except Exception as exc:  # a damaged page: say which, keep the others
+                raise SourceError(Issue("pdf_tidak_terbaca", None, {
+                    "reason": f"halaman {number}: {type(exc).__name__}"})) from exc
+    if not any(line.text.strip() for line in lines):
+        raise SourceError(Issue("pdf_tanpa_teks", None, {"halaman": pages}))
+    lines = _rejoin_merged_cells(_drop_furniture(lines, heights))
+    return "\n".join(line.text for line in lines)
+
+
+def _page_lines(page, number: int) -> list[_Line]:
+    tables = [t for t in page.find_tables() if _table_size(t) >= (2, 3)]
+    boxes = [t.bbox for t in tables]
+    words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+             if not any(_inside(w, b) for b in boxes)]
+    out = [_Line(number, top, bottom, text) for top, bottom, text in _text_lines(words)]
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        rows = table.extract()
+        step = (bottom - top) / max(len(rows), 1)
+        for i, row in enumerate(rows):
+            cells = [_cell_text(c) for c in row]
+            if any(cells):
+                out.append(_Line(number, top + i * step, top + (i + 1) * step,
+                                 "\t".join(cells), in_table=True))
+    if not tables:
+        out = _unruled_table(out, words, number)
+    out.sort(key=lambda line: line.top)
+    return out
+
+
+def _table_size(table) -> tuple[int, int]:
+    rows = table.rows
+    return len(rows), max((len(r.cells) for r in rows), default=0)
+
+
+def _inside(word: dict, box: tuple) -> bool:
+    x0, top, x1, bottom = box
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def _cell_text(cell: str | None) -> str:
+    """A cell's lines: wrapped lines joined by a space, list items kept apart (``<br>``)."""
+    if not cell:
+        return ""
+    parts: list[str] = []
+    for line in cell.split("\n"):
+        line = squash(line)
+        if not line:
+            continue
+        if parts and not _ITEM_START.match(line):
+            parts[-1] = _join(parts[-1], line)
+        else:
+            parts.append(line)
+    return "<br>".join(p.replace("\t", " ") for p in parts)
+
+
+def _join(left: str, right: str) -> str:
+    """Join a wrapped line: a word broken at a hyphen (``Perundang-``) stays one word."""
+    if left.endswith("-") and not left.endswith(" -") and right[:1].islower():
+        return left + right
+    return f"{left} {right}"
+
+
+def _text_lines(words: list[dict]) -> list[tuple[float, float, str]]:
+    """Words outside tables grouped into lines (top within half a word height)."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        for line in lines[-3:]:
+            if abs(line[0]["top"] - w["top"]) <= max(2.0, 0.4 * (w["bottom"] - w["top"])):
+                line.append(w)
+                break
+        else:
+            lines.append([w])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        text, prev = "", None
+        for w in line:
+            if prev is not None:
+                text += "\t" if w["x0"] - prev["x1"] > _TAB_GAP else " "
+            text += w["text"]
+            prev = w
+        out.append((min(w["top"] for w in line), max(w["bottom"] for w in line), text))
+    return out
+
+
+def _drop_furniture(lines: list[_Line], heights: list[float]) -> list[_Line]:
+    """Lines near the top/bottom edge repeated on several pages, and page numbers."""
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", squash(line.text).casefold())
+
+    def in_margin(line: _Line) -> bool:
+        h = heights[line.page - 1]
+        return line.top < _MARGIN * h or line.bottom > (1 - _MARGIN) * h
+
+    edge = [ln for ln in lines if not ln.in_table and in_margin(ln)]
+    pages_of = Counter()
+    for k, page in {(key(ln), ln.page) for ln in edge}:
+        pages_of[k] += 1
+    pages = len(heights)
+    return [ln for ln in lines if ln.in_table or not in_margin(ln) or not (
+        (pages > 1 and pages_of[key(ln)] >= 2) or _PAGE_NUMBER.match(squash(ln.text)))]
+
+
+def _rejoin_merged_cells(lines: list[_Line]) -> list[_Line]:
+    """A NO/SASARAN cell merged over rows that a page break cuts: the page printed the
+    number (and maybe the start of the sasaran) at its foot and the sasaran, or its rest,
+    in the first row of the next page, whose NO is empty. That text goes back to the row
+    that holds the number; a row left without any other text is dropped."""
+    kinds: list[str | None] = []
+    group: _Line | None = None  # the last row with a number in NO
+    page_start = False
+    out: list[_Line] = []
+    for line in lines:
+        cells = line.text.split("\t")
+        if not line.in_table:
+            out.append(line)
+            continue
+        if is_header(cells):
+            kinds = [title_kind(c) for c in cells]
+            page_start = group is not None and line.page != group.page
+            out.append(line)
+            continue
+        if "no" not in kinds or "sasaran" not in kinds or len(cells) != len(kinds):
+            out.append(line)
+            continue
+        no, sas = kinds.index("no"), kinds.index("sasaran")
+        first, page_start = page_start, False
+        if is_number(cells[no]):
+            group = line
+        elif first and cells[sas] and group is not None and line.page != group.page:
+            head = group.text.split("\t")
+            head[sas] = f"{head[sas]} {cells[sas]}".strip()
+            group.text = "\t".join(head)
+            cells[sas] = ""
+            line.text = "\t".join(cells)
+            if not any(cells):
+                continue
+        out.append(line)
+    return out
+
+
+# --------------------------------------------------------------------------- no rulings
+
+def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Line]:
+    """A table without borders: columns from its header row's cells, rows from the NO
+    column or from gaps wider than a line. Lines before the header are kept as text."""
+    for i, line in enumerate(lines):
+        cells = line.text.split("\t")
+        if "\t" in line.text and is_header(cells):
+            break
+    else:
+        return lines
+    header = lines[i]
+    head_words = sorted((w for w in words if abs(w["top"] - header.top) < 3),
+                        key=lambda w: w["x0"])
+    starts, prev = [], None
+    for w in head_words:
+        if prev is None or w["x0"] - prev["x1"] > _TAB_GAP:
+            starts.append(w["x0"])
+        prev = w
+    if len(starts) != len(header.text.split("\t")):
+        return lines
+    kinds = [title_kind(c) for c in header.text.split("\t")]
+    body = sorted((w for w in words if w["top"] > header.bottom + 1), key=lambda w: w["top"])
+    out = lines[:i + 1]
+    rows: list[list[list[str]]] = []
+    row_top, last_bottom, gap = None, None, None
+    heights = [w["bottom"] - w["top"] for w in body] or [10.0]
+    line_h = sorted(heights)[len(heights) // 2]
+    for top, bottom, text in _text_lines(body):
+        ws = [w for w in body if abs(w["top"] - top) < 2]
+        cells = [[] for _ in starts]
+        for w in ws:
+            col = max((k for k, s in enumerate(starts) if w["x0"] >= s - 4), default=0)
+            cells[col].append(w["text"])
+        texts = [" ".join(c) for c in cells]
+        filled = sum(bool(t) for t in texts)
+        if filled <= 1 and last_bottom is not None and top - last_bottom > 2.5 * line_h:
+            break  # the table ended: a signature or a paragraph below it
+        new_row = (last_bottom is None or ("no" in kinds and is_number(texts[kinds.index("no")]))
+                   or top - last_bottom > 1.6 * line_h)
+        if new_row:
+            rows.append([[] for _ in starts])
+            row_top = top
+        for k, t in enumerate(texts):
+            if t:
+                rows[-1][k].append(t)
+        last_bottom = bottom
+        gap = bottom
+    for n, row in enumerate(rows):
+        out.append(_Line(page, header.bottom + n + 0.5, header.bottom + n + 0.6,
+                         "\t".join(_cell_text("\n".join(c)) for c in row), in_table=True))
+    rest = [ln for ln in lines[i + 1:] if gap is None or ln.top > gap]
+    return out + rest

@@ -1,0 +1,250 @@
+"""IKI documents written as .docx with python-docx and printed to PDF by LibreOffice
+Writer, for the PDF and flattened-text import tests (fixtures are built at test time).
+
+Each document is a decree annex as agencies type it: title, agency heading, numbered
+header (PERANGKAT DAERAH, JABATAN, TUGAS, FUNGSI), an indicator table with borders whose
+header row repeats on every page and whose NO/SASARAN cells are merged over several
+indicators, and a signature block printed side by side (tab stops). Two layouts differ
+the way agencies' decrees differ: column order, ``RUMUS`` vs ``PENJELASAN``, a TARGET
+column or none, a running page header (``Lampiran Keputusan …``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+docx = pytest.importorskip("docx")
+from docx.enum.text import WD_BREAK  # noqa: E402
+from docx.oxml import OxmlElement  # noqa: E402
+from docx.oxml.ns import qn  # noqa: E402
+from docx.shared import Cm, Pt  # noqa: E402
+
+
+@dataclass
+class Ind:
+    indikator: str
+    penjelasan: str
+    sumber: str
+    target: str = ""
+
+
+@dataclass
+class Group:
+    no: str
+    sasaran: str
+    indicators: list[Ind]
+
+
+@dataclass
+class Signer:
+    jabatan: str
+    nama: str
+    pangkat: str
+    nip: str
+
+
+@dataclass
+class Doc:
+    perangkat_daerah: str
+    jabatan: str
+    tugas: str
+    fungsi: list[str]
+    groups: list[Group]
+    atasan: Signer
+    pegawai: Signer
+    tempat_tanggal: str = "Tenggarong, 20 Januari 2025"
+
+
+@dataclass
+class Layout:
+    """Column titles in order; kinds: no, sasaran, indikator, penjelasan, sumber, target."""
+
+    columns: list[tuple[str, str]]
+    page_header: str = ""
+    heading: list[str] = field(default_factory=list)
+    title: str = "INDIKATOR KINERJA INDIVIDU TAHUN 2025"
+
+
+KUKAR = Layout(
+    columns=[("no", "NO"), ("sasaran", "SASARAN AKTIVITAS"), ("indikator", "INDIKATOR KINERJA"),
+             ("penjelasan", "PENJELASAN (FORMULASI PERHITUNGAN)"), ("sumber", "SUMBER DATA")],
+    heading=["BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA",
+             "KABUPATEN KUTAI KARTANEGARA"])
+OTHER = Layout(
+    columns=[("no", "No"), ("sasaran", "Sasaran Strategis"), ("indikator", "Indikator Kinerja"),
+             ("target", "Target"), ("penjelasan", "Rumus"), ("sumber", "Sumber Data")],
+    page_header="Lampiran Keputusan Kepala Dinas Nomor 800/12/2025",
+    title="INDIKATOR KINERJA INDIVIDU (IKI) TAHUN 2025")
+
+_SOURCES = ["Sub Bagian Umum dan Kepegawaian", "Bidang Pengembangan Kompetensi",
+            "Sub Bagian Perencanaan dan Keuangan", "Bidang Mutasi dan Promosi"]
+_TARGETS = ["100%", "0 temuan", "BB (70)", "12 dokumen", "70", "4 laporan", "95 %"]
+_THEMES = [
+    ("Meningkatnya kualitas pelayanan administrasi kepegawaian",
+     [("Persentase layanan kepegawaian yang diselesaikan tepat waktu",
+       "Jumlah layanan selesai tepat waktu dibagi jumlah layanan yang diajukan dikali 100%"),
+      ("Indeks kepuasan pegawai terhadap layanan kepegawaian",
+       "Nilai rata-rata survei kepuasan pegawai")]),
+    ("Terwujudnya akuntabilitas kinerja perangkat daerah",
+     [("Nilai SAKIP perangkat daerah", "Nilai hasil evaluasi SAKIP oleh Inspektorat"),
+      ("Jumlah temuan BPK yang belum ditindaklanjuti",
+       "Jumlah rekomendasi hasil pemeriksaan yang belum selesai ditindaklanjuti"),
+      ("Jumlah dokumen perencanaan yang disusun tepat waktu",
+       "Jumlah dokumen Renja, RKA dan DPA yang disahkan sebelum batas waktu")]),
+    ("Meningkatnya kompetensi aparatur sipil negara",
+     [("Persentase ASN yang mengikuti pengembangan kompetensi minimal 20 JP",
+       "Jumlah ASN dengan 20 JP dibagi jumlah seluruh ASN dikali 100%")]),
+    ("Tertibnya pengelolaan arsip dan data kepegawaian",
+     [("Jumlah laporan pemutakhiran data kepegawaian", "Jumlah laporan triwulanan yang disampaikan"),
+      ("Persentase arsip kepegawaian yang tertata", "Jumlah arsip tertata dibagi jumlah arsip "
+       "dikali 100%")]),
+]
+
+
+_NAMES = ["SITI RAHMAWATI, S.E", "AGUS PRASETYO, S.Kom", "Drs. BAMBANG WIJAYA",
+          "NURUL HIDAYAH, S.Sos", "YULIANTI PUTRI, A.Md", "HENDRA GUNAWAN, S.T"]
+
+
+def sample_documents(count: int, pd_spellings: list[str] | None = None,
+                     groups_per_doc: int = 7) -> list[Doc]:
+    """``count`` documents of ``groups_per_doc``+ sasaran (tables cross pages)."""
+    spellings = pd_spellings or ["Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"]
+    docs = []
+    for d in range(count):
+        groups, k = [], 0
+        for g in range(groups_per_doc + d % 3):
+            sasaran, inds = _THEMES[(g + d) % len(_THEMES)]
+            items = []
+            for j, (ind, pen) in enumerate(inds):
+                items.append(Ind(f"{ind}{' bidang ' + str(d + 1) if j == 0 else ''}", pen,
+                                 _SOURCES[(k + d) % len(_SOURCES)],
+                                 _TARGETS[(k + 2 * d) % len(_TARGETS)]))
+                k += 1
+            if g >= len(_THEMES):
+                sasaran += f" tahap {g // len(_THEMES) + 1}"
+            groups.append(Group(str(g + 1), sasaran, items))
+        docs.append(Doc(
+            perangkat_daerah=spellings[d % len(spellings)],
+            jabatan=["Kepala Bidang Pengembangan Kompetensi", "Analis Sumber Daya Manusia Aparatur",
+                     "Kepala Sub Bagian Umum dan Kepegawaian", "Pengelola Data Kepegawaian"][d % 4]
+            + ("" if d < 4 else f" {d // 4 + 1}"),
+            tugas=("Melaksanakan penyiapan perumusan kebijakan teknis, koordinasi, pembinaan "
+                   "dan evaluasi di bidang pengembangan kompetensi aparatur"),
+            fungsi=["penyusunan rencana kerja dan program bidang;",
+                    "pelaksanaan koordinasi dan pembinaan teknis;",
+                    "pelaksanaan monitoring, evaluasi dan pelaporan."],
+            groups=groups,
+            atasan=Signer("Kepala Badan", "Dr. H. SUGIANTO, M.Si", "Pembina Utama Muda (IV/c)",
+                          "NIP. 19700512 199503 1 002"),
+            pegawai=Signer(f"Jabatan Nomor {d + 1}", _NAMES[d % len(_NAMES)],
+                           "Penata (III/c)", f"NIP. 19880303 2011{d + 1:02d} 2 004"),
+        ))
+    return docs
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def write_docx(docs: list[Doc], layout: Layout, path: Path) -> Path:
+    d = docx.Document()
+    section = d.sections[0]
+    section.page_height, section.page_width = Cm(21.0), Cm(29.7)  # A4 landscape
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+    style = d.styles["Normal"]
+    style.font.name, style.font.size = "Liberation Sans", Pt(10)
+    style.paragraph_format.space_after = Pt(0)
+    if layout.page_header:
+        section.header.paragraphs[0].text = layout.page_header
+    for n, doc in enumerate(docs):
+        if n:
+            d.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+        d.add_paragraph(layout.title)
+        for line in layout.heading:
+            d.add_paragraph(line)
+        d.add_paragraph("")
+        d.add_paragraph(f"1. PERANGKAT DAERAH : {doc.perangkat_daerah}")
+        d.add_paragraph(f"2. JABATAN : {doc.jabatan}")
+        d.add_paragraph(f"3. TUGAS : {doc.tugas}")
+        d.add_paragraph("4. FUNGSI :")
+        for i, f in enumerate(doc.fungsi):
+            d.add_paragraph(f"{chr(97 + i)}. {f}")
+        d.add_paragraph("")
+        _table(d, doc, layout)
+        d.add_paragraph("")
+        p = d.add_paragraph()
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(15))
+        lines = [("Mengetahui,", doc.tempat_tanggal),
+                 ("Atasan Langsung", "Pegawai yang Dinilai"),
+                 (doc.atasan.jabatan, doc.pegawai.jabatan), ("", ""), ("", ""),
+                 (doc.atasan.nama, doc.pegawai.nama), (doc.atasan.pangkat, doc.pegawai.pangkat),
+                 (doc.atasan.nip, doc.pegawai.nip)]
+        for i, (left, right) in enumerate(lines):
+            if i:
+                p = d.add_paragraph()
+                p.paragraph_format.tab_stops.add_tab_stop(Cm(15))
+            p.add_run(f"{left}\t{right}" if left or right else "")
+    d.save(path)
+    return path
+
+
+def _table(d, doc: Doc, layout: Layout) -> None:
+    kinds = [k for k, _ in layout.columns]
+    rows = sum(len(g.indicators) for g in doc.groups)
+    t = d.add_table(rows=rows + 1, cols=len(kinds))
+    t.style = "Table Grid"
+    widths = {"no": 1.2, "sasaran": 5.0, "indikator": 6.0, "penjelasan": 6.5, "sumber": 4.0,
+              "target": 2.3}
+    for i, (kind, title) in enumerate(layout.columns):
+        t.cell(0, i).text = title
+        for r in range(rows + 1):
+            t.cell(r, i).width = Cm(widths[kind])
+    _repeat_header(t.rows[0])
+    r = 1
+    for g in doc.groups:
+        first = r
+        for ind in g.indicators:
+            _cant_split(t.rows[r])
+            values = {"indikator": ind.indikator, "penjelasan": ind.penjelasan,
+                      "sumber": ind.sumber, "target": ind.target}
+            for i, kind in enumerate(kinds):
+                if kind in values:
+                    t.cell(r, i).text = values[kind]
+            r += 1
+        for kind, text in (("no", g.no), ("sasaran", g.sasaran)):
+            i = kinds.index(kind)
+            cell = t.cell(first, i)
+            if r - 1 > first:
+                cell = cell.merge(t.cell(r - 1, i))
+            cell.text = text
+
+
+def to_pdf(source: Path, out_dir: Path) -> Path:
+    """Print ``source`` with LibreOffice Writer (private profile per call)."""
+    soffice = os.environ.get("IKI_SOFFICE") or shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) not installed")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+             "--convert-to", "pdf", "--outdir", str(out_dir), str(source)],
+            capture_output=True, timeout=240)
+    out = out_dir / (source.stem + ".pdf")
+    if done.returncode != 0 or not out.is_file():
+        raise RuntimeError(f"soffice failed on {source}: {done.stderr.decode(errors='replace')}")
+    return out
