@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .cleanup import squash, strip_markup
 from .header import HeaderFields, parse_label_line
+from .flat import unflatten
 from .issues import Issue
 from .signature import Signature, parse_signature
 from .table import Columns, TableReader, TableRow, is_header, is_number, split_cells
@@ -71,6 +72,11 @@ def title_year(line: str) -> int | None | bool:
     return int(year[1]) if year else None
 
 
+def _ends_flat_table(line: str) -> bool:
+    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table."""
+    return title_year(line) is not False or parse_label_line(line, None) is not None
+
+
 def read_text(text: str, file: str) -> tuple[list[ParsedDocument], list[Issue]]:
     """Split ``text`` into IKI documents; also return file-level issues."""
     return _Reader(file).run(text)
@@ -118,8 +124,15 @@ class _Reader:
         self.recent: list[str] = []  # heading lines just above the first title
 
     def run(self, text: str) -> tuple[list[ParsedDocument], list[Issue]]:
-        for n, raw in enumerate(text.splitlines(), start=1):
+        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table)
+        by_line: dict[int, list[Issue]] = {}
+        for issue in flat_issues:
+            by_line.setdefault(issue.line, []).append(issue)
+        for n, raw in lines:
             self.line(n, strip_markup(raw.rstrip("\r\n ")))
+            if n in by_line:
+                (self.doc.issues if self.doc is not None else self.issues).extend(
+                    by_line.pop(n))
         if self.table is not None:
             self.table.feed(0, "")
         for doc in self.docs:

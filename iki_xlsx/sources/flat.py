@@ -1,0 +1,386 @@
+"""Indicator tables whose columns a PDF-to-text tool flattened: every cell on its own
+line(s), a row's cells one after the other, several indicators under one NO.
+
+Such a table is found by its header (the column titles on one or a few lines, without
+tabs) and rebuilt before the document reader sees it: its rows become tab-separated lines
+again, so that headers, merged sasaran, signatures and the review work as for any table.
+
+How the text is cut: a row group starts at the next NO (``1``, ``2`` … in sequence, at
+the start of a line). Inside a group the lines are split into cells in the order of the
+header's columns, each cell one or more whole lines, by the best-scoring split
+(:func:`_segment`, dynamic programming). What scores: the shapes that mark a column — a
+target (``100%``, ``0 temuan``, ``BB (70)``, ``12 dokumen``, ``70``), a data source
+(``Sub Bagian …``, ``Bidang …``), the words sasaran and indicators start with
+(``Meningkatnya …``, ``Persentase …``), a formula (``dibagi``, ``x 100%``); a cell starts
+with a capital; and a wrapped line is full: when the first word of the next line would
+have fitted on it, that next line starts a new cell (column widths are learnt from a first
+pass over the same table). A row whose cut rests on weak evidence is reported
+(``kolom_tidak_pasti``, with its source lines) for the officer to check.
+
+Running page headers inside the table (a line repeated before the repeated column
+titles) and page numbers are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .cleanup import squash, strip_markup
+from .issues import Issue
+from .table import is_header, title_kind
+
+_FILLER = {"KINERJA", "DATA", "AKTIVITAS", "STRATEGIS", "UTAMA", "INDIVIDU", "PERHITUNGAN",
+           "PENGHITUNGAN", "FORMULASI", "KEGIATAN", "SUB", "PROGRAM", "DAN", "ATAU", "TAHUN",
+           "PERSPEKTIF", "KINERJA/", "PENGUKURAN", "PENGUMPULAN", "INDIKATOR", "DEFINISI",
+           "OPERASIONAL", "/", "-", "&"}
+_NO = re.compile(r"^(\d{1,3})[.)]?(?:\s+(?=\S)|$)")
+_TARGET = re.compile(
+    r"^(?:(?:[<>≤≥]|min(?:imal)?\.?|maks(?:imal)?\.?)\s*)?(?:"
+    r"\d+(?:[.,]\d+)?\s*%"
+    r"|\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?(?:\s+[a-zA-Z]+){0,2}"
+    r"|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)"
+    r"|(?:WTP|AA|A|BB|B|CC|Baik|Sangat Baik|Tepat Waktu|Ya|Opini WTP))$", re.I)
+_TARGET_LEAD = re.compile(
+    r"^(\d+(?:[.,]\d+)?\s*%|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)"
+    r"|\d+(?:[.,]\d+)?(?:\s+[a-z]+)?)\s+(?=[A-Z(])")
+_STARTS = {
+    "sasaran": re.compile(r"^(?:Mening|Terwujud|Tertib|Terlaksana|Tersedia|Tercapai|Menurun|"
+                          r"Optimal|Terpenuhi|Peningkatan|Mewujudkan|Meningkatkan|Terselengg|"
+                          r"Terkelola|Terjamin|Terbina|Efektif|Akuntab|Pengelolaan|"
+                          r"Penyelenggaraan|Pelayanan|Percepatan|Penguatan)", re.I),
+    "indikator": re.compile(r"^(?:Persentase|Prosentase|Presentase|Jumlah|Indeks|Nilai|"
+                            r"Tingkat|Rasio|Capaian|Predikat|Angka|Skor|Rata|Waktu|"
+                            r"Ketepatan|Banyaknya|Cakupan|Opini|Dokumen|Laporan|Level)",
+                            re.I),
+    "penjelasan": re.compile(r"^(?:Jumlah|Nilai|Persentase|Rasio|Perbandingan|Hasil|"
+                             r"Berdasarkan|Total|Rata|Realisasi|Σ|\(|Indeks|Capaian)", re.I),
+    "sumber_data": re.compile(r"^(?:Sub\s*Bag(?:ian)?|Subbag|Bidang|Bagian|Seksi|Sekretariat|"
+                              r"Badan|Dinas|Kantor|UPT|UPTD|Inspektorat|Bappeda|BPK|BKN|"
+                              r"Aplikasi|SIMPEG|SIASN|Data\s|Buku|Arsip|Laporan|LKj|Renstra|"
+                              r"Renja|Dokumen|Sistem|Hasil\s+(?:survei|survey|evaluasi))",
+                              re.I),
+}
+_FORMULA = re.compile(r"dibagi|dikali|[x×]\s*100|/|:|%|\bper\b|rumus", re.I)
+_SIGNATURE = re.compile(r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|"
+                        r"(?:Mengetahui|Menyetujui|Atasan\s+Langsung|Pihak\s+(?:Pertama|Kedua)|"
+                        r"Pejabat\s+Penilai|Pegawai\s+yang\s+Dinilai|Yang\s+membuat|"
+                        r"Dibuat\s+oleh)\b)", re.I)
+_PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dari|/)\s*\d{1,3})?"
+                          r"(?:\s*-)?$", re.I)
+_SKIP = {"sasaran": 4.0, "indikator": 8.0, "target": 2.5, "penjelasan": 2.5,
+         "sumber_data": 2.5, "satuan": 1.0, "lain": 0.2}
+_WEAK = 1.0  # a cut scoring less than this over the next best is reported
+
+
+def header_words_only(line: str) -> bool:
+    """Every word of ``line`` is a column-title word (``NO``, ``SASARAN``, ``KINERJA`` …)."""
+    words = re.findall(r"[^\s()/]+", line)
+    return bool(words) and all(w.strip(".,:").upper() in _FILLER or title_kind(w)
+                               for w in words)
+
+
+def split_titles(text: str) -> list[str]:
+    """Column titles run together on a line → the titles (a new kind starts a title)."""
+    titles: list[str] = []
+    seen: set[str] = set()
+    for word in text.split():
+        kind = title_kind(word.strip("()/")) if word.strip("()/") else None
+        if kind and kind not in seen and not (kind == "lain" and titles and not seen - {"no"}):
+            titles.append(word)
+            seen.add(kind)
+        elif titles:
+            titles[-1] += " " + word
+        else:
+            return []
+    return titles
+
+
+def flat_header(lines: list[str], i: int) -> tuple[list[str], int] | None:
+    """(titles, lines used) when a flattened column header starts at ``lines[i]``."""
+    used, text = 0, ""
+    best = None
+    while i + used < len(lines) and used < 5:
+        line = squash(strip_markup(lines[i + used]))
+        if not line or "\t" in lines[i + used] or "|" in line or not header_words_only(line):
+            break
+        text = f"{text} {line}".strip()
+        used += 1
+        titles = split_titles(text)
+        if len(titles) >= 3 and is_header(titles):
+            best = (titles, used)
+    return best
+
+
+@dataclass
+class _Piece:
+    line: int  # 1-based source line
+    text: str
+    joined: bool = False  # on the same source line as the piece before it
+    page_start: bool = False  # the first line after column titles repeated on a new page
+
+
+def furniture(lines: list[str]) -> set[str]:
+    """Running page headers: a line repeated in the file that mostly stands right before
+    column titles or a title (the top of a page)."""
+    stripped = [squash(strip_markup(x)) for x in lines]
+    counts = Counter(s for s in stripped if s)
+    tops: Counter = Counter()
+    for i, s in enumerate(stripped):
+        if counts[s] < 2 or len(s) < 8 or header_words_only(s):
+            continue
+        nxt = next((t for t in stripped[i + 1:i + 3] if t), "")
+        if nxt and (flat_header([nxt], 0) or re.search(r"INDIKATOR\s+KINERJA", nxt, re.I)):
+            tops[s] += 1
+    return {s for s, k in tops.items() if k >= 2 and k >= 0.75 * counts[s]}
+
+
+def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], list[Issue]]:
+    """The lines of a file with every flattened table rebuilt as tab-separated rows.
+
+    ``is_end(line)`` says whether a line ends a table (title, header label). Returns
+    (line number, text) pairs and the issues of the rebuilt rows."""
+    out: list[tuple[int, str]] = []
+    issues: list[Issue] = []
+    skip = furniture(text_lines) if any("\t" not in x for x in text_lines) else set()
+    i, n = 0, len(text_lines)
+    while i < n:
+        raw = text_lines[i]
+        found = None if "\t" in raw else flat_header(text_lines, i)
+        if not found:
+            out.append((i + 1, raw))
+            i += 1
+            continue
+        titles, used = found
+        out.append((i + 1, "\t".join(titles)))
+        kinds = [title_kind(t) or "lain" for t in titles]
+        i += used
+        body: list[tuple[int, str, bool]] = []
+        page_start = False
+        while i < n:
+            line = squash(strip_markup(text_lines[i]))
+            if "\t" in text_lines[i] or is_end(line) or _SIGNATURE.match(line):
+                break
+            again = flat_header(text_lines, i)
+            if again:
+                i += again[1]
+                page_start = True
+                continue
+            if line and line not in skip and not (_PAGE_NUMBER.match(line)
+                                                   and _page_top(text_lines, i + 1, skip)):
+                body.append((i + 1, line, page_start))
+                page_start = False
+            i += 1
+        rows, row_issues = rebuild(kinds, body)
+        issues += row_issues
+        out += [(line_no, "\t".join(cells)) for line_no, cells in rows]
+        out.append((i, ""))  # the table ends here for the reader
+    return out, issues
+
+
+def _page_top(lines: list[str], i: int, skip: set[str]) -> bool:
+    """The next text line is a running header, column titles or a title (a page starts)."""
+    nxt = next((squash(strip_markup(x)) for x in lines[i:i + 3] if x.strip()), "")
+    return (not nxt or nxt in skip or bool(flat_header([nxt], 0))
+            or bool(re.search(r"INDIKATOR\s+KINERJA", nxt, re.I)))
+
+
+# --------------------------------------------------------------------------- the cut
+
+def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
+            ) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
+    """Rows (first source line, cells in header order) of a flattened table body."""
+    has_no = "no" in kinds
+    cols = [k for k in kinds if k != "no"]
+    groups = _groups(body, has_no, "target" in cols)
+    widths: dict[str, int] = {}
+    for _ in range(2):  # the first pass learns the column widths the second one uses
+        cut = [_segment(pieces, cols, has_no, widths) for _, pieces in groups]
+        learnt: dict[str, list[int]] = {}
+        for rows, _margin in cut:
+            for row in rows:
+                for kind, cell in row.items():
+                    learnt.setdefault(kind, []).extend(len(p.text) for p in cell
+                                                       if not p.joined)
+        widths = {k: max(v) for k, v in learnt.items() if len(v) >= 3}
+    out: list[tuple[int, list[str]]] = []
+    issues: list[Issue] = []
+    for (no, pieces), (rows, margin) in zip(groups, cut):
+        for r, row in enumerate(rows):
+            first = min(p.line for cell in row.values() for p in cell)
+            last = max(p.line for cell in row.values() for p in cell)
+            cells = []
+            for kind in kinds:
+                if kind == "no":
+                    cells.append(no if r == 0 else "")
+                else:
+                    cells.append(_text(row.get(kind, [])))
+            out.append((first, cells))
+            if margin < _WEAK or "indikator" not in row:
+                issues.append(Issue("kolom_tidak_pasti", first,
+                                    {"why": "teks_rata", "last_line": last}))
+    return out, issues
+
+
+def _groups(body: list[tuple[int, str, bool]], has_no: bool, has_target: bool
+            ) -> list[tuple[str, list[_Piece]]]:
+    """Pieces per NO group; a NO, or a target at the start of a line, is cut off."""
+    groups: list[tuple[str, list[_Piece]]] = []
+    expected = 1
+    for line_no, line, page_start in body:
+        line = line.strip()
+        if not line:
+            continue
+        m = _NO.match(line) if has_no else None
+        if m and line[m.end():][:1].islower():
+            m = None  # "4 laporan …": a target, not a NO
+        if m and (int(m[1]) == expected or (not groups and int(m[1]) <= 3)):
+            expected = int(m[1]) + 1
+            groups.append((m[1], []))
+            line = line[m.end():]
+            if not line:
+                continue
+        if not groups:
+            groups.append(("", []))
+        pieces = groups[-1][1]
+        t = _TARGET_LEAD.match(line) if has_target else None
+        if t:
+            pieces.append(_Piece(line_no, t[1], page_start=page_start))
+            pieces.append(_Piece(line_no, line[t.end():], joined=True))
+        else:
+            pieces.append(_Piece(line_no, line, joined=bool(m), page_start=page_start))
+    return groups
+
+
+def _text(pieces: list[_Piece]) -> str:
+    out = ""
+    for p in pieces:
+        if out.endswith("-") and not out.endswith(" -") and p.text[:1].islower():
+            out += p.text
+        else:
+            out = f"{out} {p.text}".strip()
+    return out
+
+
+def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
+                widths: dict[str, int]) -> float:
+    first = pieces[0].text
+    score = 0.0
+    if first[:1].islower():
+        score -= 3.0
+    full = " ".join(p.text for p in pieces)
+    if kind == "target":
+        if len(pieces) == 1 and _TARGET.match(first):
+            score += 4.0
+        elif len(full.split()) <= 4:
+            score -= 1.0
+        else:
+            score -= 8.0
+    elif has_target and len(pieces) == 1 and _TARGET.match(first):
+        score -= 3.0
+    pattern = _STARTS.get(kind)
+    if pattern is not None and pattern.match(first):
+        score += 2.5 if kind != "penjelasan" else 1.0
+    if kind == "penjelasan" and _FORMULA.search(full):
+        score += 1.0
+    width = widths.get(kind)
+    for a, b in zip(pieces, pieces[1:]):
+        if b.joined:
+            continue
+        if width and len(a.text) + 1 + len(b.text.split()[0]) <= 0.8 * width:
+            score -= 2.0  # the word would have fitted: b starts another cell
+        if b.text[:1].isupper():
+            score -= 0.3
+            if any(k != kind and p.match(b.text) for k, p in _STARTS.items()):
+                score -= 1.0  # the start of another column's text
+    return score
+
+
+def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
+             widths: dict[str, int]) -> tuple[list[dict[str, list[_Piece]]], float]:
+    """The best cut of one group's pieces into rows of cells (dynamic programming over
+    (pieces used, last column, row has an indikator, still the group's first row)), and
+    its confidence: how much worse moving any cell boundary by one line would score."""
+    n, m = len(pieces), len(cols)
+    if n == 0:
+        return [], 0.0
+    has_target = "target" in cols
+    ind = cols.index("indikator") if "indikator" in cols else -1
+
+    late = any(p.page_start for p in pieces[1:])  # the sasaran may follow a page break
+
+    def skip(a: int, b: int, first_row: bool) -> float:
+        return sum((0.5 if late and cols[k] == "sasaran" else _SKIP.get(cols[k], 0.2))
+                   for k in range(a, b)
+                   if not (cols[k] == "sasaran" and not (first_row and has_no)))
+
+    best: dict[tuple[int, int, bool, bool], float] = {(0, m, False, True): 0.0}
+    back: dict[tuple, tuple] = {}
+    for i in range(n):
+        states = [(k, v) for k, v in best.items() if k[0] == i]
+        for (_, c, h, f), here in states:
+            for j in range(i + 1, min(n, i + 14) + 1):
+                for c2 in range(m):
+                    if c == m:
+                        penalty, h2, f2 = skip(0, c2, True), c2 == ind, True
+                    elif c2 > c:
+                        penalty, h2, f2 = skip(c + 1, c2, f), h or c2 == ind, f
+                    else:
+                        if pieces[i].joined or (cols[c2] == "sasaran" and has_no
+                                                and not pieces[i].page_start):
+                            continue  # a row never starts beside the previous row's text;
+                            # a merged sasaran a page break cut goes on at the page's top
+                        penalty = skip(c + 1, m, f) + (0.0 if h else 6.0) + skip(0, c2, False)
+                        h2, f2 = c2 == ind, False
+                    score = here - penalty + _cell_score(cols[c2], pieces[i:j], has_target,
+                                                         widths)
+                    key = (j, c2, h2, f2)
+                    if score > best.get(key, float("-inf")):
+                        best[key] = score
+                        back[key] = (i, c, h, f)
+    finals = [(v - skip(k[1] + 1, m, k[3]) - (0.0 if k[2] else 6.0), k)
+              for k, v in best.items() if k[0] == n and k[1] < m]
+    if not finals:
+        return [], 0.0
+    _, key = max(finals)
+    cells: list[tuple[int, int, int]] = []  # (start, end, column)
+    while key[0] > 0:
+        prev = back[key]
+        cells.append((prev[0], key[0], key[1]))
+        key = (prev[0], prev[1], prev[2], prev[3])
+    cells.reverse()
+    rows: list[dict[str, list[_Piece]]] = []
+    last = m
+    for i, j, c in cells:
+        if last == m or c <= last:
+            rows.append({})
+        rows[-1][cols[c]] = pieces[i:j]
+        last = c
+    if has_no and len(rows) > 1:
+        for row in rows[1:]:  # the rest of a merged sasaran, after a page break
+            if "sasaran" in row:
+                rows[0]["sasaran"] = rows[0].get("sasaran", []) + row.pop("sasaran")
+        rows = [r for r in rows if r]
+    return rows, _local_margin(rows, cols, has_target, widths)
+
+
+def _local_margin(rows, cols, has_target, widths) -> float:
+    """How much better each chosen cell boundary is than moving it by one line."""
+    worst = 99.0
+    for row in rows:
+        kinds = [k for k in cols if k in row]
+        for a, b in zip(kinds, kinds[1:]):
+            left, right = row[a], row[b]
+            base = (_cell_score(a, left, has_target, widths)
+                    + _cell_score(b, right, has_target, widths))
+            alts = []
+            if len(left) > 1:
+                alts.append(_cell_score(a, left[:-1], has_target, widths)
+                            + _cell_score(b, left[-1:] + right, has_target, widths))
+            if len(right) > 1:
+                alts.append(_cell_score(a, left + right[:1], has_target, widths)
+                            + _cell_score(b, right[1:], has_target, widths))
+            if alts:
+                worst = min(worst, base - max(alts))
+    return worst
