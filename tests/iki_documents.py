@@ -143,7 +143,7 @@ def sample_documents(count: int, pd_spellings: list[str] | None = None,
             groups=groups,
             atasan=Signer("Kepala Badan", "Dr. H. SUGIANTO, M.Si", "Pembina Utama Muda (IV/c)",
                           "NIP. 19700512 199503 1 002"),
-            pegawai=Signer(f"Jabatan Nomor {d + 1}", _NAMES[d % len(_NAMES)],
+            pegawai=Signer("", _NAMES[d % len(_NAMES)],
                            "Penata (III/c)", f"NIP. 19880303 2011{d + 1:02d} 2 004"),
         ))
     return docs
@@ -191,7 +191,7 @@ def write_docx(docs: list[Doc], layout: Layout, path: Path) -> Path:
         p.paragraph_format.tab_stops.add_tab_stop(Cm(15))
         lines = [("Mengetahui,", doc.tempat_tanggal),
                  ("Atasan Langsung", "Pegawai yang Dinilai"),
-                 (doc.atasan.jabatan, doc.pegawai.jabatan), ("", ""), ("", ""),
+                 (doc.atasan.jabatan, doc.pegawai.jabatan or doc.jabatan), ("", ""), ("", ""),
                  (doc.atasan.nama, doc.pegawai.nama), (doc.atasan.pangkat, doc.pegawai.pangkat),
                  (doc.atasan.nip, doc.pegawai.nip)]
         for i, (left, right) in enumerate(lines):

@@ -56,7 +56,7 @@ class ParsedDocument:
             self.issues.extend(table.issues)
         self.label_sasaran = next((t.columns.label_sasaran for t in self.tables
                                    if t.columns.label_sasaran), "")
-        self.signature = parse_signature(self.signature_lines)
+        self.signature = parse_signature(self.signature_lines, self.fields.text("jabatan"))
 
 
 def title_year(line: str) -> int | None | bool:
