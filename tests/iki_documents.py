@@ -70,6 +70,8 @@ class Layout:
     page_header: str = ""
     heading: list[str] = field(default_factory=list)
     title: str = "INDIKATOR KINERJA INDIVIDU TAHUN 2025"
+    borders: bool = True
+    bullets: bool = False  # data sources as a bulleted list of two paragraphs
 
 
 KUKAR = Layout(
@@ -82,6 +84,22 @@ OTHER = Layout(
              ("target", "Target"), ("penjelasan", "Rumus"), ("sumber", "Sumber Data")],
     page_header="Lampiran Keputusan Kepala Dinas Nomor 800/12/2025",
     title="INDIKATOR KINERJA INDIVIDU (IKI) TAHUN 2025")
+
+SAMPANG = Layout(  # no NO column, no target, sources as lists
+    columns=[("sasaran", "SASARAN"), ("indikator", "INDIKATOR KINERJA"),
+             ("penjelasan", "PENJELASAN / FORMULASI PENGHITUNGAN"), ("sumber", "SUMBER DATA")],
+    heading=["BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA"], bullets=True)
+TARGET_LAST = Layout(  # target as the last column, "Cara Perhitungan" for the formula
+    columns=[("no", "No."), ("sasaran", "Sasaran Kegiatan"), ("indikator", "Indikator Kinerja"),
+             ("penjelasan", "Cara Perhitungan"), ("sumber", "Sumber Data"),
+             ("target", "Target")],
+    page_header="Lampiran II Peraturan Bupati Nomor 7 Tahun 2025")
+BORDERLESS = Layout(  # a table without rulings
+    columns=[("no", "NO"), ("sasaran", "SASARAN"), ("indikator", "INDIKATOR KINERJA"),
+             ("target", "TARGET"), ("penjelasan", "PENJELASAN"), ("sumber", "SUMBER DATA")],
+    borders=False)
+LAYOUTS = {"kukar": KUKAR, "other": OTHER, "sampang": SAMPANG, "target_last": TARGET_LAST,
+           "borderless": BORDERLESS}
 
 _SOURCES = ["Sub Bagian Umum dan Kepegawaian", "Bidang Pengembangan Kompetensi",
             "Sub Bagian Perencanaan dan Keuangan", "Bidang Mutasi dan Promosi"]
@@ -207,7 +225,8 @@ def _table(d, doc: Doc, layout: Layout) -> None:
     kinds = [k for k, _ in layout.columns]
     rows = sum(len(g.indicators) for g in doc.groups)
     t = d.add_table(rows=rows + 1, cols=len(kinds))
-    t.style = "Table Grid"
+    if layout.borders:
+        t.style = "Table Grid"
     widths = {"no": 1.2, "sasaran": 5.0, "indikator": 6.0, "penjelasan": 6.5, "sumber": 4.0,
               "target": 2.3}
     for i, (kind, title) in enumerate(layout.columns):
@@ -223,10 +242,16 @@ def _table(d, doc: Doc, layout: Layout) -> None:
             values = {"indikator": ind.indikator, "penjelasan": ind.penjelasan,
                       "sumber": ind.sumber, "target": ind.target}
             for i, kind in enumerate(kinds):
-                if kind in values:
+                if kind == "sumber" and layout.bullets:
+                    cell = t.cell(r, i)
+                    cell.text = f"- {ind.sumber}"
+                    cell.add_paragraph("- Laporan Tahunan")
+                elif kind in values:
                     t.cell(r, i).text = values[kind]
             r += 1
         for kind, text in (("no", g.no), ("sasaran", g.sasaran)):
+            if kind not in kinds:
+                continue
             i = kinds.index(kind)
             cell = t.cell(first, i)
             if r - 1 > first:

@@ -145,6 +145,7 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
     issues: list[Issue] = []
     skip = furniture(text_lines) if any("\t" not in x for x in text_lines) else set()
     i, n = 0, len(text_lines)
+    pages = 0  # page tops seen (column titles, running headers): bounds a page number
     while i < n:
         raw = text_lines[i]
         found = None if "\t" in raw else flat_header(text_lines, i)
@@ -153,6 +154,7 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
             i += 1
             continue
         titles, used = found
+        pages += 1
         out.append((i + 1, "\t".join(titles)))
         kinds = [title_kind(t) or "lain" for t in titles]
         i += used
@@ -166,8 +168,11 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
             if again:
                 i += again[1]
                 page_start = True
+                pages += 1
                 continue
-            if line and line not in skip and not (_PAGE_NUMBER.match(line)
+            if line in skip:
+                pages += 1
+            if line and line not in skip and not (_is_page_number(line, pages)
                                                    and _page_top(text_lines, i + 1, skip)):
                 body.append((i + 1, line, page_start))
                 page_start = False
@@ -177,6 +182,13 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
         out += [(line_no, "\t".join(cells)) for line_no, cells in rows]
         out.append((i, ""))  # the table ends here for the reader
     return out, issues
+
+
+def _is_page_number(line: str, pages: int) -> bool:
+    """``3``, ``- 3 -``, ``Halaman 3 dari 9`` near the page count seen so far (a target
+    such as ``70`` at the foot of a page stays)."""
+    m = _PAGE_NUMBER.match(line)
+    return bool(m) and int(re.search(r"\d+", line)[0]) <= pages + 2
 
 
 def _page_top(lines: list[str], i: int, skip: set[str]) -> bool:
@@ -265,7 +277,8 @@ def _text(pieces: list[_Piece]) -> str:
 
 def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
                 widths: dict[str, int]) -> float:
-    first = pieces[0].text
+    first = _core(pieces[0].text)
+    listed = _BULLET.match(pieces[0].text) is not None
     score = 0.0
     if first[:1].islower():
         score -= 3.0
@@ -284,9 +297,14 @@ def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
         score += 2.5 if kind != "penjelasan" else 1.0
     if kind == "penjelasan" and _FORMULA.search(full):
         score += 1.0
+    if _OPEN_END.search(pieces[-1].text):
+        score -= 3.0  # "… oleh", "… dan": the text goes on in the same cell
     width = widths.get(kind)
     for a, b in zip(pieces, pieces[1:]):
         if b.joined:
+            continue
+        if _BULLET.match(b.text):
+            score += 1.5 if listed else -1.0  # the next item of this cell's list
             continue
         if width and len(a.text) + 1 + len(b.text.split()[0]) <= 0.8 * width:
             score -= 2.0  # the word would have fitted: b starts another cell
@@ -295,6 +313,15 @@ def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
             if any(k != kind and p.match(b.text) for k, p in _STARTS.items()):
                 score -= 1.0  # the start of another column's text
     return score
+
+
+_BULLET = re.compile(r"^[-–•·▪]\s+")
+_OPEN_END = re.compile(r"\b(?:oleh|dan|yang|di|ke|dari|untuk|dengan|atau|terhadap|pada|dalam|"
+                       r"serta|bagi|sebagai|tentang|atas|antara|melalui)$|[,(/-]$", re.I)
+
+
+def _core(text: str) -> str:
+    return _BULLET.sub("", text)
 
 
 def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
@@ -312,8 +339,7 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
 
     def skip(a: int, b: int, first_row: bool) -> float:
         return sum((0.5 if late and cols[k] == "sasaran" else _SKIP.get(cols[k], 0.2))
-                   for k in range(a, b)
-                   if not (cols[k] == "sasaran" and not (first_row and has_no)))
+                   for k in range(a, b) if not (cols[k] == "sasaran" and not first_row))
 
     best: dict[tuple[int, int, bool, bool], float] = {(0, m, False, True): 0.0}
     back: dict[tuple, tuple] = {}
@@ -332,6 +358,8 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
                             continue  # a row never starts beside the previous row's text;
                             # a merged sasaran a page break cut goes on at the page's top
                         penalty = skip(c + 1, m, f) + (0.0 if h else 6.0) + skip(0, c2, False)
+                        if cols[c2] == "sasaran":
+                            penalty += 1.0  # a new sasaran in a table without NO
                         h2, f2 = c2 == ind, False
                     score = here - penalty + _cell_score(cols[c2], pieces[i:j], has_target,
                                                          widths)
