@@ -214,8 +214,11 @@ def _rejoin_merged_cells(lines: list[_Line]) -> list[_Line]:
 # --------------------------------------------------------------------------- no rulings
 
 def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Line]:
-    """A table without borders: columns from its header row's cells, rows from the NO
-    column or from gaps wider than a line. Lines before the header are kept as text."""
+    """A table without borders. Its body runs from the header row (cells that name
+    INDIKATOR, SASARAN …) to a gap wider than two lines or a signature line; its columns
+    are the bands of the page that no body word crosses, each band given to the header
+    cell it overlaps (header titles may be centred or left-aligned); its rows start at a
+    number in NO, where a column that had ended starts again, or after a wider gap."""
     for i, line in enumerate(lines):
         cells = line.text.split("\t")
         if "\t" in line.text and is_header(cells):
@@ -223,44 +226,106 @@ def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Li
     else:
         return lines
     header = lines[i]
-    head_words = sorted((w for w in words if abs(w["top"] - header.top) < 3),
-                        key=lambda w: w["x0"])
-    starts, prev = [], None
-    for w in head_words:
-        if prev is None or w["x0"] - prev["x1"] > _TAB_GAP:
-            starts.append(w["x0"])
-        prev = w
-    if len(starts) != len(header.text.split("\t")):
+    titles = header.text.split("\t")
+    head = _segments(sorted((w for w in words if abs(w["top"] - header.top) < 3),
+                            key=lambda w: w["x0"]))
+    if len(head) != len(titles):
         return lines
-    kinds = [title_kind(c) for c in header.text.split("\t")]
-    body = sorted((w for w in words if w["top"] > header.bottom + 1), key=lambda w: w["top"])
-    out = lines[:i + 1]
+    kinds = [title_kind(c) for c in titles]
+    below = sorted((w for w in words if w["top"] > header.bottom + 1), key=lambda w: w["top"])
+    heights = sorted(w["bottom"] - w["top"] for w in below) or [10.0]
+    line_h = heights[len(heights) // 2]
+    body: list[tuple[float, float, list[dict]]] = []
+    last_bottom = header.bottom
+    for top, bottom, text in _text_lines(below):
+        if top - last_bottom > 2.2 * line_h or _SIGNATURE_LINE.match(text):
+            break
+        body.append((top, bottom, [w for w in below if abs(w["top"] - top) < 2]))
+        last_bottom = bottom
+    column_of = _bands(head, [w for _, _, ws in body for w in ws])
     rows: list[list[list[str]]] = []
-    row_top, last_bottom, gap = None, None, None
-    heights = [w["bottom"] - w["top"] for w in body] or [10.0]
-    line_h = sorted(heights)[len(heights) // 2]
-    for top, bottom, text in _text_lines(body):
-        ws = [w for w in body if abs(w["top"] - top) < 2]
-        cells = [[] for _ in starts]
-        for w in ws:
-            col = max((k for k, s in enumerate(starts) if w["x0"] >= s - 4), default=0)
-            cells[col].append(w["text"])
+    prev_used: set[int] = set()
+    last_bottom = None
+    for top, bottom, ws in body:
+        cells: list[list[str]] = [[] for _ in titles]
+        for w in sorted(ws, key=lambda w: w["x0"]):
+            cells[column_of(w)].append(w["text"])
         texts = [" ".join(c) for c in cells]
-        filled = sum(bool(t) for t in texts)
-        if filled <= 1 and last_bottom is not None and top - last_bottom > 2.5 * line_h:
-            break  # the table ended: a signature or a paragraph below it
+        used = {k for k, t in enumerate(texts) if t}
         new_row = (last_bottom is None or ("no" in kinds and is_number(texts[kinds.index("no")]))
+                   or not used <= prev_used  # a column that had ended starts again
                    or top - last_bottom > 1.6 * line_h)
+        prev_used, last_bottom = used, bottom
         if new_row:
-            rows.append([[] for _ in starts])
-            row_top = top
+            rows.append([[] for _ in titles])
         for k, t in enumerate(texts):
             if t:
                 rows[-1][k].append(t)
-        last_bottom = bottom
-        gap = bottom
+    _merged_sasaran(rows, kinds)
+    out = lines[:i + 1]
     for n, row in enumerate(rows):
-        out.append(_Line(page, header.bottom + n + 0.5, header.bottom + n + 0.6,
+        out.append(_Line(page, header.bottom + (n + 0.5) * 1e-3, header.bottom + (n + 1) * 1e-3,
                          "\t".join(_cell_text("\n".join(c)) for c in row), in_table=True))
-    rest = [ln for ln in lines[i + 1:] if gap is None or ln.top > gap]
-    return out + rest
+    end = last_bottom if last_bottom is not None else header.bottom
+    return out + [ln for ln in lines[i + 1:] if ln.top > end]
+
+
+_SIGNATURE_LINE = re.compile(r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|"
+                             r"(?:Mengetahui|Menyetujui|Atasan\s+Langsung|Pihak\s+(?:Pertama|Kedua)|"
+                             r"Pejabat\s+Penilai|Pegawai\s+yang\s+Dinilai)\b)", re.I)
+
+
+def _segments(words: list[dict]) -> list[tuple[float, float]]:
+    """Words of one line grouped where they are further apart than a tab stop."""
+    out: list[list[float]] = []
+    for w in words:
+        if out and w["x0"] - out[-1][1] <= _TAB_GAP:
+            out[-1][1] = max(out[-1][1], w["x1"])
+        else:
+            out.append([w["x0"], w["x1"]])
+    return [(a, b) for a, b in out]
+
+
+def _bands(head: list[tuple[float, float]], body: list[dict]):
+    """word → column index: the page is cut where no word of the table crosses, and each
+    band belongs to the header cell it overlaps most (else the nearest one)."""
+    spans = sorted([(w["x0"], w["x1"]) for w in body] + list(head))
+    bands: list[list[float]] = []
+    for a, b in spans:
+        if bands and a <= bands[-1][1] + 2.0:
+            bands[-1][1] = max(bands[-1][1], b)
+        else:
+            bands.append([a, b])
+    owner = []
+    for a, b in bands:
+        overlaps = [max(0.0, min(b, h1) - max(a, h0)) for h0, h1 in head]
+        if max(overlaps) > 0:
+            owner.append(overlaps.index(max(overlaps)))
+        else:
+            mid = (a + b) / 2
+            owner.append(min(range(len(head)), key=lambda k: abs((head[k][0] + head[k][1]) / 2
+                                                                 - mid)))
+
+    def column_of(word: dict) -> int:
+        mid = (word["x0"] + word["x1"]) / 2
+        for (a, b), k in zip(bands, owner):
+            if a - 1 <= mid <= b + 1:
+                return k
+        return 0
+
+    return column_of
+
+
+def _merged_sasaran(rows: list[list[list[str]]], kinds: list) -> None:
+    """Sasaran text longer than its first indicator row runs on beside the next rows of
+    the same NO: it belongs to the row with the number."""
+    if "no" not in kinds or "sasaran" not in kinds:
+        return
+    no, sas = kinds.index("no"), kinds.index("sasaran")
+    head = None
+    for row in rows:
+        if row[no]:
+            head = row
+        elif head is not None and row[sas]:
+            head[sas] += row[sas]
+            row[sas] = []
