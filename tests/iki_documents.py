@@ -126,27 +126,51 @@ _THEMES = [
 ]
 
 
+_THEMES_KESEHATAN = [  # another agency's wording, held out from tuning the reader
+    ("Meningkatnya derajat kesehatan ibu dan anak di seluruh wilayah kerja puskesmas",
+     [("Cakupan persalinan ditolong tenaga kesehatan di fasilitas pelayanan kesehatan",
+       "Jumlah persalinan oleh nakes di fasyankes / jumlah seluruh persalinan x 100"),
+      ("Angka kematian bayi per 1.000 kelahiran hidup",
+       "Jumlah kematian bayi / jumlah kelahiran hidup x 1.000")]),
+    ("Terkendalinya penyakit menular",
+     [("Rasio kasus TB yang diobati sampai sembuh",
+       "Kasus TB sembuh dibagi kasus TB yang diobati"),
+      ("Persentase desa UCI", "Desa dengan imunisasi dasar lengkap 80% atau lebih dibagi "
+       "seluruh desa"),
+      ("Waktu tanggap penyelidikan epidemiologi kejadian luar biasa",
+       "Rata-rata jam sejak laporan KLB diterima sampai tim tiba di lokasi")]),
+    ("Tersedianya obat dan perbekalan kesehatan",
+     [("Ketersediaan obat esensial di puskesmas", "Jenis obat esensial yang tersedia dibagi "
+       "40 jenis obat indikator")]),
+]
+_SOURCES_KESEHATAN = ["Seksi Kesehatan Keluarga dan Gizi", "Bidang Pencegahan dan Pengendalian "
+                      "Penyakit", "Laporan SP2TP Puskesmas", "Aplikasi SIHA dan SITB"]
+_TARGETS_KESEHATAN = ["95%", "< 10", "85 %", "24 jam", "100", "Tepat Waktu", "2 kasus"]
+
 _NAMES = ["SITI RAHMAWATI, S.E", "AGUS PRASETYO, S.Kom", "Drs. BAMBANG WIJAYA",
           "NURUL HIDAYAH, S.Sos", "YULIANTI PUTRI, A.Md", "HENDRA GUNAWAN, S.T"]
 
 
 def sample_documents(count: int, pd_spellings: list[str] | None = None,
-                     groups_per_doc: int = 7) -> list[Doc]:
-    """``count`` documents of ``groups_per_doc``+ sasaran (tables cross pages)."""
+                     groups_per_doc: int = 7, content: str = "bkpsdm") -> list[Doc]:
+    """``count`` documents of ``groups_per_doc``+ sasaran (tables cross pages);
+    ``content`` "kesehatan" words them as a health office does."""
+    themes, sources, targets = ((_THEMES_KESEHATAN, _SOURCES_KESEHATAN, _TARGETS_KESEHATAN)
+                                if content == "kesehatan" else (_THEMES, _SOURCES, _TARGETS))
     spellings = pd_spellings or ["Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"]
     docs = []
     for d in range(count):
         groups, k = [], 0
         for g in range(groups_per_doc + d % 3):
-            sasaran, inds = _THEMES[(g + d) % len(_THEMES)]
+            sasaran, inds = themes[(g + d) % len(themes)]
             items = []
             for j, (ind, pen) in enumerate(inds):
                 items.append(Ind(f"{ind}{' bidang ' + str(d + 1) if j == 0 else ''}", pen,
-                                 _SOURCES[(k + d) % len(_SOURCES)],
-                                 _TARGETS[(k + 2 * d) % len(_TARGETS)]))
+                                 sources[(k + d) % len(sources)],
+                                 targets[(k + 2 * d) % len(targets)]))
                 k += 1
-            if g >= len(_THEMES):
-                sasaran += f" tahap {g // len(_THEMES) + 1}"
+            if g >= len(themes):
+                sasaran += f" tahap {g // len(themes) + 1}"
             groups.append(Group(str(g + 1), sasaran, items))
         docs.append(Doc(
             perangkat_daerah=spellings[d % len(spellings)],

@@ -36,17 +36,19 @@ _FILLER = {"KINERJA", "DATA", "AKTIVITAS", "STRATEGIS", "UTAMA", "INDIVIDU", "PE
            "PERSPEKTIF", "KINERJA/", "PENGUKURAN", "PENGUMPULAN", "INDIKATOR", "DEFINISI",
            "OPERASIONAL", "/", "-", "&"}
 _NO = re.compile(r"^(\d{1,3})[.)]?(?:\s+(?=\S)|$)")
-_TARGET = re.compile(
-    r"^(?:(?:[<>≤≥]|min(?:imal)?\.?|maks(?:imal)?\.?)\s*)?(?:"
-    r"\d+(?:[.,]\d+)?\s*%"
-    r"|\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?(?:\s+[a-zA-Z]+){0,2}"
+_TARGET_BODY = (
+    r"(?:(?:[<>≤≥]=?|min(?:imal)?\.?|maks(?:imal)?\.?)\s*)?(?:"
+    r"\d+(?:[.,]\d+)*\s*%"
+    r"|\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?(?:\s+[a-zA-Z]+){0,2}"
     r"|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)"
-    r"|(?:WTP|AA|A|BB|B|CC|Baik|Sangat Baik|Tepat Waktu|Ya|Opini WTP))$", re.I)
-_TARGET_LEAD = re.compile(
-    r"^(\d+(?:[.,]\d+)?\s*%|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)"
-    r"|\d+(?:[.,]\d+)?(?:\s+[a-z]+)?)\s+(?=[A-Z(])")
+    r"|WTP|AA|A|BB|B|CC|Baik|Sangat Baik|Tepat Waktu|Ya|Opini WTP)")
+_TARGET = re.compile(rf"^{_TARGET_BODY}$", re.I)
+_TARGET_LEAD = re.compile(  # a target whose line goes on with the next cell's first words
+    r"^((?:(?:[<>≤≥]=?|min(?:imal)?\.?|maks(?:imal)?\.?)\s*)?(?:\d+(?:[.,]\d+)*\s*%"
+    r"|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)|\d+(?:[.,]\d+)*(?:\s+[a-z]+)?"
+    r"|Tepat Waktu|WTP|BB|AA))\s+(?=[A-Z(])")
 _STARTS = {
-    "sasaran": re.compile(r"^(?:Mening|Terwujud|Tertib|Terlaksana|Tersedia|Tercapai|Menurun|"
+    "sasaran": re.compile(r"^(?:(?:Ter|Me|Ber|Ke|Se|Di)[a-z]+nya\b|Mening|Terwujud|Tertib|Terlaksana|Tersedia|Tercapai|Menurun|"
                           r"Optimal|Terpenuhi|Peningkatan|Mewujudkan|Meningkatkan|Terselengg|"
                           r"Terkelola|Terjamin|Terbina|Efektif|Akuntab|Pengelolaan|"
                           r"Penyelenggaraan|Pelayanan|Percepatan|Penguatan)", re.I),
@@ -71,6 +73,7 @@ _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dar
                           r"(?:\s*-)?$", re.I)
 _SKIP = {"sasaran": 4.0, "indikator": 8.0, "target": 2.5, "penjelasan": 2.5,
          "sumber_data": 2.5, "satuan": 1.0, "lain": 0.2}
+_ROW = 3.0  # the cost of one more row: every row earns its cells' bonuses again
 _WEAK = 1.0  # a cut scoring less than this over the next best is reported
 
 
@@ -118,6 +121,7 @@ class _Piece:
     line: int  # 1-based source line
     text: str
     joined: bool = False  # on the same source line as the piece before it
+    cut_cost: float = 0.0  # cost of a cell starting here, inside a line (weak evidence)
     page_start: bool = False  # the first line after column titles repeated on a new page
 
 
@@ -213,8 +217,7 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
         for rows, _margin in cut:
             for row in rows:
                 for kind, cell in row.items():
-                    learnt.setdefault(kind, []).extend(len(p.text) for p in cell
-                                                       if not p.joined)
+                    learnt.setdefault(kind, []).extend(len(t) for t in _lines(cell))
         widths = {k: max(v) for k, v in learnt.items() if len(v) >= 3}
     out: list[tuple[int, list[str]]] = []
     issues: list[Issue] = []
@@ -235,19 +238,17 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
     return out, issues
 
 
-def _groups(body: list[tuple[int, str, bool]], has_no: bool, has_target: bool
-            ) -> list[tuple[str, list[_Piece]]]:
+def _groups(body: list[tuple[int, str, bool]], has_no: bool, has_target: bool,
+            has_sasaran: bool = True) -> list[tuple[str, list[_Piece]]]:
     """Pieces per NO group; a NO, or a target at the start of a line, is cut off."""
     groups: list[tuple[str, list[_Piece]]] = []
-    expected = 1
-    for line_no, line, page_start in body:
+    starts = _number_lines(body) if has_no else set()
+    for k, (line_no, line, page_start) in enumerate(body):
         line = line.strip()
         if not line:
             continue
-        m = _NO.match(line) if has_no else None
-        if m and line[m.end():][:1].islower():
-            m = None  # "4 laporan …": a target, not a NO
-        if m and (int(m[1]) == expected or (not groups and int(m[1]) <= 3)):
+        m = _NO.match(line) if k in starts else None
+        if m:
             expected = int(m[1]) + 1
             groups.append((m[1], []))
             line = line[m.end():]
@@ -256,13 +257,86 @@ def _groups(body: list[tuple[int, str, bool]], has_no: bool, has_target: bool
         if not groups:
             groups.append(("", []))
         pieces = groups[-1][1]
-        t = _TARGET_LEAD.match(line) if has_target else None
-        if t:
-            pieces.append(_Piece(line_no, t[1], page_start=page_start))
-            pieces.append(_Piece(line_no, line[t.end():], joined=True))
-        else:
-            pieces.append(_Piece(line_no, line, joined=bool(m), page_start=page_start))
+        for k, (part, cost) in enumerate(_cuts(line, has_target)):
+            pieces.append(_Piece(line_no, part, joined=bool(m) or k > 0, cut_cost=cost,
+                                 page_start=page_start and k == 0))
+    for _, pieces in groups:  # a list item after a list item: the list goes on
+        item = False
+        for p in pieces:
+            if p.joined:
+                continue
+            if _BULLET.match(p.text):
+                if item:
+                    p.cut_cost += 2.0
+                item = True
+            elif not p.text[:1].islower() and not item:
+                item = False
     return groups
+
+
+def _number_lines(body: list[tuple[int, str, bool]]) -> set[int]:
+    """Indexes of the body lines that start a NO group: numbers in sequence at the start
+    of a line (``4 laporan`` is a target: lowercase after it). When a number shows up
+    more than once before the next one (a wrapped ``… bidang`` / ``3 Jumlah …``), the
+    line whose text starts like a sasaran wins, else the first."""
+    found: dict[int, list[int]] = {}
+    for k, (_, line, _) in enumerate(body):
+        m = _NO.match(line.strip())
+        if m and not line.strip()[m.end():][:1].islower():
+            found.setdefault(int(m[1]), []).append(k)
+    out: set[int] = set()
+    expected, after = (min(found) if found and min(found) <= 3 else 1), -1
+    while expected in found:
+        nxt = [k for k in found.get(expected + 1, []) if k > after]
+        limit = min(nxt) if nxt else len(body)
+        cands = [k for k in found[expected] if after < k < limit]
+        if not cands:
+            break
+        best = next((k for k in cands if _STARTS["sasaran"].match(
+            body[k][1].strip()[_NO.match(body[k][1].strip()).end():])), cands[0])
+        out.add(best)
+        after, expected = best, expected + 1
+    return out
+
+
+def _cuts(line: str, has_target: bool) -> list[tuple[str, float]]:
+    """A line cut where two cells' texts may have run together, each part with the cost
+    of a cell boundary before it: around a target (``100% Jumlah …``, ``… SITB 24 jam``,
+    ``UCI 24 jam Desa …``) and before a capitalised word (weaker evidence)."""
+    spans: list[tuple[str, bool]] = []  # (text, is a target)
+    pos = 0
+    if has_target:
+        for t in _TARGET_IN.finditer(line):
+            if line[pos:t.start(1)].strip():
+                spans.append((line[pos:t.start(1)].strip(), False))
+            spans.append((t[1], True))
+            pos = t.end(1)
+    if line[pos:].strip():
+        spans.append((line[pos:].strip(), False))
+    out: list[tuple[str, float]] = []
+    for k, (text, target) in enumerate(spans):
+        if target:
+            out.append((text, 0.0 if not out else 1.0))
+            continue
+        after_target = k > 0 and spans[k - 1][1]
+        for j, part in enumerate(_CAPITAL_CUT.split(text)):
+            if j == 0:
+                out.append((part, 0.0 if not out else (0.3 if k == 1 and len(out) == 1
+                                                       else 1.0) if after_target else 1.5))
+            else:
+                out.append((part, 1.5))
+    return out
+
+
+def _lines(pieces: list[_Piece]) -> list[str]:
+    """A cell's text per source line."""
+    lines: list[str] = []
+    for p in pieces:
+        if p.joined and lines:
+            lines[-1] += " " + p.text
+        else:
+            lines.append(p.text)
+    return lines
 
 
 def _text(pieces: list[_Piece]) -> str:
@@ -277,20 +351,22 @@ def _text(pieces: list[_Piece]) -> str:
 
 def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
                 widths: dict[str, int]) -> float:
-    first = _core(pieces[0].text)
-    listed = _BULLET.match(pieces[0].text) is not None
+    full = _text(pieces)
+    first = _core(full)
+    listed = _BULLET.match(full) is not None
     score = 0.0
     if first[:1].islower():
         score -= 3.0
-    full = " ".join(p.text for p in pieces)
+    elif kind != "target" and not (first[:1].isupper() or listed or first[:1] in "(\"'“"):
+        score -= 1.5  # text columns start with a capital (or a bullet)
     if kind == "target":
-        if len(pieces) == 1 and _TARGET.match(first):
-            score += 4.0
+        if len(pieces) == 1 and _TARGET.match(full):
+            score += 2.0 if re.fullmatch(r"\d{1,3}", full) else 4.0  # a bare "1" is weak
         elif len(full.split()) <= 4:
             score -= 1.0
         else:
             score -= 8.0
-    elif has_target and len(pieces) == 1 and _TARGET.match(first):
+    elif has_target and len(pieces) == 1 and _TARGET.match(full):
         score -= 3.0
     pattern = _STARTS.get(kind)
     if pattern is not None and pattern.match(first):
@@ -300,24 +376,32 @@ def _cell_score(kind: str, pieces: list[_Piece], has_target: bool,
     if _OPEN_END.search(pieces[-1].text):
         score -= 3.0  # "… oleh", "… dan": the text goes on in the same cell
     width = widths.get(kind)
-    for a, b in zip(pieces, pieces[1:]):
-        if b.joined:
-            continue
-        if _BULLET.match(b.text):
+    lines = _lines(pieces)
+    if width and any(len(line) > 1.15 * width for line in lines):
+        score -= 3.0  # longer than any line of this column: two cells' lines run together
+    for a, b in zip(lines, lines[1:]):
+        if _BULLET.match(b):
             score += 1.5 if listed else -1.0  # the next item of this cell's list
             continue
-        if width and len(a.text) + 1 + len(b.text.split()[0]) <= 0.8 * width:
+        if width and len(a) + 1 + len(b.split()[0]) <= 0.8 * width:
             score -= 2.0  # the word would have fitted: b starts another cell
-        if b.text[:1].isupper():
+        if b[:1].isupper():
             score -= 0.3
-            if any(k != kind and p.match(b.text) for k, p in _STARTS.items()):
+            if any(k != kind and p.match(b) for k, p in _STARTS.items()):
                 score -= 1.0  # the start of another column's text
     return score
 
 
 _BULLET = re.compile(r"^[-–•·▪]\s+")
+# a target standing between two texts, or at either end of the line
+_TARGET_IN = re.compile(
+    r"(?:^|(?<=\s))((?:[<>≤≥]=?\s*)?(?:\d+(?:[.,]\d+)*\s*%|[A-Z]{1,3}\+?\s*\(\s*\d+(?:[.,]\d+)?\s*\)"
+    r"|\d+(?:[.,]\d+)*(?:\s+[a-z]+)?|Tepat Waktu))(?=\s+[A-Z(]|$)")
+# two cells' first lines run together: "Persentase desa UCI Desa dengan imunisasi"
+_CAPITAL_CUT = re.compile(r"(?<=[A-Za-z0-9).,%])\s+(?=[A-Z][a-z])")
 _OPEN_END = re.compile(r"\b(?:oleh|dan|yang|di|ke|dari|untuk|dengan|atau|terhadap|pada|dalam|"
-                       r"serta|bagi|sebagai|tentang|atas|antara|melalui)$|[,(/-]$", re.I)
+                       r"serta|bagi|sebagai|tentang|atas|antara|melalui|dibagi|dikali|"
+                       r"dikalikan|per|x)$|[,(/×:=+-]$", re.I)
 
 
 def _core(text: str) -> str:
@@ -341,12 +425,18 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
         return sum((0.5 if late and cols[k] == "sasaran" else _SKIP.get(cols[k], 0.2))
                    for k in range(a, b) if not (cols[k] == "sasaran" and not first_row))
 
-    best: dict[tuple[int, int, bool, bool], float] = {(0, m, False, True): 0.0}
+    # state: (pieces used, last column, row has indikator, group's first row, the last
+    # cell lies on one source line). Two cells share a line only when the first of them
+    # is that one line: cells start together at the top of their row.
+    best: dict[tuple[int, int, bool, bool, bool], float] = {(0, m, False, True, True): 0.0}
     back: dict[tuple, tuple] = {}
     for i in range(n):
         states = [(k, v) for k, v in best.items() if k[0] == i]
-        for (_, c, h, f), here in states:
-            for j in range(i + 1, min(n, i + 14) + 1):
+        for (_, c, h, f, one), here in states:
+            if pieces[i].joined and not one and c != m:
+                continue
+            for j in range(i + 1, min(n, i + 30) + 1):
+                one2 = pieces[j - 1].line == pieces[i].line
                 for c2 in range(m):
                     if c == m:
                         penalty, h2, f2 = skip(0, c2, True), c2 == ind, True
@@ -360,13 +450,15 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
                         penalty = skip(c + 1, m, f) + (0.0 if h else 6.0) + skip(0, c2, False)
                         if cols[c2] == "sasaran":
                             penalty += 1.0  # a new sasaran in a table without NO
+                        penalty += _ROW
                         h2, f2 = c2 == ind, False
+                    penalty += pieces[i].cut_cost  # a cell starting inside a line
                     score = here - penalty + _cell_score(cols[c2], pieces[i:j], has_target,
                                                          widths)
-                    key = (j, c2, h2, f2)
+                    key = (j, c2, h2, f2, one2)
                     if score > best.get(key, float("-inf")):
                         best[key] = score
-                        back[key] = (i, c, h, f)
+                        back[key] = (i, c, h, f, one)
     finals = [(v - skip(k[1] + 1, m, k[3]) - (0.0 if k[2] else 6.0), k)
               for k, v in best.items() if k[0] == n and k[1] < m]
     if not finals:
@@ -376,7 +468,7 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
     while key[0] > 0:
         prev = back[key]
         cells.append((prev[0], key[0], key[1]))
-        key = (prev[0], prev[1], prev[2], prev[3])
+        key = prev
     cells.reverse()
     rows: list[dict[str, list[_Piece]]] = []
     last = m
