@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-docx = pytest.importorskip("docx")
+docx = pytest.importorskip("docx", reason="python-docx not installed (pip install -e '.[test]')")
 from docx.enum.text import WD_BREAK  # noqa: E402
 from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
@@ -157,7 +157,8 @@ def sample_documents(count: int, pd_spellings: list[str] | None = None,
     ``content`` "kesehatan" words them as a health office does."""
     themes, sources, targets = ((_THEMES_KESEHATAN, _SOURCES_KESEHATAN, _TARGETS_KESEHATAN)
                                 if content == "kesehatan" else (_THEMES, _SOURCES, _TARGETS))
-    spellings = pd_spellings or ["Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"]
+    spellings = pd_spellings or (["Dinas Kesehatan Kabupaten Contoh"] if content == "kesehatan"
+                                 else ["Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"])
     docs = []
     for d in range(count):
         groups, k = [], 0
@@ -283,17 +284,85 @@ def _table(d, doc: Doc, layout: Layout) -> None:
             cell.text = text
 
 
-def to_pdf(source: Path, out_dir: Path) -> Path:
-    """Print ``source`` with LibreOffice Writer (private profile per call)."""
+def to_pdf(sources: list[Path], out_dir: Path) -> list[Path]:
+    """Print ``sources`` with LibreOffice Writer in one run (a private profile)."""
     soffice = os.environ.get("IKI_SOFFICE") or shutil.which("soffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) not installed")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-             "--convert-to", "pdf", "--outdir", str(out_dir), str(source)],
-            capture_output=True, timeout=240)
-    out = out_dir / (source.stem + ".pdf")
-    if done.returncode != 0 or not out.is_file():
-        raise RuntimeError(f"soffice failed on {source}: {done.stderr.decode(errors='replace')}")
+             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sources)],
+            capture_output=True, timeout=600)
+    out = [out_dir / (source.stem + ".pdf") for source in sources]
+    if done.returncode != 0 or not all(p.is_file() for p in out):
+        raise RuntimeError(f"soffice failed: {done.stderr.decode(errors='replace')}")
     return out
+
+
+def flatten(pdf: Path) -> str:
+    """The PDF's text as a PDF-to-text tool without a layout option gives it: content
+    order, every table cell on its own line(s) (``pdftotext -raw``)."""
+    tool = shutil.which("pdftotext")
+    if not tool:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    done = subprocess.run([tool, "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          timeout=120, check=True)
+    return done.stdout.decode("utf-8").replace("\f", "\n")
+
+
+# The documents the tests print: (name, layout, wording, perangkat daerah spellings).
+CASES = [
+    ("kukar", KUKAR, "bkpsdm", None),
+    ("other", OTHER, "kesehatan", ["Dinas Kesehatan Kab. Contoh", "Dinas Kesehatan Kabupaten Contoh",
+                                   "DINAS KESEHATAN KABUPATEN CONTOH", "Dinas Kesehatn Kabupaten Contoh"]),
+    ("sampang", SAMPANG, "kesehatan", None),
+    ("target_last", TARGET_LAST, "bkpsdm", None),
+    ("borderless", BORDERLESS, "kesehatan", None),
+]
+
+
+def build(out_dir: Path, count: int = 3) -> dict[str, tuple[Path, Path]]:
+    """name → (.docx, .pdf) for every case in :data:`CASES`."""
+    docs = {}
+    for name, layout, wording, spellings in CASES:
+        n = count if spellings is None else len(spellings)
+        docs[name] = write_docx(sample_documents(n, spellings, content=wording), layout,
+                                out_dir / f"{name}.docx")
+    pdfs = to_pdf(list(docs.values()), out_dir)
+    return {name: (docs[name], pdf) for name, pdf in zip(docs, pdfs)}
+
+
+def fields(result) -> list[tuple[str, str, str]]:
+    """Every field an import fills, as (where, field, value), in document order."""
+    out = []
+    for n, a in enumerate(result.master.assignments, start=1):
+        d = result.master.iki[a.kode_iki]
+        where = f"dokumen {n}"
+        out += [(where, "perangkat_daerah", d.perangkat_daerah), (where, "jabatan", d.jabatan),
+                (where, "tugas", d.tugas), (where, "label_sasaran", d.label_sasaran)]
+        out += [(where, f"fungsi {k}", f) for k, f in enumerate(d.fungsi, start=1)]
+        for k, i in enumerate(d.indicators, start=1):
+            at = f"{where} indikator {k}"
+            out += [(at, name, str(getattr(i, name))) for name in (
+                "no", "sasaran", "indikator", "penjelasan", "sumber_data", "satuan",
+                "polaritas", "agregasi")]
+            out.append((at, "target", i.target.text))
+        p = a.pegawai
+        out += [(where, "nama", p.nama), (where, "nip", p.nip), (where, "pangkat", p.pangkat),
+                (where, "golongan", p.golongan), (where, "atasan_nip", a.atasan_nip),
+                (where, "atasan", a.atasan.nama if a.atasan else "")]
+    return out
+
+
+if __name__ == "__main__":  # regenerate the committed flattened-text fixture
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/flat/iki-rata.txt")
+    with tempfile.TemporaryDirectory() as tmp:
+        docx_path = write_docx(sample_documents(2, content="kesehatan", groups_per_doc=4), OTHER,
+                               Path(tmp) / "iki-rata.docx")
+        pdf = to_pdf([docx_path], Path(tmp))[0]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(flatten(pdf), encoding="utf-8")
+    print(target)

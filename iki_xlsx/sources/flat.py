@@ -74,7 +74,8 @@ _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dar
 _SKIP = {"sasaran": 4.0, "indikator": 8.0, "target": 2.5, "penjelasan": 2.5,
          "sumber_data": 2.5, "satuan": 1.0, "lain": 0.2}
 _ROW = 3.0  # the cost of one more row: every row earns its cells' bonuses again
-_WEAK = 1.0  # a cut scoring less than this over the next best is reported
+_WEAK = 1.0  # a row is reported when moving a cell boundary scores less than this
+# worse, when a cell the header has is missing, or when a cell starts in lowercase
 
 
 def header_words_only(line: str) -> bool:
@@ -214,15 +215,15 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
     for _ in range(2):  # the first pass learns the column widths the second one uses
         cut = [_segment(pieces, cols, has_no, widths) for _, pieces in groups]
         learnt: dict[str, list[int]] = {}
-        for rows, _margin in cut:
+        for rows, _margins in cut:
             for row in rows:
                 for kind, cell in row.items():
                     learnt.setdefault(kind, []).extend(len(t) for t in _lines(cell))
         widths = {k: max(v) for k, v in learnt.items() if len(v) >= 3}
     out: list[tuple[int, list[str]]] = []
     issues: list[Issue] = []
-    for (no, pieces), (rows, margin) in zip(groups, cut):
-        for r, row in enumerate(rows):
+    for (no, pieces), (rows, margins) in zip(groups, cut):
+        for r, (row, margin) in enumerate(zip(rows, margins)):
             first = min(p.line for cell in row.values() for p in cell)
             last = max(p.line for cell in row.values() for p in cell)
             cells = []
@@ -232,7 +233,10 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
                 else:
                     cells.append(_text(row.get(kind, [])))
             out.append((first, cells))
-            if margin < _WEAK or "indikator" not in row:
+            needed = [k for k in cols if k in ("indikator", "penjelasan", "sumber_data")
+                      or (k == "sasaran" and r == 0 and has_no)]
+            if (margin < _WEAK or any(k not in row for k in needed)
+                    or any(_core(_text(c))[:1].islower() for c in row.values())):
                 issues.append(Issue("kolom_tidak_pasti", first,
                                     {"why": "teks_rata", "last_line": last}))
     return out, issues
@@ -409,13 +413,13 @@ def _core(text: str) -> str:
 
 
 def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
-             widths: dict[str, int]) -> tuple[list[dict[str, list[_Piece]]], float]:
+             widths: dict[str, int]) -> tuple[list[dict[str, list[_Piece]]], list[float]]:
     """The best cut of one group's pieces into rows of cells (dynamic programming over
     (pieces used, last column, row has an indikator, still the group's first row)), and
     its confidence: how much worse moving any cell boundary by one line would score."""
     n, m = len(pieces), len(cols)
     if n == 0:
-        return [], 0.0
+        return [], []
     has_target = "target" in cols
     ind = cols.index("indikator") if "indikator" in cols else -1
 
@@ -462,7 +466,7 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
     finals = [(v - skip(k[1] + 1, m, k[3]) - (0.0 if k[2] else 6.0), k)
               for k, v in best.items() if k[0] == n and k[1] < m]
     if not finals:
-        return [], 0.0
+        return [], []
     _, key = max(finals)
     cells: list[tuple[int, int, int]] = []  # (start, end, column)
     while key[0] > 0:
@@ -482,25 +486,41 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
             if "sasaran" in row:
                 rows[0]["sasaran"] = rows[0].get("sasaran", []) + row.pop("sasaran")
         rows = [r for r in rows if r]
-    return rows, _local_margin(rows, cols, has_target, widths)
+    return rows, _row_margins(rows, cols, has_target, widths)
 
 
-def _local_margin(rows, cols, has_target, widths) -> float:
-    """How much better each chosen cell boundary is than moving it by one line."""
-    worst = 99.0
+def _row_margins(rows, cols, has_target, widths) -> list[float]:
+    """Per row: how much better each of its cell boundaries scores than the same boundary
+    moved by one source line (or one part of a shared line) either way."""
+    def start_cost(cell: list[_Piece], left: list[_Piece]) -> float | None:
+        if not cell[0].joined:
+            return 0.0
+        if any(p.line != cell[0].line for p in left):
+            return None  # two cells share a line only when the first is that one line
+        return cell[0].cut_cost
+
+    def pair(a, left, b, right) -> float | None:
+        if not left or not right:
+            return None
+        cost = start_cost(right, left)
+        if cost is None:
+            return None
+        return (_cell_score(a, left, has_target, widths) + _cell_score(b, right, has_target,
+                                                                      widths) - cost)
+
+    out = []
     for row in rows:
         kinds = [k for k in cols if k in row]
+        worst = 99.0
         for a, b in zip(kinds, kinds[1:]):
             left, right = row[a], row[b]
-            base = (_cell_score(a, left, has_target, widths)
-                    + _cell_score(b, right, has_target, widths))
-            alts = []
-            if len(left) > 1:
-                alts.append(_cell_score(a, left[:-1], has_target, widths)
-                            + _cell_score(b, left[-1:] + right, has_target, widths))
-            if len(right) > 1:
-                alts.append(_cell_score(a, left + right[:1], has_target, widths)
-                            + _cell_score(b, right[1:], has_target, widths))
+            base = pair(a, left, b, right)
+            if base is None:
+                continue
+            alts = [pair(a, left[:-1], b, left[-1:] + right),
+                    pair(a, left + right[:1], b, right[1:])]
+            alts = [x for x in alts if x is not None]
             if alts:
                 worst = min(worst, base - max(alts))
-    return worst
+        out.append(worst)
+    return out
