@@ -333,6 +333,20 @@ def build(out_dir: Path, count: int = 3) -> dict[str, tuple[Path, Path]]:
     return {name: (docs[name], pdf) for name, pdf in zip(docs, pdfs)}
 
 
+_PRINTED: dict[str, tuple[Path, Path]] = {}
+
+
+def printed() -> dict[str, tuple[Path, Path]]:
+    """:func:`build` once per test process, in a temporary folder removed at exit."""
+    if not _PRINTED:
+        import atexit
+
+        folder = Path(tempfile.mkdtemp(prefix="iki-pdf-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _PRINTED.update(build(folder))
+    return _PRINTED
+
+
 def fields(result) -> list[tuple[str, str, str]]:
     """Every field an import fills, as (where, field, value), in document order."""
     out = []

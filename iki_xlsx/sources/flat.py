@@ -73,6 +73,7 @@ _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dar
                           r"(?:\s*-)?$", re.I)
 _SKIP = {"sasaran": 4.0, "indikator": 8.0, "target": 2.5, "penjelasan": 2.5,
          "sumber_data": 2.5, "satuan": 1.0, "lain": 0.2}
+_BEAM = 12  # states kept per position of the cut (the best ones)
 _ROW = 3.0  # the cost of one more row: every row earns its cells' bonuses again
 _WEAK = 1.0  # a row is reported when moving a cell boundary scores less than this
 # worse, when a cell the header has is missing, or when a cell starts in lowercase
@@ -425,21 +426,44 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
 
     late = any(p.page_start for p in pieces[1:])  # the sasaran may follow a page break
 
-    def skip(a: int, b: int, first_row: bool) -> float:
+    def skip_cost(a: int, b: int, first_row: bool) -> float:
         return sum((0.5 if late and cols[k] == "sasaran" else _SKIP.get(cols[k], 0.2))
                    for k in range(a, b) if not (cols[k] == "sasaran" and not first_row))
 
-    # state: (pieces used, last column, row has indikator, group's first row, the last
-    # cell lies on one source line). Two cells share a line only when the first of them
-    # is that one line: cells start together at the top of their row.
-    best: dict[tuple[int, int, bool, bool, bool], float] = {(0, m, False, True, True): 0.0}
+    table = {(a, b, f): skip_cost(a, b, f) for a in range(m + 1) for b in range(m + 1)
+             for f in (False, True)}
+
+    def skip(a: int, b: int, first_row: bool) -> float:
+        return table[(a, b, first_row)] if a <= b else 0.0
+
+    scores: dict[tuple[int, int, int], float] = {}
+
+    def cell(i: int, j: int, c2: int) -> float:
+        key = (i, j, c2)
+        if key not in scores:
+            scores[key] = _cell_score(cols[c2], pieces[i:j], has_target, widths)
+        return scores[key]
+
+    ends = []  # how far a cell starting at piece i may reach: 12 source lines
+    for i in range(n):
+        j, lines = i, set()
+        while j < n and len(lines | {pieces[j].line}) <= 12:
+            lines.add(pieces[j].line)
+            j += 1
+        ends.append(j)
+    # state: (last column, row has indikator, group's first row, the last cell lies on one
+    # source line) per pieces used. Two cells share a line only when the first of them is
+    # that one line: cells start together at the top of their row.
+    best: list[dict[tuple[int, bool, bool, bool], float]] = [{} for _ in range(n + 1)]
+    best[0][(m, False, True, True)] = 0.0
     back: dict[tuple, tuple] = {}
     for i in range(n):
-        states = [(k, v) for k, v in best.items() if k[0] == i]
-        for (_, c, h, f, one), here in states:
-            if pieces[i].joined and not one and c != m:
+        joined, new_row_ok = pieces[i].joined, not pieces[i].joined
+        states = sorted(best[i].items(), key=lambda kv: -kv[1])[:_BEAM]
+        for (c, h, f, one), here in states:
+            if joined and not one and c != m:
                 continue
-            for j in range(i + 1, min(n, i + 30) + 1):
+            for j in range(i + 1, ends[i] + 1):
                 one2 = pieces[j - 1].line == pieces[i].line
                 for c2 in range(m):
                     if c == m:
@@ -447,8 +471,8 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
                     elif c2 > c:
                         penalty, h2, f2 = skip(c + 1, c2, f), h or c2 == ind, f
                     else:
-                        if pieces[i].joined or (cols[c2] == "sasaran" and has_no
-                                                and not pieces[i].page_start):
+                        if not new_row_ok or (cols[c2] == "sasaran" and has_no
+                                              and not pieces[i].page_start):
                             continue  # a row never starts beside the previous row's text;
                             # a merged sasaran a page break cut goes on at the page's top
                         penalty = skip(c + 1, m, f) + (0.0 if h else 6.0) + skip(0, c2, False)
@@ -456,15 +480,13 @@ def _segment(pieces: list[_Piece], cols: list[str], has_no: bool,
                             penalty += 1.0  # a new sasaran in a table without NO
                         penalty += _ROW
                         h2, f2 = c2 == ind, False
-                    penalty += pieces[i].cut_cost  # a cell starting inside a line
-                    score = here - penalty + _cell_score(cols[c2], pieces[i:j], has_target,
-                                                         widths)
-                    key = (j, c2, h2, f2, one2)
-                    if score > best.get(key, float("-inf")):
-                        best[key] = score
-                        back[key] = (i, c, h, f, one)
-    finals = [(v - skip(k[1] + 1, m, k[3]) - (0.0 if k[2] else 6.0), k)
-              for k, v in best.items() if k[0] == n and k[1] < m]
+                    score = here - penalty - pieces[i].cut_cost + cell(i, j, c2)
+                    key = (c2, h2, f2, one2)
+                    if score > best[j].get(key, float("-inf")):
+                        best[j][key] = score
+                        back[(j, *key)] = (i, c, h, f, one)
+    finals = [(v - skip(k[0] + 1, m, k[2]) - (0.0 if k[1] else 6.0), (n, *k))
+              for k, v in best[n].items() if k[0] < m]
     if not finals:
         return [], []
     _, key = max(finals)
