@@ -110,3 +110,42 @@ def test_flattened_text_imports_as_the_docx_does(tmp_path_factory, name):
     got = iki_documents.fields(import_documents([flat]))
     assert [(e, g) for e, g in zip(expected, got) if e != g] == []
     assert len(got) == len(expected)
+
+
+# --------------------------------------------------------------------------- perangkat daerah
+
+def _block(pd: str, jabatan: str, nip: str) -> str:
+    return (f"INDIKATOR KINERJA INDIVIDU TAHUN 2025\n1. PERANGKAT DAERAH : {pd}\n"
+            f"2. JABATAN : {jabatan}\n"
+            "NO\tSASARAN\tINDIKATOR KINERJA\tPENJELASAN\tSUMBER DATA\n"
+            f"1\tTerlaksananya tugas\tJumlah laporan {jabatan}\tJumlah laporan\tArsip\n\n"
+            f"Contoh, 2 Januari 2025\n{jabatan}\nBUDI SANTOSO, S.E\nNIP. {nip}\n\n")
+
+
+def test_one_perangkat_daerah_spelt_differently_is_merged_and_each_merge_listed():
+    text = "".join(_block(pd, f"Analis {n}", f"19800101200501100{n}") for n, pd in enumerate([
+        "Dinas Kesehatan Kabupaten Contoh", "Dinas Kesehatan Kabupaten Contoh",
+        "Dinas Kesehatan Kab. Contoh", "DINAS KESEHATAN KABUPATEN CONTOH",
+        "Dinas Kesehatn Kabupaten Contoh", "Dinas Kesehatan", "Dinas Pendidikan",
+        "SMP Negeri 1 Contoh", "SMP Negeri 2 Contoh"], start=1))
+    r = import_text(text, "nama.txt")
+    names = [r.master.iki[a.kode_iki].perangkat_daerah for a in r.master.assignments]
+    assert names == ["Dinas Kesehatan Kabupaten Contoh"] * 6 + [
+        "Dinas Pendidikan", "SMP Negeri 1 Contoh", "SMP Negeri 2 Contoh"]
+    assert {a.pegawai.perangkat_daerah for a in r.master.assignments[:6]} == {names[0]}
+    merged = [x for x in r.review if x["kind"] == "perangkat_daerah_disamakan"]
+    assert [x["line"] for x in merged] == [24, 35, 46, 57]  # each document's own line
+    assert all(x["message"].endswith('disamakan dengan "Dinas Kesehatan Kabupaten Contoh".')
+               for x in merged)
+
+
+def test_seed_typo_in_perangkat_daerah_is_merged():
+    """The measured case: one document of the Kutai Kartanegara decree writes
+    ``Badan Kepegawain … Kabupaten Kutai Kartanegara``."""
+    from test_import_seeds import seed
+
+    r = import_documents([seed("kukar-bkpsdm-2025.txt")])
+    assert {d.perangkat_daerah for d in r.master.iki.values()} == {
+        "BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA", ""}
+    assert any("Badan Kepegawain" in x["message"] for x in r.review
+               if x["kind"] == "perangkat_daerah_disamakan")
