@@ -72,6 +72,7 @@ class Layout:
     title: str = "INDIKATOR KINERJA INDIVIDU TAHUN 2025"
     borders: bool = True
     bullets: bool = False  # data sources as a bulleted list of two paragraphs
+    cant_split: bool = True  # False: Word's default, a row may break across pages
 
 
 KUKAR = Layout(
@@ -98,7 +99,9 @@ BORDERLESS = Layout(  # a table without rulings
     columns=[("no", "NO"), ("sasaran", "SASARAN"), ("indikator", "INDIKATOR KINERJA"),
              ("target", "TARGET"), ("penjelasan", "PENJELASAN"), ("sumber", "SUMBER DATA")],
     borders=False)
-LAYOUTS = {"kukar": KUKAR, "other": OTHER, "sampang": SAMPANG, "target_last": TARGET_LAST,
+SPLIT_ROWS = Layout(  # rows that break across pages, as Word allows by default
+    columns=KUKAR.columns, heading=KUKAR.heading, cant_split=False)
+LAYOUTS = {"split_rows": SPLIT_ROWS, "kukar": KUKAR, "other": OTHER, "sampang": SAMPANG, "target_last": TARGET_LAST,
            "borderless": BORDERLESS}
 
 _SOURCES = ["Sub Bagian Umum dan Kepegawaian", "Bidang Pengembangan Kompetensi",
@@ -263,7 +266,8 @@ def _table(d, doc: Doc, layout: Layout) -> None:
     for g in doc.groups:
         first = r
         for ind in g.indicators:
-            _cant_split(t.rows[r])
+            if layout.cant_split:
+                _cant_split(t.rows[r])
             values = {"indikator": ind.indikator, "penjelasan": ind.penjelasan,
                       "sumber": ind.sumber, "target": ind.target}
             for i, kind in enumerate(kinds):
@@ -319,6 +323,7 @@ CASES = [
     ("sampang", SAMPANG, "kesehatan", None),
     ("target_last", TARGET_LAST, "bkpsdm", None),
     ("borderless", BORDERLESS, "kesehatan", None),
+    ("split_rows", SPLIT_ROWS, "bkpsdm", None),
 ]
 
 

@@ -112,6 +112,27 @@ def test_flattened_text_imports_as_the_docx_does(tmp_path_factory, name):
     assert len(got) == len(expected)
 
 
+@pytest.mark.libreoffice
+def test_rows_broken_across_pages_are_reviewed_where_not_rebuilt():
+    """Rows that Word lets break across pages: the flattened text continues them in
+    lowercase after the repeated column titles. What the cut gets wrong is listed."""
+    iki_documents = pytest.importorskip("iki_documents")
+    docx, pdf = iki_documents.printed()["split_rows"]
+    flat = Path(pdf).with_suffix(".rata.txt")
+    flat.write_text(iki_documents.flatten(pdf), encoding="utf-8")
+    expected, r = import_documents([docx]), import_documents([flat])
+    flagged = {x["line"] for x in r.review if x["kind"] == "kolom_tidak_pasti"}
+    wrong = []
+    for d, (a, b) in enumerate(zip(expected.master.assignments, r.master.assignments)):
+        want, got = expected.master.iki[a.kode_iki], r.master.iki[b.kode_iki]
+        assert len(got.indicators) == len(want.indicators)
+        for k, (i, j) in enumerate(zip(want.indicators, got.indicators)):
+            if (i.sasaran, i.indikator, i.penjelasan, i.sumber_data) != (
+                    j.sasaran, j.indikator, j.penjelasan, j.sumber_data):
+                wrong.append(r.documents[d].rows[k].line)
+    assert wrong and set(wrong) <= flagged
+
+
 # --------------------------------------------------------------------------- perangkat daerah
 
 def _block(pd: str, jabatan: str, nip: str) -> str:

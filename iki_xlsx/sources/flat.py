@@ -223,6 +223,11 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
         widths = {k: max(v) for k, v in learnt.items() if len(v) >= 3}
     out: list[tuple[int, list[str]]] = []
     issues: list[Issue] = []
+    flat_rows = [row for rows, _ in cut for row in rows]
+    broken = set()  # rows a page break cut: the page goes on in lowercase (not rebuilt)
+    for k, row in enumerate(flat_rows):
+        if any(p.page_start and _core(p.text)[:1].islower() for c in row.values() for p in c):
+            broken |= {id(r) for r in flat_rows[max(k - 1, 0):k + 2]}  # and its neighbours
     for (no, pieces), (rows, margins) in zip(groups, cut):
         for r, (row, margin) in enumerate(zip(rows, margins)):
             first = min(p.line for cell in row.values() for p in cell)
@@ -236,7 +241,7 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
             out.append((first, cells))
             needed = [k for k in cols if k in ("indikator", "penjelasan", "sumber_data")
                       or (k == "sasaran" and r == 0 and has_no)]
-            if (margin < _WEAK or any(k not in row for k in needed)
+            if (margin < _WEAK or id(row) in broken or any(k not in row for k in needed)
                     or any(_core(_text(c))[:1].islower() for c in row.values())):
                 issues.append(Issue("kolom_tidak_pasti", first,
                                     {"why": "teks_rata", "last_line": last}))

@@ -174,13 +174,19 @@ def _drop_furniture(lines: list[_Line], heights: list[float]) -> list[_Line]:
 
 
 def _rejoin_merged_cells(lines: list[_Line]) -> list[_Line]:
-    """A NO/SASARAN cell merged over rows that a page break cuts: the page printed the
-    number (and maybe the start of the sasaran) at its foot and the sasaran, or its rest,
-    in the first row of the next page, whose NO is empty. That text goes back to the row
-    that holds the number; a row left without any other text is dropped."""
+    """Cells a page break cut, put back together (tables with a NO column):
+
+    * a NO/SASARAN cell merged over rows: the page printed the number (and maybe the
+      start of the sasaran) at its foot and the sasaran, or its rest, in the first row of
+      the next page, whose NO is empty. That text goes back to the row with the number.
+    * a row broken across the pages (Word lets rows break by default): the next page's
+      first row has no NO and its texts mostly start in lowercase, as the rest of a
+      sentence does. Each of its cells goes back to the end of the row above.
+
+    A row left without any text is dropped."""
     kinds: list[str | None] = []
     group: _Line | None = None  # the last row with a number in NO
-    page_start = False
+    last: _Line | None = None  # the last table row
     out: list[_Line] = []
     for line in lines:
         cells = line.text.split("\t")
@@ -189,26 +195,40 @@ def _rejoin_merged_cells(lines: list[_Line]) -> list[_Line]:
             continue
         if is_header(cells):
             kinds = [title_kind(c) for c in cells]
-            page_start = group is not None and line.page != group.page
             out.append(line)
             continue
         if "no" not in kinds or "sasaran" not in kinds or len(cells) != len(kinds):
             out.append(line)
             continue
         no, sas = kinds.index("no"), kinds.index("sasaran")
-        first, page_start = page_start, False
+        first = last is not None and line.page != last.page
         if is_number(cells[no]):
             group = line
-        elif first and cells[sas] and group is not None and line.page != group.page:
-            head = group.text.split("\t")
-            head[sas] = f"{head[sas]} {cells[sas]}".strip()
-            group.text = "\t".join(head)
-            cells[sas] = ""
+        elif first and group is not None:
+            if cells[sas]:
+                head = group.text.split("\t")
+                head[sas] = f"{head[sas]} {cells[sas]}".strip()
+                group.text = "\t".join(head)
+                cells[sas] = ""
+            rest = [c for k, c in enumerate(cells) if c and k != no]
+            if rest and 2 * sum(_continues(c) for c in rest) >= len(rest):
+                above = last.text.split("\t")
+                if len(above) == len(cells):
+                    last.text = "\t".join(_join(a, c) if a and c else a or c
+                                          for a, c in zip(above, cells))
+                    cells = [""] * len(cells)
             line.text = "\t".join(cells)
             if not any(cells):
                 continue
         out.append(line)
+        last = line
     return out
+
+
+def _continues(text: str) -> bool:
+    """Text that goes on from a line above: it starts in lowercase (or with a digit)."""
+    first = text.lstrip("-•· ")[:1]
+    return first.islower() or first.isdigit()
 
 
 # --------------------------------------------------------------------------- no rulings
