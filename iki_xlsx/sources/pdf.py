@@ -50,14 +50,10 @@ class _Line:
 def pdf_text(path: str | Path) -> str:
     """The text of an IKI PDF: one line per table row (cells separated by tabs)."""
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(path)
-    except (PDFSyntaxError, OSError, ValueError, TypeError, KeyError) as exc:
-        raise SourceError(Issue("pdf_tidak_terbaca", None, {"reason": type(exc).__name__})) \
-            from exc
-    except Exception as exc:  # pdfminer raises its own types (encryption, broken xref …)
+    except Exception as exc:  # pdfminer raises many types (syntax, encryption, xref …)
         raise SourceError(Issue("pdf_tidak_terbaca", None, {"reason": type(exc).__name__})) \
             from exc
     lines: list[_Line] = []
