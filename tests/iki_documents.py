@@ -73,6 +73,7 @@ class Layout:
     borders: bool = True
     bullets: bool = False  # data sources as a bulleted list of two paragraphs
     cant_split: bool = True  # False: Word's default, a row may break across pages
+    repeat_header: bool = True  # the column titles printed again on every page
 
 
 KUKAR = Layout(
@@ -101,7 +102,9 @@ BORDERLESS = Layout(  # a table without rulings
     borders=False)
 SPLIT_ROWS = Layout(  # rows that break across pages, as Word allows by default
     columns=KUKAR.columns, heading=KUKAR.heading, cant_split=False)
-LAYOUTS = {"split_rows": SPLIT_ROWS, "kukar": KUKAR, "other": OTHER, "sampang": SAMPANG, "target_last": TARGET_LAST,
+NO_REPEAT = Layout(  # borderless, the column titles only on the first page
+    columns=BORDERLESS.columns, borders=False, repeat_header=False)
+LAYOUTS = {"split_rows": SPLIT_ROWS, "no_repeat": NO_REPEAT, "kukar": KUKAR, "other": OTHER, "sampang": SAMPANG, "target_last": TARGET_LAST,
            "borderless": BORDERLESS}
 
 _SOURCES = ["Sub Bagian Umum dan Kepegawaian", "Bidang Pengembangan Kompetensi",
@@ -261,7 +264,8 @@ def _table(d, doc: Doc, layout: Layout) -> None:
         t.cell(0, i).text = title
         for r in range(rows + 1):
             t.cell(r, i).width = Cm(widths[kind])
-    _repeat_header(t.rows[0])
+    if layout.repeat_header:
+        _repeat_header(t.rows[0])
     r = 1
     for g in doc.groups:
         first = r
@@ -324,6 +328,7 @@ CASES = [
     ("target_last", TARGET_LAST, "bkpsdm", None),
     ("borderless", BORDERLESS, "kesehatan", None),
     ("split_rows", SPLIT_ROWS, "bkpsdm", None),
+    ("no_repeat", NO_REPEAT, "kesehatan", None),
 ]
 
 

@@ -100,7 +100,8 @@ def test_header_lines_that_are_prose_do_not_start_a_table():
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", ["kukar", "other", "sampang", "target_last", "borderless"])
+@pytest.mark.parametrize("name", ["kukar", "other", "sampang", "target_last", "borderless",
+                                  "no_repeat"])
 def test_flattened_text_imports_as_the_docx_does(tmp_path_factory, name):
     iki_documents = pytest.importorskip("iki_documents")
     docx, pdf = iki_documents.printed()[name]

@@ -2,9 +2,11 @@
 
 pdfplumber (pdfminer.six + pypdfium2, wheels for Windows) gives every word with its box
 and the ruling lines of the page. A table drawn with borders is cut into cells along its
-rulings; a table without borders is cut into columns at the left edges of its header
-cells (the row whose cells name INDIKATOR, SASARAN …) and into rows where the NO column
-holds a number or the text leaves a wider gap than a line. Each table row becomes one
+rulings; a table without borders into the columns its header row names (INDIKATOR,
+SASARAN …), cut where no word crosses, and into rows (see :func:`_unruled_table`); its
+columns carry over to the next page when the titles are not printed again. Cells that a
+page break cut (a merged sasaran, a row Word let break) are put back together
+(:func:`_rejoin_merged_cells`). Each table row becomes one
 tab-separated line (a cell's wrapped lines joined, its bulleted lines kept as items), the
 text around the tables becomes plain lines (words far apart, as in a signature block set
 with tab stops, separated by a tab). Running page headers and footers (the same text near
@@ -58,12 +60,13 @@ def pdf_text(path: str | Path) -> str:
             from exc
     lines: list[_Line] = []
     heights: list[float] = []
+    carry: dict = {}
     with pdf:
         pages = len(pdf.pages)
         for number, page in enumerate(pdf.pages, start=1):
             heights.append(float(page.height))
             try:
-                lines += _page_lines(page, number)
+                lines += _page_lines(page, number, carry)
             except Exception as exc:  # a damaged page: say which, keep the others
                 raise SourceError(Issue("pdf_tidak_terbaca", None, {
                     "reason": f"halaman {number}: {type(exc).__name__}"})) from exc
@@ -73,7 +76,9 @@ def pdf_text(path: str | Path) -> str:
     return "\n".join(line.text for line in lines)
 
 
-def _page_lines(page, number: int) -> list[_Line]:
+def _page_lines(page, number: int, carry: dict) -> list[_Line]:
+    """The lines of one page; ``carry`` holds the columns of a table without rulings that
+    ran to the foot of the previous page (its titles are not always printed again)."""
     tables = [t for t in page.find_tables() if _table_size(t) >= (2, 3)]
     boxes = [t.bbox for t in tables]
     words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
@@ -89,7 +94,9 @@ def _page_lines(page, number: int) -> list[_Line]:
                 out.append(_Line(number, top + i * step, top + (i + 1) * step,
                                  "\t".join(cells), in_table=True))
     if not tables:
-        out = _unruled_table(out, words, number)
+        out = _unruled_table(out, words, number, float(page.height), carry)
+    else:
+        carry.clear()
     out.sort(key=lambda line: line.top)
     return out
 
@@ -229,7 +236,8 @@ def _continues(text: str) -> bool:
 
 # --------------------------------------------------------------------------- no rulings
 
-def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Line]:
+def _unruled_table(lines: list[_Line], words: list[dict], page: int, height: float,
+                   carry: dict) -> list[_Line]:
     """A table without borders. Its body runs from the header row (cells that name
     INDIKATOR, SASARAN …) to a gap wider than two lines or a signature line; its columns
     are the bands of the page that no body word crosses, each band given to the header
@@ -238,26 +246,36 @@ def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Li
     for i, line in enumerate(lines):
         cells = line.text.split("\t")
         if "\t" in line.text and is_header(cells):
+            titles = cells
+            head = _segments(sorted((w for w in words if abs(w["top"] - line.top) < 3),
+                                    key=lambda w: w["x0"]))
+            start = line.bottom
             break
     else:
-        return lines
-    header = lines[i]
-    titles = header.text.split("\t")
-    head = _segments(sorted((w for w in words if abs(w["top"] - header.top) < 3),
-                            key=lambda w: w["x0"]))
+        if not carry:
+            return lines
+        titles, head = carry["titles"], carry["head"]  # the table goes on from the last page
+        start = _MARGIN * height  # below a running header
+        i = max((k for k, ln in enumerate(lines) if ln.bottom <= start), default=-1)
+    carry.clear()
     if len(head) != len(titles):
         return lines
     kinds = [title_kind(c) for c in titles]
-    below = sorted((w for w in words if w["top"] > header.bottom + 1), key=lambda w: w["top"])
+    below = sorted((w for w in words if w["top"] > start + 1), key=lambda w: w["top"])
     heights = sorted(w["bottom"] - w["top"] for w in below) or [10.0]
     line_h = heights[len(heights) // 2]
     body: list[tuple[float, float, list[dict]]] = []
-    last_bottom = header.bottom
+    last_bottom = start
     for top, bottom, text in _text_lines(below):
-        if top - last_bottom > 2.2 * line_h or _SIGNATURE_LINE.match(text):
+        if (top - last_bottom > 2.2 * line_h and body) or _SIGNATURE_LINE.match(text):
             break
+        if bottom > (1 - _MARGIN) * height:
+            break  # a running footer or a page number
         body.append((top, bottom, [w for w in below if abs(w["top"] - top) < 2]))
         last_bottom = bottom
+    else:
+        if last_bottom > 0.75 * height:
+            carry.update(titles=titles, head=head)  # ran to the foot of the page
     column_of = _bands(head, [w for _, _, ws in body for w in ws])
     rows: list[list[list[str]]] = []
     prev_used: set[int] = set()
@@ -280,9 +298,9 @@ def _unruled_table(lines: list[_Line], words: list[dict], page: int) -> list[_Li
     _merged_sasaran(rows, kinds)
     out = lines[:i + 1]
     for n, row in enumerate(rows):
-        out.append(_Line(page, header.bottom + (n + 0.5) * 1e-3, header.bottom + (n + 1) * 1e-3,
+        out.append(_Line(page, start + (n + 0.5) * 1e-3, start + (n + 1) * 1e-3,
                          "\t".join(_cell_text("\n".join(c)) for c in row), in_table=True))
-    end = last_bottom if last_bottom is not None else header.bottom
+    end = last_bottom if last_bottom is not None else start
     return out + [ln for ln in lines[i + 1:] if ln.top > end]
 
 
