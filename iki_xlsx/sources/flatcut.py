@@ -90,7 +90,8 @@ def rebuild(kinds: list[str], body: list[tuple[int, str, bool]]
     flat_rows = [row for rows, _ in cut for row in rows]
     broken = set()  # rows a page break cut: the page goes on in lowercase (not rebuilt)
     for k, row in enumerate(flat_rows):
-        if any(p.page_start and _core(p.text)[:1].islower() for c in row.values() for p in c):
+        if any(p.page_start and (_core(p.text)[:1].islower() or p.text[:1].isdigit())
+               for c in row.values() for p in c):
             broken |= {id(r) for r in flat_rows[max(k - 1, 0):k + 2]}  # and its neighbours
     for (no, pieces), (rows, margins) in zip(groups, cut):
         for r, (row, margin) in enumerate(zip(rows, margins)):
