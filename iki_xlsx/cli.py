@@ -197,7 +197,7 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
             output: Path = typer.Option(..., "--output", "-o", help=_h("opsi.output_master")),
             tahun: Optional[int] = typer.Option(None, "--tahun", help=_h("opsi.tahun_iki")),
             templates: Optional[Path] = TemplatesOpt) -> None:
-    """Import IKI documents (text extracted from PDF/Word, or .docx) into a master.
+    """Import IKI documents (PDF, .docx, or text extracted from PDF/Word) into a master.
 
     Example: iki-xlsx import dokumen-iki.txt -o master.xlsx
     """

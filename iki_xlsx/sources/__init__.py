@@ -24,6 +24,7 @@ from ..model import Master
 from ..texts import Texts, get_texts
 from .assemble import assemble
 from .issues import Issue
+from .pdf import SourceError
 from .text import ParsedDocument, read_path, read_text
 
 __all__ = ["ImportResult", "import_documents", "import_text", "summary_text"]
@@ -47,6 +48,8 @@ def import_documents(paths: list[Path], *, tahun: int | None = None,
         path = Path(path)
         try:
             sources.append((path.name, read_path(path)))
+        except SourceError as exc:
+            sources.append((path.name, exc.issue))
         except (OSError, ValueError) as exc:
             sources.append((path.name, Issue("berkas_tidak_terbaca", None, {"reason": str(exc)})))
     return _import(sources, tahun, texts)

@@ -183,29 +183,52 @@ def _numbers(rows) -> str:
 
 # --------------------------------------------------------------------------- the whole import
 
+_ABBREVIATIONS = ((r"\bkab\b\.?", "kabupaten"), (r"\bprov\b\.?", "provinsi"),
+                  (r"\bkec\b\.?", "kecamatan"), (r"\bkel\b\.?", "kelurahan"),
+                  (r"\bpemkab\b\.?", "pemerintah kabupaten"), (r"&", " dan "),
+                  (r"\bsdm\b", "sumber daya manusia"))
+
+
+def name_key(name: str) -> str:
+    """A perangkat daerah's name compared without case, punctuation or abbreviations."""
+    key = name.casefold()
+    for pattern, full in _ABBREVIATIONS:
+        key = re.sub(pattern, full, key)
+    return " ".join(re.findall(r"\w+", key))
+
+
+def same_agency(a: str, b: str) -> bool:
+    """Two spellings of one perangkat daerah: equal once normalised (the region named by
+    one of them only ignored), or a typo apart (but ``SMP Negeri 1`` and ``SMP Negeri 2``
+    are two schools)."""
+    ka, kb = name_key(a), name_key(b)
+    region = re.compile(r"\s+(?:pemerintah\s+)?(?:kabupaten|kota|provinsi)\s+\w.*$")
+    if bool(region.search(ka)) != bool(region.search(kb)):  # "… Kabupaten Kutai Kartanegara"
+        ka, kb = region.sub("", ka), region.sub("", kb)
+    if ka == kb:
+        return True
+    if re.findall(r"\d+|\b[ivx]+\b", ka) != re.findall(r"\d+|\b[ivx]+\b", kb):
+        return False
+    return SequenceMatcher(None, ka, kb).ratio() >= 0.9
+
+
 def unify_perangkat_daerah(built: list[Built]) -> None:
-    """Spellings of one perangkat daerah that differ only by case or a typo → the most
-    frequent spelling (reported, so the officer can check)."""
+    """Spellings of one perangkat daerah across documents (case, ``Kab.``/``Kabupaten``,
+    a typo) → the most frequent spelling; every change is reported for the officer."""
     counts = Counter(b.definition.perangkat_daerah for b in built if b.definition.perangkat_daerah)
     ranked = [name for name, _ in counts.most_common()]
     canon: dict[str, str] = {}
     for name in ranked:
-        for better in ranked:
-            if better == name:
-                canon[name] = name
-                break
-            if SequenceMatcher(None, better.casefold(), name.casefold()).ratio() >= 0.9:
-                canon[name] = better
-                break
+        canon[name] = next((better for better in ranked[:ranked.index(name)]
+                            if canon.get(better) == better and same_agency(better, name)), name)
     for b in built:
         old = b.definition.perangkat_daerah
         new = canon.get(old, old)
         if new != old:
             b.definition = replace(b.definition, perangkat_daerah=new)
             b.pegawai = replace(b.pegawai, perangkat_daerah=new)
-            if old.casefold() != new.casefold():
-                b.issues.append(Issue("perangkat_daerah_disamakan", b.doc.fields.line_of.get(
-                    "perangkat_daerah", b.doc.line), {"lama": old, "baru": new}))
+            b.issues.append(Issue("perangkat_daerah_disamakan", b.doc.fields.line_of.get(
+                "perangkat_daerah", b.doc.line), {"lama": old, "baru": new}))
 
 
 def content_key(d: IKIDefinition) -> tuple:

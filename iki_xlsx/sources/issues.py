@@ -22,7 +22,7 @@ KINDS = (
     "kolom_tidak_dikenal", "tabel_tanpa_judul",
     "target_kosong", "target_diduga", "target_tidak_terbaca",
     "perangkat_daerah_disamakan", "tahun_tidak_ditemukan", "berkas_tidak_terbaca",
-    "berkas_tanpa_iki",
+    "berkas_tanpa_iki", "pdf_tanpa_teks", "pdf_tidak_terbaca",
 )
 
 

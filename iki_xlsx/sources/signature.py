@@ -146,13 +146,66 @@ def is_jabatan_like(text: str) -> bool:
     return bool(_JABATAN_WORDS.search(text))
 
 
-def parse_signature(lines: list[tuple[int, str]]) -> Signature:
-    """Read the block from its non-empty lines (line number, text)."""
+def parse_signature(lines: list[tuple[int, str]], jabatan: str = "") -> Signature:
+    """Read the block from its non-empty lines (line number, text); ``jabatan`` (the
+    document's JABATAN) helps to cut a side-by-side block whose columns were flattened."""
     sig = Signature()
+    lines = split_side_by_side(lines, jabatan)
     for column in _columns(lines):
         _read_column(column, sig)
     sig.persons = [p for p in sig.persons if not p.empty()]
     return sig
+
+
+_TWO_NIPS = re.compile(r"^(N\.?\s?I\.?\s?P\b.*?)\s+(N\.?\s?I\.?\s?P\b.*)$", re.I)
+_DATE_IN = re.compile(r"[A-Z][A-Za-z.'-]+(?:\s[A-Z][A-Za-z.'-]+){0,3},\s*\d{1,2}\s+[A-Za-z]{3,9}\.?"
+                      r"\s+(?:19|20)\d{2}")
+_ROLE_ANY = re.compile(r"\b(?:mengetahui|menyetujui|atasan\s+langsung|pejabat\s+penilai|"
+                       r"pihak\s+(?:kedua|pertama)|pegawai\s+yang\s+dinilai|dibuat\s+oleh|"
+                       r"yang\s+membuat)\b", re.I)
+
+
+def split_side_by_side(lines: list[tuple[int, str]], jabatan: str = ""
+                       ) -> list[tuple[int, str]]:
+    """A two-column block whose columns a text extraction ran together on each line
+    (``NIP. 1970… NIP. 1988…``) → tab-separated lines; other blocks as they are. Lines
+    that cannot be cut (no shape tells where the right column starts) stay on the left."""
+    if any("\t" in t or "<br>" in t for _, t in lines) or not any(
+            _TWO_NIPS.match(squash(t)) for _, t in lines):
+        return lines
+    out = []
+    for n, text in lines:
+        cut = _cut(squash(text), jabatan)
+        out.append((n, f"{cut[0]}\t{cut[1]}" if cut else text))
+    return out
+
+
+def _cut(text: str, jabatan: str) -> tuple[str, str] | None:
+    m = _TWO_NIPS.match(text)
+    if m:
+        return m[1], m[2]
+    gol = list(_GOL.finditer(text))
+    if len(gol) == 2:
+        return text[:gol[0].end()].strip(), text[gol[0].end():].strip()
+    d = _DATE_IN.search(text)
+    if d and (d.start() > 0 or d.end() < len(text)):
+        return (text[:d.start()].strip(" ,"), d[0]) if d.start() > 0 else (d[0], text[d.end():])
+    roles = list(_ROLE_ANY.finditer(text))
+    if roles and roles[-1].start() > 0:
+        return text[:roles[-1].start()].strip(" ,"), text[roles[-1].start():]
+    if jabatan and len(text) > len(jabatan) + 2:
+        if text.casefold().endswith(jabatan.casefold()):
+            return text[:-len(jabatan)].strip(), text[-len(jabatan):]
+        if text.casefold().startswith(jabatan.casefold()):
+            return text[:len(jabatan)], text[len(jabatan):].strip()
+    words = text.split(" ")
+    for i in range(1, len(words)):
+        left, right = " ".join(words[:i]), " ".join(words[i:])
+        first = words[i].rstrip(".,")
+        if (_DEGREE.search(left) and is_name_like(right) and len(first) >= 2
+                and (first.isupper() and len(first) >= 3 or _HONORIFIC.match(right))):
+            return left, right
+    return None
 
 
 def _columns(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .cleanup import squash, strip_markup
 from .header import HeaderFields, parse_label_line
+from .flat import unflatten
 from .issues import Issue
 from .signature import Signature, parse_signature
 from .table import Columns, TableReader, TableRow, is_header, is_number, split_cells
@@ -55,7 +56,7 @@ class ParsedDocument:
             self.issues.extend(table.issues)
         self.label_sasaran = next((t.columns.label_sasaran for t in self.tables
                                    if t.columns.label_sasaran), "")
-        self.signature = parse_signature(self.signature_lines)
+        self.signature = parse_signature(self.signature_lines, self.fields.text("jabatan"))
 
 
 def title_year(line: str) -> int | None | bool:
@@ -69,6 +70,11 @@ def title_year(line: str) -> int | None | bool:
     if len(rest.split()) > 3:
         return False  # prose mentioning IKI, e.g. a decree's "tentang … Indikator Kinerja …"
     return int(year[1]) if year else None
+
+
+def _ends_flat_table(line: str) -> bool:
+    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table."""
+    return title_year(line) is not False or parse_label_line(line, None) is not None
 
 
 def read_text(text: str, file: str) -> tuple[list[ParsedDocument], list[Issue]]:
@@ -85,12 +91,23 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def _is_pdf(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(5) == b"%PDF-"
+
+
 def read_path(path: Path) -> str:
-    """The text of a document file: .docx through :mod:`.docx`, anything else as text."""
-    if path.suffix.lower() == ".docx":
+    """The text of a document file: .docx through :mod:`.docx`, .pdf through :mod:`.pdf`
+    (word positions → table rows), anything else as text."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
         from .docx import docx_text
 
         return docx_text(path)
+    if suffix == ".pdf" or (suffix not in (".txt", ".md") and _is_pdf(path)):
+        from .pdf import pdf_text
+
+        return pdf_text(path)
     return decode(path.read_bytes())
 
 
@@ -107,8 +124,15 @@ class _Reader:
         self.recent: list[str] = []  # heading lines just above the first title
 
     def run(self, text: str) -> tuple[list[ParsedDocument], list[Issue]]:
-        for n, raw in enumerate(text.splitlines(), start=1):
+        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table)
+        by_line: dict[int, list[Issue]] = {}
+        for issue in flat_issues:
+            by_line.setdefault(issue.line, []).append(issue)
+        for n, raw in lines:
             self.line(n, strip_markup(raw.rstrip("\r\n ")))
+            if n in by_line:
+                (self.doc.issues if self.doc is not None else self.issues).extend(
+                    by_line.pop(n))
         if self.table is not None:
             self.table.feed(0, "")
         for doc in self.docs:
