@@ -500,6 +500,15 @@ def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked:
     }
 
 
+def _distribution_row(ws, r: int, row: tuple, widths) -> None:
+    for c, value in enumerate(row):
+        if isinstance(value, int):
+            ws.write_number(r, c, value)
+        elif value:
+            write_text(ws, r, c, value)
+    ws.set_row(r, L.row_height(row, widths))
+
+
 def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                        tahun: int, withdrawn: list[dict] = ()) -> Path:
     path = out_dir / DISTRIBUTION_FILE
@@ -525,22 +534,12 @@ def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
                    f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, atasan,
                    p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
                    t(f"distribusi.status.{p.status}"), "")
-            for c, value in enumerate(row):
-                if isinstance(value, int):
-                    ws.write_number(2 + i, c, value)
-                elif value:
-                    write_text(ws, 2 + i, c, value)
-            ws.set_row(2 + i, L.row_height(row, widths))
-        for i, w in enumerate(withdrawn, start=len(planned) + 1):  # issue 11
+            _distribution_row(ws, 2 + i, row, widths)
+        for i, w in enumerate(withdrawn, start=len(planned) + 1):
             row = (i, format_nip(w["nip"]), w["nama"], w["jabatan"], w["perangkat_daerah"],
                    w["unit_kerja"], w["atasan_nama"], w["file_path"], w["form_id"],
                    w["revision"], t("distribusi.status.ditarik"), "")
-            for c, value in enumerate(row):
-                if isinstance(value, int):
-                    ws.write_number(2 + i, c, value)
-                elif value:
-                    write_text(ws, 2 + i, c, value)
-            ws.set_row(2 + i, L.row_height(row, widths))
+            _distribution_row(ws, 2 + i, row, widths)
         ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
         ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
         ws.freeze_panes(3, 2)

@@ -5,13 +5,10 @@ form's own live capaian are checked against figures computed here by hand."""
 
 from __future__ import annotations
 
-import re
-import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
-from filling import fill, realisasi_ref
+from filling import fill, realisasi_ref, saved_on
 from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
@@ -23,20 +20,6 @@ pytestmark = needs_libreoffice
 
 ANDI = ("199005202015031003", "IKI-PENGOLAH")
 NUR = ("199107112019032011", "IKI-PENGOLAH")
-
-
-def saved_on(path: Path, stamp: str) -> Path:
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data, n = re.subn(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
-                                  rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-                assert n == 1
-            zout.writestr(item, data)
-    tmp.replace(path)
-    return path
 
 
 def pct(r: float, t: float, cap: float = 120.0) -> float:
