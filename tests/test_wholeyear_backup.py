@@ -5,7 +5,6 @@ archives — each refused with a message, nothing changed."""
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
