@@ -276,7 +276,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     return recap
 
 
-RECAP_SLICE = 1000  # forms whose year is resolved at once
+RECAP_SLICE = 250  # forms whose year is resolved at once (what their files gave is decoded)
 
 
 _HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat_daerah",
