@@ -49,6 +49,13 @@ def _identity(ws, r: int, number: int, f, fm) -> None:
         _text(ws, r, c, value, fm.text)
 
 
+def _fit(ws, r: int, f, widths, more=(), more_widths=()) -> None:
+    """Row ``r`` as tall as the identity columns (A–G, :func:`_identity`) and ``more``
+    need when wrapped."""
+    ws.set_row(r, L.row_height([f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
+                                atasan_text(f), *more], [*widths[2:7], *more_widths]))
+
+
 def _text(ws, r: int, c: int, value: object, fmt=None) -> None:
     """Write user text as text, whatever it looks like (``=…``, ``http…``, ``<r>…</r>``)."""
     write_text(ws, r, c, value, fmt)
@@ -320,6 +327,7 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: _Formats):
         for c, p in enumerate(periods, start=len(keys)):
             st = f.period_status.get(p)
             _text(ws, r, c, status_label(texts, st) if st else "", fm.text)
+        _fit(ws, r, f, widths)
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 3)
     _bars(ws, 2, r, 9, max(recap.caps or [120.0]))
@@ -402,6 +410,7 @@ def _sheet_missing(wb, recap: Recap, texts: Texts, fm: _Formats):
             _text(ws, r, 8, status_label(texts, f.period_status[period]), fm.text)
             _put(ws, r, 9, f.last_sent, fm.date)
             _text(ws, r, 10, belum_notes(f, texts), fm.text)
+            _fit(ws, r, f, widths, [belum_notes(f, texts)], [widths[10]])
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws
@@ -438,6 +447,8 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: _Formats):
                 _text(ws, r, c, status_label(texts, st) if st else "", fm.text)
             ws.write_number(r, 5 + len(periods), sum(
                 1 for p in periods if f.period_status.get(p) in NOT_COUNTED), fm.int)
+            ws.set_row(r, L.row_height([head, f.nama, f.jabatan, f.unit_kerja],
+                                       [widths[0], widths[2], widths[3], widths[4]]))
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 1)
     for c in range(5, 5 + len(periods)):
@@ -467,6 +478,7 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: _Formats):
             _text(ws, r, 2, f.nama, fm.text)
             for c, value in enumerate(row, start=3):
                 _put(ws, r, c, value, fm.text)
+            ws.set_row(r, L.row_height([f.nama, *row], widths[2:]))
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws
