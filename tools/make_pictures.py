@@ -28,7 +28,8 @@ from iki_xlsx.collect import collect  # noqa: E402
 from iki_xlsx.generate import generate_forms  # noqa: E402
 from iki_xlsx.ledger import Workspace  # noqa: E402
 from iki_xlsx.master import load_master  # noqa: E402
-from iki_xlsx.recap import build_recap, write_recap_xlsx  # noqa: E402
+from iki_xlsx.recap import build_recap  # noqa: E402
+from iki_xlsx.recap_xlsx import write_recap_xlsx  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
 OUT = ROOT / "docs" / "gambar"
