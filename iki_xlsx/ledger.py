@@ -360,10 +360,6 @@ class Workspace:
             (form_id,)).fetchone()
         return row[0] if row else None
 
-    def revision_exists(self, form_id: str, revision: int) -> bool:
-        return self.db.execute("SELECT 1 FROM forms WHERE form_id = ? AND revision = ?",
-                               (form_id, revision)).fetchone() is not None
-
     def known_form(self, form_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM forms WHERE form_id = ? LIMIT 1",
                                (form_id,)).fetchone() is not None
@@ -454,19 +450,7 @@ class Workspace:
     # -- the bytes of every collected file
     def stored_path(self, sha256: str, kind: str = "") -> Path:
         """Where the bytes of a collected file are kept: ``berkas/ab/<sha256>.<kind>``."""
-        suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
-        return self.path / STORE_DIR / sha256[:2] / f"{sha256}{suffix}"
-
-    def keep_file(self, sha256: str, kind: str, data: bytes | None = None,
-                  path: Path | None = None) -> bool:
-        """Keep a collected file's bytes (see :func:`keep_bytes`); ``path`` instead of
-        ``data``: read from there. True when the bytes are kept."""
-        if data is None and path is not None:
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                return False
-        return data is not None and keep_bytes(self.path / STORE_DIR, sha256, kind, data)
+        return stored_file(self.path / STORE_DIR, sha256, kind)
 
     def stored_files(self) -> list[dict]:
         """Every recorded file with the path of its kept bytes (None when not kept)."""
@@ -829,14 +813,19 @@ _read_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
 _MADE_DIRS: set[Path] = set()  # store folders known to exist (in this process)
 
 
+def stored_file(store: Path, sha256: str, kind: str = "") -> Path:
+    """The kept copy of a collected file in the workspace's store: ``ab/<sha256>.<kind>``."""
+    suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
+    return Path(store) / sha256[:2] / f"{sha256}{suffix}"
+
+
 def keep_bytes(store: Path, sha256: str, kind: str, data: bytes) -> bool:
     """Keep a collected file's bytes under ``store/ab/<sha256>.<kind>`` (content-addressed,
     written atomically: a temporary file renamed into place; never overwritten). Bytes
     that do not hash to ``sha256`` are not kept. Called by the read workers, so it needs
     no open ledger. True when the bytes are (or already were) kept."""
-    suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
-    folder = Path(store) / sha256[:2]
-    target = folder / f"{sha256}{suffix}"
+    target = stored_file(store, sha256, kind)
+    folder = target.parent
     if folder in _MADE_DIRS and target.exists():
         return True
     if hashlib.sha256(data).hexdigest() != sha256:
