@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_generate import synthetic_master  # noqa: E402
 
-from iki_xlsx.collect import collect  # noqa: E402
-from iki_xlsx.generate import generate_forms  # noqa: E402
-from iki_xlsx.ledger import Workspace  # noqa: E402
+from iki_xlsx.collect import collect
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 
 def typed(src: bytes, refs: dict[str, str], saved: str | None = None) -> bytes:

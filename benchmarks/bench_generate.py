@@ -22,14 +22,21 @@ from pathlib import Path
 
 import xlsxwriter
 
-from iki_xlsx import layout as L
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.model import (
-    Aggregation, Assignment, IKIDefinition, Indicator, Master, Person, Polarity, Settings,
+from iki_xlsx.core.model import (
+    Aggregation,
+    Assignment,
+    IKIDefinition,
+    Indicator,
+    Master,
+    Person,
+    Polarity,
+    Settings,
     Target,
 )
-from iki_xlsx.texts import get_texts
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.forms import layout as L
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 WORDS = ("pelayanan administrasi kepegawaian daerah dokumen laporan kinerja pegawai data "
          "informasi evaluasi perencanaan pengembangan kompetensi aparatur sipil negara "

@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_collect import fill_fast  # noqa: E402
 from bench_generate import synthetic_master  # noqa: E402
-
-from iki_xlsx.collect import collect  # noqa: E402
-from iki_xlsx.generate import generate_forms  # noqa: E402
-from iki_xlsx.ledger import Workspace  # noqa: E402
 from mailtools import thunderbird_reply  # noqa: E402
+
+from iki_xlsx.collect import collect
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 
 def timed(inputs: list[Path], ws_dir: Path, copy: Path, jobs: int) -> tuple[float, int, dict]:

@@ -18,8 +18,8 @@ each upload is a quarterly return (bench_year's fill). Only 127.0.0.1 is ever us
 from __future__ import annotations
 
 import argparse
-import logging
 import hashlib
+import logging
 import statistics
 import sys
 import tempfile
@@ -33,10 +33,10 @@ import requests  # noqa: E402
 from bench_generate import synthetic_master  # noqa: E402
 from bench_year import fill_quarter  # noqa: E402
 
-from iki_xlsx.generate import generate_forms  # noqa: E402
-from iki_xlsx.ledger import Workspace  # noqa: E402
-from iki_xlsx.portal import create_app  # noqa: E402
-from iki_xlsx.portal.server import start_background  # noqa: E402
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.portal import create_app
+from iki_xlsx.portal.server import start_background
+from iki_xlsx.workspace.ledger import Workspace
 
 
 def quantile(xs: list[float], q: float) -> float:

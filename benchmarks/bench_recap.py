@@ -36,12 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_generate import synthetic_master  # noqa: E402
 
-from iki_xlsx import layout as L  # noqa: E402
-from iki_xlsx.generate import _ledger_row  # noqa: E402
-from iki_xlsx.ledger import Workspace  # noqa: E402
-from iki_xlsx.manifest import build_manifest, content_hash, sign  # noqa: E402
-from iki_xlsx.model import Assignment, Master, Person, Polarity  # noqa: E402
-from iki_xlsx.texts import get_texts  # noqa: E402
+from iki_xlsx.core.model import Assignment, Master, Person, Polarity
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.forms import layout as L
+from iki_xlsx.forms.generate import _ledger_row
+from iki_xlsx.forms.manifest import build_manifest, content_hash, sign
+from iki_xlsx.workspace.ledger import Workspace
 
 PERIODS = ("TW1", "TW2", "TW3", "TW4")
 
@@ -154,9 +154,9 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> None:
 
 def run_recap(ws_dir: str, out_dir: str) -> dict:
     """The timed part (runs in its own process)."""
-    from iki_xlsx.recap import build_recap
-    from iki_xlsx.recap_html import write_recap_html
-    from iki_xlsx.recap_xlsx import write_recap_xlsx
+    from iki_xlsx.recap.build import build_recap
+    from iki_xlsx.recap.html import write_recap_html
+    from iki_xlsx.recap.xlsx import write_recap_xlsx
 
     ws = Workspace(ws_dir)
     out = Path(out_dir)

@@ -25,12 +25,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from iki_xlsx.master import load_master  # noqa: E402
-from iki_xlsx.masterbook import write_master  # noqa: E402
-from iki_xlsx.model import (  # noqa: E402
-    PANGKAT, Aggregation, Assignment, Master, Person, Polarity, Settings, Target,
+from iki_xlsx.core.model import (
+    PANGKAT,
+    Aggregation,
+    Assignment,
+    Master,
+    Person,
+    Polarity,
+    Settings,
+    Target,
 )
-from iki_xlsx.sources import import_documents  # noqa: E402
+from iki_xlsx.define.documents import import_documents
+from iki_xlsx.define.master import load_master
+from iki_xlsx.define.masterbook import write_master
 
 SEED = HERE.parent.parent / "shared" / "seeds" / "kukar-bkpsdm-2025.txt"
 OUT = HERE / "master-bkpsdm-kukar.xlsx"

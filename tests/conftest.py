@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.master import load_master
+from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 DATA = Path(__file__).parent / "data"
 SMALL_MASTER = DATA / "master-kecil.yaml"

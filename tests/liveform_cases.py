@@ -6,12 +6,19 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from iki_xlsx.liveform import INVALID, form_reading
-from iki_xlsx.model import (
-    Aggregation, Assignment, IKIDefinition, Indicator, Master, PeriodScheme, Person, Polarity,
+from iki_xlsx.core.model import (
+    Aggregation,
+    Assignment,
+    IKIDefinition,
+    Indicator,
+    Master,
+    PeriodScheme,
+    Person,
+    Polarity,
     Settings,
     Target,
 )
+from iki_xlsx.forms.liveform import INVALID, form_reading
 
 MAKS, MIN, RENT, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK
 JUMLAH, RATA, AKHIR = Aggregation.JUMLAH, Aggregation.RATA_RATA, Aggregation.TERAKHIR

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iki_xlsx.texts import YamlLoader
+from iki_xlsx.core.texts import YamlLoader
 
 DATA = Path(__file__).parent / "data"
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists()
@@ -258,12 +258,12 @@ service imap-login {{
 def self_signed(root: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 / localhost, and its key (PEM)."""
     import datetime
+    import ipaddress
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
@@ -292,10 +292,10 @@ def self_signed(root: Path) -> tuple[Path, Path]:
 def mail_generated(tmp_path_factory):
     """Forms generated once from the small master with contacts: (root, forms dir,
     workspace dir). Tests copy the workspace (:func:`mail_ws`) before changing it."""
-    from iki_xlsx.generate import generate_forms
-    from iki_xlsx.ledger import Workspace
+    from iki_xlsx.define.master import load_master
+    from iki_xlsx.forms.generate import generate_forms
     from iki_xlsx.mail.contacts import record_contacts
-    from iki_xlsx.master import load_master
+    from iki_xlsx.workspace.ledger import Workspace
 
     root = tmp_path_factory.mktemp("mail")
     loaded = load_master(master_with_contacts(root / "master.yaml"))
@@ -310,7 +310,7 @@ def mail_generated(tmp_path_factory):
 @pytest.fixture
 def mail_ws(mail_generated, tmp_path):
     """A private copy of the generated workspace, and the forms folder."""
-    from iki_xlsx.ledger import Workspace
+    from iki_xlsx.workspace.ledger import Workspace
 
     _, forms, ws_dir = mail_generated
     shutil.copytree(ws_dir, tmp_path / "ws")

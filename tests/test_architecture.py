@@ -98,8 +98,8 @@ def test_the_checker_finds_a_cycle():
 
 def test_the_graph_sees_relative_and_lazy_imports():
     graph = import_graph()
-    assert "iki_xlsx.layout" in graph["iki_xlsx.collect.judge"]  # from .. import layout
-    assert "iki_xlsx.collect" in graph["iki_xlsx.cli_collect"]  # imported inside a command
+    assert "iki_xlsx.forms.layout" in graph["iki_xlsx.collect.judge"]  # from .. import layout
+    assert "iki_xlsx.collect" in graph["iki_xlsx.cli.collect"]  # imported inside a command
     assert "iki_xlsx.collect.reading" in graph["iki_xlsx.collect.judge"]
 
 
@@ -112,7 +112,7 @@ def test_sql_only_in_the_ledger_module():
     sql = re.compile(r"\.execute(many|script)?\(|\bSELECT\b.+\bFROM\b|\bINSERT INTO\b|"
                      r"\bCREATE TABLE\b|\bUPDATE \w+ SET\b")
     offenders = [name for name, path in _modules().items()
-                 if name != "iki_xlsx.ledger" and sql.search(path.read_text(encoding="utf-8"))]
+                 if name != "iki_xlsx.workspace.ledger" and sql.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from iki_xlsx.atomic import STALE_SECONDS, atomic_path
+from iki_xlsx.core.atomic import STALE_SECONDS, atomic_path
 
 
 def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path):

@@ -8,11 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iki_xlsx.capaian import (
-    LIMA, SAKIP, PredikatScale, aggregate, capaian, capaian_formula, capaian_upto,
-    effective_target, excel_number, parse_answer, parse_period, period_index,
+from iki_xlsx.core.capaian import (
+    LIMA,
+    SAKIP,
+    PredikatScale,
+    aggregate,
+    capaian,
+    capaian_formula,
+    capaian_upto,
+    effective_target,
+    excel_number,
+    parse_answer,
+    parse_period,
+    period_index,
 )
-from iki_xlsx.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
+from iki_xlsx.core.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
 
 MAKS, MIN, RENT, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK
 SUM, AVG, LAST = Aggregation.JUMLAH, Aggregation.RATA_RATA, Aggregation.TERAKHIR

@@ -18,14 +18,21 @@ import pytest
 import python_calamine
 import xlsxwriter
 from libreoffice import (
-    CellError, LibreOfficeError, cells, fill_and_save, needs_libreoffice, pdf_text, recalc, run,
+    CellError,
+    LibreOfficeError,
+    cells,
+    fill_and_save,
+    needs_libreoffice,
+    pdf_text,
+    recalc,
+    run,
     to_pdf,
 )
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from iki_xlsx.capaian import capaian_formula, capaian_upto
-from iki_xlsx.liveform import answer_formula
-from iki_xlsx.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
+from iki_xlsx.core.capaian import capaian_formula, capaian_upto
+from iki_xlsx.core.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
+from iki_xlsx.forms.liveform import answer_formula
 
 pytestmark = needs_libreoffice
 

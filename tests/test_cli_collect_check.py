@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from filling import fill, realisasi_ref
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.report import middle
-
-from filling import fill, realisasi_ref
+from iki_xlsx.collect.report import middle
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 runner = CliRunner()
 KEPALA = ("197001011995031001", "IKI-KEPALA")

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.master import load_master
+from iki_xlsx.define.master import load_master
 
 SEEDS = Path(os.environ.get("IKI_SEEDS",
                            Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"))

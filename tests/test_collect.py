@@ -8,16 +8,14 @@ from dataclasses import replace
 
 import openpyxl
 import pytest
+from filling import fill, realisasi_ref, rewrite_member, zip_of
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.collect import check_file, collect
-from iki_xlsx.timeline import load_years
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.collect import read_path
-
-from filling import fill, realisasi_ref, rewrite_member, zip_of
+from iki_xlsx.collect import check_file, collect, read_path
+from iki_xlsx.core.timeline import load_years
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 runner = CliRunner()
 KEPALA = ("197001011995031001", "IKI-KEPALA")

@@ -4,12 +4,11 @@ the right values (the UNO writes respect the form: only the yellow input cells).
 from __future__ import annotations
 
 import pytest
+from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-
-from libreoffice import fill_and_save, needs_libreoffice
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 pytestmark = needs_libreoffice
 

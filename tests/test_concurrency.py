@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from corpus.batch import make_batch, run_collect, snapshot
 
-from iki_xlsx import ledger as ledger_module
-from iki_xlsx.ledger import SCHEMA_VERSION, Workspace
+from iki_xlsx.workspace import ledger as ledger_module
+from iki_xlsx.workspace.ledger import SCHEMA_VERSION, Workspace
 
 
 def split_inbox(inbox: Path, root: Path) -> tuple[Path, Path, Path]:
@@ -52,7 +52,7 @@ def test_two_collects_and_a_recap_at_once(tmp_path, small_master):
 
     def reader() -> None:  # the officer's recap while collect runs
         try:
-            from iki_xlsx.recap import build_recap
+            from iki_xlsx.recap.build import build_recap
         except ImportError:
             build_recap = None
         w = Workspace(together)

@@ -106,15 +106,15 @@ WRITER = """
 import sys
 from pathlib import Path
 from iki_xlsx.collect import collect
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.report import write_report_xlsx
+from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.collect.report import write_report_xlsx
 
 ws = Workspace(sys.argv[1])
 report = collect([Path(sys.argv[2])], ws, jobs=1)
 recap = None
 try:
-    from iki_xlsx.recap import build_recap
-    from iki_xlsx.recap_xlsx import write_recap_xlsx
+    from iki_xlsx.recap.build import build_recap
+    from iki_xlsx.recap.xlsx import write_recap_xlsx
     recap = build_recap(ws)
 except ImportError:
     pass

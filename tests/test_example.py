@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from libreoffice import FONTS, needs_libreoffice, run
+from test_generate_libreoffice import assert_form_printed_whole
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.master import load_master
-from iki_xlsx.model import Aggregation, Polarity
-
-from libreoffice import FONTS, needs_libreoffice, run
-from test_generate_libreoffice import assert_form_printed_whole
+from iki_xlsx.core.model import Aggregation, Polarity
+from iki_xlsx.define.master import load_master
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
@@ -76,8 +75,8 @@ def test_readme_main_job(tmp_path):
 
 @needs_libreoffice
 def test_every_example_form_prints_whole(example, tmp_path):
-    from iki_xlsx.generate import generate_forms
-    from iki_xlsx.ledger import Workspace
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace.ledger import Workspace
 
     result = generate_forms(example, tmp_path / "forms", Workspace(tmp_path / "ws"))
     pdfs = tmp_path / "pdf"
@@ -111,9 +110,9 @@ def assert_signature_placed_well(form, pdf) -> None:
     """The place/date line is visible (not clipped by the repeated header), and the
     block is alone on its page only when the page before had no room for it."""
     import pymupdf
-
-    from iki_xlsx.layout import MARGINS
     from test_generate_libreoffice import normalise
+
+    from iki_xlsx.forms.layout import MARGINS
 
     with pymupdf.open(pdf) as doc:
         pages = [page for page in doc if "PETUNJUK PENGISIAN" not in page.get_text()]
@@ -160,8 +159,8 @@ def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
     realisasi rows can be scrolled to. No row is over Excel's 409 pt, no ':-'."""
     import zipfile
 
-    from iki_xlsx.layout import build_layout
-    from iki_xlsx.texts import get_texts
+    from iki_xlsx.core.texts import get_texts
+    from iki_xlsx.forms.layout import build_layout
 
     texts = get_texts()
     result = None
@@ -170,8 +169,8 @@ def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
         assert max(lay.heights.values()) <= 409
         assert not any(isinstance(c.value, str) and c.value.startswith((":-", ": -"))
                        or c.value == ": " for c in lay.cells)
-    from iki_xlsx.generate import generate_forms
-    from iki_xlsx.ledger import Workspace
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace.ledger import Workspace
 
     result = generate_forms(example, tmp_path / "f", Workspace(tmp_path / "ws"), jobs=1)
     for p in result.forms:

@@ -18,11 +18,18 @@ from hypothesis import strategies as st
 
 from iki_xlsx.collect import Judge, RawReading, Source, read_bytes, read_path
 from iki_xlsx.collect.check import _bare
-from iki_xlsx.manifest import parse_manifest_text, sign
-from iki_xlsx.model import format_number
-from iki_xlsx.problems import KINDS, Status
-from iki_xlsx.values import (ABSURD_FACTOR, CellInfo, absurd_limit, parse_realisasi,
-                             plain_limit, plain_low, plain_number)
+from iki_xlsx.core.model import format_number
+from iki_xlsx.core.problems import KINDS, Status
+from iki_xlsx.core.values import (
+    ABSURD_FACTOR,
+    CellInfo,
+    absurd_limit,
+    parse_realisasi,
+    plain_limit,
+    plain_low,
+    plain_number,
+)
+from iki_xlsx.forms.manifest import parse_manifest_text, sign
 
 FAST, SLOW = 300, 10_000
 

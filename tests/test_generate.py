@@ -10,16 +10,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SMALL_MASTER
 
-from iki_xlsx.generate import generate_forms, safe_name
-from iki_xlsx.layout import SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.manifest import reading_view
-from iki_xlsx.master import load_master
 from iki_xlsx.collect import read_path, verify_file
 from iki_xlsx.collect.reading import sheet_cells
-
-from conftest import SMALL_MASTER
+from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.generate import generate_forms, safe_name
+from iki_xlsx.forms.layout import SHEET_FORM, SHEET_GUIDE, SHEET_HELPER, SHEET_MANIFEST
+from iki_xlsx.forms.manifest import reading_view
+from iki_xlsx.workspace.ledger import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")

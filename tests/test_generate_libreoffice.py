@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from iki_xlsx.capaian import PredikatScale, capaian_upto
-from iki_xlsx.collect import verify_file
-
 from libreoffice import CellError, fill_and_save, needs_libreoffice, recalc, to_pdf
+
+from iki_xlsx.collect import verify_file
+from iki_xlsx.core.capaian import PredikatScale, capaian_upto
 
 pytestmark = needs_libreoffice
 

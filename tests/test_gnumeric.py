@@ -8,12 +8,11 @@ import shutil
 import subprocess
 
 import pytest
+from filling import fill, realisasi_ref
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-
-from filling import fill, realisasi_ref
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ssconvert") is None,

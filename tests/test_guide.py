@@ -12,9 +12,10 @@ import typer.main
 
 from iki_xlsx import __version__
 from iki_xlsx.cli import app
-from iki_xlsx.guide import BEGIN, END, main as guide_main, problem_list, sections, updated
-from iki_xlsx.problems import KINDS
-from iki_xlsx.texts import Texts
+from iki_xlsx.cli.guide import BEGIN, END, problem_list, sections, updated
+from iki_xlsx.cli.guide import main as guide_main
+from iki_xlsx.core.problems import KINDS
+from iki_xlsx.core.texts import Texts
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "PANDUAN.md"
@@ -27,7 +28,7 @@ def guide_text() -> str:
 
 def test_problem_list_is_what_the_catalogue_generates():
     text = guide_text()
-    assert updated(text) == text, "run: python -m iki_xlsx.guide"
+    assert updated(text) == text, "run: python -m iki_xlsx.cli.guide"
     assert guide_main(["--check"]) == 0
 
 
@@ -128,7 +129,7 @@ def test_readme_opens_with_the_guide_and_its_two_commands():
 
 def test_staff_page_matches_what_collect_accepts():
     """PETUNJUK-PEGAWAI's examples of typed values are read as it says."""
-    from iki_xlsx.values import parse_realisasi
+    from iki_xlsx.core.values import parse_realisasi
 
     text = STAFF.read_text(encoding="utf-8")
     for typed, satuan, value in (("85,5", "", 85.5), ("1.234", "", 1234.0), ("85%", "%", 85.0),

@@ -30,14 +30,13 @@ from corpus.build import (
 from filling import zip_of
 from libreoffice import fill_and_save, needs_libreoffice
 
-from iki_xlsx.collect import collect, display_name, text_of_path
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.problems import KINDS
-from iki_xlsx.collect import read_bytes
-from iki_xlsx.timeline import load_years, normal_time
+from iki_xlsx.collect import collect, display_name, read_bytes, text_of_path
 from iki_xlsx.collect.container import MAX_SHEET_CELLS, Parts, Rejected, _prolog
+from iki_xlsx.collect.report import to_json, write_report_xlsx
 from iki_xlsx.collect.xlsx import check_sheet_area
-from iki_xlsx.report import to_json, write_report_xlsx
+from iki_xlsx.core.problems import KINDS
+from iki_xlsx.core.timeline import load_years, normal_time
+from iki_xlsx.workspace.ledger import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -322,7 +321,7 @@ def test_ods_repeats_are_bounded_before_reading():
 
 
 def test_every_returned_file_code_has_a_message_and_advice():
-    from iki_xlsx.texts import get_texts
+    from iki_xlsx.core.texts import get_texts
 
     texts = get_texts()
     start = list(KINDS).index("berkas_kosong")

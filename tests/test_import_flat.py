@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.sources import import_documents, import_text
+from iki_xlsx.define.documents import import_documents, import_text
 
 FLAT = Path(__file__).parent / "data" / "flat" / "iki-rata.txt"
 

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.sources import import_documents
+from iki_xlsx.define.documents import import_documents
 
 iki_documents = pytest.importorskip("iki_documents")
 

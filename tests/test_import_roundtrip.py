@@ -8,17 +8,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.layout import SHEET_FORM
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.master import load_master
-from iki_xlsx.masterbook import write_master
-from iki_xlsx.model import Person, Target, nip_problems
-from iki_xlsx.sources import import_documents
-from iki_xlsx.texts import get_texts
-
 from test_import_seeds import seed
+
+from iki_xlsx.core.model import Person, Target, nip_problems
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.define.documents import import_documents
+from iki_xlsx.define.master import load_master
+from iki_xlsx.define.masterbook import write_master
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.forms.layout import SHEET_FORM
+from iki_xlsx.workspace.ledger import Workspace
 
 DATA = Path(__file__).parent / "data" / "import"
 SEEDS = ("kukar-bkpsdm-2025.txt", "sampang-bkd.txt", "kaltim-bkd-iku.txt")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.sources import import_documents, summary_text
+from iki_xlsx.define.documents import import_documents, summary_text
 
 SEEDS = Path(os.environ.get("IKI_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 

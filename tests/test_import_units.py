@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from iki_xlsx.infer import infer_indicator, infer_target, unit_of
-from iki_xlsx.model import Aggregation, Polarity
-from iki_xlsx.sources.cleanup import clean_cell, latex_to_text, strip_markup
-from iki_xlsx.sources.header import match_label, parse_label_line, split_items
-from iki_xlsx.sources.people import name_key, pangkat_of
-from iki_xlsx.sources.signature import is_pangkat, parse_date_line, parse_signature
-from iki_xlsx.sources.table import is_header, title_kind
-from iki_xlsx.sources.text import title_year
+from iki_xlsx.core.model import Aggregation, Polarity
+from iki_xlsx.define.documents.cleanup import clean_cell, latex_to_text, strip_markup
+from iki_xlsx.define.documents.header import match_label, parse_label_line, split_items
+from iki_xlsx.define.documents.people import name_key, pangkat_of
+from iki_xlsx.define.documents.signature import is_pangkat, parse_date_line, parse_signature
+from iki_xlsx.define.documents.table import is_header, title_kind
+from iki_xlsx.define.documents.text import title_year
+from iki_xlsx.define.infer import infer_indicator, infer_target, unit_of
 
 MAKS, MIN, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.YA_TIDAK
 JUMLAH, TERAKHIR, RATA = Aggregation.JUMLAH, Aggregation.TERAKHIR, Aggregation.RATA_RATA

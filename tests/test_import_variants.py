@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.model import Aggregation, Polarity
-from iki_xlsx.sources import import_documents, import_text
-from iki_xlsx.sources.issues import KINDS
-from iki_xlsx.texts import get_texts
+from iki_xlsx.core.model import Aggregation, Polarity
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.define.documents import import_documents, import_text
+from iki_xlsx.define.documents.issues import KINDS
 
 DATA = Path(__file__).parent / "data" / "import"
 

@@ -13,18 +13,17 @@ import math
 import shutil
 import subprocess
 
+import liveform_cases as C
 import openpyxl
 import pytest
 from libreoffice import needs_libreoffice, run
 
-from iki_xlsx.capaian import PredikatScale, capaian_upto
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.liveform import INVALID, form_reading
-from iki_xlsx.texts import get_texts
-from iki_xlsx.values import CellInfo, absurd_limit, parse_realisasi
-
-import liveform_cases as C
+from iki_xlsx.core.capaian import PredikatScale, capaian_upto
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.core.values import CellInfo, absurd_limit, parse_realisasi
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.forms.liveform import INVALID, form_reading
+from iki_xlsx.workspace.ledger import Workspace
 
 WARNING = get_texts().t("form.periksa")
 
@@ -104,7 +103,7 @@ def filled(tmp_path_factory, request):
 
 
 def _col(c: int) -> str:
-    from iki_xlsx.layout import col_name
+    from iki_xlsx.forms.layout import col_name
     return col_name(c)
 
 
@@ -207,8 +206,12 @@ def test_the_issue_cases_read_as_the_recap_reads():
 def test_helper_formulas_use_portable_functions_and_fit_excel():
     import re
 
-    from iki_xlsx.liveform import (
-        answer_formula, checked_formula, flag_formula, text_formula, value_formula,
+    from iki_xlsx.forms.liveform import (
+        answer_formula,
+        checked_formula,
+        flag_formula,
+        text_formula,
+        value_formula,
     )
 
     allowed = {"IF", "AND", "OR", "NOT", "ISERROR", "ISBLANK", "ISLOGICAL", "ISNUMBER",

@@ -3,16 +3,15 @@ kept per NIP in the ledger at generate time; a changed address changes no form."
 
 from __future__ import annotations
 
-
 import pytest
+from mailtools import master_with_contacts
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.define.master import load_master
+from iki_xlsx.define.masterbook import write_master
 from iki_xlsx.mail.contacts import load_contacts, normalize_email, normalize_hp, show_hp
-from iki_xlsx.master import load_master
-from iki_xlsx.masterbook import write_master
-from mailtools import master_with_contacts
+from iki_xlsx.workspace.ledger import Workspace
 
 
 @pytest.mark.parametrize("raw, number", [

@@ -10,13 +10,20 @@ import threading
 from pathlib import Path
 
 import pytest
+from mailtools import form_files, mail_generated, mail_ws  # noqa: F401
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.mail.distribute import SmtpSpec, deliver, distribute, plan, send_log
-from iki_xlsx.mail.distribute import DistributeResult, issued_for_mail
-from iki_xlsx.texts import get_texts
-from mailtools import form_files, mail_generated, mail_ws  # noqa: F401
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.mail.distribute import (
+    DistributeResult,
+    SmtpSpec,
+    deliver,
+    distribute,
+    issued_for_mail,
+    plan,
+    send_log,
+)
 
 SETTINGS = {"batas": "10 April 2025", "balas": "iki@contoh.go.id",
             "pengirim": "BKPSDM Kabupaten Contoh Raya"}
@@ -221,7 +228,6 @@ def test_cli_smtp_password_from_the_environment(mail_ws, tmp_path, smtp_server, 
 
 def test_smtp_settings_from_pengaturan(tmp_path, smtp_server, monkeypatch):
     import yaml
-
     from mailtools import master_with_contacts
     inbox = _Inbox()
     ctl = smtp_server(inbox)
@@ -242,8 +248,8 @@ def test_smtp_settings_from_pengaturan(tmp_path, smtp_server, monkeypatch):
     assert len(inbox.messages) == 5
     assert email.message_from_bytes(inbox.messages[0][1])["From"] == "bkpsdm@contoh.go.id"
     # the rows round-trip through a master workbook
-    from iki_xlsx.master import load_master
-    from iki_xlsx.masterbook import write_master
+    from iki_xlsx.define.master import load_master
+    from iki_xlsx.define.masterbook import write_master
     loaded = load_master(src)
     write_master(tmp_path / "m.xlsx", loaded.master)
     assert load_master(tmp_path / "m.xlsx").master.mail_settings == \
@@ -255,14 +261,14 @@ def test_smtp_starttls_by_default_with_the_office_ca(mail_ws, tmp_path, smtp_ser
     pytest.importorskip("cryptography")
     import ssl
 
-    from iki_xlsx.mail.inbox import MailError
     from mailtools import self_signed
+
+    from iki_xlsx.collect.mail.inbox import MailError
     ws, forms = mail_ws
     cert, key = self_signed(tmp_path)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     from aiosmtpd.controller import Controller
-
     from mailtools import free_port
     inbox = _Inbox()
     ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=ctx,
@@ -285,7 +291,7 @@ def test_smtp_starttls_by_default_with_the_office_ca(mail_ws, tmp_path, smtp_ser
 
 
 def test_starttls_refused_by_a_plaintext_server(mail_ws, smtp_server):
-    from iki_xlsx.mail.inbox import MailError
+    from iki_xlsx.collect.mail.inbox import MailError
     ws, forms = mail_ws
     ctl = smtp_server(_Inbox())
     with pytest.raises(MailError) as info:

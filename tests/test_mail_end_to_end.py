@@ -11,16 +11,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from libreoffice import needs_libreoffice, run
+from mailtools import DOVECOT, Dovecot, mail_generated, mail_ws, thunderbird_reply, write_mbox  # noqa: F401
 
 from iki_xlsx.collect import collect
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.collect.mail.imap import ImapSpec
+from iki_xlsx.core.texts import get_texts
 from iki_xlsx.mail.distribute import distribute
-from iki_xlsx.mail.imap import ImapSpec
-from iki_xlsx.recap import build_recap
-from iki_xlsx.texts import get_texts
-from libreoffice import needs_libreoffice, run
-from mailtools import (DOVECOT, Dovecot, mail_generated, mail_ws,  # noqa: F401
-                       thunderbird_reply, write_mbox)
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.workspace.ledger import Workspace
 
 pytestmark = needs_libreoffice
 

@@ -9,12 +9,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from mailtools import (  # noqa: F401
+    DOVECOT,
+    Dovecot,
+    form_files,
+    mail_generated,
+    mail_ws,
+    self_signed,
+    thunderbird_reply,
+)
 
 from iki_xlsx.collect import collect
-from iki_xlsx.mail.imap import ImapSpec
-from iki_xlsx.mail.inbox import MailError
-from mailtools import (DOVECOT, Dovecot, form_files, mail_generated, mail_ws,  # noqa: F401
-                       self_signed, thunderbird_reply)
+from iki_xlsx.collect.mail.imap import ImapSpec
+from iki_xlsx.collect.mail.inbox import MailError
 
 pytestmark = pytest.mark.skipif(DOVECOT is None,
                                 reason="dovecot is not installed (apt-get install dovecot-imapd)")

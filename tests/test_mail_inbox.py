@@ -10,12 +10,19 @@ import os
 import zipfile
 
 import pytest
+from mailtools import (  # noqa: F401
+    form_files,
+    forwarded,
+    gmail_message,
+    mail_generated,
+    mail_ws,
+    thunderbird_reply,
+    write_mbox,
+)
 
 from iki_xlsx.collect import collect
-from iki_xlsx.mail import inbox
-from iki_xlsx.mail.inbox import MailStats, clean_name, iter_mbox, message_attachments
-from mailtools import (form_files, forwarded, gmail_message, mail_generated,  # noqa: F401
-                       mail_ws, thunderbird_reply, write_mbox)
+from iki_xlsx.collect.mail import inbox
+from iki_xlsx.collect.mail.inbox import MailStats, clean_name, iter_mbox, message_attachments
 
 ANDI = "199005202015031003_Andi Pratama, S.Kom.xlsx"
 NUR = "199107112019032011_Nur Aini, A.Md.xlsx"

@@ -10,14 +10,14 @@ from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 import openpyxl
+from filling import fill, realisasi_ref
+from mailtools import form_files, mail_generated, mail_ws  # noqa: F401
 from typer.testing import CliRunner
 
-from filling import fill, realisasi_ref
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
+from iki_xlsx.core.texts import get_texts
 from iki_xlsx.mail.remind import remind
-from iki_xlsx.texts import get_texts
-from mailtools import form_files, mail_generated, mail_ws  # noqa: F401
 
 ANDI = "199005202015031003_Andi Pratama, S.Kom.xlsx"
 SETTINGS = {"batas": "10 April 2025", "pengirim": "BKPSDM"}
@@ -101,8 +101,9 @@ def test_cli_remind(mail_ws, tmp_path):
 
 def test_remind_by_smtp_once_a_day(mail_ws, tmp_path):
     aiosmtpd = __import__("pytest").importorskip("aiosmtpd.controller")
-    from iki_xlsx.mail.distribute import SmtpSpec
     from mailtools import free_port
+
+    from iki_xlsx.mail.distribute import SmtpSpec
 
     got = []
 

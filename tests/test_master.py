@@ -7,15 +7,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SMALL_MASTER
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
-from iki_xlsx.master import load_master
-from iki_xlsx.masterbook import write_master
-from iki_xlsx.problems import KINDS
-from iki_xlsx.texts import get_texts
-
-from conftest import SMALL_MASTER
+from iki_xlsx.core.problems import KINDS
+from iki_xlsx.core.texts import get_texts
+from iki_xlsx.define.master import load_master
+from iki_xlsx.define.masterbook import write_master
 
 runner = CliRunner()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.generate import generate_forms, plan_paths, safe_name
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.forms.generate import generate_forms, plan_paths, safe_name
+from iki_xlsx.workspace.ledger import Workspace
 
 MAX_RELATIVE = 150
 LONG_PD = ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia serta Pendidikan dan "

@@ -14,15 +14,24 @@ import openpyxl
 import pytest
 import requests
 from filling import rewrite_member
-from portalkit import (ANDI, KEPALA, PASSWORD, Client, copy_world, filled, make_world,
-                       portal, text_of)
+from portalkit import (
+    ANDI,
+    KEPALA,
+    PASSWORD,
+    Client,
+    copy_world,
+    filled,
+    make_world,
+    portal,
+    text_of,
+)
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.core.texts import get_texts
 from iki_xlsx.portal.auth import PASSWORD_FILE, RateLimit, check_password
-from iki_xlsx.texts import get_texts
+from iki_xlsx.workspace.ledger import Workspace
 
 T = get_texts().t
 
@@ -74,7 +83,7 @@ def test_upload_shows_whose_form_values_capaian_and_receipt_and_records_it(world
     log = (ws_path / "portal" / "log-portal.txt").read_text(encoding="utf-8")
     assert re.search(rf"Z 127\.0\.0\.1 unggah {receipt} sha256={sha}", log)
     # the officer finds the file by the receipt the pegawai shows (iki-xlsx kecualikan …)
-    from iki_xlsx.officer import find_file
+    from iki_xlsx.year.officer import find_file
 
     assert find_file(ws, f"{receipt}.unggahan").sha256 == sha
 
@@ -430,7 +439,7 @@ def test_portal_texts_override_no_other_catalogue_key():
     ``bantuan.opsi.port`` of another command) would silently replace that text."""
     import yaml
 
-    from iki_xlsx.texts import YamlLoader, _flatten, bundled_templates_dir
+    from iki_xlsx.core.texts import YamlLoader, _flatten, bundled_templates_dir
 
     folder = bundled_templates_dir()
     mine = set(_flatten(yaml.load((folder / "portal.yaml").read_text(encoding="utf-8"),

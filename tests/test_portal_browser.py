@@ -15,7 +15,7 @@ import pytest
 from libreoffice import fill_and_save, needs_libreoffice
 from portalkit import ANDI, KEPALA, PASSWORD, Client, copy_world, filled, make_world, portal
 
-from iki_xlsx.texts import get_texts
+from iki_xlsx.core.texts import get_texts
 
 CHROMIUM = Path(os.environ.get("IKI_XLSX_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("IKI_XLSX_CHROMEDRIVER", "/usr/bin/chromedriver"))

@@ -10,16 +10,21 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from corpus.batch import (check_consistent, make_batch, run_collect, snapshot,
-                          wait_for_sightings)
+from corpus.batch import (
+    check_consistent,
+    make_batch,
+    run_collect,
+    snapshot,
+    wait_for_sightings,
+)
 from corpus.build import typed
 from filling import fill
-from portalkit import Client, PASSWORD, portal
+from portalkit import PASSWORD, Client, portal
 
 from iki_xlsx.collect import collect
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.core.texts import get_texts
 from iki_xlsx.portal.auth import set_password
-from iki_xlsx.texts import get_texts
+from iki_xlsx.workspace.ledger import Workspace
 
 
 def portal_files(ws: Workspace, root, inbox):

@@ -9,17 +9,16 @@ import zipfile
 from dataclasses import replace
 
 import pytest
-
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recap_html import write_recap_html
-from iki_xlsx.recap_xlsx import write_recap_xlsx
-from iki_xlsx.report import write_report_xlsx
-
 from test_recap import setup  # noqa: F401  (the fixture, shared)
 from test_recap_html import _chromium, needs_chromium
+
+from iki_xlsx.collect import collect
+from iki_xlsx.collect.report import write_report_xlsx
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.html import write_recap_html
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+from iki_xlsx.workspace.ledger import Workspace
 
 
 def sheets_xml(path) -> dict[str, str]:

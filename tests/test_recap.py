@@ -2,7 +2,7 @@
 files had problems, and the workbook people read (values checked cell by cell).
 
 Expected capaian are worked out by hand here from domain.md's rules (not by calling
-iki_xlsx.capaian), for the small master in tests/data/master-kecil.yaml.
+iki_xlsx.core.capaian), for the small master in tests/data/master-kecil.yaml.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import zipfile
 
 import openpyxl
 import pytest
-
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recap_xlsx import write_recap_xlsx
-
 from libreoffice import cells, needs_libreoffice
+
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+from iki_xlsx.workspace.ledger import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")
@@ -463,7 +462,7 @@ def test_semester_master(small_master, tmp_path):
     """A semester master: periods S1/S2, and 'TW2' maps onto S1."""
     from dataclasses import replace
 
-    from iki_xlsx.model import PeriodScheme
+    from iki_xlsx.core.model import PeriodScheme
 
     master = replace(small_master, settings=replace(small_master.settings,
                                                     periode=PeriodScheme.SEMESTER))
@@ -531,7 +530,7 @@ def test_revised_iki_uses_the_latest_revision(small_master, tmp_path):
     the new target, and the values of a file of revision 1 still count (with it)."""
     from dataclasses import replace
 
-    from iki_xlsx.model import Target
+    from iki_xlsx.core.model import Target
 
     ws = Workspace(tmp_path / "ws")
     first = {p.form.key: p for p in generate_forms(small_master, tmp_path / "f1", ws,

@@ -8,11 +8,10 @@ import shutil
 import subprocess
 
 import pytest
-
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recap_html import write_recap_html
-
 from test_recap import setup  # noqa: F401  (the fixture, shared)
+
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.html import write_recap_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iki_xlsx.master import load_master
+from iki_xlsx.define.master import load_master
 
 SMALL = Path(__file__).parent / "data" / "master-kecil.yaml"
 

@@ -5,13 +5,12 @@ or reported with their cell — never silently used."""
 from __future__ import annotations
 
 import pytest
+from filling import fill, realisasi_ref
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.values import CellInfo, is_percent, parse_realisasi, unit_matches
-
-from filling import fill, realisasi_ref
+from iki_xlsx.core.values import CellInfo, is_percent, parse_realisasi, unit_matches
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 PENGOLAH = ("199005202015031003", "IKI-PENGOLAH")

@@ -41,7 +41,7 @@ def test_wheel_holds_templates_and_entry_points(wheel):
     for name in ("cli.yaml", "pesan.yaml", "label.yaml", "panduan.yaml", "petunjuk.txt.j2",
                  "rekap.html.j2"):
         assert f"iki_xlsx/templates/{name}" in names, name
-    assert "iki_xlsx/__main__.py" in names and "iki_xlsx/clihelp.py" in names
+    assert "iki_xlsx/__main__.py" in names and "iki_xlsx/cli/help.py" in names
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -57,7 +57,7 @@ def test_installed_wheel_runs_version_and_the_main_job(wheel, tmp_path):
            if k not in ("PYTHONPATH", "IKI_XLSX_TEMPLATES", "IKI_XLSX_WORKSPACE")}
     work = tmp_path / "kerja"  # not the checkout: nothing may come from the repository
     work.mkdir()
-    where = subprocess.run([str(py), "-c", "import iki_xlsx, iki_xlsx.texts as t; "
+    where = subprocess.run([str(py), "-c", "import iki_xlsx, iki_xlsx.core.texts as t; "
                             "print(iki_xlsx.__file__); print(t.bundled_templates_dir())"],
                            cwd=work, env=env, capture_output=True, text=True, check=True)
     module, templates = where.stdout.split("\n")[:2]

@@ -18,12 +18,12 @@ import yaml
 from filling import fill, realisasi_ref
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import DISTRIBUTION_FILE, generate_forms
-from iki_xlsx.generate_year import dry_run
-from iki_xlsx.ledger import DB_FILE, Workspace
-from iki_xlsx.master import load_master
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recap_xlsx import write_recap_xlsx
+from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.generate import DISTRIBUTION_FILE, generate_forms
+from iki_xlsx.forms.generate_year import dry_run
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+from iki_xlsx.workspace.ledger import DB_FILE, Workspace
 
 DATA = Path(__file__).parent / "data"
 KEPALA = ("197001011995031001", "IKI-KEPALA")
@@ -260,7 +260,7 @@ def test_mulai_selesai_columns_in_a_workbook_master(tmp_path):
     """The workbook master: the optional columns, a real date cell as TMT."""
     from datetime import datetime
 
-    from iki_xlsx.masterbook import write_master
+    from iki_xlsx.define.masterbook import write_master
 
     src = load_master(DATA / "master-kecil.yaml").master
     path = tmp_path / "master.xlsx"
@@ -287,8 +287,8 @@ def test_mulai_selesai_columns_in_a_workbook_master(tmp_path):
 
 
 def test_reminders_skip_forms_not_active_in_the_period(year):
+    from iki_xlsx.core.model import PeriodScheme
     from iki_xlsx.mail.remind import not_submitted
-    from iki_xlsx.model import PeriodScheme
 
     ws = year["ws"]
     forms = ws.issued_forms(2025, full=False)
@@ -299,7 +299,7 @@ def test_reminders_skip_forms_not_active_in_the_period(year):
 
 
 def test_the_html_recap_says_not_active(year, tmp_path):
-    from iki_xlsx.recap_html import write_recap_html
+    from iki_xlsx.recap.html import write_recap_html
 
     page = write_recap_html(year["after"], tmp_path / "rekap.html")
     text = Path(page).read_text(encoding="utf-8")
@@ -322,8 +322,8 @@ def test_the_collect_report_knows_the_active_periods(year):
 
 
 def test_the_portal_overview_leaves_out_forms_not_active(year):
+    from iki_xlsx.core.texts import get_texts
     from iki_xlsx.portal.status import overview
-    from iki_xlsx.texts import get_texts
 
     view = overview(year["ws"], get_texts(), "TW1")
     names = [row["nama"] for g in view.units for row in g.forms]

@@ -12,13 +12,13 @@ import pytest
 from filling import fill, realisasi_ref, rewrite_member
 from typer.testing import CliRunner
 
-from iki_xlsx.backup import BackupError, backup, restore
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import DB_FILE, KEY_FILE, Workspace, check_ledger_file
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recovery import RecoveryError, recover
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.workspace.ledger import DB_FILE, KEY_FILE, Workspace, check_ledger_file
+from iki_xlsx.year.backup import BackupError, backup, restore
+from iki_xlsx.year.recovery import RecoveryError, recover
 
 DATA = Path(__file__).parent / "data"
 MASTER = DATA / "master-kecil.yaml"
@@ -198,7 +198,7 @@ def test_lost_ledger_is_refused_then_recovered_from_the_forms(issued, monkeypatc
 
 
 def _master():
-    from iki_xlsx.master import load_master
+    from iki_xlsx.define.master import load_master
 
     return load_master(MASTER).master
 
@@ -207,8 +207,8 @@ def test_forms_issued_before_recovery_existed_are_named(small_master, tmp_path,
                                                        monkeypatch):
     """A form whose manifest has no copy of the form (issued by an earlier version)
     cannot rebuild the ledger: it is refused by name, nothing invented."""
-    import iki_xlsx.generate as gen
-    from iki_xlsx.recovery import issued_row
+    import iki_xlsx.forms.generate as gen
+    from iki_xlsx.year.recovery import issued_row
 
     real = gen.sign
     monkeypatch.setattr(gen, "sign", lambda body, key: real(

@@ -5,16 +5,15 @@ form's own live capaian are checked against figures computed here by hand."""
 
 from __future__ import annotations
 
-
 import openpyxl
 import pytest
 from filling import fill, realisasi_ref, saved_on
 from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.recap import build_recap
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.workspace.ledger import Workspace
 
 pytestmark = needs_libreoffice
 

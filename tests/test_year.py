@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import SCHEMA_VERSION, Workspace
-from iki_xlsx.master import load_master
-from iki_xlsx.recap import build_recap
-from iki_xlsx.timeline import load_years, match_indicators
+from iki_xlsx.core.timeline import load_years, match_indicators
+from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.workspace.ledger import SCHEMA_VERSION, Workspace
 
 DATA = Path(__file__).parent / "data"
 KEPALA = ("197001011995031001", "IKI-KEPALA")
@@ -297,7 +297,7 @@ def test_jumlah_is_refused_for_ya_tidak_by_validate(tmp_path):
 
 def test_collect_report_json_has_the_year(collected):
     ws, forms, own, other, report = collected
-    from iki_xlsx.report import to_json
+    from iki_xlsx.collect.report import to_json
 
     data = json.loads(to_json(report))
     assert data["periode"] == "TW1"

@@ -22,13 +22,13 @@ from filling import realisasi_ref, saved_on
 from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
-from iki_xlsx.model import Target
-from iki_xlsx.officer import decide_value, exclude_file, find_value
-from iki_xlsx.recap import build_recap
-from iki_xlsx.recap_xlsx import write_recap_xlsx
-from iki_xlsx.timeline import CLEAR
+from iki_xlsx.core.model import Target
+from iki_xlsx.core.timeline import CLEAR
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.year.officer import decide_value, exclude_file, find_value
 
 pytestmark = needs_libreoffice
 

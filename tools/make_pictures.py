@@ -24,12 +24,12 @@ import openpyxl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from iki_xlsx.collect import collect  # noqa: E402
-from iki_xlsx.generate import generate_forms  # noqa: E402
-from iki_xlsx.ledger import Workspace  # noqa: E402
-from iki_xlsx.master import load_master  # noqa: E402
-from iki_xlsx.recap import build_recap  # noqa: E402
-from iki_xlsx.recap_xlsx import write_recap_xlsx  # noqa: E402
+from iki_xlsx.collect import collect
+from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+from iki_xlsx.workspace.ledger import Workspace
 
 EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
 OUT = ROOT / "docs" / "gambar"

@@ -22,7 +22,7 @@ The names below are loaded on first use (PEP 562): importing one step of the pac
 from importlib import import_module
 
 _EXPORTS = {
-    "Status": "..problems", "check_file": ".check", "verify_file": ".check",
+    "Status": "..core.problems", "check_file": ".check", "verify_file": ".check",
     "Issued": ".judge", "Judge": ".judge", "RawReading": ".reading",
     "read_bytes": ".reading", "read_path": ".reading", "RejudgeReport": ".rejudge",
     "rejudge": ".rejudge", "FileResult": ".result", "CollectReport": ".run",

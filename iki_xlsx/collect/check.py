@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import layout as L
-from ..ledger import Workspace
-from ..manifest import content_hash, load_view, reading_view, verify
-from ..problems import Problem, Status
+from ..core.problems import Problem, Status
+from ..forms import layout as L
+from ..forms.manifest import content_hash, load_view, reading_view, verify
+from ..workspace.ledger import Workspace
 from .judge import Judge
 from .pool import read_source
 from .reading import RawReading, read_path
 from .realisasi import read_values
 from .result import FileResult
 from .sources import Source, display_name, text_of_path
+
 
 def check_file(path: Path, ws: Workspace | None, *, tahun: int | None = None) -> FileResult:
     """The checks of collect for one file, without recording anything. Without a

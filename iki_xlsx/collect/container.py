@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 
-from ..problems import Problem
+from ..core.problems import Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a form is ~20 KB; anything this big is not one
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # declared inflated size of all parts of one workbook

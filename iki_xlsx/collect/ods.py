@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .. import layout as L
-from ..values import CellInfo
+from ..core.values import CellInfo
+from ..forms import layout as L
 from .container import MAX_SHEET_CELLS, Parts, Rejected
 
 _PLAIN = CellInfo()

@@ -16,10 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
-from ..problems import Problem
-from ..ledger import keep_bytes
+from ..core.problems import Problem
+from ..workspace.ledger import keep_bytes
 from .reading import RawReading, read_bytes, read_path, sha256_of
 from .sources import Source, archive_sources
+
 
 def read_source(args: tuple) -> RawReading:
     """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,

@@ -1,7 +1,7 @@
 """One returned file read into a :class:`RawReading`: the container checked
 (:mod:`.container`), the form and manifest sheets' values read by python-calamine
 (cached results for formulas), the manifest parsed and verified
-(:func:`iki_xlsx.manifest.parse_manifest`), and what calamine cannot see looked up in
+(:func:`iki_xlsx.forms.manifest.parse_manifest`), and what calamine cannot see looked up in
 the XML (:mod:`.xlsx`, :mod:`.ods`). Each step fails fast with one named problem, never
 a traceback. Nothing is written, no zip member is extracted to disk.
 
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from .. import layout as L
-from ..manifest import parse_manifest
-from ..problems import Problem
-from ..timeline import normal_time
-from ..values import CellInfo
+from ..core.problems import Problem
+from ..core.timeline import normal_time
+from ..core.values import CellInfo
+from ..forms import layout as L
+from ..forms.manifest import parse_manifest
 from .container import MAX_FILE_BYTES, Rejected, check_zip_bounds, os_size, sniff, too_large
 from .ods import OdsLook, ods_modified
 from .xlsx import XlsxLook, check_sheet_area

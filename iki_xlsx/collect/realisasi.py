@@ -1,18 +1,25 @@
 """The realisasi and keterangan of a judged form: every input cell of the issued cell map
-re-read as Indonesians type values (:mod:`iki_xlsx.values`); anything unusable is named
+re-read as Indonesians type values (:mod:`iki_xlsx.core.values`); anything unusable is named
 with its cell and never turned into 0."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..manifest import ReadingView
-from ..model import whole
-from ..values import (CellInfo, keterangan_text, parse_realisasi, plain_limit, plain_low,
-                      plain_number)
+from ..core.model import whole
+from ..core.values import (
+    CellInfo,
+    keterangan_text,
+    parse_realisasi,
+    plain_limit,
+    plain_low,
+    plain_number,
+)
+from ..forms.manifest import ReadingView
 from .reading import RawReading
 from .result import FileResult
 from .sources import display_name
+
 
 def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str]],
                 res: FileResult, add) -> None:

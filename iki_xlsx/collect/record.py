@@ -10,9 +10,9 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 
-from ..ledger import Workspace
-from ..problems import Problem, Status
-from ..timeline import normal_time
+from ..core.problems import Problem, Status
+from ..core.timeline import normal_time
+from ..workspace.ledger import Workspace
 from .judge import Judge
 from .reading import RawReading
 from .result import FileResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..problems import Problem, Status
+from ..core.problems import Problem, Status
 
 
 @dataclass

@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from ..ledger import STORE_DIR, Workspace
-from ..problems import ACCEPTED, Problem, Status
-from ..timeline import (END_MONTH, SUBMITTED, TIDAK_AKTIF, WAKTU_SAMA, Event, load_years,
-                        mask_status, period_statuses, touching)
+from ..core.problems import ACCEPTED, Problem, Status
+from ..core.timeline import (
+    END_MONTH,
+    SUBMITTED,
+    TIDAK_AKTIF,
+    WAKTU_SAMA,
+    Event,
+    load_years,
+    mask_status,
+    period_statuses,
+    touching,
+)
+from ..workspace.ledger import STORE_DIR, Workspace
 from .judge import Judge
-from .mailbox import MailInputs
+from .mail.mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
 from .realisasi import show
 from .record import Recorder, judged
 from .result import FileResult
 from .sources import estimate_sources, iter_sources
+
 
 @dataclass
 class CollectReport:
@@ -50,7 +60,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             imap=None, year: bool = True) -> CollectReport:
     """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
-    the IMAP folder ``imap`` (an :class:`iki_xlsx.mail.imap.ImapSpec`) into the ledger of
+    the IMAP folder ``imap`` (an :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of
     ``ws``, and report. ``year=False``: the files only, without the year's statuses and
     changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
     mail = MailInputs(imap)

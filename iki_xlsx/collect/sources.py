@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..problems import Problem
+from ..core.problems import Problem
 from .container import MAX_FILE_BYTES, WORKBOOK_PARTS, too_large
 
 FORM_SUFFIXES = (".xlsx", ".ods", ".zip", ".xls", ".xlsm", ".xlsb")  # what a chat export

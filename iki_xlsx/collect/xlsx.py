@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .. import layout as L
-from ..values import CellInfo
+from ..core.values import CellInfo
+from ..forms import layout as L
 from .container import MAX_SHEET_CELLS, Parts, Rejected
 
 _ANY_FAR = re.compile(  # r="AB1234" or r = 'XFD1': a row ≥ 1000 or a column ≥ AAA

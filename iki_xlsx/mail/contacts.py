@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Contact, Master
+from ..core.model import Contact, Master
 
 # Deliberately plain: local@domain.tld, no quoted local parts, no IP literals, no spaces.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"

@@ -9,7 +9,7 @@ as sent right after the server accepted it; if the process dies between the two,
 next run sends it again with the same Message-ID (mail clients show it once).
 
 Passwords never touch the disk: the caller passes one read from the environment or a
-prompt (:mod:`iki_xlsx.cli`).
+prompt (:mod:`iki_xlsx.cli.app`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import atomic_path
-from ..ledger import Workspace
-from ..texts import Texts
+from ..collect.mail.inbox import MailError
+from ..core.atomic import atomic_path
+from ..core.texts import Texts
+from ..workspace.ledger import Workspace
 from .contacts import load_contacts
-from .inbox import MailError
 from .message import Outgoing, build, message_id
 
 SENT, FAILED = "terkirim", "gagal"
@@ -231,7 +231,7 @@ def _drop(conn) -> None:
 def _eml_name(out: Outgoing) -> str:
     """``<the form's path>.eml`` (``-pengingat-TW2.eml`` for a reminder, …)."""
     if out.kind.startswith("atasan"):
-        from ..generate import safe_name
+        from ..forms.generate import safe_name
 
         return f"atasan/{safe_name(out.form['nip'] + '_' + out.form['nama'])}.eml"
     rel = Path(out.form["file_path"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from ..texts import Texts
+from ..core.texts import Texts
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 POLICY = email.policy.SMTP  # CRLF line ends, as on the wire and in .eml files

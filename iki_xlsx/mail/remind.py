@@ -15,15 +15,15 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from ..atomic import atomic_path
-from ..capaian import parse_period
-from ..ledger import Workspace
-from ..timeline import SUBMITTED, TIDAK_AKTIF, load_years
-from ..model import PeriodScheme, format_nip
-from ..texts import Texts
+from ..collect.mail.inbox import MailError
+from ..core.atomic import atomic_path
+from ..core.capaian import parse_period
+from ..core.model import PeriodScheme, format_nip
+from ..core.texts import Texts
+from ..core.timeline import SUBMITTED, TIDAK_AKTIF, load_years
+from ..workspace.ledger import Workspace
 from .contacts import load_contacts, show_hp
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
-from .inbox import MailError
 from .message import Outgoing
 
 WA_TEXT_LIMIT = 1500  # characters of pre-filled text (links stay well under URL limits)
@@ -32,7 +32,7 @@ WA_TEXT_LIMIT = 1500  # characters of pre-filled text (links stay well under URL
 def not_submitted(ws: Workspace, forms: list[dict], period: str, scheme: PeriodScheme,
                   tahun: int | None) -> list[dict]:
     """The forms that have not submitted ``period``: its status (see
-    :mod:`iki_xlsx.timeline`) is neither lengkap nor sebagian."""
+    :mod:`iki_xlsx.core.timeline`) is neither lengkap nor sebagian."""
     years = load_years(ws, tahun, forms)
     shapes = ws.form_shapes(forms)
     return [f for f in forms if years[f["form_id"]].status(

@@ -23,7 +23,7 @@ from flask import Flask, abort, g, request, session
 from werkzeug.exceptions import HTTPException
 
 from ..collect.container import MAX_FILE_BYTES
-from ..texts import get_texts
+from ..core.texts import get_texts
 from .auth import RateLimit, new_token, same_token, session_secret
 from .context import Portal, render
 from .views import register

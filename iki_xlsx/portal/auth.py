@@ -15,7 +15,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from ..ledger import _create_once
+from ..workspace.ledger import _create_once
 
 PASSWORD_FILE = "portal-sandi.txt"  # scrypt$n$r$p$salt$hash, mode 0600
 SESSION_KEY_FILE = "portal-sesi.key"  # signs the session cookie, mode 0600

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request, session, url_for
 
-from ..ledger import Workspace
-from ..texts import Texts
+from ..core.texts import Texts
+from ..workspace.ledger import Workspace
 from .auth import RateLimit
 
 

@@ -19,15 +19,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..capaian import capaian_upto
 from ..collect import collect
 from ..collect.container import MAX_FILE_BYTES
 from ..collect.result import FileResult
 from ..collect.sources import display_name
-from ..ledger import Workspace
-from ..manifest import form_from_dict
-from ..model import PeriodScheme, format_nip, format_number, whole
-from ..texts import Texts
+from ..core.capaian import capaian_upto
+from ..core.model import PeriodScheme, format_nip, format_number, whole
+from ..core.texts import Texts
+from ..forms.manifest import form_from_dict
+from ..workspace.ledger import Workspace
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
 SUFFIX = ".unggahan"  # never .eml/.mbox (not read as mail), never what the browser said

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..ledger import Workspace
-from ..model import format_nip
-from ..problems import ACCEPTED, Problem
-from ..texts import Texts
+from ..core.model import format_nip
+from ..core.problems import ACCEPTED, Problem
+from ..core.texts import Texts
+from ..core.timeline import (
+    BELUM,
+    END_MONTH,
+    EXCLUDE,
+    FILE_DECISIONS,
+    KOSONG,
+    LENGKAP,
+    SEBAGIAN,
+    TIDAK_AKTIF,
+    load_years,
+    period_statuses,
+)
+from ..workspace.ledger import Workspace
 from .intake import SUFFIX
-from ..timeline import (BELUM, END_MONTH, EXCLUDE, FILE_DECISIONS, KOSONG, LENGKAP,
-                        SEBAGIAN, TIDAK_AKTIF, load_years, period_statuses)
 
 LATEST = 30  # files in "latest uploads"
 PORTAL_LABEL = "portal"  # an upload's source, shown with its receipt number

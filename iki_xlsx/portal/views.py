@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, redirect, request, send_file, session, url_for
 
-from .context import portal_of, render, workspace
 from .auth import check_password, has_password, new_token
+from .context import portal_of, render, workspace
 from .intake import MAX_FILES, audit_lines, fingerprint, judge_uploads, save_upload
 
 DOWNLOADS = {"rekap.xlsx", "rekap.html", "laporan-pengumpulan.xlsx"}
@@ -103,7 +103,7 @@ def register(app: Flask) -> None:
     @app.post("/petugas/keputusan")
     @officer_only
     def keputusan():
-        from ..officer import OfficerError, exclude_file
+        from ..year.officer import OfficerError, exclude_file
 
         portal = portal_of(current_app)
         t = portal.texts.t
@@ -143,11 +143,11 @@ def register(app: Flask) -> None:
 def _fresh(name: str, periode: str | None) -> tuple[bytes, str]:
     """The recap workbook, its HTML page or the collect report of every file in the
     ledger, made now into a temporary folder."""
+    from ..collect.report import write_report_xlsx
     from ..collect.run import ledger_report
-    from ..recap import build_recap
-    from ..recap_html import write_recap_html
-    from ..recap_xlsx import write_recap_xlsx
-    from ..report import write_report_xlsx
+    from ..recap.build import build_recap
+    from ..recap.html import write_recap_html
+    from ..recap.xlsx import write_recap_xlsx
 
     texts = portal_of(current_app).texts
     ws = workspace()

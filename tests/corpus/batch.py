@@ -11,8 +11,8 @@ from pathlib import Path
 
 from filling import fill, zip_of
 
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 from .build import typed
 
@@ -74,7 +74,7 @@ def snapshot(ws_path: Path) -> dict:
 def values_view(ws: Workspace) -> dict:
     """What counts for each form, cell by cell (the timeline's values)."""
     try:
-        from iki_xlsx.timeline import load_years
+        from iki_xlsx.core.timeline import load_years
     except ImportError:
         return {}
     years = load_years(ws, None, ws.issued_forms(full=False))
@@ -84,7 +84,7 @@ def values_view(ws: Workspace) -> dict:
 
 def recap_view(ws: Workspace):
     try:
-        from iki_xlsx.recap import build_recap
+        from iki_xlsx.recap.build import build_recap
     except ImportError:  # the recap is optional here: the ledger comparison stands alone
         return None
     recap = build_recap(ws)

@@ -32,9 +32,9 @@ sys.path.insert(0, str(HERE.parent))  # tests/: filling, conftest data
 
 from filling import fill, zip_of
 
-from iki_xlsx import layout as L
-from iki_xlsx.generate import generate_forms
-from iki_xlsx.ledger import Workspace
+from iki_xlsx.forms import layout as L
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace.ledger import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")
@@ -583,7 +583,7 @@ def libreoffice_files(root: Path, forms: dict, python: str = "/usr/bin/python3")
 
 
 if __name__ == "__main__":
-    from iki_xlsx.master import load_master
+    from iki_xlsx.define.master import load_master
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "korpus")
     shutil.rmtree(out, ignore_errors=True)

@@ -1,0 +1,152 @@
+"""Commands of the year, over :mod:`iki_xlsx.year.officer`: the officer's decisions, each with
+a reason (``kecualikan`` / ``sertakan`` a file, ``nilai`` to set, clear or release one
+value) and the ``riwayat`` of one pegawai."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .base import TemplatesOpt, WorkspaceOpt, _h, _say, _texts, app, console, err
+from .help import IdCommand
+
+
+def _workspace(workspace: Optional[Path], texts):
+    from .wholeyear import existing_workspace
+
+    ws = existing_workspace(workspace, texts)
+    if not ws.years():
+        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
+        raise typer.Exit(2)
+    return ws
+
+
+def _refuse(exc: Exception) -> None:
+    err.print(str(exc))
+    raise typer.Exit(2)
+
+
+AlasanOpt = typer.Option(None, "--alasan", "-a", help=_h("opsi.alasan"))
+
+
+def _file_decision(berkas: str, alasan: Optional[str], workspace, templates, *,
+                   include: bool) -> None:
+    from ..year.officer import OfficerError, exclude_file
+
+    texts = _texts(templates)
+    ws = _workspace(workspace, texts)
+    try:
+        f = exclude_file(ws, berkas, alasan or "", include=include, texts=texts)
+    except OfficerError as exc:
+        _refuse(exc)
+    key = "keputusan.dicatat_sertakan" if include else "keputusan.dicatat_kecualikan"
+    _say(texts.t(key, berkas=f.name, nama=f.nama, alasan=alasan.strip()))
+
+
+@app.command(cls=IdCommand, help=_h("perintah.kecualikan"))
+def kecualikan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan")),
+               alasan: Optional[str] = AlasanOpt,
+               workspace: Optional[Path] = WorkspaceOpt,
+               templates: Optional[Path] = TemplatesOpt) -> None:
+    """Set a collected file aside: its values stop counting (they stay in the ledger).
+
+    Example: iki-xlsx kecualikan 3fa2c91b --alasan "diisi rekan untuk pegawai lain"
+    """
+    _file_decision(berkas, alasan, workspace, templates, include=False)
+
+
+@app.command(cls=IdCommand, help=_h("perintah.sertakan"))
+def sertakan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan")),
+             alasan: Optional[str] = AlasanOpt,
+             workspace: Optional[Path] = WorkspaceOpt,
+             templates: Optional[Path] = TemplatesOpt) -> None:
+    """Take a file set aside back: its values count again.
+
+    Example: iki-xlsx sertakan 3fa2c91b --alasan "salah kecualikan"
+    """
+    _file_decision(berkas, alasan, workspace, templates, include=True)
+
+
+@app.command(cls=IdCommand, help=_h("perintah.nilai"))
+def nilai(nip: str = typer.Argument(..., help=_h("opsi.nip")),
+          indikator: str = typer.Argument(..., help=_h("opsi.indikator")),
+          periode: str = typer.Argument(..., help=_h("opsi.periode_nilai")),
+          isi: Optional[str] = typer.Option(None, "--isi", help=_h("opsi.isi")),
+          kosongkan: bool = typer.Option(False, "--kosongkan", help=_h("opsi.kosongkan")),
+          lepas: bool = typer.Option(False, "--lepas", help=_h("opsi.lepas")),
+          kode: Optional[str] = typer.Option(None, "--kode", help=_h("opsi.kode")),
+          alasan: Optional[str] = AlasanOpt,
+          workspace: Optional[Path] = WorkspaceOpt,
+          templates: Optional[Path] = TemplatesOpt) -> None:
+    """Set (``--isi``), clear (``--kosongkan``) or release (``--lepas``) one value of the
+    year, with a reason; the decision stands over every file until released.
+
+    Example: iki-xlsx nilai 199001012015031001 2 TW1 --isi 45 --alasan "surat koreksi 12/4"
+    """
+    from ..core.timeline import CLEAR, RELEASE, SET
+    from ..year.officer import OfficerError, decide_value, find_value
+
+    texts = _texts(templates)
+    chosen = [k for k, on in ((SET, isi is not None), (CLEAR, kosongkan), (RELEASE, lepas))
+              if on]
+    if len(chosen) != 1:
+        _refuse(ValueError(texts.t("keputusan.pilih_satu")))
+    ws = _workspace(workspace, texts)
+    try:
+        ref = find_value(ws, nip, indikator, periode, kode_iki=kode, texts=texts)
+        value = decide_value(ws, ref, chosen[0], alasan or "", isi, texts=texts)
+    except OfficerError as exc:
+        _refuse(exc)
+    _say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form["nama"],
+                 indikator=ref.name, periode=texts.t(f"form.periode.{ref.period}"),
+                 nilai=_shown(value), alasan=alasan.strip()))
+
+
+def _shown(value: object) -> str:
+    from ..core.model import whole
+
+    value = whole(value)
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+
+@app.command(cls=IdCommand, help=_h("perintah.riwayat"))
+def riwayat(nip: str = typer.Argument(..., help=_h("opsi.nip")),
+            workspace: Optional[Path] = WorkspaceOpt,
+            templates: Optional[Path] = TemplatesOpt) -> None:
+    """Every value of one pegawai's forms this year: the file it came from, what
+    replaced it, and every decision.
+
+    Example: iki-xlsx riwayat 199001012015031001
+    """
+    from ..recap.build import history_row
+    from ..year.officer import OfficerError, history
+
+    texts = _texts(templates)
+    t = texts.t
+    ws = _workspace(workspace, texts)
+    try:
+        forms = history(ws, nip, texts)
+    except OfficerError as exc:
+        _refuse(exc)
+    for h in forms:
+        f = h.form
+        console.print(t("riwayat.formulir", nama=f["nama"], jabatan=f["jabatan"],
+                        kode=f["kode_iki"], revisi=f["revision"]))
+        for r in h.revisions:
+            console.print(t("riwayat.revisi", revisi=r["revision"], status=r["status"],
+                            waktu=r["at"][:16].replace("T", " ")))
+        if not h.given:
+            console.print(t("riwayat.kosong"))
+        for g in h.given:
+            console.print(t("riwayat.nilai", indikator=g.indicator,
+                            periode=t(f"form.periode.{g.period}"), nilai=_shown(g.value),
+                            berkas=g.file, waktu=g.saved_at[:16].replace("T", " ") or "?",
+                            dihitung=g.counted))
+        names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
+        for e in h.events:
+            row = [str(x) for x in history_row(e, names, texts) if x not in ("", None)]
+            console.print(t("riwayat.kejadian", kejadian=row[0], rincian=" · ".join(row[1:])))
+        for name, codes in h.rejected:
+            console.print(t("riwayat.ditolak", berkas=name, masalah=", ".join(codes)))

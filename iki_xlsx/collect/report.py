@@ -1,0 +1,324 @@
+"""The collect report, for people (rich table, ``laporan-pengumpulan.xlsx``) and for
+programs (JSON): per file its pegawai, status and every problem with cell and advice,
+plus the forms nobody has returned yet."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import xlsxwriter
+
+from ..core.atomic import atomic_path
+from ..core.model import format_nip
+from ..core.texts import Texts, get_texts
+from ..core.xlsxtext import write_text
+from ..forms import layout as L
+from ..recap.build import history_row
+from . import CollectReport, FileResult
+
+
+def status_text(r: FileResult, texts: Texts) -> str:
+    text = texts.t(f"cli.status.{r.status}")
+    if r.duplicate_of:
+        return f"{texts.t('cli.status.duplikat')} ({text})"
+    return text
+
+
+def file_rows(report: CollectReport, texts: Texts) -> list[dict]:
+    """One dict per (file, problem) — a file without problems gives one row."""
+    rows = []
+    for r in report.results:
+        base = {"berkas": r.name, "nip": format_nip(r.nip or ""), "nama": r.nama,
+                "form_id": r.form_id or "", "revisi": r.revision, "status": status_text(r, texts),
+                "duplikat_dari": r.duplicate_of or ""}
+        base["_status"] = r.status
+        if not r.problems:
+            rows.append({**base, "sel": "", "indikator": "", "masalah": "", "tindakan": ""})
+        for p in r.problems:
+            rows.append({**base, "sel": f"{p.sheet}!{p.cell}" if p.cell else "",
+                         "indikator": p.indicator, "masalah": p.message(texts),
+                         "tindakan": p.advice(texts)})
+    return rows
+
+
+def to_json(report: CollectReport, texts: Texts | None = None) -> str:
+    texts = texts or get_texts()
+    data = {
+        "tahun": report.tahun, "run_id": report.run_id,
+        "ringkasan": {"berkas": len(report.results), "diterima": report.count("diterima"),
+                      "diterima_catatan": report.count("diterima_catatan"),
+                      "ditolak": report.count("ditolak"),
+                      "duplikat": sum(1 for r in report.results if r.duplicate_of),
+                      "belum_mengumpulkan": len(report.not_submitted)},
+        "berkas": [{"berkas": r.name, "sumber": r.source, "anggota_zip": r.member,
+                    "sha256": r.sha256, "ukuran": r.size, "status": r.status,
+                    "duplikat_dari": r.duplicate_of,
+                    "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
+                    "revisi": r.revision, "nip": r.nip, "nama": r.nama,
+                    "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems]}
+                   for r in report.results],
+        "belum_mengumpulkan": [{"nip": f["nip"], "nama": f["nama"], "jabatan": f["jabatan"],
+                                "perangkat_daerah": f["perangkat_daerah"],
+                                "unit_kerja": f["unit_kerja"], "form_id": f["form_id"],
+                                "revisi": f["revision"]} for f in report.not_submitted],
+        "periode": report.period,
+        "belum_per_periode": {p: [f["form_id"] for f in forms]
+                              for p, forms in report.missing.items()},
+        "status_per_periode": report.statuses,
+        "perubahan": [{"form_id": form["form_id"], "kejadian": e.kind,
+                       "indikator": e.indicator, "periode": e.period,
+                       "lama": None if e.old is None else {"nilai": e.old.value,
+                                                           "sha256": e.old.sha256},
+                       "baru": None if e.new is None else {"nilai": e.new.value,
+                                                           "sha256": e.new.sha256}}
+                      for form, e in report.changes],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def write_report_xlsx(report: CollectReport, path: str | Path,
+                      texts: Texts | None = None, kertas: str = "A4") -> Path:
+    texts = texts or get_texts()
+    t = texts.t
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        # Everything a user typed stays text: never a formula or a link.
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                              "text_wrap": True, "valign": "top"})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        colours = {"diterima": "#C6EFCE", "diterima_catatan": "#FFEB9C", "ditolak": "#FFC7CE"}
+        status_fmt = {k: wb.add_format({"bg_color": v, "valign": "top", "text_wrap": True})
+                      for k, v in colours.items()}
+        title = wb.add_format({"bold": True, "font_size": 12})
+        ws = wb.add_worksheet(t("laporan.sheet_berkas"))
+        ws.write_string(0, 0, t("laporan.judul", tahun=report.tahun or ""), title)
+        ws.write_string(1, 0, t("cli.kumpul_ringkas", **summary_counts(report)))
+        keys = ("berkas", "nip", "nama", "status", "sel", "indikator", "masalah", "tindakan")
+        widths = (40, 22, 28, 20, 12, 36, 60, 50)
+        for c, (k, w) in enumerate(zip(keys, widths)):
+            ws.write_string(3, c, t(f"laporan.kolom.{k}"), head)
+            ws.set_column(c, c, w, wrap)
+        rows = file_rows(report, texts)
+        for i, row in enumerate(rows, start=4):
+            for c, k in enumerate(keys):
+                value = row.get(k)
+                if value in (None, ""):
+                    continue
+                fmt = status_fmt.get(row["_status"]) if k == "status" else None
+                write_text(ws, i, c, value, fmt)
+            ws.set_row(i, L.row_height([row.get(k) for k in keys], widths))
+        ws.autofilter(3, 0, 3 + max(len(rows), 1), len(keys) - 1)
+        ws.freeze_panes(4, 1)
+        judul = t("laporan.judul", tahun=report.tahun or "")
+        L.setup_print(ws, kertas, t("cetak.halaman", judul=judul), (3, 3))
+        miss = wb.add_worksheet(t("laporan.sheet_belum"))
+        mkeys = ("periode", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja",
+                 "form_id")
+        for c, k in enumerate(mkeys):
+            miss.write_string(0, c, t(f"laporan.kolom_belum.{k}"), head)
+            miss.set_column(c, c, (10, 22, 30, 34, 34, 28, 18)[c], wrap)
+        i = 0
+        for period, forms in reversed(list(report.missing.items())):
+            for f in forms:
+                i += 1
+                values = (t(f"form.periode.{period}"), format_nip(f["nip"]), f["nama"],
+                          f["jabatan"], f["perangkat_daerah"], f["unit_kerja"], f["form_id"])
+                for c, v in enumerate(values):
+                    if v:
+                        write_text(miss, i, c, v)
+                miss.set_row(i, L.row_height(values, (10, 22, 30, 34, 34, 28, 18)))
+        miss.autofilter(0, 0, max(i, 1), len(mkeys) - 1)
+        miss.freeze_panes(1, 0)
+        L.setup_print(miss, kertas, t("cetak.halaman", judul=judul), (0, 0))
+        changes = wb.add_worksheet(t("laporan.sheet_perubahan"))
+        ckeys = ("nip", "nama", "kejadian", "indikator", "periode", "nilai_lama", "berkas_lama",
+                 "nilai_baru", "berkas_baru")
+        for c, k in enumerate(ckeys):
+            changes.write_string(0, c, t(f"rekap.kolom.{k}"), head)
+            changes.set_column(c, c, (22, 30, 34, 10, 10, 12, 50, 12, 50)[c], wrap)
+        for i, (form, e) in enumerate(report.changes, start=1):
+            row = [format_nip(form["nip"]), form["nama"], *history_row(e, {}, texts)[:7]]
+            for c, v in enumerate(row):
+                if v not in (None, ""):
+                    write_text(changes, i, c, str(v))
+            changes.set_row(i, L.row_height([str(v or "") for v in row],
+                                            (22, 30, 34, 10, 10, 12, 50, 12, 50)))
+        changes.freeze_panes(1, 0)
+        L.setup_print(changes, kertas, t("cetak.halaman", judul=judul), (0, 0))
+        wb.close()
+    return path
+
+
+def year_lines(report: CollectReport, texts: Texts) -> list[str]:
+    """What the run means for the year: the values it changed (old → new, which files),
+    and who has not submitted each period yet."""
+    t = texts.t
+    out = []
+    for form, e in report.changes[:MAX_CHANGE_LINES]:
+        row = history_row(e, {}, texts)
+        out.append(t("cli.perubahan", nama=form["nama"], kejadian=row[0], indikator=e.indicator,
+                     periode=row[2], lama=row[3], berkas_lama=row[4], baru=row[5],
+                     berkas_baru=row[6]))
+    if len(report.changes) > MAX_CHANGE_LINES:
+        out.append(t("cli.perubahan_lain", n=len(report.changes) - MAX_CHANGE_LINES))
+    for period, forms in report.missing.items():
+        out.append(t("cli.belum_periode", periode=t(f"form.periode.{period}"), n=len(forms)))
+    return out
+
+
+MAX_CHANGE_LINES = 20  # on the terminal; the report workbook lists them all
+
+
+def summary_counts(report: CollectReport) -> dict:
+    return {"total": len(report.results), "ok": report.count("diterima"),
+            "note": report.count("diterima_catatan"), "rejected": report.count("ditolak"),
+            "dup": sum(1 for r in report.results if r.duplicate_of),
+            "missing": len(report.not_submitted)}
+
+
+# --------------------------------------------------------------------------- terminal
+
+def middle(text: str, width: int) -> str:
+    """``text`` cut in the middle to ``width`` characters (``IKI Budi…(revisi).xlsx``): the
+    start and the end (with the extension) are what tell files apart."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return f"{text[:head]}…{text[-tail:]}" if tail else text[:head] + "…"
+
+
+def short_name(name: str) -> str:
+    """The file's own name (``Book1.xlsx``; ``lampiran.zip › IKI.xlsx`` in an archive): the
+    folder it was found in is in the xlsx report."""
+    parts = name.split(" › ")
+    parts[0] = parts[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or parts[0]
+    return " › ".join(parts)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrapped at spaces; a word longer than the column is cut (it cannot be helped)."""
+    lines: list[str] = []
+    for para in str(text).splitlines() or [""]:
+        lines.extend(textwrap.wrap(para, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def terminal_status(r: FileResult, texts: Texts) -> str:
+    """The status as the terminal shows it: a file recorded by an earlier run says so."""
+    text = status_text(r, texts)
+    if not r.new and r.recorded:
+        text = f"{text}, {texts.t('cli.status_tercatat')}"
+    return text
+
+
+def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
+    """The collect report as plain text for a terminal ``width`` columns wide: one row per
+    file (number, file name cut in the middle, pegawai, status) and its problems under
+    it, wrapped at spaces."""
+    width = max(60, width)
+    num_w, status_w = 3, 20
+    name_w = max(16, (width - num_w - status_w - 6) * 11 // 20)
+    who_w = width - num_w - name_w - status_w - 6
+    t = texts.t
+
+    def row(no: str, name: str, who: list[str], status: list[str]) -> list[str]:
+        name_lines = [name]
+        out = []
+        for i in range(max(len(name_lines), len(who), len(status))):
+            cells = (no if i == 0 else "", name_lines[i] if i < len(name_lines) else "",
+                     who[i] if i < len(who) else "", status[i] if i < len(status) else "")
+            out.append(f"{cells[0]:>{num_w}}  {cells[1]:<{name_w}}  {cells[2]:<{who_w}}  "
+                       f"{cells[3]}".rstrip())
+        return out
+
+    lines = row(t("cli.kolom_no"), t("laporan.kolom.berkas"), [t("laporan.kolom.nama")],
+                [t("laporan.kolom.status")])
+    lines.append("-" * width)
+    indent = num_w + 2
+    for n, r in enumerate(report.results, start=1):
+        who = _wrap(r.nama, who_w) if r.nama else []
+        if r.nip:
+            who.append(format_nip(r.nip))
+        lines.extend(row(str(n), middle(short_name(r.name), name_w), who,
+                         _wrap(terminal_status(r, texts), status_w)))
+        for p in r.problems:
+            where = f"{p.cell}: " if p.cell else ""
+            text = f"{where}{p.message(texts)}"
+            wrapped = _wrap(text, width - indent - 2)
+            lines.append(" " * indent + "• " + wrapped[0])
+            lines.extend(" " * (indent + 2) + w for w in wrapped[1:])
+    return "\n".join(lines)
+
+
+def known_count(report: CollectReport) -> int:
+    """Files whose content an earlier run already recorded (nothing new from them)."""
+    return sum(1 for r in report.results if not r.new and r.recorded)
+
+
+def _indicator_of(entry: dict, text: str = ""):
+    """An :class:`~iki_xlsx.core.model.Indicator` from a manifest's indicator entry (enough for
+    capaian: target, polarity, aggregation, per-period targets)."""
+    from ..core.model import Aggregation, Indicator, Polarity, Target
+
+    t = entry.get("target") or {}
+    return Indicator(str(entry.get("no", "")), "", text, "", "", str(entry.get("satuan", "")),
+                     Target(str(t.get("text", "")), t.get("value"), t.get("low"), t.get("high")),
+                     Polarity(entry["polaritas"]), Aggregation(entry["agregasi"]),
+                     dict(entry.get("period_targets") or {}))
+
+
+def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
+                names: list[str] | None = None, width: int = 80) -> list[str]:
+    """What ``check`` shows per indikator: each period's realisasi as read and the capaian
+    s.d. the last filled period (computed with :mod:`iki_xlsx.core.capaian`, as the recap
+    does). ``manifest`` gives targets and polarity (the ledger's copy, or the file's own
+    when the workspace key is absent); ``names`` the indikator texts when known."""
+    from ..core.capaian import capaian_upto
+    from ..core.model import PeriodScheme, format_number
+
+    if not result.realisasi or not manifest or "indicators" not in manifest:
+        return []
+    t = texts.t
+    scheme = PeriodScheme(manifest.get("periode", "triwulan"))
+    cap = float(manifest.get("batas_capaian") or 120)
+    lines = [t("cli.periksa_nilai")]
+    for k, entry in enumerate(manifest["indicators"]):
+        got = result.realisasi.get(entry["id"])
+        if got is None:
+            continue
+        name = names[k] if names and k < len(names) else ""
+        ind = _indicator_of(entry, name)
+        head = t("cli.periksa_indikator", no=k + 1, indikator=name or "",
+                 satuan=ind.satuan, target=ind.target.text)
+        wrapped = _wrap(head, width - 3)
+        lines.append(wrapped[0])
+        lines.extend("   " + w for w in wrapped[1:])
+        values = got.get("realisasi") or {}
+        filled = [p for p in manifest.get("periods", []) if values.get(p) is not None]
+        shown = []
+        for period in filled:
+            v = values[period]
+            shown.append(t("cli.periksa_periode", periode=_period(period, texts),
+                           nilai=format_number(v) if isinstance(v, (int, float)) else str(v)))
+        if filled:
+            try:
+                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+            except ValueError:
+                c = None
+            shown.append(t("cli.periksa_capaian", periode=_period(filled[-1], texts),
+                           capaian="-" if c is None else format_number(round(c, 2))))
+        else:
+            shown.append(t("cli.periksa_capaian_belum"))
+        lines.extend("   " + w for w in _wrap("; ".join(shown), width - 3))
+    return lines
+
+
+def _period(code: str, texts: Texts) -> str:
+    key = f"form.periode.{code}"
+    return texts.t(key) if texts.has(key) else code

@@ -1,0 +1,566 @@
+"""Capaian (achievement, in percent), aggregation over periods, and predikat.
+
+One definition of capaian, used three ways:
+
+* the reader and the recap recompute every capaian with these functions from the realisasi
+  values they read (never trusting what the workbook shows);
+* the workbook generator writes :func:`capaian_formula` into each CAPAIAN cell, so that a
+  pegawai sees the same number live in Excel, LibreOffice, Gnumeric, WPS or Google Sheets;
+* the generator writes the formula's cached value with :func:`capaian_upto`, so viewers that
+  do not recalculate show the right value too.
+
+The live formula and these functions must agree exactly (tests recalculate the generated
+formulas in LibreOffice and compare). Rules, from ``domain.md``:
+
+* ``maksimal``: R / T × 100; T = 0 → 100 when R ≥ 0, else 0.
+* ``minimal``: (2T − R) / T × 100; T = 0 → 100 when R ≤ 0, else 0.
+* ``rentang`` lo–hi: inside → 100; above → R / hi × 100; below → R / lo × 100 (a zero bound
+  behaves like a zero ``maksimal`` target).
+* ``ya/tidak``: an answer "Ya" (or True) → 100, any other answer → 0, per period;
+  ``rata-rata`` averages the periods' capaian, ``terakhir`` takes the last (``jumlah`` makes
+  no sense for answers: ``validate`` refuses it; it behaves like ``terakhir``).
+* Every capaian is floored at 0 and capped at ``cap`` (default 120). A blank realisasi is
+  *not submitted*: the result is None, never 0.
+
+The form reads each realisasi cell the way the recap reads it (``values.py``: percent
+formats, numbers as text with a decimal comma, answers with spaces or in other case), in
+hidden helper cells (:mod:`iki_xlsx.forms.liveform`), and shows a warning instead of a capaian
+where the recap would refuse or reinterpret a value; so the capaian formula itself only
+sees numbers (and, for ya/tidak, each period's capaian).
+
+Longer than 400 lines because the Python rule and the spreadsheet formula that must
+agree with it are kept side by side, so that a change to one is made to the other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .model import Aggregation, Indicator, PeriodScheme, Polarity, Target, parse_number
+
+__all__ = [
+    "DEFAULT_CAP", "capaian", "aggregate", "capaian_upto", "effective_target", "parse_answer",
+    "parse_period", "period_index", "PredikatScale", "LIMA", "SAKIP", "capaian_formula",
+    "excel_number",
+]
+
+DEFAULT_CAP = 120.0
+FULL = 100.0
+
+# --------------------------------------------------------------------------- values
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: object) -> float | None:
+    """A realisasi number, or None (blank, text that is not a number, bool)."""
+    if _is_blank(value) or isinstance(value, bool):
+        return None
+    return parse_number(value)
+
+
+def parse_answer(value: object) -> bool | None:
+    """A ya/tidak answer: "Ya"/True → True, "Tidak"/False → False, anything else → None.
+
+    The reader uses this to flag answers the form does not allow; :func:`capaian` itself
+    treats every non-blank answer other than yes as no, like the live formula.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        key = value.strip().casefold()
+        if key == "ya":
+            return True
+        if key == "tidak":
+            return False
+    return None
+
+
+def _check_cap(cap: float) -> float:
+    if not (isinstance(cap, (int, float)) and math.isfinite(cap) and cap > 0):
+        raise ValueError(f"capaian cap must be a positive finite number, got {cap!r}")
+    return float(cap)
+
+
+# --------------------------------------------------------------------------- capaian
+
+
+def _maksimal(r: float, t: float, cap: float) -> float:
+    if t == 0:
+        return min(cap, FULL) if r >= 0 else 0.0
+    return max(0.0, min(cap, r / t * 100))
+
+
+def _minimal(r: float, t: float, cap: float) -> float:
+    if t == 0:
+        return min(cap, FULL) if r <= 0 else 0.0
+    return max(0.0, min(cap, (2 * t - r) / t * 100))
+
+
+def _target_value(target: Target) -> float:
+    if target.value is None or not math.isfinite(target.value):
+        raise ValueError(f"target {target.text!r} has no number to compare realisasi with")
+    if target.value < 0:
+        raise ValueError(f"target {target.text!r} is negative")
+    return float(target.value)
+
+
+def _target_range(target: Target) -> tuple[float, float]:
+    lo, hi = target.low, target.high
+    if lo is None or hi is None or not (0 <= lo <= hi) or not math.isfinite(hi):
+        raise ValueError(f"target {target.text!r} is not a range lo–hi with 0 ≤ lo ≤ hi")
+    return float(lo), float(hi)
+
+
+def capaian(realisasi: object, target: Target, polaritas: Polarity,
+            cap: float = DEFAULT_CAP) -> float | None:
+    """Capaian in percent (unrounded) of one realisasi against one target.
+
+    ``realisasi`` is a number (or number text as Indonesians type it) for ``maksimal``,
+    ``minimal`` and ``rentang``; an answer ("Ya"/"Tidak", True/False) for ``ya/tidak``.
+    Blank (None, empty text) → None: not submitted, never 0. Numeric text that cannot be
+    parsed also gives None. Raises ValueError when the target does not fit the polarity.
+    """
+    cap = _check_cap(cap)
+    polaritas = Polarity(polaritas)
+    if polaritas is Polarity.YA_TIDAK:
+        if _is_blank(realisasi):
+            return None
+        return min(cap, FULL) if parse_answer(realisasi) is True else 0.0
+    r = _number(realisasi)
+    if polaritas is Polarity.RENTANG:
+        lo, hi = _target_range(target)
+        if r is None:
+            return None
+        if r > hi:
+            return _maksimal(r, hi, cap)
+        if r < lo:
+            return _maksimal(r, lo, cap)
+        return min(cap, FULL)
+    t = _target_value(target)
+    if r is None:
+        return None
+    if polaritas is Polarity.MINIMAL:
+        return _minimal(r, t, cap)
+    return _maksimal(r, t, cap)
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _filled(values: Sequence[object], polaritas: Polarity | None
+            ) -> tuple[bool, list[tuple[int, object]]]:
+    """Whether these are ya/tidak answers, and (index, value) of the filled periods:
+    non-blank answers for ya/tidak, numbers otherwise."""
+    if polaritas is None:  # guess: any answer (bool or Ya/Tidak text) makes it ya/tidak
+        answers = any(parse_answer(v) is not None for v in values)
+    else:
+        answers = Polarity(polaritas) is Polarity.YA_TIDAK
+    if answers:
+        return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
+    return False, [(i, n) for i, v in enumerate(values) if (n := _number(v)) is not None]
+
+
+def _answer_value(value: object) -> object:
+    answer = parse_answer(value)
+    if answer is None:
+        return value.strip() if isinstance(value, str) else value
+    return "Ya" if answer else "Tidak"
+
+
+def aggregate(values: Sequence[object], agregasi: Aggregation,
+              polaritas: Polarity | None = None) -> float | str | None:
+    """Aggregate the filled periods, in period order; None when none is filled.
+
+    ``jumlah`` sums, ``rata-rata`` averages the filled periods, ``terakhir`` takes the last
+    filled one. Answers of a ya/tidak indicator (``polaritas`` YA_TIDAK, or when not given,
+    any value that is "Ya"/"Tidak"/bool) are shown as the last filled answer, returned as
+    "Ya"/"Tidak" (other text as typed); their capaian (:func:`capaian_upto`) follows
+    ``agregasi``.
+    """
+    answers, filled = _filled(values, polaritas)
+    if not filled:
+        return None
+    items = [v for _, v in filled]
+    if not answers:
+        agregasi = Aggregation(agregasi)
+        if agregasi is Aggregation.JUMLAH:
+            return math.fsum(items)
+        if agregasi is Aggregation.RATA_RATA:
+            return math.fsum(items) / len(items)
+    return items[-1]
+
+
+def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        code = parse_period(key, scheme)
+        if code is not None:
+            out[code] = value
+    return out
+
+
+def effective_target(indicator: Indicator, period: str | None,
+                     scheme: PeriodScheme | None = None) -> Target:
+    """The target capaian compares with when ``period`` is the last filled period.
+
+    The per-period ("s.d.", cumulative) target of that period when the master gives one and
+    the polarity is ``maksimal`` or ``minimal``; the annual target otherwise.
+    """
+    if period is None or Polarity(indicator.polaritas) not in (Polarity.MAKSIMAL,
+                                                                Polarity.MINIMAL):
+        return indicator.target
+    if scheme is not None:
+        targets = _normalise_periods(indicator.period_targets, scheme)
+        period = parse_period(period, scheme) or period
+    else:
+        targets = dict(indicator.period_targets)
+    value = targets.get(period)
+    if value is None or isinstance(value, bool):
+        return indicator.target
+    value = parse_number(value)
+    if value is None:
+        raise ValueError(f"per-period target for {period} is not a number: "
+                         f"{targets.get(period)!r}")
+    return Target(_format_constant(value), value=value)
+
+
+def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
+                 scheme: PeriodScheme, cap: float = DEFAULT_CAP, *,
+                 target_period: str | None = None) -> float | None:
+    """Capaian "s.d." period ``upto``: aggregate the periods up to and including it.
+
+    ``values`` maps period codes (or any spelling :func:`parse_period` accepts) to realisasi.
+    The aggregate is compared with the per-period target of the last filled period when the
+    master gives one (see :func:`effective_target`), else with the annual target. With
+    ``target_period`` (the recap's period), a ``jumlah`` indikator is compared with that
+    period's target instead: a sum that stopped growing is behind, not on target.
+    None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
+    """
+    scheme = PeriodScheme(scheme)
+    end = period_index(upto, scheme)
+    if end is None:
+        raise ValueError(f"period {upto!r} does not exist in the {scheme.value} scheme")
+    periods = scheme.periods[: end + 1]
+    by_code = _normalise_periods(values, scheme)
+    row = [by_code.get(p) for p in periods]
+    polaritas = Polarity(indicator.polaritas)
+    _, filled = _filled(row, polaritas)
+    if not filled:
+        return None
+    if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
+        scores = [capaian(v, indicator.target, polaritas, cap) for _, v in filled]
+        if Aggregation(indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
+            return math.fsum(scores) / len(scores)
+        return scores[-1]  # terakhir (jumlah, refused by validate, behaves the same)
+    last = periods[filled[-1][0]]
+    if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
+        last = target_period
+    total = aggregate(row, indicator.agregasi, polaritas)
+    return capaian(total, effective_target(indicator, last, scheme), polaritas, cap)
+
+
+# --------------------------------------------------------------------------- periods
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_PERIOD = re.compile(
+    r"^(?:(?:s\.?\s*d\.?|s/d|sampai\s+dengan)\s*)?"   # "s.d. TW II"
+    r"(?P<kind>triwulan|trw|tw|kuartal|q|semester|smt|sem|s)?"
+    r"\s*[-.:]?\s*(?:ke\s*[-.]?\s*)?"
+    r"(?P<num>\d+|iv|iii|ii|i)$")
+_ANNUAL = re.compile(r"^(?:tahunan|tahun|setahun|annual|th)$")
+_KINDS = {"triwulan": PeriodScheme.TRIWULAN, "trw": PeriodScheme.TRIWULAN,
+          "tw": PeriodScheme.TRIWULAN, "kuartal": PeriodScheme.TRIWULAN,
+          "q": PeriodScheme.TRIWULAN, "semester": PeriodScheme.SEMESTER,
+          "smt": PeriodScheme.SEMESTER, "sem": PeriodScheme.SEMESTER,
+          "s": PeriodScheme.SEMESTER}
+
+
+def parse_period(text: object, scheme: PeriodScheme) -> str | None:
+    """The period code (``TW2``, ``S1``, ``TAHUNAN``) of a period as people write it.
+
+    Triwulan: ``TW2``, ``TW II``, ``tw 2``, ``Triwulan II``, ``triwulan ke-2``, ``2``;
+    semester: ``S1``, ``Semester I``, ``SEM 1``, ``1``; annual: ``TAHUNAN``, ``tahun``.
+    A bare number means the n-th period of the scheme. None when the text is not a period
+    of ``scheme`` (``TW2`` in a semester scheme, ``TW5``, ``S1`` in a triwulan scheme).
+    """
+    scheme = PeriodScheme(scheme)
+    if isinstance(text, str) and text in scheme.periods:  # already a code: the hot path
+        return text
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    key = re.sub(r"\s+", " ", str(text).strip().casefold())
+    if key in (p.casefold() for p in scheme.periods):
+        return next(p for p in scheme.periods if p.casefold() == key)
+    if _ANNUAL.match(key):
+        return "TAHUNAN" if scheme is PeriodScheme.TAHUNAN else None
+    m = _PERIOD.match(key)
+    if not m:
+        return None
+    kind = m["kind"]
+    if kind is not None and _KINDS[kind] is not scheme:
+        return None
+    num = m["num"]
+    n = _ROMAN[num] if num in _ROMAN else int(num)
+    if scheme is PeriodScheme.TAHUNAN:
+        return None
+    if not 1 <= n <= len(scheme.periods):
+        return None
+    return scheme.periods[n - 1]
+
+
+def period_index(text: object, scheme: PeriodScheme) -> int | None:
+    """0-based position of a period in ``scheme`` (``TW3`` → 2), None when not a period."""
+    code = parse_period(text, scheme)
+    return None if code is None else PeriodScheme(scheme).periods.index(code)
+
+
+# --------------------------------------------------------------------------- predikat
+
+
+def excel_number(x: float) -> str:
+    """A number as a formula constant: plain decimal, no exponent, parses back to the same
+    float (``1e-05`` → ``0.00001``, ``120.0`` → ``120``). Safe in every spreadsheet."""
+    return _format_constant(x)
+
+
+def _format_constant(x: float) -> str:
+    """A float as a plain decimal that parses back to the same float (no exponent)."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = format(Decimal(repr(x)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _format_threshold(x: float) -> str:
+    return _format_constant(x).replace(".", ",")
+
+
+_BAND = re.compile(r"^(?P<a>.*?)(?P<op>>=|≥|=>|<=|≤|=<|>|<)\s*(?P<num>[+-]?\d[\d.,]*)\s*%?"
+                   r"(?P<b>.*)$")
+
+_UPPER = re.compile(r"^\s*(?:-|–|—|s\.?\s*d\.?|s/d|sampai)\s*\d[\d.,]*\s*%?")
+
+
+@dataclass(frozen=True)
+class PredikatScale:
+    """Bands ``(threshold, label)``, thresholds strictly decreasing: a value gets the label
+    of the first band whose threshold it exceeds (strictly ``>``), else ``final``."""
+
+    bands: tuple[tuple[float, str], ...]
+    final: str
+    name: str = field(default="custom", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.bands:
+            raise ValueError("a predikat scale needs at least one band with a threshold")
+        thresholds = [t for t, _ in self.bands]
+        if any(not math.isfinite(t) for t in thresholds):
+            raise ValueError("predikat thresholds must be finite numbers")
+        if any(a <= b for a, b in zip(thresholds, thresholds[1:])):
+            raise ValueError("predikat thresholds must be strictly decreasing, got "
+                             + ", ".join(_format_threshold(t) for t in thresholds))
+        if not self.final.strip() or any(not label.strip() for _, label in self.bands):
+            raise ValueError("every predikat band needs a label")
+
+    @classmethod
+    def from_setting(cls, text: str | None) -> PredikatScale:
+        """A scale from the ``skala_predikat`` setting.
+
+        ``lima`` (default; also blank), ``sakip``, or a user-defined scale such as
+        ``Sangat Baik > 90; Baik > 75; Cukup > 65; Kurang > 50; Sangat Kurang`` (bands
+        separated by ``;``, ``|`` or newlines; ``> 90 Sangat Baik`` order works too; decimal
+        commas; the final band may be written ``≤ 50 Sangat Kurang``). ValueError with an
+        explanation when the text is not a valid scale.
+        """
+        key = re.sub(r"\s+", " ", str(text or "").strip().casefold())
+        if key in ("", "lima", "5", "default", "lkjip"):
+            return LIMA
+        if key == "sakip":
+            return SAKIP
+        return cls._parse(str(text))
+
+    @classmethod
+    def _parse(cls, text: str) -> PredikatScale:
+        parts = [p.strip() for p in re.split(r"[;\n\r|]+", text) if p.strip()]
+        bands: list[tuple[float, str]] = []
+        final: str | None = None
+        for part in parts:
+            if final is not None:
+                raise ValueError(f"predikat band {part!r} follows the final band {final!r}; "
+                                 "the band without a threshold must come last")
+            m = _BAND.match(part)
+            if m is None:
+                label, op, number = part, None, None
+            else:
+                label = m["a"] + " " + _UPPER.sub("", m["b"])  # "> 75 – 90 Baik"
+                op, number = m["op"], parse_number(m["num"])
+                if number is None:
+                    raise ValueError(f"predikat band {part!r}: {m['num']!r} is not a number")
+            label = re.sub(r"\s+", " ", label).strip(" :=-–()\t")
+            if not label:
+                raise ValueError(f"predikat band {part!r} has no label")
+            if op is None:
+                final = label
+            elif op == ">":
+                bands.append((number, label))
+            elif op in ("<=", "≤", "=<"):
+                if not bands or number != bands[-1][0]:
+                    raise ValueError(f"predikat band {part!r}: the final band must be "
+                                     "'≤ <lowest threshold>' or have no number")
+                final = label
+            else:
+                raise ValueError(f"predikat band {part!r}: use '> number' (bands are strict: "
+                                 "a value equal to the threshold falls in the band below)")
+        if final is None:
+            raise ValueError("predikat scale has no final band (a label without a threshold "
+                             "for values at or below the lowest threshold)")
+        return cls(tuple(bands), final)
+
+    def label(self, value: float | None) -> str | None:
+        """The predikat of a capaian; None for None (nothing to rate) or NaN."""
+        if value is None or isinstance(value, bool) or value != value:
+            return None
+        for threshold, label in self.bands:
+            if value > threshold:
+                return label
+        return self.final
+
+    def describe(self) -> str:
+        """``> 90 Sangat Baik; > 75 Baik; …; ≤ 50 Sangat Kurang`` (parses back)."""
+        parts = [f"> {_format_threshold(t)} {label}" for t, label in self.bands]
+        parts.append(f"≤ {_format_threshold(self.bands[-1][0])} {self.final}")
+        return "; ".join(parts)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+LIMA = PredikatScale(((90.0, "Sangat Baik"), (75.0, "Baik"), (65.0, "Cukup"), (50.0, "Kurang")),
+                     "Sangat Kurang", name="lima")
+SAKIP = PredikatScale(((90.0, "AA"), (80.0, "A"), (70.0, "BB"), (60.0, "B"), (50.0, "CC"),
+                       (30.0, "C")), "D", name="sakip")
+
+
+# --------------------------------------------------------------------------- live formula
+
+
+def _scheme_for(n: int) -> PeriodScheme:
+    for scheme in PeriodScheme:
+        if len(scheme.periods) == n:
+            return scheme
+    raise ValueError(f"{n} realisasi cells match no period scheme (4, 2 or 1 cells)")
+
+
+def _f(x: float) -> str:
+    return _format_constant(x)
+
+
+def _fx_maksimal(a: str, t: float, cap: float) -> str:
+    if t == 0:
+        return f"IF({a}>=0,{_f(min(cap, FULL))},0)"
+    return f"MAX(0,MIN({_f(cap)},{a}/{_f(t)}*100))"
+
+
+def _fx_minimal(a: str, t: float, cap: float) -> str:
+    if t == 0:
+        return f"IF({a}<=0,{_f(min(cap, FULL))},0)"
+    return f"MAX(0,MIN({_f(cap)},(2*{_f(t)}-{a})/{_f(t)}*100))"
+
+
+def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:
+    """Capaian of aggregate expression ``a`` (known to be filled) against ``target``."""
+    if polaritas is Polarity.RENTANG:
+        lo, hi = _target_range(target)
+        return (f"IF({a}>{_f(hi)},{_fx_maksimal(a, hi, cap)},"
+                f"IF({a}<{_f(lo)},{_fx_maksimal(a, lo, cap)},{_f(min(cap, FULL))}))")
+    t = _target_value(target)
+    if polaritas is Polarity.MINIMAL:
+        return _fx_minimal(a, t, cap)
+    return _fx_maksimal(a, t, cap)
+
+
+def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEFAULT_CAP,
+                    scheme: PeriodScheme | None = None, *, flag: str | None = None,
+                    warning: str = "") -> str:
+    """Excel formula computing the indicator's capaian from the form's checked realisasi.
+
+    ``cells`` are, in period order, the cells holding each period's realisasi as the recap
+    reads it (``["W14", "Z14", …]``: the form's hidden helper cells, see
+    :mod:`iki_xlsx.forms.liveform`): a number, or ``""`` when not filled; for a ``ya/tidak``
+    indicator the period's capaian (Ya → 100, Tidak → 0, capped). ``scheme`` defaults to
+    the one with that many periods. The formula gives exactly ``capaian_upto(values, last
+    period, indicator, scheme, cap)``, and ``""`` while no period is filled; with ``flag``
+    (a cell counting the periods the recap would refuse), ``warning`` while it is not 0.
+    It uses only functions every spreadsheet evaluates the same way (IF, AND, OR, COUNT,
+    SUM, AVERAGE, MIN, MAX, ISNUMBER), with the targets embedded as constants.
+    """
+    cap = _check_cap(cap)
+    cells = [str(c).strip().lstrip("=") for c in cells]
+    if not cells or any(not c for c in cells):
+        raise ValueError("capaian_formula needs one realisasi cell reference per period")
+    scheme = PeriodScheme(scheme) if scheme is not None else _scheme_for(len(cells))
+    periods = scheme.periods
+    if len(cells) != len(periods):
+        raise ValueError(f"{len(cells)} cells for the {len(periods)} periods of "
+                         f"{scheme.value}")
+    polaritas = Polarity(indicator.polaritas)
+    agregasi = Aggregation(indicator.agregasi)
+    args = ",".join(cells)
+    count = f"COUNT({args})"
+
+    def filled(c: str) -> str:
+        return f"ISNUMBER({c})"
+
+    if polaritas is Polarity.YA_TIDAK:
+        # The cells already hold each period's capaian: average them, or take the last.
+        if agregasi is Aggregation.RATA_RATA:
+            expr = f"AVERAGE({args})"
+        else:
+            expr = cells[0]
+            for c in cells[1:]:
+                expr = f"IF({filled(c)},{c},{expr})"
+        return _wrap(count, expr, flag, warning)
+    targets = [effective_target(indicator, p, scheme) for p in periods]
+    if agregasi is Aggregation.TERAKHIR:
+        # One branch per last filled period: the aggregate is that cell itself.
+        branches = [(filled(c), _fx_body(c, t, polaritas, cap))
+                    for c, t in zip(cells, targets)]
+    else:
+        total = f"SUM({args})" if agregasi is Aggregation.JUMLAH else f"AVERAGE({args})"
+        # Group consecutive periods sharing a target; pick the group of the last filled one.
+        groups: list[tuple[list[str], Target]] = []
+        for c, t in zip(cells, targets):
+            if groups and (groups[-1][1].value, groups[-1][1].low, groups[-1][1].high) == (
+                    t.value, t.low, t.high):
+                groups[-1][0].append(c)
+            else:
+                groups.append(([c], t))
+        branches = []
+        for members, t in groups:
+            conds = [filled(c) for c in members]
+            cond = conds[0] if len(conds) == 1 else f"OR({','.join(conds)})"
+            branches.append((cond, _fx_body(total, t, polaritas, cap)))
+    # Latest first; the earliest branch needs no test (something is filled).
+    expr = branches[0][1]
+    for cond, body in branches[1:]:
+        expr = f"IF({cond},{body},{expr})"
+    return _wrap(count, expr, flag, warning)
+
+
+def _wrap(count: str, expr: str, flag: str | None, warning: str) -> str:
+    body = f'IF({count}=0,"",{expr})'
+    if flag:
+        return f'=IF({flag}>0,"{warning.replace(chr(34), chr(34) * 2)}",{body})'
+    return "=" + body

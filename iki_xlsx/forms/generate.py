@@ -1,0 +1,565 @@
+"""Generate one locked, print-ready IKI workbook per (pegawai, IKI), plus a distribution
+list, recording every issued form in the workspace ledger.
+
+The main process owns the ledger: it names each form (form id, file path) and looks up
+what was issued before. Everything per form — layout, content hash, revision decision,
+signed manifest, the workbook itself and its ledger row — runs in a process pool, so the
+work spreads over all cores.
+
+Longer than 400 lines because writing a form, its ledger row and the distribution list
+share the per-form worker state; splitting them would pass that state across modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import unicodedata
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+
+from ..core.atomic import atomic_path
+from ..core.model import Form, Master, format_nip
+from ..core.texts import Texts, get_texts
+from ..core.timeline import match_indicators
+from ..core.xlsxtext import limit, merge_text, write_text
+from ..workspace.ledger import IssuedForm, Workspace, ledger_json
+from . import layout as L
+from .formcopy import FORM_COPY_KEY, pack_form
+from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
+
+DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
+
+
+# --------------------------------------------------------------------------- workbook
+
+def legacy_password_hash(password: str) -> str:
+    """The 16-bit password verifier of ECMA-376 Part 4 (sheet and workbook protection)."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password) ^ 0xCE4B
+    return f"{digest:X}"
+
+
+class ProtectedWorkbook(Workbook):
+    """xlsxwriter has no API for workbook *structure* protection (sheets cannot be added,
+    renamed, deleted or unhidden); this writes ``<workbookProtection lockStructure="1">``
+    at its place in workbook.xml, right after ``<workbookPr>``."""
+
+    structure_password: str = ""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attributes = []
+        if self.structure_password:
+            attributes.append(("workbookPassword",
+                               legacy_password_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)
+
+
+@dataclass
+class FormJob:
+    """Everything a worker needs to build, sign and write one form."""
+
+    path: str
+    rel_path: str
+    form: Form
+    form_id: str
+    previous: IssuedForm | None  # latest issued revision of this form id, if any
+    key: bytes
+    key_id: str
+    password: str
+    templates_dir: str | None
+    filled: dict | None = None  # issue 11: closed periods filled in (reissue.filled_for)
+
+
+@dataclass
+class FormResult:
+    """What a worker sends back: small, already serialised for the ledger."""
+
+    path: str
+    form_id: str
+    revision: int
+    status: str  # baru | revisi | kembali (an earlier revision's content again) | sama
+    content_hash: str
+    ledger_row: dict
+
+
+def build_and_write(job: FormJob) -> FormResult:
+    """Lay out, hash, sign and write one form (runs in a worker process)."""
+    texts = get_texts(job.templates_dir)
+    form = job.form
+    lay = L.build_layout(form, texts)
+    locked = lay.locked_values()
+    digest = content_hash(locked)
+    prev = job.previous
+    if prev is None:
+        revision, status = 1, "baru"
+    elif prev.content_hash == digest:
+        revision, status = prev.revision, "sama"
+    elif digest in prev.revisions:  # back to what an earlier revision said: reuse it
+        revision, status = prev.revisions[digest], "kembali"
+    else:
+        revision, status = max(prev.last, prev.revision) + 1, "revisi"
+    body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
+                          key_id=job.key_id, locked_hash=digest)
+    form_text = ledger_json(form_to_dict(form))
+    body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
+    if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
+        from . import reissue
+
+        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay)
+        reissue.apply(lay, job.filled)
+        lay.reissue = reissue.describe(lay, job.filled, texts)
+    manifest = sign(body, job.key)
+    manifest_text = to_text(manifest)
+    write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
+    row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row["form"] = form_text  # the same canonical text: serialised once
+    # Serialised here, in the worker: the main process only inserts the text.
+    row["reading"] = reading_view(manifest)
+    for key in ("targets", "form", "locked_cells", "reading"):
+        row[key] = ledger_json(row[key])
+    row["manifest"] = manifest_text
+    return FormResult(job.path, job.form_id, revision, status, digest, row)
+
+
+def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
+               texts: Texts, form_id: str, revision: int) -> str:
+    """Write one form workbook atomically; returns its path."""
+    with atomic_path(path) as tmp:
+        wb = ProtectedWorkbook(str(tmp), {"in_memory": True})
+        wb.structure_password = password
+        wb.set_properties({"title": texts.t("form.judul"), "subject": form.pegawai.nama,
+                           "author": "iki-xlsx", "comments": form_id})
+        wb.set_custom_property("iki_form_id", form_id)
+        wb.set_custom_property("iki_revision", str(revision))
+        base = {"font_name": L.FONT, "font_size": L.FONT_SIZE}
+        formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
+        ws = wb.add_worksheet(L.SHEET_FORM)
+        _write_sheet(wb, ws, form, lay, formats, texts, password)
+        guide = wb.add_worksheet(L.SHEET_GUIDE)
+        _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
+                                                             "valign": "top"}),
+                     wb.add_format({**base, "bold": True, "font_size": 12}), password)
+        helper = wb.add_worksheet(L.SHEET_HELPER)
+        for cell in lay.helper_cells:
+            _write_formula(helper, cell.row, cell.col, cell.formula, None, cell.value)
+        helper.protect(password)
+        helper.very_hidden()
+        man = wb.add_worksheet(L.SHEET_MANIFEST)
+        man.write_string(0, 0, L.MANIFEST_MARK)
+        for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
+            man.write_string(1 + i // L.MANIFEST_CHUNK, 0,
+                             manifest_text[i:i + L.MANIFEST_CHUNK])
+        man.protect(password)
+        man.very_hidden()
+        ws.activate()
+        wb.close()
+    return path
+
+
+try:  # xlsxwriter's own cell record for formulas (see _write_formula)
+    from xlsxwriter.worksheet import CellFormulaTuple as _FormulaCell
+except ImportError:  # pragma: no cover - a future xlsxwriter: use the public API
+    _FormulaCell = None
+
+
+def _write_formula(ws, row: int, col: int, formula: str, fmt, value) -> None:
+    """Store a formula cell. xlsxwriter's write_formula runs ~30 regular expressions per
+    formula to expand Excel 365 function names (FILTER, XLOOKUP, …); capaian formulas
+    use only classic functions (capaian.py guarantees it), so the cell is stored
+    directly — 4 ms per form. Falls back to write_formula if xlsxwriter changes."""
+    if _FormulaCell is None or not hasattr(ws, "table") or ws._check_dimensions(row, col):
+        ws.write_formula(row, col, formula, fmt, value)
+        return
+    ws.table[row][col] = _FormulaCell(formula.lstrip("="), fmt, value)
+
+
+def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
+                 password: str) -> None:
+    for c, width in enumerate(lay.widths):
+        ws.set_column(c, c, width)
+    for r, height in lay.heights.items():
+        ws.set_row(r, height)
+    for cell in lay.cells:
+        fmt = formats[cell.style]
+        if cell.last_row is not None and (cell.last_row, cell.last_col) != (cell.row, cell.col):
+            if cell.formula:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+                _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+            elif cell.rich:
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+                parts = []
+                for style, text in cell.rich:  # every run formatted: no default font
+                    parts += [formats[style or cell.style], limit(text)]
+                ws.write_rich_string(cell.row, cell.col, *parts, fmt)
+            elif isinstance(cell.value, (int, float)):
+                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
+                               cell.value, fmt)
+            else:
+                merge_text(ws, cell.row, cell.col, cell.last_row, cell.last_col,
+                           cell.value, fmt)
+        elif cell.formula:
+            _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+        elif isinstance(cell.value, (int, float)):
+            ws.write_number(cell.row, cell.col, cell.value, fmt)
+        else:
+            write_text(ws, cell.row, cell.col, cell.value, fmt)
+    style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
+    for r, c, kind in lay.inputs:
+        ws.write_blank(r, c, None, formats[style[kind]])
+    t = texts.t
+    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
+    rows_by_kind: dict[str, list[int]] = {}
+    for v in lay.validations:
+        rows_by_kind.setdefault(v["kind"], []).append(v["row"])
+    for c, code in zip(lay.realisasi_cols, lay.periods):
+        label = L.period_label(texts, code)
+        for kind, rows in rows_by_kind.items():
+            if kind == "choice":
+                opts = {"validate": "list", "source": [yes, no],
+                        "input_title": t("form.validasi.yatidak_judul", periode=label),
+                        "input_message": t("form.validasi.yatidak_pesan", periode=label),
+                        "error_title": t("form.validasi.yatidak_galat_judul"),
+                        "error_message": t("form.validasi.yatidak_galat")}
+            else:
+                opts = {"validate": "decimal", "criteria": ">=", "value": 0,
+                        "input_title": t("form.validasi.angka_judul", periode=label),
+                        "input_message": t("form.validasi.angka_pesan", periode=label),
+                        "error_title": t("form.validasi.angka_galat_judul"),
+                        "error_message": t("form.validasi.angka_galat")}
+            # One rule per column and kind, over all its cells (a multi-range sqref).
+            refs = " ".join(L.cell_ref(r, c) for r in rows)
+            ws.data_validation(rows[0], c, rows[0], c,
+                               {**opts, "error_type": "stop", "multi_range": refs})
+    for area, formula in lay.warnings:
+        ws.conditional_format(area, {"type": "formula", "criteria": formula,
+                                     "format": formats["warn"]})
+    first, last = lay.table_rows
+    ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
+        "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
+        "input_message": t("form.validasi.keterangan_pesan")})
+    sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
+    rc = lay.realisasi_cols
+
+    def rng(c0, c1):
+        return (f"{sheet}!${L.col_name(c0)}${first + 1}:"
+                f"${L.col_name(c1)}${last + 1}")
+
+    wb.define_name(L.NAME_REALISASI, "=" + rng(rc[0], rc[-1]))
+    wb.define_name(L.NAME_KETERANGAN, "=" + rng(lay.keterangan_col, lay.keterangan_col))
+    wb.define_name(L.NAME_CAPAIAN, "=" + rng(lay.capaian_col, lay.capaian_col))
+    for c, code in zip(rc, lay.periods):
+        wb.define_name(f"{L.NAME_REALISASI}_{code}", "=" + rng(c, c))
+    # Print: paper, landscape, one page wide, header rows repeated, footer page numbers.
+    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(**L.MARGINS)
+    if lay.page_breaks:  # keep the signature block on one page
+        ws.set_h_pagebreaks(lay.page_breaks)
+    ws.center_horizontally()
+    ws.repeat_rows(*lay.header_rows)
+    ws.print_area(0, 0, lay.last_row, lay.last_col)
+    ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
+    # No frozen panes: the header block above the table is 300–650 pt tall, and frozen
+    # it would fill a 1366×768 screen so that no realisasi row could be reached.
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                          "format_rows": False, "format_columns": False})
+
+
+def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt,
+                 password: str) -> None:
+    ws.set_column(0, 0, 110)
+    periods = [L.period_label(texts, p) for p in lay.periods]
+    lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
+                         reissue=getattr(lay, "reissue", None),  # issue 11
+                         first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
+                         realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
+                         capaian_col=L.col_name(lay.capaian_col),
+                         keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
+    for r, line in enumerate(lines):
+        write_text(ws, r, 0, line, title_fmt if r == 0 else fmt)
+        ws.set_row(r, L.height_for(L.text_lines(line, 110, bold=r == 0)))
+    ws.set_landscape()
+    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
+    ws.fit_to_pages(1, 0)
+    ws.protect(password)
+
+
+# --------------------------------------------------------------------------- planning
+
+_WIN_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                 *(f"{d}{i}" for d in ("COM", "LPT") for i in (*range(10), "¹", "²", "³"))}
+# Generated paths stay well under Windows' 260 characters even below a long Documents
+# folder: a perangkat daerah folder of at most 60 characters and a file name of at most
+# 80 (+ " (2)" + ".xlsx"), so every path under the output folder is ≤ 150 characters.
+FOLDER_LIMIT = 60
+NAME_LIMIT = 78
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file or folder name valid on Windows: no ``<>:"/\\|?*``, no control characters,
+    no trailing dot or space, not a reserved device name (``CON``, ``COM1``, ``nul.txt``),
+    at most ``limit`` characters, cut at a space where one is near."""
+    s = unicodedata.normalize("NFC", str(text))
+    s = _WIN_BAD.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    if len(s) > limit:
+        cut = s[:limit]
+        space = cut.rfind(" ")
+        s = cut[:space] if space >= limit * 2 // 3 else cut
+    s = s.rstrip(" .")
+    if not s:
+        s = "_"
+    if s.split(".")[0].rstrip(" ").upper() in _WIN_RESERVED:
+        s = "_" + s
+    return s
+
+
+@dataclass
+class PlannedForm:
+    form: Form
+    form_id: str
+    revision: int
+    status: str  # baru | revisi | kembali | sama
+    path: Path
+    manifest_text: str = field(repr=False)
+    templates_dir: str | None = None
+    previous: int | None = None  # the revision that was current before (revisi, kembali)
+    matching: object = None  # timeline.Matching of the indikator against it
+    _layout: L.FormLayout | None = field(default=None, repr=False)
+    _manifest: dict | None = field(default=None, repr=False)
+
+    @property
+    def manifest(self) -> dict:
+        """The signed manifest written into the file."""
+        if self._manifest is None:
+            self._manifest = json.loads(self.manifest_text)
+        return self._manifest
+
+    @property
+    def layout(self) -> L.FormLayout:
+        """The form's layout, rebuilt on demand (workers do not send it back)."""
+        if self._layout is None:
+            self._layout = L.build_layout(self.form, get_texts(self.templates_dir))
+        return self._layout
+
+
+@dataclass
+class GenerateResult:
+    forms: list[PlannedForm] = field(default_factory=list)
+    out_dir: Path | None = None
+    distribution: Path | None = None
+    zips: list[Path] = field(default_factory=list)
+    password_file: Path | None = None
+    seconds: float = 0.0
+    withdrawn: list[dict] = field(default_factory=list)  # issue 11: forms withdrawn now
+    back: list[str] = field(default_factory=list)  # form ids issued again after withdrawal
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.forms if f.status == status)
+
+
+def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Path]:
+    """``<out>/<Perangkat Daerah>/<NIP>_<Nama>.xlsx``; a pegawai's second IKI (Plt./Plh.)
+    adds its jabatan; names that would clash on Windows (case-insensitive) get ``(2)``."""
+    seen_nip: set[str] = set()
+    used: set[str] = set()
+    paths = []
+    for form in forms:
+        p = form.pegawai
+        stem = f"{p.nip}_{p.nama}"
+        if p.nip in seen_nip:
+            stem += f"_{p.jabatan or form.iki.jabatan}"
+        seen_nip.add(p.nip)
+        folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah
+                                     or form.settings.instansi or no_unit, FOLDER_LIMIT)
+        name = safe_name(stem, NAME_LIMIT)
+        path = folder / f"{name}.xlsx"
+        n = 2
+        while str(path).casefold() in used:
+            path = folder / f"{name} ({n}).xlsx"
+            n += 1
+        used.add(str(path).casefold())
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- orchestration
+
+def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
+                   jobs: int | None = None, templates_dir: str | None = None,
+                   make_zip: bool = False,
+                   progress: Callable[[int, int], None] | None = None,
+                   keep: set[tuple[str, str]] = frozenset(),
+                   closed_upto: str | None = None) -> GenerateResult:
+    """Write every form of ``master`` (its valid assignments) under ``out_dir``. Forms
+    of the year no longer in the master are withdrawn, except the (NIP, Kode IKI) in
+    ``keep`` (rows skipped as invalid)."""
+    from .generate_year import record_year, withdrawn_ids
+
+    started = time.perf_counter()
+    texts = get_texts(templates_dir)
+    out_dir = Path(out_dir)
+    forms = master.forms()
+    password, password_file = workspace.sheet_password(master.settings.sandi)
+    ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
+    issued = workspace.latest_issued(ids)
+    paths = plan_paths(forms, out_dir, texts.t("form.tanpa_perangkat_daerah"))
+    key, key_id = workspace.key, workspace.key_id
+    form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
+                         issued.get(form_id), key, key_id, password, templates_dir)
+                 for form, form_id, path in zip(forms, ids, paths)]
+    if closed_upto:  # issue 11: re-issue with the periods s.d. closed_upto filled in
+        from .reissue import fill_jobs
+
+        fill_jobs(workspace, form_jobs, closed_upto)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: list[FormResult] = []
+    if jobs == 1 or len(form_jobs) < 16:
+        for job in form_jobs:
+            results.append(build_and_write(job))
+            if progress:
+                progress(len(results), len(form_jobs))
+    else:
+        chunk = max(1, min(16, len(form_jobs) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for res in pool.map(build_and_write, form_jobs, chunksize=chunk):
+                results.append(res)
+                if progress:
+                    progress(len(results), len(form_jobs))
+    gone_before = withdrawn_ids(workspace)
+    workspace.record_issued([r.ledger_row for r in results])
+    year = record_year(workspace, master, ids, set(keep), gone_before)
+    planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
+                           r.ledger_row["manifest"], templates_dir)
+               for job, r in zip(form_jobs, results)]
+    _match_revised(workspace, planned, form_jobs)
+    for p in planned:  # issue 11: issued again after a withdrawal
+        if p.form_id in year.back:
+            p.status = "aktif_lagi"
+    result = GenerateResult(planned, out_dir, password_file=password_file,
+                            withdrawn=year.withdrawn, back=year.back)
+    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun,
+                                             year.withdrawn)
+    if make_zip:
+        result.zips = write_zips(planned, out_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _match_revised(workspace: Workspace, planned: list[PlannedForm],
+                   jobs: list[FormJob]) -> None:
+    """For each revised form: which indikator of the revision current before match the
+    new one (their realisasi carry over), which are new and which were removed."""
+    for p, job in zip(planned, jobs):
+        if p.status not in ("revisi", "kembali") or job.previous is None:
+            continue
+        before = workspace.issued(p.form_id, job.previous.revision)
+        if before is None:
+            continue
+        p.previous = job.previous.revision
+        p.matching = match_indicators(before["form_json"]["iki"]["indicators"],
+                                      [_indicator_dict(i) for i in p.form.iki.indicators])
+
+
+def _indicator_dict(ind) -> dict:
+    return {"no": ind.no, "sasaran": ind.sasaran, "indikator": ind.indikator}
+
+
+def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
+                rel_path: str) -> dict:
+    f = form
+    return {
+        "form_id": form_id, "revision": revision, "nip": f.pegawai.nip,
+        "kode_iki": f.iki.kode, "tahun": f.settings.tahun, "nama": f.pegawai.nama,
+        "jabatan": f.pegawai.jabatan, "perangkat_daerah": f.pegawai.perangkat_daerah,
+        "unit_kerja": f.pegawai.unit_kerja, "atasan_nip": f.atasan.nip,
+        "atasan_nama": f.atasan.nama, "content_hash": manifest["content_hash"],
+        "targets": {i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
+                                                 "period_targets")}
+                    for i in manifest["indicators"]},
+        "form": form_to_dict(f), "locked_cells": locked, "manifest": manifest,
+        "file_path": rel_path,
+    }
+
+
+def _distribution_row(ws, r: int, row: tuple, widths) -> None:
+    for c, value in enumerate(row):
+        if isinstance(value, int):
+            ws.write_number(r, c, value)
+        elif value:
+            write_text(ws, r, c, value)
+    ws.set_row(r, L.row_height(row, widths))
+
+
+def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
+                       tahun: int, withdrawn: list[dict] = ()) -> Path:
+    path = out_dir / DISTRIBUTION_FILE
+    t = texts.t
+    keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
+            "berkas", "form_id", "revisi", "status", "diserahkan")
+    widths = (5, 22, 30, 34, 30, 26, 30, 50, 18, 8, 14, 14)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                              "text_wrap": True, "valign": "top"})
+        title = wb.add_format({"bold": True, "font_size": 12})
+        text = wb.add_format({"valign": "top", "text_wrap": True})
+        ws = wb.add_worksheet(t("distribusi.sheet"))
+        ws.write_string(0, 0, t("distribusi.judul", tahun=tahun), title)
+        for c, (k, w) in enumerate(zip(keys, widths)):
+            ws.write_string(2, c, t(f"distribusi.kolom.{k}"), head)
+            ws.set_column(c, c, w, text)
+        for i, p in enumerate(planned, start=1):
+            f = p.form
+            atasan = f.atasan.nama + (f" ({f.atasan.nip_text})" if f.atasan.nip else "")
+            row = (i, f.pegawai.nip_text, f.pegawai.nama, f.pegawai.jabatan,
+                   f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, atasan,
+                   p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
+                   t(f"distribusi.status.{p.status}"), "")
+            _distribution_row(ws, 2 + i, row, widths)
+        for i, w in enumerate(withdrawn, start=len(planned) + 1):
+            row = (i, format_nip(w["nip"]), w["nama"], w["jabatan"], w["perangkat_daerah"],
+                   w["unit_kerja"], w["atasan_nama"], w["file_path"], w["form_id"],
+                   w["revision"], t("distribusi.status.ditarik"), "")
+            _distribution_row(ws, 2 + i, row, widths)
+        ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
+        ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
+        ws.freeze_panes(3, 2)
+        kertas = planned[0].form.settings.kertas if planned else "A4"
+        L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),
+                      (2, 2))
+        wb.close()
+    return path
+
+
+def write_zips(planned: list[PlannedForm], out_dir: Path) -> list[Path]:
+    """One zip per perangkat daerah folder (xlsx is already compressed: stored)."""
+    groups: dict[Path, list[Path]] = {}
+    for p in planned:
+        groups.setdefault(p.path.parent, []).append(p.path)
+    out = []
+    for folder, files in groups.items():
+        path = out_dir / f"{folder.name}.zip"
+        with atomic_path(path) as tmp:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+                for f in files:
+                    zf.write(f, f"{folder.name}/{f.name}")
+        out.append(path)
+    return out

@@ -1,0 +1,629 @@
+"""Recap of capaian from the ledger: who submitted, what they achieved s.d. a period, and
+which files had problems — as a :class:`Recap` (plain attributes, for the terminal
+summary). :mod:`iki_xlsx.recap.xlsx` writes it as a workbook and
+:mod:`iki_xlsx.recap.html` as a printable HTML page; this module imports neither.
+
+Every capaian is recomputed here with :mod:`iki_xlsx.core.capaian` from the realisasi the
+reader stored; nothing a returned workbook shows is trusted. Example::
+
+    recap = build_recap(Workspace("iki-workspace"), upto="TW II")
+    recap_xlsx.write_recap_xlsx(recap, "output/rekap-TW2.xlsx")
+
+Longer than 400 lines because the per-form, per-unit and per-file figures are built in
+one pass over the ledger rows and share their period rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..core.active import last_active
+from ..core.capaian import PredikatScale, aggregate, capaian_upto, parse_period
+from ..core.model import Form, PeriodScheme, format_nip, whole
+from ..core.problems import Status
+from ..core.texts import Texts, get_texts
+from ..core.timeline import (
+    BELUM,
+    END_MONTH,
+    KEPUTUSAN,
+    KOSONG,
+    REVISI_LAMA,
+    SUBMITTED,
+    TIDAK_AKTIF,
+    Event,
+    FormYear,
+    Value,
+    load_years,
+)
+from ..forms import layout as L
+from ..forms.manifest import canonical, form_from_dict
+from ..workspace.ledger import Workspace
+
+__all__ = [
+    "FileIssue",
+    "Recap",
+    "RecapForm",
+    "RecapIndicator",
+    "UnitSummary",
+    "build_recap",
+    "period_end_month",
+    "predikat_colours",
+]
+
+# Months at the end of each period: orders periods of different schemes on one time line.
+_END_MONTH = END_MONTH
+_SCHEMES = tuple(PeriodScheme)
+NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
+NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
+
+
+def period_end_month(code: str) -> int:
+    return _END_MONTH[code]
+
+
+def _period_key(code: str) -> tuple[int, int]:
+    return (_END_MONTH[code], next(i for i, s in enumerate(_SCHEMES) if code in s.periods))
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------- the data
+
+@dataclass(slots=True)
+class RecapIndicator:
+    id: str
+    no: str  # filled down from the sasaran above when the form leaves it empty
+    sasaran: str
+    indikator: str
+    satuan: str
+    target: str
+    polaritas: str
+    agregasi: str
+    values: dict  # period code → realisasi (periods up to the form's upto)
+    total: float | str | None  # the aggregate s.d. upto
+    capaian: float | None
+    status: str  # terisi | kosong | belum | galat
+    keterangan: str | None
+    sources: dict = field(default_factory=dict)  # period → (file name, saved at) or a decision
+
+
+@dataclass(slots=True)
+class RecapForm:
+    form_id: str
+    revision: int
+    nip: str
+    nama: str
+    jabatan: str
+    kode_iki: str
+    perangkat_daerah: str
+    unit_kerja: str
+    atasan_nip: str
+    atasan_nama: str
+    scheme: PeriodScheme
+    upto: str | None  # this form's period s.d. which capaian counts (None: none yet)
+    cap: float
+    scale: PredikatScale
+    status: str  # of the recap period: lengkap | sebagian | kosong | belum
+    indicators: list[RecapIndicator]
+    capaian: float | None  # mean of the indicators' capaian that are not None
+    predikat: str | None
+    sha256: str | None = None  # the submission used
+    submitted_at: datetime | None = None  # when the submission used was first collected
+    last_sent: datetime | None = None  # the latest file of this form, whatever its status
+    rejected: int = 0  # rejected files of this form
+    old_revision: int | None = None  # an accepted file of an older revision, if any
+    period_status: dict = field(default_factory=dict)  # period → lengkap|sebagian|kosong|belum
+    events: list = field(default_factory=list)  # timeline events (sheet Riwayat)
+    excluded: int = 0  # files the officer set aside
+    active: bool = True  # counts in the recap period (Mulai / Selesai of the master)
+    active_periods: tuple | None = None  # periods it counts in (None: all year)
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in SUBMITTED
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for i in self.indicators if i.status == "terisi")
+
+    @property
+    def total(self) -> int:
+        return len(self.indicators)
+
+
+@dataclass(slots=True)
+class UnitSummary:
+    """Counts of one unit kerja (or perangkat daerah: unit_kerja None, or everything)."""
+
+    perangkat_daerah: str | None
+    unit_kerja: str | None
+    pegawai: int = 0  # distinct NIPs
+    formulir: int = 0
+    sudah: int = 0
+    belum: int = 0
+    rata_rata: float | None = None  # mean of the forms' capaian
+    predikat: dict[str, int] = field(default_factory=dict)
+    belum_dinilai: int = 0  # submitted, but no capaian yet s.d. the period
+
+    @property
+    def persen_sudah(self) -> float | None:
+        return self.sudah / self.formulir if self.formulir else None
+
+
+@dataclass(slots=True)
+class FileIssue:
+    """A collected file that was rejected or has problems (sheet Masalah)."""
+
+    sha256: str
+    names: list[str]  # where it was seen: path, or "zip › member"
+    form_id: str | None
+    nip: str | None
+    nama: str | None
+    status: str  # diterima | diterima_catatan | ditolak
+    used: bool  # it is the submission the recap uses
+    problems: list[dict]
+    first_seen: datetime | None
+
+
+@dataclass
+class Recap:
+    tahun: int
+    upto: str  # period code as resolved (TW2, S1, TAHUNAN)
+    upto_auto: bool  # True when chosen as the latest period with any realisasi
+    periods: list[str]  # realisasi columns: every period s.d. upto, of every scheme present
+    forms: list[RecapForm]
+    units: list[UnitSummary]
+    agencies: list[UnitSummary]
+    total: UnitSummary
+    predikat_labels: list[str]  # in scale order (every scale used)
+    caps: list[float]
+    scales: list[PredikatScale]
+    files: list[FileIssue]
+    generated_at: datetime
+    kertas: str = "A4"  # paper of most forms (A4 | F4)
+    provisional: bool = False  # before the year's end: the figures are sementara
+    closed: list = field(default_factory=list)  # issue 11: ended and withdrawn forms
+
+    @property
+    def not_submitted(self) -> list[RecapForm]:
+        return [f for f in self.forms if not f.submitted and f.active]
+
+    def missing(self, period: str) -> list[RecapForm]:
+        """Forms that have not submitted ``period`` (belum or kosong)."""
+        return [f for f in self.forms
+                if period in f.period_status
+                and f.period_status[period] not in (*SUBMITTED, TIDAK_AKTIF)]
+
+    @property
+    def submitted(self) -> list[RecapForm]:
+        return [f for f in self.forms if f.submitted]
+
+    @property
+    def first_period(self) -> str:
+        return self.periods[0] if self.periods else self.upto
+
+
+# --------------------------------------------------------------------------- building
+
+def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = None,
+                texts: Texts | None = None) -> Recap:
+    """The recap of ``tahun`` (default: the latest year in the ledger) s.d. period ``upto``
+    (``TW2``, ``TW II``, ``2``, ``S1``, ``TAHUNAN``; default: the latest period with any
+    realisasi). ValueError with an Indonesian message for an unknown period or an empty
+    ledger."""
+    texts = texts or get_texts()
+    if tahun is None:
+        years = ws.years()
+        if not years:
+            raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=None))
+        tahun = years[-1]
+    files = ws.all_files(light=True)  # what was read comes through the timeline
+    heads = ws.issued_forms(tahun, full=False)
+    if not heads:
+        raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=tahun))
+    shapes = ws.form_shapes(heads)
+
+    # Pass 1: each form's IKI and settings (shared between forms with the same content),
+    # the schemes in use and the default period.
+    definitions = _definitions(ws, tahun, {h["form_id"]: h["revision"] for h in heads})
+    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]]) for h in heads]
+    del definitions
+    schemes = Counter(form.settings.periode for _, form in entries)
+    paper = Counter(form.settings.kertas for _, form in entries)
+    primary = schemes.most_common(1)[0][0]
+    if upto is None:
+        code, auto = _latest_filled(ws, files, shapes, primary), True
+    else:
+        code, auto = _resolve_period(upto, primary, texts), False
+    end = _END_MONTH[code]
+    uptos = {s: _upto_in(s, end) for s in schemes}
+    periods = sorted({p for s, u in uptos.items() if u is not None
+                      for p in s.periods[: s.periods.index(u) + 1]}, key=_period_key)
+
+    # Pass 2: capaian per indicator and form — the year of a slice of forms at a time
+    # (what every file gave is decoded for those forms only: memory stays bounded).
+    by_form: dict[str, list[dict]] = {}
+    for row in files:
+        if row.get("form_id"):
+            by_form.setdefault(row["form_id"], []).append(row)
+    first_names = ws.first_names()
+    forms = []
+    used: set[str] = set()
+    by_setting: dict[str, PredikatScale] = {}
+    scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
+    for start in range(0, len(entries), RECAP_SLICE):
+        chunk = entries[start:start + RECAP_SLICE]
+        years = load_years(ws, tahun, [head for head, _ in chunk], shapes, first_names)
+        for head, form in chunk:
+            setting = form.settings.skala_predikat
+            scale = by_setting.get(setting)
+            if scale is None:
+                parsed = PredikatScale.from_setting(setting)
+                scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
+            year = years[head["form_id"]]
+            forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
+                                     by_form.get(head["form_id"], ())))
+            used.update(v.sha256 for v in year.values.values() if v.sha256)
+        del years
+    del entries
+    labels = _labels(scales.values())
+    units, agencies, total = _summaries([f for f in forms if f.active], labels, texts)
+    caps = sorted({f.cap for f in forms})
+    names = {f.form_id: f.nama for f in forms}
+    issues = [_issue(ws, row, names, used) for row in files
+              if (row["status"] == Status.REJECTED or row["problems"])
+              and row.get("tahun") in (None, tahun)]
+    provisional = end < 12
+    recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
+                  list(scales.values()), issues, datetime.now().replace(microsecond=0),
+                  paper.most_common(1)[0][0], provisional)
+    recap.closed = closed_forms(ws, recap)
+    return recap
+
+
+RECAP_SLICE = 250  # forms whose year is resolved at once (what their files gave is decoded)
+
+
+_HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat_daerah",
+         "unit_kerja", "atasan_nip", "atasan_nama")
+
+
+def _definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[str, Form]:
+    """form id → a Form holding the IKI and settings of its latest revision (names and
+    units come from the ledger row, not from here). Forms whose IKI and settings are the
+    same share one object, decoded once (see :meth:`Workspace.form_definitions`)."""
+    shared: dict[bytes, Form] = {}
+    out: dict[str, Form] = {}
+    nobody = {"nip": "", "nama": ""}
+    for form_id, revision, iki, settings in ws.form_definitions(tahun):
+        if wanted.get(form_id) != revision:
+            continue
+        key = hashlib.sha256(f"{iki}\x00{settings}".encode() if isinstance(iki, str)
+                             else canonical([iki, settings])).digest()
+        form = shared.get(key)
+        if form is None:
+            if isinstance(iki, str):
+                iki, settings = json.loads(iki), json.loads(settings)
+            form = shared[key] = form_from_dict({"pegawai": nobody, "atasan": nobody,
+                                                 "iki": iki, "settings": settings})
+        out[form_id] = form
+    return out
+
+
+def _resolve_period(text: str, primary: PeriodScheme, texts: Texts) -> str:
+    for scheme in (primary, *(s for s in _SCHEMES if s is not primary)):
+        code = parse_period(text, scheme)
+        if code is not None:
+            return code
+    choices = ", ".join(p for s in (primary, *(s for s in _SCHEMES if s is not primary))
+                        for p in s.periods)
+    raise ValueError(texts.t("rekap.galat.periode_tidak_dikenal", periode=str(text).strip(),
+                             pilihan=choices))
+
+
+def _upto_in(scheme: PeriodScheme, end_month: int) -> str | None:
+    """The last period of ``scheme`` that ends by ``end_month`` (S1 → TW2, TW3 → S1)."""
+    done = [p for p in scheme.periods if _END_MONTH[p] <= end_month]
+    return done[-1] if done else None
+
+
+def _latest_filled(ws: Workspace, files: list[dict], shapes: dict, primary: PeriodScheme) -> str:
+    """The latest period (by its end month) in which any form has a value: from the last
+    period each accepted file filled, and the values the officer set."""
+    best: str | None = None
+
+    def consider(code: str | None) -> None:
+        nonlocal best
+        if code in _END_MONTH and (best is None or _period_key(code) > _period_key(best)):
+            best = code
+
+    for row in files:
+        shape = shapes.get(row.get("form_id"))
+        if shape and row["status"] != Status.REJECTED and 0 <= row["last_period"] < len(
+                shape[0]):
+            consider(shape[0][row["last_period"]])
+    for decisions in ws.decisions_for(list(shapes)).values():
+        for d in decisions:
+            if d["kind"] == "tetapkan":
+                consider(d["period"])
+    if best is None:
+        return primary.periods[0]
+    same = _upto_in(primary, _END_MONTH[best])  # say it in the main scheme when possible
+    return same if same and _END_MONTH[same] == _END_MONTH[best] else best
+
+
+def _stamp(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: PredikatScale,
+                files) -> RecapForm:
+    scheme = form.settings.periode
+    cap = form.settings.batas_capaian
+    shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
+    active = year.active  # issue 11: values count only in the form's active periods
+    counted = upto if active is None else last_active(list(active), upto, scheme.periods)
+    ids = [f"{i + 1:02d}" for i in range(len(form.iki.indicators))]
+    period_status = {p: year.status(p, ids) for p in shown}
+    status = period_status.get(upto, BELUM) if upto else BELUM
+    indicators = []
+    no = sasaran = ""
+    for ind_id, ind in zip(ids, form.iki.indicators):
+        if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
+            no, sasaran = ind.no, ind.sasaran
+        elif ind.no or ind.sasaran:  # a row continuing the sasaran above
+            no, sasaran = ind.no or no, ind.sasaran or sasaran
+        values = {p: year.value(ind_id, p) if active is None or p in active else None
+                  for p in shown}
+        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
+                   and (active is None or p in active)}
+        total = value = None
+        if not any(v is not None for v in values.values()):
+            ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
+        else:
+            ind_status = "terisi"
+            total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
+            try:
+                value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
+                                     counted, ind, scheme, cap, target_period=counted)
+            except ValueError:
+                ind_status = "galat"
+        note = year.keterangan.get(ind_id)
+        indicators.append(RecapIndicator(
+            ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
+            ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
+            note.value if note else None, sources))
+    got = [i.capaian for i in indicators if i.capaian is not None]
+    mean = math.fsum(got) / len(got) if got else None
+    last = max((v for v in year.values.values() if v.sha256), default=None,
+               key=lambda v: (v.saved_at, v.collected_at))
+    rf = RecapForm(
+        head["form_id"], head["revision"], head["nip"], head["nama"], head["jabatan"],
+        head["kode_iki"], head["perangkat_daerah"], head["unit_kerja"], head["atasan_nip"],
+        head["atasan_nama"], scheme, upto, cap, scale, status, indicators, mean,
+        scale.label(mean), last.sha256 if last else None,
+        _stamp(last.collected_at) if last else None,
+        period_status=period_status, events=list(year.events), excluded=len(year.excluded),
+        active=status != TIDAK_AKTIF, active_periods=active)
+    for row in files:
+        seen = _stamp(row["first_seen"])
+        if seen and (rf.last_sent is None or seen > rf.last_sent):
+            rf.last_sent = seen
+        if row["status"] == Status.REJECTED:
+            rf.rejected += 1
+        elif row.get("revision") is not None and row["revision"] != head["revision"]:
+            rf.old_revision = max(rf.old_revision or 0, row["revision"])
+    return rf
+
+
+def _labels(scales) -> list[str]:
+    out: list[str] = []
+    for scale in scales:
+        for label in [b for _, b in scale.bands] + [scale.final]:
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def predikat_colours(labels: list[str]) -> dict[str, str]:
+    """A fill colour per predikat, best green → yellow → worst red (Excel's colour scale)."""
+    stops = ((0x63, 0xBE, 0x7B), (0xFF, 0xEB, 0x84), (0xF8, 0x69, 0x6B))
+    out = {}
+    n = len(labels)
+    for i, label in enumerate(labels):
+        x = i / (n - 1) * 2 if n > 1 else 0.0
+        a, b = (stops[0], stops[1]) if x <= 1 else (stops[1], stops[2])
+        f = x if x <= 1 else x - 1
+        out[label] = "#" + "".join(f"{round(p + (q - p) * f):02X}" for p, q in zip(a, b))
+    return out
+
+
+def _summaries(forms: list[RecapForm], labels: list[str], texts: Texts):
+    no_pd = texts.t("form.tanpa_perangkat_daerah")
+    no_unit = texts.t("rekap.tanpa_unit_kerja")
+    groups: dict[tuple, list[RecapForm]] = {}
+    agencies: dict[str, list[RecapForm]] = {}
+    for f in forms:
+        pd = f.perangkat_daerah or no_pd
+        groups.setdefault((pd, f.unit_kerja or no_unit), []).append(f)
+        agencies.setdefault(pd, []).append(f)
+    units = [_summary(pd, unit, fs, labels) for (pd, unit), fs in groups.items()]
+    pds = [_summary(pd, None, fs, labels) for pd, fs in agencies.items()]
+    return units, pds, _summary(None, None, forms, labels)
+
+
+def _summary(pd, unit, forms: list[RecapForm], labels: list[str]) -> UnitSummary:
+    s = UnitSummary(pd, unit, predikat={label: 0 for label in labels})
+    s.pegawai = len({f.nip for f in forms})
+    s.formulir = len(forms)
+    values = []
+    for f in forms:
+        if not f.submitted:
+            s.belum += 1
+            continue
+        s.sudah += 1
+        if f.capaian is None:
+            s.belum_dinilai += 1
+        else:
+            values.append(f.capaian)
+            s.predikat[f.predikat] = s.predikat.get(f.predikat, 0) + 1
+    s.rata_rata = math.fsum(values) / len(values) if values else None
+    return s
+
+
+def _issue(ws: Workspace, row: dict, names: dict[str, str], used: set[str]) -> FileIssue:
+    where = []
+    for s in ws.sightings(row["sha256"]):
+        where.append(f"{s['source']} › {s['member']}" if s["member"] else s["source"])
+    return FileIssue(row["sha256"], where, row.get("form_id"), row.get("nip"),
+                     names.get(row.get("form_id") or ""), row["status"],
+                     row["sha256"] in used, list(row["problems"] or []),
+                     _stamp(row["first_seen"]))
+
+
+def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
+    """Issue 11: the forms that do not count in the recap period — ended (Selesai before
+    it), not yet started, or withdrawn from the master — for the ``Selesai / Ditarik``
+    sheet: each with why (``alasan``: selesai | belum_mulai | ditarik), its periods and
+    its capaian s.d. its last active period (withdrawn: not computed)."""
+    out = []
+    for f in recap.forms:
+        if f.active:
+            continue
+        periods = list(f.active_periods or ())
+        ended = bool(periods) and _END_MONTH[periods[-1]] < _END_MONTH[recap.upto]
+        out.append({"alasan": "selesai" if ended else "belum_mulai", "nip": f.nip,
+                    "nama": f.nama, "jabatan": f.jabatan, "kode_iki": f.kode_iki,
+                    "unit_kerja": f.unit_kerja, "perangkat_daerah": f.perangkat_daerah,
+                    "periode": periods, "capaian": f.capaian, "predikat": f.predikat,
+                    "form_id": f.form_id, "revision": f.revision, "at": ""})
+    for w in ws.withdrawn_forms(recap.tahun):
+        out.append({"alasan": "ditarik", "nip": w["nip"], "nama": w["nama"],
+                    "jabatan": w["jabatan"], "kode_iki": w["kode_iki"],
+                    "unit_kerja": w["unit_kerja"], "perangkat_daerah": w["perangkat_daerah"],
+                    "periode": [], "capaian": None, "predikat": None,
+                    "form_id": w["form_id"], "revision": w["revision"],
+                    "at": w["ditarik_at"], "berkas": w["berkas"]})
+    return out
+
+
+# --------------------------------------------------------------------------- notes
+
+def period_label(texts: Texts, code: str) -> str:
+    return L.period_label(texts, code)
+
+
+def notes(recap: Recap, texts: Texts) -> list[str]:
+    """The lines that say how this recap was computed (period, cap, scale, which values
+    count, whether the figures are provisional)."""
+    t = texts.t
+    label = period_label(texts, recap.upto)
+    first = period_label(texts, recap.first_period)
+    batas = ", ".join(_plain(c) for c in recap.caps)
+    skala = " | ".join(s.describe() for s in recap.scales)
+    out = [t("rekap.catatan.periode", periode=label, periode_awal=first,
+             otomatis=recap.upto_auto),
+           t("rekap.catatan.batas", batas=batas) + " " + t("rekap.catatan.skala", skala=skala),
+           t("rekap.catatan.hitung"), t("rekap.catatan.berkas"),
+           t("rekap.catatan.jumlah", periode=label)]
+    if recap.provisional:
+        out.append(t("rekap.catatan.sementara", periode=label))
+    revised = sum(1 for f in recap.forms for e in f.events if e.kind == REVISI_LAMA)
+    if revised:
+        out.append(t("rekap.catatan.revisi", n=revised))
+    decided = sum(1 for f in recap.forms for e in f.events if e.kind == KEPUTUSAN)
+    if decided:
+        out.append(t("rekap.catatan.keputusan", n=decided))
+    out.append(t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M")))
+    return out
+
+
+def _shown(value: object) -> object:
+    return whole(value) if isinstance(value, float) else value
+
+
+def _source(v: Value | None, texts: Texts) -> str:
+    """Where a value came from, as a person reads it."""
+    if v is None:
+        return ""
+    if v.decision is not None:
+        return texts.t("rekap.sumber.keputusan", waktu=_when(v.decision.at))
+    return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=_when(v.saved_at))
+
+
+def _when(text: str | None) -> str:
+    stamp = _stamp(text)
+    return stamp.strftime("%d-%m-%Y %H:%M") if stamp else "?"
+
+
+def value_sources(ind: RecapIndicator, texts: Texts) -> str:
+    """Where one indikator's values came from, a file (by its own name) or a decision
+    once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
+    groups: dict[str, list[str]] = {}
+    for p, v in ind.sources.items():
+        short = Value(v.value, v.sha256, _short_name(v.name), v.revision, v.indicator,
+                      v.saved_at, v.collected_at, v.decision)
+        groups.setdefault(_source(short, texts), []).append(period_label(texts, p))
+    return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
+
+
+def _short_name(name: str) -> str:
+    """A file's own name: the last part of a path or of ``archive › member``."""
+    last = name.rsplit(" › ", 1)[-1]
+    return last.replace("\\", "/").rsplit("/", 1)[-1] or name
+
+
+def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
+    """One line of the Riwayat sheet: what happened, to which indikator and period, the
+    old and the new value with their files, and the reason of a decision."""
+    t = texts.t
+    d = e.decision
+    kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
+        t(f"rekap.keputusan.{d.kind}")
+    indikator = names.get(e.indicator, e.text or "")
+    period = period_label(texts, e.period) if e.period else ""
+    old = (_shown(e.old.value), _source(e.old, texts)) if e.old else ("", "")
+    new = (_shown(e.new.value), _source(e.new, texts)) if e.new else ("", "")
+    if e.kind == REVISI_LAMA and e.new is not None:
+        new = (t("rekap.revisi_ke", revisi=e.new.revision), _source(e.new, texts))
+    if d is not None:
+        new = (_shown(d.value) if d.value is not None else "", _when(d.at))
+    return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
+
+
+def _plain(x: float) -> str:
+    return str(whole(float(x))).replace(".", ",")
+
+
+def status_label(texts: Texts, status: str) -> str:
+    """``diterima`` → ``Diterima``; a status without a text shows as it is."""
+    key = f"rekap.status.{status}"
+    return texts.t(key) if texts.has(key) else status
+
+
+def atasan_text(form: RecapForm) -> str:
+    if form.atasan_nip:
+        return f"{form.atasan_nama} ({format_nip(form.atasan_nip)})".strip()
+    return form.atasan_nama
+
+
+def belum_notes(form: RecapForm, texts: Texts) -> str:
+    out = []
+    if form.rejected:
+        out.append(texts.t("rekap.belum_catatan.ditolak", n=form.rejected))
+    if form.old_revision is not None:
+        out.append(texts.t("rekap.belum_catatan.revisi_lama", revisi=form.old_revision,
+                           terbaru=form.revision))
+    return "; ".join(out)
