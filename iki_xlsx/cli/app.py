@@ -177,9 +177,6 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                                 make_zip=make_zip, keep=keep, closed_upto=closed_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
-    from ..mail.contacts import record_contacts
-
-    record_contacts(ws, loaded.master)
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
                           back=result.count("kembali"),
@@ -268,10 +265,10 @@ def recap(periode: Optional[str] = typer.Option(
         console.print(texts.t("cli.rekap_ditulis", path=html))
 
 
-from . import collect as cli_collect
-from . import portal as cli_portal
-from . import wholeyear as cli_wholeyear
-from . import year as cli_year
+from . import collect as cli_collect  # noqa: F401,E402  (registers its commands)
+from . import portal as cli_portal  # noqa: F401,E402
+from . import wholeyear as cli_wholeyear  # noqa: F401,E402
+from . import year as cli_year  # noqa: F401,E402
 from .mail import register as _register_mail
 
 _register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)

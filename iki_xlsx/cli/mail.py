@@ -85,8 +85,8 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
     CaOpt = typer.Option(None, "--ca-file", help=_h("opsi.ca_file"))
 
     def setup(texts, workspace, master, smtp, host, port, user, security, sender, ca_file):
-        from ..mail.contacts import record_contacts
         from ..mail.distribute import SmtpSpec
+        from ..workspace.contacts import record_contacts
         from ..workspace.ledger import Workspace
 
         ws = Workspace(workspace)
@@ -102,7 +102,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
                     err.print(f"{p.location(texts)}: {p.message(texts)}")
                 raise typer.Exit(2)
             record_contacts(ws, loaded.master)
-        from ..mail.contacts import load_mail_settings
+        from ..workspace.contacts import load_mail_settings
 
         stored = load_mail_settings(ws)  # Pengaturan of the master, recorded at generate
         env = os.environ.get
@@ -230,7 +230,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
         except MailError as exc:
             mail_error(exc, texts, err)
             raise
-        from ..mail.contacts import load_contacts
+        from ..workspace.contacts import load_contacts
 
         contacts = load_contacts(ws)
         no_hp = sum(1 for f in result.missing

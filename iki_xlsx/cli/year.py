@@ -120,7 +120,7 @@ def riwayat(nip: str = typer.Argument(..., help=_h("opsi.nip")),
 
     Example: iki-xlsx riwayat 199001012015031001
     """
-    from ..recap.build import history_row
+    from ..core.show import history_row
     from ..year.officer import OfficerError, history
 
     texts = _texts(templates)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..core.model import format_nip, whole
 from ..core.problems import Problem, Status
+from ..core.show import period_label
 from ..core.texts import get_texts
 from ..forms import layout as L
 from ..forms.manifest import ReadingView, load_view, reading_view
@@ -202,7 +203,7 @@ class Judge:
                 else ""
             add("terisi_diubah", cell=cell,
                 indicator=issued.indicator_texts()[k] if k is not None else "",
-                period=L.period_label(get_texts(), period),
+                period=period_label(get_texts(), period),
                 value=show(got) if got is not None else "kosong",
                 issued=show(want) if want is not None else "kosong")
 
@@ -219,8 +220,8 @@ class Judge:
                           for p, v in (entry.get("realisasi") or {}).items()
                           if v is not None and p not in periods})
         for period in outside:
-            add("periode_tidak_aktif", periode=L.period_label(get_texts(), period),
-                berlaku=", ".join(L.period_label(get_texts(), p) for p in periods))
+            add("periode_tidak_aktif", periode=period_label(get_texts(), period),
+                berlaku=", ".join(period_label(get_texts(), p) for p in periods))
 
     # -- the issued content against the file's
     def _compare_locked(self, raw: RawReading, issued: Issued, add) -> None:

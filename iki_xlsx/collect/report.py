@@ -12,10 +12,10 @@ import xlsxwriter
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
+from ..core.show import history_row
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import write_text
 from ..forms import layout as L
-from ..recap.build import history_row
 from . import CollectReport, FileResult
 
 

@@ -566,7 +566,7 @@ class _Validator:
 
     def mail_settings(self, rows: list[Row]) -> dict[str, str]:
         """The optional SMTP rows of Pengaturan (host, port, user, sender address)."""
-        from ..mail.contacts import normalize_email
+        from ..core.contacts import normalize_email
 
         titles = {_norm_title(t): f for t, f, _ in schema.SETTINGS_KEYS
                   if f in schema.MAIL_SETTINGS}
@@ -589,7 +589,7 @@ class _Validator:
 
     # -- contacts (optional Email / No HP columns): a bad value is a warning, not used
     def contacts(self, rows: list[Row]) -> dict[str, Contact]:
-        from ..mail.contacts import normalize_email, normalize_hp
+        from ..core.contacts import normalize_email, normalize_hp
 
         out: dict[str, Contact] = {}
         for r in rows:

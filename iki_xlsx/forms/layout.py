@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from ..core.capaian import PredikatScale, capaian_formula, excel_number
 from ..core.model import Form, Polarity
+from ..core.show import period_label
 from ..core.texts import Texts, tanggal_indonesia
 from ..core.values import absurd_limit
 from .liveform import INVALID, flag_formula, row_formulas
@@ -353,10 +354,6 @@ def _colon(value: object) -> str:
 
 
 # --------------------------------------------------------------------------- layout
-
-def period_label(texts: Texts, code: str) -> str:
-    return texts.t(f"form.periode.{code}")
-
 
 def build_layout(form: Form, texts: Texts) -> FormLayout:
     s, iki, peg, ats = form.settings, form.iki, form.pegawai, form.atasan

@@ -24,8 +24,8 @@ from pathlib import Path
 from ..collect.mail.inbox import MailError
 from ..core.atomic import atomic_path
 from ..core.texts import Texts
+from ..workspace.contacts import load_contacts
 from ..workspace.ledger import Workspace
-from .contacts import load_contacts
 from .message import Outgoing, build, message_id
 
 SENT, FAILED = "terkirim", "gagal"

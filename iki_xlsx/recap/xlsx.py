@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
+from ..core.show import history_row, period_label, status_label
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import limit, write_text
 from ..forms import layout as L
@@ -35,11 +36,8 @@ from .build import (
     UnitSummary,
     atasan_text,
     belum_notes,
-    history_row,
     notes,
-    period_label,
     predikat_colours,
-    status_label,
     value_sources,
 )
 from .closed import sheet_closed

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..core.canonical import canonical_text
 from ..core.problems import ACCEPTED
 from ..core.timeline import FileInput, normal_time
-from ..forms.manifest import canonical_text
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
