@@ -64,7 +64,9 @@ def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
 
 
 def _load(master_path: Path, texts):
+    """The master read and validated, with what its forms would not print whole."""
     from ..define.master import load_master
+    from ..forms.printcheck import add_print_warnings
 
     if not master_path.exists():
         err.print(texts.t("cli.tidak_ditemukan", path=master_path))
@@ -74,7 +76,9 @@ def _load(master_path: Path, texts):
         err.print(hint)
         err.print("      → " + texts.t("cli.bukan_master_saran"))
         raise typer.Exit(2)
-    return load_master(master_path)
+    loaded = load_master(master_path)
+    add_print_warnings(loaded)
+    return loaded
 
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt"}

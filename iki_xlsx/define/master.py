@@ -60,6 +60,11 @@ class Row:
     def text(self, name: str) -> str:
         return cell_text(self.values.get(name))
 
+    def problem(self, code: str, fld: str = "", file: str = "", **params) -> Problem:
+        """A problem located at this row's cell of ``fld`` (sheet, cell, row, column)."""
+        return Problem(code, params, file=file, sheet=self.sheet, cell=self.cells.get(fld, ""),
+                       row=self.row, column=self.titles.get(fld, ""))
+
 
 @dataclass
 class Rejected:
@@ -78,6 +83,9 @@ class LoadedMaster:
     problems: list[Problem]
     rejected: list[Rejected]
     source: str = ""
+    file: str = ""
+    pegawai_rows: dict[int, Row] = field(default_factory=dict)  # where each row came from
+    iki_rows: dict[str, Row] = field(default_factory=dict)  # Kode IKI → its IKI row
 
     @property
     def errors(self) -> list[Problem]:
@@ -279,11 +287,8 @@ class _Validator:
         self.problems: list[Problem] = []
 
     def add(self, code: str, row: Row | None = None, fld: str = "", **params) -> Problem:
-        p = Problem(code, params, file=self.file,
-                    sheet=row.sheet if row else "",
-                    cell=row.cells.get(fld, "") if row else "",
-                    row=row.row if row else None,
-                    column=row.titles.get(fld, "") if row else "")
+        p = row.problem(code, fld, self.file, **params) if row else \
+            Problem(code, params, file=self.file)
         self.problems.append(p)
         return p
 
@@ -559,10 +564,9 @@ class _Validator:
         contacts = self.contacts(sheets[schema.SHEET_PEGAWAI])
         mail = self.mail_settings(settings_rows)
         master = Master(settings, good, iki, people, contacts, mail) if settings else None
-        if master is not None:
-            self.printed(master, {r.row: r for r in sheets[schema.SHEET_PEGAWAI]},
-                         {r.text("kode_iki"): r for r in sheets[schema.SHEET_IKI]})
-        return LoadedMaster(master, self.problems, rejected)
+        return LoadedMaster(master, self.problems, rejected, file=self.file,
+                            pegawai_rows={r.row: r for r in sheets[schema.SHEET_PEGAWAI]},
+                            iki_rows={r.text("kode_iki"): r for r in sheets[schema.SHEET_IKI]})
 
     def mail_settings(self, rows: list[Row]) -> dict[str, str]:
         """The optional SMTP rows of Pengaturan (host, port, user, sender address)."""
@@ -604,29 +608,5 @@ class _Validator:
             have = out.get(nip, Contact())
             out[nip] = Contact(have.email or email or "", have.no_hp or hp or "")
         return out
-
-    def printed(self, master: Master, pegawai_rows: dict, iki_rows: dict) -> None:
-        """Warnings about what the forms would print: a header or signature block with a
-        missing part, a text too long to print whole in one row."""
-        from ..forms.layout import atasan_unit, overlong_texts
-
-        for kode, definition in master.iki.items():
-            row = iki_rows.get(kode)
-            for where, excerpt in overlong_texts(definition):
-                self.add("teks_terlalu_panjang", row, "kode_iki", kode=kode, where=where,
-                         excerpt=excerpt)
-        for a, form in zip(master.assignments, master.forms()):
-            peg, ats = form.pegawai, form.atasan
-            missing = [name for name, value in (
-                ("unit_kerja_pegawai", peg.unit_kerja), ("pangkat_pegawai", peg.pangkat_text),
-                ("jabatan_pegawai", peg.jabatan), ("nama_atasan", ats.nama),
-                ("jabatan_atasan", ats.jabatan),
-                ("pangkat_atasan", ats.pangkat_text or not ats.nip),  # a Bupati has none
-                ("unit_kerja_atasan", atasan_unit(form)),
-                ("tugas", form.iki.tugas), ("fungsi", form.iki.fungsi)) if not value]
-            if missing:
-                self.add("formulir_tidak_lengkap", pegawai_rows.get(a.row), "nip",
-                         nama=peg.nama, kode=a.kode_iki, parts=missing)
-
 
 _KNOWN_PANGKAT = set(PANGKAT.values())
