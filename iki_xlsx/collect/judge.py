@@ -19,9 +19,9 @@ from ..core.model import format_nip, whole
 from ..core.problems import Problem, Status
 from ..core.show import period_label
 from ..core.texts import get_texts
+from ..forms import ReadingView, load_view, reading_view
 from ..forms import layout as L
-from ..forms.manifest import ReadingView, load_view, reading_view
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .reading import RawReading
 from .realisasi import read_values, show
 from .result import FileResult
@@ -176,7 +176,7 @@ class Judge:
         res.nip, res.nama, res.kode_iki = issued.nip, issued.nama, issued.kode_iki
         raw.split(issued.view.inputs)
         if "terisi" in m:  # issue 11: a re-issued form's note is not issued content
-            from ..forms.reissue import drop_note
+            from ..forms import drop_note
 
             drop_note(raw.locked, m)
         self._compare_locked(raw, issued, add)
@@ -190,7 +190,7 @@ class Judge:
     def _closed_periods(self, raw: RawReading, res: FileResult, add, issued: Issued) -> None:
         """Issue 11: a re-issued form's filled-in periods come from the ledger, not from
         the file; a value altered there is noted."""
-        from ..forms.reissue import closed_in_file, drop_closed
+        from ..forms import closed_in_file, drop_closed
 
         part = closed_in_file(raw.manifest)
         if part is None or not res.realisasi:

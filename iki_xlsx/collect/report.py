@@ -16,7 +16,8 @@ from ..core.show import history_row
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import write_text
 from ..forms import layout as L
-from . import CollectReport, FileResult
+from .result import FileResult
+from .run import CollectReport
 
 
 def status_text(r: FileResult, texts: Texts) -> str:

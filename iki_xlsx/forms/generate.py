@@ -32,8 +32,7 @@ from ..core.show import period_label
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
 from ..core.xlsxtext import limit, merge_text, write_text
-from ..workspace.contacts import record_contacts
-from ..workspace.ledger import IssuedForm, Workspace, ledger_json
+from ..workspace import IssuedForm, Workspace, ledger_json, record_contacts
 from . import layout as L
 from .formcopy import FORM_COPY_KEY, pack_form
 from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
@@ -128,7 +127,7 @@ def build_and_write(job: FormJob) -> FormResult:
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
-    row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
     row["form"] = form_text  # the same canonical text: serialised once
     # Serialised here, in the worker: the main process only inserts the text.
     row["reading"] = reading_view(manifest)
@@ -486,7 +485,7 @@ def _indicator_dict(ind) -> dict:
     return {"no": ind.no, "sasaran": ind.sasaran, "indikator": ind.indikator}
 
 
-def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
+def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
                 rel_path: str) -> dict:
     f = form
     return {

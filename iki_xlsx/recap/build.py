@@ -46,8 +46,8 @@ from ..core.timeline import (
     Value,
     load_years,
 )
-from ..forms.manifest import form_from_dict
-from ..workspace.ledger import Workspace
+from ..forms import form_from_dict
+from ..workspace import Workspace
 
 __all__ = [
     "FileIssue",

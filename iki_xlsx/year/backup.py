@@ -25,7 +25,7 @@ from pathlib import Path
 from ..core.atomic import atomic_path
 from ..core.canonical import canonical
 from ..core.texts import Texts, get_texts
-from ..workspace.ledger import (
+from ..workspace import (
     DB_FILE,
     KEY_FILE,
     PASSWORD_FILE,

@@ -113,7 +113,7 @@ def read_mail_file(path: Path, stats: MailStats) -> Iterator[Attachment]:
         with open(path, "rb") as fh:
             head = fh.read(5)
     except OSError as exc:
-        yield _problem_only(label, 1, "surel_tidak_terbaca", {"reason": exc.strerror or ""},
+        yield problem_only(label, 1, "surel_tidak_terbaca", {"reason": exc.strerror or ""},
                             stats)
         return
     if path.suffix.lower() == ".eml" and head != b"From ":
@@ -183,22 +183,22 @@ def message_attachments(raw: bytes | None, mailbox: str, position: int,
     """The form-like attachments of one raw message (None: over the size limit)."""
     stats.messages += 1
     if raw is None:
-        yield _problem_only(mailbox, position, "surel_terlalu_besar",
+        yield problem_only(mailbox, position, "surel_terlalu_besar",
                             {"limit": MAX_MESSAGE_BYTES // 2**20}, stats)
         return
     if not raw.strip():
-        yield _problem_only(mailbox, position, "surel_rusak", {"reason": "kosong"}, stats)
+        yield problem_only(mailbox, position, "surel_rusak", {"reason": "kosong"}, stats)
         return
     end = _header_end(raw)
     if end is None or end > MAX_HEADER_BYTES:
-        yield _problem_only(mailbox, position, "surel_kepala_besar",
+        yield problem_only(mailbox, position, "surel_kepala_besar",
                             {"limit": MAX_HEADER_BYTES // 1024}, stats, raw=raw)
         return
     try:
         msg = _fast_parse(raw, 0) or email.message_from_bytes(raw, policy=_POLICY)
         origin = _origin(msg, raw, mailbox, position)
     except Exception as exc:  # the parser is lenient; anything left is one problem
-        yield _problem_only(mailbox, position, "surel_rusak",
+        yield problem_only(mailbox, position, "surel_rusak",
                             {"reason": type(exc).__name__}, stats, raw=raw)
         return
     walker = _Walker(origin, stats)
@@ -397,7 +397,7 @@ def _origin(msg, raw: bytes, mailbox: str, position: int) -> dict:
     return {"key": key, "shown": shown, "public": public}
 
 
-def _problem_only(mailbox: str, position: int, code: str, params: dict, stats: MailStats,
+def problem_only(mailbox: str, position: int, code: str, params: dict, stats: MailStats,
                   raw: bytes | None = None) -> Attachment:
     """A message that could not be opened at all: identified by its place (and bytes)."""
     stats.problems += 1

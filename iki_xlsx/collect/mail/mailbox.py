@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from ...core.problems import Problem, Status
-from ..sources import FORM_SUFFIXES, Source, _from_archive, _is_archive, display_name
+from ..sources import FORM_SUFFIXES, Source, display_name, is_archive, members_of_archive
 from .imap import ImapSpec, read_imap
 from .inbox import Attachment, MailStats, is_mail_file, read_mail_file
 
@@ -58,7 +58,7 @@ class MailInputs:
     def annotate(self, ws) -> None:
         """Report-only notes (never stored with the file, never a rejection): an unsafe
         attachment name, and a sender who is not the pegawai's registered address."""
-        from ...workspace.contacts import load_contacts
+        from ...workspace import load_contacts
 
         if not self._origins:
             return
@@ -90,12 +90,12 @@ def attachment_sources(items: Iterable[Attachment]) -> Iterator:
                          origin=text)
             continue
         data = att.data or b""
-        zf = _archive(data, _is_archive)
+        zf = _archive(data, is_archive)
         if zf is None:
             yield Source(shown, att.key, att.member, data=data, origin=text)
             continue
         with zf:
-            for src in _from_archive(zf, att.key, [att.member], 1, display_name(att.shown)):
+            for src in members_of_archive(zf, att.key, [att.member], 1, display_name(att.shown)):
                 last = src.member.split(" › ")[-1].split(" #")[0]
                 if src.problem is None and \
                         PurePosixPath(last.replace("\\", "/")).suffix.lower() not in FORM_SUFFIXES:
