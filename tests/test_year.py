@@ -219,10 +219,10 @@ def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatc
     # a "newer version" reading values differently: one verdict changes, the old is kept
     import iki_xlsx.collect.realisasi as realisasi
 
-    real = realisasi.parse_realisasi
+    real = realisasi.read_realisasi
     monkeypatch.setattr(realisasi, "plain_number", lambda value, limit, low=0.0: None)
-    monkeypatch.setattr(realisasi, "parse_realisasi", lambda value, info, **kw: real(
-        "abc" if value == 9 else value, info, **kw))
+    monkeypatch.setattr(realisasi, "read_realisasi", lambda value, info, ctx: real(
+        "abc" if value == 9 else value, info, ctx))
     r = runner.invoke(app, ["collect", "--rejudge", "-w", str(ws.path)])
     assert r.exit_code == 0 and "1 berubah, 1 tetap" in r.output, r.output
     assert ws.db.execute("SELECT COUNT(*) FROM rejudged").fetchone() == (1,)

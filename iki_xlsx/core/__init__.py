@@ -15,6 +15,7 @@ from . import (
            contacts,
            model,
            problems,
+           rules,
            show,
            texts,
            timeline,
@@ -22,5 +23,5 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "contacts", "model", "problems", "show",
-           "texts", "timeline", "values", "xlsxtext"]
+__all__ = ["active", "atomic", "canonical", "capaian", "contacts", "model", "problems", "rules",
+           "show", "texts", "timeline", "values", "xlsxtext"]

@@ -71,6 +71,8 @@ _kinds(Severity.WARNING, "waktu_simpan_sama")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
+# … and a realisasi read, though not as the rule table writes it (the form warns for it)
+_kinds(Severity.WARNING, "realisasi_bentuk_lain")
 
 # the whole year (issue 11): Mulai / Selesai of a Pegawai row; files of forms not counted
 _kinds(Severity.ERROR, "aktif_periode_salah", "aktif_tanggal_salah", "aktif_di_luar_tahun",

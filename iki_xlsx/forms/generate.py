@@ -28,6 +28,7 @@ from xlsxwriter.workbook import Workbook
 
 from ..core.atomic import atomic_path
 from ..core.model import Form, Master, format_nip
+from ..core.rules import rule_lines
 from ..core.show import period_label
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
@@ -35,6 +36,7 @@ from ..core.xlsxtext import limit, merge_text, write_text
 from ..workspace import IssuedForm, Workspace, ledger_json, record_contacts
 from . import layout as L
 from .formcopy import FORM_COPY_KEY, pack_form
+from .inputcheck import write_input_checks
 from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
 
 DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
@@ -222,37 +224,12 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
     for r, c, kind in lay.inputs:
         ws.write_blank(r, c, None, formats[style[kind]])
-    t = texts.t
-    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
-    rows_by_kind: dict[str, list[int]] = {}
-    for v in lay.validations:
-        rows_by_kind.setdefault(v["kind"], []).append(v["row"])
-    for c, code in zip(lay.realisasi_cols, lay.periods):
-        label = period_label(texts, code)
-        for kind, rows in rows_by_kind.items():
-            if kind == "choice":
-                opts = {"validate": "list", "source": [yes, no],
-                        "input_title": t("form.validasi.yatidak_judul", periode=label),
-                        "input_message": t("form.validasi.yatidak_pesan", periode=label),
-                        "error_title": t("form.validasi.yatidak_galat_judul"),
-                        "error_message": t("form.validasi.yatidak_galat")}
-            else:
-                opts = {"validate": "decimal", "criteria": ">=", "value": 0,
-                        "input_title": t("form.validasi.angka_judul", periode=label),
-                        "input_message": t("form.validasi.angka_pesan", periode=label),
-                        "error_title": t("form.validasi.angka_galat_judul"),
-                        "error_message": t("form.validasi.angka_galat")}
-            # One rule per column and kind, over all its cells (a multi-range sqref).
-            refs = " ".join(L.cell_ref(r, c) for r in rows)
-            ws.data_validation(rows[0], c, rows[0], c,
-                               {**opts, "error_type": "stop", "multi_range": refs})
+    write_input_checks(ws, lay, texts)
     for area, formula in lay.warnings:
         ws.conditional_format(area, {"type": "formula", "criteria": formula,
                                      "format": formats["warn"]})
+    t = texts.t
     first, last = lay.table_rows
-    ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
-        "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
-        "input_message": t("form.validasi.keterangan_pesan")})
     sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
     rc = lay.realisasi_cols
 
@@ -287,6 +264,9 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
     ws.set_column(0, 0, 110)
     periods = [period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
+                         aturan=rule_lines(texts), aturan_judul=texts.t("aturan.judul"),
+                         aturan_pengantar=texts.t("aturan.pengantar"),
+                         aturan_penutup=texts.t("aturan.penutup"),
                          reissue=getattr(lay, "reissue", None),  # issue 11
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],

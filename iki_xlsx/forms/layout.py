@@ -19,10 +19,10 @@ from functools import lru_cache
 
 from ..core.capaian import PredikatScale, capaian_formula, excel_number
 from ..core.model import Form, Polarity
+from ..core.rules import Context, context
 from ..core.show import period_label
 from ..core.texts import Texts, tanggal_indonesia
-from ..core.values import absurd_limit
-from .liveform import INVALID, flag_formula, row_formulas
+from .liveform import HELPERS, INVALID, flag_formula, period_formulas
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
     cell_ref,
     col_name,
@@ -264,7 +264,7 @@ class _Table:
     inputs: list[tuple[int, int, str]] = field(default_factory=list)
     validations: list[dict] = field(default_factory=list)
     helper_cells: list[Cell] = field(default_factory=list)
-    helpers: list[tuple[int, ...]] = field(default_factory=list)  # T, V, P per period
+    helpers: list[tuple[int, ...]] = field(default_factory=list)  # HELPERS per period
     flag_col: int = 0
 
 
@@ -382,9 +382,9 @@ class _Sheet:
         the live CAPAIAN, KETERANGAN; the helper cells that read each realisasi as the
         recap does sit in the same row of the very hidden helper sheet."""
         s, widths = self.form.settings, self.widths
-        n_p = len(self.periods)
-        table = _Table(first=self.r, flag_col=3 * n_p,
-                       helpers=[tuple(3 * i + k for k in range(3)) for i in range(n_p)])
+        n_p, n_h = len(self.periods), len(HELPERS)
+        table = _Table(first=self.r, flag_col=n_h * n_p,
+                       helpers=[tuple(n_h * i + k for k in range(n_h)) for i in range(n_p)])
         warning = self.t("form.periksa")
         prev_key = None
         for i, ind in enumerate(self.form.iki.indicators):
@@ -404,17 +404,16 @@ class _Sheet:
             kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))
-            limit = absurd_limit(target.value if target.value is not None else target.high)
+            ctx = reading_context(ind)
             per_period, flag_text = _row_templates(self.real_cols, tuple(table.helpers),
-                                                   table.flag_col, ind.polaritas, limit,
-                                                   s.batas_capaian)
+                                                   table.flag_col, ctx, s.batas_capaian)
             row_no = str(r + 1)
             for cols, formulas in zip(table.helpers, per_period):
                 for c, formula in zip(cols, formulas):
                     if formula:
                         table.helper_cells.append(Cell(r, c, "", "helper",
                                                        formula=formula.replace(_ROW, row_no)))
-            checked = [HELPER + cell_ref(r, h[2]) for h in table.helpers]
+            checked = [HELPER + cell_ref(r, h[-1]) for h in table.helpers]
             flag = HELPER + cell_ref(r, table.flag_col)
             table.helper_cells.append(Cell(r, table.flag_col, 0, "helper",
                                            formula=flag_text.replace(_ROW, row_no)))
@@ -432,7 +431,7 @@ class _Sheet:
                        text_lines(ind.satuan, widths[5]),
                        text_lines(target.text, widths[6]), 1)
             self.heights[r] = height_for(need)
-            table.validations.append({"row": r, "kind": kind})
+            table.validations.append({"row": r, "kind": kind, "context": ctx})
             self.r += 1
         table.last = self.r - 1
         return table
@@ -468,7 +467,7 @@ class _Sheet:
                  formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
                          f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
         warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
-                     f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
+                     f'={HELPER}${col_name(h[-1])}{first + 1}="{INVALID}"')
                     for c, h in zip(self.real_cols, table.helpers)]
         top = f"${col_name(cap_col)}{first + 1}"
         warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
@@ -527,15 +526,28 @@ class _Sheet:
 _ROW = "\x00"  # the row number in a cached row template
 
 
+def reading_context(ind) -> Context:
+    """How the rule table reads an indikator's realisasi (collect makes the same one from
+    the issued manifest: polaritas, target value or a range's upper bound, SATUAN and
+    the target as printed)."""
+    t = ind.target
+    return context(Polarity(ind.polaritas).value, t.value if t.value is not None else t.high,
+                   ind.satuan, t.text)
+
+
 @lru_cache(maxsize=4096)
 def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
-                   flag_col: int, polaritas: Polarity, limit: float, cap: float):
+                   flag_col: int, ctx: Context, cap: float):
     """The helper formulas of an indicator row, with :data:`_ROW` for its row number:
-    rows of one form differ only by it (built once, ~1 ms per form saved)."""
-    refs = [f"{SHEET_FORM}!{col_name(c)}{_ROW}" for c in real_cols]
-    helper_refs = [tuple(f"{col_name(c)}{_ROW}" for c in cols) for cols in helpers]
-    return (tuple(row_formulas(refs, helper_refs, polaritas, limit, cap)),
-            flag_formula([h[2] for h in helper_refs]))
+    rows alike differ only by it (built once, ~1 ms per form saved). Per period, the
+    formulas in :data:`HELPERS` order ("" for a helper the row does not use)."""
+    out, checked = [], []
+    for c, cols in zip(real_cols, helpers):
+        refs = {letter: f"{col_name(h)}{_ROW}" for letter, h in zip(HELPERS, cols)}
+        formulas = period_formulas(f"{SHEET_FORM}!{col_name(c)}{_ROW}", refs, ctx, cap)
+        out.append(tuple(formulas.get(letter, "") for letter in HELPERS))
+        checked.append(refs["P"])
+    return tuple(out), flag_formula(checked)
 
 
 def _letter(i: int) -> str:
