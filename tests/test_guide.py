@@ -145,3 +145,14 @@ def test_both_guides_show_the_rule_table_the_form_shows():
             if case.typed not in (None, ""):
                 assert f"`{typed_text(case)}`" in section, (rule.key, case.typed)
     assert "`1.234`" not in section  # 1,234 in an English-locale spreadsheet
+
+
+def test_the_guide_says_how_capaian_is_computed_with_computed_examples():
+    """PANDUAN's capaian rules (issue 22) are generated, their worked examples computed by
+    core/capaian.py: the mid-year rule for a jumlah with a yearly target only is there."""
+    from iki_xlsx.cli.guide import CAPAIAN_BEGIN, capaian_rules
+
+    block = capaian_rules()
+    assert block in guide_text() and guide_text().count(CAPAIAN_BEGIN) == 1
+    assert "3 / 3 × 100 = 100" in block and "3 / 12 × 100 = 25" in block
+    assert "Target TW1–TW4" in block and "Target Tengah Tahun" in block

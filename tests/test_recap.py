@@ -312,12 +312,16 @@ def test_workbook_per_indikator(workbook):
                                   "Indikator Kinerja", "Satuan", "Target", "Polaritas",
                                   "Agregasi"]
     assert list(rows[0])[10:] == ["Realisasi TW I", "Realisasi TW II",
-                                  "Realisasi s.d. TW II", "Capaian (%)", "Status",
+                                  "Realisasi s.d. TW II", "Capaian (%)",
+                                  "Capaian thd Target Tahunan (%)", "Status",
                                   "Keterangan / Bukti Dukung", "Sumber Nilai"]
     andi = [r for r in rows if r["Nama"] == "Andi Pratama, S.Kom"]
     assert [(r["Realisasi TW I"], r["Realisasi TW II"], r["Realisasi s.d. TW II"])
             for r in andi] == [(3, 4, 7), (60, 80, 70)]
     assert [r["Capaian (%)"] for r in andi] == pytest.approx([7 / 6 * 100, 100])
+    # against the yearly target (12 laporan; 70 for BB (70)): progress, not the rating
+    assert [r["Capaian thd Target Tahunan (%)"] for r in andi] == pytest.approx(
+        [7 / 12 * 100, 100])
     # the continuation indicator carries its sasaran's number and text
     assert andi[1]["No"] == "1" and andi[1]["Sasaran"].startswith("Tersusunnya laporan")
     assert (andi[1]["Target"], andi[1]["Polaritas"], andi[1]["Agregasi"]) == (

@@ -4,7 +4,9 @@
   from the catalogue (``problems.py`` and ``templates/pesan.yaml``);
 * PANDUAN.md and PETUNJUK-PEGAWAI.md show the rule table of how a realisasi is read
   (:mod:`iki_xlsx.core.rules`, wording in ``templates/aturan.yaml``) — the table the
-  form's Petunjuk sheet and input messages show too.
+  form's Petunjuk sheet and input messages show too;
+* PANDUAN.md says how capaian is computed (``templates/capaian.yaml``), its worked
+  examples computed by :mod:`iki_xlsx.core.capaian`.
 
 A test checks the guides hold exactly what this module writes.
 
@@ -20,6 +22,16 @@ from pathlib import Path
 
 import jinja2
 
+from ..core.capaian import DEFAULT_CAP, LIMA, aggregate, capaian, capaian_upto
+from ..core.model import (
+    Aggregation,
+    Indicator,
+    MidYear,
+    PeriodScheme,
+    Polarity,
+    Target,
+    format_number,
+)
 from ..core.problems import KINDS, Severity
 from ..core.rules import rule_lines
 from ..core.texts import Texts
@@ -34,6 +46,7 @@ def markers(name: str) -> tuple[str, str]:
 
 BEGIN, END = markers("daftar-masalah")
 RULES_BEGIN, RULES_END = markers("aturan-realisasi")
+CAPAIAN_BEGIN, CAPAIAN_END = markers("aturan-capaian")
 # KINDS keeps the catalogue's order: the master's problems, then those of returned files
 # (from this code on).
 FIRST_FILE_CODE = "berkas_kosong"
@@ -113,11 +126,49 @@ def rule_table(texts: Texts | None = None) -> str:
     return "\n".join(out)
 
 
+def capaian_rules(texts: Texts | None = None) -> str:
+    """The generated Markdown of how capaian is computed (markers included), with worked
+    examples computed by :mod:`iki_xlsx.core.capaian` itself."""
+    texts = texts or Texts()
+    tw = PeriodScheme.TRIWULAN
+    maks, mins, rent = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG
+    twelve, four = Target("12", value=12.0), Target("4", value=4.0)
+    laporan = Indicator("1", "", "", "", "", "laporan", twelve, maks, Aggregation.JUMLAH)
+
+    def n(x: float) -> str:
+        return format_number(round(x, 2))
+
+    params = {
+        "maksimal": {"hasil": n(capaian(9, twelve, maks))},
+        "minimal": {"hasil": n(capaian(5, four, mins)), "batas": n(DEFAULT_CAP),
+                    "tanpa_batas": n(capaian(2, four, mins, cap=1000))},
+        "rentang": {"atas": n(capaian(95, Target("80 - 90", low=80.0, high=90.0), rent)),
+                    "bawah": n(capaian(72, Target("80 - 90", low=80.0, high=90.0), rent))},
+        "batas": {"batas": n(DEFAULT_CAP)},
+        "agregasi": {k: n(aggregate([60, 80], a)) for k, a in (
+            ("jumlah", Aggregation.JUMLAH), ("rata", Aggregation.RATA_RATA),
+            ("akhir", Aggregation.TERAKHIR))},
+        "proporsional": {"tw1": n(capaian_upto({"TW1": 3}, "TW1", laporan, tw)),
+                         "tahunan": n(capaian_upto({"TW1": 3}, "TW1", laporan, tw,
+                                                   midyear=MidYear.TAHUNAN))},
+        "berhenti": {"hasil": n(capaian_upto({"TW1": 3}, "TW2", laporan, tw,
+                                             target_period="TW2"))},
+        "rata_rata": {"skala": LIMA.describe()},
+    }
+    keys = ("maksimal", "minimal", "rentang", "ya_tidak", "nol", "batas", "kosong",
+            "agregasi", "periode", "proporsional", "berhenti", "rata_rata")
+    out = [CAPAIAN_BEGIN, "", texts.t("capaian_aturan.pengantar"), ""]
+    out += [f"- {texts.t(f'capaian_aturan.{k}', **params.get(k, {}))}" for k in keys]
+    out += ["", CAPAIAN_END]
+    return "\n".join(out)
+
+
 def updated(text: str, texts: Texts | None = None) -> str:
     """``text`` (a guide) with each generated block it holds written anew."""
     found = False
     for (begin, end), block in (((BEGIN, END), problem_list),
-                                ((RULES_BEGIN, RULES_END), rule_table)):
+                                ((RULES_BEGIN, RULES_END), rule_table),
+                                ((CAPAIAN_BEGIN, CAPAIAN_END), capaian_rules)):
         if begin in text and end in text:
             head, rest = text.split(begin, 1)
             _, tail = rest.split(end, 1)

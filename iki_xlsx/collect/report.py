@@ -283,13 +283,15 @@ def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
     does). ``manifest`` gives targets and polarity (the ledger's copy, or the file's own
     when the workspace key is absent); ``names`` the indikator texts when known."""
     from ..core.capaian import capaian_upto
-    from ..core.model import PeriodScheme, format_number
+    from ..core.model import MidYear, PeriodScheme, format_number, parse_midyear
 
     if not result.realisasi or not manifest or "indicators" not in manifest:
         return []
     t = texts.t
     scheme = PeriodScheme(manifest.get("periode", "triwulan"))
     cap = float(manifest.get("batas_capaian") or 120)
+    midyear = parse_midyear(str(manifest.get("target_tengah_tahun") or "")) \
+        or MidYear.PROPORSIONAL  # (a manifest written before issue 22 has none)
     lines = [t("cli.periksa_nilai")]
     for k, entry in enumerate(manifest["indicators"]):
         got = result.realisasi.get(entry["id"])
@@ -311,7 +313,7 @@ def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
                            nilai=format_number(v) if isinstance(v, (int, float)) else str(v)))
         if filled:
             try:
-                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+                c = capaian_upto(values, filled[-1], ind, scheme, cap, midyear=midyear)
             except ValueError:
                 c = None
             shown.append(t("cli.periksa_capaian", periode=_period(filled[-1], texts),

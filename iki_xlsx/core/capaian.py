@@ -21,6 +21,10 @@ formulas in LibreOffice and compare). Rules, from ``domain.md``:
   no sense for answers: ``validate`` refuses it; it behaves like ``terakhir``).
 * Every capaian is floored at 0 and capped at ``cap`` (default 120). A blank realisasi is
   *not submitted*: the result is None, never 0.
+* Capaian s.d. a period compares the aggregate with that period's target: the master's
+  per-period target, else for a ``jumlah`` the annual target pro-rated (T × n/4 s.d.
+  TW n, T × k/2 s.d. semester k) — or, with the setting *Target Tengah Tahun* =
+  ``tahunan``, the annual target itself.
 
 The form reads each realisasi cell the way the recap reads it (``values.py``: percent
 formats, numbers as text with a decimal comma, answers with spaces or in other case), in
@@ -40,12 +44,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import Aggregation, Indicator, PeriodScheme, Polarity, Target, parse_number
+from .model import (
+    Aggregation,
+    Indicator,
+    MidYear,
+    PeriodScheme,
+    Polarity,
+    Target,
+    parse_number,
+)
 
 __all__ = [
     "DEFAULT_CAP", "capaian", "aggregate", "capaian_upto", "effective_target", "parse_answer",
     "parse_period", "period_index", "PredikatScale", "LIMA", "SAKIP", "capaian_formula",
-    "excel_number",
+    "excel_number", "prorated_target", "prorates",
 ]
 
 DEFAULT_CAP = 120.0
@@ -207,11 +219,15 @@ def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> di
 
 
 def effective_target(indicator: Indicator, period: str | None,
-                     scheme: PeriodScheme | None = None) -> Target:
+                     scheme: PeriodScheme | None = None,
+                     midyear: MidYear = MidYear.PROPORSIONAL) -> Target:
     """The target capaian compares with when ``period`` is the last filled period.
 
-    The per-period ("s.d.", cumulative) target of that period when the master gives one and
-    the polarity is ``maksimal`` or ``minimal``; the annual target otherwise.
+    For ``maksimal`` and ``minimal``: the per-period ("s.d.", cumulative) target of that
+    period when the master gives one; else, for a ``jumlah`` (with ``scheme`` known and
+    ``midyear`` PROPORSIONAL, the default), the annual target pro-rated to that point of
+    the year — T × n/4 s.d. TW n, T × k/2 s.d. semester k (domain.md: a quarter of a
+    yearly count done by TW I is on track); the annual target otherwise.
     """
     if period is None or Polarity(indicator.polaritas) not in (Polarity.MAKSIMAL,
                                                                 Polarity.MINIMAL):
@@ -223,7 +239,7 @@ def effective_target(indicator: Indicator, period: str | None,
         targets = dict(indicator.period_targets)
     value = targets.get(period)
     if value is None or isinstance(value, bool):
-        return indicator.target
+        return prorated_target(indicator, period, scheme, midyear)
     value = parse_number(value)
     if value is None:
         raise ValueError(f"per-period target for {period} is not a number: "
@@ -231,14 +247,41 @@ def effective_target(indicator: Indicator, period: str | None,
     return Target(_format_constant(value), value=value)
 
 
+def prorated_target(indicator: Indicator, period: str | None,
+                    scheme: PeriodScheme | None,
+                    midyear: MidYear = MidYear.PROPORSIONAL) -> Target:
+    """The annual target of a ``jumlah`` s.d. ``period`` under the PROPORSIONAL rule
+    (T × n / number of periods; the whole target at the year's end); the annual target
+    itself for any other indikator, rule or period."""
+    periods = PeriodScheme(scheme).periods if scheme is not None else ()
+    if (MidYear(midyear) is not MidYear.PROPORSIONAL or period not in periods
+            or Aggregation(indicator.agregasi) is not Aggregation.JUMLAH
+            or period == periods[-1]):
+        return indicator.target
+    share = _target_value(indicator.target) * (periods.index(period) + 1) / len(periods)
+    return Target(_format_constant(share), value=share)
+
+
+def prorates(indicator: Indicator, scheme: PeriodScheme) -> bool:
+    """Whether the *Target Tengah Tahun* rule decides some period's target of
+    ``indicator``: a ``maksimal``/``minimal`` ``jumlah`` lacking the per-period target of
+    a period before the last."""
+    given = _normalise_periods(indicator.period_targets, scheme)
+    return Polarity(indicator.polaritas) in (Polarity.MAKSIMAL, Polarity.MINIMAL) and any(
+        p not in given and prorated_target(indicator, p, scheme) is not indicator.target
+        for p in PeriodScheme(scheme).periods)
+
+
 def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
                  scheme: PeriodScheme, cap: float = DEFAULT_CAP, *,
-                 target_period: str | None = None) -> float | None:
+                 target_period: str | None = None,
+                 midyear: MidYear = MidYear.PROPORSIONAL) -> float | None:
     """Capaian "s.d." period ``upto``: aggregate the periods up to and including it.
 
     ``values`` maps period codes (or any spelling :func:`parse_period` accepts) to realisasi.
-    The aggregate is compared with the per-period target of the last filled period when the
-    master gives one (see :func:`effective_target`), else with the annual target. With
+    The aggregate is compared with the target of the last filled period (see
+    :func:`effective_target`: its per-period target, a ``jumlah``'s pro-rated annual
+    target under ``midyear`` PROPORSIONAL, else the annual target). With
     ``target_period`` (the recap's period), a ``jumlah`` indikator is compared with that
     period's target instead: a sum that stopped growing is behind, not on target.
     None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
@@ -263,7 +306,7 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
     total = aggregate(row, indicator.agregasi, polaritas)
-    return capaian(total, effective_target(indicator, last, scheme), polaritas, cap)
+    return capaian(total, effective_target(indicator, last, scheme, midyear), polaritas, cap)
 
 
 # --------------------------------------------------------------------------- periods
@@ -493,7 +536,7 @@ def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:
 
 def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEFAULT_CAP,
                     scheme: PeriodScheme | None = None, *, flag: str | None = None,
-                    warning: str = "") -> str:
+                    warning: str = "", midyear: MidYear = MidYear.PROPORSIONAL) -> str:
     """Excel formula computing the indicator's capaian from the form's checked realisasi.
 
     ``cells`` are, in period order, the cells holding each period's realisasi as the recap
@@ -501,7 +544,8 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
     :mod:`iki_xlsx.forms.liveform`): a number, or ``""`` when not filled; for a ``ya/tidak``
     indicator the period's capaian (Ya → 100, Tidak → 0, capped). ``scheme`` defaults to
     the one with that many periods. The formula gives exactly ``capaian_upto(values, last
-    period, indicator, scheme, cap)``, and ``""`` while no period is filled; with ``flag``
+    period, indicator, scheme, cap, midyear=midyear)`` (the targets of each period
+    embedded as constants), and ``""`` while no period is filled; with ``flag``
     (a cell counting the periods the recap would refuse), ``warning`` while it is not 0.
     It uses only functions every spreadsheet evaluates the same way (IF, AND, OR, COUNT,
     SUM, AVERAGE, MIN, MAX, ISNUMBER), with the targets embedded as constants.
@@ -532,7 +576,7 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
             for c in cells[1:]:
                 expr = f"IF({filled(c)},{c},{expr})"
         return _wrap(count, expr, flag, warning)
-    targets = [effective_target(indicator, p, scheme) for p in periods]
+    targets = [effective_target(indicator, p, scheme, midyear) for p in periods]
     if agregasi is Aggregation.TERAKHIR:
         # One branch per last filled period: the aggregate is that cell itself.
         branches = [(filled(c), _fx_body(c, t, polaritas, cap))

@@ -41,6 +41,14 @@ class PeriodScheme(str, Enum):
         return _PERIODS[self]
 
 
+class MidYear(str, Enum):
+    """What capaian s.d. a period compares a ``jumlah`` indikator with when the master
+    gives it only a yearly target (setting *Target Tengah Tahun*)."""
+
+    PROPORSIONAL = "proporsional"  # the yearly target × n/4 s.d. TW n (× k/2, semester k)
+    TAHUNAN = "tahunan"  # the yearly target itself (kumulatif terhadap target tahunan)
+
+
 _PERIODS = {
     PeriodScheme.TRIWULAN: ("TW1", "TW2", "TW3", "TW4"),
     PeriodScheme.SEMESTER: ("S1", "S2"),
@@ -74,6 +82,13 @@ _SCHEME_ALIASES = {
     "tahunan": PeriodScheme.TAHUNAN, "tahun": PeriodScheme.TAHUNAN,
 }
 
+_MIDYEAR_ALIASES = {
+    "proporsional": MidYear.PROPORSIONAL, "proporsi": MidYear.PROPORSIONAL,
+    "pro rata": MidYear.PROPORSIONAL, "prorata": MidYear.PROPORSIONAL,
+    "tahunan": MidYear.TAHUNAN, "target tahunan": MidYear.TAHUNAN,
+    "kumulatif": MidYear.TAHUNAN, "kumulatif terhadap target tahunan": MidYear.TAHUNAN,
+}
+
 
 def _key(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).strip().lower())
@@ -89,6 +104,10 @@ def parse_aggregation(text: str) -> Aggregation | None:
 
 def parse_scheme(text: str) -> PeriodScheme | None:
     return _SCHEME_ALIASES.get(_key(text))
+
+
+def parse_midyear(text: str) -> MidYear | None:
+    return _MIDYEAR_ALIASES.get(_key(text))
 
 
 # --------------------------------------------------------------------------- numbers
@@ -387,6 +406,7 @@ class Settings:
     sandi: str = ""
     instansi: str = ""  # agency heading on the title, e.g. "BADAN KEPEGAWAIAN ..."
     pemerintah_daerah: str = ""  # region heading, e.g. "KABUPATEN KUTAI KARTANEGARA"
+    target_tengah_tahun: MidYear = MidYear.PROPORSIONAL  # a jumlah's target s.d. TW n
 
 
 @dataclass(frozen=True)

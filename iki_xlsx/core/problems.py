@@ -40,12 +40,13 @@ _kinds(Severity.ERROR,
        "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
        "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
-       "iki_tidak_valid", "agregasi_ya_tidak_jumlah")
+       "iki_tidak_valid", "agregasi_ya_tidak_jumlah", "pengaturan_target_tengah_tahun")
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
        "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
        "pengaturan_smtp_port",
-       "target_ya_tidak_angka", "formulir_tidak_lengkap", "teks_terlalu_panjang")
+       "target_ya_tidak_angka", "formulir_tidak_lengkap", "teks_terlalu_panjang",
+       "target_periode_disarankan")
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,
        "berkas_kosong", "berkas_terlalu_besar", "berkas_rusak", "berkas_terenkripsi",

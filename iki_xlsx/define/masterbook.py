@@ -97,6 +97,7 @@ def _lists(wb) -> dict[str, str]:
         "periode": schema.SCHEME_CHOICES,
         "kertas": schema.PAPER_CHOICES,
         "skala_predikat": schema.SCALE_CHOICES,
+        "target_tengah_tahun": schema.MIDYEAR_CHOICES,
     }
     out = {}
     for c, (name, values) in enumerate(sources.items()):

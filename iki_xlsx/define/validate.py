@@ -17,6 +17,7 @@ from ..core.model import (
     IKIDefinition,
     Indicator,
     Master,
+    MidYear,
     PeriodScheme,
     Person,
     Polarity,
@@ -26,11 +27,13 @@ from ..core.model import (
     normalize_nip,
     normalize_pangkat,
     parse_aggregation,
+    parse_midyear,
     parse_number,
     parse_polarity,
     parse_scheme,
     parse_target,
 )
+from ..core.capaian import prorates
 from ..core.problems import Problem
 from ..core.texts import BULAN
 from . import schema
@@ -48,6 +51,18 @@ def split_fungsi(text: str) -> tuple[str, ...]:
         if line:
             items.append(line)
     return tuple(items)
+
+
+def row_ranges(rows: list[int], limit: int = 12) -> str:
+    """``3, 5–9, 12`` of row numbers (the first ``limit`` runs, then "…")."""
+    out: list[list[int]] = []
+    for n in sorted(set(rows)):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    shown = [str(a) if a == b else f"{a}–{b}" for a, b in out[:limit]]
+    return ", ".join(shown + (["…"] if len(out) > limit else []))
 
 
 def parse_date(value: object) -> date | None:
@@ -79,6 +94,7 @@ class Validator:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.yearly_only: list[int] = []  # rows of jumlah indikator with a yearly target only
 
     def add(self, code: str, row: Row | None = None, fld: str = "", **params) -> Problem:
         p = row.problem(code, fld, self.file, **params) if row else \
@@ -128,13 +144,18 @@ class Validator:
             PredikatScale.from_setting(scale)
         except ValueError as exc:
             self.add("pengaturan_skala", r, "value", value=scale, reason=str(exc))
+        raw, r = val("target_tengah_tahun")
+        midyear = parse_midyear(cell_text(raw)) if cell_text(raw) else MidYear.PROPORSIONAL
+        if midyear is None:
+            self.add("pengaturan_target_tengah_tahun", r, "value", value=cell_text(raw))
         if len(self.problems) > before:
             return None
         return Settings(
             tahun=int(tahun), periode=scheme, tempat=cell_text(val("tempat")[0]),
             tanggal=tanggal, kertas=kertas, batas_capaian=float(cap), skala_predikat=scale,
             sandi=cell_text(val("sandi")[0]), instansi=cell_text(val("instansi")[0]),
-            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]))
+            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]),
+            target_tengah_tahun=midyear)
 
     # -- IKI and indicators
     def iki(self, rows: list[Row], ind_rows: list[Row],
@@ -232,12 +253,15 @@ class Validator:
                 period_targets[code] = value
         if any(p.is_error for p in self.problems[before:]):
             return None
-        return Indicator(no=no, sasaran=sasaran, indikator=indikator,
-                         penjelasan=cell_text(r.get("penjelasan")),
-                         sumber_data=cell_text(r.get("sumber_data")),
-                         satuan=r.text("satuan") or guess.satuan or "",
-                         target=target, polaritas=polaritas,
-                         agregasi=Aggregation(agregasi), period_targets=period_targets)
+        ind = Indicator(no=no, sasaran=sasaran, indikator=indikator,
+                        penjelasan=cell_text(r.get("penjelasan")),
+                        sumber_data=cell_text(r.get("sumber_data")),
+                        satuan=r.text("satuan") or guess.satuan or "",
+                        target=target, polaritas=polaritas,
+                        agregasi=Aggregation(agregasi), period_targets=period_targets)
+        if scheme is not None and prorates(ind, scheme):
+            self.yearly_only.append(r.row)
+        return ind
 
     # -- pegawai
     def person(self, r: Row, prefix: str = "", suffix: str = "") -> Person:
@@ -345,6 +369,10 @@ class Validator:
         self._settings = settings
         scheme = settings.periode if settings else None
         iki, bad = self.iki(sheets[schema.SHEET_IKI], sheets[schema.SHEET_INDIKATOR], scheme)
+        if self.yearly_only:  # issue 22: one suggestion for the sheet, not one per row
+            self.add("target_periode_disarankan", n=len(self.yearly_only),
+                     baris=row_ranges(self.yearly_only),
+                     tahunan=settings.target_tengah_tahun is MidYear.TAHUNAN)
         good, rejected = self.assignments(sheets[schema.SHEET_PEGAWAI], iki, bad)
         used = {a.kode_iki for a in good} | {r.kode_iki for r in rejected}
         for r in sheets[schema.SHEET_IKI]:

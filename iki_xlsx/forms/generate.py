@@ -267,6 +267,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          aturan=rule_lines(texts), aturan_judul=texts.t("aturan.judul"),
                          aturan_pengantar=texts.t("aturan.pengantar"),
                          aturan_penutup=texts.t("aturan.penutup"),
+                         catatan_jumlah=L.midyear_note(form, texts),
                          reissue=getattr(lay, "reissue", None),  # issue 11
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..core.capaian import PredikatScale, capaian_formula, excel_number
-from ..core.model import Form, Polarity
+from ..core.capaian import PredikatScale, capaian_formula, excel_number, prorates
+from ..core.model import Form, MidYear, Polarity
 from ..core.rules import Context, context
 from ..core.show import period_label
 from ..core.texts import Texts, tanggal_indonesia
@@ -104,6 +104,7 @@ STYLES: dict[str, dict] = {
     "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
     "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
                 "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},
+    "note": {"italic": True, "valign": "top", "text_wrap": True},
     "sign": {"align": "center", "valign": "top", "text_wrap": True},
     "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
 }
@@ -419,7 +420,8 @@ class _Sheet:
                                            formula=flag_text.replace(_ROW, row_no)))
             self.put(r, self.cap_col, "", "capaian",
                      formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
-                                             flag=flag, warning=warning))
+                                             flag=flag, warning=warning,
+                                             midyear=s.target_tengah_tahun))
             refs = [cell_ref(r, c) for c in self.real_cols]
             table.indicators.append(IndicatorCells(f"{i + 1:02d}", r,
                                                    dict(zip(self.periods, refs)),
@@ -477,6 +479,11 @@ class _Sheet:
                  formula=_predikat_formula(cell_ref(r, cap_col), scale))
         self.heights[r] = height_for(1)
         self.r += 2
+        note = midyear_note(self.form, self.texts)
+        if note:  # the rule is part of the form: changing it makes a new revision
+            self.put(self.r - 1, 0, note, "note", self.r - 1, self.last_col)
+            self.fit(self.r - 1, note, 0, self.last_col)
+            self.r += 1
         return warnings
 
     def signature(self) -> None:
@@ -524,6 +531,20 @@ class _Sheet:
 
 
 _ROW = "\x00"  # the row number in a cached row template
+
+
+def midyear_note(form: Form, texts: Texts) -> str:
+    """The line under the table that says what a ``jumlah`` with only a yearly target
+    is compared with s.d. each period (setting *Target Tengah Tahun*); "" when no
+    indikator of the form has such a target."""
+    s = form.settings
+    if not any(prorates(ind, s.periode) for ind in form.iki.indicators):
+        return ""
+    n = len(s.periode.periods)
+    parts = ", ".join(f"{period_label(texts, p)} {i}/{n}"
+                      for i, p in enumerate(s.periode.periods, start=1))
+    return texts.t(f"form.catatan_jumlah.{MidYear(s.target_tengah_tahun).value}",
+                   bagian=parts)
 
 
 def reading_context(ind) -> Context:

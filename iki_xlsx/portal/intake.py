@@ -194,7 +194,8 @@ def _values(v: Verdict, res: FileResult, issued: dict, form, texts: Texts) -> No
         capaian, upto = "", ""
         if filled:
             try:
-                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+                c = capaian_upto(values, filled[-1], ind, scheme, cap,
+                                 midyear=form.settings.target_tengah_tahun)
             except ValueError:
                 c = None
             capaian = "-" if c is None else format_number(round(c, 2))

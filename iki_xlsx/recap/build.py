@@ -24,8 +24,8 @@ from datetime import datetime
 
 from ..core.active import last_active
 from ..core.canonical import canonical
-from ..core.capaian import PredikatScale, aggregate, capaian_upto, parse_period
-from ..core.model import Form, PeriodScheme, format_nip, whole
+from ..core.capaian import PredikatScale, aggregate, capaian, capaian_upto, parse_period
+from ..core.model import Form, MidYear, PeriodScheme, format_nip, whole
 from ..core.problems import Status
 from ..core.show import (
     parse_stamp,
@@ -88,10 +88,11 @@ class RecapIndicator:
     agregasi: str
     values: dict  # period code → realisasi (periods up to the form's upto)
     total: float | str | None  # the aggregate s.d. upto
-    capaian: float | None
+    capaian: float | None  # against the target s.d. upto (per-period or pro-rated)
     status: str  # terisi | kosong | belum | galat
     keterangan: str | None
     sources: dict = field(default_factory=dict)  # period → (file name, saved at) or a decision
+    progress: float | None = None  # the aggregate against the yearly target (issue 22)
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ class RecapForm:
     excluded: int = 0  # files the officer set aside
     active: bool = True  # counts in the recap period (Mulai / Selesai of the master)
     active_periods: tuple | None = None  # periods it counts in (None: all year)
+    midyear: MidYear = MidYear.PROPORSIONAL  # its master's Target Tengah Tahun
 
     @property
     def submitted(self) -> bool:
@@ -140,7 +142,12 @@ class RecapForm:
 
 @dataclass(slots=True)
 class UnitSummary:
-    """Counts of one unit kerja (or perangkat daerah: unit_kerja None, or everything)."""
+    """Counts of one unit kerja (or perangkat daerah: unit_kerja None, or everything).
+
+    Two ways to split the same forms, each adding up (issue 22): ``forms`` = ``submitted``
+    + ``missing`` (of the recap period), and ``forms`` = the ``predikat`` counts +
+    ``unrated``. A form that has not submitted the recap period but has earlier values
+    has a capaian s.d. the period (from those values) and is counted in its band too."""
 
     perangkat_daerah: str | None
     unit_kerja: str | None
@@ -150,7 +157,7 @@ class UnitSummary:
     missing: int = 0  # forms that did not
     average: float | None = None  # mean of the forms' capaian
     predikat: dict[str, int] = field(default_factory=dict)  # forms per predikat
-    unrated: int = 0  # submitted, but no capaian yet s.d. the period
+    unrated: int = 0  # no capaian s.d. the period (no value yet)
 
     @property
     def submitted_share(self) -> float | None:
@@ -380,7 +387,7 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
                   for p in shown}
         sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
                    and (active is None or p in active)}
-        total = value = None
+        total = value = progress = None
         if not any(v is not None for v in values.values()):
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
         else:
@@ -388,14 +395,17 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
             try:
                 value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
-                                     counted, ind, scheme, cap, target_period=counted)
+                                     counted, ind, scheme, cap, target_period=counted,
+                                     midyear=form.settings.target_tengah_tahun)
+                progress = value if isinstance(total, str) else capaian(
+                    total, ind.target, ind.polaritas, cap)
             except ValueError:
                 ind_status = "galat"
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
             ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
-            note.value if note else None, sources))
+            note.value if note else None, sources, progress))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
     last = max((v for v in year.values.values() if v.sha256), default=None,
@@ -407,7 +417,8 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
         scale.label(mean), last.sha256 if last else None,
         parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
-        active=status != TIDAK_AKTIF, active_periods=active)
+        active=status != TIDAK_AKTIF, active_periods=active,
+        midyear=form.settings.target_tengah_tahun)
     for row in files:
         seen = parse_stamp(row["first_seen"])
         if seen and (rf.last_sent is None or seen > rf.last_sent):
@@ -461,10 +472,10 @@ def _summary(pd, unit, forms: list[RecapForm], labels: list[str]) -> UnitSummary
     s.forms = len(forms)
     values = []
     for f in forms:
-        if not f.submitted:
+        if f.submitted:
+            s.submitted += 1
+        else:
             s.missing += 1
-            continue
-        s.submitted += 1
         if f.capaian is None:
             s.unrated += 1
         else:
@@ -523,8 +534,9 @@ def notes(recap: Recap, texts: Texts) -> list[str]:
     out = [t("rekap.catatan.periode", periode=label, periode_awal=first,
              otomatis=recap.upto_auto),
            t("rekap.catatan.batas", batas=batas) + " " + t("rekap.catatan.skala", skala=skala),
-           t("rekap.catatan.hitung"), t("rekap.catatan.berkas"),
-           t("rekap.catatan.jumlah", periode=label)]
+           t("rekap.catatan.hitung"), t("rekap.catatan.berkas")]
+    out += [t(f"rekap.catatan.jumlah_{rule}", periode=label, bagian=part)
+            for rule, part in midyear_rules(recap, texts)]
     if recap.provisional:
         out.append(t("rekap.catatan.sementara", periode=label))
     revised = sum(1 for f in recap.forms for e in f.events if e.kind == REVISI_LAMA)
@@ -534,6 +546,18 @@ def notes(recap: Recap, texts: Texts) -> list[str]:
     if decided:
         out.append(t("rekap.catatan.keputusan", n=decided))
     out.append(t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M")))
+    return out
+
+
+def midyear_rules(recap: Recap, texts: Texts) -> list[tuple[str, str]]:
+    """(rule, the recap period's share of a yearly target) of each *Target Tengah Tahun*
+    setting the recap's forms use (issue 22): what a ``jumlah`` with only a yearly
+    target was compared with."""
+    out = []
+    for rule in sorted({MidYear(f.midyear).value for f in recap.forms}):
+        shares = sorted({f"{f.scheme.periods.index(f.upto) + 1}/{len(f.scheme.periods)}"
+                         for f in recap.forms if f.upto and MidYear(f.midyear).value == rule})
+        out.append((rule, ", ".join(shares)))
     return out
 
 
@@ -559,7 +583,15 @@ def atasan_text(form: RecapForm) -> str:
 
 
 def belum_notes(form: RecapForm, texts: Texts) -> str:
+    """Why a form has not submitted, as far as the ledger tells: files set aside by the
+    officer, rejected files, a late file of an older revision; and that its capaian
+    comes from earlier periods."""
     out = []
+    if form.excluded:
+        out.append(texts.t("rekap.belum_catatan.dikecualikan", n=form.excluded))
+    if form.capaian is not None and not form.submitted:
+        out.append(texts.t("rekap.belum_catatan.nilai_lama", periode=period_label(
+            texts, form.upto) if form.upto else ""))
     if form.rejected:
         out.append(texts.t("rekap.belum_catatan.ditolak", n=form.rejected))
     if form.old_revision is not None:

@@ -127,16 +127,18 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     titles += [t("rekap.kolom.realisasi", periode=period_label(texts, p))
                for p in recap.periods]
     titles += [t("rekap.kolom.agregat", periode=label), t("rekap.kolom.capaian"),
-               t("rekap.kolom.status"), t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
+               t("rekap.kolom.capaian_tahunan"), t("rekap.kolom.status"),
+               t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
     widths = [22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13, 11,
-              18, 40, 60]
+              13, 18, 40, 60]
     sheet_title(ws, recap, texts, fm)
     header_row(ws, 1, titles, widths, fm)
     status = {s: t(f"rekap.status_indikator.{s}") for s in ("terisi", "kosong",
                                                             NOT_SUBMITTED, "galat")}
     n_p = len(recap.periods)
-    c_cap, c_status = 11 + n_p, 12 + n_p
-    formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.text, fm.text, fm.text]
+    c_cap, c_status = 11 + n_p, 13 + n_p
+    formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.pct, fm.text, fm.text,
+                                                        fm.text]
     last = 1 + sum(f.total for f in recap.forms)
     for c, f in enumerate(formats):  # placeholder row: sets the dimension, registers formats
         ws.write_blank(last, c, None, f)
@@ -162,7 +164,8 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                     mid = static[key] = out.cells(3, key)
                 yield out.row(r, head, mid, out.cells(10, [
                     *(ind.values.get(p) for p in recap.periods), ind.total, ind.capaian,
-                    status[ind.status], ind.keterangan, value_sources(ind, texts)]))
+                    ind.progress, status[ind.status], ind.keterangan,
+                    value_sources(ind, texts)]))
 
     # xf indices now: a format equal to another one shares its index (xlsxwriter sets
     # ``xf_index`` only on the first); the placeholder row keeps each in styles.xml.
