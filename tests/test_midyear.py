@@ -57,7 +57,7 @@ def run_quarter(tmp_path, master: Master):
 
 
 def test_a_quarter_of_each_yearly_count_by_tw1_is_on_track(tmp_path):
-    ws, planned, recap = run_quarter(tmp_path, five())
+    _, planned, recap = run_quarter(tmp_path, five())
     assert sum(ind.agregasi is Aggregation.JUMLAH and not ind.period_targets
                for p in planned for ind in p.form.iki.indicators) >= 10
     assert [f.predikat for f in recap.forms] and all(f.predikat in GOOD for f in recap.forms)
@@ -105,7 +105,7 @@ def test_the_form_states_its_rule_and_a_new_rule_is_a_new_revision(tmp_path):
 def test_the_forms_live_capaian_is_the_recaps(tmp_path):
     """One truth: the example form filled on track, recalculated by LibreOffice, shows
     per indikator the capaian the recap computes from the collected file."""
-    ws, planned, recap = run_quarter(tmp_path, five())
+    _, planned, recap = run_quarter(tmp_path, five())
     p = planned[0]
     filled = tmp_path / "masuk" / f"{p.form_id}.xlsx"
     refs = [e["cells"]["capaian"] for e in p.manifest["indicators"]]
