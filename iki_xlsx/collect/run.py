@@ -45,6 +45,8 @@ class CollectReport:
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
     changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
     mail: dict | None = None  # messages read, with / without a form (MailStats)
+    messages: list[dict] = field(default_factory=list)  # each message read and what it gave
+    skipped: list[dict] = field(default_factory=list)  # files a mail program wrote beside
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -105,6 +107,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     report = _year_report(ws, tahun, run_id, results) if year else \
         CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
+    report.messages, report.skipped = mail.messages(), mail.skipped
     return report
 
 
