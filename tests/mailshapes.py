@@ -75,7 +75,7 @@ def part_lines(part: Part, boundary: str) -> list[str]:
             fname = f";\r\n\tfilename={encoded_name(part.name, part.charset)}" \
                 if part.name is not None else ""
             lines.append(f"Content-Disposition: {part.disposition}{fname}")
-    if ctype == "message/rfc822":  # a message forwarded as such: its own text, 7bit
+    if ctype == "message/rfc822" and part.data[:2] != b"PK":  # a forward: its text, 7bit
         return lines + ["", part.data.decode("utf-8", "surrogateescape")
                         .replace("\r\n", "\n").replace("\n", "\r\n").rstrip("\r\n")]
     lines += ["Content-Transfer-Encoding: base64", ""]

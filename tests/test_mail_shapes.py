@@ -68,6 +68,7 @@ CASES = {
     "raw 8-bit name": Part(b"", name="IKI Andi é.xlsx", charset="raw"),
     "a photo's type": Part(b"", name="IMG_0001.jpg", ctype="image/jpeg"),
     "base64 with trailing blanks": Part(b"", name="IKI.xlsx", trailing_spaces=True),
+    "declared a message, base64": Part(b"", name="IKI.xlsx", ctype="message/rfc822"),
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.message
 import hashlib
 import quopri
 import re
@@ -136,12 +137,13 @@ class Walker:
             return
         if any(isinstance(d, _STRUCTURE_DEFECTS) for d in part.defects):
             self.structure_defect = True
-        if part.is_multipart():
+        if part.is_multipart() and not _encoded_message(part):
             subs = part.get_payload()
             for i, sub in enumerate(subs if isinstance(subs, list) else [subs], 1):
                 yield from self.walk(sub, _child(path, i), depth + 1, chain)
             return
-        yield from self.leaf(part, path, depth, chain)
+        yield from self.leaf(_as_leaf(part) if part.is_multipart() else part, path, depth,
+                             chain)
 
     def leaf(self, part, path: str, depth: int, chain: tuple) -> Iterator:
         name = part_filename(part)
@@ -319,6 +321,29 @@ def _leaf(path: str) -> str:
     if not path:
         return "1"
     return f"{path} 1" if path.endswith("›") else path
+
+
+def _encoded_message(part) -> bool:
+    """A ``message/*`` part in base64 or quoted-printable (RFC 2046 forbids it, senders
+    do it): what it holds is a file, whatever it is; the parser took it for a message."""
+    return part.get_content_maintype() == "message" and \
+        str(part.get("Content-Transfer-Encoding", "")).strip().lower() in (
+            "base64", "quoted-printable")
+
+
+def _as_leaf(part):
+    """An encoded ``message/*`` part as the leaf it is: its headers (the type made
+    ``application/octet-stream``) and its encoded text, which the parser read as a
+    message without headers."""
+    leaf = email.message.Message()
+    for key, value in part.raw_items():
+        if key.lower() == "content-type":
+            value = re.sub(r"^\s*message/[^;\s]*", "application/octet-stream", str(value))
+        leaf[key] = value
+    inner = part.get_payload()
+    text = "".join(m.as_string() for m in (inner if isinstance(inner, list) else [inner]))
+    leaf.set_payload(text.lstrip("\r\n"))
+    return leaf
 
 
 def _peek(encoded: str, cte: str) -> bytes:
