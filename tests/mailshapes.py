@@ -34,6 +34,7 @@ class Part:
     disposition: str | None = "attachment"
     charset: str = "utf-8"
     trailing_spaces: bool = False  # base64 lines ending in blanks (RFC 2045: ignored)
+    forwarded: bool = False  # a message forwarded as itself: its text, not base64
 
 
 # --------------------------------------------------------------------------- MIME parts
@@ -75,7 +76,7 @@ def part_lines(part: Part, boundary: str) -> list[str]:
             fname = f";\r\n\tfilename={encoded_name(part.name, part.charset)}" \
                 if part.name is not None else ""
             lines.append(f"Content-Disposition: {part.disposition}{fname}")
-    if ctype == "message/rfc822" and part.data[:2] != b"PK":  # a forward: its text, 7bit
+    if part.forwarded:  # message/rfc822 holding the message's own text
         return lines + ["", part.data.decode("utf-8", "surrogateescape")
                         .replace("\r\n", "\n").replace("\n", "\r\n").rstrip("\r\n")]
     lines += ["Content-Transfer-Encoding: base64", ""]

@@ -57,7 +57,8 @@ def test_too_deep_keeps_the_top_level_form(mail_ws, mail_filled, tmp_path):
     for i in range(inbox.MAX_DEPTH + 1):
         raw = forward_as_attachment("a@contoh.go.id", raw, msgid=f"<n{i}@x>")
     top = message("andi@contoh.go.id", [Part(mail_filled[ANDI], name="IKI Andi.xlsx"),
-                                        Part(raw, name="terusan.eml", ctype="message/rfc822")],
+                                        Part(raw, name="terusan.eml", ctype="message/rfc822",
+                                             forwarded=True)],
                   msgid="<dalam@x>")
     (tmp_path / "m.eml").write_bytes(top)
     report = collect([tmp_path / "m.eml"], ws, jobs=1)

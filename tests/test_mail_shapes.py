@@ -8,8 +8,10 @@ named with dots or nothing), forwards and zips."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from libreoffice import needs_libreoffice, run
 from mailshapes import (
     Part,
     apple_mail_eml,
@@ -26,7 +28,7 @@ from mailshapes import (
     tnef_stream,
     zip_of,
 )
-from mailtools import mail_filled, mail_generated, mail_ws  # noqa: F401
+from mailtools import form_files, mail_filled, mail_generated, mail_ws, on_target  # noqa: F401
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
@@ -219,3 +221,38 @@ def test_forwards_and_zips_at_any_depth(mail_ws, mail_filled, tmp_path):
     _no_rejection(report)
     assert sorted(_accepted(report)) == sorted(NIP.values())
     assert report.mail["attachments"] == 3
+
+
+@needs_libreoffice
+def test_forms_filled_in_libreoffice_through_every_container(mail_ws, tmp_path):
+    """Forms filled and saved by a real LibreOffice (an .xlsx and an .ods), sent the ways
+    offices send them: all recorded, with the values typed."""
+    ws, forms = mail_ws
+    issued = {Path(f["file_path"]).name: f["manifest"] for f in ws.issued_forms(full=True)}
+    files = form_files(forms)
+    jobs, saved = [], {}
+    for name, fmt in ((ANDI, "xlsx"), (NUR, "ods")):
+        out = tmp_path / "diisi" / f"IKI saya.{fmt}"
+        out = out.with_name(f"{NIP[name]}.{fmt}")
+        writes = {ind["cells"]["realisasi"]["TW1"]: on_target(ind)
+                  for ind in issued[name]["indicators"]}
+        jobs.append({"path": str(files[name]), "sheet": "IKI", "writes": writes,
+                     "save": [{"path": str(out), "format": fmt}]})
+        saved[name] = out
+    (tmp_path / "diisi").mkdir()
+    run(jobs)
+    andi, nur = saved[ANDI].read_bytes(), saved[NUR].read_bytes()
+    folder = tmp_path / "kotak"
+    thunderbird_folder(folder, "IKI TW.1", [
+        outlook_rich_text("andi@contoh.go.id", [("IKI Andi.xlsx", andi)], msgid="<lo1@x>"),
+        message("nur.aini@contoh.go.id", [Part(nur, name=None, ctype="application/octet-stream",
+                                               disposition="inline")], msgid="<lo2@x>")],
+        blank_line=False)
+    (folder / "Andi.msg").write_bytes(outlook_msg("andi@contoh.go.id", [("IKI", andi)]))
+    apple_mail_export(folder, "Arsip", [apple_mail_eml("nur.aini@contoh.go.id",
+                                                       [(".xlsx", nur)], msgid="<lo3@x>")])
+    report = collect([folder], ws, jobs=1)
+    _no_rejection(report)
+    assert len(report.results) == 4
+    assert sorted(_accepted(report)) == sorted([NIP[ANDI], NIP[NUR]])
+    assert all(r.filled for r in report.results), [(r.name, r.filled) for r in report.results]
