@@ -256,3 +256,14 @@ def test_forms_filled_in_libreoffice_through_every_container(mail_ws, tmp_path):
     assert len(report.results) == 4
     assert sorted(_accepted(report)) == sorted([NIP[ANDI], NIP[NUR]])
     assert all(r.filled for r in report.results), [(r.name, r.filled) for r in report.results]
+
+
+def test_files_judged_as_files_when_mail_is_not_read(mail_ws, mail_filled, tmp_path):
+    """The portal's uploads are one file each, never a mailbox: with ``mail_files=False``
+    a message is one file the reader names (and shows against that upload)."""
+    ws, _ = mail_ws
+    eml = tmp_path / "TT-20250403-ABCDEF.unggahan"
+    eml.write_bytes(message("andi@contoh.go.id", [Part(mail_filled[ANDI])]))
+    report = collect([eml], ws, jobs=1, year=False, mail_files=False)
+    assert [(r.source, r.status) for r in report.results] == [(str(eml.resolve()), "ditolak")]
+    assert report.mail is None and report.messages == []

@@ -60,12 +60,14 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True) -> CollectReport:
-    """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
-    the IMAP folder ``imap`` (an :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
-    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
-    mail = MailInputs(imap)
+            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+    """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
+    — read as mail) and the IMAP folder ``imap`` (an
+    :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
+    ``year=False``: the files only, without the year's statuses and changes (the portal:
+    its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
+    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    mail = MailInputs(imap, files=mail_files)
     years = ws.years()
     if tahun is None and years:
         tahun = years[-1]

@@ -39,7 +39,7 @@ from .mime import fast_parse as _fast_parse
 from .msg import MsgError, MsgMessage, read_msg
 from .names import clean_name, decoded_words  # noqa: F401  (clean_name: the public name)
 from .tnef import read_tnef
-from .walker import FORM_TYPES, Limits, Walker  # noqa: F401
+from .walker import Limits, Walker
 
 MAX_MESSAGE_BYTES = 60 * 1024 * 1024  # one raw message (base64 of a 20 MB file + text)
 MAX_HEADER_BYTES = 256 * 1024  # the header block of a message

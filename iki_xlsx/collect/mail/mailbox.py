@@ -31,8 +31,8 @@ class MailInputs:
     """The mail part of one collect run: which inputs are mail, their sources, what was
     skipped beside them, the messages read, and the notes added to results afterwards."""
 
-    def __init__(self, imap: ImapSpec | None = None):
-        self.imap = imap
+    def __init__(self, imap: ImapSpec | None = None, files: bool = True):
+        self.imap, self.files = imap, files  # files=False: no file is read as mail
         self.stats = MailStats()
         self.skipped: list[dict] = []  # files a mail program wrote beside its messages
         self._results: list = []  # FileResults that came from mail (for annotate)
@@ -40,6 +40,8 @@ class MailInputs:
 
     def handles(self, path: Path) -> bool:
         """Whether ``path`` is mail (or a mail program's file beside it), by content."""
+        if not self.files:
+            return False
         kind = kinds.mail_file_kind(path)
         self._kind = (path, kind)
         return kind is not None
