@@ -82,6 +82,23 @@ def test_too_large_headers_keep_the_attachments(mail_ws, mail_filled, tmp_path):
     assert form.mail["subject"] == "Formulir TW1" and form.mail["message_id"] == "<kepala@x>"
 
 
+def test_each_cut_of_one_message_is_its_own_row(mail_ws, mail_filled, tmp_path,
+                                                monkeypatch):
+    """Too large headers, too many parts and too many forms in one message: three rows,
+    each with its reason (none hides another), and the forms before the cuts."""
+    ws, _ = mail_ws
+    monkeypatch.setattr(inbox, "MAX_PARTS", 5)
+    monkeypatch.setattr(inbox, "MAX_ATTACHMENTS", 1)
+    parts = [Part(mail_filled[ANDI], name="a.xlsx"), Part(mail_filled[NUR], name="b.xlsx"),
+             Part(b"\x89PNG", name="c.png", ctype="image/png"), Part(b"x", name="d.txt")]
+    (tmp_path / "m.eml").write_bytes(message("andi@contoh.go.id", parts, msgid="<semua@x>",
+                                             extra=["X-Pad: " + "b" * (300 * 1024)]))
+    report = collect([tmp_path / "m.eml"], ws, jobs=1)
+    assert sorted(code for _, codes in _rows(report) for code in codes) == [
+        "lampiran_terlalu_banyak", "surel_kepala_besar", "surel_terlalu_rumit"]
+    assert [r.nip for r in report.results if not r.problems] == ["199005202015031003"]
+
+
 def test_too_many_forms_names_those_not_taken(mail_filled, monkeypatch):
     monkeypatch.setattr(inbox, "MAX_ATTACHMENTS", 2)
     raw = message("andi@contoh.go.id", [Part(mail_filled[ANDI], name=f"k{i}.xlsx")

@@ -104,8 +104,8 @@ class Walker:
 
     def problem(self, member: str, code: str, params: dict, name: str = "",
                 chain: tuple = ()) -> object:
-        self.made += 1
-        return self.make(name, member or "-", chain + ((name,) if name else ()),
+        self.made += 1  # a message's own problems: one place each (one row each)
+        return self.make(name, member or f"-/{code}", chain + ((name,) if name else ()),
                          problem=(code, params))
 
     def form(self, data: bytes, name: str, member: str, chain: tuple,
