@@ -165,7 +165,7 @@ def read_mail_file(path: Path, stats: MailStats, kind: str | None = None
     if data is None or kind == kinds.MESSAGE:
         yield from message_attachments(data, label, 0, stats)
     elif kind == kinds.EMLX:
-        start, end = kinds.emlx_span(data[:kinds.HEAD])
+        start, end = kinds.emlx_span(data[:kinds.HEAD]) or (0, len(data))
         yield from message_attachments(data[start:end], label, 0, stats)
     else:
         yield from container_message(data, kind, label, stats)
@@ -177,11 +177,12 @@ def _mbox_file(path: Path, stats: MailStats) -> Iterator[Attachment]:
         for position, raw in iter_mbox(path):
             count += 1
             yield from message_attachments(raw, label, position, stats)
+        empty = not count and path.stat().st_size > 0
     except OSError as exc:
         yield _problem_only(label, count + 1, "surel_tidak_terbaca",
                             {"reason": exc.strerror or ""}, stats)
         return
-    if not count and path.stat().st_size:
+    if empty:  # named as mail (an .mbox) but no message in it
         yield _problem_only(label, 1, "surel_rusak", {"reason": "tanpa pesan"}, stats)
 
 
