@@ -294,15 +294,13 @@ def mail_generated(tmp_path_factory):
     workspace dir). Tests copy the workspace (:func:`mail_ws`) before changing it."""
     from iki_xlsx.define.master import load_master
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.mail.contacts import record_contacts
     from iki_xlsx.workspace.ledger import Workspace
 
     root = tmp_path_factory.mktemp("mail")
     loaded = load_master(master_with_contacts(root / "master.yaml"))
     assert loaded.ok, [p.message() for p in loaded.problems]
     ws = Workspace(root / "ws")
-    generate_forms(loaded.master, root / "forms", ws, jobs=1)
-    record_contacts(ws, loaded.master)
+    generate_forms(loaded.master, root / "forms", ws, jobs=1)  # records the contacts too
     ws.close()
     return root, root / "forms", root / "ws"
 

@@ -8,9 +8,10 @@ from mailtools import master_with_contacts
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
+from iki_xlsx.core.contacts import normalize_email, normalize_hp, show_hp
 from iki_xlsx.define.master import load_master
 from iki_xlsx.define.masterbook import write_master
-from iki_xlsx.mail.contacts import load_contacts, normalize_email, normalize_hp, show_hp
+from iki_xlsx.workspace.contacts import load_contacts
 from iki_xlsx.workspace.ledger import Workspace
 
 

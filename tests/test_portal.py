@@ -374,10 +374,10 @@ def test_serve_binds_where_told_warns_for_the_network_and_stops_on_ctrl_c(
         world, tmp_path, monkeypatch, host, warned):
     import webbrowser
 
-    from iki_xlsx.portal import server as server_module
+    import iki_xlsx.portal as portal_face  # the CLI uses the portal through its face
 
     made, opened, fake = [], [], _FakeServer()
-    monkeypatch.setattr(server_module, "make_server",
+    monkeypatch.setattr(portal_face, "make_server",
                         lambda ws, **kw: made.append(kw) or fake)
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url))
     ws = copy_world(world["ws"], tmp_path / "ws")

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from iki_xlsx.define.master import load_master
+from iki_xlsx.forms.printcheck import add_print_warnings
 
 SMALL = Path(__file__).parent / "data" / "master-kecil.yaml"
 
@@ -21,7 +22,9 @@ def data():
 def load(tmp_path, data):
     path = tmp_path / "master.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_master(path)
+    loaded = load_master(path)
+    add_print_warnings(loaded)  # what validate and generate add: the forms' print check
+    return loaded
 
 
 def codes(loaded):

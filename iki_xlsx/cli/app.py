@@ -20,14 +20,14 @@ from .base import (
     JobsOpt,
     TemplatesOpt,
     WorkspaceOpt,
-    _h,
-    _missing_paths,
-    _print_problems,
-    _progress,
-    _texts,
     app,
     console,
+    doc,
     err,
+    load_texts,
+    missing_paths,
+    print_problems,
+    progress_bar,
 )
 from .help import IdCommand, version
 
@@ -38,24 +38,24 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback(help=_h("aplikasi"))
+@app.callback(help=doc("aplikasi"))
 def _root(show_version: bool = typer.Option(False, "--version", is_eager=True,
                                             callback=_show_version,
-                                            help=_h("opsi.version"))) -> None:
+                                            help=doc("opsi.version"))) -> None:
     """iki-xlsx: the commands below; ``--version`` prints the version."""
 
 
-@app.command(cls=IdCommand, help=_h("perintah.init"))
-def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
-         force: bool = typer.Option(False, "--force", help=_h("opsi.force")),
+@app.command(cls=IdCommand, help=doc("perintah.init"))
+def init(path: Path = typer.Argument(..., help=doc("opsi.init_path")),
+         force: bool = typer.Option(False, "--force", help=doc("opsi.force")),
          templates: Optional[Path] = TemplatesOpt) -> None:
     """Write a blank master workbook to fill in Excel.
 
     Example: iki-xlsx init master.xlsx
     """
-    from ..define.masterbook import write_master
+    from ..define import write_master
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     if path.exists() and not force:
         err.print(texts.t("cli.berkas_ada", path=path))
         raise typer.Exit(2)
@@ -64,7 +64,9 @@ def init(path: Path = typer.Argument(..., help=_h("opsi.init_path")),
 
 
 def _load(master_path: Path, texts):
-    from ..define.master import load_master
+    """The master read and validated, with what its forms would not print whole."""
+    from ..define import load_master
+    from ..forms import add_print_warnings
 
     if not master_path.exists():
         err.print(texts.t("cli.tidak_ditemukan", path=master_path))
@@ -74,7 +76,9 @@ def _load(master_path: Path, texts):
         err.print(hint)
         err.print("      → " + texts.t("cli.bukan_master_saran"))
         raise typer.Exit(2)
-    return load_master(master_path)
+    loaded = load_master(master_path)
+    add_print_warnings(loaded)
+    return loaded
 
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt"}
@@ -97,16 +101,16 @@ def _not_master(path: Path, texts) -> str:
     return "" if head.startswith(b"PK") else texts.t("cli.bukan_master", path=path, reason="")
 
 
-@app.command(cls=IdCommand, help=_h("perintah.validate"))
-def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
+@app.command(cls=IdCommand, help=doc("perintah.validate"))
+def validate(master: Path = typer.Argument(..., help=doc("opsi.master")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Validate a master and report every problem at once; generate nothing.
 
     Example: iki-xlsx validate master.xlsx
     """
-    texts = _texts(templates)
+    texts = load_texts(templates)
     loaded = _load(master, texts)
-    _print_problems(loaded.problems, texts)
+    print_problems(loaded.problems, texts)
     if not loaded.ok:
         console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
                               warnings=len(loaded.problems) - len(loaded.errors)))
@@ -116,32 +120,32 @@ def validate(master: Path = typer.Argument(..., help=_h("opsi.master")),
                           indikator=sum(len(d.indicators) for d in m.iki.values())))
 
 
-@app.command(cls=IdCommand, help=_h("perintah.generate"))
-def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
+@app.command(cls=IdCommand, help=doc("perintah.generate"))
+def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
              output: Path = typer.Option(Path("output/forms"), "--output", "-o",
-                                         help=_h("opsi.output_forms")),
+                                         help=doc("opsi.output_forms")),
              workspace: Optional[Path] = WorkspaceOpt,
              jobs: Optional[int] = JobsOpt,
              skip_invalid: bool = typer.Option(False, "--skip-invalid",
-                                               help=_h("opsi.skip_invalid")),
+                                               help=doc("opsi.skip_invalid")),
              make_zip: bool = typer.Option(False, "--zip",
-                                           help=_h("opsi.zip")),
-             dry_run: bool = typer.Option(False, "--dry-run", help=_h("opsi.dry_run")),
+                                           help=doc("opsi.zip")),
+             dry_run: bool = typer.Option(False, "--dry-run", help=doc("opsi.dry_run")),
              fresh_ledger: bool = typer.Option(False, "--ledger-baru",
-                                               help=_h("opsi.ledger_baru")),
+                                               help=doc("opsi.ledger_baru")),
              closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
-                                                       help=_h("opsi.terisi_sampai")),
+                                                       help=doc("opsi.terisi_sampai")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
     Example: iki-xlsx generate examples/master-bkpsdm-kukar.xlsx -o output/forms
     """
-    from ..forms.generate import generate_forms
-    from ..workspace.ledger import Workspace
+    from ..forms import generate_forms
+    from ..workspace import Workspace
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     loaded = _load(master, texts)
-    _print_problems(loaded.problems, texts)
+    print_problems(loaded.problems, texts)
     if loaded.master is None or (loaded.errors and not skip_invalid):
         console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
                               warnings=len(loaded.problems) - len(loaded.errors)))
@@ -160,7 +164,7 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
     if not fresh_ledger:
         whole.refuse_lost(ws, texts)
     if dry_run:
-        from ..forms.generate_year import dry_run as plan_dry_run
+        from ..forms import dry_run as plan_dry_run
 
         whole.print_dry_run(plan_dry_run(loaded.master, ws, keep=keep, jobs=jobs,
                                          templates_dir=str(templates) if templates else None),
@@ -170,16 +174,13 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
         whole.check_closed_upto(closed_upto, loaded.master, texts)
     if not ws.exists():
         console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
                                 make_zip=make_zip, keep=keep, closed_upto=closed_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
-    from ..mail.contacts import record_contacts
-
-    record_contacts(ws, loaded.master)
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
                           new=result.count("baru"), revised=result.count("revisi"),
                           back=result.count("kembali"),
@@ -203,20 +204,19 @@ def generate(master: Path = typer.Argument(..., help=_h("opsi.master")),
         raise typer.Exit(1)
 
 
-@app.command("import", cls=IdCommand, help=_h("perintah.import"))
-def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents")),
-            output: Path = typer.Option(..., "--output", "-o", help=_h("opsi.output_master")),
-            tahun: Optional[int] = typer.Option(None, "--tahun", help=_h("opsi.tahun_iki")),
+@app.command("import", cls=IdCommand, help=doc("perintah.import"))
+def import_(documents: list[Path] = typer.Argument(..., help=doc("opsi.documents")),
+            output: Path = typer.Option(..., "--output", "-o", help=doc("opsi.output_master")),
+            tahun: Optional[int] = typer.Option(None, "--tahun", help=doc("opsi.tahun_iki")),
             templates: Optional[Path] = TemplatesOpt) -> None:
     """Import IKI documents (PDF, .docx, or text extracted from PDF/Word) into a master.
 
     Example: iki-xlsx import dokumen-iki.txt -o master.xlsx
     """
-    from ..define.documents import import_documents, summary_text
-    from ..define.masterbook import write_master
+    from ..define import import_documents, summary_text, write_master
 
-    texts = _texts(templates)
-    _missing_paths(documents, texts)
+    texts = load_texts(templates)
+    missing_paths(documents, texts)
     result = import_documents(documents, tahun=tahun, texts=texts)
     write_master(output, result.master, review=result.review, notes=result.notes,
                  inferred=result.inferred, texts=texts)
@@ -224,27 +224,25 @@ def import_(documents: list[Path] = typer.Argument(..., help=_h("opsi.documents"
     console.print(str(output))
 
 
-@app.command(cls=IdCommand, help=_h("perintah.recap"))
+@app.command(cls=IdCommand, help=doc("perintah.recap"))
 def recap(periode: Optional[str] = typer.Option(
               None, "--periode", "-p",
-              help=_h("opsi.periode")),
+              help=doc("opsi.periode")),
           output: Path = typer.Option(Path("output/rekap.xlsx"), "--output", "-o",
-                                      help=_h("opsi.output_recap")),
-          html: Optional[Path] = typer.Option(None, "--html", help=_h("opsi.html")),
+                                      help=doc("opsi.output_recap")),
+          html: Optional[Path] = typer.Option(None, "--html", help=doc("opsi.html")),
           tahun: Optional[int] = typer.Option(None, "--tahun",
-                                              help=_h("opsi.tahun_rekap")),
+                                              help=doc("opsi.tahun_rekap")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
 
     Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
     """
-    from ..recap.build import build_recap
-    from ..recap.html import write_recap_html
-    from ..recap.xlsx import write_recap_xlsx
+    from ..recap import build_recap, write_recap_html, write_recap_xlsx
     from .wholeyear import existing_workspace
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     ws = existing_workspace(workspace, texts)
     if not ws.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
@@ -268,13 +266,13 @@ def recap(periode: Optional[str] = typer.Option(
         console.print(texts.t("cli.rekap_ditulis", path=html))
 
 
-from . import collect as cli_collect
-from . import portal as cli_portal
-from . import wholeyear as cli_wholeyear
-from . import year as cli_year
+from . import collect as cli_collect  # noqa: F401,E402  (registers its commands)
+from . import portal as cli_portal  # noqa: F401,E402
+from . import wholeyear as cli_wholeyear  # noqa: F401,E402
+from . import year as cli_year  # noqa: F401,E402
 from .mail import register as _register_mail
 
-_register_mail(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt)
+_register_mail(app, console, err, doc, load_texts, progress_bar, WorkspaceOpt, TemplatesOpt)
 
 
 def main() -> None:

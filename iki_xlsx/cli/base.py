@@ -23,13 +23,13 @@ from ..core.texts import get_texts
 from .help import IdGroup
 
 
-def _h(key: str) -> str:
+def doc(key: str) -> str:
     """Help text from templates/cli.yaml (IKI_XLSX_TEMPLATES overrides it too)."""
     return get_texts().t(f"bantuan.{key}")
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help=_h("aplikasi"), cls=IdGroup, rich_markup_mode=None)
+                  help=doc("aplikasi"), cls=IdGroup, rich_markup_mode=None)
 # markup=False: file names, names and cell values are printed as they are ("[/]" typed
 # in a realisasi cell must not be read as rich markup).
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -37,17 +37,17 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 # Options shared by several commands, defined once.
 WorkspaceOpt = typer.Option(None, "--workspace", "-w",
-                            help=_h("opsi.workspace"))
+                            help=doc("opsi.workspace"))
 TemplatesOpt = typer.Option(None, "--templates",
-                            help=_h("opsi.templates"))
-JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=_h("opsi.jobs"))
+                            help=doc("opsi.templates"))
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help=doc("opsi.jobs"))
 
 
-def _texts(templates: Optional[Path]):
+def load_texts(templates: Optional[Path]):
     return get_texts(str(templates) if templates else None)
 
 
-def _print_problems(problems, texts) -> None:
+def print_problems(problems, texts) -> None:
     """One line per problem (programs and people grep them), then what to do."""
     for p in problems:
         level = texts.t(f"tingkat.{p.severity.value}")
@@ -58,7 +58,7 @@ def _print_problems(problems, texts) -> None:
             console.print(f"      → {advice}")
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     """A sentence wrapped at spaces to the terminal (at most 120 columns); file paths are
     never cut."""
     import textwrap
@@ -69,13 +69,13 @@ def _say(text: str) -> None:
         console.print(line)
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
 
 
-def _missing_paths(paths: list[Path], texts) -> None:
+def missing_paths(paths: list[Path], texts) -> None:
     """A path that does not exist is a usage error (exit 2): nothing is read or written."""
     missing = [p for p in paths if not p.exists()]
     for p in missing:

@@ -15,8 +15,7 @@ from typing import Optional
 
 import typer
 
-from ..collect.mail.imap import ImapSpec
-from ..collect.mail.inbox import MailError
+from ..collect import ImapSpec, MailError
 
 
 def mail_error(exc: BaseException, texts, err) -> None:
@@ -68,33 +67,32 @@ def _deadline(value: Optional[str]) -> str:
         return value.strip()
 
 
-def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOpt) -> None:
+def register(app, console, err, doc, load_texts, progress_bar, WorkspaceOpt, TemplatesOpt) -> None:
     """Add ``distribute`` and ``remind`` to ``app``."""
-    SmtpOpt = typer.Option(False, "--smtp", help=_h("opsi.smtp"))
-    HostOpt = typer.Option(None, "--smtp-host", help=_h("opsi.smtp_host"))
-    PortOpt = typer.Option(None, "--smtp-port", help=_h("opsi.smtp_port"))
-    UserOpt = typer.Option(None, "--smtp-user", help=_h("opsi.smtp_user"))
-    SecOpt = typer.Option("starttls", "--smtp-security", help=_h("opsi.smtp_security"))
-    FromOpt = typer.Option(None, "--from", help=_h("opsi.from_addr"))
-    ReplyOpt = typer.Option(None, "--reply-to", help=_h("opsi.reply_to"))
-    DeadlineOpt = typer.Option(None, "--deadline", help=_h("opsi.deadline"))
-    RateOpt = typer.Option(30.0, "--per-minute", min=0, help=_h("opsi.per_minute"))
-    DryOpt = typer.Option(False, "--dry-run", help=_h("opsi.dry_run"))
-    MasterOpt = typer.Option(None, "--master", help=_h("opsi.contacts_master"))
-    TahunOpt = typer.Option(None, "--tahun", help=_h("opsi.tahun_formulir"))
-    CaOpt = typer.Option(None, "--ca-file", help=_h("opsi.ca_file"))
+    SmtpOpt = typer.Option(False, "--smtp", help=doc("opsi.smtp"))
+    HostOpt = typer.Option(None, "--smtp-host", help=doc("opsi.smtp_host"))
+    PortOpt = typer.Option(None, "--smtp-port", help=doc("opsi.smtp_port"))
+    UserOpt = typer.Option(None, "--smtp-user", help=doc("opsi.smtp_user"))
+    SecOpt = typer.Option("starttls", "--smtp-security", help=doc("opsi.smtp_security"))
+    FromOpt = typer.Option(None, "--from", help=doc("opsi.from_addr"))
+    ReplyOpt = typer.Option(None, "--reply-to", help=doc("opsi.reply_to"))
+    DeadlineOpt = typer.Option(None, "--deadline", help=doc("opsi.deadline"))
+    RateOpt = typer.Option(30.0, "--per-minute", min=0, help=doc("opsi.per_minute"))
+    DryOpt = typer.Option(False, "--dry-run", help=doc("opsi.dry_run"))
+    MasterOpt = typer.Option(None, "--master", help=doc("opsi.contacts_master"))
+    TahunOpt = typer.Option(None, "--tahun", help=doc("opsi.tahun_formulir"))
+    CaOpt = typer.Option(None, "--ca-file", help=doc("opsi.ca_file"))
 
     def setup(texts, workspace, master, smtp, host, port, user, security, sender, ca_file):
-        from ..mail.contacts import record_contacts
-        from ..mail.distribute import SmtpSpec
-        from ..workspace.ledger import Workspace
+        from ..mail import SmtpSpec
+        from ..workspace import Workspace, record_contacts
 
         ws = Workspace(workspace)
         if not ws.years():
             err.print(texts.t("cli.tanpa_formulir", path=ws.path))
             raise typer.Exit(2)
         if master is not None:
-            from ..define.master import load_master
+            from ..define import load_master
 
             loaded = load_master(master)
             if loaded.master is None:
@@ -102,7 +100,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
                     err.print(f"{p.location(texts)}: {p.message(texts)}")
                 raise typer.Exit(2)
             record_contacts(ws, loaded.master)
-        from ..mail.contacts import load_mail_settings
+        from ..workspace import load_mail_settings
 
         stored = load_mail_settings(ws)  # Pengaturan of the master, recorded at generate
         env = os.environ.get
@@ -133,7 +131,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
         return ws, spec, sender or "bkpsdm@localhost"
 
     def settings_of(ws, texts, reply_to, deadline, tahun) -> dict:
-        from ..mail.distribute import issued_for_mail
+        from ..mail import issued_for_mail
 
         forms = issued_for_mail(ws, tahun)
         office = next((f["instansi"] for f in forms if f.get("instansi")), "") or \
@@ -160,26 +158,26 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
             console.print(texts.t("kirim.ringkas_eml", n=len(result.written), folder=folder,
                                   skipped=0))
 
-    @app.command(help=_h("perintah.distribute"))
+    @app.command(help=doc("perintah.distribute"))
     def distribute(forms_dir: Path = typer.Argument(Path("output/forms"),
-                                                    help=_h("opsi.forms_dir")),
+                                                    help=doc("opsi.forms_dir")),
                    output: Path = typer.Option(Path("output/surel"), "--output", "-o",
-                                               help=_h("opsi.output_eml")),
+                                               help=doc("opsi.output_eml")),
                    smtp: bool = SmtpOpt, smtp_host: Optional[str] = HostOpt,
                    smtp_port: Optional[int] = PortOpt, smtp_user: Optional[str] = UserOpt,
                    smtp_security: str = SecOpt, sender: Optional[str] = FromOpt,
                    reply_to: Optional[str] = ReplyOpt, deadline: Optional[str] = DeadlineOpt,
                    cc_atasan: bool = typer.Option(False, "--cc-atasan",
-                                                  help=_h("opsi.cc_atasan")),
+                                                  help=doc("opsi.cc_atasan")),
                    per_minute: float = RateOpt, dry_run: bool = DryOpt,
                    master: Optional[Path] = MasterOpt, tahun: Optional[int] = TahunOpt,
                    ca_file: Optional[Path] = CaOpt,
                    workspace: Optional[Path] = WorkspaceOpt,
                    templates: Optional[Path] = TemplatesOpt) -> None:
         """One message per form to its pegawai: .eml files, or SMTP with a send log."""
-        from ..mail.distribute import distribute as run
+        from ..mail import distribute as run
 
-        texts = _texts(templates)
+        texts = load_texts(templates)
         ws, spec, sender = setup(texts, workspace, master, smtp, smtp_host, smtp_port,
                                  smtp_user, smtp_security, sender, ca_file)
         if spec:
@@ -199,12 +197,12 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
         report(result, texts, smtp, output)
         raise typer.Exit(result.exit_code)
 
-    @app.command(help=_h("perintah.remind"))
-    def remind(periode: str = typer.Option(..., "--periode", help=_h("opsi.periode_ingat")),
+    @app.command(help=doc("perintah.remind"))
+    def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_ingat")),
                forms_dir: Path = typer.Option(Path("output/forms"), "--forms",
-                                              help=_h("opsi.forms_dir")),
+                                              help=doc("opsi.forms_dir")),
                output: Path = typer.Option(Path("output/pengingat"), "--output", "-o",
-                                           help=_h("opsi.output_remind")),
+                                           help=doc("opsi.output_remind")),
                smtp: bool = SmtpOpt, smtp_host: Optional[str] = HostOpt,
                smtp_port: Optional[int] = PortOpt, smtp_user: Optional[str] = UserOpt,
                smtp_security: str = SecOpt, sender: Optional[str] = FromOpt,
@@ -215,9 +213,9 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
                workspace: Optional[Path] = WorkspaceOpt,
                templates: Optional[Path] = TemplatesOpt) -> None:
         """Remind those missing a period: messages, a WhatsApp list, a per-atasan summary."""
-        from ..mail.remind import remind as run
+        from ..mail import remind as run
 
-        texts = _texts(templates)
+        texts = load_texts(templates)
         ws, spec, sender = setup(texts, workspace, master, smtp, smtp_host, smtp_port,
                                  smtp_user, smtp_security, sender, ca_file)
         if spec:
@@ -230,7 +228,7 @@ def register(app, console, err, _h, _texts, _progress, WorkspaceOpt, TemplatesOp
         except MailError as exc:
             mail_error(exc, texts, err)
             raise
-        from ..mail.contacts import load_contacts
+        from ..workspace import load_contacts
 
         contacts = load_contacts(ws)
         no_hp = sum(1 for f in result.missing

@@ -9,22 +9,22 @@ from typing import Optional
 
 import typer
 
-from .base import TemplatesOpt, WorkspaceOpt, _h, _say, _texts, app, err
+from .base import TemplatesOpt, WorkspaceOpt, app, doc, err, load_texts, say
 from .help import IdCommand
 
 PASSWORD_ENV = "IKI_XLSX_PORTAL_PASSWORD"
 
 
-@app.command(cls=IdCommand, help=_h("perintah.serve"))
-def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
-          port: int = typer.Option(8000, "--port", min=1, max=65535, help=_h("opsi.port")),
+@app.command(cls=IdCommand, help=doc("perintah.serve"))
+def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host")),
+          port: int = typer.Option(8000, "--port", min=1, max=65535, help=doc("opsi.port")),
           set_password: bool = typer.Option(False, "--set-password",
-                                            help=_h("opsi.set_password")),
-          no_browser: bool = typer.Option(False, "--no-browser", help=_h("opsi.no_browser")),
-          proxy: Optional[str] = typer.Option(None, "--proxy", help=_h("opsi.proxy")),
-          threads: int = typer.Option(8, "--threads", min=1, max=64, help=_h("opsi.threads")),
+                                            help=doc("opsi.set_password")),
+          no_browser: bool = typer.Option(False, "--no-browser", help=doc("opsi.no_browser")),
+          proxy: Optional[str] = typer.Option(None, "--proxy", help=doc("opsi.proxy")),
+          threads: int = typer.Option(8, "--threads", min=1, max=64, help=doc("opsi.threads")),
           per_minute: int = typer.Option(30, "--uploads-per-minute", min=1,
-                                         help=_h("opsi.uploads_per_minute")),
+                                         help=doc("opsi.uploads_per_minute")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Run the portal: staff upload filled forms and see the verdict at once; the
@@ -32,16 +32,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
 
     Example: iki-xlsx serve --host 0.0.0.0 --port 8000
     """
-    from ..workspace.ledger import Workspace
+    from ..workspace import Workspace
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     t = texts.t
     ws = Workspace(workspace)
     if set_password:
         _set_password(ws.path, texts)
         raise typer.Exit(0)
-    from ..portal.auth import has_password
-    from ..portal.server import is_local, make_server
+    from ..portal import has_password, is_local, make_server
 
     if not ws.years():
         err.print(t("cli.tanpa_formulir", path=ws.path))
@@ -57,10 +56,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
     url = f"http://{shown}:{server.effective_port}/"
     if not is_local(host):
         err.print(t("portal.serve.peringatan_jaringan", host=host))
-    _say(t("portal.serve.mulai", url=url, ws=ws.path))
-    _say(t("portal.serve.petugas", url=url))
+    say(t("portal.serve.mulai", url=url, ws=ws.path))
+    say(t("portal.serve.petugas", url=url))
     if not has_password(ws.path):
-        _say(t("portal.serve.tanpa_sandi"))
+        say(t("portal.serve.tanpa_sandi"))
     if not no_browser:
         import webbrowser
 
@@ -74,11 +73,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=_h("opsi.host")),
         pass
     finally:
         server.close()
-        _say(t("portal.serve.berhenti"))
+        say(t("portal.serve.berhenti"))
 
 
 def _set_password(path: Path, texts) -> None:
-    from ..portal.auth import PasswordError, set_password
+    from ..portal import PasswordError, set_password
 
     t = texts.t
     password = os.environ.get(PASSWORD_ENV)
@@ -93,4 +92,4 @@ def _set_password(path: Path, texts) -> None:
     except PasswordError as exc:
         err.print(str(exc))
         raise typer.Exit(2)
-    _say(t("portal.sandi.disimpan", path=stored))
+    say(t("portal.sandi.disimpan", path=stored))

@@ -14,20 +14,20 @@ from .base import (
     JobsOpt,
     TemplatesOpt,
     WorkspaceOpt,
-    _h,
-    _missing_paths,
-    _say,
-    _texts,
     app,
     console,
+    doc,
     err,
+    load_texts,
+    missing_paths,
+    say,
 )
 from .help import IdCommand
 
 # --------------------------------------------------------------------------- finding it
 
 def _origin(workspace: Optional[Path], texts) -> str:
-    from ..workspace.ledger import ENV_VAR
+    from ..workspace import ENV_VAR
 
     if workspace:
         return texts.t("ruang_kerja.asal.opsi")
@@ -39,7 +39,7 @@ def _origin(workspace: Optional[Path], texts) -> str:
 def _nearby(start: Path) -> list[Path]:
     """Workspaces (a folder with the key) near where the command was run: in a parent
     folder or one level below — what the officer probably meant."""
-    from ..workspace.ledger import DEFAULT_DIR, KEY_FILE
+    from ..workspace import DEFAULT_DIR, KEY_FILE
 
     found = []
     for folder in [start, *start.parents][:6]:
@@ -59,7 +59,7 @@ def existing_workspace(workspace: Optional[Path], texts, *, lost_ok: bool = Fals
     """The workspace a command needs to exist: when there is none, say where we looked
     and how to point at the right one (exit 2), never create an empty one. When its key
     exists but its ledger is lost, stop too (see :func:`refuse_lost`)."""
-    from ..workspace.ledger import Workspace
+    from ..workspace import Workspace
 
     ws = Workspace(workspace)
     if not ws.exists():
@@ -104,82 +104,82 @@ def print_dry_run(plan, texts) -> None:
     for f in plan.forms:
         if f.status == "sama":
             continue
-        _say("  " + t(f"kering.status.{f.status}", nama=f.nama, nip=f.nip, kode=f.kode_iki,
+        say("  " + t(f"kering.status.{f.status}", nama=f.nama, nip=f.nip, kode=f.kode_iki,
                       lama=f.previous, baru=f.revision))
         m = f.matching
         if m is not None:
-            _say("    " + t("cli.revisi_cocok", nama=f.nama, kode=f.kode_iki, lama=f.previous,
+            say("    " + t("cli.revisi_cocok", nama=f.nama, kode=f.kode_iki, lama=f.previous,
                             baru=f.revision, cocok=len(m.pairs),
                             diubah=len(m.pairs) - len(m.by_text), tambah=", ".join(m.new),
                             hapus=", ".join(m.removed)))
     for w in plan.withdrawn:
-        _say("  " + t("kering.status.ditarik", nama=w["nama"], nip=w["nip"],
+        say("  " + t("kering.status.ditarik", nama=w["nama"], nip=w["nip"],
                       kode=w["kode_iki"], lama=w["revision"], baru=""))
     console.print(t("kering.tidak_dicatat"))
 
 
 def print_withdrawn(result, texts) -> None:
     for w in result.withdrawn:
-        _say(texts.t("tarik.ditarik", nama=w["nama"], nip=w["nip"], kode=w["kode_iki"]))
+        say(texts.t("tarik.ditarik", nama=w["nama"], nip=w["nip"], kode=w["kode_iki"]))
     for p in result.forms:
         if p.status == "aktif_lagi":
-            _say(texts.t("tarik.aktif_lagi", nama=p.form.pegawai.nama,
+            say(texts.t("tarik.aktif_lagi", nama=p.form.pegawai.nama,
                          nip=p.form.pegawai.nip, kode=p.form.iki.kode))
 
 
 # --------------------------------------------------------------------------- commands
 
-@app.command(cls=IdCommand, help=_h("perintah.backup"))
-def backup(archive: Path = typer.Argument(..., help=_h("opsi.arsip_cadangan")),
+@app.command(cls=IdCommand, help=doc("perintah.backup"))
+def backup(archive: Path = typer.Argument(..., help=doc("opsi.arsip_cadangan")),
            workspace: Optional[Path] = WorkspaceOpt,
            templates: Optional[Path] = TemplatesOpt) -> None:
     """Write the whole workspace into one zip (safe while other commands run)."""
-    from ..year.backup import BackupError
-    from ..year.backup import backup as run_backup
+    from ..year import BackupError
+    from ..year import backup as run_backup
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     ws = existing_workspace(workspace, texts, lost_ok=True)
     try:
         got = run_backup(ws, archive, texts)
     except BackupError as exc:
         err.print(str(exc))
         raise typer.Exit(2)
-    _say(texts.t("cadangan.selesai", path=got.path, berkas=got.files,
+    say(texts.t("cadangan.selesai", path=got.path, berkas=got.files,
                  ukuran=f"{got.size / 1e6:.1f}".replace(".", ",")))
 
 
-@app.command(cls=IdCommand, help=_h("perintah.restore"))
-def restore(archive: Path = typer.Argument(..., help=_h("opsi.arsip_cadangan")),
+@app.command(cls=IdCommand, help=doc("perintah.restore"))
+def restore(archive: Path = typer.Argument(..., help=doc("opsi.arsip_cadangan")),
             workspace: Optional[Path] = WorkspaceOpt,
             templates: Optional[Path] = TemplatesOpt) -> None:
     """Restore a backup into an empty workspace folder."""
-    from ..workspace.ledger import default_workspace
-    from ..year.backup import BackupError
-    from ..year.backup import restore as run_restore
+    from ..workspace import default_workspace
+    from ..year import BackupError
+    from ..year import restore as run_restore
 
-    texts = _texts(templates)
-    _missing_paths([archive], texts)
+    texts = load_texts(templates)
+    missing_paths([archive], texts)
     try:
         got = run_restore(archive, workspace or default_workspace(), texts)
     except BackupError as exc:
         err.print(str(exc))
         raise typer.Exit(2)
-    _say(texts.t("cadangan.dipulihkan", path=got.path.resolve(), berkas=got.files))
+    say(texts.t("cadangan.dipulihkan", path=got.path.resolve(), berkas=got.files))
 
 
-@app.command(cls=IdCommand, help=_h("perintah.recover"))
-def recover(forms: list[Path] = typer.Argument(..., help=_h("opsi.folder_formulir")),
+@app.command(cls=IdCommand, help=doc("perintah.recover"))
+def recover(forms: list[Path] = typer.Argument(..., help=doc("opsi.folder_formulir")),
             returned: list[Path] = typer.Option([], "--kembali", "-k",
-                                                help=_h("opsi.folder_kembali")),
+                                                help=doc("opsi.folder_kembali")),
             workspace: Optional[Path] = WorkspaceOpt,
             jobs: Optional[int] = JobsOpt,
             templates: Optional[Path] = TemplatesOpt) -> None:
     """Rebuild a lost ledger from the generated forms, then collect again."""
-    from ..year.recovery import RecoveryError
-    from ..year.recovery import recover as run_recover
+    from ..year import RecoveryError
+    from ..year import recover as run_recover
 
-    texts = _texts(templates)
-    _missing_paths([*forms, *returned], texts)
+    texts = load_texts(templates)
+    missing_paths([*forms, *returned], texts)
     ws = existing_workspace(workspace, texts, lost_ok=True)
     try:
         got = run_recover(ws, forms, returned, texts, jobs=jobs)
@@ -187,10 +187,10 @@ def recover(forms: list[Path] = typer.Argument(..., help=_h("opsi.folder_formuli
         err.print(str(exc))
         raise typer.Exit(2)
     for name, why in got.refused:
-        _say(texts.t("pulih.ditolak", berkas=name, alasan=why))
+        say(texts.t("pulih.ditolak", berkas=name, alasan=why))
     collected = got.collect.count("diterima") + got.collect.count("diterima_catatan") \
         if got.collect is not None else 0
-    _say(texts.t("pulih.selesai", formulir=got.forms, revisi=got.revisions,
+    say(texts.t("pulih.selesai", formulir=got.forms, revisi=got.revisions,
                  ditolak=len(got.refused), lain=got.skipped, berkas=collected))
-    _say(texts.t("pulih.selanjutnya"))
+    say(texts.t("pulih.selanjutnya"))
     raise typer.Exit(1 if got.refused or not got.forms else 0)

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .base import TemplatesOpt, WorkspaceOpt, _h, _say, _texts, app, console, err
+from .base import TemplatesOpt, WorkspaceOpt, app, console, doc, err, load_texts, say
 from .help import IdCommand
 
 
@@ -28,25 +28,25 @@ def _refuse(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
-AlasanOpt = typer.Option(None, "--alasan", "-a", help=_h("opsi.alasan"))
+AlasanOpt = typer.Option(None, "--alasan", "-a", help=doc("opsi.alasan"))
 
 
 def _file_decision(berkas: str, alasan: Optional[str], workspace, templates, *,
                    include: bool) -> None:
-    from ..year.officer import OfficerError, exclude_file
+    from ..year import OfficerError, exclude_file
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     ws = _workspace(workspace, texts)
     try:
         f = exclude_file(ws, berkas, alasan or "", include=include, texts=texts)
     except OfficerError as exc:
         _refuse(exc)
     key = "keputusan.dicatat_sertakan" if include else "keputusan.dicatat_kecualikan"
-    _say(texts.t(key, berkas=f.name, nama=f.nama, alasan=alasan.strip()))
+    say(texts.t(key, berkas=f.name, nama=f.nama, alasan=alasan.strip()))
 
 
-@app.command(cls=IdCommand, help=_h("perintah.kecualikan"))
-def kecualikan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan")),
+@app.command(cls=IdCommand, help=doc("perintah.kecualikan"))
+def kecualikan(berkas: str = typer.Argument(..., help=doc("opsi.berkas_keputusan")),
                alasan: Optional[str] = AlasanOpt,
                workspace: Optional[Path] = WorkspaceOpt,
                templates: Optional[Path] = TemplatesOpt) -> None:
@@ -57,8 +57,8 @@ def kecualikan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan"
     _file_decision(berkas, alasan, workspace, templates, include=False)
 
 
-@app.command(cls=IdCommand, help=_h("perintah.sertakan"))
-def sertakan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan")),
+@app.command(cls=IdCommand, help=doc("perintah.sertakan"))
+def sertakan(berkas: str = typer.Argument(..., help=doc("opsi.berkas_keputusan")),
              alasan: Optional[str] = AlasanOpt,
              workspace: Optional[Path] = WorkspaceOpt,
              templates: Optional[Path] = TemplatesOpt) -> None:
@@ -69,14 +69,14 @@ def sertakan(berkas: str = typer.Argument(..., help=_h("opsi.berkas_keputusan"))
     _file_decision(berkas, alasan, workspace, templates, include=True)
 
 
-@app.command(cls=IdCommand, help=_h("perintah.nilai"))
-def nilai(nip: str = typer.Argument(..., help=_h("opsi.nip")),
-          indikator: str = typer.Argument(..., help=_h("opsi.indikator")),
-          periode: str = typer.Argument(..., help=_h("opsi.periode_nilai")),
-          isi: Optional[str] = typer.Option(None, "--isi", help=_h("opsi.isi")),
-          kosongkan: bool = typer.Option(False, "--kosongkan", help=_h("opsi.kosongkan")),
-          lepas: bool = typer.Option(False, "--lepas", help=_h("opsi.lepas")),
-          kode: Optional[str] = typer.Option(None, "--kode", help=_h("opsi.kode")),
+@app.command(cls=IdCommand, help=doc("perintah.nilai"))
+def nilai(nip: str = typer.Argument(..., help=doc("opsi.nip")),
+          indikator: str = typer.Argument(..., help=doc("opsi.indikator")),
+          periode: str = typer.Argument(..., help=doc("opsi.periode_nilai")),
+          isi: Optional[str] = typer.Option(None, "--isi", help=doc("opsi.isi")),
+          kosongkan: bool = typer.Option(False, "--kosongkan", help=doc("opsi.kosongkan")),
+          lepas: bool = typer.Option(False, "--lepas", help=doc("opsi.lepas")),
+          kode: Optional[str] = typer.Option(None, "--kode", help=doc("opsi.kode")),
           alasan: Optional[str] = AlasanOpt,
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
@@ -86,9 +86,9 @@ def nilai(nip: str = typer.Argument(..., help=_h("opsi.nip")),
     Example: iki-xlsx nilai 199001012015031001 2 TW1 --isi 45 --alasan "surat koreksi 12/4"
     """
     from ..core.timeline import CLEAR, RELEASE, SET
-    from ..year.officer import OfficerError, decide_value, find_value
+    from ..year import OfficerError, decide_value, find_value
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     chosen = [k for k, on in ((SET, isi is not None), (CLEAR, kosongkan), (RELEASE, lepas))
               if on]
     if len(chosen) != 1:
@@ -99,7 +99,7 @@ def nilai(nip: str = typer.Argument(..., help=_h("opsi.nip")),
         value = decide_value(ws, ref, chosen[0], alasan or "", isi, texts=texts)
     except OfficerError as exc:
         _refuse(exc)
-    _say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form["nama"],
+    say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form["nama"],
                  indikator=ref.name, periode=texts.t(f"form.periode.{ref.period}"),
                  nilai=_shown(value), alasan=alasan.strip()))
 
@@ -111,8 +111,8 @@ def _shown(value: object) -> str:
     return str(value).replace(".", ",") if isinstance(value, float) else str(value)
 
 
-@app.command(cls=IdCommand, help=_h("perintah.riwayat"))
-def riwayat(nip: str = typer.Argument(..., help=_h("opsi.nip")),
+@app.command(cls=IdCommand, help=doc("perintah.riwayat"))
+def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
             workspace: Optional[Path] = WorkspaceOpt,
             templates: Optional[Path] = TemplatesOpt) -> None:
     """Every value of one pegawai's forms this year: the file it came from, what
@@ -120,10 +120,10 @@ def riwayat(nip: str = typer.Argument(..., help=_h("opsi.nip")),
 
     Example: iki-xlsx riwayat 199001012015031001
     """
-    from ..recap.build import history_row
-    from ..year.officer import OfficerError, history
+    from ..core.show import history_row
+    from ..year import OfficerError, history
 
-    texts = _texts(templates)
+    texts = load_texts(templates)
     t = texts.t
     ws = _workspace(workspace, texts)
     try:

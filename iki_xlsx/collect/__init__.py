@@ -4,7 +4,7 @@ record it — nothing lost.
 The modules follow a returned file through collect:
 
 * :mod:`.sources` — where files come from (paths, folders, nested zip archives),
-  and :mod:`.mailbox` — from e-mail (``.eml``, mbox, an IMAP folder);
+  and :mod:`.mail` — from e-mail (``.eml``, mbox, an IMAP folder);
 * :mod:`.container` — what a file is by content, zip bounds, XML prologs, every limit;
 * :mod:`.xlsx`, :mod:`.ods` — the sheet scans a value reader cannot do;
 * :mod:`.reading` — one file read into a :class:`RawReading` (values, manifest, looks);
@@ -12,30 +12,38 @@ The modules follow a returned file through collect:
   :mod:`.realisasi` — its input cells read as Indonesians type values;
 * :mod:`.pool` — many files read by worker processes;
 * :mod:`.record` — verdicts written to the ledger in small transactions;
-* :mod:`.run` — one collect run and its report; :mod:`.check` — one file, nothing recorded;
+* :mod:`.run` — one collect run; :mod:`.report` — its report (terminal, xlsx, JSON);
+  :mod:`.check` — one file, nothing recorded;
 * :mod:`.rejudge` — every stored file judged again by this version.
-
-The names below are loaded on first use (PEP 562): importing one step of the package —
-:mod:`.container` from :mod:`iki_xlsx.mail`, say — does not load every other step.
 """
 
-from importlib import import_module
+from __future__ import annotations
 
-_EXPORTS = {
-    "Status": "..core.problems", "check_file": ".check", "verify_file": ".check",
-    "Issued": ".judge", "Judge": ".judge", "RawReading": ".reading",
-    "read_bytes": ".reading", "read_path": ".reading", "RejudgeReport": ".rejudge",
-    "rejudge": ".rejudge", "FileResult": ".result", "CollectReport": ".run",
-    "collect": ".run", "Source": ".sources", "display_name": ".sources",
-    "iter_sources": ".sources", "text_of_path": ".sources",
-}
-__all__ = sorted(_EXPORTS)
+from .check import check_file, verify_file
+from .container import MAX_FILE_BYTES
+from .judge import Issued, Judge
+from .mail.imap import ImapSpec
+from .mail.inbox import MailError
+from .mail.shown import mail_lines
+from .reading import RawReading, read_bytes, read_path
+from .rejudge import RejudgeReport, rejudge
+from .report import (
+    check_lines,
+    collect_table,
+    known_count,
+    status_text,
+    summary_counts,
+    to_json,
+    write_report_xlsx,
+    year_lines,
+)
+from .result import FileResult
+from .run import CollectReport, collect, ledger_report
+from .sources import Source, display_name, iter_sources, text_of_path
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "MAX_FILE_BYTES",
+           "MailError", "RawReading", "RejudgeReport", "Source", "check_file", "check_lines",
+           "collect", "collect_table", "display_name", "iter_sources", "known_count",
+           "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge",
+           "status_text", "summary_counts", "text_of_path", "to_json", "verify_file",
+           "write_report_xlsx", "year_lines"]

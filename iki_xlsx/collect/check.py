@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.problems import Problem, Status
+from ..forms import content_hash, load_view, reading_view, verify
 from ..forms import layout as L
-from ..forms.manifest import content_hash, load_view, reading_view, verify
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .judge import Judge
 from .pool import read_source
 from .reading import RawReading, read_path

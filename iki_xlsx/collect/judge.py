@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from ..core.model import format_nip, whole
 from ..core.problems import Problem, Status
+from ..core.show import period_label
 from ..core.texts import get_texts
+from ..forms import ReadingView, load_view, reading_view
 from ..forms import layout as L
-from ..forms.manifest import ReadingView, load_view, reading_view
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .reading import RawReading
 from .realisasi import read_values, show
 from .result import FileResult
@@ -175,7 +176,7 @@ class Judge:
         res.nip, res.nama, res.kode_iki = issued.nip, issued.nama, issued.kode_iki
         raw.split(issued.view.inputs)
         if "terisi" in m:  # issue 11: a re-issued form's note is not issued content
-            from ..forms.reissue import drop_note
+            from ..forms import drop_note
 
             drop_note(raw.locked, m)
         self._compare_locked(raw, issued, add)
@@ -189,7 +190,7 @@ class Judge:
     def _closed_periods(self, raw: RawReading, res: FileResult, add, issued: Issued) -> None:
         """Issue 11: a re-issued form's filled-in periods come from the ledger, not from
         the file; a value altered there is noted."""
-        from ..forms.reissue import closed_in_file, drop_closed
+        from ..forms import closed_in_file, drop_closed
 
         part = closed_in_file(raw.manifest)
         if part is None or not res.realisasi:
@@ -202,7 +203,7 @@ class Judge:
                 else ""
             add("terisi_diubah", cell=cell,
                 indicator=issued.indicator_texts()[k] if k is not None else "",
-                period=L.period_label(get_texts(), period),
+                period=period_label(get_texts(), period),
                 value=show(got) if got is not None else "kosong",
                 issued=show(want) if want is not None else "kosong")
 
@@ -219,8 +220,8 @@ class Judge:
                           for p, v in (entry.get("realisasi") or {}).items()
                           if v is not None and p not in periods})
         for period in outside:
-            add("periode_tidak_aktif", periode=L.period_label(get_texts(), period),
-                berlaku=", ".join(L.period_label(get_texts(), p) for p in periods))
+            add("periode_tidak_aktif", periode=period_label(get_texts(), period),
+                berlaku=", ".join(period_label(get_texts(), p) for p in periods))
 
     # -- the issued content against the file's
     def _compare_locked(self, raw: RawReading, issued: Issued, add) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
 from ..core.problems import Problem
-from ..workspace.ledger import keep_bytes
+from ..workspace import keep_bytes
 from .reading import RawReading, read_bytes, read_path, sha256_of
 from .sources import Source, archive_sources
 

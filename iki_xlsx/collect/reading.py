@@ -21,7 +21,7 @@ from ..core.problems import Problem
 from ..core.timeline import normal_time
 from ..core.values import CellInfo
 from ..forms import layout as L
-from ..forms.manifest import parse_manifest
+from ..forms import parse_manifest
 from .container import MAX_FILE_BYTES, Rejected, check_zip_bounds, os_size, sniff, too_large
 from .ods import OdsLook, ods_modified
 from .xlsx import XlsxLook, check_sheet_area

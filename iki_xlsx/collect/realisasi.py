@@ -15,7 +15,7 @@ from ..core.values import (
     plain_low,
     plain_number,
 )
-from ..forms.manifest import ReadingView
+from ..forms import ReadingView
 from .reading import RawReading
 from .result import FileResult
 from .sources import display_name

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from ..core.problems import Problem, Status
 from ..core.timeline import normal_time
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .judge import Judge
 from .reading import RawReading
 from .result import FileResult
@@ -58,7 +58,7 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
             res = judge.judge(raw, src)
             _keep(ws, src, raw, res)
             return res
-        res = _from_ledger(known, src)
+        res = result_from_ledger(known, src)
         issued = judge.issued(res.form_id, res.revision) if res.form_id and \
             res.revision is not None else None
         if issued:
@@ -101,7 +101,7 @@ def _first_sighting(ws: Workspace, sha: str) -> tuple[str, str, str] | None:
     return s["source"], s["member"], display_name(name)
 
 
-def _from_ledger(row: dict, src: Source) -> FileResult:
+def result_from_ledger(row: dict, src: Source) -> FileResult:
     """A file whose content was collected before: its verdict comes from the ledger."""
     problems = []
     for p in row["problems"] or []:

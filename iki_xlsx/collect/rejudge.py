@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .judge import Judge
 from .pool import read_source
 from .result import FileResult

@@ -12,12 +12,13 @@ import xlsxwriter
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
+from ..core.show import history_row
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import write_text
 from ..forms import layout as L
-from ..recap.build import history_row
-from . import CollectReport, FileResult
 from .mail.shown import mail_json, message_line
+from .result import FileResult
+from .run import CollectReport
 
 
 def status_text(r: FileResult, texts: Texts) -> str:

@@ -24,7 +24,7 @@ from ..core.timeline import (
     period_statuses,
     touching,
 )
-from ..workspace.ledger import STORE_DIR, Workspace
+from ..workspace import STORE_DIR, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
@@ -187,7 +187,7 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
 def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
     """Every file in the ledger as one collect report, with the year as it stands (the
     portal's "collect report, made fresh"; nothing is read or recorded)."""
-    from .record import _from_ledger
+    from .record import result_from_ledger
     from .sources import Source, display_name
 
     years = ws.years()
@@ -198,7 +198,7 @@ def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
     results = []
     for row in ws.all_files():
         name = display_name(names.get(row["sha256"], row["sha256"][:12]))
-        res = _from_ledger(row, Source(name, name))
+        res = result_from_ledger(row, Source(name, name))
         issued = forms.get(res.form_id)
         if issued:
             res.nama, res.kode_iki = issued["nama"], issued["kode_iki"]

@@ -160,10 +160,10 @@ def archive_sources(src: Source) -> Iterator[Source]:
         yield Source(src.name, src.source, problem=Problem("zip_rusak"))
         return
     with zf:
-        yield from _from_archive(zf, src.source, [], 1, src.name)
+        yield from members_of_archive(zf, src.source, [], 1, src.name)
 
 
-def _is_archive(zf: zipfile.ZipFile) -> bool:
+def is_archive(zf: zipfile.ZipFile) -> bool:
     """The reader's rule: a zip without any workbook's own parts is an archive."""
     return not (set(zf.namelist()) & WORKBOOK_PARTS)
 
@@ -180,7 +180,7 @@ def _form_like(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         return True  # the reading below names what is wrong with it
 
 
-def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
+def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
                   shown: str) -> Iterator[Source]:
     label = " › ".join([shown, *map(display_name, chain_)])
     try:
@@ -232,14 +232,14 @@ def _from_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
         if blob.startswith(b"PK"):
             try:
                 inner = zipfile.ZipFile(io.BytesIO(blob))
-                nested = _is_archive(inner)
+                nested = is_archive(inner)
             except Exception:
                 nested = False
             if nested:
                 if depth >= MAX_ARCHIVE_DEPTH:
                     yield Source(name, src, member, problem=Problem("arsip_terlalu_dalam"))
                 else:
-                    yield from _from_archive(inner, src, member_chain, depth + 1, shown)
+                    yield from members_of_archive(inner, src, member_chain, depth + 1, shown)
                 continue
         yield Source(name, src, member, data=blob)
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from .capaian import parse_period
 from .model import PeriodScheme, Settings
-from .timeline import END_MONTH, TIDAK_AKTIF
+from .timeline import END_MONTH
 
 
 def period_of(value: object, text: str, settings: Settings,

@@ -1,1 +1,31 @@
-"""TODO"""
+"""The forms: the IKI sheet cell by cell (:mod:`.layout`, the one definition the writer
+and every reader use), the live capaian helper cells, the signed manifest, generating one
+locked workbook per pegawai with the distribution list, the year's changes at generate
+(withdrawal, ``--dry-run``), re-issue with closed periods filled in, and the print check
+of a master.
+"""
+
+from __future__ import annotations
+
+from . import layout
+from .formcopy import FORM_COPY_KEY, unpack_form
+from .generate import generate_forms, issued_row, safe_name
+from .generate_year import dry_run
+from .manifest import (
+    ReadingView,
+    content_hash,
+    form_from_dict,
+    load_view,
+    parse_manifest,
+    reading_view,
+    verify,
+    verify_text,
+)
+from .printcheck import add_print_warnings, print_warnings
+from .reissue import closed_in_file, drop_closed, drop_note
+
+__all__ = ["FORM_COPY_KEY", "ReadingView", "add_print_warnings", "closed_in_file",
+           "content_hash", "drop_closed", "drop_note", "dry_run", "form_from_dict",
+           "generate_forms", "issued_row", "layout", "load_view", "parse_manifest",
+           "print_warnings", "reading_view", "safe_name", "unpack_form", "verify",
+           "verify_text"]

@@ -28,10 +28,11 @@ from xlsxwriter.workbook import Workbook
 
 from ..core.atomic import atomic_path
 from ..core.model import Form, Master, format_nip
+from ..core.show import period_label
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
 from ..core.xlsxtext import limit, merge_text, write_text
-from ..workspace.ledger import IssuedForm, Workspace, ledger_json
+from ..workspace import IssuedForm, Workspace, ledger_json, record_contacts
 from . import layout as L
 from .formcopy import FORM_COPY_KEY, pack_form
 from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
@@ -126,7 +127,7 @@ def build_and_write(job: FormJob) -> FormResult:
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
-    row = _ledger_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
     row["form"] = form_text  # the same canonical text: serialised once
     # Serialised here, in the worker: the main process only inserts the text.
     row["reading"] = reading_view(manifest)
@@ -227,7 +228,7 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for v in lay.validations:
         rows_by_kind.setdefault(v["kind"], []).append(v["row"])
     for c, code in zip(lay.realisasi_cols, lay.periods):
-        label = L.period_label(texts, code)
+        label = period_label(texts, code)
         for kind, rows in rows_by_kind.items():
             if kind == "choice":
                 opts = {"validate": "list", "source": [yes, no],
@@ -284,7 +285,7 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
 def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt,
                  password: str) -> None:
     ws.set_column(0, 0, 110)
-    periods = [L.period_label(texts, p) for p in lay.periods]
+    periods = [period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
                          reissue=getattr(lay, "reissue", None),  # issue 11
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
@@ -408,9 +409,10 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    progress: Callable[[int, int], None] | None = None,
                    keep: set[tuple[str, str]] = frozenset(),
                    closed_upto: str | None = None) -> GenerateResult:
-    """Write every form of ``master`` (its valid assignments) under ``out_dir``. Forms
-    of the year no longer in the master are withdrawn, except the (NIP, Kode IKI) in
-    ``keep`` (rows skipped as invalid)."""
+    """Write every form of ``master`` (its valid assignments) under ``out_dir``, record
+    them and the master's contacts in the workspace. Forms of the year no longer in the
+    master are withdrawn, except the (NIP, Kode IKI) in ``keep`` (rows skipped as
+    invalid)."""
     from .generate_year import record_year, withdrawn_ids
 
     started = time.perf_counter()
@@ -446,6 +448,7 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     gone_before = withdrawn_ids(workspace)
     workspace.record_issued([r.ledger_row for r in results])
     year = record_year(workspace, master, ids, set(keep), gone_before)
+    record_contacts(workspace, master)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
                            r.ledger_row["manifest"], templates_dir)
                for job, r in zip(form_jobs, results)]
@@ -482,7 +485,7 @@ def _indicator_dict(ind) -> dict:
     return {"no": ind.no, "sasaran": ind.sasaran, "indikator": ind.indikator}
 
 
-def _ledger_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
+def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
                 rel_path: str) -> dict:
     f = form
     return {

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..core.model import Master
 from ..core.texts import get_texts
 from ..core.timeline import match_indicators
-from ..workspace.ledger import DB_FILE, Workspace
+from ..workspace import DB_FILE, Workspace
 from . import layout as L
 from .manifest import content_hash
 

@@ -19,6 +19,7 @@ from datetime import date
 from itertools import chain
 from typing import NamedTuple
 
+from ..core.canonical import canonical, canonical_text
 from ..core.model import (
     Aggregation,
     Form,
@@ -36,16 +37,6 @@ from .layout import FormLayout
 
 SCHEMA_VERSION = 1
 GENERATOR = "iki-xlsx"
-
-
-def canonical_text(data) -> str:
-    """The one canonical JSON of iki-xlsx (sorted keys, no spaces, UTF-8 as is): what is
-    signed, hashed and stored in the ledger."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def canonical(data) -> bytes:
-    return canonical_text(data).encode("utf-8")
 
 
 def content_hash(locked: dict[str, object]) -> str:

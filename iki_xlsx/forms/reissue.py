@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.model import Form, PeriodScheme
+from ..core.show import period_label
 from . import layout as L
 
 MANIFEST_KEY = "terisi"
@@ -131,8 +132,8 @@ def _same_number(a, b) -> bool:
 def describe(lay: L.FormLayout, filled: Mapping, texts) -> dict:
     """What the form and its Petunjuk say: the closed periods (filled, locked) and the
     open ones to fill; a line under the form's table says it too."""
-    closed = [L.period_label(texts, p) for p in filled["periods"]]
-    open_ = [L.period_label(texts, p) for p in lay.periods if p not in filled["periods"]]
+    closed = [period_label(texts, p) for p in filled["periods"]]
+    open_ = [period_label(texts, p) for p in lay.periods if p not in filled["periods"]]
     info = {"terisi": closed, "isi": open_}
     text = texts.t("terbit_ulang.catatan_formulir", terisi=", ".join(closed),
                    isi=", ".join(open_))

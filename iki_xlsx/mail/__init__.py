@@ -1,10 +1,12 @@
-"""E-mail and WhatsApp around the IKI forms (issue 14): contacts, one message per form
-(``.eml`` files or SMTP with a send log), reminders with a WhatsApp click list, and
-reading returned forms out of mail (``.eml``, ``.mbox``, an IMAP folder).
-
-Modules: :mod:`.contacts` (addresses and numbers, the contacts table),
-:mod:`.message` (building messages from the templates), :mod:`.distribute` (``.eml`` /
-SMTP, send log), :mod:`.remind` (who has not submitted, WhatsApp list),
-:mod:`.inbox` (attachments out of mail, streamed and bounded), :mod:`.sources`
-(attachments → collect sources; the sender note).
+"""E-mail and WhatsApp around the IKI forms: one message per form (``.eml`` files or SMTP
+with a send log, :mod:`.distribute` over :mod:`.message`), and reminders for a period with
+a WhatsApp click list (:mod:`.remind`). Reading returned forms out of mail is part of
+collect (:mod:`iki_xlsx.collect.mail`).
 """
+
+from __future__ import annotations
+
+from .distribute import SmtpSpec, distribute, issued_for_mail
+from .remind import remind
+
+__all__ = ["SmtpSpec", "distribute", "issued_for_mail", "remind"]

@@ -21,11 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..collect.mail.inbox import MailError
+from ..collect import MailError
 from ..core.atomic import atomic_path
 from ..core.texts import Texts
-from ..workspace.ledger import Workspace
-from .contacts import load_contacts
+from ..workspace import Workspace, load_contacts
 from .message import Outgoing, build, message_id
 
 SENT, FAILED = "terkirim", "gagal"
@@ -231,7 +230,7 @@ def _drop(conn) -> None:
 def _eml_name(out: Outgoing) -> str:
     """``<the form's path>.eml`` (``-pengingat-TW2.eml`` for a reminder, …)."""
     if out.kind.startswith("atasan"):
-        from ..forms.generate import safe_name
+        from ..forms import safe_name
 
         return f"atasan/{safe_name(out.form['nip'] + '_' + out.form['nama'])}.eml"
     rel = Path(out.form["file_path"])

@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from ..collect.mail.inbox import MailError
+from ..collect import MailError
 from ..core.atomic import atomic_path
 from ..core.capaian import parse_period
+from ..core.contacts import show_hp
 from ..core.model import PeriodScheme, format_nip
 from ..core.texts import Texts
 from ..core.timeline import SUBMITTED, TIDAK_AKTIF, load_years
-from ..workspace.ledger import Workspace
-from .contacts import load_contacts, show_hp
+from ..workspace import Workspace, load_contacts
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
 

@@ -17,5 +17,8 @@ Pages are rendered from ``templates/portal/*.html.j2`` with texts from
 """
 
 from .app import create_app
+from .auth import PasswordError, has_password, set_password
+from .server import is_local, make_server
 
-__all__ = ["create_app"]
+__all__ = ["PasswordError", "create_app", "has_password", "is_local", "make_server",
+           "set_password"]

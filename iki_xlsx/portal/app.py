@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Flask, abort, g, request, session
 from werkzeug.exceptions import HTTPException
 
-from ..collect.container import MAX_FILE_BYTES
+from ..collect import MAX_FILE_BYTES
 from ..core.texts import get_texts
 from .auth import RateLimit, new_token, same_token, session_secret
 from .context import Portal, render

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from ..workspace.ledger import _create_once
+from ..workspace import create_once
 
 PASSWORD_FILE = "portal-sandi.txt"  # scrypt$n$r$p$salt$hash, mode 0600
 SESSION_KEY_FILE = "portal-sesi.key"  # signs the session cookie, mode 0600
@@ -97,7 +97,7 @@ def check_password(workspace: Path, password: str) -> bool:
 def session_secret(workspace: Path) -> bytes:
     """The key that signs session cookies: 32 random bytes created once (mode 0600).
     Deleting the file logs everyone out."""
-    text = _create_once(Path(workspace) / SESSION_KEY_FILE,
+    text = create_once(Path(workspace) / SESSION_KEY_FILE,
                         secrets.token_bytes(32).hex().encode(),
                         valid=lambda t: len(t) == 64)
     return bytes.fromhex(text)

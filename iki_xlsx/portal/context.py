@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request, session, url_for
 
 from ..core.texts import Texts
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .auth import RateLimit
 
 

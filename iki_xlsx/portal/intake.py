@@ -19,15 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..collect import collect
-from ..collect.container import MAX_FILE_BYTES
-from ..collect.result import FileResult
-from ..collect.sources import display_name
+from ..collect import MAX_FILE_BYTES, FileResult, collect, display_name
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.texts import Texts
-from ..forms.manifest import form_from_dict
-from ..workspace.ledger import Workspace
+from ..forms import form_from_dict
+from ..workspace import Workspace
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
 SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as mail

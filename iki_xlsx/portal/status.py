@@ -22,7 +22,7 @@ from ..core.timeline import (
     load_years,
     period_statuses,
 )
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 from .intake import SUFFIX
 
 LATEST = 30  # files in "latest uploads"

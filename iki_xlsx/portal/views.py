@@ -103,7 +103,7 @@ def register(app: Flask) -> None:
     @app.post("/petugas/keputusan")
     @officer_only
     def keputusan():
-        from ..year.officer import OfficerError, exclude_file
+        from ..year import OfficerError, exclude_file
 
         portal = portal_of(current_app)
         t = portal.texts.t
@@ -143,11 +143,8 @@ def register(app: Flask) -> None:
 def _fresh(name: str, periode: str | None) -> tuple[bytes, str]:
     """The recap workbook, its HTML page or the collect report of every file in the
     ledger, made now into a temporary folder."""
-    from ..collect.report import write_report_xlsx
-    from ..collect.run import ledger_report
-    from ..recap.build import build_recap
-    from ..recap.html import write_recap_html
-    from ..recap.xlsx import write_recap_xlsx
+    from ..collect import ledger_report, write_report_xlsx
+    from ..recap import build_recap, write_recap_html, write_recap_xlsx
 
     texts = portal_of(current_app).texts
     ws = workspace()

@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..core.active import last_active
+from ..core.canonical import canonical
 from ..core.capaian import PredikatScale, aggregate, capaian_upto, parse_period
 from ..core.model import Form, PeriodScheme, format_nip, whole
 from ..core.problems import Status
+from ..core.show import (
+    parse_stamp,
+    period_label,
+    short_name,
+    value_source,
+)
 from ..core.texts import Texts, get_texts
 from ..core.timeline import (
     BELUM,
@@ -35,14 +42,12 @@ from ..core.timeline import (
     REVISI_LAMA,
     SUBMITTED,
     TIDAK_AKTIF,
-    Event,
     FormYear,
     Value,
     load_years,
 )
-from ..forms import layout as L
-from ..forms.manifest import canonical, form_from_dict
-from ..workspace.ledger import Workspace
+from ..forms import form_from_dict
+from ..workspace import Workspace
 
 __all__ = [
     "FileIssue",
@@ -359,15 +364,6 @@ def _latest_filled(ws: Workspace, files: list[dict], shapes: dict, primary: Peri
     return same if same and _END_MONTH[same] == _END_MONTH[best] else best
 
 
-def _stamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
 def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: PredikatScale,
                 files) -> RecapForm:
     scheme = form.settings.periode
@@ -414,11 +410,11 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
         head["kode_iki"], head["perangkat_daerah"], head["unit_kerja"], head["atasan_nip"],
         head["atasan_nama"], scheme, upto, cap, scale, status, indicators, mean,
         scale.label(mean), last.sha256 if last else None,
-        _stamp(last.collected_at) if last else None,
+        parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active)
     for row in files:
-        seen = _stamp(row["first_seen"])
+        seen = parse_stamp(row["first_seen"])
         if seen and (rf.last_sent is None or seen > rf.last_sent):
             rf.last_sent = seen
         if row["status"] == Status.REJECTED:
@@ -490,7 +486,7 @@ def _issue(ws: Workspace, row: dict, names: dict[str, str], used: set[str]) -> F
     return FileIssue(row["sha256"], where, row.get("form_id"), row.get("nip"),
                      names.get(row.get("form_id") or ""), row["status"],
                      row["sha256"] in used, list(row["problems"] or []),
-                     _stamp(row["first_seen"]))
+                     parse_stamp(row["first_seen"]))
 
 
 def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
@@ -521,10 +517,6 @@ def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
 
 # --------------------------------------------------------------------------- notes
 
-def period_label(texts: Texts, code: str) -> str:
-    return L.period_label(texts, code)
-
-
 def notes(recap: Recap, texts: Texts) -> list[str]:
     """The lines that say how this recap was computed (period, cap, scale, which values
     count, whether the figures are provisional)."""
@@ -550,67 +542,19 @@ def notes(recap: Recap, texts: Texts) -> list[str]:
     return out
 
 
-def _shown(value: object) -> object:
-    return whole(value) if isinstance(value, float) else value
-
-
-def _source(v: Value | None, texts: Texts) -> str:
-    """Where a value came from, as a person reads it."""
-    if v is None:
-        return ""
-    if v.decision is not None:
-        return texts.t("rekap.sumber.keputusan", waktu=_when(v.decision.at))
-    return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=_when(v.saved_at))
-
-
-def _when(text: str | None) -> str:
-    stamp = _stamp(text)
-    return stamp.strftime("%d-%m-%Y %H:%M") if stamp else "?"
-
-
 def value_sources(ind: RecapIndicator, texts: Texts) -> str:
     """Where one indikator's values came from, a file (by its own name) or a decision
     once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
     groups: dict[str, list[str]] = {}
     for p, v in ind.sources.items():
-        short = Value(v.value, v.sha256, _short_name(v.name), v.revision, v.indicator,
+        short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
                       v.saved_at, v.collected_at, v.decision)
-        groups.setdefault(_source(short, texts), []).append(period_label(texts, p))
+        groups.setdefault(value_source(short, texts), []).append(period_label(texts, p))
     return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
-
-
-def _short_name(name: str) -> str:
-    """A file's own name: the last part of a path or of ``archive › member``."""
-    last = name.rsplit(" › ", 1)[-1]
-    return last.replace("\\", "/").rsplit("/", 1)[-1] or name
-
-
-def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
-    """One line of the Riwayat sheet: what happened, to which indikator and period, the
-    old and the new value with their files, and the reason of a decision."""
-    t = texts.t
-    d = e.decision
-    kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
-        t(f"rekap.keputusan.{d.kind}")
-    indikator = names.get(e.indicator, e.text or "")
-    period = period_label(texts, e.period) if e.period else ""
-    old = (_shown(e.old.value), _source(e.old, texts)) if e.old else ("", "")
-    new = (_shown(e.new.value), _source(e.new, texts)) if e.new else ("", "")
-    if e.kind == REVISI_LAMA and e.new is not None:
-        new = (t("rekap.revisi_ke", revisi=e.new.revision), _source(e.new, texts))
-    if d is not None:
-        new = (_shown(d.value) if d.value is not None else "", _when(d.at))
-    return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
 
 
 def _plain(x: float) -> str:
     return str(whole(float(x))).replace(".", ",")
-
-
-def status_label(texts: Texts, status: str) -> str:
-    """``diterima`` → ``Diterima``; a status without a text shows as it is."""
-    key = f"rekap.status.{status}"
-    return texts.t(key) if texts.has(key) else status
 
 
 def atasan_text(form: RecapForm) -> str:

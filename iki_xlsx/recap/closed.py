@@ -6,9 +6,10 @@ the ledger). Kept apart from :mod:`iki_xlsx.recap.xlsx`'s layout code."""
 from __future__ import annotations
 
 from ..core.model import format_nip
+from ..core.show import period_label
 from ..core.texts import Texts
 from ..core.xlsxtext import write_text
-from .build import Recap, period_label
+from .build import Recap
 
 
 def sheet_closed(wb, recap: Recap, texts: Texts, fm):

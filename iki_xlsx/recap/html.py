@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip, format_number
+from ..core.show import period_label, status_label
 from ..core.texts import Texts, get_texts
 from .build import (
     NOT_SUBMITTED,
@@ -18,9 +19,7 @@ from .build import (
     atasan_text,
     belum_notes,
     notes,
-    period_label,
     predikat_colours,
-    status_label,
 )
 from .closed import closed_rows
 

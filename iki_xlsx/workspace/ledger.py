@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..core.canonical import canonical_text
 from ..core.problems import ACCEPTED
 from ..core.timeline import FileInput, normal_time
-from ..forms.manifest import canonical_text
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
@@ -215,7 +215,7 @@ class Workspace:
         """The HMAC key: 32 random bytes, created on first use, readable by the owner only.
         Two processes creating it at once end with one key (the first one published)."""
         if self._key is None:
-            text = _create_once(self.key_path, secrets.token_bytes(32).hex().encode(),
+            text = create_once(self.key_path, secrets.token_bytes(32).hex().encode(),
                                 valid=lambda t: len(t) == 64 and _is_hex(t))
             self._key = bytes.fromhex(text)
         return self._key
@@ -232,7 +232,7 @@ class Workspace:
             return configured, None
         path = self.path / PASSWORD_FILE
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-        text = _create_once(path, "".join(secrets.choice(alphabet) for _ in range(12)).encode(),
+        text = create_once(path, "".join(secrets.choice(alphabet) for _ in range(12)).encode(),
                             valid=lambda t: len(t) >= 1)
         return text, path
 
@@ -982,7 +982,7 @@ def _is_hex(text: str) -> bool:
     return True
 
 
-def _create_once(path: Path, data: bytes, valid, wait: float = 10.0) -> str:
+def create_once(path: Path, data: bytes, valid, wait: float = 10.0) -> str:
     """The text of ``path``, creating it with ``data`` (mode 0600) when it does not exist.
 
     The content is written to a private temporary file and published with a hard link,

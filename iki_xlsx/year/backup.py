@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.atomic import atomic_path
+from ..core.canonical import canonical
 from ..core.texts import Texts, get_texts
-from ..forms.manifest import canonical
-from ..workspace.ledger import (
+from ..workspace import (
     DB_FILE,
     KEY_FILE,
     PASSWORD_FILE,

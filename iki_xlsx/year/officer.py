@@ -18,7 +18,7 @@ from ..core.model import PeriodScheme, format_nip, parse_number
 from ..core.problems import ACCEPTED
 from ..core.texts import Texts, get_texts
 from ..core.timeline import CLEAR, EXCLUDE, INCLUDE, RELEASE, SET, Event, FormYear, load_years
-from ..workspace.ledger import Workspace
+from ..workspace import Workspace
 
 
 class OfficerError(ValueError):

@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.texts import Texts, get_texts
-from ..forms.formcopy import FORM_COPY_KEY, unpack_form
-from ..forms.manifest import content_hash, form_from_dict, reading_view, verify_text
-from ..forms.reissue import drop_note
-from ..workspace.ledger import STORE_DIR, Workspace
+from ..forms import (
+    FORM_COPY_KEY,
+    content_hash,
+    drop_note,
+    form_from_dict,
+    reading_view,
+    unpack_form,
+    verify_text,
+)
+from ..workspace import STORE_DIR, Workspace
 
 
 class RecoveryError(ValueError):
@@ -46,8 +52,8 @@ def _files(folder: Path) -> list[Path]:
 def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | None, str]:
     """The ledger row of the issued form ``path`` is a copy of, or (None, why not):
     ``""`` when the file is not a form at all."""
-    from ..collect.reading import read_path
-    from ..forms.generate import _ledger_row
+    from ..collect import read_path
+    from ..forms import issued_row
 
     raw = read_path(path, key, key_id)
     if raw.fatal or not raw.manifest_text:
@@ -71,7 +77,7 @@ def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | No
     if content_hash(locked) != manifest.get("content_hash"):
         return None, "isi_terkunci_berubah"
     form = form_from_dict(data)
-    row = _ledger_row(form, manifest["form_id"], manifest["revision"], manifest, locked, rel)
+    row = issued_row(form, manifest["form_id"], manifest["revision"], manifest, locked, rel)
     row["reading"] = view
     row["manifest"] = raw.manifest_text
     return row, ""

@@ -17,8 +17,8 @@ from .inbox import (
     Attachment,
     MailError,
     MailStats,
-    _problem_only,
     message_attachments,
+    problem_only,
 )
 
 
@@ -65,7 +65,7 @@ def read_imap(spec: ImapSpec, stats: MailStats) -> Iterator[Attachment]:
                 typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
                 raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
                 if typ != "OK" or raw is None:
-                    yield _problem_only(spec.label, position, "surel_tidak_terbaca",
+                    yield problem_only(spec.label, position, "surel_tidak_terbaca",
                                         {"reason": "FETCH"}, stats)
                     continue
                 yield from message_attachments(raw, spec.label, position, stats)

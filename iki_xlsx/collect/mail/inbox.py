@@ -159,7 +159,7 @@ def read_mail_file(path: Path, stats: MailStats, kind: str | None = None
     try:
         data = None if path.stat().st_size > MAX_MESSAGE_BYTES else path.read_bytes()
     except OSError as exc:
-        yield _problem_only(label, 1, "surel_tidak_terbaca", {"reason": exc.strerror or ""},
+        yield problem_only(label, 1, "surel_tidak_terbaca", {"reason": exc.strerror or ""},
                             stats)
         return
     if data is None or kind == kinds.MESSAGE:
@@ -179,11 +179,11 @@ def _mbox_file(path: Path, stats: MailStats) -> Iterator[Attachment]:
             yield from message_attachments(raw, label, position, stats)
         empty = not count and path.stat().st_size > 0
     except OSError as exc:
-        yield _problem_only(label, count + 1, "surel_tidak_terbaca",
+        yield problem_only(label, count + 1, "surel_tidak_terbaca",
                             {"reason": exc.strerror or ""}, stats)
         return
     if empty:  # named as mail (an .mbox) but no message in it
-        yield _problem_only(label, 1, "surel_rusak", {"reason": "tanpa pesan"}, stats)
+        yield problem_only(label, 1, "surel_rusak", {"reason": "tanpa pesan"}, stats)
 
 
 def iter_mbox(path: Path) -> Iterator[tuple[int, bytes | None]]:
@@ -198,11 +198,11 @@ def message_attachments(raw: bytes | None, mailbox: str, position: int,
                         stats: MailStats) -> Iterator[Attachment]:
     """The forms of one raw message (None: over the size limit)."""
     if raw is None or len(raw) > MAX_MESSAGE_BYTES:
-        yield _problem_only(mailbox, position, "surel_terlalu_besar",
+        yield problem_only(mailbox, position, "surel_terlalu_besar",
                             {"limit": MAX_MESSAGE_BYTES // 2**20}, stats)
         return
     if not raw.strip():
-        yield _problem_only(mailbox, position, "surel_rusak", {"reason": "kosong"}, stats)
+        yield problem_only(mailbox, position, "surel_rusak", {"reason": "kosong"}, stats)
         return
     m = _BLANK_LINE.search(raw)
     cut = (m.start() if m else len(raw)) > MAX_HEADER_BYTES
@@ -210,7 +210,7 @@ def message_attachments(raw: bytes | None, mailbox: str, position: int,
         raw = _reduced_header(raw, m.start() if m else len(raw))
     msg = _parse(raw)
     if msg is None:
-        yield _problem_only(mailbox, position, "surel_rusak", {"reason": "MIME"}, stats,
+        yield problem_only(mailbox, position, "surel_rusak", {"reason": "MIME"}, stats,
                             raw=raw)
         return
     origin = _origin(msg, raw, mailbox, position)
@@ -227,7 +227,7 @@ def container_message(data: bytes, kind: str, mailbox: str, stats: MailStats
         try:
             item = read_msg(data, MAX_FILE_BYTES, MAX_DEPTH)
         except MsgError as exc:
-            yield _problem_only(mailbox, 1, "surel_rusak", {"reason": f"Outlook: {exc}"},
+            yield problem_only(mailbox, 1, "surel_rusak", {"reason": f"Outlook: {exc}"},
                                 stats, raw=data)
             return
         walker = _walker(_origin(_outlook_headers(item), data, mailbox, 0), stats)
@@ -353,7 +353,7 @@ def mailbox_name(mailbox: str) -> str:
     return path.parent.name if path.name == "mbox" and path.parent.name else path.name
 
 
-def _problem_only(mailbox: str, position: int, code: str, params: dict, stats: MailStats,
+def problem_only(mailbox: str, position: int, code: str, params: dict, stats: MailStats,
                   raw: bytes | None = None) -> Attachment:
     """A message that could not be opened at all: identified by its place (and bytes)."""
     record = stats.add(MessageRecord(mailbox, position, opened=False, problems=1))

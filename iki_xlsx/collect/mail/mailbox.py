@@ -77,7 +77,7 @@ class MailInputs:
     def annotate(self, ws) -> None:
         """Report-only notes (never stored with the file, never a rejection): an unsafe
         attachment name, and a sender who is not the pegawai's registered address."""
-        from ...mail.contacts import load_contacts
+        from ...workspace import load_contacts
 
         if not self._results:
             return

@@ -25,7 +25,7 @@ from email import errors as mail_errors
 from pathlib import PurePosixPath
 
 from ..container import OLE_MAGIC
-from ..sources import FORM_SUFFIXES, _from_archive, display_name
+from ..sources import FORM_SUFFIXES, display_name, members_of_archive
 from . import kinds
 from .msg import MsgError, MsgMessage, read_msg
 from .names import clean_name, part_filename, raw_name_with_path
@@ -218,7 +218,7 @@ class Walker:
         before = self.made
         top = f"{member}#{hashlib.sha256(data).hexdigest()[:12]}"
         with zf:
-            for src in _from_archive(zf, "", [top], 1, ""):
+            for src in members_of_archive(zf, "", [top], 1, ""):
                 inner = src.member.split(" › ")[1:]
                 label = chain + (name, *inner)
                 if src.problem is not None:

@@ -1,17 +1,11 @@
-"""Contacts: e-mail syntax, Indonesian mobile numbers (→ ``62…``), and the small ledger
-table that keeps them per NIP (written at generate time, read by distribute, remind and
-collect's "sender is not the registered address" note), and the master's optional SMTP
-rows of Pengaturan (``mail_settings``: host, port, user, sender — never a password).
-
-The table lives in the workspace's ledger but is this module's own (created here, never
-touched by the rest of the ledger code): ``mail_contacts (nip, email, no_hp, updated_at)``.
-"""
+"""Contact syntax: e-mail addresses and Indonesian mobile numbers (→ ``62…``), as the
+master gives them and as people read them. Pure functions: the master reader validates
+with them, remind shows numbers with them; the contacts themselves are kept in the
+workspace (:mod:`iki_xlsx.workspace.contacts`)."""
 
 from __future__ import annotations
 
 import re
-
-from ..core.model import Contact, Master
 
 # Deliberately plain: local@domain.tld, no quoted local parts, no IP literals, no spaces.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
@@ -66,23 +60,3 @@ def show_hp(number: str) -> str:
         return number
     local = "0" + number[2:]
     return "-".join([local[:4], local[4:8], local[8:]]).rstrip("-")
-
-
-# --------------------------------------------------------------------------- ledger
-
-def record_contacts(ws, master: Master) -> int:
-    """Store the master's contacts (a blank cell clears the stored value: the master is
-    the truth). Returns how many pegawai have an e-mail."""
-    ws.save_contacts({nip: (c.email, c.no_hp) for nip, c in master.contacts.items()},
-                     dict(master.mail_settings))
-    return sum(1 for c in master.contacts.values() if c.email)
-
-
-def load_contacts(ws) -> dict[str, Contact]:
-    """NIP → contact, as last recorded."""
-    return {nip: Contact(email, hp) for nip, (email, hp) in ws.contacts().items()}
-
-
-def load_mail_settings(ws) -> dict[str, str]:
-    """The master's SMTP rows of Pengaturan, as last recorded (host, port, user, sender)."""
-    return ws.mail_settings()
