@@ -134,6 +134,28 @@ def test_outlook_msg_files_items_and_forwards(mail_ws, mail_filled, tmp_path):
     assert rows[NIP[KEPALA]].mail["from"] == "sekretariat@contoh.go.id"  # the forward's
 
 
+def test_a_workbook_embedded_in_outlook_rich_text(mail_ws, mail_filled, tmp_path):
+    """Rich text in Outlook can hold a workbook as an embedded object (attach method 6):
+    its file is the object's ``Package`` stream."""
+    ws, _ = mail_ws
+    import struct
+
+    from cfb import write_cfb
+    from mailshapes import MSG_CLSID, msg_storage
+
+    tree = msg_storage("andi@contoh.go.id", [], subject="IKI (objek)", msgid="<obj@x>")
+    tree["__attach_version1.0_#00000000"] = {
+        "__properties_version1.0": b"\0" * 8 + struct.pack("<HHI", 0x0003, 0x3705, 6)
+        + struct.pack("<I", 6) + b"\0" * 4,
+        "__substg1.0_3001001F": "Lembar Kerja Microsoft Excel".encode("utf-16-le"),
+        "__substg1.0_3701000D": {"\x01CompObj": b"\x01\x00\xfe\xff", "Package":
+                                 mail_filled[ANDI]}}
+    (tmp_path / "objek.msg").write_bytes(write_cfb(tree, MSG_CLSID))
+    report = collect([tmp_path / "objek.msg"], ws, jobs=1)
+    _no_rejection(report)
+    assert list(_accepted(report)) == [NIP[ANDI]]
+
+
 def test_thunderbird_folders_with_and_without_blank_lines(mail_ws, mail_filled, tmp_path):
     """Thunderbird's folder files have no extension and may hold a dot (``IKI TW.1``);
     a ``From -`` line right after the previous message (no blank line) starts a message,

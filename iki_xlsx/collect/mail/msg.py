@@ -1,7 +1,8 @@
 """Outlook's own message file (``.msg``: an OLE compound file, [MS-OXMSG]), read with
 ``olefile`` (BSD): the message's sender, date, subject and Message-ID, and its
 attachments — files, attached Outlook items (a message inside, read the same way) and
-objects embedded in rich text (their ``Package`` or ``CONTENTS`` stream).
+workbooks embedded in rich text (their ``Package`` stream; any other object is counted
+as an attachment that is not a form).
 
 The layout: properties as streams ``__substg1.0_<id><type>`` (strings in UTF-16, or
 8-bit in the message's code page) and fixed-size ones in ``__properties_version1.0``;
@@ -111,13 +112,10 @@ class _Reader:
             if is_msg_entries(inner_names):
                 if depth + 1 <= self.max_depth:
                     part.message = self.message(inner, depth + 1)
-            else:  # an object embedded in rich text: its file is one stream
-                for stream in ("Package", "CONTENTS", "\x01Ole10Native"):
-                    if stream in inner_names:
-                        path = "/".join((*inner, stream))
-                        part.size = self.ole.get_size(path)
-                        part.data, part.head = self.stream(path, part.size)
-                        break
+            elif "Package" in inner_names:  # a file embedded in rich text (OOXML)
+                path = "/".join((*inner, "Package"))
+                part.size = self.ole.get_size(path)
+                part.data, part.head = self.stream(path, part.size)
         return part
 
     def stream(self, path: str, size: int) -> tuple[bytes | None, bytes]:

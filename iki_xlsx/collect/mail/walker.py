@@ -283,10 +283,13 @@ class Walker:
                 clean = clean_name(part.name or "pesan")[0]
                 yield from self.outlook(part.message, f"{where}/{clean}", chain + (clean,),
                                         depth + 1)
-            elif part.data is None:
-                clean = clean_name(part.name)[0]
-                yield from self.unread(clean, f"{where}/{clean}", chain, part.size,
-                                       part.head, _claims(part.name))
+            elif part.data is None:  # over the limit, or an object without a file
+                clean = clean_name(part.name or "lampiran")[0]
+                if part.size:
+                    yield from self.unread(clean, f"{where}/{clean}", chain, part.size,
+                                           part.head, _claims(part.name))
+                else:
+                    self.record.other(clean)
             else:
                 yield from self.contained(part.data, part.name, where, chain, depth + 1)
 
