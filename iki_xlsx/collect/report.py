@@ -17,6 +17,7 @@ from ..core.show import history_row
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import write_text
 from ..forms import layout as L
+from .mail.shown import mail_json, message_line
 from .result import FileResult
 from .run import CollectReport
 
@@ -59,7 +60,8 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                     "duplikat_dari": r.duplicate_of,
                     "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
                     "revisi": r.revision, "nip": r.nip, "nama": r.nama,
-                    "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems]}
+                    "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems],
+                    **({"surel": r.mail} if r.mail else {})}
                    for r in report.results],
         "belum_mengumpulkan": [{"nip": f["nip"], "nama": f["nama"], "jabatan": f["jabatan"],
                                 "perangkat_daerah": f["perangkat_daerah"],
@@ -76,6 +78,7 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                        "baru": None if e.new is None else {"nilai": e.new.value,
                                                            "sha256": e.new.sha256}}
                       for form, e in report.changes],
+        **mail_json(report, texts),
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -222,8 +225,9 @@ def terminal_status(r: FileResult, texts: Texts) -> str:
 
 def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
     """The collect report as plain text for a terminal ``width`` columns wide: one row per
-    file (number, file name cut in the middle, pegawai, status) and its problems under
-    it, wrapped at spaces."""
+    file (number, file name cut in the middle, pegawai, status), the message it came in
+    (for a file from mail: sender, date, subject) and its problems under it, wrapped at
+    spaces."""
     width = max(60, width)
     num_w, status_w = 3, 20
     name_w = max(16, (width - num_w - status_w - 6) * 11 // 20)
@@ -248,8 +252,12 @@ def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
         who = _wrap(r.nama, who_w) if r.nama else []
         if r.nip:
             who.append(format_nip(r.nip))
-        lines.extend(row(str(n), middle(short_name(r.name), name_w), who,
+        name = (r.mail.get("lampiran") or texts.t("kumpul_pesan_tanpa_lampiran")) \
+            if r.mail else short_name(r.name)
+        lines.extend(row(str(n), middle(name, name_w), who,
                          _wrap(terminal_status(r, texts), status_w)))
+        if r.mail:
+            lines.append(" " * indent + message_line(r.mail, width - indent, texts))
         for p in r.problems:
             where = f"{p.cell}: " if p.cell else ""
             text = f"{where}{p.message(texts)}"

@@ -34,6 +34,7 @@ class FileResult:
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
     recorded: bool = True  # False: an internal error; not recorded, a rerun retries it
+    mail: dict | None = None  # the message it came in (report only; stored with the sighting)
 
     def entry(self) -> dict:
         """The ledger row of this file."""

@@ -45,6 +45,8 @@ class CollectReport:
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
     changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
     mail: dict | None = None  # messages read, with / without a form (MailStats)
+    messages: list[dict] = field(default_factory=list)  # each message read and what it gave
+    skipped: list[dict] = field(default_factory=list)  # files a mail program wrote beside
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -58,12 +60,14 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True) -> CollectReport:
-    """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
-    the IMAP folder ``imap`` (an :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
-    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
-    mail = MailInputs(imap)
+            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+    """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
+    — read as mail) and the IMAP folder ``imap`` (an
+    :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
+    ``year=False``: the files only, without the year's statuses and changes (the portal:
+    its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
+    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    mail = MailInputs(imap, files=mail_files)
     years = ws.years()
     if tahun is None and years:
         tahun = years[-1]
@@ -105,6 +109,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     report = _year_report(ws, tahun, run_id, results) if year else \
         CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
+    report.messages, report.skipped = mail.messages(), mail.skipped
     return report
 
 

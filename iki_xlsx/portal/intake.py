@@ -28,7 +28,7 @@ from ..forms import form_from_dict
 from ..workspace import Workspace
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
-SUFFIX = ".unggahan"  # never .eml/.mbox (not read as mail), never what the browser said
+SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as mail
 CHUNK = 64 * 1024
 MAX_FILES = 10  # files in one upload (a form is ~20 KB: a pegawai sends one or two)
 
@@ -135,7 +135,8 @@ def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Ve
     each gave. The temporary files are removed; collect keeps the bytes under berkas/."""
     try:
         with _COLLECT_LOCK:
-            report = collect([u.path for u in uploads], ws, jobs=1, year=False)
+            report = collect([u.path for u in uploads], ws, jobs=1, year=False,
+                             mail_files=False)
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
