@@ -559,9 +559,9 @@ def report(seed: Seed, names: Names) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source", nargs="?", type=Path,
+    parser.add_argument("source", nargs="?", type=Path, help="folder of the real seeds",
                         default=Path(os.environ.get("IKI_SEEDS", ROOT.parent / "shared" / "seeds")))
-    parser.add_argument("-o", "--out", type=Path, default=OUT)
+    parser.add_argument("-o", "--out", type=Path, default=OUT, help=f"default {OUT}")
     args = parser.parse_args(argv)
     missing = [n for n in SEEDS if not (args.source / n).is_file()]
     if missing:
