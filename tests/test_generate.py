@@ -295,7 +295,7 @@ def test_file_names_are_windows_safe(generated):
         "198203152006042002_Sri Lestari, S.E., M.M._Plt. Kepala Bidang Mutasi Promosi.xlsx",
         "198203152006042002_Sri Lestari, S.E., M.M.xlsx"]
     assert safe_name("CON") == "_CON" and safe_name("a/b: c?. ") == "a b c"
-    assert safe_name("Drs. H. Rakhmadi, S.Sos.") == "Drs. H. Rakhmadi, S.Sos"
+    assert safe_name("Drs. H. Suhartono, S.Sos.") == "Drs. H. Suhartono, S.Sos"
 
 
 def test_distribution_list(generated):

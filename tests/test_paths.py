@@ -23,7 +23,7 @@ LONG_JABATAN = ("Pelaksana Tugas Kepala Bidang Pengadaan, Pemberhentian, Informa
 @pytest.mark.parametrize("raw, expected", [
     ("CON", "_CON"), ("con.xlsx", "_con.xlsx"), ("Nul", "_Nul"), ("COM1", "_COM1"),
     ("LPT9.txt", "_LPT9.txt"), ("COM¹", "_COM¹"), ("CONIN$", "_CONIN$"),
-    ("AUX .xlsx", "_AUX .xlsx"), ("Drs. H. Rakhmadi, S.Sos.", "Drs. H. Rakhmadi, S.Sos"),
+    ("AUX .xlsx", "_AUX .xlsx"), ("Drs. H. Suhartono, S.Sos.", "Drs. H. Suhartono, S.Sos"),
     ("nama ...  ", "nama"), ("a/b\\c:d*e?f\"g<h>i|j", "a b c d e f g h i j"),
     ("tab\tdan\nbaris", "tab dan baris"), ("...", "_"), ("", "_"),
     ("CONSOLE", "CONSOLE"), ("COM10", "COM10"),
