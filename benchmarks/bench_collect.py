@@ -36,7 +36,7 @@ from bench_generate import synthetic_master  # noqa: E402
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def typed(src: bytes, refs: dict[str, str], saved: str | None = None) -> bytes:
@@ -121,8 +121,8 @@ def timed_collect(inbox: Path, ws_dir: Path, copy: Path, jobs: int) -> tuple[flo
 def check_stored(ws: Workspace) -> None:
     """Stop the benchmark when a recorded file's bytes are not in the store: a round
     that did not keep them measured less work than a real collect does."""
-    files = ws.all_files(light=True)
-    missing = [f["sha256"] for f in files if not ws.stored_path(f["sha256"], f["kind"]).is_file()]
+    files = ws.files.all(light=True)
+    missing = [f.sha256 for f in files if ws.store.kept(f.sha256, f.kind) is None]
     if missing or not files:
         raise SystemExit(f"{ws.path}: {len(missing)} of {len(files)} recorded files have no "
                          "bytes in the store")

@@ -10,7 +10,7 @@ import pytest
 
 from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 SMALL_MASTER = DATA / "master-kecil.yaml"

@@ -244,7 +244,7 @@ def recap(periode: Optional[str] = typer.Option(
 
     texts = load_texts(templates)
     ws = existing_workspace(workspace, texts)
-    if not ws.years():
+    if not ws.issued.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
     try:

@@ -74,7 +74,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
     from .wholeyear import existing_workspace
 
     ws = existing_workspace(workspace, texts)
-    if not ws.years():
+    if not ws.issued.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
     if rejudge:
@@ -179,8 +179,8 @@ def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | 
     if not result.realisasi:
         return None, None
     if ws.has_key() and result.form_id and result.revision is not None:
-        row = ws.issued(result.form_id, result.revision)
+        row = ws.issued.form(result.form_id, result.revision)
         if row is not None:
-            form = form_from_dict(row["form_json"])
-            return row["manifest"], [i.indikator for i in form.iki.indicators]
+            form = form_from_dict(row.form_json)
+            return row.manifest, [i.indikator for i in form.iki.indicators]
     return read_path(path, None, None).manifest, None

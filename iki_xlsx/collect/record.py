@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from ..core.problems import Problem, Status
 from ..core.timeline import normal_time
-from ..workspace import Workspace
+from ..workspace import CollectedFile, Workspace
 from .judge import Judge
 from .reading import RawReading
 from .result import FileResult
@@ -41,7 +41,7 @@ class Recorder:
 
     def flush(self) -> None:
         if self.pending:
-            new = self.ws.record_files([(res.entry(), src.source, src.member, src.origin)
+            new = self.ws.files.record([(res.entry(), src.source, src.member, src.origin)
                                         for res, src in self.pending], self.run_id)
             for (res, _), is_new in zip(self.pending, new):
                 res.new = is_new
@@ -52,7 +52,7 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
             seen_this_run: dict, known_shas: set[str] | None = None) -> FileResult:
     try:
         sha = raw.sha256
-        known = ws.known_file(sha) if known_shas is None or sha in known_shas \
+        known = ws.files.get(sha) if known_shas is None or sha in known_shas \
             or sha in seen_this_run else None
         if known is None:
             res = judge.judge(raw, src)
@@ -93,27 +93,23 @@ def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:
 
 
 def _first_sighting(ws: Workspace, sha: str) -> tuple[str, str, str] | None:
-    seen = ws.sightings(sha)
+    seen = ws.files.sightings(sha)
     if not seen:
         return None
     s = seen[0]
-    name = f"{s['source']} › {s['member']}" if s["member"] else s["source"]
-    return s["source"], s["member"], display_name(name)
+    return s.source, s.member, display_name(s.where)
 
 
-def result_from_ledger(row: dict, src: Source) -> FileResult:
+def result_from_ledger(row: CollectedFile, src: Source) -> FileResult:
     """A file whose content was collected before: its verdict comes from the ledger."""
     problems = []
-    for p in row["problems"] or []:
+    for p in row.problems or []:
         fields = {k: p.get(k) for k in ("code", "params", "file", "sheet", "cell", "row",
                                         "column", "indicator")}
         fields["params"] = fields["params"] or {}
         problems.append(Problem(**{k: v for k, v in fields.items() if v is not None}))
-    return FileResult(src.name, src.source, src.member, row["sha256"], row["size"],
-                      row["status"], problems, row["form_id"], row["revision"], row["nip"],
-                      "", "", row["tahun"], row["realisasi"], row["filled"],
-                      row["last_period"], row["modified_at"],
-                      saved_at=row.get("saved_at") or "", saved_from=row.get("saved_from") or "",
-                      kind=row["kind"], new=False)
-
-
+    return FileResult(src.name, src.source, src.member, row.sha256, row.size, row.status,
+                      problems, row.form_id, row.revision, row.nip, "", "", row.tahun,
+                      row.realisasi, row.filled, row.last_period, row.modified_at,
+                      saved_at=row.saved_at or "", saved_from=row.saved_from or "",
+                      kind=row.kind, new=False)
