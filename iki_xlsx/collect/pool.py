@@ -25,7 +25,8 @@ from .sources import Source, archive_sources
 def read_source(args: tuple) -> RawReading:
     """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,
     and a fourth item, the workspace's :class:`FileStore`, to keep the bytes read there
-    (content-addressed: the workers write in parallel, nothing travels back)."""
+    (content-addressed: the workers write in parallel; only whether the bytes are kept
+    travels back, in ``RawReading.kept``)."""
     src, key, key_id = args[:3]
     store: FileStore | None = args[3] if len(args) > 3 else None
     if src.problem is not None:  # could not even be listed or opened
@@ -38,7 +39,7 @@ def read_source(args: tuple) -> RawReading:
         else:
             raw = read_bytes(src.data or b"", key, key_id)
         if store is not None and raw.data is not None:
-            store.keep(raw.sha256, raw.kind, raw.data)
+            raw.kept = store.keep(raw.sha256, raw.kind, raw.data)
         raw.data = None
         return raw
     except OSError as exc:  # vanished or locked since it was listed

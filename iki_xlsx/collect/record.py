@@ -1,6 +1,10 @@
 """Recording judged files in the ledger: small transactions (nothing half-written, a
 rerun completes an interrupted collect), content seen before judged from the ledger
 (collecting again changes nothing), and which accepted file of a form counts.
+
+A file whose bytes are not in the workspace's store is recorded with the problem
+``berkas_tidak_tersimpan``; collecting it again once the store can be written keeps
+its bytes and takes the problem away (the verdict it replaces stays in ``rejudged``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .reading import RawReading
 from .result import FileResult
 from .sources import Source, display_name
 
+NOT_KEPT = "berkas_tidak_tersimpan"  # the file's bytes are not in the workspace's store
 BATCH_FILES = 100  # files recorded in one transaction, at most …
 BATCH_SECONDS = 0.5  # … or what was judged in this time
 
@@ -57,8 +62,12 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
         if known is None:
             res = judge.judge(raw, src)
             _keep(ws, src, raw, res)
+            if raw.kept is not None:
+                say_kept(res, raw.kept)
             return res
         res = result_from_ledger(known, src)
+        if raw.kept is not None and say_kept(res, raw.kept):  # the store changed since
+            ws.files.replace_verdict(res.entry())
         issued = judge.issued(res.form_id, res.revision) if res.form_id and \
             res.revision is not None else None
         if issued:
@@ -78,6 +87,32 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
                                                                f"{type(exc).__name__}"},
                                     file=src.name))
         return res
+
+
+def say_kept(res: FileResult, kept: bool) -> bool:
+    """Make ``res`` say whether its bytes are in the store (the problem
+    ``berkas_tidak_tersimpan`` when they are not); True when its verdict changed."""
+    if any(p.code == NOT_KEPT for p in res.problems) != kept:
+        return False
+    if kept:
+        res.problems = [p for p in res.problems if p.code != NOT_KEPT]
+    else:
+        res.problems.append(Problem(NOT_KEPT, file=res.name))
+    res.status = Status.of(res.problems)
+    return True
+
+
+def check_store(ws: Workspace, results: list[FileResult], kinds: dict[str, str]) -> None:
+    """After a run: each of its files whose bytes were kept (``kinds``: sha256 → kind)
+    and are gone from the store by now (a folder removed or replaced meanwhile) is named
+    with ``berkas_tidak_tersimpan``, in the report and in the ledger."""
+    gone = {sha for sha, kind in kinds.items() if ws.store.kept(sha, kind) is None}
+    replaced: set[str] = set()
+    for res in results:  # every copy in the report says so; the ledger's row once
+        if res.sha256 in gone and res.recorded and say_kept(res, False) \
+                and res.sha256 not in replaced:
+            replaced.add(res.sha256)
+            ws.files.replace_verdict(res.entry())
 
 
 def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:

@@ -52,7 +52,8 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                       "diterima_catatan": report.count("diterima_catatan"),
                       "ditolak": report.count("ditolak"),
                       "duplikat": sum(1 for r in report.results if r.duplicate_of),
-                      "belum_mengumpulkan": len(report.not_submitted)},
+                      "belum_mengumpulkan": len(report.not_submitted),
+                      "tidak_tersimpan": report.not_kept},
         "berkas": [{"berkas": r.name, "sumber": r.source, "anggota_zip": r.member,
                     "sha256": r.sha256, "ukuran": r.size, "status": r.status,
                     "duplikat_dari": r.duplicate_of,
@@ -179,7 +180,7 @@ def summary_counts(report: CollectReport) -> dict:
     return {"total": len(report.results), "ok": report.count("diterima"),
             "note": report.count("diterima_catatan"), "rejected": report.count("ditolak"),
             "dup": sum(1 for r in report.results if r.duplicate_of),
-            "missing": len(report.not_submitted)}
+            "missing": len(report.not_submitted), "not_kept": report.not_kept}
 
 
 # --------------------------------------------------------------------------- terminal

@@ -29,7 +29,7 @@ from .judge import Judge
 from .mail.mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
 from .realisasi import show
-from .record import Recorder, judged
+from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
 from .sources import estimate_sources, iter_sources
 
@@ -48,6 +48,12 @@ class CollectReport:
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
+
+    @property
+    def not_kept(self) -> int:
+        """Files whose bytes are not in the workspace's store (berkas_tidak_tersimpan)."""
+        return sum(1 for r in self.results if not r.duplicate_of
+                   and any(p.code == NOT_KEPT for p in r.problems))
 
     @property
     def exit_code(self) -> int:
@@ -72,6 +78,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     run_id = uuid.uuid4().hex
     results: list[FileResult] = []
     seen_this_run: dict[str, tuple[str, str, str]] = {}  # sha → (source, member, name)
+    kept: dict[str, str] = {}  # sha → kind of each file whose bytes were kept
     jobs = max(1, jobs or os.cpu_count() or 1)
     total = estimate_sources(inputs) if progress else 0
     done = 0
@@ -87,6 +94,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             res = judged(ws, judge, src, raw, seen_this_run, known_shas)
             if res.recorded:
                 recorder.add(res, src)
+                if raw.kept:
+                    kept[raw.sha256] = raw.kind
             results.append(res)
             mail.seen(res, src)
             seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
@@ -101,6 +110,7 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     finally:
         gc.set_threshold(*gc_threshold)
     recorder.flush()
+    check_store(ws, results, kept)  # still there at the end of the run?
     mail.annotate(ws)  # sender / attachment-name notes (report only)
     report = _year_report(ws, tahun, run_id, results) if year else \
         CollectReport(results, [], tahun, run_id)
