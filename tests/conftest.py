@@ -1,8 +1,13 @@
 """Shared fixtures: a small master (YAML), a workspace, and forms generated once per
-session from it (tests that change files copy them first)."""
+session from it (tests that change files copy them first).
+
+In CI (``IKI_XLSX_CI=1``, set by ``.ci/run``, which installs every tool the tests use:
+LibreOffice, Gnumeric, chromium, dovecot, poppler, the test extra) a skipped test fails:
+a tool whose install broke must not turn its tests silently into skips."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +18,7 @@ from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
+IN_CI = os.environ.get("IKI_XLSX_CI") == "1"
 SMALL_MASTER = DATA / "master-kecil.yaml"
 
 
@@ -44,3 +50,14 @@ def form_copy(generated, tmp_path):
         return dst
 
     return copy
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a skip is a failure, with the reason it gave."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (IKI_XLSX_CI=1 installs every tool): {reason}"

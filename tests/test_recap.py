@@ -212,7 +212,7 @@ def test_default_period_follows_realisasi(small_master, tmp_path):
     result = generate_forms(small_master, tmp_path / "forms", ws, jobs=1)
     forms = {p.form.key: p for p in result.forms}
     recap = build_recap(ws)  # nothing collected: first period, every form missing
-    assert recap.upto == "TW1" and recap.total.belum == 5
+    assert recap.upto == "TW1" and recap.total.missing == 5
     record(ws, forms[ANDI], {"01": entry(3, None, 5), "02": entry()})
     recap = build_recap(ws)
     assert recap.upto == "TW3" and recap.periods == ["TW1", "TW2", "TW3"]
@@ -245,14 +245,14 @@ def test_summary_counts(setup):
     units = {(u.perangkat_daerah, u.unit_kerja): u for u in recap.units}
     pd = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
     sek = units[(pd, "Sekretariat")]  # Sri (Sekretaris), Andi, Nur Aini
-    assert (sek.pegawai, sek.formulir, sek.sudah, sek.belum) == (3, 3, 2, 1)
-    assert sek.rata_rata == pytest.approx(((100 + 95 / 90 * 100) / 2
+    assert (sek.people, sek.forms, sek.submitted, sek.missing) == (3, 3, 2, 1)
+    assert sek.average == pytest.approx(((100 + 95 / 90 * 100) / 2
                                            + (7 / 6 * 100 + 100) / 2) / 2)
     assert sek.predikat["Sangat Baik"] == 2
     mutasi = units[(pd, "Bidang Mutasi")]
-    assert (mutasi.formulir, mutasi.sudah, mutasi.belum, mutasi.rata_rata) == (1, 0, 1, None)
+    assert (mutasi.forms, mutasi.submitted, mutasi.missing, mutasi.average) == (1, 0, 1, None)
     t = recap.total
-    assert (t.pegawai, t.formulir, t.sudah, t.belum) == (4, 5, 3, 2)
+    assert (t.people, t.forms, t.submitted, t.missing) == (4, 5, 3, 2)
     assert t.predikat == {"Sangat Baik": 3, "Baik": 0, "Cukup": 0, "Kurang": 0,
                           "Sangat Kurang": 0}
     assert [f.nama for f in recap.not_submitted] == ["Sri Lestari, S.E., M.M.",

@@ -150,9 +150,9 @@ def test_each_form_counts_only_in_its_periods(year):
     assert [i.capaian for i in nur.indicators] == pytest.approx(cap_nur)
 
     t = recap.total  # Kepala, Sri ×2, Andi's new form, Nur — not Andi's old one, not Budi
-    assert (t.pegawai, t.formulir, t.sudah, t.belum) == (4, 5, 3, 2)
+    assert (t.people, t.forms, t.submitted, t.missing) == (4, 5, 3, 2)
     means = [sum(cap_plt) / 2, 100.0, sum(cap_nur) / 2]
-    assert t.rata_rata == pytest.approx(sum(means) / 3)
+    assert t.average == pytest.approx(sum(means) / 3)
     assert {(f.nip, f.kode_iki) for f in recap.not_submitted} == {KEPALA, SEKRETARIS}
     assert ANDI_OLD not in {(f.nip, f.kode_iki) for f in recap.missing("TW3")}
 
@@ -166,11 +166,11 @@ def test_values_typed_outside_the_active_periods_are_noted(year):
 
 def test_the_retiree_is_withdrawn_everywhere(year):
     before, after = year["before"], year["after"]
-    assert before.total.formulir == 6 and before.total.pegawai == 5
+    assert before.total.forms == 6 and before.total.people == 5
     assert BUDI not in {(f.nip, f.kode_iki) for f in after.forms}
     budi_cap = [pct(9, 9), pct(50, 70)]
-    assert before.total.rata_rata == pytest.approx(
-        (sum(after.total.rata_rata for _ in range(3)) + sum(budi_cap) / 2) / 4)
+    assert before.total.average == pytest.approx(
+        (sum(after.total.average for _ in range(3)) + sum(budi_cap) / 2) / 4)
     assert [(w.nama, w.kode_iki) for w in year["second"].withdrawn] == \
         [("Budi Santoso", "IKI-PENGOLAH")]
     assert [w.nama for w in year["plan"].withdrawn] == ["Budi Santoso"]
@@ -196,7 +196,7 @@ def test_a_late_file_of_a_withdrawn_form_is_noted_and_recorded(year):
     (res,) = year["report2"].results
     assert res.status == "diterima_catatan" and res.recorded
     assert [p.code for p in res.problems] == ["formulir_ditarik"]
-    assert year["after"].total.formulir == 5
+    assert year["after"].total.forms == 5
 
 
 def test_a_withdrawn_form_that_comes_back_is_issued_again(year, tmp_path):

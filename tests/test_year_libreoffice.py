@@ -233,7 +233,7 @@ def test_tw2_recap_cell_by_cell(year):
     assert plt.period_status == {"TW1": "kosong", "TW2": "kosong"} and not plt.submitted
     assert {f.nama for f in recap.missing("TW2")} == {"Sri Lestari, S.E., M.M."}
     assert len(recap.missing("TW2")) == 2  # Sekretaris (cleared) and the Plt. form
-    assert recap.total.sudah == 3 and recap.total.belum == 2
+    assert recap.total.submitted == 3 and recap.total.missing == 2
 
 
 def test_tw3_a_sum_that_stopped_is_behind(year):

@@ -1,6 +1,10 @@
 """Command line: a thin typer layer over the library. Each command parses options, calls
 one library function, and prints the result with rich; library problems become clean
-Indonesian messages, never tracebacks.
+Indonesian messages, never tracebacks. One module per group of commands, registered here
+in the order an officer meets them over the year: :mod:`.define` (init, validate,
+import), :mod:`.forms` (generate), :mod:`.mail` (distribute, remind), :mod:`.collect`
+(collect, check), :mod:`.portal` (serve), :mod:`.recap`, :mod:`.decisions` (riwayat,
+kecualikan, sertakan, nilai), :mod:`.workspace` (backup, restore, recover).
 
 Exit status: 0 success; 1 the input had problems (invalid master, rejected files);
 2 usage errors (bad options, missing files).
@@ -10,26 +14,17 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Optional
 
 import typer
 
 from ..core.texts import get_texts
 from .base import (
-    JobsOpt,
-    TemplatesOpt,
-    WorkspaceOpt,
     app,
     console,
     doc,
     err,
-    load_texts,
-    missing_paths,
-    print_problems,
-    progress_bar,
 )
-from .help import IdCommand, version
+from .help import version
 
 
 def _show_version(value: bool) -> None:
@@ -45,234 +40,18 @@ def _root(show_version: bool = typer.Option(False, "--version", is_eager=True,
     """iki-xlsx: the commands below; ``--version`` prints the version."""
 
 
-@app.command(cls=IdCommand, help=doc("perintah.init"))
-def init(path: Path = typer.Argument(..., help=doc("opsi.init_path")),
-         force: bool = typer.Option(False, "--force", help=doc("opsi.force")),
-         templates: Optional[Path] = TemplatesOpt) -> None:
-    """Write a blank master workbook to fill in Excel.
-
-    Example: iki-xlsx init master.xlsx
-    """
-    from ..define import write_master
-
-    texts = load_texts(templates)
-    if path.exists() and not force:
-        err.print(texts.t("cli.berkas_ada", path=path))
-        raise typer.Exit(2)
-    write_master(path, None, texts=texts)
-    console.print(texts.t("cli.init_selesai", path=path))
-
-
-def _load(master_path: Path, texts):
-    """The master read and validated, with what its forms would not print whole."""
-    from ..define import load_master
-    from ..forms import add_print_warnings
-
-    if not master_path.exists():
-        err.print(texts.t("cli.tidak_ditemukan", path=master_path))
-        raise typer.Exit(2)
-    hint = _not_master(master_path, texts)
-    if hint:
-        err.print(hint)
-        err.print("      → " + texts.t("cli.bukan_master_saran"))
-        raise typer.Exit(2)
-    loaded = load_master(master_path)
-    add_print_warnings(loaded)
-    return loaded
-
-
-DOCUMENT_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt"}
-
-
-def _not_master(path: Path, texts) -> str:
-    """A message when ``path`` cannot be a master (an IKI document, a picture …), else ""."""
-    suffix = path.suffix.lower()
-    if suffix in DOCUMENT_SUFFIXES:
-        return texts.t("cli.bukan_master_dokumen", path=path)
-    if path.is_dir():
-        return texts.t("cli.bukan_master", path=path, reason="folder")
-    if suffix in {".xlsx", ".yaml", ".yml"}:
-        return ""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-    except OSError:
-        return ""
-    return "" if head.startswith(b"PK") else texts.t("cli.bukan_master", path=path, reason="")
-
-
-@app.command(cls=IdCommand, help=doc("perintah.validate"))
-def validate(master: Path = typer.Argument(..., help=doc("opsi.master")),
-             templates: Optional[Path] = TemplatesOpt) -> None:
-    """Validate a master and report every problem at once; generate nothing.
-
-    Example: iki-xlsx validate master.xlsx
-    """
-    texts = load_texts(templates)
-    loaded = _load(master, texts)
-    print_problems(loaded.problems, texts)
-    if not loaded.ok:
-        console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
-                              warnings=len(loaded.problems) - len(loaded.errors)))
-        raise typer.Exit(1)
-    m = loaded.master
-    console.print(texts.t("cli.master_valid", pegawai=len(m.assignments), iki=len(m.iki),
-                          indikator=sum(len(d.indicators) for d in m.iki.values())))
-
-
-@app.command(cls=IdCommand, help=doc("perintah.generate"))
-def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
-             output: Path = typer.Option(Path("output/forms"), "--output", "-o",
-                                         help=doc("opsi.output_forms")),
-             workspace: Optional[Path] = WorkspaceOpt,
-             jobs: Optional[int] = JobsOpt,
-             skip_invalid: bool = typer.Option(False, "--skip-invalid",
-                                               help=doc("opsi.skip_invalid")),
-             make_zip: bool = typer.Option(False, "--zip",
-                                           help=doc("opsi.zip")),
-             dry_run: bool = typer.Option(False, "--dry-run", help=doc("opsi.dry_run")),
-             fresh_ledger: bool = typer.Option(False, "--ledger-baru",
-                                               help=doc("opsi.ledger_baru")),
-             closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
-                                                       help=doc("opsi.terisi_sampai")),
-             templates: Optional[Path] = TemplatesOpt) -> None:
-    """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
-
-    Example: iki-xlsx generate examples/master-bkpsdm-kukar.xlsx -o output/forms
-    """
-    from ..forms import generate_forms
-    from ..workspace import Workspace
-
-    texts = load_texts(templates)
-    loaded = _load(master, texts)
-    print_problems(loaded.problems, texts)
-    if loaded.master is None or (loaded.errors and not skip_invalid):
-        console.print(texts.t("cli.master_tidak_valid", errors=len(loaded.errors),
-                              warnings=len(loaded.problems) - len(loaded.errors)))
-        if loaded.master is not None:
-            console.print(texts.t("cli.master_tidak_valid_saran"))
-        raise typer.Exit(1)
-    if loaded.rejected:
-        console.print(texts.t("cli.dilewati", n=len(loaded.rejected)))
-        for r in loaded.rejected:
-            console.print("  " + texts.t("cli.dilewati_baris", row=r.row, nip=r.nip,
-                                         nama=r.nama, kode=r.kode_iki))
-    ws = Workspace(workspace)
-    from . import wholeyear as whole
-
-    keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
-    if not fresh_ledger:
-        whole.refuse_lost(ws, texts)
-    if dry_run:
-        from ..forms import dry_run as plan_dry_run
-
-        whole.print_dry_run(plan_dry_run(loaded.master, ws, keep=keep, jobs=jobs,
-                                         templates_dir=str(templates) if templates else None),
-                            texts)
-        raise typer.Exit(0)
-    if closed_upto:
-        whole.check_closed_upto(closed_upto, loaded.master, texts)
-    if not ws.exists():
-        console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
-    with progress_bar() as progress:
-        task = progress.add_task(texts.t("cli.progres"), total=len(loaded.master.assignments))
-        result = generate_forms(loaded.master, output, ws, jobs=jobs,
-                                templates_dir=str(templates) if templates else None,
-                                make_zip=make_zip, keep=keep, closed_upto=closed_upto,
-                                progress=lambda done, total: progress.update(task,
-                                                                             completed=done))
-    console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
-                          new=result.count("baru"), revised=result.count("revisi"),
-                          back=result.count("kembali"),
-                          same=result.count("sama"), seconds=f"{result.seconds:.1f}".replace(".", ",")))
-    for p in result.forms:
-        if p.matching is not None:
-            m = p.matching
-            console.print(texts.t("cli.revisi_cocok", nama=p.form.pegawai.nama,
-                                  kode=p.form.iki.kode, lama=p.previous, baru=p.revision,
-                                  cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
-                                  tambah=", ".join(m.new), hapus=", ".join(m.removed)))
-    whole.print_withdrawn(result, texts)
-    if closed_upto:
-        console.print(texts.t("terbit_ulang.dibuat", periode=closed_upto))
-    console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
-    if result.zips:
-        console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
-    if result.password_file:
-        console.print(texts.t("cli.sandi_acak", path=result.password_file))
-    if loaded.rejected:
-        raise typer.Exit(1)
-
-
-@app.command("import", cls=IdCommand, help=doc("perintah.import"))
-def import_(documents: list[Path] = typer.Argument(..., help=doc("opsi.documents")),
-            output: Path = typer.Option(..., "--output", "-o", help=doc("opsi.output_master")),
-            tahun: Optional[int] = typer.Option(None, "--tahun", help=doc("opsi.tahun_iki")),
-            templates: Optional[Path] = TemplatesOpt) -> None:
-    """Import IKI documents (PDF, .docx, or text extracted from PDF/Word) into a master.
-
-    Example: iki-xlsx import dokumen-iki.txt -o master.xlsx
-    """
-    from ..define import import_documents, summary_text, write_master
-
-    texts = load_texts(templates)
-    missing_paths(documents, texts)
-    result = import_documents(documents, tahun=tahun, texts=texts)
-    write_master(output, result.master, review=result.review, notes=result.notes,
-                 inferred=result.inferred, texts=texts)
-    console.print(summary_text(result, texts))
-    console.print(str(output))
-
-
-@app.command(cls=IdCommand, help=doc("perintah.recap"))
-def recap(periode: Optional[str] = typer.Option(
-              None, "--periode", "-p",
-              help=doc("opsi.periode")),
-          output: Path = typer.Option(Path("output/rekap.xlsx"), "--output", "-o",
-                                      help=doc("opsi.output_recap")),
-          html: Optional[Path] = typer.Option(None, "--html", help=doc("opsi.html")),
-          tahun: Optional[int] = typer.Option(None, "--tahun",
-                                              help=doc("opsi.tahun_rekap")),
-          workspace: Optional[Path] = WorkspaceOpt,
-          templates: Optional[Path] = TemplatesOpt) -> None:
-    """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
-
-    Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
-    """
-    from ..recap import build_recap, write_recap_html, write_recap_xlsx
-    from .wholeyear import existing_workspace
-
-    texts = load_texts(templates)
-    ws = existing_workspace(workspace, texts)
-    if not ws.issued.years():
-        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
-        raise typer.Exit(2)
-    try:
-        result = build_recap(ws, tahun=tahun, upto=periode, texts=texts)
-    except ValueError as exc:  # unknown period or year: an Indonesian message
-        err.print(texts.t("cli.galat_umum", message=str(exc)))
-        raise typer.Exit(2)
-    write_recap_xlsx(result, output, texts)
-    if html:
-        write_recap_html(result, html, texts)
-    t = result.total
-    console.print(texts.t("cli.rekap_ringkas", tahun=result.tahun,
-                          periode=texts.t(f"form.periode.{result.upto}"), formulir=t.formulir,
-                          sudah=t.sudah, belum=t.belum,
-                          rata=("-" if t.rata_rata is None else f"{t.rata_rata:.2f}".replace(
-                              ".", ","))))
-    console.print(texts.t("cli.rekap_ditulis", path=output))
-    if html:
-        console.print(texts.t("cli.rekap_ditulis", path=html))
-
-
-from . import collect as cli_collect  # noqa: F401,E402  (registers its commands)
-from . import portal as cli_portal  # noqa: F401,E402
-from . import wholeyear as cli_wholeyear  # noqa: F401,E402
-from . import year as cli_year  # noqa: F401,E402
-from .mail import register as _register_mail
-
-_register_mail(app, console, err, doc, load_texts, progress_bar, WorkspaceOpt, TemplatesOpt)
+# The command modules register their commands on import, in the order they are listed
+# in the help page.
+# isort: off
+from . import define  # noqa: E402,F401
+from . import forms  # noqa: E402,F401
+from . import mail  # noqa: E402,F401
+from . import collect  # noqa: E402,F401
+from . import portal  # noqa: E402,F401
+from . import recap  # noqa: E402,F401
+from . import decisions  # noqa: E402,F401
+from . import workspace  # noqa: E402,F401
+# isort: on
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 """What every command of the CLI shares: the typer app (Indonesian help and usage errors,
-:mod:`iki_xlsx.cli.help`), the consoles, the options defined once, and the helpers that
-print texts from templates/. The commands live in :mod:`iki_xlsx.cli.app` and
-:mod:`iki_xlsx.cli.year`."""
+:mod:`iki_xlsx.cli.help`), the consoles, the options defined once, the helpers that print
+texts from templates/, and finding the workspace a command needs (never creating an
+empty one). The commands live in one module per group (see :mod:`iki_xlsx.cli.app`)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -82,3 +83,86 @@ def missing_paths(paths: list[Path], texts) -> None:
         err.print(texts.t("cli.tidak_ditemukan", path=p))
     if missing:
         raise typer.Exit(2)
+
+
+def usage_error(texts, key: str, **params) -> typer.Exit:
+    """An Indonesian usage error line on stderr; raise what it returns (exit status 2)."""
+    err.print(texts.t("cli.galat_umum", message=texts.t(key, **params)))
+    return typer.Exit(2)
+
+
+def mail_error(exc: BaseException, texts) -> None:
+    """A mail error (:class:`iki_xlsx.collect.MailError`: an IMAP or SMTP server refusing,
+    an address missing) becomes one Indonesian line and exit status 2."""
+    from ..collect import MailError
+
+    if isinstance(exc, MailError):
+        raise usage_error(texts, f"galat.{exc.code}", **exc.params)
+
+
+# --------------------------------------------------------------------------- the workspace
+
+def _origin_of(workspace: Optional[Path], texts) -> str:
+    from ..workspace import ENV_VAR
+
+    if workspace:
+        return texts.t("ruang_kerja.asal.opsi")
+    if os.environ.get(ENV_VAR):
+        return texts.t("ruang_kerja.asal.env", env=ENV_VAR)
+    return texts.t("ruang_kerja.asal.bawaan")
+
+
+def _nearby_workspaces(start: Path) -> list[Path]:
+    """Workspaces (a folder with the key) near where the command was run: in a parent
+    folder or one level below — what the officer probably meant."""
+    from ..workspace import DEFAULT_DIR, KEY_FILE
+
+    found = []
+    for folder in [start, *start.parents][:6]:
+        candidate = folder / DEFAULT_DIR
+        if (candidate / KEY_FILE).is_file():
+            found.append(candidate)
+    try:
+        for child in sorted(start.iterdir())[:200]:
+            if child.is_dir() and (child / DEFAULT_DIR / KEY_FILE).is_file():
+                found.append(child / DEFAULT_DIR)
+    except OSError:
+        pass
+    return list(dict.fromkeys(found))[:3]
+
+
+def existing_workspace(workspace: Optional[Path], texts, *, lost_ok: bool = False):
+    """The workspace a command needs to exist: when there is none, say where we looked
+    and how to point at the right one (exit 2), never create an empty one. When its key
+    exists but its ledger is lost, stop too (see :func:`refuse_lost`)."""
+    from ..workspace import Workspace
+
+    ws = Workspace(workspace)
+    if not ws.exists():
+        err.print(texts.t("ruang_kerja.tidak_ada", path=ws.path.resolve(),
+                          asal=_origin_of(workspace, texts)))
+        for near in _nearby_workspaces(Path.cwd()):
+            err.print(texts.t("ruang_kerja.mungkin", path=near))
+        err.print(texts.t("ruang_kerja.saran"))
+        raise typer.Exit(2)
+    if not lost_ok:
+        refuse_lost(ws, texts)
+    return ws
+
+
+def refuse_lost(ws, texts) -> None:
+    """The key exists, the ledger is missing or empty: starting afresh would accept old
+    files with false notes and refuse current ones — stop and say how to recover."""
+    if ws.ledger_lost():
+        err.print(texts.t("ruang_kerja.ledger_hilang", path=ws.path.resolve()))
+        raise typer.Exit(2)
+
+
+def workspace_with_forms(workspace: Optional[Path], texts):
+    """The existing workspace (:func:`existing_workspace`) that has issued forms, else
+    say so (exit 2)."""
+    ws = existing_workspace(workspace, texts)
+    if not ws.issued.years():
+        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
+        raise typer.Exit(2)
+    return ws

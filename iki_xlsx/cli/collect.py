@@ -4,11 +4,14 @@ sent. Thin layers over :mod:`iki_xlsx.collect` and :mod:`iki_xlsx.collect.report
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from ..core.problems import Status
 from .base import (
     JobsOpt,
     TemplatesOpt,
@@ -18,10 +21,13 @@ from .base import (
     doc,
     err,
     load_texts,
+    mail_error,
     missing_paths,
     print_problems,
     progress_bar,
     say,
+    usage_error,
+    workspace_with_forms,
 )
 from .help import IdCommand
 
@@ -63,7 +69,6 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
         write_report_xlsx,
         year_lines,
     )
-    from .mail import imap_spec, mail_error
 
     texts = load_texts(templates)
     inputs = inputs or []
@@ -71,12 +76,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
         err.print(texts.t("cli.kumpul_tanpa_masukan"))
         raise typer.Exit(2)
     missing_paths(inputs, texts)
-    from .wholeyear import existing_workspace
-
-    ws = existing_workspace(workspace, texts)
-    if not ws.issued.years():
-        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
-        raise typer.Exit(2)
+    ws = workspace_with_forms(workspace, texts)
     if rejudge:
         _print_rejudged(ws, texts)
         if not inputs and not imap:
@@ -90,7 +90,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
                                  progress=lambda done, total: progress.update(
                                      task, completed=done, total=total))
     except Exception as exc:
-        mail_error(exc, texts, err)  # an IMAP server refusing: one clear line, exit 2
+        mail_error(exc, texts)  # an IMAP server refusing: one clear line, exit 2
         raise
     write_report_xlsx(result, report, texts)
     if as_json:
@@ -166,7 +166,7 @@ def check(path: Path = typer.Argument(..., help=doc("opsi.check_path")),
             console.print(line)
         if lines and not ws.has_key():
             say(texts.t("cli.periksa_tanpa_kunci"))
-    raise typer.Exit(0 if result.status == "diterima" else 1)
+    raise typer.Exit(0 if result.status == Status.OK else 1)
 
 
 def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | None]:
@@ -184,3 +184,30 @@ def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | 
             form = form_from_dict(row.form_json)
             return row.manifest, [i.indikator for i in form.iki.indicators]
     return read_path(path, None, None).manifest, None
+
+
+# --------------------------------------------------------------------------- IMAP
+
+def _parse_date(texts, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise usage_error(texts, "galat.tanggal_salah", value=value) from None
+
+
+def imap_spec(texts, host: str, port: Optional[int], user: str, folder: str,
+              since: Optional[str], plaintext: bool, ca_file: Optional[Path]):
+    """The IMAP folder to read (``--imap``): the password from IKI_XLSX_IMAP_PASSWORD or a
+    hidden prompt, never from an option."""
+    from ..collect import ImapSpec
+
+    if ":" in host and port is None:
+        host, _, port_text = host.rpartition(":")
+        port = int(port_text) if port_text.isdigit() else None
+    when = _parse_date(texts, since) if since else None  # before asking for a password
+    password = os.environ.get("IKI_XLSX_IMAP_PASSWORD")
+    if password is None:
+        password = typer.prompt(texts.t("kirim.sandi_imap_prompt", user=user, host=host),
+                                hide_input=True)
+    return ImapSpec(host, user, password, folder or "INBOX", port, when, tls=not plaintext,
+                    ca_file=str(ca_file) if ca_file else None)

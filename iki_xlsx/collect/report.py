@@ -12,6 +12,7 @@ import xlsxwriter
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
+from ..core.problems import Status
 from ..core.show import history_row
 from ..core.texts import Texts, get_texts
 from ..core.xlsxtext import write_text
@@ -48,9 +49,9 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
     texts = texts or get_texts()
     data = {
         "tahun": report.tahun, "run_id": report.run_id,
-        "ringkasan": {"berkas": len(report.results), "diterima": report.count("diterima"),
-                      "diterima_catatan": report.count("diterima_catatan"),
-                      "ditolak": report.count("ditolak"),
+        "ringkasan": {"berkas": len(report.results), Status.OK.value: report.count(Status.OK),
+                      Status.NOTE.value: report.count(Status.NOTE),
+                      Status.REJECTED.value: report.count(Status.REJECTED),
                       "duplikat": sum(1 for r in report.results if r.duplicate_of),
                       "belum_mengumpulkan": len(report.not_submitted),
                       "tidak_tersimpan": report.not_kept},
@@ -93,7 +94,8 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
                               "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        colours = {"diterima": "#C6EFCE", "diterima_catatan": "#FFEB9C", "ditolak": "#FFC7CE"}
+        colours = {Status.OK.value: "#C6EFCE", Status.NOTE.value: "#FFEB9C",
+                   Status.REJECTED.value: "#FFC7CE"}
         status_fmt = {k: wb.add_format({"bg_color": v, "valign": "top", "text_wrap": True})
                       for k, v in colours.items()}
         title = wb.add_format({"bold": True, "font_size": 12})
@@ -177,8 +179,8 @@ MAX_CHANGE_LINES = 20  # on the terminal; the report workbook lists them all
 
 
 def summary_counts(report: CollectReport) -> dict:
-    return {"total": len(report.results), "ok": report.count("diterima"),
-            "note": report.count("diterima_catatan"), "rejected": report.count("ditolak"),
+    return {"total": len(report.results), "ok": report.count(Status.OK),
+            "note": report.count(Status.NOTE), "rejected": report.count(Status.REJECTED),
             "dup": sum(1 for r in report.results if r.duplicate_of),
             "missing": len(report.not_submitted), "not_kept": report.not_kept}
 

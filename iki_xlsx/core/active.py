@@ -46,11 +46,6 @@ def period_of_month(month: int, scheme: PeriodScheme) -> str:
     return next(p for p in PeriodScheme(scheme).periods if END_MONTH[p] >= month)
 
 
-def active_in(periods: list[str] | None, upto: str | None) -> bool:
-    """Whether a form active in ``periods`` (None: all year) counts in period ``upto``."""
-    return periods is None or (upto is not None and upto in periods)
-
-
 def last_active(periods: list[str] | None, upto: str | None,
                 scheme_periods: tuple[str, ...]) -> str | None:
     """The last period ≤ ``upto`` in which the form was active (its capaian s.d. there)."""

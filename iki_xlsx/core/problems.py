@@ -148,14 +148,16 @@ class Status(str, Enum):
     NOTE = "diterima_catatan"  # accepted, with notes (warnings)
     REJECTED = "ditolak"  # not used; the reasons are its problems
 
+    def __str__(self) -> str:  # its value wherever it is printed, on every Python
+        return self.value
+
+    __format__ = str.__format__
+
     @classmethod
     def of(cls, problems: list[Problem]) -> Status:
         if any(p.is_error for p in problems):
             return cls.REJECTED
         return cls.NOTE if problems else cls.OK
-
-    def __str__(self) -> str:
-        return self.value
 
 
 ACCEPTED = (Status.OK.value, Status.NOTE.value)  # statuses whose values count

@@ -7,7 +7,8 @@ PDF: :mod:`.documents`).
 from __future__ import annotations
 
 from .documents import import_documents, summary_text
-from .master import LoadedMaster, load_master
+from .master import load_master
 from .masterbook import write_master
+from .rows import LoadedMaster
 
 __all__ = ["LoadedMaster", "import_documents", "load_master", "summary_text", "write_master"]

@@ -14,8 +14,6 @@ heights, print setup, A1 references) that the writer and the reader both use.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -25,6 +23,28 @@ from ..core.show import period_label
 from ..core.texts import Texts, tanggal_indonesia
 from ..core.values import absurd_limit
 from .liveform import INVALID, flag_formula, row_formulas
+from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
+    cell_ref,
+    col_name,
+    col_number,
+    grid_refs,
+    parse_ref,
+    ref_col,
+    ref_order,
+    ref_row,
+    row_refs,
+)
+from .textfit import (  # noqa: F401  (L.text_lines, L.row_height … for other writers)
+    FONT,
+    FONT_SIZE,
+    LINE_HEIGHT,
+    MAX_LINES,
+    MAX_ROW_HEIGHT,
+    PADDING,
+    height_for,
+    row_height,
+    text_lines,
+)
 
 SHEET_FORM = "IKI"
 SHEET_GUIDE = "Petunjuk"
@@ -41,13 +61,8 @@ NAME_REALISASI = "IKI_REALISASI"
 NAME_KETERANGAN = "IKI_KETERANGAN"
 NAME_CAPAIAN = "IKI_CAPAIAN"
 
-FONT = "Arial"
-FONT_SIZE = 10
-LINE_HEIGHT = 12.75  # points per text line of Arial 10
 ZWSP = "\u200b"  # zero-width space
 INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
-PADDING = 5  # points added to a row's text height: text never touches the borders
-MAX_ROW_HEIGHT = 409  # Excel's largest row height, in points
 PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
@@ -158,142 +173,9 @@ class FormLayout:
         return {c.ref: c.formula for c in self.cells if c.formula}
 
 
-@lru_cache(maxsize=1024)
-def col_name(col: int) -> str:
-    name = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{col_name(col)}{row + 1}"
-
-
-# --------------------------------------------------------------------------- A1 references
-# The one place that converts between A1 references and (row, column) numbers: the
-# writer places cells with them, the reader finds cells and orders them.
-
-_COLS = tuple(col_name(i) for i in range(702))  # A … ZZ
-_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def col_number(letters: str | bytes) -> int:
-    """1-based column number of ``"A"`` … ``"XFD"`` (str or bytes; case ignored)."""
-    n = 0
-    for ch in (letters.decode("ascii", "replace") if isinstance(letters, bytes)
-               else letters).upper()[:6]:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """0-based (row, column) of ``"H24"`` (``$`` allowed); ValueError when not a reference."""
-    m = _REF_RE.fullmatch(ref) if isinstance(ref, str) else None
-    if not m or int(m[2]) < 1:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return int(m[2]) - 1, col_number(m[1]) - 1
-
-
-def ref_order(ref: str) -> tuple[int, int]:
-    """Sort key of cell references: by row, then column (``B2`` < ``AA2`` < ``A10``)."""
-    try:
-        return parse_ref(ref)
-    except ValueError:
-        return (1 << 30, 0)
-
-
-def ref_col(ref: str) -> str:
-    """The column letters of a reference (``"H24"`` → ``"H"``)."""
-    return ref.rstrip("0123456789")
-
-
-def ref_row(ref: str) -> int:
-    """The 1-based row of a reference (``"H24"`` → 24; 0 when it has none)."""
-    return int(ref[len(ref_col(ref)):] or 0)
-
-
-@lru_cache(maxsize=4096)
-def row_refs(row: int, first_col: int, n: int) -> tuple[str, ...]:
-    """``("A7", "B7", …)``: the references of ``n`` cells of 1-based ``row`` from the
-    0-based column ``first_col``."""
-    digits = str(row)
-    return tuple((_COLS[j] if j < len(_COLS) else col_name(j)) + digits
-                 for j in range(first_col, first_col + n))
-
-
-@lru_cache(maxsize=256)
-def grid_refs(first_row: int, first_col: int, height: int, width: int) -> tuple[str, ...]:
-    """The references of a rectangle of cells, row by row (0-based corner)."""
-    return tuple(ref for i in range(first_row + 1, first_row + height + 1)
-                 for ref in row_refs(i, first_col, width))
-
-
 def column_of(key: str) -> str:
     """The letters of a table column of :data:`COLUMNS` (``"indikator"`` → ``"C"``)."""
     return col_name([k for k, _ in COLUMNS].index(key))
-
-
-# --------------------------------------------------------------------------- text fit
-
-# Arial advance widths in 1/1000 em; other characters count as 556 (a digit).
-_ADV = {**{c: 556 for c in "abdeghnopqu0123456789$#_"}, **dict.fromkeys("cksvxyz", 500),
-        **dict.fromkeys("fjt", 278), **dict.fromkeys("il", 222), "r": 333, "m": 833,
-        "w": 722, **dict.fromkeys("ABEKPSVXY", 667), **dict.fromkeys("CDHNRUw", 722),
-        **dict.fromkeys("GOQ", 778), **dict.fromkeys("FTZ", 611), "I": 278, "J": 500,
-        "L": 556, "M": 833, "W": 944, " ": 278, ".": 278, ",": 278, ":": 278, ";": 278,
-        "'": 191, '"': 355, "-": 333, "(": 333, ")": 333, "/": 278, "%": 889, "×": 584,
-        "&": 667, "+": 584, "=": 584}
-_PX_PER_EM = FONT_SIZE * 96 / 72  # pixels per em at 96 dpi
-
-
-_WORD_PX: dict[str, float] = {}
-
-
-def _text_px(word: str, bold: bool) -> float:
-    px = _WORD_PX.get(word)
-    if px is None:
-        px = sum(_ADV.get(ch, 600) for ch in word) * _PX_PER_EM / 1000
-        if len(_WORD_PX) < 200_000:
-            _WORD_PX[word] = px
-    return px * 1.08 if bold else px
-
-
-@lru_cache(maxsize=65536)
-def text_lines(text: str, width: float, bold: bool = False) -> int:
-    """Lines ``text`` wraps to in a cell (or merged range) ``width`` characters wide.
-
-    Simulates word wrap with Arial metrics and a safety margin, so the row heights we set
-    show every word when Excel or LibreOffice print the form (neither auto-fits rows of
-    merged cells, and Excel never auto-fits on open).
-    """
-    usable = (width * 7 + 5) * 0.88 - 6  # column px, minus cell padding and a margin
-    lines = 0
-    space = _text_px(" ", bold)
-    for paragraph in str(text).split("\n"):
-        line_px, n = 0.0, 1
-        for word in paragraph.split():
-            w = _text_px(word, bold)
-            if line_px and line_px + space + w > usable:
-                n += 1
-                line_px = 0.0
-            if w > usable:  # a word longer than the line breaks mid-word
-                extra = math.ceil(w / usable) - 1
-                n += extra
-                w -= extra * usable
-            line_px += (space if line_px else 0) + w
-        lines += n
-    return max(lines, 1)
-
-
-def height_for(lines: int) -> float:
-    """Row height (points) for ``lines`` of text plus padding, at most Excel's 409."""
-    return min(MAX_ROW_HEIGHT, round(lines * LINE_HEIGHT + PADDING, 2))
-
-
-MAX_LINES = int((MAX_ROW_HEIGHT - PADDING) // LINE_HEIGHT)
 
 
 def overlong_texts(iki) -> list[tuple[str, str]]:
@@ -330,13 +212,6 @@ def setup_print(ws, kertas: str = "A4", footer: str = "",
         ws.repeat_rows(*header_rows)
 
 
-def row_height(values, widths, bold: bool = False) -> float:
-    """Height (points) of a row of wrapped cells ``values`` in columns ``widths``."""
-    lines = [text_lines(str(v), w, bold) for v, w in zip(values, widths)
-             if v is not None and str(v).strip()]
-    return height_for(max(lines, default=1))
-
-
 def atasan_unit(form: Form) -> str:
     """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
     atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
@@ -356,234 +231,297 @@ def _colon(value: object) -> str:
 # --------------------------------------------------------------------------- layout
 
 def build_layout(form: Form, texts: Texts) -> FormLayout:
-    s, iki, peg, ats = form.settings, form.iki, form.pegawai, form.atasan
-    periods = s.periode.periods
-    n_p = len(periods)
-    fixed = len(COLUMNS)
-    real_cols = tuple(range(fixed, fixed + n_p))
-    cap_col, ket_col = fixed + n_p, fixed + n_p + 1
-    last_col = ket_col
-    widths = [w for _, w in COLUMNS] + [WIDTH_REALISASI] * n_p + [WIDTH_CAPAIAN, WIDTH_KETERANGAN]
-
-    def span(c0: int, c1: int) -> float:
-        return sum(widths[c0:c1 + 1]) + (c1 - c0) * 0.7  # merged: gridline padding counts
-
-    cells: list[Cell] = []
-    heights: dict[int, float] = {}
-
-    def put(r, c, value, style, last_row=None, last_col=None, formula=""):
-        cells.append(Cell(r, c, value, style, last_row, last_col, formula))
-
-    def fit(r, text, c0, c1, bold=False, rows=1):
-        need = height_for(text_lines(text, span(c0, c1), bold))
-        per_row = need / rows
-        heights[r] = min(MAX_ROW_HEIGHT, max(heights.get(r, LINE_HEIGHT + 2), per_row))
-
-    t = texts.t
-    # Title
-    r = 0
-    put(r, 0, t("form.judul"), "title", r, last_col)
-    heights[r] = 18
-    r += 1
-    put(r, 0, t("form.tahun", tahun=s.tahun), "subtitle", r, last_col)
-    for heading in (s.instansi or iki.perangkat_daerah, s.pemerintah_daerah):
-        if heading:
-            r += 1
-            put(r, 0, heading.upper(), "subtitle", r, last_col)
-            fit(r, heading.upper(), 0, last_col, bold=True)
-    r += 2
-    # Numbered header
-    header = [("perangkat_daerah", iki.perangkat_daerah), ("jabatan", iki.jabatan),
-              ("tugas", iki.tugas)]
-    if not iki.perangkat_daerah:  # some agencies' IKI omit it: number from JABATAN
-        header = header[1:]
-    for i, (key, value) in enumerate(header, start=1):
-        put(r, 0, f"{i}.", "label")
-        put(r, 1, t(f"form.header.{key}"), "label")
-        put(r, 2, _colon(value), "value", r, last_col)
-        fit(r, _colon(value), 2, last_col)
-        r += 1
-    put(r, 0, f"{len(header) + 1}.", "label")
-    put(r, 1, t("form.header.fungsi"), "label")
-    for j, item in enumerate(iki.fungsi or ("-",)):
-        text = f"{_letter(j)}. {item}" if iki.fungsi else ":"
-        put(r, 2, text, "value", r, last_col)
-        fit(r, text, 2, last_col)
-        r += 1
-    r += 1
-    # Identity block: pegawai left, atasan right
-    left_val, right_lab, right_val = (2, 4), (5, 6), (7, last_col)
-    put(r, 0, t("form.identitas.pegawai"), "label_bold", r, 4)
-    put(r, 5, t("form.identitas.atasan"), "label_bold", r, last_col)
-    r += 1
-    for key, a, b in (("nama", peg.nama, ats.nama), ("nip", peg.nip_text, ats.nip_text),
-                      ("pangkat", peg.pangkat_text, ats.pangkat_text),
-                      ("jabatan", peg.jabatan, ats.jabatan),
-                      ("unit_kerja", peg.unit_kerja or peg.perangkat_daerah,
-                       atasan_unit(form))):
-        label = t(f"form.identitas.{key}")
-        put(r, 0, label, "label", r, 1)
-        put(r, left_val[0], _colon(a), "value", r, left_val[1])
-        put(r, right_lab[0], label, "label", r, right_lab[1])
-        put(r, right_val[0], _colon(b), "value", r, right_val[1])
-        fit(r, _colon(a), *left_val)
-        fit(r, _colon(b), *right_val)
-        r += 1
-    r += 1
-    # Table header (two rows)
-    h0, h1 = r, r + 1
-    labels = {"no": t("form.kolom.no"),
-              "sasaran": (iki.label_sasaran or t("form.kolom.sasaran")).upper()}
-    for c, (key, _) in enumerate(COLUMNS):
-        put(h0, c, labels.get(key) or t(f"form.kolom.{key}"), "th", h1, c)
-    put(h0, real_cols[0], t("form.kolom.realisasi"), "th", h0, real_cols[-1])
-    for c, code in zip(real_cols, periods):
-        put(h1, c, period_label(texts, code), "th")
-    put(h0, cap_col, t("form.kolom.capaian"), "th", h1, cap_col)
-    put(h0, ket_col, t("form.kolom.keterangan"), "th", h1, ket_col)
-    head_need = max(text_lines(t("form.kolom.penjelasan"), widths[3], True),
-                    text_lines(t("form.kolom.keterangan"), widths[ket_col], True),
-                    text_lines(labels["sasaran"], widths[1], True))
-    heights[h0] = height_for(max(1, head_need - 1))
-    heights[h1] = height_for(1)
-    r = h1 + 1
-    # Indicator rows; NO and SASARAN merged over each sasaran's rows
-    first = r
-    groups: list[list[int]] = []
-    ind_cells: list[IndicatorCells] = []
-    inputs: list[tuple[int, int, str]] = []
-    validations: list[dict] = []
-    cap = s.batas_capaian
-    warning = t("form.periksa")
-    # Helper cells on SHEET_HELPER, in the indicator's row: T, V, P per period, then F.
-    helpers = [tuple(3 * i + k for k in range(3)) for i in range(n_p)]
-    flag_col = 3 * n_p
-    helper_cells: list[Cell] = []
-    prev_key = None
-    for i, ind in enumerate(iki.indicators):
-        key = (ind.no, ind.sasaran)
-        if key != prev_key:
-            groups.append([])
-            prev_key = key
-        groups[-1].append(i)
-        put(r, 2, ind.indikator, "td")
-        put(r, 3, ind.penjelasan, "td")
-        put(r, 4, ind.sumber_data, "td")
-        put(r, 5, ind.satuan, "td_center")
-        target = ind.target
-        numeric_target = (target.value is not None and target.low is None
-                          and target.text.replace(".", "").replace(",", "").isdigit())
-        put(r, 6, target.value if numeric_target else target.text, "td_target")
-        refs = [cell_ref(r, c) for c in real_cols]
-        kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
-        for c, code in zip(real_cols, periods):
-            inputs.append((r, c, kind))
-        inputs.append((r, ket_col, "text"))
-        limit = absurd_limit(target.value if target.value is not None else target.high)
-        per_period, flag_text = _row_templates(real_cols, tuple(helpers), flag_col,
-                                               ind.polaritas, limit, cap)
-        row_no = str(r + 1)
-        for cols, formulas in zip(helpers, per_period):
-            for c, formula in zip(cols, formulas):
-                if formula:
-                    helper_cells.append(Cell(r, c, "", "helper",
-                                             formula=formula.replace(_ROW, row_no)))
-        checked = [HELPER + cell_ref(r, h[2]) for h in helpers]
-        flag = HELPER + cell_ref(r, flag_col)
-        helper_cells.append(Cell(r, flag_col, 0, "helper",
-                                 formula=flag_text.replace(_ROW, row_no)))
-        put(r, cap_col, "", "capaian",
-            formula=capaian_formula(checked, ind, cap, s.periode, flag=flag, warning=warning))
-        ind_cells.append(IndicatorCells(f"{i + 1:02d}", r, dict(zip(periods, refs)),
-                                        cell_ref(r, cap_col), cell_ref(r, ket_col)))
-        need = max(text_lines(ind.indikator, widths[2] - INDENT),
-                   text_lines(ind.penjelasan, widths[3] - INDENT),
-                   text_lines(ind.sumber_data, widths[4] - INDENT),
-                   text_lines(ind.satuan, widths[5]),
-                   text_lines(target.text, widths[6]), 1)
-        heights[r] = height_for(need)
-        validations.append({"row": r, "kind": kind})
-        r += 1
-    last = r - 1
-    for g in groups:
-        r0, r1 = first + g[0], first + g[-1]
-        ind = iki.indicators[g[0]]
-        merged = r1 > r0
-        put(r0, 0, ind.no, "td_group_center" if merged else "td_center",
-            r1 if merged else None, 0 if merged else None)
-        put(r0, 1, ind.sasaran, "td_group" if merged else "td",
-            r1 if merged else None, 1 if merged else None)
-        need = height_for(text_lines(ind.sasaran, widths[1] - INDENT))
-        have = sum(heights[x] for x in range(r0, r1 + 1))
-        if need > have:  # spread the extra height over the group's rows
-            extra = (need - have) / (r1 - r0 + 1)
-            for x in range(r0, r1 + 1):
-                heights[x] = min(MAX_ROW_HEIGHT, round(heights[x] + extra, 2))
-    # Average capaian and predikat under the table
-    cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
-    flag_range = f"{HELPER}{cell_ref(first, flag_col)}:{cell_ref(last, flag_col)}"
-    put(r, 0, t("form.rata_rata"), "summary_label", r, cap_col - 1)
-    put(r, cap_col, "", "summary",
-        formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
-                f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
-    # A realisasi the recap would refuse or reinterpret: its cell and the capaian turn red.
-    warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
-                 f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
-                for c, h in zip(real_cols, helpers)]
-    top = f"${col_name(cap_col)}{first + 1}"
-    warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
-                     f'=AND(ISTEXT({top}),{top}<>"")'))
-    avg_ref = cell_ref(r, cap_col)
-    scale = PredikatScale.from_setting(s.skala_predikat)
-    put(r, ket_col, "", "summary", formula=_predikat_formula(avg_ref, scale))
-    heights[r] = height_for(1)
-    r += 2
-    # Signature block, atasan left and pegawai right, in ONE row: no client splits a row
-    # over two pages, so the block is never torn, never needs a manual page break (which
-    # left half-empty pages), and its place/date line cannot be clipped by the repeated
-    # table header. The names are bold and underlined (rich text).
-    left, right = (0, 3), (6, last_col)
-    tanggal = (t("form.tanda_tangan.tempat_tanggal", tempat=s.tempat,
-                 tanggal=tanggal_indonesia(s.tanggal)) if s.tanggal
-               else t("form.tanda_tangan.tanggal_kosong", tahun=s.tahun))
-    if s.tempat and not s.tanggal:
-        tanggal = f"{s.tempat}, {tanggal}"
-    nip_ats = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
-    nip_peg = texts.t("form.tanda_tangan.nip", nip=peg.nip_text)
-    w_left, w_right = span(*left), span(*right)
-    jab = [ats.jabatan or "", peg.jabatan or ""]
-    jab_lines = max(text_lines(jab[0], w_left), text_lines(jab[1], w_right))
-    head_lines = max(text_lines(tanggal, w_right), 1)
-    name_lines = max(text_lines(ats.nama, w_left, True), text_lines(peg.nama, w_right, True))
-
-    def block(first: str, role: str, jabatan: str, width: float, nama: str, pangkat: str,
-              nip: str) -> tuple[tuple[str | None, str], ...]:
-        pad_head = ("\n" * (head_lines - text_lines(first, width) + 1) if first
-                    else "\n" * head_lines)
-        pad_jab = "\n" * (jab_lines - text_lines(jabatan, width))
-        top = f"{first}{pad_head}{role}\n{jabatan}{pad_jab}\n\n\n\n\n"
-        tail = f"\n{pangkat}\n{nip}"
-        # Gnumeric drops line breaks at either end of a rich-text run on re-save (the
-        # locked content would "change"): a zero-width space guards each end.
-        return ((None, f"{ZWSP}{top}{ZWSP}"), ("sign_name", nama or ZWSP),
-                (None, f"{ZWSP}{tail}{ZWSP}"))
-
-    lines = head_lines + 1 + jab_lines + 4 + name_lines + 2
-    heights[r] = height_for(lines)
-    for (c0, c1), segments in (
-            (left, block("", t("form.tanda_tangan.atasan"), jab[0], w_left, ats.nama,
-                         ats.pangkat_text, nip_ats)),
-            (right, block(tanggal, t("form.tanda_tangan.pegawai"), jab[1], w_right,
-                          peg.nama, peg.pangkat_text, nip_peg))):
-        cells.append(Cell(r, c0, "".join(text for _, text in segments), "sign", r, c1,
-                          rich=segments))
-    breaks: list[int] = []
+    """Every cell of ``form``'s IKI sheet, top to bottom in the official order: title,
+    numbered header, identity block, the table (header, indikator rows, average and
+    predikat) and the signature block."""
+    sheet = _Sheet(form, texts)
+    sheet.title()
+    sheet.numbered_header()
+    sheet.identity()
+    header_rows = sheet.table_header()
+    table = sheet.indicator_rows()
+    sheet.merge_sasaran(table)
+    warnings = sheet.summary(table)
+    sheet.signature()
     return FormLayout(
-        cells=cells, inputs=inputs, indicators=ind_cells, widths=widths, heights=heights,
-        last_row=r, last_col=last_col, header_rows=(h0, h1), table_rows=(first, last),
-        periods=periods, realisasi_cols=real_cols, capaian_col=cap_col,
-        keterangan_col=ket_col, validations=validations,
-        page_breaks=breaks, helper_cells=helper_cells, warnings=warnings)
+        cells=sheet.cells, inputs=table.inputs, indicators=table.indicators,
+        widths=sheet.widths, heights=sheet.heights, last_row=sheet.r,
+        last_col=sheet.last_col, header_rows=header_rows,
+        table_rows=(table.first, table.last), periods=sheet.periods,
+        realisasi_cols=sheet.real_cols, capaian_col=sheet.cap_col,
+        keterangan_col=sheet.ket_col, validations=table.validations, page_breaks=[],
+        helper_cells=table.helper_cells, warnings=warnings)
+
+
+@dataclass
+class _Table:
+    """What the indikator rows gave: where they are, their input and helper cells."""
+
+    first: int
+    last: int = 0
+    groups: list[list[int]] = field(default_factory=list)  # indikator of each sasaran
+    indicators: list[IndicatorCells] = field(default_factory=list)
+    inputs: list[tuple[int, int, str]] = field(default_factory=list)
+    validations: list[dict] = field(default_factory=list)
+    helper_cells: list[Cell] = field(default_factory=list)
+    helpers: list[tuple[int, ...]] = field(default_factory=list)  # T, V, P per period
+    flag_col: int = 0
+
+
+class _Sheet:
+    """The IKI sheet being laid out: cells placed row by row (``r``), each row's height
+    fitted to the text it shows."""
+
+    def __init__(self, form: Form, texts: Texts):
+        self.form, self.texts, self.t = form, texts, texts.t
+        self.periods = form.settings.periode.periods
+        fixed, n_p = len(COLUMNS), len(self.periods)
+        self.real_cols = tuple(range(fixed, fixed + n_p))
+        self.cap_col, self.ket_col = fixed + n_p, fixed + n_p + 1
+        self.last_col = self.ket_col
+        self.widths = ([w for _, w in COLUMNS] + [WIDTH_REALISASI] * n_p
+                       + [WIDTH_CAPAIAN, WIDTH_KETERANGAN])
+        self.cells: list[Cell] = []
+        self.heights: dict[int, float] = {}
+        self.r = 0
+
+    def span(self, c0: int, c1: int) -> float:
+        """Width of columns ``c0``–``c1`` merged (the gridline padding counts)."""
+        return sum(self.widths[c0:c1 + 1]) + (c1 - c0) * 0.7
+
+    def put(self, r, c, value, style, last_row=None, last_col=None, formula="") -> None:
+        self.cells.append(Cell(r, c, value, style, last_row, last_col, formula))
+
+    def fit(self, r, text, c0, c1, bold=False) -> None:
+        need = height_for(text_lines(text, self.span(c0, c1), bold))
+        self.heights[r] = min(MAX_ROW_HEIGHT, max(self.heights.get(r, LINE_HEIGHT + 2), need))
+
+    def title(self) -> None:
+        s, last = self.form.settings, self.last_col
+        self.put(0, 0, self.t("form.judul"), "title", 0, last)
+        self.heights[0] = 18
+        self.r = 1
+        self.put(self.r, 0, self.t("form.tahun", tahun=s.tahun), "subtitle", self.r, last)
+        for heading in (s.instansi or self.form.iki.perangkat_daerah, s.pemerintah_daerah):
+            if heading:
+                self.r += 1
+                self.put(self.r, 0, heading.upper(), "subtitle", self.r, last)
+                self.fit(self.r, heading.upper(), 0, last, bold=True)
+        self.r += 2
+
+    def numbered_header(self) -> None:
+        """1. PERANGKAT DAERAH, 2. JABATAN, 3. TUGAS, 4. FUNGSI (lettered) — numbered
+        from JABATAN where the IKI omits the perangkat daerah, as some agencies' do."""
+        iki, last = self.form.iki, self.last_col
+        header = [("perangkat_daerah", iki.perangkat_daerah), ("jabatan", iki.jabatan),
+                  ("tugas", iki.tugas)]
+        if not iki.perangkat_daerah:
+            header = header[1:]
+        for i, (key, value) in enumerate(header, start=1):
+            self.put(self.r, 0, f"{i}.", "label")
+            self.put(self.r, 1, self.t(f"form.header.{key}"), "label")
+            self.put(self.r, 2, _colon(value), "value", self.r, last)
+            self.fit(self.r, _colon(value), 2, last)
+            self.r += 1
+        self.put(self.r, 0, f"{len(header) + 1}.", "label")
+        self.put(self.r, 1, self.t("form.header.fungsi"), "label")
+        for j, item in enumerate(iki.fungsi or ("-",)):
+            text = f"{_letter(j)}. {item}" if iki.fungsi else ":"
+            self.put(self.r, 2, text, "value", self.r, last)
+            self.fit(self.r, text, 2, last)
+            self.r += 1
+        self.r += 1
+
+    def identity(self) -> None:
+        """PEGAWAI YANG DINILAI on the left, PEJABAT PENILAI KINERJA on the right."""
+        form, t, last = self.form, self.t, self.last_col
+        peg, ats = form.pegawai, form.atasan
+        left_val, right_lab, right_val = (2, 4), (5, 6), (7, last)
+        self.put(self.r, 0, t("form.identitas.pegawai"), "label_bold", self.r, 4)
+        self.put(self.r, 5, t("form.identitas.atasan"), "label_bold", self.r, last)
+        self.r += 1
+        for key, a, b in (("nama", peg.nama, ats.nama), ("nip", peg.nip_text, ats.nip_text),
+                          ("pangkat", peg.pangkat_text, ats.pangkat_text),
+                          ("jabatan", peg.jabatan, ats.jabatan),
+                          ("unit_kerja", peg.unit_kerja or peg.perangkat_daerah,
+                           atasan_unit(form))):
+            label = t(f"form.identitas.{key}")
+            self.put(self.r, 0, label, "label", self.r, 1)
+            self.put(self.r, left_val[0], _colon(a), "value", self.r, left_val[1])
+            self.put(self.r, right_lab[0], label, "label", self.r, right_lab[1])
+            self.put(self.r, right_val[0], _colon(b), "value", self.r, right_val[1])
+            self.fit(self.r, _colon(a), *left_val)
+            self.fit(self.r, _colon(b), *right_val)
+            self.r += 1
+        self.r += 1
+
+    def table_header(self) -> tuple[int, int]:
+        """The table's two header rows (repeated on every printed page)."""
+        t, widths = self.t, self.widths
+        h0, h1 = self.r, self.r + 1
+        labels = {"no": t("form.kolom.no"),
+                  "sasaran": (self.form.iki.label_sasaran or t("form.kolom.sasaran")).upper()}
+        for c, (key, _) in enumerate(COLUMNS):
+            self.put(h0, c, labels.get(key) or t(f"form.kolom.{key}"), "th", h1, c)
+        self.put(h0, self.real_cols[0], t("form.kolom.realisasi"), "th", h0,
+                 self.real_cols[-1])
+        for c, code in zip(self.real_cols, self.periods):
+            self.put(h1, c, period_label(self.texts, code), "th")
+        self.put(h0, self.cap_col, t("form.kolom.capaian"), "th", h1, self.cap_col)
+        self.put(h0, self.ket_col, t("form.kolom.keterangan"), "th", h1, self.ket_col)
+        head_need = max(text_lines(t("form.kolom.penjelasan"), widths[3], True),
+                        text_lines(t("form.kolom.keterangan"), widths[self.ket_col], True),
+                        text_lines(labels["sasaran"], widths[1], True))
+        self.heights[h0] = height_for(max(1, head_need - 1))
+        self.heights[h1] = height_for(1)
+        self.r = h1 + 1
+        return h0, h1
+
+    def indicator_rows(self) -> _Table:
+        """One row per indikator: its texts, target, a yellow REALISASI cell per period,
+        the live CAPAIAN, KETERANGAN; the helper cells that read each realisasi as the
+        recap does sit in the same row of the very hidden helper sheet."""
+        s, widths = self.form.settings, self.widths
+        n_p = len(self.periods)
+        table = _Table(first=self.r, flag_col=3 * n_p,
+                       helpers=[tuple(3 * i + k for k in range(3)) for i in range(n_p)])
+        warning = self.t("form.periksa")
+        prev_key = None
+        for i, ind in enumerate(self.form.iki.indicators):
+            r = self.r
+            if (ind.no, ind.sasaran) != prev_key:
+                table.groups.append([])
+                prev_key = (ind.no, ind.sasaran)
+            table.groups[-1].append(i)
+            self.put(r, 2, ind.indikator, "td")
+            self.put(r, 3, ind.penjelasan, "td")
+            self.put(r, 4, ind.sumber_data, "td")
+            self.put(r, 5, ind.satuan, "td_center")
+            target = ind.target
+            numeric_target = (target.value is not None and target.low is None
+                              and target.text.replace(".", "").replace(",", "").isdigit())
+            self.put(r, 6, target.value if numeric_target else target.text, "td_target")
+            kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
+            table.inputs.extend((r, c, kind) for c in self.real_cols)
+            table.inputs.append((r, self.ket_col, "text"))
+            limit = absurd_limit(target.value if target.value is not None else target.high)
+            per_period, flag_text = _row_templates(self.real_cols, tuple(table.helpers),
+                                                   table.flag_col, ind.polaritas, limit,
+                                                   s.batas_capaian)
+            row_no = str(r + 1)
+            for cols, formulas in zip(table.helpers, per_period):
+                for c, formula in zip(cols, formulas):
+                    if formula:
+                        table.helper_cells.append(Cell(r, c, "", "helper",
+                                                       formula=formula.replace(_ROW, row_no)))
+            checked = [HELPER + cell_ref(r, h[2]) for h in table.helpers]
+            flag = HELPER + cell_ref(r, table.flag_col)
+            table.helper_cells.append(Cell(r, table.flag_col, 0, "helper",
+                                           formula=flag_text.replace(_ROW, row_no)))
+            self.put(r, self.cap_col, "", "capaian",
+                     formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
+                                             flag=flag, warning=warning))
+            refs = [cell_ref(r, c) for c in self.real_cols]
+            table.indicators.append(IndicatorCells(f"{i + 1:02d}", r,
+                                                   dict(zip(self.periods, refs)),
+                                                   cell_ref(r, self.cap_col),
+                                                   cell_ref(r, self.ket_col)))
+            need = max(text_lines(ind.indikator, widths[2] - INDENT),
+                       text_lines(ind.penjelasan, widths[3] - INDENT),
+                       text_lines(ind.sumber_data, widths[4] - INDENT),
+                       text_lines(ind.satuan, widths[5]),
+                       text_lines(target.text, widths[6]), 1)
+            self.heights[r] = height_for(need)
+            table.validations.append({"row": r, "kind": kind})
+            self.r += 1
+        table.last = self.r - 1
+        return table
+
+    def merge_sasaran(self, table: _Table) -> None:
+        """NO and SASARAN merged over each sasaran's rows; a sasaran taller than its rows
+        spreads the extra height over them."""
+        for g in table.groups:
+            r0, r1 = table.first + g[0], table.first + g[-1]
+            ind = self.form.iki.indicators[g[0]]
+            merged = r1 > r0
+            self.put(r0, 0, ind.no, "td_group_center" if merged else "td_center",
+                     r1 if merged else None, 0 if merged else None)
+            self.put(r0, 1, ind.sasaran, "td_group" if merged else "td",
+                     r1 if merged else None, 1 if merged else None)
+            need = height_for(text_lines(ind.sasaran, self.widths[1] - INDENT))
+            have = sum(self.heights[x] for x in range(r0, r1 + 1))
+            if need > have:
+                extra = (need - have) / (r1 - r0 + 1)
+                for x in range(r0, r1 + 1):
+                    self.heights[x] = min(MAX_ROW_HEIGHT, round(self.heights[x] + extra, 2))
+
+    def summary(self, table: _Table) -> list[tuple[str, str]]:
+        """The average capaian and the predikat under the table; the conditional formats
+        that turn a realisasi the recap would refuse, and its capaian, red."""
+        r, first, last, cap_col = self.r, table.first, table.last, self.cap_col
+        warning = self.t("form.periksa")
+        cap_range = f"{cell_ref(first, cap_col)}:{cell_ref(last, cap_col)}"
+        flag_range = (f"{HELPER}{cell_ref(first, table.flag_col)}:"
+                      f"{cell_ref(last, table.flag_col)}")
+        self.put(r, 0, self.t("form.rata_rata"), "summary_label", r, cap_col - 1)
+        self.put(r, cap_col, "", "summary",
+                 formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
+                         f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
+        warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
+                     f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
+                    for c, h in zip(self.real_cols, table.helpers)]
+        top = f"${col_name(cap_col)}{first + 1}"
+        warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
+                         f'=AND(ISTEXT({top}),{top}<>"")'))
+        scale = PredikatScale.from_setting(self.form.settings.skala_predikat)
+        self.put(r, self.ket_col, "", "summary",
+                 formula=_predikat_formula(cell_ref(r, cap_col), scale))
+        self.heights[r] = height_for(1)
+        self.r += 2
+        return warnings
+
+    def signature(self) -> None:
+        """Atasan left and pegawai right, in ONE row: no client splits a row over two
+        pages, so the block is never torn, never needs a manual page break (which left
+        half-empty pages), and its place/date line cannot be clipped by the repeated table
+        header. The names are bold and underlined (rich text)."""
+        s, t, texts = self.form.settings, self.t, self.texts
+        peg, ats = self.form.pegawai, self.form.atasan
+        left, right = (0, 3), (6, self.last_col)
+        tanggal = (t("form.tanda_tangan.tempat_tanggal", tempat=s.tempat,
+                     tanggal=tanggal_indonesia(s.tanggal)) if s.tanggal
+                   else t("form.tanda_tangan.tanggal_kosong", tahun=s.tahun))
+        if s.tempat and not s.tanggal:
+            tanggal = f"{s.tempat}, {tanggal}"
+        nip_ats = texts.t("form.tanda_tangan.nip", nip=ats.nip_text) if ats.nip else ""
+        nip_peg = texts.t("form.tanda_tangan.nip", nip=peg.nip_text)
+        w_left, w_right = self.span(*left), self.span(*right)
+        jab = [ats.jabatan or "", peg.jabatan or ""]
+        jab_lines = max(text_lines(jab[0], w_left), text_lines(jab[1], w_right))
+        head_lines = max(text_lines(tanggal, w_right), 1)
+        name_lines = max(text_lines(ats.nama, w_left, True),
+                         text_lines(peg.nama, w_right, True))
+
+        def block(first: str, role: str, jabatan: str, width: float, nama: str,
+                  pangkat: str, nip: str) -> tuple[tuple[str | None, str], ...]:
+            pad_head = ("\n" * (head_lines - text_lines(first, width) + 1) if first
+                        else "\n" * head_lines)
+            pad_jab = "\n" * (jab_lines - text_lines(jabatan, width))
+            top = f"{first}{pad_head}{role}\n{jabatan}{pad_jab}\n\n\n\n\n"
+            tail = f"\n{pangkat}\n{nip}"
+            # Gnumeric drops line breaks at either end of a rich-text run on re-save (the
+            # locked content would "change"): a zero-width space guards each end.
+            return ((None, f"{ZWSP}{top}{ZWSP}"), ("sign_name", nama or ZWSP),
+                    (None, f"{ZWSP}{tail}{ZWSP}"))
+
+        self.heights[self.r] = height_for(head_lines + 1 + jab_lines + 4 + name_lines + 2)
+        for (c0, c1), segments in (
+                (left, block("", t("form.tanda_tangan.atasan"), jab[0], w_left, ats.nama,
+                             ats.pangkat_text, nip_ats)),
+                (right, block(tanggal, t("form.tanda_tangan.pegawai"), jab[1], w_right,
+                              peg.nama, peg.pangkat_text, nip_peg))):
+            self.cells.append(Cell(self.r, c0, "".join(text for _, text in segments), "sign",
+                                   self.r, c1, rich=segments))
 
 
 _ROW = "\x00"  # the row number in a cached row template

@@ -22,6 +22,7 @@ from typing import BinaryIO, Iterable
 from ..collect import MAX_FILE_BYTES, FileResult, collect, display_name
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
+from ..core.problems import Status
 from ..core.texts import Texts
 from ..forms import form_from_dict
 from ..workspace import IssuedFormFull, Workspace
@@ -95,7 +96,7 @@ class Verdict:
 
     @property
     def accepted(self) -> bool:
-        return self.status != "ditolak"
+        return self.status != Status.REJECTED
 
 
 def inbox(ws: Workspace) -> Path:

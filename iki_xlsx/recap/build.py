@@ -56,7 +56,6 @@ __all__ = [
     "RecapIndicator",
     "UnitSummary",
     "build_recap",
-    "period_end_month",
     "predikat_colours",
 ]
 
@@ -65,10 +64,6 @@ _END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
 NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
 NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
-
-
-def period_end_month(code: str) -> int:
-    return _END_MONTH[code]
 
 
 def _period_key(code: str) -> tuple[int, int]:
@@ -149,17 +144,17 @@ class UnitSummary:
 
     perangkat_daerah: str | None
     unit_kerja: str | None
-    pegawai: int = 0  # distinct NIPs
-    formulir: int = 0
-    sudah: int = 0
-    belum: int = 0
-    rata_rata: float | None = None  # mean of the forms' capaian
-    predikat: dict[str, int] = field(default_factory=dict)
-    belum_dinilai: int = 0  # submitted, but no capaian yet s.d. the period
+    people: int = 0  # distinct NIPs
+    forms: int = 0
+    submitted: int = 0  # forms that submitted the recap period
+    missing: int = 0  # forms that did not
+    average: float | None = None  # mean of the forms' capaian
+    predikat: dict[str, int] = field(default_factory=dict)  # forms per predikat
+    unrated: int = 0  # submitted, but no capaian yet s.d. the period
 
     @property
-    def persen_sudah(self) -> float | None:
-        return self.sudah / self.formulir if self.formulir else None
+    def submitted_share(self) -> float | None:
+        return self.submitted / self.forms if self.forms else None
 
 
 @dataclass(slots=True)
@@ -460,20 +455,20 @@ def _summaries(forms: list[RecapForm], labels: list[str], texts: Texts):
 
 def _summary(pd, unit, forms: list[RecapForm], labels: list[str]) -> UnitSummary:
     s = UnitSummary(pd, unit, predikat={label: 0 for label in labels})
-    s.pegawai = len({f.nip for f in forms})
-    s.formulir = len(forms)
+    s.people = len({f.nip for f in forms})
+    s.forms = len(forms)
     values = []
     for f in forms:
         if not f.submitted:
-            s.belum += 1
+            s.missing += 1
             continue
-        s.sudah += 1
+        s.submitted += 1
         if f.capaian is None:
-            s.belum_dinilai += 1
+            s.unrated += 1
         else:
             values.append(f.capaian)
             s.predikat[f.predikat] = s.predikat.get(f.predikat, 0) + 1
-    s.rata_rata = math.fsum(values) / len(values) if values else None
+    s.average = math.fsum(values) / len(values) if values else None
     return s
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip, format_number
+from ..core.problems import Status
 from ..core.show import period_label, status_label
 from ..core.texts import Texts, get_texts
+from ..core.timeline import TIDAK_AKTIF
 from .build import (
     NOT_SUBMITTED,
     Recap,
@@ -68,11 +70,11 @@ def _short(text: str, n: int = 48) -> str:
 
 
 def _unit_row(s: UnitSummary, labels: list[str]) -> dict:
-    return {"pd": s.perangkat_daerah or "", "unit": s.unit_kerja or "", "pegawai": s.pegawai,
-            "formulir": s.formulir, "sudah": s.sudah, "belum": s.belum,
-            "persen": _pct(s.persen_sudah), "rata": _num(s.rata_rata),
+    return {"pd": s.perangkat_daerah or "", "unit": s.unit_kerja or "", "pegawai": s.people,
+            "formulir": s.forms, "sudah": s.submitted, "belum": s.missing,
+            "persen": _pct(s.submitted_share), "rata": _num(s.average),
             "predikat": [s.predikat.get(k, 0) for k in labels],
-            "belum_dinilai": s.belum_dinilai}
+            "belum_dinilai": s.unrated}
 
 
 def _bar_chart(recap: Recap) -> dict:
@@ -82,7 +84,7 @@ def _bar_chart(recap: Recap) -> dict:
     bars = []
     for i, s in enumerate(recap.units):
         y = 30 + i * (BAR_HEIGHT + BAR_GAP)
-        value = s.rata_rata
+        value = s.average
         width = 0.0 if value is None else max(0.0, min(value, cap)) / cap * area
         label = f"{s.unit_kerja} — {s.perangkat_daerah}"
         bars.append({"y": y, "w": round(width, 1), "label": _short(label), "full": label,
@@ -115,8 +117,8 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     t = texts.t
     labels = recap.predikat_labels
     colours = predikat_colours(labels)
-    status = {s: status_label(texts, s) for s in ("diterima", "diterima_catatan", "ditolak",
-                                                    NOT_SUBMITTED, "tidak_aktif")}
+    status = {s: status_label(texts, s) for s in (*(v.value for v in Status), NOT_SUBMITTED,
+                                                   TIDAK_AKTIF)}
     ind_status = {s: t(f"rekap.status_indikator.{s}")
                   for s in ("terisi", "kosong", NOT_SUBMITTED, "galat")}
     forms = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
@@ -138,7 +140,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
                 "berkas": " | ".join(issue.names) or t("rekap.tanpa_nama_berkas"),
                 "nip": format_nip(issue.nip or ""), "nama": issue.nama or "",
                 "status": status_label(texts, issue.status), "ditolak":
-                issue.status == "ditolak", "dipakai": t("rekap.ya" if issue.used else
+                issue.status == Status.REJECTED, "dipakai": t("rekap.ya" if issue.used else
                                                         "rekap.tidak"),
                 "tingkat": t(key) if severity and texts.has(key) else severity,
                 "tempat": " ".join(filter(None, [p.get("sheet") or "", str(
@@ -169,10 +171,10 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
         "judul_halaman": t("rekap.html.judul_halaman", tahun=recap.tahun, periode=label),
         "catatan": notes(recap, texts), "labels": labels,
         "label_colours": [colours[k] for k in labels],
-        "kartu": {"formulir": recap.total.formulir, "pegawai": recap.total.pegawai,
-                  "sudah": recap.total.sudah, "belum": recap.total.belum,
-                  "persen": _pct(recap.total.persen_sudah),
-                  "rata_rata": _num(recap.total.rata_rata),
+        "kartu": {"formulir": recap.total.forms, "pegawai": recap.total.people,
+                  "sudah": recap.total.submitted, "belum": recap.total.missing,
+                  "persen": _pct(recap.total.submitted_share),
+                  "rata_rata": _num(recap.total.average),
                   "masalah": len(recap.files)},
         "units": [_unit_row(s, labels) for s in recap.units],
         "agencies": [_unit_row(s, labels) for s in recap.agencies],

@@ -1,6 +1,6 @@
-"""Commands of the year, over :mod:`iki_xlsx.year.officer`: the officer's decisions, each with
-a reason (``kecualikan`` / ``sertakan`` a file, ``nilai`` to set, clear or release one
-value) and the ``riwayat`` of one pegawai."""
+"""The officer's decisions over :mod:`iki_xlsx.year`, each with a reason: ``kecualikan`` /
+``sertakan`` a file, ``nilai`` to set, clear or release one value; and the ``riwayat`` of
+one pegawai (every value, its file, what replaced it, every decision)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from typing import Optional
 
 import typer
 
-from .base import TemplatesOpt, WorkspaceOpt, app, console, doc, err, load_texts, say
+from .base import (
+    TemplatesOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    doc,
+    err,
+    load_texts,
+    say,
+    workspace_with_forms,
+)
 from .help import IdCommand
-
-
-def _workspace(workspace: Optional[Path], texts):
-    from .wholeyear import existing_workspace
-
-    ws = existing_workspace(workspace, texts)
-    if not ws.issued.years():
-        err.print(texts.t("cli.tanpa_formulir", path=ws.path))
-        raise typer.Exit(2)
-    return ws
 
 
 def _refuse(exc: Exception) -> None:
@@ -36,7 +36,7 @@ def _file_decision(berkas: str, alasan: Optional[str], workspace, templates, *,
     from ..year import OfficerError, exclude_file
 
     texts = load_texts(templates)
-    ws = _workspace(workspace, texts)
+    ws = workspace_with_forms(workspace, texts)
     try:
         f = exclude_file(ws, berkas, alasan or "", include=include, texts=texts)
     except OfficerError as exc:
@@ -93,7 +93,7 @@ def nilai(nip: str = typer.Argument(..., help=doc("opsi.nip")),
               if on]
     if len(chosen) != 1:
         _refuse(ValueError(texts.t("keputusan.pilih_satu")))
-    ws = _workspace(workspace, texts)
+    ws = workspace_with_forms(workspace, texts)
     try:
         ref = find_value(ws, nip, indikator, periode, kode_iki=kode, texts=texts)
         value = decide_value(ws, ref, chosen[0], alasan or "", isi, texts=texts)
@@ -125,7 +125,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
 
     texts = load_texts(templates)
     t = texts.t
-    ws = _workspace(workspace, texts)
+    ws = workspace_with_forms(workspace, texts)
     try:
         forms = history(ws, nip, texts)
     except OfficerError as exc:
