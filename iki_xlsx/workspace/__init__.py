@@ -2,7 +2,7 @@
 sheet password, the SQLite ledger (the only place that speaks SQL) and the bytes of every
 collected file. Every step that remembers something goes through a :class:`Workspace`
 and its parts (``ws.issued``, ``ws.files``, ``ws.store``, ``ws.decisions``, ``ws.mail``),
-which hand out typed rows (:mod:`.rows`).
+which hand out typed rows (:mod:`.rows`; the face lists those other packages name).
 
 The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (key,
 password), :mod:`.ledger` (the connection, transactions) and :mod:`.schema` (tables,
@@ -19,8 +19,6 @@ from .rows import (
     ActivePeriods,
     CollectedFile,
     FileEntry,
-    FormShape,
-    IssuedForReading,
     IssuedFormFull,
     IssuedFormRow,
     IssuedRevisions,
@@ -28,14 +26,11 @@ from .rows import (
     MailForm,
     NewRevision,
     SendLogEntry,
-    Sighting,
-    WithdrawnForm,
 )
 from .store import STORE_DIR, FileStore
 
 __all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "KEY_FILE", "PASSWORD_FILE", "STORE_DIR",
-           "ActivePeriods", "CollectedFile", "FileEntry", "FileStore", "FormShape",
-           "IssueLogEntry", "IssuedForReading", "IssuedFormFull", "IssuedFormRow",
-           "IssuedRevisions", "MailForm", "NewRevision", "SendLogEntry", "Sighting",
-           "WithdrawnForm", "Workspace", "check_ledger_file", "create_once",
+           "ActivePeriods", "CollectedFile", "FileEntry", "FileStore", "IssueLogEntry",
+           "IssuedFormFull", "IssuedFormRow", "IssuedRevisions", "MailForm", "NewRevision",
+           "SendLogEntry", "Workspace", "check_ledger_file", "create_once",
            "default_workspace", "ledger_json", "now_iso"]
