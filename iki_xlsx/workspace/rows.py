@@ -1,8 +1,8 @@
 """What the ledger hands out and takes in: frozen rows with named fields, their JSON
 columns decoded once, by the query that reads them.
 
-A collected file's decisions come back as :class:`iki_xlsx.core.timeline.Decision` and
-its accepted files, for the year, as :class:`iki_xlsx.core.timeline.FileInput`: the
+The officer's decisions come back as :class:`iki_xlsx.core.timeline.Decision` and a
+form's accepted files, for the year, as :class:`iki_xlsx.core.timeline.FileInput`: the
 types the timeline works with.
 """
 

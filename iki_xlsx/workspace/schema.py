@@ -1,7 +1,7 @@
 """The ledger's tables, and how a ledger made by an earlier version is brought up to
 date: tables and columns are only ever added (a NULL means "not known for this row",
-and readers fall back), never changed or dropped. The statements here run inside a
-transaction the caller holds (:mod:`.ledger`).
+and readers fall back), never changed or dropped. :func:`create_tables` and
+:func:`upgrade` run inside a transaction the caller holds (:mod:`.ledger`).
 """
 
 from __future__ import annotations
