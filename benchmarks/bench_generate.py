@@ -36,7 +36,7 @@ from iki_xlsx.core.model import (
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms import layout as L
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 WORDS = ("pelayanan administrasi kepegawaian daerah dokumen laporan kinerja pegawai data "
          "informasi evaluasi perencanaan pengembangan kompetensi aparatur sipil negara "

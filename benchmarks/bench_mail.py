@@ -33,7 +33,7 @@ from mailtools import thunderbird_reply  # noqa: E402
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def timed(inputs: list[Path], ws_dir: Path, fresh: Path, jobs: int) -> tuple[float, int, dict]:

@@ -294,7 +294,7 @@ def mail_generated(tmp_path_factory):
     workspace dir). Tests copy the workspace (:func:`mail_ws`) before changing it."""
     from iki_xlsx.define.master import load_master
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     root = tmp_path_factory.mktemp("mail")
     loaded = load_master(master_with_contacts(root / "master.yaml"))
@@ -308,7 +308,7 @@ def mail_generated(tmp_path_factory):
 @pytest.fixture
 def mail_ws(mail_generated, tmp_path):
     """A private copy of the generated workspace, and the forms folder."""
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     _, forms, ws_dir = mail_generated
     shutil.copytree(ws_dir, tmp_path / "ws")
@@ -328,12 +328,12 @@ def mail_filled(mail_generated) -> dict[str, bytes]:
     target, typed with openpyxl): NIP-prefixed file name → the filled file's bytes."""
     from filling import fill
 
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     root, forms, ws_dir = mail_generated
     ws = Workspace(ws_dir)
     try:
-        issued = {Path(f["file_path"]).name: f["manifest"] for f in ws.issued_forms(full=True)}
+        issued = {Path(f.file_path).name: f.manifest for f in ws.issued.forms(full=True)}
     finally:
         ws.close()
     out = {}

@@ -69,7 +69,7 @@ def test_readme_main_job(tmp_path):
 @needs_libreoffice
 def test_every_example_form_prints_whole(example, tmp_path):
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     result = generate_forms(example, tmp_path / "forms", Workspace(tmp_path / "ws"))
     pdfs = tmp_path / "pdf"
@@ -163,7 +163,7 @@ def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
         assert not any(isinstance(c.value, str) and c.value.startswith((":-", ": -"))
                        or c.value == ": " for c in lay.cells)
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     result = generate_forms(example, tmp_path / "f", Workspace(tmp_path / "ws"), jobs=1)
     for p in result.forms:

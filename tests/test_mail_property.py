@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from mailshapes import (
     XLSX,
     Part,
-    forward_as_attachment,
     gmail_takeout,
     mbox_bytes,
     message,
@@ -28,7 +27,7 @@ from mailtools import mail_filled, mail_generated  # noqa: F401
 
 from iki_xlsx.collect import collect
 from iki_xlsx.collect.mail.inbox import MailStats, message_attachments
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 FORMS = ["199005202015031003_Andi Pratama, S.Kom.xlsx", "199107112019032011_Nur Aini, A.Md.xlsx"]
 TYPES = [XLSX, "application/octet-stream", "application/vnd.ms-excel", "application/zip",

@@ -250,7 +250,7 @@ def test_forms_filled_in_libreoffice_through_every_container(mail_ws, tmp_path):
     """Forms filled and saved by a real LibreOffice (an .xlsx and an .ods), sent the ways
     offices send them: all recorded, with the values typed."""
     ws, forms = mail_ws
-    issued = {Path(f["file_path"]).name: f["manifest"] for f in ws.issued_forms(full=True)}
+    issued = {Path(f.file_path).name: f.manifest for f in ws.issued.forms(full=True)}
     files = form_files(forms)
     jobs, saved = [], {}
     for name, fmt in ((ANDI, "xlsx"), (NUR, "ods")):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.forms.generate import generate_forms, plan_paths, safe_name
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 MAX_RELATIVE = 150
 LONG_PD = ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia serta Pendidikan dan "

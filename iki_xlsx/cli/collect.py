@@ -176,10 +176,10 @@ def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | 
     if not result.realisasi:
         return None, None
     if ws.has_key() and result.form_id and result.revision is not None:
-        row = ws.issued(result.form_id, result.revision)
+        row = ws.issued.form(result.form_id, result.revision)
         if row is not None:
-            form = form_from_dict(row["form_json"])
-            return row["manifest"], [i.indikator for i in form.iki.indicators]
+            form = form_from_dict(row.form_json)
+            return row.manifest, [i.indikator for i in form.iki.indicators]
     return read_path(path, None, None).manifest, None
 
 

@@ -77,11 +77,9 @@ class MailInputs:
     def annotate(self, ws) -> None:
         """Report-only notes (never stored with the file, never a rejection): an unsafe
         attachment name, and a sender who is not the pegawai's registered address."""
-        from ...workspace import load_contacts
-
         if not self._results:
             return
-        contacts = load_contacts(ws)
+        contacts = ws.mail.contacts()
         for res in self._results:
             origin = res.mail
             for code in origin.get("notes", ()):
