@@ -22,7 +22,7 @@ from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap, notes
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 GOOD = {"Sangat Baik", "Baik"}
 

@@ -20,7 +20,7 @@ from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.forms.layout import col_name, reading_context
 from iki_xlsx.forms.liveform import input_check
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 WARNING = get_texts().t("form.periksa")
 LOCALES = ("en-US", "id-ID")

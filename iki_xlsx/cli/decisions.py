@@ -99,7 +99,7 @@ def nilai(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         value = decide_value(ws, ref, chosen[0], alasan or "", isi, texts=texts)
     except OfficerError as exc:
         _refuse(exc)
-    say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form["nama"],
+    say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form.nama,
                  indikator=ref.name, periode=texts.t(f"form.periode.{ref.period}"),
                  nilai=_shown(value), alasan=alasan.strip()))
 
@@ -132,11 +132,11 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         _refuse(exc)
     for h in forms:
         f = h.form
-        console.print(t("riwayat.formulir", nama=f["nama"], jabatan=f["jabatan"],
-                        kode=f["kode_iki"], revisi=f["revision"]))
+        console.print(t("riwayat.formulir", nama=f.nama, jabatan=f.jabatan,
+                        kode=f.kode_iki, revisi=f.revision))
         for r in h.revisions:
-            console.print(t("riwayat.revisi", revisi=r["revision"], status=r["status"],
-                            waktu=r["at"][:16].replace("T", " ")))
+            console.print(t("riwayat.revisi", revisi=r.revision, status=r.status,
+                            waktu=r.at[:16].replace("T", " ")))
         if not h.given:
             console.print(t("riwayat.kosong"))
         for g in h.given:
