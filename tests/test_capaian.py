@@ -9,9 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iki_xlsx.core.capaian import (
-    LIMA,
-    SAKIP,
-    PredikatScale,
     aggregate,
     capaian,
     capaian_formula,
@@ -23,6 +20,7 @@ from iki_xlsx.core.capaian import (
     period_index,
 )
 from iki_xlsx.core.model import Aggregation, Indicator, MidYear, PeriodScheme, Polarity, Target
+from iki_xlsx.core.predikat import LIMA, SAKIP, PredikatScale
 
 MAKS, MIN, RENT, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK
 SUM, AVG, LAST = Aggregation.JUMLAH, Aggregation.RATA_RATA, Aggregation.TERAKHIR

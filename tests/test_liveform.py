@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from libreoffice import needs_libreoffice, run
 
-from iki_xlsx.core.capaian import PredikatScale, capaian_upto
+from iki_xlsx.core.capaian import capaian_upto
+from iki_xlsx.core.predikat import PredikatScale
 from iki_xlsx.core.rules import INVALID, context, table_reading
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.core.values import CellInfo, read_realisasi

@@ -74,15 +74,18 @@ def test_recap_prints_and_its_charts_label_categories_with_text(setup, tmp_path)
         assert "<c:strCache>" in cat and "<c:pt idx=\"0\"><c:v>" in cat
 
 
-def test_html_recap_details_only_returned_forms(setup, tmp_path):  # noqa: F811
+def test_html_recap_details_only_forms_with_values(setup, tmp_path):  # noqa: F811
+    """Issue 22: every active form with a value is detailed (also one late for the
+    recap period); the forms without any are counted in one line, not printed empty."""
     ws, _ = setup
     recap = build_recap(ws, upto="TW2")
     text = write_recap_html(recap, tmp_path / "r.html").read_text("utf-8")
     details = text.split('<h2 class="baru">Rincian per Indikator</h2>')[1]
-    assert details.count("<h3>") == sum(1 for f in recap.forms if f.submitted)
-    for f in recap.not_submitted:
-        assert f"{f.nama} · {f.jabatan}</h3>" not in details
-    assert "belum mengumpulkan tidak dirinci" in details
+    assert details.count("<h3>") == sum(1 for f in recap.forms if f.active and f.filled)
+    for f in recap.forms:
+        if not f.filled:
+            assert f"{f.nama} · {f.jabatan}</h3>" not in details
+    assert "formulir tanpa realisasi s.d. periode ini tidak dirinci" in details
 
 
 @needs_chromium
@@ -106,7 +109,7 @@ def test_html_recap_prints_no_empty_page(setup, tmp_path):  # noqa: F811
     rincian = [i for i, p in enumerate(pages) if "Rincian per Indikator" in p]
     assert rincian
     tail = "".join(pages[rincian[0]:])
-    shown = [f for f in recap.forms if f.submitted]
+    shown = [f for f in recap.forms if f.active and f.filled]
     assert all(f.nama in tail for f in shown)
     names = {f.nama for f in shown}
     for f in recap.not_submitted:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..core.capaian import DEFAULT_CAP, LIMA, aggregate, capaian, capaian_upto
+from ..core.capaian import DEFAULT_CAP, aggregate, capaian, capaian_upto
 from ..core.model import (
     Aggregation,
     Indicator,
@@ -32,6 +32,7 @@ from ..core.model import (
     Target,
     format_number,
 )
+from ..core.predikat import LIMA
 from ..core.problems import KINDS, Severity
 from ..core.rules import rule_lines
 from ..core.texts import Texts

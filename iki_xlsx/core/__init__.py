@@ -14,6 +14,7 @@ from . import (
            capaian,
            contacts,
            model,
+           predikat,
            problems,
            rules,
            show,
@@ -23,5 +24,5 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "contacts", "model", "problems", "rules",
-           "show", "texts", "timeline", "values", "xlsxtext"]
+__all__ = ["active", "atomic", "canonical", "capaian", "contacts", "model", "predikat",
+           "problems", "rules", "show", "texts", "timeline", "values", "xlsxtext"]

@@ -71,3 +71,15 @@ def status_label(texts: Texts, status: str) -> str:
     """``diterima`` → ``Diterima``; a status without a text shows as it is."""
     key = f"rekap.status.{status}"
     return texts.t(key) if texts.has(key) else status
+
+
+def row_ranges(rows: list[int], limit: int = 12) -> str:
+    """``3, 5–9, 12`` of row numbers (the first ``limit`` runs, then "…")."""
+    out: list[list[int]] = []
+    for n in sorted(set(rows)):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    shown = [str(a) if a == b else f"{a}–{b}" for a, b in out[:limit]]
+    return ", ".join(shown + (["…"] if len(out) > limit else []))

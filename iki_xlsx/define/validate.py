@@ -34,7 +34,9 @@ from ..core.model import (
     parse_target,
 )
 from ..core.capaian import prorates
+from ..core.predikat import PredikatScale
 from ..core.problems import Problem
+from ..core.show import row_ranges
 from ..core.texts import BULAN
 from . import schema
 from .rows import LoadedMaster, Rejected, Row, cell_text, norm_title
@@ -51,18 +53,6 @@ def split_fungsi(text: str) -> tuple[str, ...]:
         if line:
             items.append(line)
     return tuple(items)
-
-
-def row_ranges(rows: list[int], limit: int = 12) -> str:
-    """``3, 5–9, 12`` of row numbers (the first ``limit`` runs, then "…")."""
-    out: list[list[int]] = []
-    for n in sorted(set(rows)):
-        if out and n == out[-1][1] + 1:
-            out[-1][1] = n
-        else:
-            out.append([n, n])
-    shown = [str(a) if a == b else f"{a}–{b}" for a, b in out[:limit]]
-    return ", ".join(shown + (["…"] if len(out) > limit else []))
 
 
 def parse_date(value: object) -> date | None:
@@ -94,7 +84,7 @@ class Validator:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
-        self.yearly_only: list[int] = []  # rows of jumlah indikator with a yearly target only
+        self.yearly_only: list[int] = []  # rows of a jumlah with a yearly target only
 
     def add(self, code: str, row: Row | None = None, fld: str = "", **params) -> Problem:
         p = row.problem(code, fld, self.file, **params) if row else \
@@ -139,14 +129,11 @@ class Validator:
         raw, r = val("skala_predikat")
         scale = cell_text(raw) or "lima"
         try:
-            from ..core.capaian import PredikatScale
-
             PredikatScale.from_setting(scale)
         except ValueError as exc:
             self.add("pengaturan_skala", r, "value", value=scale, reason=str(exc))
         raw, r = val("target_tengah_tahun")
-        midyear = parse_midyear(cell_text(raw)) if cell_text(raw) else MidYear.PROPORSIONAL
-        if midyear is None:
+        if (midyear := parse_midyear(cell_text(raw) or MidYear.PROPORSIONAL.value)) is None:
             self.add("pengaturan_target_tengah_tahun", r, "value", value=cell_text(raw))
         if len(self.problems) > before:
             return None
@@ -260,7 +247,7 @@ class Validator:
                         target=target, polaritas=polaritas,
                         agregasi=Aggregation(agregasi), period_targets=period_targets)
         if scheme is not None and prorates(ind, scheme):
-            self.yearly_only.append(r.row)
+            self.yearly_only.append(r.row)  # a jumlah compared with a share of its target
         return ind
 
     # -- pegawai
@@ -370,9 +357,8 @@ class Validator:
         scheme = settings.periode if settings else None
         iki, bad = self.iki(sheets[schema.SHEET_IKI], sheets[schema.SHEET_INDIKATOR], scheme)
         if self.yearly_only:  # issue 22: one suggestion for the sheet, not one per row
-            self.add("target_periode_disarankan", n=len(self.yearly_only),
-                     baris=row_ranges(self.yearly_only),
-                     tahunan=settings.target_tengah_tahun is MidYear.TAHUNAN)
+            self.add("target_periode_disarankan", n=len(self.yearly_only), baris=row_ranges(
+                self.yearly_only), tahunan=settings.target_tengah_tahun is MidYear.TAHUNAN)
         good, rejected = self.assignments(sheets[schema.SHEET_PEGAWAI], iki, bad)
         used = {a.kode_iki for a in good} | {r.kode_iki for r in rejected}
         for r in sheets[schema.SHEET_IKI]:

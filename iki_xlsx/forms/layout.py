@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..core.capaian import PredikatScale, capaian_formula, excel_number, prorates
+from ..core.capaian import capaian_formula, excel_number, prorates
 from ..core.model import Form, MidYear, Polarity
+from ..core.predikat import PredikatScale
 from ..core.rules import Context, context
 from ..core.show import period_label
 from ..core.texts import Texts, tanggal_indonesia

@@ -24,8 +24,9 @@ from datetime import datetime
 
 from ..core.active import last_active
 from ..core.canonical import canonical
-from ..core.capaian import PredikatScale, aggregate, capaian, capaian_upto, parse_period
+from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
 from ..core.model import Form, MidYear, PeriodScheme, format_nip, whole
+from ..core.predikat import PredikatScale
 from ..core.problems import Status
 from ..core.show import (
     parse_stamp,
