@@ -563,7 +563,7 @@ def test_revised_iki_uses_the_latest_revision(small_master, tmp_path):
 def test_libreoffice_reads_the_recap(workbook):
     """LibreOffice opens the workbook (fast-written rows included) and sees numbers as
     numbers and every typed text as text — recalculating turns none into a formula."""
-    got = cells(workbook, ["'Per Indikator'!A3:P14", "'Per Pegawai'!J3:J7"])
+    got = cells(workbook, ["'Per Indikator'!A3:Q14", "'Per Pegawai'!J3:J7"])
     assert not [a for a, c in got.items() if c.type == "formula"]
     texts = {c.string for c in got.values() if c.type == "text"}
     assert {HYPERLINK, DDE, SCRIPT, RICH} <= texts

@@ -481,10 +481,11 @@ class _Sheet:
         self.heights[r] = height_for(1)
         self.r += 2
         note = midyear_note(self.form, self.texts)
-        if note:  # the rule is part of the form: changing it makes a new revision
-            self.put(self.r - 1, 0, note, "note", self.r - 1, self.last_col)
-            self.fit(self.r - 1, note, 0, self.last_col)
-            self.r += 1
+        if note:  # in the gap above the signature; part of the form's locked content, so
+            gap = self.r - 1  # changing the rule makes a new revision
+            self.put(gap, 0, note, "note", gap, self.last_col)
+            self.fit(gap, note, 0, self.last_col)
+            self.heights[gap] += PADDING
         return warnings
 
     def signature(self) -> None:
