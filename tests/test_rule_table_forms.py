@@ -18,6 +18,7 @@ from libreoffice import needs_libreoffice, run
 from iki_xlsx.collect import collect
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.forms.inputcheck import number_messages
 from iki_xlsx.forms.layout import col_name, reading_context
 from iki_xlsx.forms.liveform import input_check
 from iki_xlsx.workspace import Workspace
@@ -129,9 +130,10 @@ def test_gnumeric_recalculates_the_table_in_the_form(issued, tmp_path):
 @needs_libreoffice
 def test_the_input_check_never_refuses_what_the_table_reads(issued):
     """The REALISASI cell's data validation, evaluated by LibreOffice for every case:
-    every value the table reads passes; a negative or implausible number is refused as
-    typed (text always passes: the helpers read it, in any locale). TRUE is left out:
-    LibreOffice stores it as 1 (Excel's check refuses it; the helpers warn in both)."""
+    every value the table reads passes; a negative number is refused as typed (text and
+    other numbers pass: the helpers read them by the table, in any locale, and warn).
+    TRUE is left out: LibreOffice stores it as 1 (Excel's check refuses it; the helpers
+    warn in both)."""
     _, planned = issued
     placed = [p for p in R.placed() if p.case.typed not in (None, "")  # (blank: unchecked)
               and not isinstance(p.case.typed, bool) and p.case.polaritas != "ya/tidak"]
@@ -140,11 +142,10 @@ def test_the_input_check_never_refuses_what_the_table_reads(issued):
     docs = []
     for p in placed:
         ref = inputs[p.indicator]
-        ctx = reading_context(planned.form.iki.indicators[p.indicator])
         docs.append({"path": str(planned.path), "sheet": "IKI",
                      "writes": {ref: R.as_typed(p.case, "en-US"),
                                 # (LibreOffice's API formulas separate arguments by ";")
-                                f"{probe}1": {"formula": input_check(ref, ctx).replace(",", ";")}},
+                                f"{probe}1": {"formula": input_check(ref).replace(",", ";")}},
                      "reads": [f"{probe}1"]})
     answers = run(docs)
     from libreoffice import Cell
@@ -153,14 +154,14 @@ def test_the_input_check_never_refuses_what_the_table_reads(issued):
         verdict = Cell(**a["cells"][f"{probe}1"]).python
         assert verdict in (0, 1), (p.rule.key, p.case.typed, verdict)
         passed = verdict == 1
-        refused_number = bool(p.case.problem) and not isinstance(p.case.typed, str) \
-            and p.case.problem != "realisasi_pecahan_persen"
-        assert passed == (not refused_number), (p.rule.key, p.case.typed, passed)
+        refused = p.case.problem == "realisasi_negatif" and not isinstance(p.case.typed, str)
+        assert passed == (not refused), (p.rule.key, p.case.typed, passed)
 
 
 def test_the_form_checks_each_realisasi_by_its_indikator(issued):
-    """Every numeric REALISASI cell has the input check of its indikator, with the
-    messages of the table for it (Excel keeps 255 characters)."""
+    """Every numeric REALISASI cell has the input check, relative to the first cell of
+    its rule, with the messages of the table for its kind of indikator (Excel keeps 255
+    characters); a form holds a few rules, not one per cell."""
     _, planned = issued
     sheet = openpyxl.load_workbook(planned.path)["IKI"]
     rules = {}
@@ -175,7 +176,7 @@ def test_the_form_checks_each_realisasi_by_its_indikator(issued):
                 assert dv.type == "list"
                 continue
             first = str(dv.sqref).split(":")[0].split()[0]
-            assert dv.type == "custom"
-            assert "=" + dv.formula1 == input_check(first, reading_context(ind))
-            assert len(dv.prompt) <= 255 and len(dv.error) <= 255
-    assert Path(planned.path).is_file()
+            assert dv.type == "custom" and "=" + dv.formula1 == input_check(first)
+            msgs = number_messages(reading_context(ind), get_texts(), dv.promptTitle[10:])
+            assert (dv.prompt, dv.error) == (msgs["input_message"], msgs["error_message"])
+    assert len(sheet.data_validations.dataValidation) <= 4 * 4 + 1

@@ -130,21 +130,6 @@ class Context:
         return min(absurd, percent_limit(self.target)) if self.percent else absurd
 
     @property
-    def unit_example(self) -> str:
-        """The SATUAN as a pegawai may type it after a number, for the input message:
-        as written when the table reads it so (``Dokumen``, ``JP``), else its first
-        word (``orang`` of ``orang/hari``); "" for a percent or a unit of one letter."""
-        if self.percent:
-            return ""
-        written = self.satuan.strip()
-        if written and unit_key(written) == written.replace(" ", "").lower() \
-                and len(written) <= 20:
-            return written
-        m = re.search(r"[A-Za-z]{2,}", written)
-        word = m[0][:20] if m else ""
-        return word if word and self.unit.startswith(word.lower()) else ""
-
-    @property
     def fraction_check(self) -> bool:
         """Whether 0 < value < 1 typed without ``%`` is refused (an unformatted percent)."""
         return (self.percent and self.polaritas != "minimal" and self.target is not None

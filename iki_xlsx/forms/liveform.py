@@ -12,7 +12,10 @@ realisasi cell ``x`` gets helper cells in its row of a very hidden, protected sh
 * ``W`` — the characters of ``T`` other than digits, ``.`` and ``,`` (a unit, ``%``, …);
 * ``N`` — the number part to read (``T`` without its ``%``, its ``Rp``, the indikator's
   unit), the target's number for its letter, or :data:`INVALID`;
+* ``M`` — ``N`` with every digit as 0, the shape of the number (``0.000,0``);
+* ``A``, ``B`` — how many ``.`` and ``,`` it holds;
 * ``D`` — where ``N`` has its decimal point (0: none), or INVALID for a malformed number;
+* ``K`` — how many thousands separators ``N`` has before it;
 * ``V`` — the value: a number cell as it is (× 100 when formatted as percent; a date
   is INVALID), a text as ``N`` and ``D`` say, ``""`` when blank;
 * ``P`` — ``V`` checked like the recap (0 ≤ V ≤ the indikator's limit, not a fraction
@@ -27,7 +30,7 @@ Gnumeric); they use only functions every spreadsheet evaluates alike, and ``VALU
 ever sees a string of digits, so the result is the same in every locale.
 
 :func:`input_check` is the REALISASI cell's own check (data validation): any text (the
-helpers read it), or a number from 0 to the indikator's limit.
+helpers read it), or a number of 0 or more.
 
 Known limit: LibreOffice and Gnumeric report no date format through ``CELL("format")``
 for an ISO date (``2025-03-04``), so such a date counts there as its serial number
@@ -41,7 +44,7 @@ from ..core.rules import INVALID, MAX_DIGITS, MAX_NUMBER_TEXT, PERCENT_WORDS, Co
 
 __all__ = ["HELPERS", "INVALID", "flag_formula", "input_check", "period_formulas"]
 
-HELPERS = ("T", "W", "N", "D", "V", "P")  # helper columns per period, in this order
+HELPERS = ("T", "W", "N", "M", "A", "B", "D", "K", "V", "P")  # per period, in order
 _BAD = f'"{INVALID}"'
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -65,8 +68,12 @@ def period_formulas(x: str, h: dict[str, str], ctx: Context,
     return {"T": f'=IF(ISTEXT({x}),LOWER(SUBSTITUTE({x}," ","")),"")',
             "W": f'=IF({h["T"]}="","",{_without(h["T"], "0123456789.,")})',
             "N": number_text_formula(x, h["T"], h["W"], ctx),
-            "D": decimal_formula(h["N"]),
-            "V": value_formula(x, h["N"], h["D"]),
+            "M": mask_formula(h["N"]),
+            "A": count_formula(h["N"], "."),
+            "B": count_formula(h["N"], ","),
+            "D": decimal_formula(h["N"], h["M"], h["A"], h["B"]),
+            "K": groups_formula(h["N"], h["D"], h["A"], h["B"]),
+            "V": value_formula(x, h["N"], h["M"], h["D"], h["K"]),
             "P": checked_formula(x, h["T"], h["W"], h["V"], ctx)}
 
 
@@ -111,47 +118,68 @@ def letter_value_formula(s: str, otherwise: str) -> str:
     return f"IF(IFERROR({shape},FALSE),TRIM({bare}),{otherwise})"
 
 
-def decimal_formula(n: str) -> str:
+def mask_formula(n: str) -> str:
+    """``M``: the number text ``n`` with every digit as 0 (``1.234,5`` → ``0.000,0``): the
+    shape of a number, for the checks of ``D`` and ``V``."""
+    return f'=IF(ISTEXT({n}),{_zeros(n)},"")'
+
+
+def _zeros(expr: str) -> str:
+    for digit in "123456789":
+        expr = f'SUBSTITUTE({expr},"{digit}","0")'
+    return expr
+
+
+def count_formula(n: str, ch: str) -> str:
+    """``A`` (``ch`` ".") and ``B`` (","): how many of ``ch`` the number text holds."""
+    return f'=IF(ISTEXT({n}),LEN({n})-LEN(SUBSTITUTE({n},"{ch}","")),0)'
+
+
+def decimal_formula(n: str, m: str, dots: str, commas: str) -> str:
     """``D``: the 1-based place of the decimal point in the number text ``n`` (0: none),
-    or INVALID when ``n`` is not a well-formed number (separators side by side, at the
-    end, a decimal point twice) — the first half of
-    :func:`iki_xlsx.core.rules.parse_number_text`."""
+    or INVALID when ``n`` is not a well-formed number (separators side by side, at either
+    end, a decimal point twice or before a thousands separator) — the first half of
+    :func:`iki_xlsx.core.rules.parse_number_text`; ``m`` is ``n``'s mask (``M``), ``dots``
+    and ``commas`` its counts of ``.`` and ``,`` (``A``, ``B``)."""
     size = f"LEN({n})"
-    nd, nc = f'({size}-LEN(SUBSTITUTE({n},".","")))', f'({size}-LEN(SUBSTITUTE({n},",","")))'
-    ld = f'IF({nd}=0,0,FIND("#",SUBSTITUTE({n},".","#",{nd})))'
-    lc = f'IF({nc}=0,0,FIND("#",SUBSTITUTE({n},",","#",{nc})))'
-    digits = '"0123456789"'
-    thousands = (f'IF(AND({nc}=0,{nd}=1),AND({size}-{ld}=3,{ld}>1,LEFT({n},{ld}-1)<>"0"),'
-                 f'FALSE)')
-    dec = (f"IF(AND({nd}>0,{nc}>0),MAX({ld},{lc}),IF({nc}=1,{lc},"
-           f"IF(AND({nd}=1,NOT({thousands})),{ld},0)))")
+    fd, fc = f'FIND(".",{n}&".")', f'FIND(",",{n}&",")'  # n + 1 when absent: no error
     pairs = ",".join(f'ISERROR(FIND("{p}",{n}))' for p in ("..", ",,", ".,", ",."))
-    shape = (f"AND({size}>0,{pairs},ISNUMBER(FIND(RIGHT({n},1),{digits})),"
-             f"OR(ISNUMBER(FIND(LEFT({n},1),{digits})),{nd}+{nc}=1),"
-             f"IF(AND({nd}>0,{nc}>0),IF({lc}>{ld},{nc}=1,{nd}=1),TRUE))")
-    return (f'=IF(OR(ISNUMBER({n}),{n}="",{n}={_BAD}),"",'
-            f'IFERROR(IF({shape},{dec},{_BAD}),{_BAD}))')
+    shape = (f'AND({size}>0,{pairs},RIGHT({m},1)="0",'
+             f'OR(LEFT({m},1)="0",{dots}+{commas}=1))')
+    both = (f'IF(AND({commas}=1,FIND(".",{n}&".",{fc})>{size}),{fc},'
+            f'IF(AND({dots}=1,FIND(",",{n}&",",{fd})>{size}),{fd},{_BAD}))')
+    thousands = f'AND({size}-{fd}=3,{fd}>1,LEFT({n},{fd}-1)<>"0")'  # 1.234 (one dot)
+    dec = (f"IF(AND({dots}>0,{commas}>0),{both},IF({commas}>0,IF({commas}=1,{fc},0),"
+           f"IF({dots}=1,IF({thousands},0,{fd}),0)))")
+    return (f'=IF(OR(ISNUMBER({n}),{n}=""),"",IF({n}={_BAD},{_BAD},'
+            f'IFERROR(IF({shape},{dec},{_BAD}),{_BAD})))')
 
 
-def value_formula(x: str, n: str, d: str) -> str:
+def groups_formula(n: str, d: str, dots: str, commas: str) -> str:
+    """``K``: how many thousands separators ``n`` holds before its decimal point ``d``
+    (all of the other kind when it has one, else all of its separators)."""
+    return (f'=IF(OR({d}="",{d}={_BAD}),"",IF({d}>0,IF(MID({n},{d},1)=",",{dots},{commas}),'
+            f'{dots}+{commas}))')
+
+
+def value_formula(x: str, n: str, m: str, d: str, k: str) -> str:
     """``V``: what the recap reads in ``x`` before its checks (the rest of
-    :func:`iki_xlsx.core.rules.parse_number_text`: thousands grouped by threes, at most
-    15 digits, the digits divided by 10^decimals)."""
+    :func:`iki_xlsx.core.rules.parse_number_text`: thousands grouped by threes — the
+    mask of the part before the decimal point is ``0…0`` then ``.000`` ``k`` times — at
+    most 15 digits, the digits divided by 10^decimals)."""
     fmt = f'LEFT(IFERROR(CELL("format",{x}),"G"),1)'
-    head = f"IF({d}>0,LEFT({n},{d}-1),{n})"
+    head = f"IF({d}>0,{d}-1,LEN({n}))"  # length of the part before the decimal point
     group = f'IF({d}>0,IF(MID({n},{d},1)=",",".",","),IF(ISNUMBER(FIND(",",{n})),",","."))'
-    k = f'(LEN({head})-LEN(SUBSTITUTE({head},{group},"")))'
-    first = f"(LEN({head})-4*{k})"
-    places = ",".join(f"OR({k}<{j + 1},MID({head},{first}+{4 * j + 1},1)={group})"
-                      for j in range(4))
-    grouped = f"IF({k}=0,TRUE,AND({first}>=1,{first}<=3,{k}<=4,{places}))"
+    first = f"({head}-4*{k})"
+    grouped = (f'IF({k}=0,TRUE,AND({first}>=1,{first}<=3,'
+               f'LEFT({m},{head})=REPT("0",{first})&REPT({group}&"000",{k})))')
     digits = f'SUBSTITUTE(SUBSTITUTE({n},".",""),",","")'
     parsed = (f"IFERROR(IF(AND({grouped},LEN({digits})<={MAX_DIGITS}),"
               f"VALUE({digits})/10^IF({d}>0,LEN({n})-{d},0),{_BAD}),{_BAD})")
     return (f'=IF(ISERROR({x}),{_BAD},IF(ISBLANK({x}),"",IF(ISLOGICAL({x}),{_BAD},'
             f'IF(ISNUMBER({x}),IF({fmt}="D",{_BAD},IF({fmt}="P",{x}*100,{x})),'
-            f'IF(TRIM({x})="","",IF(ISNUMBER({n}),{n},IF(OR({n}={_BAD},{n}="",{d}={_BAD}),{_BAD},'
-            f'{parsed})))))))')
+            f'IF(TRIM({x})="","",IF(ISNUMBER({n}),{n},IF(OR({n}={_BAD},{n}="",{d}={_BAD}),'
+            f'{_BAD},{parsed})))))))')
 
 
 def checked_formula(x: str, t: str, w: str, v: str, ctx: Context) -> str:
@@ -184,8 +212,9 @@ def flag_formula(checked: list[str]) -> str:
     return "=0+" + "+".join(f'({p}={_BAD})' for p in checked)
 
 
-def input_check(x: str, ctx: Context) -> str:
+def input_check(x: str) -> str:
     """The data validation of a numeric REALISASI cell ``x`` (relative): any text — the
-    helpers read it by the table, in any locale — or a number from 0 to the
-    indikator's limit. Refused as typed: a negative or implausible number, TRUE/FALSE."""
-    return f"=OR(ISTEXT({x}),AND(ISNUMBER({x}),{x}>=0,{x}<={excel_number(ctx.limit)}))"
+    helpers read it by the table, in any locale — or a number of 0 or more. Refused as
+    typed: a negative number, TRUE/FALSE; the helpers warn for the rest the table
+    refuses (an implausible number, an unformatted fraction on a percent indikator)."""
+    return f"=OR(ISTEXT({x}),AND(ISNUMBER({x}),{x}>=0))"
