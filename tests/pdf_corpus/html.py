@@ -75,7 +75,8 @@ def _table(doc: Doc, layout: Layout) -> str:
                          "sumber": ind.sumber, "target": ind.target}[kind]
                 cells.append(f"<td>{escape(value)}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="iki"><colgroup>{cols}</colgroup>{thead}<tbody>{"".join(rows)}</tbody></table>'
+    body = "".join(rows)
+    return f'<table class="iki"><colgroup>{cols}</colgroup>{thead}<tbody>{body}</tbody></table>'
 
 
 def _signature(doc: Doc) -> str:

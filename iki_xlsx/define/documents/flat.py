@@ -19,25 +19,14 @@ from collections import Counter
 from .cleanup import squash, strip_markup
 from .flatcut import rebuild
 from .issues import Issue
-from .table import is_header, title_kind
+from .table import header_words_only, is_header, title_kind
 
-_FILLER = {"KINERJA", "DATA", "AKTIVITAS", "STRATEGIS", "UTAMA", "INDIVIDU", "PERHITUNGAN",
-           "PENGHITUNGAN", "FORMULASI", "KEGIATAN", "SUB", "PROGRAM", "DAN", "ATAU", "TAHUN",
-           "PERSPEKTIF", "KINERJA/", "PENGUKURAN", "PENGUMPULAN", "INDIKATOR", "DEFINISI",
-           "OPERASIONAL", "/", "-", "&"}
 _SIGNATURE = re.compile(r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|"
                         r"(?:Mengetahui|Menyetujui|Atasan\s+Langsung|Pihak\s+(?:Pertama|Kedua)|"
                         r"Pejabat\s+Penilai|Pegawai\s+yang\s+Dinilai|Yang\s+membuat|"
                         r"Dibuat\s+oleh)\b)", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dari|/)\s*\d{1,3})?"
                           r"(?:\s*-)?$", re.I)
-
-def header_words_only(line: str) -> bool:
-    """Every word of ``line`` is a column-title word (``NO``, ``SASARAN``, ``KINERJA`` …)."""
-    words = re.findall(r"[^\s()/]+", line)
-    return bool(words) and all(w.strip(".,:").upper() in _FILLER or title_kind(w)
-                               for w in words)
-
 
 def split_titles(text: str) -> list[str]:
     """Column titles run together on a line → the titles (a new kind starts a title)."""

@@ -93,6 +93,22 @@ def parse_label_line(line: str, cells: list[str] | None) -> tuple[str, str | Non
     return None
 
 
+_TITLE = re.compile(r"INDIKATOR\s+KINERJA\s+(?:INDIVIDU\w*|UTAMA|PEGAWAI)", re.I)
+
+
+def title_year(line: str) -> int | None | bool:
+    """False when ``line`` is no IKI title; else the year it names (or None)."""
+    m = _TITLE.search(line)
+    if not m:
+        return False
+    rest = line[:m.start()] + " " + line[m.end():]
+    year = re.search(r"\b((?:19|20)\d{2})\b", rest)
+    rest = re.sub(r"\(?\bIK[IU]\b\)?|\bTAHUN\b|\b(?:19|20)\d{2}\b|[^\w\s]", " ", rest, flags=re.I)
+    if len(rest.split()) > 3:
+        return False  # prose mentioning IKI, e.g. a decree's "tentang … Indikator Kinerja …"
+    return int(year[1]) if year else None
+
+
 @dataclass
 class HeaderFields:
     """Lines collected per header field, with the line number each field started on."""
