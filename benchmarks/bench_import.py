@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from pdf_corpus import BY_NAME, LAYOUTS, SCAN, Tally, build, score  # noqa: E402
+from pdf_corpus import BY_NAME, HELD_OUT, LAYOUTS, SCAN, Tally, build, score  # noqa: E402
 
 from iki_xlsx.define.documents import import_documents  # noqa: E402
 
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("-l", "--layout", action="append", help="only these layouts")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every wrong row")
     args = parser.parse_args()
-    layouts = [BY_NAME[n] for n in args.layout] if args.layout else LAYOUTS + [SCAN]
+    layouts = [BY_NAME[n] for n in args.layout] if args.layout else LAYOUTS + HELD_OUT + [SCAN]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         started = time.perf_counter()

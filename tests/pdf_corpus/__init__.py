@@ -7,7 +7,8 @@ was made from, and the field-by-field score of an import against them.
 """
 
 from .build import Made, build, needs
-from .layouts import BY_NAME, LAYOUTS, SCAN, Layout
+from .layouts import BY_NAME, HELD_OUT, LAYOUTS, SCAN, Layout
 from .score import Tally, score
 
-__all__ = ["BY_NAME", "LAYOUTS", "SCAN", "Layout", "Made", "Tally", "build", "needs", "score"]
+__all__ = ["BY_NAME", "HELD_OUT", "LAYOUTS", "SCAN", "Layout", "Made", "Tally", "build", "needs",
+           "score"]

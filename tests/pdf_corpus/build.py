@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import html, office, pdfgen
 from .content import Doc, documents
-from .layouts import LAYOUTS, SCAN, Layout
+from .layouts import HELD_OUT, LAYOUTS, SCAN, Layout
 
 
 @dataclass
@@ -48,7 +48,7 @@ def build(folder: Path, layouts: list[Layout] | None = None
     made: dict[str, Made] = {}
     missing: dict[str, str] = {}
     office_jobs: list[tuple[Layout, list[Doc], Path]] = []
-    for layout in layouts or LAYOUTS + [SCAN]:
+    for layout in layouts or LAYOUTS + HELD_OUT + [SCAN]:
         reason = needs(layout)
         if reason:
             missing[layout.name] = reason

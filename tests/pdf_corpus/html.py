@@ -19,20 +19,26 @@ from .layouts import Layout
 def page_html(docs: list[Doc], layout: Layout) -> str:
     w, h = layout.page_mm
     border = "1px solid #000" if layout.borders else "none"
+    face = {"sans": '"Liberation Sans", sans-serif', "serif": '"Liberation Serif", serif',
+            "dejavu": '"DejaVu Sans", sans-serif'}[layout.face]
     css = f"""
 @page {{ size: {w}mm {h}mm; margin: 10mm 12mm; }}
-body {{ font-family: "Liberation Sans", sans-serif; font-size: {layout.font}pt; margin: 0; }}
+body {{ font-family: {face}; font-size: {layout.font}pt; margin: 0; }}
 .doc + .doc {{ {'margin-top: 14pt' if layout.flow else 'break-before: page'}; }}
 h1 {{ font-size: {layout.font + 2}pt; text-align: center; margin: 0; }}
 .heading {{ text-align: center; font-weight: bold; margin: 0 0 8pt 0; }}
 table {{ border-collapse: collapse; }}
 .head td {{ vertical-align: top; padding: 0 4pt 1pt 0; }}
 .iki {{ width: 100%; margin-top: 6pt; }}
-.iki th, .iki td {{ border: {border}; padding: 2pt 4pt; vertical-align: top; }}
+.iki th, .iki td {{ border: {border}; padding: 2pt 4pt; vertical-align: {layout.valign};
+  text-align: {'justify' if layout.justify else 'left'}; }}
 .iki th {{ text-align: center; vertical-align: middle; }}
 .iki tr {{ break-inside: {'auto' if layout.split_rows else 'avoid'}; }}
 .sign {{ width: 100%; margin-top: 12pt; break-inside: avoid; }}
 .sign td {{ width: 50%; vertical-align: top; text-align: center; }}
+.beside {{ display: flex; align-items: flex-end; gap: 6mm; }}
+.beside .iki {{ width: 74%; }} .beside .sign {{ width: 26%; }}
+.beside .sign td {{ width: 100%; }}
 """
     body = "\n".join(_document(d, layout) for d in docs)
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>'
@@ -47,9 +53,12 @@ def _document(doc: Doc, layout: Layout) -> str:
         label, value) in enumerate([("PERANGKAT DAERAH", e(doc.perangkat_daerah)),
                                     ("JABATAN", e(doc.jabatan)), ("TUGAS", e(doc.tugas)),
                                     ("FUNGSI", fungsi)], start=1))
+    body = _table(doc, layout) + _signature(doc, layout.signature == "beside")
+    if layout.signature == "beside":
+        body = f'<div class="beside">{body}</div>'
     return (f'<div class="doc"><h1>INDIKATOR KINERJA INDIVIDU<br>TAHUN 2025</h1>'
             f'<p class="heading">{"<br>".join(e(x) for x in doc.heading)}</p>'
-            f'<table class="head">{head}</table>{_table(doc, layout)}{_signature(doc)}</div>')
+            f'<table class="head">{head}</table>{body}</div>')
 
 
 def _table(doc: Doc, layout: Layout) -> str:
@@ -79,7 +88,9 @@ def _table(doc: Doc, layout: Layout) -> str:
     return f'<table class="iki"><colgroup>{cols}</colgroup>{thead}<tbody>{body}</tbody></table>'
 
 
-def _signature(doc: Doc) -> str:
+def _signature(doc: Doc, stacked: bool = False) -> str:
+    """Side by side under the table, or (``stacked``, beside the table) one above the
+    other: the date, the atasan, then the pegawai."""
     def block(lines: list[str]) -> str:
         return "<br>".join(escape(x) for x in lines)
 
@@ -87,6 +98,9 @@ def _signature(doc: Doc) -> str:
             doc.atasan.pangkat, doc.atasan.nip]
     right = [doc.tempat_tanggal, "Pegawai yang Dinilai", doc.pegawai.jabatan, "", "",
              doc.pegawai.nama, doc.pegawai.pangkat, doc.pegawai.nip]
+    if stacked:
+        return (f'<table class="sign"><tr><td>{block(right[:1] + left + [""] + right[1:])}'
+                "</td></tr></table>")
     return (f'<table class="sign"><tr><td>{block(left)}</td><td>{block(right)}</td></tr>'
             "</table>")
 

@@ -45,6 +45,10 @@ class Layout:
     signature: str = "below"  # below | beside (level with the last rows, with a stamp)
     flow: bool = False  # documents one after the other (two on a page), not one per page
     font: float = 10.0
+    face: str = "sans"  # sans | serif | dejavu
+    valign: str = "top"  # top | middle: where a cell's text stands in a taller row
+    justify: bool = False  # cell text justified (wider spaces)
+    space_after: float = 0.0  # points after each paragraph (Word's "Normal" often has 8)
     widths: dict[str, float] = field(default_factory=dict)  # column share (default below)
     groups: tuple[int, int] = (3, 7)
     what: str = ""
@@ -101,5 +105,25 @@ LAYOUTS = [
     Layout("flat_strategic", "flat", STRATEGIC, seed=52,
            what="flattened text (pdftotext) of another header wording"),
 ]
+# Held out: measured as they were first made, before any reader change they inspired.
+HELD_OUT = [
+    Layout("chromium_middle_plain", "chromium", STRATEGIC, seed=71, borders=False,
+           valign="middle", face="serif", what="no borders, cells centred vertically, serif"),
+    Layout("chromium_beside_plain", "chromium", KUKAR, seed=72, borders=False,
+           signature="beside", landscape=True, paper="F4",
+           what="no borders, signature beside the last rows"),
+    Layout("writer_spaced_justified", "writer", MIXED, seed=73, justify=True,
+           space_after=6.0, split_rows=True, face="dejavu", page_numbers=True,
+           what="Writer, justified cells, 6 pt after paragraphs, rows split"),
+    Layout("writer_plain_middle", "writer", KUKAR, seed=74, borders=False, valign="middle",
+           landscape=False, paper="F4", running_header="BKPSDM 2025",
+           what="Writer, no borders, centred cells, F4 portrait, running header"),
+    Layout("calc_middle_serif", "calc", STRATEGIC, seed=75, valign="middle", face="serif",
+           column_numbers=True, page_numbers=True, what="Calc, centred cells, numbers row"),
+    Layout("reportlab_plain_two", "reportlab", DECREE, seed=76, borders=False, flow=True,
+           groups=(2, 4), page_numbers=True, what="no borders, two documents a page"),
+    Layout("reportlab_serif_beside_plain", "reportlab", NO_NUMBER, seed=77, borders=False,
+           signature="beside", face="serif", what="no borders, no NO, signature beside"),
+]
 SCAN = Layout("scan", "scan", KUKAR, seed=61, count=1, what="a scan: page images only")
-BY_NAME = {layout.name: layout for layout in LAYOUTS + [SCAN]}
+BY_NAME = {layout.name: layout for layout in LAYOUTS + HELD_OUT + [SCAN]}

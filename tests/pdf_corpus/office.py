@@ -21,6 +21,9 @@ from .content import Doc
 from .layouts import Layout
 
 
+FACES = {"sans": "Liberation Sans", "serif": "Liberation Serif", "dejavu": "DejaVu Sans"}
+
+
 def soffice() -> str | None:
     return os.environ.get("IKI_SOFFICE") or shutil.which("soffice")
 
@@ -61,8 +64,8 @@ def write_docx(docs: list[Doc], layout: Layout, path: Path) -> Path:
     section.left_margin = section.right_margin = Cm(1.8)
     section.top_margin = section.bottom_margin = Cm(1.8)
     style = d.styles["Normal"]
-    style.font.name, style.font.size = "Liberation Sans", Pt(layout.font)
-    style.paragraph_format.space_after = Pt(0)
+    style.font.name, style.font.size = FACES[layout.face], Pt(layout.font)
+    style.paragraph_format.space_after = Pt(layout.space_after)
     if layout.running_header:
         section.header.paragraphs[0].text = layout.running_header
     if layout.page_numbers:
@@ -119,6 +122,7 @@ def _field(paragraph, code: str) -> None:
 
 
 def _docx_table(d, doc: Doc, layout: Layout, text_width: float) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -137,6 +141,7 @@ def _docx_table(d, doc: Doc, layout: Layout, text_width: float) -> None:
         if layout.column_numbers:
             t.cell(1, i).text = f"({i + 1})"
             t.cell(1, i).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        t.columns[i].width = Cm(text_width * layout.width(kind) / total)
         for r in range(len(body) + extra):
             t.cell(r, i).width = Cm(text_width * layout.width(kind) / total)
     for r in range(extra):
@@ -164,6 +169,13 @@ def _docx_table(d, doc: Doc, layout: Layout, text_width: float) -> None:
                 if r - 1 > first:
                     cell = cell.merge(t.cell(r - 1, i))
                 cell.text = text
+    for row in t.rows[extra:]:
+        for cell in row.cells:
+            if layout.valign == "middle":
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if layout.justify:
+                for p in cell.paragraphs:
+                    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 # --------------------------------------------------------------------------- Excel
@@ -179,13 +191,14 @@ def write_xlsx(docs: list[Doc], layout: Layout, path: Path) -> Path:
     widths = [width_chars * layout.width(k) for k in kinds]
     for c, wdt in enumerate(widths):
         ws.set_column(c, c, wdt)
-    font = {"font_name": "Liberation Sans", "font_size": layout.font}
+    font = {"font_name": FACES[layout.face], "font_size": layout.font}
+    valign = "vcenter" if layout.valign == "middle" else "top"
     border = {"border": 1} if layout.borders else {}
     f_title = wb.add_format({**font, "bold": True, "align": "center"})
     f_text = wb.add_format({**font, "text_wrap": True, "valign": "top"})
     f_head = wb.add_format({**font, **border, "bold": True, "text_wrap": True,
                             "align": "center", "valign": "vcenter"})
-    f_cell = wb.add_format({**font, **border, "text_wrap": True, "valign": "top"})
+    f_cell = wb.add_format({**font, **border, "text_wrap": True, "valign": valign})
     f_sign = wb.add_format({**font, "align": "center"})
     row = 0
     titles, breaks = [], []

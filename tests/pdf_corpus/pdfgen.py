@@ -14,6 +14,10 @@ from .content import Doc
 from .layouts import Layout
 
 
+FACES = {"sans": ("Helvetica", "Helvetica-Bold"), "serif": ("Times-Roman", "Times-Bold"),
+         "dejavu": ("Helvetica", "Helvetica-Bold")}
+
+
 def write_pdf(docs: list[Doc], layout: Layout, out: Path) -> Path:
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
@@ -44,13 +48,15 @@ def write_pdf(docs: list[Doc], layout: Layout, out: Path) -> Path:
 
 
 def _styles(layout: Layout):
-    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
 
     size = layout.font
-    body = ParagraphStyle("body", fontName="Helvetica", fontSize=size, leading=size * 1.2)
+    face, bold = FACES[layout.face]
+    body = ParagraphStyle("body", fontName=face, fontSize=size, leading=size * 1.2,
+                          alignment=TA_JUSTIFY if layout.justify else TA_LEFT)
     return (body, ParagraphStyle("center", parent=body, alignment=TA_CENTER),
-            ParagraphStyle("title", parent=body, fontName="Helvetica-Bold",
+            ParagraphStyle("title", parent=body, fontName=bold,
                            fontSize=size + 2, leading=(size + 2) * 1.2, alignment=TA_CENTER))
 
 
@@ -66,7 +72,7 @@ def _document(doc: Doc, layout: Layout, width: float) -> list:
          ("TUGAS", _x(doc.tugas)), ("FUNGSI", fungsi)], start=1)]
     label_width = 4.5 * layout.font * 3
     t = Table(head, colWidths=[14, label_width, 8, width - label_width - 22], hAlign="LEFT")
-    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", layout.font),
+    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FACES[layout.face][0], layout.font),
                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
                            ("LEFTPADDING", (0, 0), (-1, -1), 1)]))
     out += [t, Spacer(1, 6)]
@@ -101,8 +107,9 @@ def _table(doc: Doc, layout: Layout, width: float, rows: list, header: bool):
     kinds = [k for k, _ in layout.columns]
     total = sum(layout.width(k) for k in kinds)
     widths = [width * layout.width(k) / total for k in kinds]
-    data, style = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
-                       ("FONT", (0, 0), (-1, -1), "Helvetica", layout.font)]
+    data, style = [], [("VALIGN", (0, 0), (-1, -1),
+                        "MIDDLE" if layout.valign == "middle" else "TOP"),
+                       ("FONT", (0, 0), (-1, -1), FACES[layout.face][0], layout.font)]
     if header:
         data.append([Paragraph(f"<b>{_x(t)}</b>", center) for _, t in layout.columns])
         if layout.column_numbers:

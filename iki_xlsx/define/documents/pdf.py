@@ -86,18 +86,18 @@ def read_pdf(path: str | Path) -> PdfText:
 
 def _page_blocks(page: PageParts, carry: Columns | None, seen: dict, vocab: Vocabulary
                  ) -> tuple[list[TextLine | Table], Columns | None]:
-    """A page's text lines and tables in reading order, and the columns of a table
-    without rulings that runs to the page's foot."""
+    """A page's text lines and tables in reading order (text beside a table after it),
+    and the columns of a table without rulings that runs to the page's foot."""
     lines = page.lines
     tables: list[Table] = list(page.tables)
-    beside: list[list[Word]] = []
+    beside: list[tuple[Table, list[Word]]] = []  # (the table, a line beside it)
     plain: list[list[Word]] = []
     k = 0
     if carry is not None:
         found = carried_table(lines, 0, page.number, carry)
         if found:
             tables.append(found[0])
-            beside += _lines_of(found[3])
+            beside += [(found[0], line) for line in _lines_of(found[3])]
             k = found[2]
             carry = found[4] if k >= len(lines) else None  # and on to the next page
         else:
@@ -106,25 +106,22 @@ def _page_blocks(page: PageParts, carry: Columns | None, seen: dict, vocab: Voca
         table, columns, first, end, side = found
         plain += lines[k:first]
         tables.append(table)
-        beside += _lines_of(side)
+        beside += [(table, line) for line in _lines_of(side)]
         k = end
         carry = columns if end >= len(lines) else None
     plain += lines[k:]
     keyed: list[tuple[float, int, TextLine | Table]] = [(t.top, 0, t) for t in tables]
     normal = []
     for line in plain:
-        if any(t.top <= line[0].top <= t.bottom and (line[0].x0 >= t.x1 - 1 or
-                                                      line[-1].x1 <= t.x0 + 1)
-               for t in page.tables):
-            beside.append(line)  # level with a ruled table, outside it: read after it
+        holder = next((t for t in page.tables if t.top <= line[0].top <= t.bottom and (
+            line[0].x0 >= t.x1 - 1 or line[-1].x1 <= t.x0 + 1)), None)
+        if holder is not None:
+            beside.append((holder, line))  # level with a ruled table, outside it
         else:
             normal.append(line)
     keyed += [(tl.top, 1, tl) for tl in text_lines(normal, page.number)]
-    for line in beside:
-        holder = max((t for t in tables if t.top <= line[0].top), key=lambda t: t.bottom,
-                     default=None)
-        after = holder.bottom + 0.01 if holder else line[0].top
-        keyed += [(after, 2, tl) for tl in text_lines([line], page.number)]
+    keyed += [(table.bottom + 0.01, 2, tl) for table, line in beside
+              for tl in text_lines([line], page.number)]
     keyed.sort(key=lambda item: (item[0], item[1]))
     return _with_hyphens([b for _, _, b in keyed], vocab), carry
 
@@ -194,7 +191,12 @@ class _Joiner:
         part.above, self.between = [], []
         base = self.current or self.pending
         last = self.last if self.current else self.pending
-        if base is not None and _goes_on(base, last, part) and _repeated(extra, base):
+        if base is not None and _goes_on(base, last, part) and (
+                _repeated(extra, base) or _repeated(extra, part)):
+            if extra and not _repeated(extra, base) and base.rows:
+                # a merged cell of the next page's rows printed (clipped) under this
+                # page's: the rows before the break may belong to it
+                base.rows[-1].doubt = base.rows[-1].doubt or "halaman"
             if base is self.pending:
                 self.out.append(base)
                 self.current, self.pending = base, None
@@ -216,9 +218,9 @@ class _Joiner:
 
 def _repeated(lines: list[TextLine], table: Table) -> bool:
     """Every piece of ``lines`` says again what a cell of ``table`` says."""
-    said = [" ".join(r.text(c).split()).casefold() for r in table.rows
+    said = [f" {' '.join(r.text(c).split()).casefold()} " for r in table.rows
             for c in range(len(r.cells))]
-    return all(any(" ".join(piece.split()).casefold() in s for s in said)
+    return all(any(f" {' '.join(piece.split()).casefold()} " in s for s in said)
                for line in lines for piece in line.text.split("\t") if piece.strip())
 
 

@@ -24,6 +24,7 @@ from .words import Word, line_text
 
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:(?:hal(?:aman)?|page)\.?\s*)?\d{1,3}"
                           r"(?:\s*(?:dari|of|/)\s*\d{1,3})?(?:\s*-)?$", re.I)
+_NAMED_PAGE = re.compile(r"^(?:hal(?:aman)?|page)\.?\s*\d|^\d{1,3}\s*(?:dari|of|/)\s*\d", re.I)
 _EDGE = 0.2  # share of the page height where running headers and footers may stand
 _SAME_HEIGHT = 4.0  # points
 
@@ -48,7 +49,7 @@ def drop_furniture(pages: list[PageParts]) -> None:
         for line, below in _first_two(page):
             if below is None or isinstance(below, Table) or _document_goes_on(below):
                 running.add(_key(line))
-    for page in pages:
+    for page in pages:  # a block needs a gap to be set apart, unless it names the page
         drop: set[int] = set()
         leading = _leading(page)
         for top in (True, False):
@@ -57,7 +58,8 @@ def drop_furniture(pages: list[PageParts]) -> None:
                 if not _furniture(line, seen, running, len(pages)):
                     break
                 block.append(id(line))
-                if gap > leading + 0.15 * max(w.height for w in line):
+                if gap > leading + 0.15 * max(w.height for w in line) or _NAMED_PAGE.match(
+                        squash(line_text(line).replace("\t", " "))):
                     drop.update(block)  # a wider gap sets the block apart from the text
                     block = []
         page.lines = [line for line in page.lines if id(line) not in drop]

@@ -1,19 +1,18 @@
 """Tables printed without rulings, rebuilt from where their words stand.
 
 * **Header.** The column titles are the lines around the one that names INDIKATOR and
-  two other columns, as long as every word is a title word: a title may wrap over several
-  lines, centred. The titles are the header's words grouped where they overlap from line
-  to line or stand a space apart on a line (a word of another kind starts another title).
+  two other columns, as long as every word is a title word (a signature set far to the
+  right may stand beside them): a title may wrap over several lines, centred. The
+  titles are the header's words grouped where they overlap from line to line or stand a
+  space apart on a line (a word of another kind starts another title).
 * **Columns.** Between two titles lies the border of their columns; it is placed where no
-  word of the table crosses (a river through every line). A line whose words leave no
-  such river ends the table when it is prose, else its row is reported (``pdf_kolom``).
-  Words to the right of the last column, beyond a river, are a block beside the table (a
-  signature): they are no cell.
-* **Rows.** A row starts at a number in NO, where a column's text starts again below
-  the first line of a row (cells start together at the top of their row), after a wider
-  gap than the lines of a cell have, or where a cell's next word would have fitted on its
-  line above; a row cut on weak evidence is reported (``pdf_baris``). The text of a merged
-  SASARAN (and NO) goes to the first row of its group.
+  word of the table crosses (a river through every line), in the river the same titles
+  had their border on a page before, else before the aligned starts of the next
+  column's lines. A line whose words leave no such river ends the table when it is
+  prose, else its row is reported (``pdf_kolom``). Words to the right of the last
+  column, beyond a river, are a block beside the table (a signature): they are no cell.
+* **Rows** are cut by :mod:`.pdfrows`. A page that goes on without titles is read with
+  the columns of the page before (:func:`carried_table`).
 """
 
 from __future__ import annotations
@@ -23,9 +22,10 @@ from dataclasses import dataclass
 from statistics import median
 
 from .header import parse_label_line
-from .pdftable import Row, Table, would_fit
-from .table import is_header, is_number, title_kind, title_word
-from .words import Word, group_lines, line_text, segments
+from .pdfrows import build_rows
+from .pdftable import Table
+from .table import is_header, title_kind, title_word
+from .words import TAB_GAP, Word, group_lines, line_text, segments
 
 SIGNATURE_LINE = re.compile(
     r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|(?:Mengetahui|"
@@ -42,38 +42,54 @@ class Columns:
     spans: list[tuple[float, float]]  # each title's extent
     borders: list[float] | None = None  # set once the body is known
     prior: list[float] | None = None  # the borders the same titles had on a page before
+    centred: bool | None = None  # cells centred in their rows (known once rows are read)
 
 
-def header_block(lines: list[list[Word]], start: int) -> tuple[int, int, list[str],
-                                                                list[tuple[float, float]]] | None:
-    """(first line, end line, titles, title extents) of a column header found from
-    ``lines[start]`` on, or None."""
+def header_block(lines: list[list[Word]], start: int
+                 ) -> tuple[int, int, list[str], list[tuple[float, float]], list[Word]] | None:
+    """(first line, end line, titles, title extents, words beside the titles) of a
+    column header found from ``lines[start]`` on, or None."""
     k = start
     while k < len(lines):
         if not title_line(lines[k]):
             k += 1
             continue
-        while k > start and _title_words(lines[k - 1]) and _close(lines[k - 1], lines[k]):
+        while k > start and _title_part(lines[k - 1]) and _close(lines[k - 1], lines[k]):
             k -= 1  # a title wrapped and centred: its first line may hold no title word
         end = k
-        while end + 1 < len(lines) and _title_words(lines[end + 1]) and _close(
+        while end + 1 < len(lines) and _title_part(lines[end + 1]) and _close(
                 lines[end], lines[end + 1]):
             end += 1
-        titles = _titles([w for line in lines[k:end + 1] for w in line
+        parts = [_title_part(line) for line in lines[k:end + 1]]
+        titles = _titles([w for part in parts for w in part
                           if not _COLUMN_NUMBER.match(w.text)])
         if titles and is_header([t for t, _ in titles]):
-            return k, end + 1, [t for t, _ in titles], [s for _, s in titles]
+            beside = [w for line, part in zip(lines[k:end + 1], parts) for w in line
+                      if w not in part]
+            return k, end + 1, [t for t, _ in titles], [s for _, s in titles], beside
         k = end + 1
     return None
 
 
 def title_line(line: list[Word]) -> bool:
     """A line of column titles (one at least names a column)."""
-    return _title_words(line) and any(title_kind(w.text.strip(".,:;()")) for w in line)
+    return any(title_kind(w.text.strip(".,:;()")) for w in _title_part(line))
 
 
-def _title_words(line: list[Word]) -> bool:
-    return all(title_word(w.text) or _COLUMN_NUMBER.match(w.text) for w in line)
+def _title_part(line: list[Word]) -> list[Word]:
+    """The words of a line of column titles: every word a title word, a column number or
+    the end of one a narrow column broke (``TARGE`` / ``T``); a block far to the right (a
+    signature beside the table) may follow them. Empty when the line is no such line."""
+    part: list[Word] = []
+    for seg in segments(line):
+        if all(title_word(w.text) or _COLUMN_NUMBER.match(w.text)
+               or (len(w.text) <= 2 and w.text.isupper()) for w in seg):
+            part += seg
+            continue
+        if part and seg[0].x0 - part[-1].x1 > 2 * TAB_GAP:
+            break  # beside the titles
+        return []
+    return part if any(len(w.text) > 2 for w in part) else []
 
 
 def _close(upper: list[Word], lower: list[Word]) -> bool:
@@ -125,8 +141,13 @@ def body_lines(lines: list[list[Word]], columns: Columns) -> tuple[int, list[lis
     used: list[list[Word]] = []
     last_gap, height = 0.0, median(w.height for line in lines[:5] for w in line) if lines else 10
     n = 0
+    right = columns.spans[-1][1] + 2
     for n, line in enumerate(lines):
-        text = line_text(line)
+        inner = [w for w in line if w.x0 <= right]  # not a block beside the table
+        if not inner:
+            used.append(line)
+            continue
+        text = line_text(inner)
         if used:
             gap = min(w.top for w in line) - max(w.bottom for w in used[-1])
             if gap > max(6 * height, 3 * last_gap) and n > 1:
@@ -135,9 +156,9 @@ def body_lines(lines: list[list[Word]], columns: Columns) -> tuple[int, list[lis
         if (SIGNATURE_LINE.match(text) or parse_label_line(text, None) is not None
                 or title_line(line)):
             break
-        left = [_subtract(f, line) for f in free]
+        left = [_subtract(f, inner) for f in free]
         if any(not f for f in left):
-            if _prose(line, gaps):
+            if _prose(inner, gaps):
                 break
         else:
             free = left
@@ -200,145 +221,6 @@ def _beside(lines: list[list[Word]], columns: Columns) -> set[Word]:
     return {w for line in lines for w in line if w.x0 >= start - 0.5}
 
 
-# --------------------------------------------------------------------------- rows
-
-def build_rows(body: list[list[Word]], columns: Columns, page: int) -> list[Row]:
-    """The body's words cut into columns and rows (see module docstring). NO and a
-    merged SASARAN are set apart first: their lines run on their own beside the rows."""
-    kinds = [title_kind(t) for t in columns.titles] if columns.titles else []
-    borders = columns.borders or []
-    n = len(borders) + 1
-    no = kinds.index("no") if "no" in kinds else None
-    sas = kinds.index("sasaran") if "sasaran" in kinds else None
-    spanning = {c for c in (no, sas) if c is not None}
-
-    def column(w: Word) -> int:
-        return sum(w.mid > b for b in borders)
-
-    words = [w for line in body for w in line]
-    crossing = {w for w in words if any(w.x0 < b - 0.5 < w.x1 - 1 for b in borders)}
-    lines = group_lines(w for w in words if column(w) not in spanning)
-    cells = [[[w for w in line if column(w) == c] for c in range(n)] for line in lines]
-    pitch = _pitch(lines, cells)
-    heads = _group_starts(words, column, no, sas, pitch)
-    limits = [_limit([per[c] for per in cells if per[c]]) for c in range(n)]
-    ind = kinds.index("indikator") if "indikator" in kinds else None
-    rows: list[Row] = []
-    for k, per in enumerate(cells):
-        top = min(w.top for w in lines[k])
-        new, sure = (True, True) if k == 0 or any(abs(h - top) < 3 for h in heads) else \
-            _new_row(cells, lines, k, limits, pitch, ind)
-        if new:
-            rows.append(Row([[] for _ in range(n)], page, top))
-        if not sure:
-            rows[-1].doubt = rows[-1].doubt or "pdf_baris"
-        for c, found in enumerate(per):
-            if found:
-                rows[-1].cells[c].append(found)
-    for h in heads:  # a NO or SASARAN without any indikator line beside it
-        if not any(abs(h - r.top) < 3 for r in rows):
-            rows.append(Row([[] for _ in range(n)], page, h))
-    rows.sort(key=lambda r: r.top)
-    _place_spanning(rows, words, column, (no, sas), heads, Row([[] for _ in range(n)], page, 0))
-    for w in crossing:
-        _row_at(rows, w.top).doubt = "pdf_kolom"
-    return rows
-
-
-def _limit(lines: list[list[Word]]) -> float | None:
-    """Where a column's lines wrap (the end of its longest line), or None when its lines
-    are not left-aligned (centred: where a line ends tells nothing)."""
-    if not lines:
-        return 0.0
-    left = min(line[0].x0 for line in lines)
-    if sum(line[0].x0 - left < 1.5 for line in lines) < 0.8 * len(lines):
-        return None
-    return max(line[-1].x1 for line in lines)
-
-
-def _pitch(lines: list[list[Word]], cells) -> float:
-    """The gap between two lines of one cell (leading): the lower quartile of the gaps
-    between lines that both hold text in a column (most go on a cell; the others are
-    wider, between rows)."""
-    gaps = sorted(min(w.top for w in lines[k]) - max(w.bottom for w in lines[k - 1])
-                  for k in range(1, len(lines))
-                  if any(cells[k][c] and cells[k - 1][c] for c in range(len(cells[k]))))
-    return gaps[len(gaps) // 4] if gaps else 0.0
-
-
-def _group_starts(words, column, no, sas, pitch) -> list[float]:
-    """Tops where a NO/SASARAN group starts: the numbers in NO, else (a table without NO)
-    the first line of each SASARAN text."""
-    if no is not None:
-        return [line[0].top for line in group_lines(w for w in words if column(w) == no)
-                if is_number(" ".join(w.text for w in line))]
-    if sas is None:
-        return []
-    starts, last = [], None
-    for line in group_lines(w for w in words if column(w) == sas):
-        top = min(w.top for w in line)
-        height = max(w.height for w in line)
-        if last is None or top - last > pitch + max(1.0, 0.25 * height):
-            starts.append(top)
-        last = max(w.bottom for w in line)
-    return starts
-
-
-def _new_row(cells, lines, k, limits, pitch, ind) -> tuple[bool, bool]:
-    """(a new row starts at line k, the evidence is sure).
-
-    Decisive for a new row: a column's text starting below a row's top, a gap wider
-    than a cell's leading, a word that had room on the line above it (that line had
-    ended: only left-aligned columns tell). For the same row: text going on in
-    lowercase. Lines without room for the next word say little each; two agree."""
-    here, above = cells[k], cells[k - 1]
-    if any(here[c] and not above[c] for c in range(len(here))):
-        return True, True  # cells start together at the top of their row
-    height = median(w.height for w in lines[k])
-    gap = min(w.top for w in lines[k]) - max(w.bottom for w in lines[k - 1])
-    wide = gap > pitch + max(1.0, 0.25 * height)
-    fits = full = lower = 0
-    for c in range(len(here)):
-        if not (here[c] and above[c]):
-            continue
-        lower += here[c][0].text[:1].islower()
-        if limits[c] is None:
-            continue  # a centred column: where a line ends says nothing
-        if would_fit(above[c], here[c][0], limits[c]):
-            fits += 1
-        else:
-            full += 1
-    new, same = wide or fits > 0, lower > 0
-    if new != same:
-        return new, True
-    if not new:
-        return False, full >= 2 or (ind is not None and not here[ind])
-    return 2 * wide + fits > 1.5 * lower, False
-
-
-def _row_at(rows: list[Row], top: float) -> Row:
-    """The row a line at ``top`` stands beside (the last row starting above it)."""
-    return max((r for r in rows if r.top <= top + 3), key=lambda r: r.top, default=rows[0])
-
-
-def _place_spanning(rows, words, column, spanning, heads, spare: Row) -> None:
-    """NO and SASARAN lines to the first row of their group. Lines above the first
-    group (a SASARAN going on at the top of a page) get a row of their own, ``spare``,
-    unless a row without NO is there already."""
-    for c in spanning:
-        if c is None:
-            continue
-        for line in group_lines(w for w in words if column(w) == c):
-            top = min(w.top for w in line)
-            start = max((h for h in heads if h <= top + 3), default=None)
-            if start is None and spare not in rows and (
-                    not rows or any(abs(h - rows[0].top) < 3 for h in heads)):
-                spare.top = top
-                rows.insert(0, spare)
-            row = _row_at(rows, start if start is not None else top)
-            row.cells[c].append(line)
-
-
 def plain_table(lines: list[list[Word]], start: int, page: int,
                 seen: dict[tuple[str, ...], Columns]
                 ) -> tuple[Table, Columns, int, int, list[Word]] | None:
@@ -348,14 +230,16 @@ def plain_table(lines: list[list[Word]], start: int, page: int,
     found = header_block(lines, start)
     if found is None:
         return None
-    first, end, titles, spans = found
+    first, end, titles, spans, beside = found
     key = tuple(" ".join(t.split()).casefold() for t in titles)
     before = seen.get(key)
-    columns = Columns(titles, spans, prior=before.borders if before else None)
+    columns = Columns(titles, spans, prior=before.borders if before else None,
+                      centred=before.centred if before else None)
     seen[key] = columns
     used, body, side = body_lines(lines[end:], columns)
     top = min(w.top for w in lines[first])
-    return _table(columns, body, page, top, lines[end - 1]), columns, first, end + used, side
+    return (_table(columns, body, page, top, lines[end - 1]), columns, first, end + used,
+            beside + side)
 
 
 def carried_table(lines: list[list[Word]], start: int, page: int, carry: Columns
@@ -363,7 +247,7 @@ def carried_table(lines: list[list[Word]], start: int, page: int, carry: Columns
     """The rows at the top of a page that go on with the columns ``carry`` of a table
     that ran to the foot of the page before (titles not printed again): (table, first
     line, end line, words beside it, its columns), or None."""
-    columns = Columns(carry.titles, carry.spans, prior=carry.borders)
+    columns = Columns(carry.titles, carry.spans, prior=carry.borders, centred=carry.centred)
     used, body, side = body_lines(lines[start:], columns)
     if not body:
         return None
@@ -377,6 +261,13 @@ def _table(columns: Columns, body: list[list[Word]], page: int, top: float,
     x0 = min([s[0] for s in columns.spans] + [w.x0 for line in body for w in line])
     x1 = max([s[1] for s in columns.spans] + [w.x1 for line in body for w in line])
     bottom = max(w.bottom for w in (body[-1] if body else last))
+    rows: list = []
+    if body:
+        rows, columns.centred = build_rows(body, _kinds(columns), columns.borders or [], page,
+                                           columns.centred)
     return Table(page, top, bottom, x0, x1, columns.titles,
-                 [x0 - 1, *(columns.borders or []), x1 + 1],
-                 build_rows(body, columns, page) if body else [], ruled=False)
+                 [x0 - 1, *(columns.borders or []), x1 + 1], rows, ruled=False)
+
+
+def _kinds(columns: Columns) -> list[str | None]:
+    return [title_kind(t) for t in columns.titles] if columns.titles else []
