@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import html, office, pdfgen
+from . import flatten, html, office, pdfgen
 from .content import Doc, documents
 from .layouts import HELD_OUT, LAYOUTS, SCAN, Layout
 
@@ -30,8 +30,7 @@ def needs(layout: Layout) -> str | None:
     tools = {"chromium": [("chromium", html.chromium())],
              "writer": [("LibreOffice (soffice)", office.soffice())],
              "calc": [("LibreOffice (soffice)", office.soffice())],
-             "flat": [("LibreOffice (soffice)", office.soffice()),
-                      ("pdftotext (poppler-utils)", shutil.which("pdftotext"))],
+             "flat": [("LibreOffice (soffice)", office.soffice())],
              "reportlab": [("reportlab", importlib.util.find_spec("reportlab"))],
              "scan": [("reportlab", importlib.util.find_spec("reportlab")),
                       ("pdftoppm (poppler-utils)", shutil.which("pdftoppm"))]}[layout.producer]
@@ -76,5 +75,5 @@ def build(folder: Path, layouts: list[Layout] | None = None
         pdfs = office.convert([source for _, _, source in office_jobs], folder)
         for (layout, _, _), pdf in zip(office_jobs, pdfs):
             if layout.producer == "flat":
-                made[layout.name].path.write_text(office.flatten(pdf), encoding="utf-8")
+                made[layout.name].path.write_text(flatten.flattened_text(pdf), encoding="utf-8")
     return made, missing

@@ -4,7 +4,7 @@ Each layout is one PDF (or one flattened text) made from its own documents (its 
 seed), so that no wording is shared by every layout. Producers: ``chromium`` (an HTML
 table printed by Chromium), ``writer`` (python-docx → LibreOffice Writer), ``calc``
 (xlsxwriter → LibreOffice Calc), ``reportlab``, ``scan`` (a page image only) and
-``flat`` (a Writer PDF through ``pdftotext`` without layout: table columns flattened).
+``flat`` (a Writer PDF's text with its table columns flattened, :mod:`.flatten`).
 """
 
 from __future__ import annotations
@@ -101,9 +101,11 @@ LAYOUTS = [
            running_header="Lampiran Peraturan Bupati Nomor 7 Tahun 2025",
            what="no borders, F4 landscape, rows split by page breaks"),
     Layout("flat_decree", "flat", DECREE, seed=51, landscape=False,
-           what="flattened text (pdftotext) of the decree's layout"),
+           widths={"no": 0.06, "sasaran": 0.17, "indikator": 0.22, "penjelasan": 0.25,
+                   "sumber": 0.15, "target": 0.1},
+           what="flattened text in the sample decree's shape, its header wording"),
     Layout("flat_strategic", "flat", STRATEGIC, seed=52,
-           what="flattened text (pdftotext) of another header wording"),
+           what="flattened text, another header wording, landscape"),
 ]
 # Held out: measured as they were first made, before any reader change they inspired.
 HELD_OUT = [
@@ -124,6 +126,12 @@ HELD_OUT = [
            groups=(2, 4), page_numbers=True, what="no borders, two documents a page"),
     Layout("reportlab_serif_beside_plain", "reportlab", NO_NUMBER, seed=77, borders=False,
            signature="beside", face="serif", what="no borders, no NO, signature beside"),
+    Layout("flat_mixed", "flat", MIXED, seed=78, landscape=False,
+           what="flattened text, title-case titles, target last, A4 portrait"),
+    Layout("flat_kukar", "flat", KUKAR, seed=79, paper="F4", split_rows=True,
+           what="flattened text, rows split by page breaks, F4 landscape"),
+    Layout("flat_no_number", "flat", NO_NUMBER, seed=80, landscape=False,
+           what="flattened text, no NO column"),
 ]
 SCAN = Layout("scan", "scan", KUKAR, seed=61, count=1, what="a scan: page images only")
 BY_NAME = {layout.name: layout for layout in LAYOUTS + HELD_OUT + [SCAN]}

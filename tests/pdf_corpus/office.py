@@ -1,6 +1,5 @@
 """Documents typed as agencies type them, then printed by LibreOffice: a Word document
-(python-docx → Writer) or an Excel workbook (xlsxwriter → Calc); and the text a
-PDF-to-text tool makes of such a PDF (columns flattened).
+(python-docx → Writer) or an Excel workbook (xlsxwriter → Calc).
 
 Word: numbered header paragraphs, the table with NO/SASARAN merged over their indikator,
 its title row repeated on every page, rows allowed to break across pages or not, a
@@ -39,13 +38,6 @@ def convert(sources: list[Path], out_dir: Path) -> list[Path]:
     if done.returncode != 0 or not all(p.is_file() for p in out):
         raise RuntimeError(f"soffice failed: {done.stderr.decode(errors='replace')}")
     return out
-
-
-def flatten(pdf: Path) -> str:
-    """``pdftotext`` without a layout option: cells one after the other, blocks apart."""
-    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          timeout=120, check=True)
-    return done.stdout.decode("utf-8").replace("\f", "\n")
 
 
 # --------------------------------------------------------------------------- Word

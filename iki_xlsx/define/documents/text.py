@@ -10,6 +10,7 @@ the reader does not recognise are skipped; table-like lines outside a table are 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .header import HeaderFields, parse_label_line, title_year
 from .issues import Issue
 from .signature import Signature, parse_signature
 from .table import Columns, TableReader, TableRow, is_header, is_number, split_cells
+from .words import Vocabulary
 
 _STARTS_DOCUMENT = ("perangkat_daerah", "jabatan")
 
@@ -58,8 +60,12 @@ class ParsedDocument:
 
 
 def _ends_flat_table(line: str) -> bool:
-    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table."""
-    return title_year(line) is not False or parse_label_line(line, None) is not None
+    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table. A
+    title stands alone: in capitals or at the start of the line (a cell may mention
+    ``Indikator Kinerja Utama`` inside a sentence)."""
+    if title_year(line) is not False:
+        return line.isupper() or bool(re.match(r"\W*INDIKATOR\s+KINERJA", line, re.I))
+    return parse_label_line(line, None) is not None
 
 
 def read_text(text: str, file: str, issues: list[Issue] = ()
@@ -110,10 +116,12 @@ class _Reader:
         self.late_title: tuple[int, int | None] | None = None  # title seen inside a document
         self.late_heading: list[str] = []  # lines after such a title, before what follows
         self.recent: list[str] = []  # heading lines just above the first title
+        self.vocab = Vocabulary(())
 
     def run(self, text: str, issues: list[Issue] = ()
             ) -> tuple[list[ParsedDocument], list[Issue]]:
-        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table)
+        self.vocab = Vocabulary(text.split())
+        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table, self.vocab)
         by_line: dict[int, list[Issue]] = {}
         for issue in [*issues, *flat_issues]:
             by_line.setdefault(issue.line, []).append(issue)
@@ -134,6 +142,7 @@ class _Reader:
             (n, year), heading = self.late_title, self.late_heading
         self.late_title, self.late_heading, self.recent = None, [], []
         self.doc = ParsedDocument(self.file, n, tahun=year, heading=list(heading))
+        self.doc.fields.vocab = self.vocab
         self.docs.append(self.doc)
         self.table = None
         self.state = "header"

@@ -6,7 +6,8 @@ A line that ends in a hyphen joins the next without a space: ``Perundang-`` +
 dropped only when the document itself writes the word without it elsewhere (a word a
 producer hyphenated to wrap it). A word a producer broke without a hyphen because it did
 not fit its column (``dokum`` / ``en``) is joined when the document writes the whole word
-more often than either piece. Words are never split.
+more often than either piece, or when the second piece is one or two letters that are no
+word (``Terselenggarany`` / ``a``). Words are never split.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 
 TAB_GAP = 18.0  # points between two words that a tab stop or a column, not a space, separates
 _TOKEN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
+# the words of one or two letters Indonesian writes on their own; another such piece at the
+# start of a line is the end of the word above ("penyelenggara" / "an")
+_SHORT_WORDS = {"di", "ke", "se", "ya", "si", "sk", "no", "x", "o"}
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,10 @@ class Vocabulary:
                 return left[:-1] + right  # a producer's hyphenation: the word is one
             return left + right
         tail = (_TOKEN.findall(last) or [""])[-1]
-        if (head and tail and last.endswith(tail) and tail[-1].isalpha() and head[0][0].isalpha()
-                and self.count(tail + head[0]) > max(self.count(tail), self.count(head[0]))):
+        if head and tail and last.endswith(tail) and tail[-1].isalpha() and head[0].isalpha() \
+                and (self.count(tail + head[0]) > max(self.count(tail), self.count(head[0]))
+                     or (head[0].islower() and len(head[0]) <= 2 and head[0] == first
+                         and head[0] not in _SHORT_WORDS)):
             return left + right  # a word broken because it did not fit its column
         return f"{left} {right}"
 
