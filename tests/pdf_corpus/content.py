@@ -176,9 +176,12 @@ NAMES = ["SITI RAHMAWATI, S.E", "AGUS PRASETYO, S.Kom", "Drs. BAMBANG WIJAYA, M.
          "FAJAR NUGROHO, S.Kom., M.T"]
 PANGKAT = ["Penata (III/c)", "Penata Tingkat I (III/d)", "Penata Muda Tingkat I (III/b)",
            "Pembina (IV/a)", "Pengatur (II/c)"]
-ATASAN = [("Kepala Badan", "Dr. H. SUGIANTO WIBOWO, M.Si", "Pembina Utama Muda (IV/c)"),
-          ("Sekretaris", "Ir. HARTONO SUSILO, M.T", "Pembina Tingkat I (IV/b)"),
-          ("Kepala Bidang", "SRI WAHYUNINGSIH, S.Sos., M.AP", "Pembina (IV/a)")]
+ATASAN = [("Kepala Badan", "Dr. H. SUGIANTO WIBOWO, M.Si", "Pembina Utama Muda (IV/c)",
+           "NIP. 19700512 199503 1 002"),
+          ("Sekretaris", "Ir. HARTONO SUSILO, M.T", "Pembina Tingkat I (IV/b)",
+           "NIP. 19720830 199803 1 005"),
+          ("Kepala Bidang", "SRI WAHYUNINGSIH, S.Sos., M.AP", "Pembina (IV/a)",
+           "NIP. 19760214 200112 2 003")]  # one person, one NIP in every document
 
 
 def nip(rng: random.Random, woman: bool = False) -> str:
@@ -209,7 +212,7 @@ def documents(count: int, seed: int, *, groups: tuple[int, int] = (3, 7),
             perangkat_daerah=agency, jabatan=jabatan, tugas=TUGAS.format(bidang=bidang),
             fungsi=[f.format(unit=bidang) for f in rng.sample(FUNGSI, rng.randint(3, 5))],
             groups=rows,
-            atasan=Signer(boss[0], boss[1], boss[2], nip(rng)),
+            atasan=Signer(*boss),
             pegawai=Signer(jabatan, name, rng.choice(PANGKAT),
                            nip(rng, woman=name.split()[0] in ("SITI", "NURUL", "YULIANTI",
                                                                "RINA", "DEWI"))),

@@ -29,6 +29,10 @@ from .text import ParsedDocument, read_path, read_text
 
 __all__ = ["ImportResult", "import_documents", "import_text", "summary_text"]
 
+# review kinds that say a whole file gave no document (a scan, a broken PDF, no IKI in it)
+FILE_FAILURES = ("berkas_tidak_terbaca", "berkas_tanpa_iki", "pdf_tanpa_teks",
+                 "pdf_tidak_terbaca")
+
 
 @dataclass
 class ImportResult:
@@ -38,6 +42,11 @@ class ImportResult:
     inferred: set[tuple[str, int, str]]  # (kode IKI, indicator index, field)
     summary: dict
     documents: list[ParsedDocument] = field(default_factory=list, repr=False)
+
+    @property
+    def failed_files(self) -> list[dict]:
+        """The review rows of files that gave no document, with the reason."""
+        return [r for r in self.review if r["kind"] in FILE_FAILURES]
 
 
 def import_documents(paths: list[Path], *, tahun: int | None = None,
@@ -118,6 +127,8 @@ def summary_text(result: ImportResult, texts: Texts | None = None) -> str:
     s = result.summary
     kinds = [texts.t("impor.ringkasan.jenis", kind=k, jumlah=n)
              for k, n in s["review_per_jenis"].items()]
+    failed = [texts.t("impor.ringkasan.gagal", berkas=r["file"], pesan=r["message"],
+                      saran=r["action"]) for r in result.failed_files]
     return texts.t("impor.ringkasan.teks", **{k: v for k, v in s.items()
                                                if k != "review_per_jenis"},
-                   jenis=kinds)
+                   jenis=kinds, gagal=failed)

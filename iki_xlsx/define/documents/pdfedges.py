@@ -66,10 +66,13 @@ def drop_furniture(pages: list[PageParts]) -> None:
 
 
 def _leading(page: PageParts) -> float:
-    """The usual gap between two lines of the page's text (lower quartile)."""
+    """The usual gap between two lines of the page's text (lower quartile), at most what
+    line spacing leaves (a page of a few lines has no usual gap)."""
     tops = sorted((min(w.top for w in ln), max(w.bottom for w in ln)) for ln in page.lines)
     gaps = sorted(b[0] - a[1] for a, b in zip(tops, tops[1:]) if b[0] - a[1] > -1)
-    return gaps[len(gaps) // 4] if gaps else 0.0
+    heights = sorted(b - a for a, b in tops) or [10.0]
+    spacing = 0.6 * heights[len(heights) // 2]
+    return min(gaps[len(gaps) // 4], spacing) if gaps else spacing
 
 
 def _edge_gaps(page: PageParts, top: bool) -> list[tuple[list[Word], float]]:

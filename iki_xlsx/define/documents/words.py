@@ -112,8 +112,10 @@ class Vocabulary:
                     stem, head[0]):
                 return left[:-1] + right  # a producer's hyphenation: the word is one
             return left + right
+        if re.match(r"-[^\W\d_]", first) and last[-1:].isalpha():
+            return left + right  # "Perundang" / "-Undangan": cut before the hyphen
         tail = (_TOKEN.findall(last) or [""])[-1]
-        if head and tail and last.endswith(tail) and tail[-1].isalpha() and head[0].isalpha() \
+        if head and tail and last.endswith(tail) and tail[-1].isalpha() and head[0][0].isalpha() \
                 and (self.count(tail + head[0]) > max(self.count(tail), self.count(head[0]))
                      or (head[0].islower() and len(head[0]) <= 2 and head[0] == first
                          and head[0] not in _SHORT_WORDS)):
