@@ -26,8 +26,13 @@ pytestmark = pytest.mark.slow
 # (the others must be reported). Cells centred in rows with no padding and no rulings:
 # nothing on the page says where one row ends; in flattened text a row a page break cut
 # is reported, not rebuilt.
-MOST = {"writer_plain_middle": 0.2, "chromium_middle_plain": 0.85, "flat_kukar": 0.95}
-OFFICE = {"writer", "calc", "flat"}
+MOST = {"writer_plain_middle": 0.2, "chromium_middle_plain": 0.85, "flat_kukar": 0.95,
+        "writer_html": 0.85}
+# Header and signature fields that may be read wrong: an HTML page printed by Writer centres
+# every cell, and its signature columns, cut by a page break, no longer line up; the wrong
+# NIPs and missing names are in Tinjauan (nip_panjang, nama_kosong …).
+FIELDS_WRONG = {"writer_html": 12}
+OFFICE = {"writer", "writer_html", "calc", "flat"}
 
 
 def marks(layout):
@@ -79,7 +84,31 @@ def test_header_and_signature_fields(corpus, name):
     title and the first header lines at the top of an A4 page are no running header."""
     item, result = imported(corpus, name)
     tally = score(item.docs, result, name)
-    assert tally.fields_wrong == 0, [w for w in tally.wrong if "row" not in w]
+    assert tally.fields_wrong <= FIELDS_WRONG.get(name, 0), [
+        w for w in tally.wrong if "row" not in w]
+
+
+@pytest.mark.parametrize("name", [layout.name for layout in LAYOUTS + HELD_OUT
+                                  if layout.producer not in ("flat",)])
+def test_no_word_is_lost(corpus, name):
+    """Every word printed on the pages is in the text the reader reads (joined to its
+    neighbour when a line cut it), but for running headers, footers, page numbers and
+    the column titles a page prints again."""
+    import pdfplumber
+
+    from iki_xlsx.define.documents.pdf import read_pdf
+    from iki_xlsx.define.documents.table import title_word
+
+    item = made(corpus, name)
+    text = read_pdf(item.path).text
+    tokens = set(text.split())
+    furniture = set(item.layout.running_header.split()) | {"Halaman", "dari", "AM", "PM"}
+    with pdfplumber.open(item.path) as pdf:
+        lost = [w["text"] for page in pdf.pages for w in page.extract_words(x_tolerance=1)
+                if w["text"] not in tokens and w["text"] not in text
+                and not (w["text"] in furniture or w["text"].isdigit() or title_word(w["text"])
+                         or re.search(r"[/:]|^\(\d+\)$", w["text"]))]
+    assert lost == []
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in (

@@ -29,6 +29,7 @@ def needs(layout: Layout) -> str | None:
     """Why ``layout`` cannot be made here (None when it can)."""
     tools = {"chromium": [("chromium", html.chromium())],
              "writer": [("LibreOffice (soffice)", office.soffice())],
+             "writer_html": [("LibreOffice (soffice)", office.soffice())],
              "calc": [("LibreOffice (soffice)", office.soffice())],
              "flat": [("LibreOffice (soffice)", office.soffice())],
              "reportlab": [("reportlab", importlib.util.find_spec("reportlab"))],
@@ -65,6 +66,10 @@ def build(folder: Path, layouts: list[Layout] | None = None
         elif layout.producer == "scan":
             source = pdfgen.write_pdf(docs, layout, folder / f"{layout.name}-text.pdf")
             pdfgen.scan_pdf(source, final)
+        elif layout.producer == "writer_html":
+            page = folder / f"{layout.name}.html"
+            page.write_text(html.page_html(docs, layout), encoding="utf-8")
+            office_jobs.append((layout, docs, page))
         elif layout.producer == "calc":
             office_jobs.append((layout, docs, office.write_xlsx(
                 docs, layout, folder / f"{layout.name}.xlsx")))

@@ -126,6 +126,8 @@ HELD_OUT = [
            groups=(2, 4), page_numbers=True, what="no borders, two documents a page"),
     Layout("reportlab_serif_beside_plain", "reportlab", NO_NUMBER, seed=77, borders=False,
            signature="beside", face="serif", what="no borders, no NO, signature beside"),
+    Layout("writer_html", "writer_html", STRATEGIC, seed=81, landscape=False,
+           what="an HTML page opened and printed by LibreOffice Writer (Writer/Web)"),
     Layout("flat_mixed", "flat", MIXED, seed=78, landscape=False,
            what="flattened text, title-case titles, target last, A4 portrait"),
     Layout("flat_kukar", "flat", KUKAR, seed=79, paper="F4", split_rows=True,

@@ -119,7 +119,7 @@ def _page_blocks(page: PageParts, carry: Columns | None, seen: dict, vocab: Voca
             beside.append((holder, line))  # level with a ruled table, outside it
         else:
             normal.append(line)
-    keyed += [(tl.top, 1, tl) for tl in text_lines(normal, page.number)]
+    keyed += [(tl.key, 1, tl) for tl in text_lines(normal, page.number)]
     keyed += [(table.bottom + 0.01, 2, tl) for table, line in beside
               for tl in text_lines([line], page.number)]
     keyed.sort(key=lambda item: (item[0], item[1]))

@@ -53,7 +53,20 @@ def build_rows(body: list[list[Word]], kinds: list[str | None], borders: list[fl
         rows = _top_rows(lines, cells, words, column, kinds, (no, sas), pitch, page)
     for w in crossing:
         _row_at(rows, w.top).doubt = "pdf_kolom"
+    _account(rows, words, column, page, n)
     return rows, centred
+
+
+def _account(rows: list[Row], words: list[Word], column, page: int, n: int) -> None:
+    """Every word in a cell: one no rule placed goes to the row beside it, reported."""
+    placed = {id(w) for r in rows for cell in r.cells for line in cell for w in line}
+    for w in words:
+        if id(w) not in placed:
+            if not rows:
+                rows.append(Row([[] for _ in range(n)], page, w.top))
+            row = _row_at(rows, w.top)
+            row.cells[column(w)].append([w])
+            row.doubt = row.doubt or "pdf_baris"
 
 
 def _top_rows(lines, cells, words, column, kinds, spanning, pitch, page) -> list[Row]:
@@ -303,7 +316,9 @@ def _place_groups(rows: list[Row], words, column, no, sas, pitch) -> None:
     blocks = [(c, b) for c, b in _blocks(words, column, len(rows[0].cells), set(), pitch)
               if c in (no, sas)]
     anchors = [_middle(b) for c, b in blocks if c == anchor]
-    if not anchors:
+    if not anchors:  # a group going on from the page before: its text to the first row
+        for c, block in blocks:
+            rows[0].cells[c] += block
         return
     tolerance = max(3.0, 0.5 * median(_height(b[0]) for _, b in blocks))
     bands = [_band(r) for r in rows]
