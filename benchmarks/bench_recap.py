@@ -39,7 +39,7 @@ from bench_generate import synthetic_master  # noqa: E402
 from iki_xlsx.core.model import Assignment, Master, Person, Polarity
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms import layout as L
-from iki_xlsx.forms.generate import _ledger_row
+from iki_xlsx.forms.generate import issued_row
 from iki_xlsx.forms.manifest import build_manifest, content_hash, sign
 from iki_xlsx.workspace.ledger import Workspace
 
@@ -71,7 +71,7 @@ def _row(args) -> dict:
     locked = lay.locked_values()
     manifest = sign(build_manifest(form, lay, form_id=form_id, revision=1, key_id=key_id,
                                    locked_hash=content_hash(locked)), key)
-    return _ledger_row(form, form_id, 1, manifest, locked,
+    return issued_row(form, form_id, 1, manifest, locked,
                        f"{form.pegawai.perangkat_daerah}/{form.pegawai.nip}.xlsx")
 
 
