@@ -171,7 +171,7 @@ def run_recap(ws_dir: str, out_dir: str) -> dict:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss: KiB on Linux
     return {"forms": len(recap.forms), "indicator_rows": sum(f.total for f in recap.forms),
-            "submitted": recap.total.sudah, "problem_files": len(recap.files),
+            "submitted": recap.total.submitted, "problem_files": len(recap.files),
             "build_s": t1 - t0, "xlsx_s": t2 - t1, "html_s": t3 - t2,
             "peak_rss_mb_build_xlsx": rss_xlsx / scale, "peak_rss_mb": rss / scale,
             "xlsx_mb": xlsx.stat().st_size / 1e6, "html_mb": html.stat().st_size / 1e6}
