@@ -24,6 +24,7 @@ from ..core.timeline import (
     period_statuses,
     touching,
 )
+from ..forms import issued_paper
 from ..workspace import STORE_DIR, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
@@ -45,6 +46,7 @@ class CollectReport:
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
     changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
     mail: dict | None = None  # messages read, with / without a form (MailStats)
+    kertas: str = "A4"  # the master's paper: the report workbook prints on it
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -158,7 +160,8 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,
-                         {p: missing[p] for p in order}, statuses, changes)
+                         {p: missing[p] for p in order}, statuses, changes,
+                         kertas=issued_paper(ws, tahun))
 
 
 def _note_same_time(results: list[FileResult], changes: list) -> None:

@@ -20,6 +20,13 @@ from functools import lru_cache
 from ..core.capaian import PredikatScale, capaian_formula, excel_number
 from ..core.model import Form, Polarity
 from ..core.show import period_label
+from ..core.textfit import (
+    LINE_HEIGHT,
+    MAX_LINES,
+    MAX_ROW_HEIGHT,
+    height_for,
+    text_lines,
+)
 from ..core.texts import Texts, tanggal_indonesia
 from ..core.values import absurd_limit
 from .liveform import INVALID, flag_formula, row_formulas
@@ -33,17 +40,6 @@ from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref �
     ref_order,
     ref_row,
     row_refs,
-)
-from .textfit import (  # noqa: F401  (L.text_lines, L.row_height … for other writers)
-    FONT,
-    FONT_SIZE,
-    LINE_HEIGHT,
-    MAX_LINES,
-    MAX_ROW_HEIGHT,
-    PADDING,
-    height_for,
-    row_height,
-    text_lines,
 )
 
 SHEET_FORM = "IKI"
@@ -63,8 +59,6 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 
 ZWSP = "\u200b"  # zero-width space
 INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
-PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
@@ -196,20 +190,6 @@ def overlong_texts(iki) -> list[tuple[str, str]]:
         for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
             check(key.replace("_", " ").title(), getattr(ind, key), widths[key] - INDENT)
     return out
-
-
-def setup_print(ws, kertas: str = "A4", footer: str = "",
-                header_rows: tuple[int, int] | None = None) -> None:
-    """Print setup shared by every workbook iki-xlsx writes: the master's paper (A4/F4),
-    landscape, one page wide, the form's margins, header rows repeated, a footer."""
-    ws.set_paper(PAPER.get(kertas, PAPER["A4"]))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**MARGINS)
-    if footer:
-        ws.set_footer(footer)
-    if header_rows is not None:
-        ws.repeat_rows(*header_rows)
 
 
 def atasan_unit(form: Form) -> str:
