@@ -9,7 +9,8 @@ most two decimals, none for a whole number (:func:`number_text`; in a workbook c
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import date, datetime
 
 from .model import format_number, whole
 from .texts import Texts
@@ -42,7 +43,7 @@ def decimals_shown(value: float) -> int:
     """How many decimals :func:`~iki_xlsx.core.model.format_number` shows (0, 1 or 2)."""
     if isinstance(value, int) or value.is_integer():
         return 0
-    cents = round(abs(value) * 100)
+    cents = math.floor(abs(value) * 100 + 0.5 + 1e-9)  # half up, as format_number
     return 0 if cents % 100 == 0 else 1 if cents % 10 == 0 else 2
 
 
@@ -77,6 +78,18 @@ def when(text: str | datetime | None) -> str:
     """An ISO time (or a datetime) as a person reads it: ``06-12-2026 12:34``."""
     stamp = text if isinstance(text, datetime) else parse_stamp(text)
     return stamp.strftime(TIME_FORMAT) if stamp else "?"
+
+
+def day_of(text: str) -> date | None:
+    """A day as people type it: ``10-04-2025`` (the way iki-xlsx writes dates), also
+    ``10/04/2025`` or ``2025-04-10``; None when it is none of these."""
+    text = text.strip()
+    for fmt in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def short_name(name: str) -> str:

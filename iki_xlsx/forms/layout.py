@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from ..core.capaian import PredikatScale, capaian_formula, excel_number
 from ..core.model import Form, Polarity
-from ..core.show import period_label
+from ..core.show import NUMBER_FORMATS, decimals_shown, period_label
 from ..core.textfit import (
     LINE_HEIGHT,
     MAX_LINES,
@@ -82,10 +82,15 @@ STYLES: dict[str, dict] = {
                  "indent": 1},
     "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
     "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
-                  "num_format": "#,##0.##"},
+    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
+    # a number target shows as it reads in text (90, 85,5, 1.500.000: NUMBER_FORMATS);
+    # what the pegawai types shows as typed ("General"): "#,##0.##" showed 90 as "90."
+    # in Excel and Gnumeric
+    **{f"td_target_{d}": {"valign": "vcenter", "align": "center", "text_wrap": True,
+                          "border": 1, "num_format": fmt}
+       for d, fmt in enumerate(NUMBER_FORMATS)},
     "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
-                     "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
+                     "bg_color": "#FFF2CC", "num_format": "General"},
     "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
     "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
@@ -380,7 +385,10 @@ class _Sheet:
             target = ind.target
             numeric_target = (target.value is not None and target.low is None
                               and target.text.replace(".", "").replace(",", "").isdigit())
-            self.put(r, 6, target.value if numeric_target else target.text, "td_target")
+            if numeric_target:
+                self.put(r, 6, target.value, f"td_target_{decimals_shown(target.value)}")
+            else:
+                self.put(r, 6, target.text, "td_target")
             kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))
