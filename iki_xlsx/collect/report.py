@@ -14,7 +14,7 @@ from ..core.atomic import atomic_path
 from ..core.model import format_nip
 from ..core.problems import Status
 from ..core.sheets import Column, ListFormats, Styled, list_sheet
-from ..core.show import history_row
+from ..core.show import history_row, number_text
 from ..core.texts import Texts, get_texts
 from .result import FileResult
 from .run import CollectReport
@@ -136,8 +136,8 @@ def year_lines(report: CollectReport, texts: Texts) -> list[str]:
     for form, e in report.changes[:MAX_CHANGE_LINES]:
         row = history_row(e, {}, texts)
         out.append(t("cli.perubahan", nama=form["nama"], kejadian=row[0], indikator=e.indicator,
-                     periode=row[2], lama=row[3], berkas_lama=row[4], baru=row[5],
-                     berkas_baru=row[6]))
+                     periode=row[2], lama=number_text(row[3]), berkas_lama=row[4],
+                     baru=number_text(row[5]), berkas_baru=row[6]))
     if len(report.changes) > MAX_CHANGE_LINES:
         out.append(t("cli.perubahan_lain", n=len(report.changes) - MAX_CHANGE_LINES))
     for period, forms in report.missing.items():

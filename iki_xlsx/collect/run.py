@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..core.problems import ACCEPTED, Problem, Status
+from ..core.show import when
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -176,7 +177,7 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
             r = by_sha.get(mine.sha256)
             if r is not None and not r.duplicate_of:
                 r.problems.append(Problem("waktu_simpan_sama", {
-                    "other": other.name, "waktu": mine.saved_at[:19].replace("T", " "),
+                    "other": other.name, "waktu": when(mine.saved_at),
                     "value": show(mine.value), "other_value": show(other.value),
                     "period": e.period, "indikator": e.indicator}, file=r.name))
                 r.status = Status.of(r.problems)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
+from ..core.show import when
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
@@ -151,8 +152,9 @@ def _file_row(r: dict, by_id: dict, names: dict, excluded: set[str], texts: Text
         except Exception:  # a code of a newer version: show the code
             problems.append(str(p.get("code")))
     name = names.get(r["sha256"], r["sha256"][:12])
-    return FileRow(r["sha256"], r["sha256"][:12], _short(name), (r["first_seen"] or "")[:19]
-                   .replace("T", " "), f.get("nama", ""), format_nip(r.get("nip") or ""),
+    return FileRow(r["sha256"], r["sha256"][:12], _short(name),
+                   when(r["first_seen"]) if r["first_seen"] else "", f.get("nama", ""),
+                   format_nip(r.get("nip") or ""),
                    r["status"], texts.t(f"cli.status.{r['status']}"),
                    r["sha256"] in excluded, r["status"] in ACCEPTED, problems)
 
