@@ -8,10 +8,12 @@ python-calamine read of the same files (goal ≤ 3×), and to an openpyxl full l
 (goal: collect ≥ 10× faster).
 
 Timings on shared machines drift by tens of percent from minute to minute, so each
-round times collect (into a fresh copy of the workspace) between two bare calamine
+round times collect (into a fresh copy of the workspace, at a path of its own: a round
+never meets what an earlier round left in this process) between two bare calamine
 reads of the same files, and the ratio is taken per round: the median of those ratios
-is the figure to quote. CPU time of this process is measured (the --jobs run uses wall
-time, since its work happens in other processes).
+is the figure to quote. After each round every recorded file's bytes must be in the
+workspace's store; the benchmark fails loudly otherwise. CPU time of this process is
+measured (the --jobs run uses wall time, since its work happens in other processes).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bench_generate import synthetic_master  # noqa: E402
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def typed(src: bytes, refs: dict[str, str], saved: str | None = None) -> bytes:
@@ -102,16 +104,28 @@ def openpyxl_full(files: list[Path]) -> float:
 
 
 def timed_collect(inbox: Path, ws_dir: Path, copy: Path, jobs: int) -> tuple[float, int]:
-    """(seconds, files accepted) of one collect into a fresh copy of the workspace."""
-    shutil.rmtree(copy, ignore_errors=True)
+    """(seconds, files accepted) of one collect into a fresh copy of the workspace at
+    ``copy`` (a path no earlier round used); every file's bytes must then be stored."""
     shutil.copytree(ws_dir, copy)
     w = Workspace(copy)
     clock = time.process_time if jobs == 1 else time.perf_counter
     start = clock()
     report = collect([inbox], w, jobs=jobs)
     seconds = clock() - start
+    check_stored(w)
     w.close()
+    shutil.rmtree(copy, ignore_errors=True)
     return seconds, report.count("diterima")
+
+
+def check_stored(ws: Workspace) -> None:
+    """Stop the benchmark when a recorded file's bytes are not in the store: a round
+    that did not keep them measured less work than a real collect does."""
+    files = ws.files.all(light=True)
+    missing = [f.sha256 for f in files if ws.store.kept(f.sha256, f.kind) is None]
+    if missing or not files:
+        raise SystemExit(f"{ws.path}: {len(missing)} of {len(files)} recorded files have no "
+                         "bytes in the store")
 
 
 def main() -> None:
@@ -135,9 +149,9 @@ def main() -> None:
             files.append(dst)
         n = len(files)
         ours, bares, ratios = [], [], []
-        for _ in range(args.rounds):
+        for i in range(args.rounds):
             before = bare_calamine(files)
-            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / "ws-run", 1)
+            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / f"ws-run-{i}", 1)
             after = bare_calamine(files)
             bare = (before + after) / 2
             ours.append(seconds / n)
@@ -147,7 +161,7 @@ def main() -> None:
         print(f"iki-xlsx collect --jobs 1: {per_file * 1000:.2f} ms/file "
               f"(median of {args.rounds} rounds; {ok} of {n} diterima)")
         if cores > 1:
-            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / "ws-run", cores)
+            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / "ws-run-jobs", cores)
             print(f"iki-xlsx collect --jobs {cores}: {n} files in {seconds:.2f} s wall = "
                   f"{seconds / n * 1000:.2f} ms/file")
         print(f"bare calamine read (every sheet): {bare * 1000:.2f} ms/file")

@@ -36,7 +36,7 @@ from iki_xlsx.core.model import (
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms import layout as L
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 WORDS = ("pelayanan administrasi kepegawaian daerah dokumen laporan kinerja pegawai data "
          "informasi evaluasi perencanaan pengembangan kompetensi aparatur sipil negara "
@@ -63,7 +63,7 @@ def synthetic_master(n: int, indicators: int = 25, seed: int = 1) -> Master:
         iki[f"IKI-{k:04d}"] = IKIDefinition(f"IKI-{k:04d}", "Badan Kepegawaian Daerah",
                                              text(4), text(40), tuple(text(12) for _ in range(6)),
                                              "SASARAN", tuple(inds))
-    boss = Person("196601072006121003", "Kepala Badan", "Pembina Utama Muda", "IV/c", "Kepala")
+    boss = Person("197002021996031002", "Kepala Badan", "Pembina Utama Muda", "IV/c", "Kepala")
     people = []
     for j in range(n):
         nip = f"19{70 + j % 25:02d}0{1 + j % 9}1{j % 9}2000{1 + j % 9:02d}1{j % 1000:03d}"[:18]

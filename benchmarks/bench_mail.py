@@ -7,12 +7,16 @@ attachment as Thunderbird writes it) against collecting the same N files from a 
 Goal: mbox ≤ 1.5 × folder. Each round times the folder collect and the mbox collect
 (each into a fresh copy of the workspace) back to back; the ratio is taken per round
 and the median quoted, since timings on shared machines drift. With --jobs 1 CPU time
-of this process is measured (all the work happens here), otherwise wall time.
+of this process is measured (all the work happens here), otherwise wall time. Every
+round collects into a workspace at a new path and checks afterwards that the bytes of
+every file it collected are in the store (``berkas/<sha[:2]>/<sha>.<kind>``); it stops
+with FAILED when one is missing, or when a form is not accepted.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import statistics
 import sys
@@ -29,19 +33,39 @@ from mailtools import thunderbird_reply  # noqa: E402
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
-def timed(inputs: list[Path], ws_dir: Path, copy: Path, jobs: int) -> tuple[float, int, dict]:
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(ws_dir, copy)
-    w = Workspace(copy)
+def timed(inputs: list[Path], ws_dir: Path, fresh: Path, jobs: int) -> tuple[float, int, dict]:
+    """Collect ``inputs`` into a copy of the workspace at a path never used before (a
+    store rebuilt at the same path would hide files a process believes it made), then
+    check that every file read is in the store."""
+    shutil.copytree(ws_dir, fresh)
+    w = Workspace(fresh)
     clock = time.process_time if jobs == 1 else time.perf_counter
     start = clock()
     report = collect(inputs, w, jobs=jobs)
     seconds = clock() - start
     w.close()
+    check_store(fresh, report)
+    shutil.rmtree(fresh)  # its path is not used again
     return seconds, report.count("diterima"), report.mail or {}
+
+
+def check_store(ws_dir: Path, report) -> None:
+    """Every file collected has its bytes in ``<workspace>/berkas/<sha[:2]>/<sha>.<kind>``
+    (and they hash to it): exit loudly otherwise."""
+    missing = []
+    for r in report.results:
+        if not r.size:
+            continue  # nothing was read (a message that could not be opened)
+        suffix = f".{r.kind}" if r.kind in ("xlsx", "ods") else ""
+        path = ws_dir / "berkas" / r.sha256[:2] / f"{r.sha256}{suffix}"
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != r.sha256:
+            missing.append(r.name)
+    if missing:
+        sys.exit(f"FAILED: {len(missing)} of {len(report.results)} files not in the store "
+                 f"of {ws_dir}, e.g. {missing[:3]}")
 
 
 def main() -> None:
@@ -72,9 +96,12 @@ def main() -> None:
         print(f"{n} forms; mbox {box.stat().st_size / 2**20:.1f} MB, "
               f"folder {sum(p.stat().st_size for p in inbox.iterdir()) / 2**20:.1f} MB")
         folder_s, mbox_s, ratios = [], [], []
-        for _ in range(args.rounds):
-            f_sec, f_ok, _ = timed([inbox], tmp / "ws", tmp / "ws-run", args.jobs)
-            m_sec, m_ok, stats = timed([box], tmp / "ws", tmp / "ws-run", args.jobs)
+        for i in range(args.rounds):
+            f_sec, f_ok, _ = timed([inbox], tmp / "ws", tmp / f"ws-folder-{i}", args.jobs)
+            m_sec, m_ok, stats = timed([box], tmp / "ws", tmp / f"ws-mbox-{i}", args.jobs)
+            if f_ok != n or m_ok != n:
+                sys.exit(f"FAILED: round {i + 1}: {f_ok} (folder) and {m_ok} (mbox) of {n} "
+                         "forms accepted")
             folder_s.append(f_sec)
             mbox_s.append(m_sec)
             ratios.append(m_sec / f_sec)

@@ -36,7 +36,7 @@ from bench_year import fill_quarter  # noqa: E402
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.portal import create_app
 from iki_xlsx.portal.server import start_background
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def quantile(xs: list[float], q: float) -> float:
@@ -119,7 +119,7 @@ def main() -> None:
         ms = [t * 1000 for t in times]
         ledger = Workspace(ws.path)
         lost = [k for k, data in enumerate(batch)
-                if ledger.known_file(hashlib.sha256(data).hexdigest()) is None]
+                if ledger.files.get(hashlib.sha256(data).hexdigest()) is None]
         print(f"load on 127.0.0.1: {len(batch)} uploads, {args.concurrency} at a time: "
               f"p50 {quantile(ms, 0.5):.0f} ms, p95 {quantile(ms, 0.95):.0f} ms, "
               f"{len(batch) / wall:.1f} uploads/s, lost {len(lost)}")

@@ -7,7 +7,7 @@
 Setup (not timed): the ledger gets real issued-form rows (layout, locked cells, signed
 manifest, as ``generate`` records them, but without writing workbooks; built on all
 cores) for N pegawai in 40 perangkat daerah × 5 unit kerja, and submissions recorded with
-``Workspace.record_file``: 90 % of the forms submitted (TW1–TW2 filled, some blanks,
+``Workspace.files.record``: 90 % of the forms submitted (TW1–TW2 filled, some blanks,
 some keterangan), 5 % with a second, older file, 2 % rejected, 3 % with warnings.
 
 Timed, in a fresh process so that its peak memory is the recap's own: ``build_recap``,
@@ -40,9 +40,9 @@ from bench_generate import synthetic_master  # noqa: E402
 from iki_xlsx.core.model import Assignment, Master, Person, Polarity
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms import layout as L
-from iki_xlsx.forms.generate import issued_row
+from iki_xlsx.forms import issued_row
 from iki_xlsx.forms.manifest import build_manifest, content_hash, sign
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import FileEntry, Workspace
 
 PERIODS = ("TW1", "TW2", "TW3", "TW4")
 
@@ -65,7 +65,7 @@ def bench_master(n: int) -> Master:
     return replace(base, assignments=people)
 
 
-def _row(args) -> dict:
+def _row(args):
     form, form_id, key, key_id = args
     texts = get_texts()
     lay = L.build_layout(form, texts)
@@ -73,7 +73,7 @@ def _row(args) -> dict:
     manifest = sign(build_manifest(form, lay, form_id=form_id, revision=1, key_id=key_id,
                                    locked_hash=content_hash(locked)), key)
     return issued_row(form, form_id, 1, manifest, locked,
-                       f"{form.pegawai.perangkat_daerah}/{form.pegawai.nip}.xlsx")
+                      f"{form.pegawai.perangkat_daerah}/{form.pegawai.nip}.xlsx")
 
 
 def _value(ind, rnd: random.Random):
@@ -97,9 +97,9 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> None:
         for row in pool.map(_row, jobs, chunksize=64):
             rows.append(row)
             if len(rows) % 1000 == 0:
-                ws.record_issued(rows)
+                ws.issued.record(rows)
                 rows.clear()
-    ws.record_issued(rows)
+    ws.issued.record(rows)
     print(f"setup: {n} issued forms in {time.perf_counter() - start:.1f} s", flush=True)
 
     start = time.perf_counter()
@@ -141,13 +141,10 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> None:
             last = max((i for e in real.values() for i, p in enumerate(PERIODS)
                         if e["realisasi"][p] is not None), default=-1)
             sha = hashlib.sha256(json.dumps([form_id, real, st]).encode()).hexdigest()
-            ws.record_file({"sha256": sha, "size": 60_000, "kind": "xlsx",
-                            "form_id": form_id, "revision": 1, "nip": f.pegawai.nip,
-                            "tahun": f.settings.tahun, "status": st, "problems": probs,
-                            "realisasi": real, "filled": filled, "last_period": last,
-                            "modified_at": None},
-                           f"kiriman/{f.pegawai.perangkat_daerah}.zip",
-                           f"{f.pegawai.nip}_{f.pegawai.nama}.xlsx", "bench")
+            entry = FileEntry(sha, 60_000, "xlsx", st, probs, form_id, 1, f.pegawai.nip,
+                              f.settings.tahun, real, filled, last)
+            ws.files.record([(entry, f"kiriman/{f.pegawai.perangkat_daerah}.zip",
+                              f"{f.pegawai.nip}_{f.pegawai.nama}.xlsx")], "bench")
             recorded += 1
     print(f"setup: {recorded} files recorded in {time.perf_counter() - start:.1f} s",
           flush=True)

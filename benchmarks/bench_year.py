@@ -29,7 +29,7 @@ from bench_generate import synthetic_master  # noqa: E402
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 PERIODS = ("TW1", "TW2", "TW3", "TW4")
 SAVED = {1: "2025-04-05T09:00:00Z", 2: "2025-07-05T09:00:00Z", 3: "2025-10-05T09:00:00Z",
@@ -49,7 +49,7 @@ def fill_quarter(src: bytes, manifest: dict, quarter: int, seed: int) -> bytes:
 RECAP_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
 ws = Workspace(sys.argv[1])

@@ -1,6 +1,6 @@
 """Build the bundled example master from a seed IKI document.
 
-    python examples/build_example.py [../shared/seeds/kukar-bkpsdm-2025.txt]
+    python examples/build_example.py [tests/data/seeds/kukar-bkpsdm-2025.txt]
 
 Keeps the organisational content the importer reads from the seed (perangkat daerah,
 jabatan, tugas, fungsi, sasaran, indikator, penjelasan, sumber data) and replaces every
@@ -39,7 +39,7 @@ from iki_xlsx.define.documents import import_documents
 from iki_xlsx.define.master import load_master
 from iki_xlsx.define.masterbook import write_master
 
-SEED = HERE.parent.parent / "shared" / "seeds" / "kukar-bkpsdm-2025.txt"
+SEED = HERE.parent / "tests" / "data" / "seeds" / "kukar-bkpsdm-2025.txt"  # anonymised copy
 OUT = HERE / "master-bkpsdm-kukar.xlsx"
 
 FIRST = ("Andi Budi Citra Dewi Eka Fajar Gita Hendra Indah Joko Kartika Lestari Muhammad "

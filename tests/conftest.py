@@ -15,7 +15,7 @@ import pytest
 
 from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 IN_CI = os.environ.get("IKI_XLSX_CI") == "1"

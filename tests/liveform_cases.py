@@ -59,7 +59,7 @@ def master(periode: str = "triwulan", cap: float = 120.0) -> Master:
                                   "%", target, polaritas, agregasi, period_targets))
     iki = IKIDefinition("IKI-UJI", "Badan Uji", "Penguji", "Menguji", ("Menguji",),
                         "SASARAN", tuple(inds))
-    boss = Person("196601072006121003", "Kepala", "Pembina", "IV/a", "Kepala Badan",
+    boss = Person("197002021996031002", "Kepala", "Pembina", "IV/a", "Kepala Badan",
                   "Badan Uji", "Badan Uji")
     peg = Person("199001012015031001", "Pegawai Uji", "Penata", "III/c", "Penguji",
                  "Subbagian Uji", "Badan Uji")

@@ -294,7 +294,7 @@ def mail_generated(tmp_path_factory):
     workspace dir). Tests copy the workspace (:func:`mail_ws`) before changing it."""
     from iki_xlsx.define.master import load_master
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     root = tmp_path_factory.mktemp("mail")
     loaded = load_master(master_with_contacts(root / "master.yaml"))
@@ -308,7 +308,7 @@ def mail_generated(tmp_path_factory):
 @pytest.fixture
 def mail_ws(mail_generated, tmp_path):
     """A private copy of the generated workspace, and the forms folder."""
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     _, forms, ws_dir = mail_generated
     shutil.copytree(ws_dir, tmp_path / "ws")
@@ -320,3 +320,33 @@ def mail_ws(mail_generated, tmp_path):
 def form_files(forms: Path) -> dict[str, Path]:
     """NIP-prefixed file name → path of every generated form."""
     return {p.name: p for p in sorted(forms.rglob("*.xlsx")) if p.name[:1].isdigit()}
+
+
+@pytest.fixture(scope="session")
+def mail_filled(mail_generated) -> dict[str, bytes]:
+    """Every generated form filled for TW I as a pegawai would (each indikator on its
+    target, typed with openpyxl): NIP-prefixed file name → the filled file's bytes."""
+    from filling import fill
+
+    from iki_xlsx.workspace import Workspace
+
+    root, forms, ws_dir = mail_generated
+    ws = Workspace(ws_dir)
+    try:
+        issued = {Path(f.file_path).name: f.manifest for f in ws.issued.forms(full=True)}
+    finally:
+        ws.close()
+    out = {}
+    for name, path in form_files(forms).items():
+        values = {ind["cells"]["realisasi"]["TW1"]: on_target(ind)
+                  for ind in issued[name]["indicators"]}
+        out[name] = fill(path, root / "diisi" / name, values).read_bytes()
+    return out
+
+
+def on_target(indicator: dict):
+    """A realisasi meeting the indikator's target (as a pegawai types it)."""
+    if indicator["polaritas"] == "ya/tidak":
+        return "Ya"
+    target = indicator["target"]
+    return target["value"] if target["value"] is not None else target["low"]

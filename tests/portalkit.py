@@ -17,7 +17,7 @@ from iki_xlsx.core.texts import get_texts
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.portal.auth import set_password
 from iki_xlsx.portal.server import start_background
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 PASSWORD = "sandi-pengelola-uji-123"
 KEPALA = ("197001011995031001", "IKI-KEPALA")

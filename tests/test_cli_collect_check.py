@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from iki_xlsx.cli import app
 from iki_xlsx.collect.report import middle
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 runner = CliRunner()
 KEPALA = ("197001011995031001", "IKI-KEPALA")

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import openpyxl
-import pytest
+from test_import_seeds import seed
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
 from iki_xlsx.define.master import load_master
 
-SEEDS = Path(os.environ.get("IKI_SEEDS",
-                           Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"))
 
-SEEDS_MISSING = ("imports a real agency's IKI document (a seed), which is not in the repository: "
-                 "put the seeds in ../shared/seeds/ beside the checkout or point $IKI_SEEDS at "
-                 "them; the importer is also tested on synthetic texts (tests/data/import/)")
-
-
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=SEEDS_MISSING)
 def test_import_command_writes_master_with_review_sheet(tmp_path):
     out = tmp_path / "master.xlsx"
-    result = CliRunner().invoke(app, ["import", str(SEEDS / "sampang-bkd.txt"), "-o", str(out)])
+    result = CliRunner().invoke(app, ["import", str(seed("sampang-bkd.txt")), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "15 dokumen IKI" in result.output and "46 indikator" in result.output
     wb = openpyxl.load_workbook(out)

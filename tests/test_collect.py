@@ -15,7 +15,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.collect import check_file, collect, read_path
 from iki_xlsx.core.timeline import load_years
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 runner = CliRunner()
 KEPALA = ("197001011995031001", "IKI-KEPALA")
@@ -106,7 +106,7 @@ def test_a_ledger_from_an_earlier_version_still_judges(issued, tmp_path):
     db.commit()
     db.close()
     old = Workspace(ws.path)
-    assert old.issued_for_reading(p.form_id, p.revision)["reading"] is None
+    assert old.issued.for_reading(p.form_id, p.revision).reading is None
     f = fill(p.path, tmp_path / "masuk" / "lama.xlsx",
              {realisasi_ref(p.manifest, 0, "TW1"): "85,5"})
     r = collect([f.parent], old, jobs=1).results[0]
@@ -181,7 +181,7 @@ def test_any_file_name_folders_and_nested_zips(issued, tmp_path):
     assert dup.duplicate_of and dup.duplicate_of.endswith("folder/Kepala.xlsx")
     assert not (tmp_path.parent / "keluar.xlsx").exists()  # nothing extracted anywhere
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == before  # input untouched
-    missing = {f["nip"] for f in report.not_submitted}
+    missing = {f.nip for f in report.not_submitted}
     assert KEPALA[0] not in missing and "199107112019032011" in missing
 
 
@@ -273,7 +273,7 @@ def test_tampering_is_recorded_and_issued_content_wins(issued, tmp_path):
     assert found["isian_di_luar"].params["cells"] == ["P40"]
     assert r.realisasi["01"]["realisasi"]["TW1"] == 3.0
     # The ledger keeps the issued target for the recap, whatever the file says.
-    assert ws.issued(p.form_id)["targets"]["01"]["target"]["value"] == 12.0
+    assert ws.issued.form(p.form_id).targets["01"]["target"]["value"] == 12.0
 
 
 def test_inserted_row_is_rejected_not_misread(issued, tmp_path):
@@ -298,18 +298,18 @@ def test_collecting_again_changes_nothing_and_newest_content_wins(issued, tmp_pa
     tw1 = fill(p.path, inbox / "z-pengolah-tw1.xlsx", {realisasi_ref(m, 0, "TW1"): 3})
     assert tw1.name > tw2.name  # the TW1 file is read last: order must not matter
     collect([inbox], ws, jobs=1)
-    files_before = ws.all_files()
+    files_before = ws.files.all()
     again = collect([inbox], ws, jobs=1)
-    assert ws.all_files() == files_before
+    assert ws.files.all() == files_before
     assert all(not r.new and not r.duplicate_of for r in again.results)
-    year = load_years(ws, 2025, ws.issued_forms(2025, full=False))[p.form_id]
+    year = load_years(ws, 2025, ws.issued.forms(2025))[p.form_id]
     assert (year.value("01", "TW1"), year.value("01", "TW2")) == (3.0, 4.0)  # values, not files
     shutil.copy(tw2, inbox / "salinan.xlsx")  # the same content under another name
     third = collect([inbox], ws, jobs=1)
     dup = by_name(third, "salinan.xlsx")
     assert dup.duplicate_of.endswith("pengolah-tw2.xlsx") and not dup.new
-    assert len(ws.all_files()) == len(files_before)
-    assert len(ws.sightings(dup.sha256)) == 2
+    assert len(ws.files.all()) == len(files_before)
+    assert len(ws.files.sightings(dup.sha256)) == 2
 
 
 def test_cli_exit_status_and_reports(issued, tmp_path):
@@ -368,7 +368,7 @@ def test_check_one_file_with_and_without_the_key(issued, tmp_path):
              {realisasi_ref(p.manifest, 0, "TW1"): "abc"})
     r = check_file(f, ws)
     assert [c for c, _ in codes(r)] == ["realisasi_tidak_terbaca", "belum_diisi"]
-    assert ws.all_files() == []  # check records nothing
+    assert ws.files.all() == []  # check records nothing
     bare = check_file(f, None)
     assert [c for c, _ in codes(bare)] == ["tanpa_kunci", "realisasi_tidak_terbaca",
                                            "belum_diisi"]
@@ -392,7 +392,7 @@ def test_a_broken_installation_is_not_recorded_as_broken_files(issued, tmp_path,
     monkeypatch.setattr(read, "_read", missing)
     with pytest.raises(ImportError):
         collect([tmp_path / "in"], ws, jobs=1)
-    assert ws.all_files() == []
+    assert ws.files.all() == []
 
 
 def test_what_clients_change_on_resave_is_not_an_edit_but_a_real_edit_is(issued, tmp_path):
@@ -403,7 +403,7 @@ def test_what_clients_change_on_resave_is_not_an_edit_but_a_real_edit_is(issued,
     p = forms[PENGOLAH]
     m = p.manifest
     row = m["indicators"][0]["row"]
-    locked = ws.issued(p.form_id)["locked_cells"]
+    locked = ws.issued.form(p.form_id).locked_cells
     penjelasan, no, sasaran = f"D{row}", f"A{row}", f"B{row}"
     assert isinstance(locked[no], (int, float)) or str(locked[no]).isdigit()
     assert " " in locked[sasaran]

@@ -8,7 +8,7 @@ from libreoffice import fill_and_save, needs_libreoffice
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 pytestmark = needs_libreoffice
 

@@ -10,13 +10,15 @@ import shutil
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from corpus.batch import make_batch, run_collect, snapshot
 
+from iki_xlsx.workspace import FileEntry, Workspace
 from iki_xlsx.workspace import ledger as ledger_module
-from iki_xlsx.workspace.ledger import SCHEMA_VERSION, Workspace
+from iki_xlsx.workspace.schema import SCHEMA_VERSION
 
 
 def split_inbox(inbox: Path, root: Path) -> tuple[Path, Path, Path]:
@@ -58,8 +60,8 @@ def test_two_collects_and_a_recap_at_once(tmp_path, small_master):
         w = Workspace(together)
         try:
             while not stop.is_set():
-                reads.append(len(w.all_files()))
-                if build_recap is not None and w.all_files():
+                reads.append(len(w.files.all()))
+                if build_recap is not None and w.files.all():
                     build_recap(w)
                 time.sleep(0.01)
         except BaseException as exc:
@@ -90,7 +92,7 @@ def _open_new_workspace(path: str, barrier, out) -> None:
     try:
         ws = Workspace(path)
         key = ws.key.hex()
-        ws.years()  # opens the ledger: schema created by whoever comes first
+        ws.issued.years()  # opens the ledger: schema created by whoever comes first
         ws.sheet_password()
         out.put(("ok", key))
     except BaseException as exc:  # reported to the test
@@ -122,21 +124,20 @@ def test_a_long_write_elsewhere_makes_collect_wait_not_fail(tmp_path, monkeypatc
     'database is locked' for the officer."""
     monkeypatch.setattr(ledger_module, "BUSY_TIMEOUT", 0.1)
     ws = Workspace(tmp_path / "ws")
-    ws.years()
+    ws.issued.years()
     blocker = sqlite3.connect(tmp_path / "ws" / "ledger.sqlite3", isolation_level=None,
                               check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
     threading.Timer(0.8, lambda: blocker.execute("COMMIT")).start()
     start = time.monotonic()
-    entry = {"sha256": "ab" * 32, "size": 1, "kind": "other", "status": "ditolak",
-             "problems": [], "realisasi": None}
-    assert ws.record_file(entry, "/x", "", "run") is True
+    entry = FileEntry("ab" * 32, 1, "other", "ditolak", [], realisasi=None)
+    assert ws.files.record([(entry, "/x", "")], "run") == [True]
     assert time.monotonic() - start >= 0.5
     monkeypatch.setattr(ledger_module, "LOCK_WAIT", 0.3)
     blocker.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(sqlite3.OperationalError):
-            ws.record_file({**entry, "sha256": "cd" * 32}, "/y", "", "run")
+            ws.files.record([(replace(entry, sha256="cd" * 32), "/y", "")], "run")
     finally:
         blocker.execute("COMMIT")
         blocker.close()

@@ -106,7 +106,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from iki_xlsx.collect import collect
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 from iki_xlsx.collect.report import write_report_xlsx
 
 ws = Workspace(sys.argv[1])

@@ -3,13 +3,13 @@ handle, it ships no real identity, and every form made from it prints whole."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from libreoffice import FONTS, needs_libreoffice, run
 from test_generate_libreoffice import assert_form_printed_whole
+from test_import_seeds import real_identities_in
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
@@ -18,7 +18,6 @@ from iki_xlsx.define.master import load_master
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
-SEED = Path(os.environ.get("IKI_SEEDS", ROOT.parent / "shared" / "seeds")) / "kukar-bkpsdm-2025.txt"
 
 
 @pytest.fixture(scope="module")
@@ -45,21 +44,15 @@ def test_example_covers_the_domain(example):
         "a superior outside the sheet (the Bupati)"
 
 
-SEEDS_MISSING = ("compares the example's names with a real agency's IKI document (a seed), which is not in the repository: "
-                 "put the seeds in ../shared/seeds/ beside the checkout or point $IKI_SEEDS at "
-                 "them; the importer is also tested on synthetic texts (tests/data/import/)")
-
-
-@pytest.mark.skipif(not SEED.is_file(), reason=SEEDS_MISSING)
 def test_example_ships_no_real_identity(example):
-    seed = re.sub(r"\s", "", SEED.read_text(encoding="utf-8")).lower()
+    """No pegawai or atasan of the example has a real person's NIP or name (normalised,
+    with and without honorifics), checked against the digests of the real people of the
+    seed documents (tests/data/seeds/real-identities.sha256): no real data needed."""
     people = [a.pegawai for a in example.assignments] + [
         a.atasan for a in example.assignments if a.atasan is not None]
-    for person in people:
-        if person.nip:
-            assert person.nip not in seed, person.nip
-        name = re.sub(r"[\s,.]", "", person.nama.split(",")[0]).lower()
-        assert name not in seed.replace(",", "").replace(".", ""), person.nama
+    real = [(p.nama, p.nip, kinds) for p in people
+            if (kinds := real_identities_in(p.nama, p.nip))]
+    assert real == []
 
 
 def test_readme_main_job(tmp_path):
@@ -76,7 +69,7 @@ def test_readme_main_job(tmp_path):
 @needs_libreoffice
 def test_every_example_form_prints_whole(example, tmp_path):
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     result = generate_forms(example, tmp_path / "forms", Workspace(tmp_path / "ws"))
     pdfs = tmp_path / "pdf"
@@ -170,7 +163,7 @@ def test_every_example_form_keeps_its_input_rows_reachable(example, tmp_path):
         assert not any(isinstance(c.value, str) and c.value.startswith((":-", ": -"))
                        or c.value == ": " for c in lay.cells)
     from iki_xlsx.forms.generate import generate_forms
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     result = generate_forms(example, tmp_path / "f", Workspace(tmp_path / "ws"), jobs=1)
     for p in result.forms:

@@ -12,7 +12,7 @@ from filling import fill, realisasi_ref
 
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ssconvert") is None,

@@ -36,7 +36,7 @@ from iki_xlsx.collect.report import to_json, write_report_xlsx
 from iki_xlsx.collect.xlsx import check_sheet_area
 from iki_xlsx.core.problems import KINDS
 from iki_xlsx.core.timeline import load_years, normal_time
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -82,10 +82,10 @@ def test_corpus_nothing_lost_nobody_fooled(corpus, fresh, tmp_path):
             groups.setdefault(c.group, []).append(bool(r.duplicate_of))
         else:
             assert bool(r.duplicate_of) == c.duplicate, name
-        row = fresh.known_file(r.sha256)
-        assert row is not None and row["status"] == c.status, name  # recorded, as reported
+        row = fresh.files.get(r.sha256)
+        assert row is not None and row.status == c.status, name  # recorded, as reported
         if c.status == "ditolak":
-            assert row["realisasi"] is None and r.realisasi is None, name
+            assert row.realisasi is None and r.realisasi is None, name
             continue
         assert (r.nip, r.kode_iki) == c.form, name
         form_id = corpus.forms[c.form].form_id
@@ -102,13 +102,13 @@ def test_corpus_nothing_lost_nobody_fooled(corpus, fresh, tmp_path):
     # file reported.
     accepted = [r for r in report.results if r.status != "ditolak" and not r.duplicate_of]
     expected = {}
-    for r in sorted(accepted, key=lambda r: (r.saved_at or normal_time(fresh.known_file(
-            r.sha256)["first_seen"]), r.sha256)):
+    for r in sorted(accepted, key=lambda r: (r.saved_at or normal_time(fresh.files.get(
+            r.sha256).first_seen), r.sha256)):
         for ind, entry in (r.realisasi or {}).items():
             for period, value in entry["realisasi"].items():
                 if value is not None:
                     expected[(r.form_id, ind, period)] = value
-    years = load_years(fresh, 2025, fresh.issued_forms(2025, full=False))
+    years = load_years(fresh, 2025, fresh.issued.forms(2025))
     counted = {(form_id, ind, period): v.value for form_id, year in years.items()
                for (ind, period), v in year.values.items()}
     assert counted == expected and expected
@@ -140,9 +140,9 @@ def test_corpus_nothing_lost_nobody_fooled(corpus, fresh, tmp_path):
     assert older["status"] == "diterima" and older["masalah"] == []
 
     # Collecting again changes nothing, and says the same.
-    files = fresh.all_files()
+    files = fresh.files.all()
     again = collect([corpus.inbox], fresh, jobs=1)
-    assert fresh.all_files() == files
+    assert fresh.files.all() == files
     assert [(r.name, r.status, persisted(r)) for r in again.results] == \
         [(r.name, r.status, persisted(r)) for r in report.results]
     assert not any(r.new for r in again.results)
@@ -388,7 +388,7 @@ def test_an_internal_error_is_reported_and_not_frozen_in_the_ledger(corpus, fres
     bad = next(r for r in report.results if r.name.endswith("k01.xlsx"))
     assert bad.status == "ditolak" and not bad.recorded and report.exit_code == 1
     assert bad.problems[0].params == {"reason": "galat internal KeyError"}
-    assert fresh.known_file(bad.sha256) is None
+    assert fresh.files.get(bad.sha256) is None
     monkeypatch.setattr(Judge, "judge", real_judge)
     again = collect([tmp_path / "masuk"], fresh, jobs=1)
     fixed = next(r for r in again.results if r.name.endswith("k01.xlsx"))

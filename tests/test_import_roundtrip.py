@@ -17,7 +17,7 @@ from iki_xlsx.define.master import load_master
 from iki_xlsx.define.masterbook import write_master
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.forms.layout import SHEET_FORM
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 DATA = Path(__file__).parent / "data" / "import"
 SEEDS = ("kukar-bkpsdm-2025.txt", "sampang-bkd.txt", "kaltim-bkd-iku.txt")

@@ -1,4 +1,6 @@
-"""Import of the shared seed documents (``../shared/seeds``).
+"""Import of the seed documents: real agencies' IKI documents whose people were replaced by
+synthetic ones (``tests/data/seeds``, made by ``tools/anonymise_seeds.py``; the names and
+NIPs asserted here are those synthetic values).
 
 The expected counts were established by reading the files, independently of the importer:
 
@@ -23,25 +25,55 @@ The expected counts were established by reading the files, independently of the 
 
 from __future__ import annotations
 
-import os
-import time
+import importlib.util
+import sys
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from iki_xlsx.define.documents import import_documents, summary_text
 
-SEEDS = Path(os.environ.get("IKI_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "tests" / "data" / "seeds"
+SEED_FILES = ("kukar-bkpsdm-2025.txt", "sampang-bkd.txt", "kaltim-bkd-iku.txt")
 
 
 def seed(name: str) -> Path:
+    """A seed document in the repository (always there: a missing one fails the test)."""
     path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"{path.name}: a real IKI document (seed), not in the repository; put "
-                    f"the seeds in {SEEDS} or point $IKI_SEEDS at them (the importer is "
-                    f"also tested on the synthetic texts in tests/data/import/)")
+    assert path.is_file(), f"{path} is missing (see tests/data/seeds/README.md)"
     return path
+
+
+@cache
+def anonymiser():
+    """``tools/anonymise_seeds.py``: how it normalises and digests an identity."""
+    spec = importlib.util.spec_from_file_location("anonymise_seeds",
+                                                  ROOT / "tools" / "anonymise_seeds.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def real_identity_digests() -> frozenset[str]:
+    """The digests of the real people's identities (``"<kind> <sha256>"``), made by the
+    tool from the real seeds; no real value is in the repository."""
+    lines = (SEEDS / "real-identities.sha256").read_text(encoding="utf-8").splitlines()
+    digests = frozenset(line for line in lines if line and not line.startswith("#"))
+    assert {d.split()[0] for d in digests} == {"nip", "nama", "kata"}, "an empty digest list"
+    return digests
+
+
+def real_identities_in(nama: str = "", nip: str = "", words: bool = False) -> list[str]:
+    """Which normalised forms of this name/NIP are a real person's (kinds, no values)."""
+    tool = anonymiser()
+    forms = tool.identities(nama, nip) | (tool.name_words(nama) if words else set())
+    return sorted(kind for kind, value in forms
+                  if f"{kind} {tool.digest(kind, value)}" in real_identity_digests())
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +143,10 @@ def test_kukar_first_block_head_of_agency(kukar):
     # The Bupati signs on the left (no NIP), the head of agency on the right.
     p = a.pegawai
     assert (p.nama, p.nip, p.pangkat, p.golongan) == (
-        "H. RAKHMADI, S.Sos", "196601072006121603", "Pembina Tingkat I", "IV/b")
+        "H. JAMRUMNO, S.Sos", "197004181997091027", "Pembina Tingkat I", "IV/b")
     assert p.jabatan == "KEPALA"
     assert (a.atasan.nama, a.atasan.jabatan, a.atasan.nip) == (
-        "Drs. EDI DAMANSYAH, M. Si", "Bupati Kutai Kartanegara", "")
+        "Drs. SYU LIKHAPOAH, M. Si", "Bupati Kutai Kartanegara", "")
 
 
 def test_kukar_settings(kukar):
@@ -140,9 +172,9 @@ def test_kukar_target_and_satuan_columns(kukar):
     assert (seventh.no, seventh.target.value) == ("6", 1500.0)
     assert seventh.indikator == ("Dokumen pendukung dan kelengkapan berkas keuangan "
                                  "yang diverifikasi")
-    assert a.pegawai.nama == "Samuel Rajoson Banjarnahor, A.Md.Ak"
+    assert a.pegawai.nama == "Mohuti Rapitah Jekhijeanto, A.Md.Ak"
     assert (a.pegawai.pangkat, a.pegawai.golongan) == ("Pengatur", "II/c")
-    assert a.atasan.nama == "SYARIF S.E"
+    assert a.atasan.nama == "TIMWAN S.E"
 
 
 def test_kukar_header_layouts(kukar):
@@ -194,29 +226,21 @@ def test_kukar_nip_problems(kukar):
     long = {(r["line"], r["kind"]) for r in review if r["kind"] == "nip_panjang"}
     assert long == {(1416, "nip_panjang"), (2311, "nip_panjang"), (2784, "nip_panjang")}
     a, _ = by_jabatan(kukar, "ANALIS SUMBER DAYA MANUSIA APARATUR AHLI MUDA", 4)
-    assert a.pegawai.nip == "1978111920123121004"  # 19 digits kept as printed
-    # The same person printed with another NIP elsewhere (RAKHMADI, NUZULUL RAHMAN …).
+    assert a.pegawai.nip == "1980061320060920151"  # 19 digits kept as printed
+    # The same person printed with another NIP elsewhere (JAMRUMNO, MILAMAN KUTEDI …).
     differs = {r["line"] for r in review if r["kind"] == "nip_berbeda"}
     assert {63, 165, 2136} <= differs
-    # One NIP printed for two different people (HASPANDI and NUZULUL RAHMAN).
+    # One NIP printed for two different people (HERWOWAN and MILAMAN KUTEDI).
     shared = [r for r in review if r["kind"] == "nip_dipakai_nama_lain" and r["line"] == 380]
-    assert shared and "NUZULUL RAHMAN" in shared[0]["message"]
+    assert shared and "MILAMAN KUTEDI" in shared[0]["message"]
 
 
 def test_kukar_pegawai_is_the_signer_under_the_date(kukar):
     # JABATAN names the unit ("BIDANG PENILAIAN …"), closer to the superior's title; the
     # pegawai is still the one printed under "Tenggarong, 31 Januari 2025".
     a, _ = by_jabatan(kukar, "BIDANG PENILAIAN DAN EVALUASI KINERJA APARATUR")
-    assert a.pegawai.nama == "DECKY GUNARYANA, SH"
-    assert a.atasan.nama == "Dr. ACHMAD JAIN, SE.M.Si"
-
-
-def test_kukar_is_fast():
-    path = seed("kukar-bkpsdm-2025.txt")
-    import_documents([path])  # warm up templates
-    started = time.perf_counter()
-    import_documents([path])
-    assert time.perf_counter() - started < 0.8
+    assert a.pegawai.nama == "POHNA KOSYOUDIN, SH"
+    assert a.atasan.nama == "Dr. BOWATI RADU, SE.M.Si"
 
 
 # --------------------------------------------------------------------------- sampang
@@ -282,7 +306,7 @@ def test_kaltim_iku(kaltim):
                                      "yang Terisi × Nilai Penimbang")
     p = a.pegawai
     assert (p.nama, p.nip, p.pangkat, p.golongan) == (
-        "Dr. Diddy Rusdiansyah Anan Dani, MM", "196406271990031006", "Pembina Utama Madya", "IV/d")
+        "Dr. Nuate Nyowensoati Joto Eana, MM", "197801102003111051", "Pembina Utama Madya", "IV/d")
     assert a.atasan is None
     s = kaltim.master.settings
     assert (s.tahun, s.tempat, s.tanggal) == (2021, "Samarinda", None)
@@ -291,3 +315,25 @@ def test_kaltim_iku(kaltim):
 def test_summary_text_is_indonesian(kaltim):
     text = summary_text(kaltim)
     assert "1 dokumen IKI" in text and "3 indikator" in text and "Perlu ditinjau" in text
+
+
+# --------------------------------------------------------------------------- no real people
+
+@pytest.mark.parametrize(("name", "signers"), [
+    ("kukar-bkpsdm-2025.txt", 140),  # 139 "NIP." lines (grep -c NIP) and the Bupati's name
+    ("sampang-bkd.txt", 0), ("kaltim-bkd-iku.txt", 1)])
+def test_seed_holds_no_real_identity(name, signers):
+    """Every NIP printed in the seed, and every name the importer or the tool's pattern
+    rules find (whole, without honorifics, word by word), is checked against the
+    digests of the real people."""
+    tool, path = anonymiser(), seed(name)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    nips = [line[a:b] for line in lines for a, b in tool.nip_spans(line)]
+    result = import_documents([path])
+    spots = tool.pattern_spots(lines)
+    names = {p.nama for d in result.documents for p in d.signature.persons if p.nama}
+    names |= {lines[s.line - 1][s.start:s.end].strip(" *~_") for s in spots}
+    found = [(nip, real_identities_in(nip=nip)) for nip in nips]
+    found += [(nama, real_identities_in(nama, words=True)) for nama in names]
+    assert [(value, kinds) for value, kinds in found if kinds] == []
+    assert (len(spots), len(nips)) == (signers, signers - (name == "kukar-bkpsdm-2025.txt"))

@@ -23,7 +23,7 @@ from iki_xlsx.core.texts import get_texts
 from iki_xlsx.core.values import CellInfo, absurd_limit, parse_realisasi
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.forms.liveform import INVALID, form_reading
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 WARNING = get_texts().t("form.periksa")
 

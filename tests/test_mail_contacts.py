@@ -11,8 +11,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.core.contacts import normalize_email, normalize_hp, show_hp
 from iki_xlsx.define.master import load_master
 from iki_xlsx.define.masterbook import write_master
-from iki_xlsx.workspace.contacts import load_contacts
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 @pytest.mark.parametrize("raw, number", [
@@ -87,11 +86,11 @@ def test_generate_records_contacts_and_an_address_change_is_no_revision(tmp_path
                               str(ws_dir)])
     assert res.exit_code == 0, res.output
     ws = Workspace(ws_dir)
-    assert load_contacts(ws)["199005202015031003"].email == "andi@contoh.go.id"
+    assert ws.mail.contacts()["199005202015031003"].email == "andi@contoh.go.id"
     changed = master_with_contacts(tmp_path / "m2.yaml",
                                    emails=["", "", "", "andi.baru@contoh.go.id", ""])
     res = runner.invoke(app, ["generate", str(changed), "-o", str(tmp_path / "forms"), "-w",
                               str(ws_dir)])
     assert "0 revisi" in res.output and "5 tidak berubah" in res.output, res.output
-    assert load_contacts(ws)["199005202015031003"].email == "andi.baru@contoh.go.id"
-    assert load_contacts(ws)["197001011995031001"].email == ""  # the master is the truth
+    assert ws.mail.contacts()["199005202015031003"].email == "andi.baru@contoh.go.id"
+    assert ws.mail.contacts()["197001011995031001"].email == ""  # the master is the truth

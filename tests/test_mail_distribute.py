@@ -42,7 +42,7 @@ def test_eml_one_message_per_form_with_the_form_attached(mail_ws, tmp_path):
     files = form_files(forms)
     # five forms; Sri (two forms) and three others with e-mail; Nur Aini has one too
     assert len(result.written) == 5 and not result.missing
-    assert [f["nama"] for f in result.no_email] == []
+    assert [f.nama for f in result.no_email] == []
     by_to = {}
     for path in result.written:
         msg = _parse(path)
@@ -72,11 +72,11 @@ def test_non_ascii_attachment_name_is_rfc2231(mail_ws, tmp_path):
     import shutil
     shutil.copytree(forms, odd)
     form = issued_for_mail(ws)[0]
-    path = odd / form["file_path"]
+    path = odd / form.file_path
     new = path.with_name("IKI Drs. H. Rahmat — Kepala Badan (révisi).xlsx")
     path.rename(new)
     ws.db.execute("UPDATE forms SET file_path = ? WHERE form_id = ?",
-                  (new.relative_to(odd).as_posix(), form["form_id"]))
+                  (new.relative_to(odd).as_posix(), form.form_id))
     result = distribute(ws, odd, get_texts(), sender=SENDER, settings=SETTINGS,
                         eml_dir=tmp_path / "surel")
     eml = next(p for p in result.written if "révisi" in p.name)
@@ -91,7 +91,7 @@ def test_pegawai_without_email_is_listed(mail_ws, tmp_path):
     ws.db.execute("UPDATE mail_contacts SET email = '' WHERE nip = '199107112019032011'")
     result = distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
                         eml_dir=tmp_path / "surel")
-    assert [f["nama"] for f in result.no_email] == ["Nur Aini, A.Md"]
+    assert [f.nama for f in result.no_email] == ["Nur Aini, A.Md"]
     assert len(result.written) == 4
     runner = CliRunner()
     res = runner.invoke(app, ["distribute", str(forms), "-w", str(ws.path), "-o",
@@ -191,8 +191,8 @@ def test_smtp_resumed_after_a_failure_sends_each_message_once(mail_ws, tmp_path,
     rcpts = sorted(r for rcpt, _ in inbox.messages for r in rcpt)
     assert "rahmat@contoh.go.id" in rcpts and rcpts.count("sri.lestari@contoh.go.id") >= 2
     log = send_log(ws)
-    assert {r["status"] for r in log} == {"terkirim"} and len(log) == 5
-    assert sorted(r["attempts"] for r in log) == [1, 1, 1, 2, 2]
+    assert {r.status for r in log} == {"terkirim"} and len(log) == 5
+    assert sorted(r.attempts for r in log) == [1, 1, 1, 2, 2]
 
 
 def test_smtp_after_a_revision_sends_only_the_revised_form(mail_ws, tmp_path, smtp_server):
@@ -207,16 +207,16 @@ def test_smtp_after_a_revision_sends_only_the_revised_form(mail_ws, tmp_path, sm
                   " nama, jabatan, perangkat_daerah, unit_kerja, atasan_nip, atasan_nama,"
                   " 'x', targets, form_json, locked_cells, manifest, reading, file_path,"
                   " issued_at, last_written_at FROM forms WHERE form_id = ?",
-                  (form["form_id"],))
+                  (form.form_id,))
     ws.db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
-                  " VALUES (?, 2, 'revisi', '2025-07-01T00:00:00')", (form["form_id"],))
+                  " VALUES (?, 2, 'revisi', '2025-07-01T00:00:00')", (form.form_id,))
     dry = distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
                      smtp=_spec(ctl), dry_run=True)
     assert len(dry.planned) - len(dry.skipped) == 1 and not dry.sent
     assert len(inbox.messages) == 5  # a dry run sends nothing
     after = distribute(ws, forms, get_texts(), sender=SENDER, settings=SETTINGS,
                        smtp=_spec(ctl))
-    assert [o.form["form_id"] for o in after.sent] == [form["form_id"]]
+    assert [o.form.form_id for o in after.sent] == [form.form_id]
     assert "(revisi 2)" in email.message_from_bytes(inbox.messages[-1][1],
                                                     policy=email.policy.default)["Subject"]
 

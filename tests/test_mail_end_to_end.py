@@ -19,7 +19,7 @@ from iki_xlsx.collect.mail.imap import ImapSpec
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.mail.distribute import distribute
 from iki_xlsx.recap.build import build_recap
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 pytestmark = needs_libreoffice
 
@@ -46,10 +46,10 @@ def test_distribute_fill_reply_collect_recap(mail_ws, tmp_path):
         got.parent.mkdir(parents=True)
         got.write_bytes(att.get_payload(decode=True))
         # the form of this attachment: match by file path (two forms share a NIP)
-        rel = next(f["file_path"] for f in ws.issued_forms(full=False)
-                   if Path(f["file_path"]).name == att.get_filename())
-        m = next(ff["manifest"] for ff in ws.issued_forms(full=True)
-                 if ff["file_path"] == rel)
+        rel = next(f.file_path for f in ws.issued.forms()
+                   if Path(f.file_path).name == att.get_filename())
+        m = next(ff.manifest for ff in ws.issued.forms(full=True)
+                 if ff.file_path == rel)
         writes = {ind["cells"]["realisasi"]["TW1"]: _value(ind) for ind in m["indicators"]}
         fmt = "ods" if i == 0 else "xlsx"
         out = tmp_path / "diisi" / f"IKI saya {i}.{fmt}"  # any name: forms are known by content

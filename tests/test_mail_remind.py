@@ -25,8 +25,8 @@ SETTINGS = {"batas": "10 April 2025", "pengirim": "BKPSDM"}
 
 def _submit_tw1(ws, forms, tmp_path):
     path = form_files(forms)[ANDI]
-    form = next(f for f in ws.issued_forms(full=True) if f["nip"] == "199005202015031003")
-    ref = realisasi_ref(form["manifest"], 0, "TW1")
+    form = next(f for f in ws.issued.forms(full=True) if f.nip == "199005202015031003")
+    ref = realisasi_ref(form.manifest, 0, "TW1")
     filled = fill(path, tmp_path / "masuk" / "andi.xlsx", {ref: 5})
     report = collect([filled], ws, jobs=1)
     assert report.results[0].status != "ditolak", report.results[0].problems
@@ -40,9 +40,9 @@ def test_who_is_missing_a_period(mail_ws, tmp_path):
     tw2 = remind(ws, get_texts(), "2", tmp_path / "out2", sender="b@contoh.go.id",
                  settings=SETTINGS, forms_dir=forms, dry_run=True)
     assert tw1.total == tw2.total == 5
-    assert "Andi Pratama, S.Kom" not in [f["nama"] for f in tw1.missing]
+    assert "Andi Pratama, S.Kom" not in [f.nama for f in tw1.missing]
     assert len(tw1.missing) == 4
-    assert "Andi Pratama, S.Kom" in [f["nama"] for f in tw2.missing]  # TW2 not filled
+    assert "Andi Pratama, S.Kom" in [f.nama for f in tw2.missing]  # TW2 not filled
     assert len(tw2.missing) == 5
     assert not (tmp_path / "out1").exists()  # a dry run writes nothing
 

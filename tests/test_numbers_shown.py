@@ -113,7 +113,7 @@ def test_the_recap_and_the_form_show_numbers_as_the_text_says_them(small_master,
     from iki_xlsx.forms.generate import generate_forms
     from iki_xlsx.recap.build import build_recap
     from iki_xlsx.recap.xlsx import write_recap_xlsx
-    from iki_xlsx.workspace.ledger import Workspace
+    from iki_xlsx.workspace import Workspace
 
     ws = Workspace(tmp_path / "ws")
     result = generate_forms(small_master, tmp_path / "forms", ws, jobs=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.forms.generate import generate_forms, plan_paths, safe_name
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 MAX_RELATIVE = 150
 LONG_PD = ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia serta Pendidikan dan "
@@ -23,7 +23,7 @@ LONG_JABATAN = ("Pelaksana Tugas Kepala Bidang Pengadaan, Pemberhentian, Informa
 @pytest.mark.parametrize("raw, expected", [
     ("CON", "_CON"), ("con.xlsx", "_con.xlsx"), ("Nul", "_Nul"), ("COM1", "_COM1"),
     ("LPT9.txt", "_LPT9.txt"), ("COM¹", "_COM¹"), ("CONIN$", "_CONIN$"),
-    ("AUX .xlsx", "_AUX .xlsx"), ("Drs. H. Rakhmadi, S.Sos.", "Drs. H. Rakhmadi, S.Sos"),
+    ("AUX .xlsx", "_AUX .xlsx"), ("Drs. H. Suhartono, S.Sos.", "Drs. H. Suhartono, S.Sos"),
     ("nama ...  ", "nama"), ("a/b\\c:d*e?f\"g<h>i|j", "a b c d e f g h i j"),
     ("tab\tdan\nbaris", "tab dan baris"), ("...", "_"), ("", "_"),
     ("CONSOLE", "CONSOLE"), ("COM10", "COM10"),

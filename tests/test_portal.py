@@ -31,7 +31,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.portal.auth import PASSWORD_FILE, RateLimit, check_password
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 T = get_texts().t
 
@@ -70,14 +70,14 @@ def test_upload_shows_whose_form_values_capaian_and_receipt_and_records_it(world
     assert " ".join(sha[i:i + 8] for i in range(0, 64, 8)) in page
     # recorded exactly as collect records the same file in another copy
     ws = Workspace(ws_path)
-    row = ws.known_file(sha)
-    assert row is not None and row["status"] == "diterima"
-    assert ws.stored_path(sha, row["kind"]).is_file()
-    assert any(receipt in s["source"] for s in ws.sightings(sha))
+    row = ws.files.get(sha)
+    assert row is not None and row.status == "diterima"
+    assert ws.store.path_of(sha, row.kind).is_file()
+    assert any(receipt in s.source for s in ws.files.sightings(sha))
     other = Workspace(copy_world(world["ws"], tmp_path / "ws-collect"))
     got = collect([world["andi"]], other, jobs=1).results[0]
-    assert (got.status, got.realisasi, got.form_id) == (row["status"], row["realisasi"],
-                                                        row["form_id"])
+    assert (got.status, got.realisasi, got.form_id) == (row.status, row.realisasi,
+                                                        row.form_id)
     # the private inbox is empty again; the audit log has the receipt and the client
     assert list((ws_path / "portal" / "masuk").iterdir()) == []
     log = (ws_path / "portal" / "log-portal.txt").read_text(encoding="utf-8")
@@ -121,8 +121,8 @@ def test_hostile_files_get_an_indonesian_verdict_and_the_server_keeps_serving(wo
         assert T("cli.status.ditolak") in page
         assert "Traceback" not in r.text
         if code:
-            assert Workspace(ws_path).known_file(hashlib.sha256(path.read_bytes())
-                                                 .hexdigest())["problems"][0]["code"] == code
+            assert Workspace(ws_path).files.get(hashlib.sha256(path.read_bytes())
+                                                 .hexdigest()).problems[0]["code"] == code
     big = io.BytesIO(b"PK" + b"\0" * (23 * 1024 * 1024))
     r = client.post("/unggah", files=[("berkas", ("besar.xlsx", big))])
     assert r.status_code == 413 and T("portal.galat.413") in text_of(r.text)
@@ -131,7 +131,7 @@ def test_hostile_files_get_an_indonesian_verdict_and_the_server_keeps_serving(wo
 
 def test_csrf_is_required_on_every_post(world, served):
     ws_path, _, client = served
-    before = len(Workspace(ws_path).all_files())
+    before = len(Workspace(ws_path).files.all())
     client.get("/")
     r = client.post("/unggah", files=[("berkas", ("a.xlsx", world["andi"].read_bytes()))],
                     csrf=False)
@@ -141,7 +141,7 @@ def test_csrf_is_required_on_every_post(world, served):
     r = client.post("/unggah", {"csrf": stranger.csrf},
                     files=[("berkas", ("a.xlsx", world["andi"].read_bytes()))], csrf=False)
     assert r.status_code == 400
-    assert len(Workspace(ws_path).all_files()) == before
+    assert len(Workspace(ws_path).files.all()) == before
     client.login()
     client.get("/petugas")
     r = client.post("/petugas/keputusan", {"berkas": "0" * 64, "tindakan": "kecualikan",
@@ -162,7 +162,7 @@ def test_officer_pages_need_the_login(world, served):
     r = client.post("/petugas/keputusan", {"berkas": sha, "alasan": "coba"},
                     allow_redirects=False)
     assert r.status_code == 302
-    assert Workspace(ws_path).decisions_for() == {}
+    assert Workspace(ws_path).decisions.by_form() == {}
     r = client.login("salah-sekali-sandinya")
     assert r.status_code == 403 and T("portal.masuk.salah") in text_of(r.text)
     assert client.get("/petugas", allow_redirects=False).status_code == 302
@@ -194,7 +194,7 @@ def test_uploads_are_rate_limited(world, tmp_path):
         assert r.status_code == 429 and T("portal.unggah.terlalu_sering") in text_of(r.text)
         assert client.get("/").status_code == 200
     sha = hashlib.sha256(world["kepala"].read_bytes()).hexdigest()
-    assert Workspace(ws).known_file(sha) is None
+    assert Workspace(ws).files.get(sha) is None
 
 
 def test_rate_limit_window_slides():
@@ -283,8 +283,8 @@ def test_officer_sees_status_change_decides_and_downloads(world, served):
                                             "alasan": "keliru", "periode": "TW1"})
     assert T("portal.petugas.ringkas", periode="TW I", lengkap=1, sebagian=1, belum=3,
              total=5) in text_of(r.text)
-    decisions = [d for ds in Workspace(ws_path).decisions_for().values() for d in ds]
-    assert [(d["kind"], d["sha256"], d["reason"]) for d in decisions] == [
+    decisions = [d for ds in Workspace(ws_path).decisions.by_form().values() for d in ds]
+    assert [(d.kind, d.sha256, d.reason) for d in decisions] == [
         ("kecualikan", sha, "diisi rekan"), ("sertakan", sha, "keliru")]
     log = (ws_path / "portal" / "log-portal.txt").read_text(encoding="utf-8")
     assert f"127.0.0.1 keputusan kecualikan sha256={sha}" in log
@@ -400,7 +400,7 @@ def test_no_file_or_too_many_files_is_said_in_indonesian(world, served):
     assert r.status_code == 400 and T("portal.unggah.tanpa_berkas") in text_of(r.text)
     r = client.upload(*[world["andi"]] * 11)
     assert r.status_code == 400 and T("portal.unggah.terlalu_banyak", n=10) in text_of(r.text)
-    assert Workspace(ws_path).all_files() == []
+    assert Workspace(ws_path).files.all() == []
 
 
 ENGLISH = ("Upload", "Submit", "Password", "Login", "Error", "Browse", "Sign in",

@@ -24,7 +24,7 @@ from portalkit import PASSWORD, Client, portal
 from iki_xlsx.collect import collect
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.portal.auth import set_password
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def portal_files(ws: Workspace, root, inbox):
@@ -33,13 +33,13 @@ def portal_files(ws: Workspace, root, inbox):
     ways at once)."""
     out = root / "unggah"
     out.mkdir()
-    forms = sorted(ws.issued_forms(full=False), key=lambda f: f["form_id"])
+    forms = sorted(ws.issued.forms(), key=lambda f: f.form_id)
     paths = []
     for k, f in enumerate(forms):
-        m = ws.issued(f["form_id"], f["revision"])["manifest"]
-        src = next((root / "forms").rglob(f"*{f['nip']}*{f['kode_iki']}*.xlsx"), None) \
+        m = ws.issued.form(f.form_id, f.revision).manifest
+        src = next((root / "forms").rglob(f"*{f.nip}*{f.kode_iki}*.xlsx"), None) \
             or next(p for p in (root / "forms").rglob("*.xlsx")
-                    if f["nama"].split(",")[0].split()[-1] in p.name)
+                    if f.nama.split(",")[0].split()[-1] in p.name)
         for n in (2, 4, 7):
             cells = [(i, j) for j in range(len(m["periods"]))
                      for i in range(len(m["indicators"]))][:n]

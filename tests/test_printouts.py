@@ -27,7 +27,7 @@ from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.html import write_recap_html
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 
 def sheets_xml(path) -> dict[str, str]:

@@ -20,7 +20,7 @@ from iki_xlsx.core.show import number_format
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import FileEntry, Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")
@@ -57,14 +57,15 @@ def record(ws: Workspace, form, realisasi: dict | None, *, status="diterima",
             if entry["realisasi"].get(p) is not None:
                 filled += 1
                 last = max(last, i)
-    ws.record_file({
-        "sha256": sha, "size": 1000, "kind": "xlsx",
-        "form_id": form.form_id if form else None,
-        "revision": (form.revision if revision is None else revision) if form else None,
-        "nip": form.form.pegawai.nip if form else None,
-        "tahun": form.form.settings.tahun if form else None, "status": status,
-        "problems": list(problems), "realisasi": realisasi, "filled": filled,
-        "last_period": last, "modified_at": None}, source, member, "run-1")
+    entry = FileEntry(
+        sha256=sha, size=1000, kind="xlsx",
+        form_id=form.form_id if form else None,
+        revision=(form.revision if revision is None else revision) if form else None,
+        nip=form.form.pegawai.nip if form else None,
+        tahun=form.form.settings.tahun if form else None, status=status,
+        problems=list(problems), realisasi=realisasi, filled=filled,
+        last_period=last, modified_at=None)
+    ws.files.record([(entry, source, member)], "run-1")
     return sha
 
 

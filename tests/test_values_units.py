@@ -10,7 +10,7 @@ from filling import fill, realisasi_ref
 from iki_xlsx.collect import collect
 from iki_xlsx.core.values import CellInfo, is_percent, parse_realisasi, unit_matches
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 PENGOLAH = ("199005202015031003", "IKI-PENGOLAH")

@@ -24,7 +24,7 @@ from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.forms.generate_year import dry_run
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import DB_FILE, Workspace
+from iki_xlsx.workspace import DB_FILE, Workspace
 
 DATA = Path(__file__).parent / "data"
 KEPALA = ("197001011995031001", "IKI-KEPALA")
@@ -172,9 +172,9 @@ def test_the_retiree_is_withdrawn_everywhere(year):
     budi_cap = [pct(9, 9), pct(50, 70)]
     assert before.total.average == pytest.approx(
         (sum(after.total.average for _ in range(3)) + sum(budi_cap) / 2) / 4)
-    assert [(w["nama"], w["kode_iki"]) for w in year["second"].withdrawn] == \
+    assert [(w.nama, w.kode_iki) for w in year["second"].withdrawn] == \
         [("Budi Santoso", "IKI-PENGOLAH")]
-    assert [w["nama"] for w in year["plan"].withdrawn] == ["Budi Santoso"]
+    assert [w.nama for w in year["plan"].withdrawn] == ["Budi Santoso"]
     # the distribution list says so
     ws = openpyxl.load_workbook(year["root"] / "forms2" / DISTRIBUTION_FILE).active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
@@ -205,7 +205,7 @@ def test_a_withdrawn_form_that_comes_back_is_issued_again(year, tmp_path):
     again = generate_forms(year["m1"], tmp_path / "forms3", ws, jobs=1)
     budi = next(p for p in again.forms if p.form.key == BUDI)
     assert budi.status == "aktif_lagi" and budi.revision == 1
-    assert [h["status"] for h in ws.issue_history(budi.form_id)] == ["baru", "ditarik",
+    assert [h.status for h in ws.issued.history(budi.form_id)] == ["baru", "ditarik",
                                                                      "aktif_lagi"]
     recap = build_recap(ws, upto="TW3")
     assert by_key(recap, BUDI).indicators[0].values == {"TW1": 3, "TW2": 3, "TW3": 3}
@@ -235,7 +235,7 @@ def test_dry_run_says_what_would_change_and_records_nothing(year, tmp_path):
     plt = next(f for f in plan.forms if (f.nip, f.kode_iki) == SRI_PLT)
     assert (plt.previous, plt.revision) == (1, 2)
     assert plt.matching.pairs == {"01": "01", "02": "02"} and not plt.matching.new
-    assert [w["nama"] for w in plan.withdrawn] == ["Nur Aini, A.Md"]
+    assert [w.nama for w in plan.withdrawn] == ["Nur Aini, A.Md"]
 
 
 @pytest.mark.parametrize("mulai, selesai, code, field", [
@@ -292,8 +292,8 @@ def test_reminders_skip_forms_not_active_in_the_period(year):
     from iki_xlsx.mail.remind import not_submitted
 
     ws = year["ws"]
-    forms = ws.issued_forms(2025, full=False)
-    late = {(f["nip"], f["kode_iki"]) for f in not_submitted(ws, forms, "TW1",
+    forms = ws.issued.forms(2025)
+    late = {(f.nip, f.kode_iki) for f in not_submitted(ws, forms, "TW1",
                                                               PeriodScheme.TRIWULAN, 2025)}
     assert NUR not in late and SRI_PLT not in late and ANDI_NEW not in late
     assert KEPALA in late and SEKRETARIS in late
@@ -319,7 +319,7 @@ def test_the_collect_report_knows_the_active_periods(year):
     assert report.statuses[ids[NUR]]["TW1"] == "tidak_aktif"
     assert report.statuses[ids[ANDI_NEW]]["TW2"] == "tidak_aktif"
     assert report.statuses[ids[SRI_PLT]]["TW1"] == "tidak_aktif"
-    assert ids[NUR] not in {f["form_id"] for f in report.missing.get("TW1", ())}
+    assert ids[NUR] not in {f.form_id for f in report.missing.get("TW1", ())}
 
 
 def test_the_portal_overview_leaves_out_forms_not_active(year):

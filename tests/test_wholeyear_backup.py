@@ -16,7 +16,7 @@ from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
-from iki_xlsx.workspace.ledger import DB_FILE, KEY_FILE, Workspace, check_ledger_file
+from iki_xlsx.workspace import DB_FILE, KEY_FILE, Workspace, check_ledger_file
 from iki_xlsx.year.backup import BackupError, backup, restore
 from iki_xlsx.year.recovery import RecoveryError, recover
 
@@ -81,10 +81,10 @@ def test_backup_during_a_collect_and_restore(issued, monkeypatch):
     assert check_ledger_file(restored / DB_FILE) == ""
     assert (restored / KEY_FILE).read_bytes() == (root / "ws" / KEY_FILE).read_bytes()
     back = Workspace(restored)
-    had = len(back.all_files())
+    had = len(back.files.all())
     assert 0 < had < 24  # the backup saw part of the run, consistently
-    for row in back.all_files():  # every file it names has its bytes
-        assert back.stored_path(row["sha256"], row["kind"]).is_file()
+    for row in back.files.all():  # every file it names has its bytes
+        assert back.store.path_of(row.sha256, row.kind).is_file()
     collect([root / "masuk"], back, jobs=1)  # the rest collected again
     assert figures(back) == final
     back.close()

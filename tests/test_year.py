@@ -22,7 +22,8 @@ from iki_xlsx.core.timeline import load_years, match_indicators
 from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
-from iki_xlsx.workspace.ledger import SCHEMA_VERSION, Workspace
+from iki_xlsx.workspace import Workspace
+from iki_xlsx.workspace.schema import SCHEMA_VERSION
 
 DATA = Path(__file__).parent / "data"
 KEPALA = ("197001011995031001", "IKI-KEPALA")
@@ -109,7 +110,7 @@ def test_a_workspace_of_the_previous_version_migrates_in_place(tmp_path, small_m
     before = sqlite3.connect(tmp_path / "v1" / "ledger.sqlite3").execute(
         "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     assert before == ("1",)
-    years = load_years(ws, 2025, ws.issued_forms(2025, full=False))
+    years = load_years(ws, 2025, ws.issued.forms(2025))
     backups = list((tmp_path / "v1").glob("ledger-v1-*.sqlite3.bak"))
     assert len(backups) == 1  # a copy of the old ledger, made before anything changed
     old = sqlite3.connect(backups[0])
@@ -158,8 +159,8 @@ def collected(small_master, tmp_path):
 
 
 def value_of(ws, key, ind="01", period="TW1"):
-    forms = [f for f in ws.issued_forms(full=False) if (f["nip"], f["kode_iki"]) == key]
-    return load_years(ws, None, forms)[forms[0]["form_id"]].value(ind, period)
+    forms = [f for f in ws.issued.forms() if (f.nip, f.kode_iki) == key]
+    return load_years(ws, None, forms)[forms[0].form_id].value(ind, period)
 
 
 def test_exclude_include_set_clear_release_each_with_a_reason(collected):
@@ -186,10 +187,10 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
     r = runner.invoke(app, ["nilai", ANDI[0], "1", "TW1", "--lepas", "--alasan", "kembali",
                             *w])
     assert r.exit_code == 0 and value_of(ws, ANDI) == 9
-    decisions = ws.decisions_for()[forms[ANDI].form_id]
-    assert [d["kind"] for d in decisions] == ["kecualikan", "sertakan", "tetapkan",
+    decisions = ws.decisions.by_form()[forms[ANDI].form_id]
+    assert [d.kind for d in decisions] == ["kecualikan", "sertakan", "tetapkan",
                                               "kosongkan", "lepas"]
-    assert [d["reason"] for d in decisions][0] == "diisi rekan"
+    assert [d.reason for d in decisions][0] == "diisi rekan"
     # mistakes are Indonesian, exit 2, and record nothing
     for args, text in ((["nilai", ANDI[0], "9", "TW1", "--isi", "1"], "Indikator '9'"),
                        (["nilai", ANDI[0], "1", "TW7", "--isi", "1"], "Periode 'TW7'"),
@@ -199,7 +200,7 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
                        (["kecualikan", "ffffffffff"], "tidak tercatat")):
         r = runner.invoke(app, [*args, "--alasan", "x", *w])
         assert r.exit_code == 2 and text in r.output, (args, r.output)
-    assert len(ws.decisions_for()[forms[ANDI].form_id]) == 5
+    assert len(ws.decisions.by_form()[forms[ANDI].form_id]) == 5
     # the history shows both files, which one counts, and every decision with its reason
     r = runner.invoke(app, ["riwayat", ANDI[0], *w])
     assert r.exit_code == 0, r.output
@@ -215,7 +216,7 @@ def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatc
     ws, forms, own, other, report = collected
     # the evidence outlives the inbox: every collected file is kept in the workspace
     for r in report.results:
-        assert ws.stored_path(r.sha256, "xlsx").read_bytes() == \
+        assert ws.store.path_of(r.sha256, "xlsx").read_bytes() == \
             (own if r.name.endswith("andi.xlsx") else other).read_bytes()
     own.unlink()
     other.unlink()

@@ -27,7 +27,7 @@ from iki_xlsx.core.timeline import CLEAR
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 from iki_xlsx.year.officer import decide_value, exclude_file, find_value
 
 pytestmark = needs_libreoffice
@@ -184,7 +184,7 @@ def test_tw2_report_says_what_changed(year):
     assert late.status == "diterima_catatan" and [p.code for p in late.problems] == [
         "revisi_lama"]
     assert [p.code for p in by["sri-plt-kosong.xlsx"].problems] == ["belum_diisi"]
-    changes = {(f["nip"], e.kind, e.indicator, e.period,
+    changes = {(f.nip, e.kind, e.indicator, e.period,
                 e.old.value if e.old else None, e.new.value if e.new else None)
                for f, e in report.changes}
     assert (KEPALA[0], "diganti", "02", "TW2", 1, 0) in changes  # the correction

@@ -29,7 +29,7 @@ from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 EXAMPLE = ROOT / "examples" / "master-bkpsdm-kukar.xlsx"
 OUT = ROOT / "docs" / "gambar"

@@ -162,7 +162,7 @@ def workspace_with_forms(workspace: Optional[Path], texts):
     """The existing workspace (:func:`existing_workspace`) that has issued forms, else
     say so (exit 2)."""
     ws = existing_workspace(workspace, texts)
-    if not ws.years():
+    if not ws.issued.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
     return ws

@@ -64,6 +64,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
     from ..collect import (
         collect_table,
         known_count,
+        mail_lines,
         summary_counts,
         to_json,
         write_report_xlsx,
@@ -94,13 +95,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
         raise
     write_report_xlsx(result, report, texts)
     if as_json:
-        text = to_json(result, texts)
-        if result.mail:  # issue 14: messages read, with and without a form
-            import json
-
-            text = json.dumps({**json.loads(text), "surel": result.mail}, ensure_ascii=False,
-                              indent=2)
-        print(text)
+        print(to_json(result, texts))  # with "surel" and "dilewati" when mail was read
     else:
         console.print(collect_table(result, texts, width=min(console.width, 120)))
         say(texts.t("cli.kumpul_ringkas", **summary_counts(result)))
@@ -109,6 +104,8 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
                          total=len(result.results)))
         if result.mail:
             say(texts.t("kumpul_surel", **result.mail))
+        for line in mail_lines(result, texts, width=min(console.width, 120)):
+            console.print(line)
         for line in year_lines(result, texts):
             say(line)
         say(texts.t("cli.laporan_ditulis", path=report))
@@ -179,10 +176,10 @@ def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | 
     if not result.realisasi:
         return None, None
     if ws.has_key() and result.form_id and result.revision is not None:
-        row = ws.issued(result.form_id, result.revision)
+        row = ws.issued.form(result.form_id, result.revision)
         if row is not None:
-            form = form_from_dict(row["form_json"])
-            return row["manifest"], [i.indikator for i in form.iki.indicators]
+            form = form_from_dict(row.form_json)
+            return row.manifest, [i.indikator for i in form.iki.indicators]
     return read_path(path, None, None).manifest, None
 
 

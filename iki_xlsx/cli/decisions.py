@@ -101,7 +101,7 @@ def nilai(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         _refuse(exc)
     from ..core.show import number_text
 
-    say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form["nama"],
+    say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form.nama,
                  indikator=ref.name, periode=texts.t(f"form.periode.{ref.period}"),
                  nilai=number_text(value), alasan=alasan.strip()))
 
@@ -127,11 +127,11 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         _refuse(exc)
     for h in forms:
         f = h.form
-        console.print(t("riwayat.formulir", nama=f["nama"], jabatan=f["jabatan"],
-                        kode=f["kode_iki"], revisi=f["revision"]))
+        console.print(t("riwayat.formulir", nama=f.nama, jabatan=f.jabatan,
+                        kode=f.kode_iki, revisi=f.revision))
         for r in h.revisions:
-            console.print(t("riwayat.revisi", revisi=r["revision"], status=r["status"],
-                            waktu=when(r["at"])))
+            console.print(t("riwayat.revisi", revisi=r.revision, status=r.status,
+                            waktu=when(r.at)))
         if not h.given:
             console.print(t("riwayat.kosong"))
         for g in h.given:

@@ -138,14 +138,14 @@ def print_dry_run(plan, texts) -> None:
                             diubah=len(m.pairs) - len(m.by_text), tambah=", ".join(m.new),
                             hapus=", ".join(m.removed)))
     for w in plan.withdrawn:
-        say("  " + t("kering.status.ditarik", nama=w["nama"], nip=w["nip"],
-                      kode=w["kode_iki"], lama=w["revision"], baru=""))
+        say("  " + t("kering.status.ditarik", nama=w.nama, nip=w.nip,
+                      kode=w.kode_iki, lama=w.revision, baru=""))
     console.print(t("kering.tidak_dicatat"))
 
 
 def print_withdrawn(result, texts) -> None:
     for w in result.withdrawn:
-        say(texts.t("tarik.ditarik", nama=w["nama"], nip=w["nip"], kode=w["kode_iki"]))
+        say(texts.t("tarik.ditarik", nama=w.nama, nip=w.nip, kode=w.kode_iki))
     for p in result.forms:
         if p.status == "aktif_lagi":
             say(texts.t("tarik.aktif_lagi", nama=p.form.pegawai.nama,

@@ -50,10 +50,10 @@ def _setup(texts, workspace, master, smtp, host, port, user, security, sender, c
     never made up: without one, nothing is written or sent (exit 2)."""
     from ..core.contacts import normalize_email
     from ..mail import SmtpSpec
-    from ..workspace import Workspace, record_contacts
+    from ..workspace import Workspace
 
     ws = Workspace(workspace)
-    if not ws.years():
+    if not ws.issued.years():
         err.print(texts.t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
     if master is not None:
@@ -64,10 +64,8 @@ def _setup(texts, workspace, master, smtp, host, port, user, security, sender, c
             for p in loaded.problems:
                 err.print(f"{p.location(texts)}: {p.message(texts)}")
             raise typer.Exit(2)
-        record_contacts(ws, loaded.master)
-    from ..workspace import load_mail_settings
-
-    stored = load_mail_settings(ws)  # Pengaturan of the master, recorded at generate
+        ws.mail.record_contacts(loaded.master)
+    stored = ws.mail.settings()  # Pengaturan of the master, recorded at generate
     env = os.environ.get
     sender = sender or env("IKI_XLSX_SMTP_FROM") or stored.get("email_pengirim", "")
     spec = None
@@ -103,7 +101,7 @@ def _settings_of(ws, texts, reply_to, deadline, tahun) -> dict:
     from ..mail import issued_for_mail
 
     forms = issued_for_mail(ws, tahun)
-    office = next((f["instansi"] for f in forms if f.get("instansi")), "") or \
+    office = next((f.instansi for f in forms if f.instansi), "") or \
         texts.t("surel.pengirim_bawaan")
     return {"batas": _deadline(deadline), "balas": reply_to or "", "pengirim": office}
 
@@ -111,11 +109,12 @@ def _report(result, texts, smtp: bool, folder: Path) -> None:
     if result.no_email:
         console.print(texts.t("kirim.tanpa_email", n=len(result.no_email)))
         for f in result.no_email:
-            console.print("  " + texts.t("kirim.tanpa_email_baris", **f))
+            console.print("  " + texts.t("kirim.tanpa_email_baris", nip=f.nip, nama=f.nama,
+                                         jabatan=f.jabatan))
     for f in result.missing:
-        console.print(texts.t("kirim.berkas_hilang", path=f["file_path"]))
+        console.print(texts.t("kirim.berkas_hilang", path=f.file_path))
     for out, reason in result.failed:
-        console.print(texts.t("kirim.gagal_baris", nama=out.form["nama"], to=out.to,
+        console.print(texts.t("kirim.gagal_baris", nama=out.form.nama, to=out.to,
                               reason=reason))
     if result.dry_run:
         console.print(texts.t("kirim.ringkas_uji", n=len(result.planned) -
@@ -197,11 +196,9 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
     except MailError as exc:
         mail_error(exc, texts)
         raise
-    from ..workspace import load_contacts
-
-    contacts = load_contacts(ws)
+    contacts = ws.mail.contacts()
     no_hp = sum(1 for f in result.missing
-                if not (contacts.get(f["nip"]) and contacts[f["nip"]].no_hp))
+                if not (contacts.get(f.nip) and contacts[f.nip].no_hp))
     label = texts.t(f"form.periode.{result.period}") \
         if texts.has(f"form.periode.{result.period}") else result.period
     console.print(texts.t("ingat.ringkas", periode=label, tahun=result.tahun,

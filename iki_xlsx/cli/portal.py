@@ -42,7 +42,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
         raise typer.Exit(0)
     from ..portal import has_password, is_local, make_server
 
-    if not ws.years():
+    if not ws.issued.years():
         err.print(t("cli.tanpa_formulir", path=ws.path))
         raise typer.Exit(2)
     try:

@@ -24,6 +24,7 @@ from .container import MAX_FILE_BYTES
 from .judge import Issued, Judge
 from .mail.imap import ImapSpec
 from .mail.inbox import MailError
+from .mail.shown import mail_lines
 from .reading import RawReading, read_bytes, read_path
 from .rejudge import RejudgeReport, rejudge
 from .report import (
@@ -43,6 +44,6 @@ from .sources import Source, display_name, iter_sources, text_of_path
 __all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "MAX_FILE_BYTES",
            "MailError", "RawReading", "RejudgeReport", "Source", "check_file", "check_lines",
            "collect", "collect_table", "display_name", "iter_sources", "known_count",
-           "ledger_report", "read_bytes", "read_path", "rejudge", "status_text",
-           "summary_counts", "text_of_path", "to_json", "verify_file", "write_report_xlsx",
-           "year_lines"]
+           "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge",
+           "status_text", "summary_counts", "text_of_path", "to_json", "verify_file",
+           "write_report_xlsx", "year_lines"]

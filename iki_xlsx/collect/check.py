@@ -31,8 +31,8 @@ def check_file(path: Path, ws: Workspace | None, *, tahun: int | None = None) ->
         raw = read_source((src, None, None))
         return _bare(raw, src)
     raw = read_source((src, ws.key, ws.key_id))
-    if tahun is None and ws.years():
-        tahun = ws.years()[-1]
+    if tahun is None and ws.issued.years():
+        tahun = ws.issued.years()[-1]
     return Judge(ws, tahun).judge(raw, src)
 
 

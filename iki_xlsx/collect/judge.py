@@ -21,7 +21,7 @@ from ..core.show import period_label
 from ..core.texts import get_texts
 from ..forms import ReadingView, load_view, reading_view
 from ..forms import layout as L
-from ..workspace import Workspace
+from ..workspace import ActivePeriods, Workspace
 from .reading import RawReading
 from .realisasi import read_values, show
 from .result import FileResult
@@ -98,7 +98,7 @@ class Judge:
         self._issued: dict[tuple[str, int], Issued | None] = {}
         self._latest: dict[str, int | None] | None = None
         self._identity_cells: dict[tuple[str, int], dict[str, str]] = {}
-        self._active: dict[str, dict] | None = None  # issue 11: form id → active periods
+        self._active: dict[str, ActivePeriods] | None = None  # issue 11: form id → when
 
     def issued(self, form_id: str, revision: int,
                raw: RawReading | None = None) -> Issued | None:
@@ -109,23 +109,25 @@ class Judge:
         if key not in self._issued:
             if len(self._issued) >= ISSUED_CACHE:
                 self._issued.clear()
-            row = self.ws.issued_for_reading(form_id, revision)
+            row = self.ws.issued.for_reading(form_id, revision)
+            issued = None
             if row is not None:
-                data = row.pop("reading")
+                data = row.reading
                 if data is None:
-                    text = self.ws.issued_manifest_text(form_id, revision)
+                    text = self.ws.issued.manifest_text(form_id, revision)
                     same = raw is not None and raw.manifest is not None and \
                         "indicators" in raw.manifest and raw.manifest_text == text
                     data = reading_view(raw.manifest if same else json.loads(text))
-                row = Issued(view=load_view(data), **row)
-            self._issued[key] = row
+                issued = Issued(row.form_id, row.revision, row.nip, row.kode_iki, row.tahun,
+                                row.nama, row.locked_cells, load_view(data))
+            self._issued[key] = issued
         return self._issued[key]
 
     def current_revision(self, form_id: str) -> int | None:
         if self._latest is None:
-            self._latest = self.ws.current_revisions()
+            self._latest = self.ws.issued.current_revisions()
         if form_id not in self._latest:  # issued after this run started
-            self._latest[form_id] = self.ws.current_revision(form_id)
+            self._latest[form_id] = self.ws.issued.current_revision(form_id)
         return self._latest[form_id]
 
     def judge(self, raw: RawReading, src: Source) -> FileResult:
@@ -156,7 +158,7 @@ class Judge:
         res.revision, res.tahun, res.kode_iki = m["revision"], m["tahun"], m["kode_iki"]
         issued = self.issued(res.form_id, res.revision, raw)
         if issued is None:
-            if self.ws.known_form(res.form_id):  # signed by us, never recorded: a ledger
+            if self.ws.issued.is_known(res.form_id):  # signed by us, never recorded: a ledger
                 add("revisi_tidak_dikenal", revision=res.revision)  # restored from before
             else:
                 add("formulir_tidak_dikenal", form_id=res.form_id)
@@ -211,11 +213,11 @@ class Judge:
         """Issue 11: a realisasi in a period the form is not active in is noted (the
         timeline keeps it, the recap does not count it)."""
         if self._active is None:
-            self._active = self.ws.active_periods()
+            self._active = self.ws.issued.active_periods()
         active = self._active.get(res.form_id)
         if not active or not res.realisasi:
             return
-        periods = active["periods"]
+        periods = active.periods
         outside = sorted({p for entry in res.realisasi.values() if isinstance(entry, dict)
                           for p, v in (entry.get("realisasi") or {}).items()
                           if v is not None and p not in periods})
@@ -309,9 +311,9 @@ class Judge:
                                       if found_nip else "") if x) or "kosong"
         owner = ""
         if found_nip and found_nip != nip:
-            others = self.ws.forms_of_nip(found_nip, issued.tahun)
+            others = self.ws.issued.of_nip(found_nip, issued.tahun)
             if others:
-                owner = "; ".join(f"{o['nama']} (NIP {format_nip(o['nip'])}, {o['kode_iki']})"
+                owner = "; ".join(f"{o.nama} (NIP {format_nip(o.nip)}, {o.kode_iki})"
                                   for o in others[:3])
         add("identitas_tidak_cocok", cell=wrong[0], found=found,
             issued=f"{issued.nama} (NIP {format_nip(nip)})", owner=owner)
@@ -370,12 +372,12 @@ class Judge:
     def _owner_of_table(self, got: dict, issued: Issued, entries) -> str:
         """Another form of the same pegawai whose indikator texts the file shows."""
         texts = [_norm(got.get(ref)) for ref, _ in entries]
-        for other in self.ws.forms_of_nip(issued.nip, issued.tahun):
-            if other["form_id"] == issued.form_id:
+        for other in self.ws.issued.of_nip(issued.nip, issued.tahun):
+            if other.form_id == issued.form_id:
                 continue
-            full = self.issued(other["form_id"], other["revision"])
+            full = self.issued(other.form_id, other.revision)
             inds = [_norm(text) for text in full.indicator_texts()] if full else []
             if inds[: len(texts)] == texts or (texts and texts[0] in inds):
-                return f"{other['nama']} ({other['kode_iki']})"
+                return f"{other.nama} ({other.kode_iki})"
         return ""
 

@@ -17,17 +17,18 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
 from ..core.problems import Problem
-from ..workspace import keep_bytes
+from ..workspace import FileStore
 from .reading import RawReading, read_bytes, read_path, sha256_of
 from .sources import Source, archive_sources
 
 
 def read_source(args: tuple) -> RawReading:
     """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,
-    and a fourth item, the workspace's file store, to keep the bytes read there
-    (content-addressed: the workers write in parallel, nothing travels back)."""
+    and a fourth item, the workspace's :class:`FileStore`, to keep the bytes read there
+    (content-addressed: the workers write in parallel; only whether the bytes are kept
+    travels back, in ``RawReading.kept``)."""
     src, key, key_id = args[:3]
-    store = args[3] if len(args) > 3 else None
+    store: FileStore | None = args[3] if len(args) > 3 else None
     if src.problem is not None:  # could not even be listed or opened
         raw = RawReading(sha256_of(f"{src.source}\0{src.member}".encode()), 0)
         raw.problems.append(src.problem)
@@ -38,7 +39,7 @@ def read_source(args: tuple) -> RawReading:
         else:
             raw = read_bytes(src.data or b"", key, key_id)
         if store is not None and raw.data is not None:
-            keep_bytes(store, raw.sha256, raw.kind, raw.data)
+            raw.kept = store.keep(raw.sha256, raw.kind, raw.data)
         raw.data = None
         return raw
     except OSError as exc:  # vanished or locked since it was listed

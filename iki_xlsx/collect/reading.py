@@ -52,6 +52,7 @@ class RawReading:
     saved_at: str = ""  # when the pegawai saved it (normalised, UTC; "" unknown)
     saved_from: str = ""  # dokumen (docProps / meta.xml) | zip (newest part's time)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (kept, then dropped)
+    kept: bool | None = None  # the bytes are in the workspace's store (None: none to keep)
 
     @property
     def fatal(self) -> bool:

@@ -1,6 +1,10 @@
 """Recording judged files in the ledger: small transactions (nothing half-written, a
 rerun completes an interrupted collect), content seen before judged from the ledger
 (collecting again changes nothing), and which accepted file of a form counts.
+
+A file whose bytes are not in the workspace's store is recorded with the problem
+``berkas_tidak_tersimpan``; collecting it again once the store can be written keeps
+its bytes and takes the problem away (the verdict it replaces stays in ``rejudged``).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from datetime import datetime, timezone
 
 from ..core.problems import Problem, Status
 from ..core.timeline import normal_time
-from ..workspace import Workspace
+from ..workspace import CollectedFile, Workspace
 from .judge import Judge
 from .reading import RawReading
 from .result import FileResult
 from .sources import Source, display_name
 
+NOT_KEPT = "berkas_tidak_tersimpan"  # the file's bytes are not in the workspace's store
 BATCH_FILES = 100  # files recorded in one transaction, at most …
 BATCH_SECONDS = 0.5  # … or what was judged in this time
 
@@ -41,7 +46,7 @@ class Recorder:
 
     def flush(self) -> None:
         if self.pending:
-            new = self.ws.record_files([(res.entry(), src.source, src.member, src.origin)
+            new = self.ws.files.record([(res.entry(), src.source, src.member, src.origin)
                                         for res, src in self.pending], self.run_id)
             for (res, _), is_new in zip(self.pending, new):
                 res.new = is_new
@@ -52,13 +57,17 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
             seen_this_run: dict, known_shas: set[str] | None = None) -> FileResult:
     try:
         sha = raw.sha256
-        known = ws.known_file(sha) if known_shas is None or sha in known_shas \
+        known = ws.files.get(sha) if known_shas is None or sha in known_shas \
             or sha in seen_this_run else None
         if known is None:
             res = judge.judge(raw, src)
             _keep(ws, src, raw, res)
+            if raw.kept is not None:
+                say_kept(res, raw.kept)
             return res
         res = result_from_ledger(known, src)
+        if raw.kept is not None and say_kept(res, raw.kept):  # the store changed since
+            ws.files.replace_verdict(res.entry())
         issued = judge.issued(res.form_id, res.revision) if res.form_id and \
             res.revision is not None else None
         if issued:
@@ -80,6 +89,32 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
         return res
 
 
+def say_kept(res: FileResult, kept: bool) -> bool:
+    """Make ``res`` say whether its bytes are in the store (the problem
+    ``berkas_tidak_tersimpan`` when they are not); True when its verdict changed."""
+    if any(p.code == NOT_KEPT for p in res.problems) != kept:
+        return False
+    if kept:
+        res.problems = [p for p in res.problems if p.code != NOT_KEPT]
+    else:
+        res.problems.append(Problem(NOT_KEPT, file=res.name))
+    res.status = Status.of(res.problems)
+    return True
+
+
+def check_store(ws: Workspace, results: list[FileResult], kinds: dict[str, str]) -> None:
+    """After a run: each of its files whose bytes were kept (``kinds``: sha256 → kind)
+    and are gone from the store by now (a folder removed or replaced meanwhile) is named
+    with ``berkas_tidak_tersimpan``, in the report and in the ledger."""
+    gone = {sha for sha, kind in kinds.items() if ws.store.kept(sha, kind) is None}
+    replaced: set[str] = set()
+    for res in results:  # every copy in the report says so; the ledger's row once
+        if res.sha256 in gone and res.recorded and say_kept(res, False) \
+                and res.sha256 not in replaced:
+            replaced.add(res.sha256)
+            ws.files.replace_verdict(res.entry())
+
+
 def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:
     """A new file's saved time, when the workbook does not say: the file's own time on
     disk. (Its bytes were kept in the workspace by the reader: see pool.read_source.)"""
@@ -93,27 +128,23 @@ def _keep(ws: Workspace, src: Source, raw: RawReading, res: FileResult) -> None:
 
 
 def _first_sighting(ws: Workspace, sha: str) -> tuple[str, str, str] | None:
-    seen = ws.sightings(sha)
+    seen = ws.files.sightings(sha)
     if not seen:
         return None
     s = seen[0]
-    name = f"{s['source']} › {s['member']}" if s["member"] else s["source"]
-    return s["source"], s["member"], display_name(name)
+    return s.source, s.member, display_name(s.where)
 
 
-def result_from_ledger(row: dict, src: Source) -> FileResult:
+def result_from_ledger(row: CollectedFile, src: Source) -> FileResult:
     """A file whose content was collected before: its verdict comes from the ledger."""
     problems = []
-    for p in row["problems"] or []:
+    for p in row.problems or []:
         fields = {k: p.get(k) for k in ("code", "params", "file", "sheet", "cell", "row",
                                         "column", "indicator")}
         fields["params"] = fields["params"] or {}
         problems.append(Problem(**{k: v for k, v in fields.items() if v is not None}))
-    return FileResult(src.name, src.source, src.member, row["sha256"], row["size"],
-                      row["status"], problems, row["form_id"], row["revision"], row["nip"],
-                      "", "", row["tahun"], row["realisasi"], row["filled"],
-                      row["last_period"], row["modified_at"],
-                      saved_at=row.get("saved_at") or "", saved_from=row.get("saved_from") or "",
-                      kind=row["kind"], new=False)
-
-
+    return FileResult(src.name, src.source, src.member, row.sha256, row.size, row.status,
+                      problems, row.form_id, row.revision, row.nip, "", "", row.tahun,
+                      row.realisasi, row.filled, row.last_period, row.modified_at,
+                      saved_at=row.saved_at or "", saved_from=row.saved_from or "",
+                      kind=row.kind, new=False)

@@ -39,30 +39,31 @@ def _codes(problems) -> list[str]:
 
 def rejudge(ws: Workspace) -> RejudgeReport:
     """Judge every file kept in the workspace again with this version's rules."""
-    names = ws.first_names()
+    names = ws.files.first_names()
     judges: dict[int | None, Judge] = {}
     report = RejudgeReport()
     key, key_id = (ws.key, ws.key_id) if ws.has_key() else (None, None)
-    for row in ws.stored_files():
-        name = names.get(row["sha256"], row["sha256"][:12])
-        if row["stored"] is None:
+    for row in ws.files.all():
+        name = names.get(row.sha256, row.sha256[:12])
+        stored = ws.store.kept(row.sha256, row.kind)
+        if stored is None:
             report.not_stored.append(name)
             continue
-        src = Source(display_name(name), name, path=row["stored"])
+        src = Source(display_name(name), name, path=stored)
         raw = read_source((src, key, key_id))
-        if raw.sha256 != row["sha256"]:
+        if raw.sha256 != row.sha256:
             report.not_stored.append(name)
             continue
-        judge = judges.setdefault(row["tahun"], Judge(ws, row["tahun"]))
+        judge = judges.setdefault(row.tahun, Judge(ws, row.tahun))
         res = judge.judge(raw, src)
-        res.saved_at = res.saved_at or row.get("saved_at") or ""
-        res.saved_from = res.saved_from or row.get("saved_from") or ""
-        values_changed = (res.realisasi or None) != (row["realisasi"] or None)
-        if str(res.status) == row["status"] and not values_changed and \
-                _codes([p.to_dict() for p in res.problems]) == _codes(row["problems"]):
+        res.saved_at = res.saved_at or row.saved_at or ""
+        res.saved_from = res.saved_from or row.saved_from or ""
+        values_changed = (res.realisasi or None) != (row.realisasi or None)
+        if str(res.status) == row.status and not values_changed and \
+                _codes([p.to_dict() for p in res.problems]) == _codes(row.problems):
             report.unchanged += 1
             continue
-        ws.replace_verdict(res.entry())
-        report.changed.append(Rejudged(name, row["status"], res, _codes(row["problems"]),
+        ws.files.replace_verdict(res.entry())
+        report.changed.append(Rejudged(name, row.status, res, _codes(row.problems),
                                        values_changed))
     return report

@@ -16,6 +16,7 @@ from ..core.problems import Status
 from ..core.sheets import Column, ListFormats, Styled, list_sheet
 from ..core.show import history_row, number_text
 from ..core.texts import Texts, get_texts
+from .mail.shown import mail_json, message_line
 from .result import FileResult
 from .run import CollectReport
 
@@ -52,29 +53,32 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                       Status.NOTE.value: report.count(Status.NOTE),
                       Status.REJECTED.value: report.count(Status.REJECTED),
                       "duplikat": sum(1 for r in report.results if r.duplicate_of),
-                      "belum_mengumpulkan": len(report.not_submitted)},
+                      "belum_mengumpulkan": len(report.not_submitted),
+                      "tidak_tersimpan": report.not_kept},
         "berkas": [{"berkas": r.name, "sumber": r.source, "anggota_zip": r.member,
                     "sha256": r.sha256, "ukuran": r.size, "status": r.status,
                     "duplikat_dari": r.duplicate_of,
                     "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
                     "revisi": r.revision, "nip": r.nip, "nama": r.nama,
-                    "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems]}
+                    "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems],
+                    **({"surel": r.mail} if r.mail else {})}
                    for r in report.results],
-        "belum_mengumpulkan": [{"nip": f["nip"], "nama": f["nama"], "jabatan": f["jabatan"],
-                                "perangkat_daerah": f["perangkat_daerah"],
-                                "unit_kerja": f["unit_kerja"], "form_id": f["form_id"],
-                                "revisi": f["revision"]} for f in report.not_submitted],
+        "belum_mengumpulkan": [{"nip": f.nip, "nama": f.nama, "jabatan": f.jabatan,
+                                "perangkat_daerah": f.perangkat_daerah,
+                                "unit_kerja": f.unit_kerja, "form_id": f.form_id,
+                                "revisi": f.revision} for f in report.not_submitted],
         "periode": report.period,
-        "belum_per_periode": {p: [f["form_id"] for f in forms]
+        "belum_per_periode": {p: [f.form_id for f in forms]
                               for p, forms in report.missing.items()},
         "status_per_periode": report.statuses,
-        "perubahan": [{"form_id": form["form_id"], "kejadian": e.kind,
+        "perubahan": [{"form_id": form.form_id, "kejadian": e.kind,
                        "indikator": e.indicator, "periode": e.period,
                        "lama": None if e.old is None else {"nilai": e.old.value,
                                                            "sha256": e.old.sha256},
                        "baru": None if e.new is None else {"nilai": e.new.value,
                                                            "sha256": e.new.sha256}}
                       for form, e in report.changes],
+        **mail_json(report, texts),
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -107,15 +111,15 @@ def write_report_xlsx(report: CollectReport, path: str | Path,
                    freeze_cols=1, **page)
         mkeys = ("periode", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja",
                  "form_id")
-        missing = [(t(f"form.periode.{period}"), format_nip(f["nip"]), f["nama"], f["jabatan"],
-                    f["perangkat_daerah"], f["unit_kerja"], f["form_id"])
+        missing = [(t(f"form.periode.{period}"), format_nip(f.nip), f.nama, f.jabatan,
+                    f.perangkat_daerah, f.unit_kerja, f.form_id)
                    for period, forms in reversed(list(report.missing.items())) for f in forms]
         list_sheet(wb, fm, t("laporan.sheet_belum"),
                    _columns(texts, "laporan.kolom_belum", mkeys, (10, 22, 30, 34, 34, 28, 18)),
                    missing, **page)
         ckeys = ("nip", "nama", "kejadian", "indikator", "periode", "nilai_lama", "berkas_lama",
                  "nilai_baru", "berkas_baru")
-        changes = [[format_nip(form["nip"]), form["nama"], *history_row(e, {}, texts)[:7]]
+        changes = [[format_nip(form.nip), form.nama, *history_row(e, {}, texts)[:7]]
                    for form, e in report.changes]
         list_sheet(wb, fm, t("laporan.sheet_perubahan"),
                    _columns(texts, "rekap.kolom", ckeys, (22, 30, 34, 10, 10, 12, 50, 12, 50)),
@@ -135,7 +139,7 @@ def year_lines(report: CollectReport, texts: Texts) -> list[str]:
     out = []
     for form, e in report.changes[:MAX_CHANGE_LINES]:
         row = history_row(e, {}, texts)
-        out.append(t("cli.perubahan", nama=form["nama"], kejadian=row[0], indikator=e.indicator,
+        out.append(t("cli.perubahan", nama=form.nama, kejadian=row[0], indikator=e.indicator,
                      periode=row[2], lama=number_text(row[3]), berkas_lama=row[4],
                      baru=number_text(row[5]), berkas_baru=row[6]))
     if len(report.changes) > MAX_CHANGE_LINES:
@@ -152,7 +156,7 @@ def summary_counts(report: CollectReport) -> dict:
     return {"total": len(report.results), "ok": report.count(Status.OK),
             "note": report.count(Status.NOTE), "rejected": report.count(Status.REJECTED),
             "dup": sum(1 for r in report.results if r.duplicate_of),
-            "missing": len(report.not_submitted)}
+            "missing": len(report.not_submitted), "not_kept": report.not_kept}
 
 
 # --------------------------------------------------------------------------- terminal
@@ -193,8 +197,9 @@ def terminal_status(r: FileResult, texts: Texts) -> str:
 
 def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
     """The collect report as plain text for a terminal ``width`` columns wide: one row per
-    file (number, file name cut in the middle, pegawai, status) and its problems under
-    it, wrapped at spaces."""
+    file (number, file name cut in the middle, pegawai, status), the message it came in
+    (for a file from mail: sender, date, subject) and its problems under it, wrapped at
+    spaces."""
     width = max(60, width)
     num_w, status_w = 3, 20
     name_w = max(16, (width - num_w - status_w - 6) * 11 // 20)
@@ -219,8 +224,12 @@ def collect_table(report: CollectReport, texts: Texts, width: int = 80) -> str:
         who = _wrap(r.nama, who_w) if r.nama else []
         if r.nip:
             who.append(format_nip(r.nip))
-        lines.extend(row(str(n), middle(short_name(r.name), name_w), who,
+        name = (r.mail.get("lampiran") or texts.t("kumpul_pesan_tanpa_lampiran")) \
+            if r.mail else short_name(r.name)
+        lines.extend(row(str(n), middle(name, name_w), who,
                          _wrap(terminal_status(r, texts), status_w)))
+        if r.mail:
+            lines.append(" " * indent + message_line(r.mail, width - indent, texts))
         for p in r.problems:
             where = f"{p.cell}: " if p.cell else ""
             text = f"{where}{p.message(texts)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.problems import Problem, Status
+from ..workspace import FileEntry
 
 
 @dataclass
@@ -34,14 +35,12 @@ class FileResult:
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
     recorded: bool = True  # False: an internal error; not recorded, a rerun retries it
+    mail: dict | None = None  # the message it came in (report only; stored with the sighting)
 
-    def entry(self) -> dict:
-        """The ledger row of this file."""
-        return {"sha256": self.sha256, "size": self.size, "kind": self.kind,
-                "form_id": self.form_id, "revision": self.revision, "nip": self.nip,
-                "tahun": self.tahun, "status": self.status,
-                "problems": [p.to_dict() for p in self.problems],
-                "realisasi": self.realisasi, "filled": self.filled,
-                "last_period": self.last_period, "modified_at": self.modified_at,
-                "saved_at": self.saved_at or None, "saved_from": self.saved_from or None,
-                "filled_mask": self.filled_mask}
+    def entry(self) -> FileEntry:
+        """What the ledger records of this file."""
+        return FileEntry(self.sha256, self.size, self.kind, str(self.status),
+                         [p.to_dict() for p in self.problems], self.form_id, self.revision,
+                         self.nip, self.tahun, self.realisasi, self.filled, self.last_period,
+                         self.modified_at, self.saved_at or None, self.saved_from or None,
+                         self.filled_mask)

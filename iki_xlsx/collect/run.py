@@ -26,12 +26,12 @@ from ..core.timeline import (
     touching,
 )
 from ..forms import issued_paper
-from ..workspace import STORE_DIR, Workspace
+from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
 from .pool import fewer_collections, read_expanding
 from .realisasi import show
-from .record import Recorder, judged
+from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
 from .sources import estimate_sources, iter_sources
 
@@ -39,18 +39,26 @@ from .sources import estimate_sources, iter_sources
 @dataclass
 class CollectReport:
     results: list[FileResult]
-    not_submitted: list[dict]  # issued forms not submitted for the latest period
+    not_submitted: list[IssuedFormRow]  # issued forms not submitted for the latest period
     tahun: int | None
     run_id: str
     period: str | None = None  # the latest period any form has a value for
-    missing: dict[str, list[dict]] = field(default_factory=dict)  # period → forms belum
+    missing: dict[str, list[IssuedFormRow]] = field(default_factory=dict)  # period → belum
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)  # form → period → st.
-    changes: list[tuple[dict, Event]] = field(default_factory=list)  # values this run changed
+    changes: list[tuple[IssuedFormRow, Event]] = field(default_factory=list)  # values changed
     mail: dict | None = None  # messages read, with / without a form (MailStats)
+    messages: list[dict] = field(default_factory=list)  # each message read and what it gave
+    skipped: list[dict] = field(default_factory=list)  # files a mail program wrote beside
     kertas: str = "A4"  # the master's paper: the report workbook prints on it
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
+
+    @property
+    def not_kept(self) -> int:
+        """Files whose bytes are not in the workspace's store (berkas_tidak_tersimpan)."""
+        return sum(1 for r in self.results if not r.duplicate_of
+                   and any(p.code == NOT_KEPT for p in r.problems))
 
     @property
     def exit_code(self) -> int:
@@ -61,13 +69,15 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True) -> CollectReport:
-    """Collect every file under ``inputs`` (``.eml`` and mbox files read as mail) and
-    the IMAP folder ``imap`` (an :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of
-    ``ws``, and report. ``year=False``: the files only, without the year's statuses and
-    changes (the portal: its cost grows with the workspace, a pegawai needs none of it)."""
-    mail = MailInputs(imap)
-    years = ws.years()
+            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+    """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
+    — read as mail) and the IMAP folder ``imap`` (an
+    :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
+    ``year=False``: the files only, without the year's statuses and changes (the portal:
+    its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
+    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    mail = MailInputs(imap, files=mail_files)
+    years = ws.issued.years()
     if tahun is None and years:
         tahun = years[-1]
     key, key_id = (ws.key, ws.key_id) if ws.has_key() else (None, None)
@@ -75,21 +85,24 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     run_id = uuid.uuid4().hex
     results: list[FileResult] = []
     seen_this_run: dict[str, tuple[str, str, str]] = {}  # sha → (source, member, name)
+    kept: dict[str, str] = {}  # sha → kind of each file whose bytes were kept
     jobs = max(1, jobs or os.cpu_count() or 1)
     total = estimate_sources(inputs) if progress else 0
     done = 0
     recorder = Recorder(ws, run_id)
-    known_shas = ws.known_shas()  # one query instead of one per new file
+    known_shas = ws.files.known_shas()  # one query instead of one per new file
     gc_threshold = fewer_collections()
     try:
         sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-        store = ws.path / STORE_DIR  # the bytes of every file read are kept there
-        for src, raw in read_expanding(sources, key, key_id, jobs, store):
+        # the bytes of every file read are kept in the workspace's store
+        for src, raw in read_expanding(sources, key, key_id, jobs, ws.store):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = judged(ws, judge, src, raw, seen_this_run, known_shas)
             if res.recorded:
                 recorder.add(res, src)
+                if raw.kept:
+                    kept[raw.sha256] = raw.kind
             results.append(res)
             mail.seen(res, src)
             seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
@@ -104,10 +117,12 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     finally:
         gc.set_threshold(*gc_threshold)
     recorder.flush()
+    check_store(ws, results, kept)  # still there at the end of the run?
     mail.annotate(ws)  # sender / attachment-name notes (report only)
     report = _year_report(ws, tahun, run_id, results) if year else \
         CollectReport(results, [], tahun, run_id)
     report.mail = mail.stats.to_dict() if mail.used else None
+    report.messages, report.skipped = mail.messages(), mail.skipped
     return report
 
 
@@ -115,35 +130,35 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
                  results: list[FileResult]) -> CollectReport:
     """What the run means for the year: each form's status per period (up to the latest
     period any form has a value for) and the values the run's files changed."""
-    forms = ws.issued_forms(tahun, full=False)
-    shapes = ws.form_shapes(forms)
+    forms = ws.issued.forms(tahun)
+    shapes = ws.issued.shapes(forms)
     shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
     # Forms this run touched, forms with a decision and forms with a file of another
     # revision are resolved value by value (the changes need it); every other form's
     # status per period comes from the bits of what its files filled (the same answer,
     # without reading what they gave: the end of a run stays short as the year grows).
-    masks = ws.year_masks()
-    current = {f["form_id"]: f["revision"] for f in forms}
-    full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions_for(
+    masks = ws.files.year_masks()
+    current = {f.form_id: f.revision for f in forms}
+    full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions.by_form(
         list(current)))
     full |= {fid for fid, files in masks.items() if fid in current and any(
         rev != current[fid] or mask is None for rev, mask in files)}
-    years = load_years(ws, tahun, [f for f in forms if f["form_id"] in full], shapes)
+    years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
     light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
     month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
                 + [END_MONTH.get(p, 0) for files in light.values()
                    for _, mask in files for p, bits in mask.items() if bits], default=None)
     _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
-    active = ws.active_periods(list(current))  # issue 11: Mulai / Selesai
+    active = ws.issued.active_periods(list(current))  # issue 11: Mulai / Selesai
     for form_id, (periods, count) in shapes.items():
         if form_id not in years:
-            on = active[form_id]["periods"] if form_id in active else periods
+            on = active[form_id].periods if form_id in active else periods
             statuses[form_id] = {p: mask_status(light.get(form_id, ()), p, count)
                                  if p in on else TIDAK_AKTIF
                                  for p in periods if month is not None
                                  and END_MONTH.get(p, 13) <= month}
-    by_id = {f["form_id"]: f for f in forms}
-    missing: dict[str, list[dict]] = {}
+    by_id = {f.form_id: f for f in forms}
+    missing: dict[str, list[IssuedFormRow]] = {}
     latest = None
     for form_id, periods in statuses.items():
         for period, status in periods.items():
@@ -153,7 +168,7 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
                 latest = period
     not_submitted = [f for f in forms if month is None or any(
         END_MONTH[p] == month and st not in SUBMITTED and st != TIDAK_AKTIF
-        for p, st in statuses.get(f["form_id"], {}).items())]
+        for p, st in statuses.get(f.form_id, {}).items())]
     changes = []
     for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
         if form_id in years:
@@ -189,17 +204,17 @@ def ledger_report(ws: Workspace, tahun: int | None = None) -> CollectReport:
     from .record import result_from_ledger
     from .sources import Source, display_name
 
-    years = ws.years()
+    years = ws.issued.years()
     if tahun is None and years:
         tahun = years[-1]
-    names = ws.first_names()
-    forms = {f["form_id"]: f for f in ws.issued_forms(full=False)}
+    names = ws.files.first_names()
+    forms = {f.form_id: f for f in ws.issued.forms()}
     results = []
-    for row in ws.all_files():
-        name = display_name(names.get(row["sha256"], row["sha256"][:12]))
+    for row in ws.files.all():
+        name = display_name(names.get(row.sha256, row.sha256[:12]))
         res = result_from_ledger(row, Source(name, name))
         issued = forms.get(res.form_id)
         if issued:
-            res.nama, res.kode_iki = issued["nama"], issued["kode_iki"]
+            res.nama, res.kode_iki = issued.nama, issued.kode_iki
         results.append(res)
     return _year_report(ws, tahun, "ledger", results)

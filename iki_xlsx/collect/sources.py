@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..core.problems import Problem
-from .container import MAX_FILE_BYTES, WORKBOOK_PARTS, too_large
+from .container import MAX_FILE_BYTES, OLE_MAGIC, WORKBOOK_PARTS, too_large
 
 FORM_SUFFIXES = (".xlsx", ".ods", ".zip", ".xls", ".xlsm", ".xlsb")  # what a chat export
 # may hold that is (or holds) a form; anything else in it is not a submission
@@ -168,6 +168,18 @@ def is_archive(zf: zipfile.ZipFile) -> bool:
     return not (set(zf.namelist()) & WORKBOOK_PARTS)
 
 
+def _form_like(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A member of a chat export that may be a form: named as one, or starting as one
+    (a zip, an OLE file) whatever its name; chat text, photos and voice notes are not."""
+    if PurePosixPath(info.filename).suffix.lower() in FORM_SUFFIXES or info.flag_bits & 0x1:
+        return True
+    try:
+        with zf.open(info) as fh:
+            return fh.read(8).startswith((b"PK", OLE_MAGIC))
+    except Exception:
+        return True  # the reading below names what is wrong with it
+
+
 def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
                   shown: str) -> Iterator[Source]:
     label = " › ".join([shown, *map(display_name, chain_)])
@@ -186,11 +198,9 @@ def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: 
         return
     counts: dict[str, int] = {}
     # a WhatsApp chat export (``_chat.txt`` beside what was sent): its chat text, photos
-    # and voice notes are skipped quietly, its forms and archives read as usual
+    # and voice notes are skipped quietly (by content), its forms and archives read
     whatsapp = any(PurePosixPath(i.filename).name == "_chat.txt" for i in infos)
     for info in infos:
-        if whatsapp and PurePosixPath(info.filename).suffix.lower() not in FORM_SUFFIXES:
-            continue
         counts[info.filename] = counts.get(info.filename, 0) + 1
         # the same name twice in one archive: both are read, told apart by their order
         raw_name = info.filename if counts[info.filename] == 1 else \
@@ -199,6 +209,8 @@ def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: 
         member = " › ".join(member_chain)
         name = " › ".join([shown, *map(display_name, member_chain)])
         if _ignored(Path(info.filename).name):
+            continue
+        if whatsapp and not _form_like(zf, info):
             continue
         if info.flag_bits & 0x1:
             yield Source(name, src, member, problem=Problem("berkas_terenkripsi"))

@@ -5,7 +5,7 @@ mapped to the period it falls in.
 A form counts only for its active periods: a Plt. from TW2 to TW3, a pegawai moving to
 another position at TW3 (the old form ends at TW2, the new one starts at TW3), a new
 pegawai from TW2. Pure functions; the ledger keeps the periods per form
-(:meth:`iki_xlsx.workspace.ledger.Workspace.record_year_changes`).
+(:meth:`iki_xlsx.workspace.issued.IssuedForms.record_year`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Contact syntax: e-mail addresses and Indonesian mobile numbers (→ ``62…``), as the
 master gives them and as people read them. Pure functions: the master reader validates
 with them, remind shows numbers with them; the contacts themselves are kept in the
-workspace (:mod:`iki_xlsx.workspace.contacts`)."""
+workspace (:mod:`iki_xlsx.workspace.mail`)."""
 
 from __future__ import annotations
 

@@ -63,6 +63,8 @@ _kinds(Severity.WARNING,
        "realisasi_negatif", "realisasi_tidak_wajar", "realisasi_ya_tidak", "realisasi_rumus",
        "belum_diisi", "tanpa_kunci", "realisasi_salah_kolom", "keterangan_rumus",
        "realisasi_rumus_tanpa_nilai")
+# returned files: used, but their bytes could not be kept in the workspace's store
+_kinds(Severity.WARNING, "berkas_tidak_tersimpan")
 # returned files: a realisasi typed with another unit or a grade letter, or implausible for
 # a percent indikator (not used; values.py)
 # returned files: said by the collect report only (never stored with the file: it depends

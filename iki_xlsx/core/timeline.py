@@ -358,38 +358,38 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 
 # --------------------------------------------------------------------------- from the ledger
 
-def load_years(ws, tahun: int | None, forms: list[dict],
+def load_years(ws, tahun: int | None, forms: list,
                shapes: Mapping[str, tuple] | None = None,
                names: Mapping[str, str] | None = None) -> dict[str, FormYear]:
     """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
-    :meth:`Workspace.issued_forms`), from what the ledger holds. ``shapes``: the forms'
+    ``Workspace.issued.forms``), from what the ledger holds. ``shapes``: the forms'
     (periods, number of indikator), ``names``: where each file was first seen — when the
     caller has them (a recap asks for its forms in slices)."""
-    ids = [f["form_id"] for f in forms]
-    files = ws.year_files(ids, names)
-    decisions = ws.decisions_for(ids)
-    current = {f["form_id"]: f["revision"] for f in forms}
-    shapes = shapes if shapes is not None else ws.form_shapes(forms)
+    ids = [f.form_id for f in forms]
+    files = ws.files.year_files(ids, names)
+    decisions = ws.decisions.by_form(ids)
+    current = {f.form_id: f.revision for f in forms}
+    shapes = shapes if shapes is not None else ws.issued.shapes(forms)
     # the current revision's indikator are its positions; other revisions' are matched
     # to them by text, so only forms with a file or a decision of another revision
     # need their indikator decoded
     other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
     other |= {fid for fid, ds in decisions.items()
-              if any(d["revision"] not in (None, current[fid]) for d in ds)}
+              if any(d.revision not in (None, current[fid]) for d in ds)}
     revisions: dict[str, dict[int, list]] = {
         fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
     if other:
-        for form_id, rev, inds in ws.revision_indicators(tahun, sorted(other)):
+        for form_id, rev, inds in ws.issued.indicators(tahun, sorted(other)):
             if form_id in other:
                 revisions[form_id][rev] = inds or []
-    active = ws.active_periods(ids)  # issue 11
+    active = ws.issued.active_periods(ids)  # issue 11
     out = {}
     for f in forms:
-        fid = f["form_id"]
-        out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f["revision"],
-                           [Decision(**d) for d in decisions.get(fid, ())])
+        fid = f.form_id
+        out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f.revision,
+                           decisions.get(fid, []))
         if fid in active:
-            out[fid].active = tuple(active[fid]["periods"])
+            out[fid].active = active[fid].periods
     return out
 
 

@@ -13,6 +13,7 @@ from ..core.atomic import atomic_path
 from ..core.model import format_nip
 from ..core.sheets import Column, ListFormats, list_sheet
 from ..core.texts import Texts
+from ..workspace import IssuedFormRow
 
 DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
 
@@ -24,7 +25,7 @@ _COLUMNS = (("no", 5, True), ("nip", 22, False), ("nama", 30, False),
 
 
 def write_distribution(planned: list, out_dir: Path, texts: Texts, tahun: int,
-                       withdrawn: list[dict] = ()) -> Path:
+                       withdrawn: list[IssuedFormRow] = ()) -> Path:
     """Write the list of ``planned`` forms (``generate``'s PlannedForm) and the
     ``withdrawn`` ones under ``out_dir``; returns its path."""
     t = texts.t
@@ -38,9 +39,8 @@ def write_distribution(planned: list, out_dir: Path, texts: Texts, tahun: int,
                      p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
                      t(f"distribusi.status.{p.status}"), ""))
     for i, w in enumerate(withdrawn, start=len(planned) + 1):
-        rows.append((i, format_nip(w["nip"]), w["nama"], w["jabatan"],
-                     w["perangkat_daerah"], w["unit_kerja"], w["atasan_nama"],
-                     w["file_path"], w["form_id"], w["revision"],
+        rows.append((i, format_nip(w.nip), w.nama, w.jabatan, w.perangkat_daerah,
+                     w.unit_kerja, w.atasan_nama, w.file_path, w.form_id, w.revision,
                      t("distribusi.status.ditarik"), ""))
     columns = [Column(t(f"distribusi.kolom.{key}"), width, center)
                for key, width, center in _COLUMNS]
@@ -59,7 +59,7 @@ def issued_paper(ws, tahun: int | None = None) -> str:
     """The paper (A4 | F4) of the master last generated (of ``tahun``): the forms last
     issued carry its Pengaturan. The lists made later (collect report, reminders) print
     on it. A4 when nothing was issued."""
-    forms = ws.issued_forms(tahun, full=False)
-    latest = ws.issued(forms[-1]["form_id"]) if forms else None
-    settings = ((latest or {}).get("form_json") or {}).get("settings") or {}
+    forms = ws.issued.forms(tahun)
+    latest = ws.issued.form(forms[-1].form_id) if forms else None
+    settings = (latest.form_json.get("settings") if latest else None) or {}
     return settings.get("kertas") or "A4"

@@ -19,7 +19,7 @@ import time
 import unicodedata
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +33,13 @@ from ..core.textfit import FONT, FONT_SIZE
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
 from ..core.xlsxtext import limit, merge_text, write_text
-from ..workspace import IssuedForm, Workspace, ledger_json, record_contacts
+from ..workspace import (
+    IssuedFormRow,
+    IssuedRevisions,
+    NewRevision,
+    Workspace,
+    ledger_json,
+)
 from . import layout as L
 from .distribution import write_distribution
 from .formcopy import FORM_COPY_KEY, pack_form
@@ -84,7 +90,7 @@ class FormJob:
     rel_path: str
     form: Form
     form_id: str
-    previous: IssuedForm | None  # latest issued revision of this form id, if any
+    previous: IssuedRevisions | None  # the revisions issued of this form id, if any
     key: bytes
     key_id: str
     password: str
@@ -101,7 +107,7 @@ class FormResult:
     revision: int
     status: str  # baru | revisi | kembali (an earlier revision's content again) | sama
     content_hash: str
-    ledger_row: dict
+    ledger_row: NewRevision
 
 
 def build_and_write(job: FormJob) -> FormResult:
@@ -134,12 +140,11 @@ def build_and_write(job: FormJob) -> FormResult:
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
     row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
-    row["form"] = form_text  # the same canonical text: serialised once
-    # Serialised here, in the worker: the main process only inserts the text.
-    row["reading"] = reading_view(manifest)
-    for key in ("targets", "form", "locked_cells", "reading"):
-        row[key] = ledger_json(row[key])
-    row["manifest"] = manifest_text
+    # Serialised here, in the worker: the main process only inserts the text (the form's
+    # is the canonical text already made for the manifest).
+    row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
+                  locked_cells=ledger_json(row.locked_cells),
+                  reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
     return FormResult(job.path, job.form_id, revision, status, digest, row)
 
 
@@ -373,7 +378,7 @@ class GenerateResult:
     zips: list[Path] = field(default_factory=list)
     password_file: Path | None = None
     seconds: float = 0.0
-    withdrawn: list[dict] = field(default_factory=list)  # issue 11: forms withdrawn now
+    withdrawn: list[IssuedFormRow] = field(default_factory=list)  # issue 11: withdrawn now
     back: list[str] = field(default_factory=list)  # form ids issued again after withdrawal
 
     def count(self, status: str) -> int:
@@ -425,7 +430,7 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     forms = master.forms()
     password, password_file = workspace.sheet_password(master.settings.sandi)
     ids = [workspace.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
-    issued = workspace.latest_issued(ids)
+    issued = workspace.issued.revisions_of(ids)
     paths = plan_paths(forms, out_dir, texts.t("form.tanpa_perangkat_daerah"))
     key, key_id = workspace.key, workspace.key_id
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
@@ -450,11 +455,11 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                 if progress:
                     progress(len(results), len(form_jobs))
     gone_before = withdrawn_ids(workspace)
-    workspace.record_issued([r.ledger_row for r in results])
+    workspace.issued.record([r.ledger_row for r in results])
     year = record_year(workspace, master, ids, set(keep), gone_before)
-    record_contacts(workspace, master)
+    workspace.mail.record_contacts(master)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
-                           r.ledger_row["manifest"], templates_dir)
+                           r.ledger_row.manifest, templates_dir)
                for job, r in zip(form_jobs, results)]
     _match_revised(workspace, planned, form_jobs)
     for p in planned:  # issue 11: issued again after a withdrawal
@@ -477,11 +482,11 @@ def _match_revised(workspace: Workspace, planned: list[PlannedForm],
     for p, job in zip(planned, jobs):
         if p.status not in ("revisi", "kembali") or job.previous is None:
             continue
-        before = workspace.issued(p.form_id, job.previous.revision)
+        before = workspace.issued.form(p.form_id, job.previous.revision)
         if before is None:
             continue
         p.previous = job.previous.revision
-        p.matching = match_indicators(before["form_json"]["iki"]["indicators"],
+        p.matching = match_indicators(before.form_json["iki"]["indicators"],
                                       [_indicator_dict(i) for i in p.form.iki.indicators])
 
 
@@ -490,20 +495,18 @@ def _indicator_dict(ind) -> dict:
 
 
 def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
-                rel_path: str) -> dict:
+               rel_path: str) -> NewRevision:
+    """The ledger row of one issued revision (its reading view not yet made)."""
     f = form
-    return {
-        "form_id": form_id, "revision": revision, "nip": f.pegawai.nip,
-        "kode_iki": f.iki.kode, "tahun": f.settings.tahun, "nama": f.pegawai.nama,
-        "jabatan": f.pegawai.jabatan, "perangkat_daerah": f.pegawai.perangkat_daerah,
-        "unit_kerja": f.pegawai.unit_kerja, "atasan_nip": f.atasan.nip,
-        "atasan_nama": f.atasan.nama, "content_hash": manifest["content_hash"],
-        "targets": {i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
-                                                 "period_targets")}
-                    for i in manifest["indicators"]},
-        "form": form_to_dict(f), "locked_cells": locked, "manifest": manifest,
-        "file_path": rel_path,
-    }
+    return NewRevision(
+        form_id, revision, f.pegawai.nip, f.iki.kode, f.settings.tahun, f.pegawai.nama,
+        f.pegawai.jabatan, f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, f.atasan.nip,
+        f.atasan.nama, manifest["content_hash"],
+        targets={i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
+                                              "period_targets")}
+                 for i in manifest["indicators"]},
+        form_json=form_to_dict(f), locked_cells=locked, manifest=manifest, reading=None,
+        file_path=rel_path)
 
 
 def write_zips(planned: list[PlannedForm], out_dir: Path) -> list[Path]:

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from ..core.model import Master
 from ..core.texts import get_texts
 from ..core.timeline import match_indicators
-from ..workspace import DB_FILE, Workspace
+from ..workspace import IssuedFormRow, Workspace
 from . import layout as L
 from .manifest import content_hash
 
 
 @dataclass
 class YearChanges:
-    withdrawn: list[dict] = field(default_factory=list)  # light rows of forms withdrawn now
+    withdrawn: list[IssuedFormRow] = field(default_factory=list)  # forms withdrawn now
     back: list[str] = field(default_factory=list)  # form ids issued again after withdrawal
 
 
@@ -37,13 +37,13 @@ def active_map(master: Master, ids: list[str]) -> dict[str, tuple[str, str, list
 
 
 def to_withdraw(ws: Workspace, tahun: int, ids: list[str],
-                keep: set[tuple[str, str]]) -> list[dict]:
+                keep: set[tuple[str, str]]) -> list[IssuedFormRow]:
     """The forms of ``tahun`` issued and not withdrawn whose form id is not in ``ids``
     (the master's) and whose (NIP, Kode IKI) is not in ``keep`` (rows of the master that
     were skipped as invalid: still there, not withdrawn)."""
     wanted = set(ids)
-    return [f for f in ws.issued_forms(tahun, full=False)
-            if f["form_id"] not in wanted and (f["nip"], f["kode_iki"]) not in keep]
+    return [f for f in ws.issued.forms(tahun)
+            if f.form_id not in wanted and (f.nip, f.kode_iki) not in keep]
 
 
 def record_year(ws: Workspace, master: Master, ids: list[str], keep: set[tuple[str, str]],
@@ -51,12 +51,12 @@ def record_year(ws: Workspace, master: Master, ids: list[str], keep: set[tuple[s
     """After the forms are recorded: log active periods and withdraw what left the
     master. ``withdrawn_before``: form ids that were withdrawn before this run."""
     gone = to_withdraw(ws, master.settings.tahun, ids, keep)
-    ws.record_year_changes(active_map(master, ids), [f["form_id"] for f in gone])
+    ws.issued.record_year(active_map(master, ids), [f.form_id for f in gone])
     return YearChanges(gone, [fid for fid in ids if fid in withdrawn_before])
 
 
 def withdrawn_ids(ws: Workspace) -> set[str]:
-    return {fid for fid, rev in ws.current_revisions().items() if rev is None}
+    return {fid for fid, rev in ws.issued.current_revisions().items() if rev is None}
 
 
 # --------------------------------------------------------------------------- dry run
@@ -75,7 +75,7 @@ class DryRunForm:
 @dataclass
 class DryRun:
     forms: list[DryRunForm]
-    withdrawn: list[dict]
+    withdrawn: list[IssuedFormRow]
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.forms if f.status == status)
@@ -91,12 +91,12 @@ def dry_run(master: Master, ws: Workspace, *, keep: set[tuple[str, str]] = froze
     """What ``generate`` would do with ``master``: nothing is written, recorded or
     created (not even the key or the ledger of a new workspace)."""
     forms = master.forms()
-    fresh = not ws.has_key() or not (ws.path / DB_FILE).is_file()
+    fresh = not ws.has_key() or not ws.ledger.exists()
     if fresh:
         return DryRun([DryRunForm(f.pegawai.nip, f.pegawai.nama, f.iki.kode, "baru", 1)
                        for f in forms], [])
     ids = [ws.form_id(f.settings.tahun, f.pegawai.nip, f.iki.kode) for f in forms]
-    issued = ws.latest_issued(ids)
+    issued = ws.issued.revisions_of(ids)
     gone_before = withdrawn_ids(ws)
     work = [(f, templates_dir) for f in forms]
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -120,10 +120,10 @@ def dry_run(master: Master, ws: Workspace, *, keep: set[tuple[str, str]] = froze
             rev, status = max(prev.last, prev.revision) + 1, "revisi"
         item = DryRunForm(p.nip, p.nama, form.iki.kode, status, rev, prev.revision)
         if status in ("revisi", "kembali"):
-            before = ws.issued(fid, prev.revision)
+            before = ws.issued.form(fid, prev.revision)
             if before is not None:
                 item.matching = match_indicators(
-                    before["form_json"]["iki"]["indicators"],
+                    before.form_json["iki"]["indicators"],
                     [{"no": i.no, "sasaran": i.sasaran, "indikator": i.indikator}
                      for i in form.iki.indicators])
         if fid in gone_before:

@@ -156,13 +156,12 @@ def fill_jobs(ws, jobs: list, upto_text: str) -> None:
     upto = parse_period(upto_text, scheme)
     if upto is None:
         raise ValueError(upto_text)
-    current = {f["form_id"]: f for f in ws.issued_forms(tahun, full=False)} \
-        if ws.has_key() else {}
+    current = {f.form_id: f for f in ws.issued.forms(tahun)} if ws.has_key() else {}
     years = load_years(ws, tahun, list(current.values())) if current else {}
     indicators = {}
     if current:
-        for form_id, rev, inds in ws.revision_indicators(tahun, list(current)):
-            if current[form_id]["revision"] == rev:
+        for form_id, rev, inds in ws.issued.indicators(tahun, list(current)):
+            if current[form_id].revision == rev:
                 indicators[form_id] = inds
     for job in jobs:
         job.filled = filled_for(job.form, years.get(job.form_id),

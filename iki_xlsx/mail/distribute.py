@@ -24,7 +24,7 @@ from pathlib import Path
 from ..collect import MailError
 from ..core.atomic import atomic_path
 from ..core.texts import Texts
-from ..workspace import Workspace, load_contacts
+from ..workspace import MailForm, SendLogEntry, Workspace
 from .message import Outgoing, build, message_id
 
 SENT, FAILED = "terkirim", "gagal"
@@ -49,8 +49,8 @@ class DistributeResult:
     sent: list[Outgoing] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     skipped: list[Outgoing] = field(default_factory=list)  # sent before (send log)
-    no_email: list[dict] = field(default_factory=list)  # forms whose pegawai has no e-mail
-    missing: list[dict] = field(default_factory=list)  # forms whose file is not in the folder
+    no_email: list[MailForm] = field(default_factory=list)  # forms whose pegawai has no e-mail
+    missing: list[MailForm] = field(default_factory=list)  # forms whose file is not there
     dry_run: bool = False
 
     @property
@@ -61,48 +61,48 @@ class DistributeResult:
 # --------------------------------------------------------------------------- send log
 
 def sent_keys(ws: Workspace) -> set[tuple[str, int, str]]:
-    return ws.sent_keys(SENT)
+    return ws.mail.sent_keys(SENT)
 
 
 def log_send(ws: Workspace, out: Outgoing, status: str, mid: str, error: str = "") -> None:
-    ws.log_send(out.key, out.to, status, mid, error)
+    ws.mail.log_send(out.key, out.to, status, mid, error)
 
 
-def send_log(ws: Workspace) -> list[dict]:
-    return ws.send_log()
+def send_log(ws: Workspace) -> list[SendLogEntry]:
+    return ws.mail.send_log()
 
 
 # --------------------------------------------------------------------------- plan
 
-def issued_for_mail(ws: Workspace, tahun: int | None = None) -> list[dict]:
+def issued_for_mail(ws: Workspace, tahun: int | None = None) -> list[MailForm]:
     """The current revision of every issued form, with what a message needs of its
     settings (period scheme, agency) — without loading the large JSON columns."""
-    years = ws.years()
+    years = ws.issued.years()
     if tahun is None and years:
         tahun = years[-1]
-    return ws.issued_for_mail(tahun)
+    return ws.issued.for_mail(tahun)
 
 
-def plan(ws: Workspace, forms: list[dict], forms_dir: Path | None, kind: str, *,
-         cc_atasan: bool = False, extra: Callable[[dict], dict] | None = None,
+def plan(ws: Workspace, forms: list[MailForm], forms_dir: Path | None, kind: str, *,
+         cc_atasan: bool = False, extra: Callable[[MailForm], dict] | None = None,
          result: DistributeResult) -> list[Outgoing]:
     """One :class:`Outgoing` per form whose pegawai has an e-mail (and whose file is in
     ``forms_dir``, when one is given); the others are listed in ``result``."""
-    contacts = load_contacts(ws)
+    contacts = ws.mail.contacts()
     out = []
     for f in forms:
-        contact = contacts.get(f["nip"])
+        contact = contacts.get(f.nip)
         if not contact or not contact.email:
             result.no_email.append(f)
             continue
         path = None
         if forms_dir is not None:
-            path = Path(forms_dir) / f["file_path"]
+            path = Path(forms_dir) / f.file_path
             if not path.is_file():
                 result.missing.append(f)
                 continue
         cc = []
-        boss = contacts.get(f["atasan_nip"] or "")
+        boss = contacts.get(f.atasan_nip or "")
         if cc_atasan and boss and boss.email and boss.email != contact.email:
             cc.append(boss.email)
         out.append(Outgoing(f, kind, contact.email, cc, path, extra(f) if extra else {}))
@@ -232,8 +232,8 @@ def _eml_name(out: Outgoing) -> str:
     if out.kind.startswith("atasan"):
         from ..forms import safe_name
 
-        return f"atasan/{safe_name(out.form['nip'] + '_' + out.form['nama'])}.eml"
-    rel = Path(out.form["file_path"])
+        return f"atasan/{safe_name(out.form.nip + '_' + out.form.nama)}.eml"
+    rel = Path(out.form.file_path)
     tail = "" if out.kind == "formulir" else "-" + out.kind.split("-")[0] + \
         ("-" + out.kind.split("-")[1] if "-" in out.kind else "")
     return (rel.parent / f"{rel.stem}{tail}.eml").as_posix()

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..core.texts import Texts
+from ..workspace import MailForm
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 POLICY = email.policy.SMTP  # CRLF line ends, as on the wire and in .eml files
@@ -26,7 +27,7 @@ POLICY = email.policy.SMTP  # CRLF line ends, as on the wire and in .eml files
 class Outgoing:
     """One message to send or write: a form (or a reminder of it) to its pegawai."""
 
-    form: dict  # the issued form (ledger row, light columns + settings)
+    form: MailForm  # the issued form (its current revision)
     kind: str  # "formulir" | "pengingat-TW2" | "atasan-TW2"
     to: str
     cc: list[str] = field(default_factory=list)
@@ -35,7 +36,7 @@ class Outgoing:
 
     @property
     def key(self) -> tuple[str, int, str]:
-        return (self.form["form_id"], self.form["revision"], self.kind)
+        return (self.form.form_id, self.form.revision, self.kind)
 
 
 def message_id(out: Outgoing, sender: str) -> str:
@@ -46,10 +47,10 @@ def message_id(out: Outgoing, sender: str) -> str:
 
 def context(out: Outgoing, settings: dict) -> dict:
     f = out.form
-    return {"nama": f["nama"], "nip": f["nip"], "jabatan": f["jabatan"],
-            "perangkat_daerah": f["perangkat_daerah"], "unit_kerja": f["unit_kerja"],
-            "tahun": f["tahun"], "revisi": f["revision"] if f["revision"] > 1 else 0,
-            "skema": f.get("periode") or "triwulan", "berkas": out.attachment.name
+    return {"nama": f.nama, "nip": f.nip, "jabatan": f.jabatan,
+            "perangkat_daerah": f.perangkat_daerah, "unit_kerja": f.unit_kerja,
+            "tahun": f.tahun, "revisi": f.revision if f.revision > 1 else 0,
+            "skema": f.periode or "triwulan", "berkas": out.attachment.name
             if out.attachment else "", "batas": "", "balas": "", "pengirim": "",
             "periode": "", **settings, **out.extra}
 

@@ -10,7 +10,7 @@ the ledger as it is today and is meant to be swapped for the per-period realisas
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -24,21 +24,21 @@ from ..core.sheets import Column, Link, ListFormats, list_sheet
 from ..core.texts import Texts
 from ..core.timeline import SUBMITTED, TIDAK_AKTIF, load_years
 from ..forms import issued_paper
-from ..workspace import Workspace, load_contacts
+from ..workspace import MailForm, Workspace
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
 
 WA_TEXT_LIMIT = 1500  # characters of pre-filled text (links stay well under URL limits)
 
 
-def not_submitted(ws: Workspace, forms: list[dict], period: str, scheme: PeriodScheme,
-                  tahun: int | None) -> list[dict]:
+def not_submitted(ws: Workspace, forms: list[MailForm], period: str, scheme: PeriodScheme,
+                  tahun: int | None) -> list[MailForm]:
     """The forms that have not submitted ``period``: its status (see
     :mod:`iki_xlsx.core.timeline`) is neither lengkap nor sebagian."""
     years = load_years(ws, tahun, forms)
-    shapes = ws.form_shapes(forms)
-    return [f for f in forms if years[f["form_id"]].status(
-        period, [f"{i + 1:02d}" for i in range(shapes[f["form_id"]][1])])
+    shapes = ws.issued.shapes(forms)
+    return [f for f in forms if years[f.form_id].status(
+        period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
         not in (*SUBMITTED, TIDAK_AKTIF)]  # issue 11: a form not active then is not late
 
 
@@ -47,8 +47,8 @@ class RemindResult:
     tahun: int | None
     period: str
     total: int = 0
-    missing: list[dict] = field(default_factory=list)
-    by_atasan: dict[str, list[dict]] = field(default_factory=dict)
+    missing: list[MailForm] = field(default_factory=list)
+    by_atasan: dict[str, list[MailForm]] = field(default_factory=dict)
     mail: DistributeResult = field(default_factory=DistributeResult)
     atasan_mail: DistributeResult = field(default_factory=DistributeResult)
     files: list[Path] = field(default_factory=list)
@@ -60,8 +60,8 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
            attach: bool = True) -> RemindResult:
     """Remind everyone missing ``period_text`` (``TW2``, ``Triwulan II``, ``S1``, …)."""
     forms = issued_for_mail(ws, tahun)
-    tahun = forms[0]["tahun"] if forms else tahun
-    scheme = PeriodScheme(forms[0]["periode"] if forms and forms[0]["periode"] else "triwulan")
+    tahun = forms[0].tahun if forms else tahun
+    scheme = PeriodScheme(forms[0].periode if forms and forms[0].periode else "triwulan")
     period = parse_period(period_text, scheme)
     if period is None:
         raise MailError("periode_tidak_dikenal", value=period_text, skema=scheme.value,
@@ -73,21 +73,21 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
         else period
     extra = {"periode": label}
     for f in result.missing:
-        result.by_atasan.setdefault(f["atasan_nip"] or "", []).append(f)
+        result.by_atasan.setdefault(f.atasan_nip or "", []).append(f)
     eml_dir = Path(out_dir) / f"surel-{period}"
     todo = plan(ws, result.missing, forms_dir if attach else None,
                 f"pengingat-{period}-{stamp}", extra=lambda f: extra, result=result.mail)
     deliver(ws, todo, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
             dry_run=dry_run, result=result.mail)
-    contacts = load_contacts(ws)
+    contacts = ws.mail.contacts()
     bosses = []
     for nip, staff in result.by_atasan.items():
         contact = contacts.get(nip)
         if not nip or not contact or not contact.email:
             continue
         first = staff[0]
-        boss = {**first, "nip": nip, "nama": first["atasan_nama"],
-                "jabatan": first.get("atasan_jabatan") or "", "unit_kerja": ""}
+        boss = replace(first, nip=nip, nama=first.atasan_nama,
+                       jabatan=first.atasan_jabatan or "", unit_kerja="")
         bosses.append(Outgoing(boss, f"atasan-{period}-{stamp}", contact.email, [], None,
                                {"periode": label, "bawahan": staff}))
     deliver(ws, bosses, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
@@ -109,14 +109,14 @@ def wa_link(number: str, text: str) -> str:
     return f"https://wa.me/{number}?text={quote(text[:WA_TEXT_LIMIT], safe='')}"
 
 
-def wa_rows(missing: list[dict], contacts: dict, texts: Texts, ctx: dict) -> list[dict]:
+def wa_rows(missing: list[MailForm], contacts: dict, texts: Texts, ctx: dict) -> list[dict]:
     rows = []
     for i, f in enumerate(missing, 1):
-        contact = contacts.get(f["nip"])
+        contact = contacts.get(f.nip)
         hp = contact.no_hp if contact else ""
-        text = texts.t("surel.wa_pengingat", nama=f["nama"], **ctx)
-        rows.append({"no": i, "nip": format_nip(f["nip"]), "nama": f["nama"],
-                     "jabatan": f["jabatan"], "perangkat_daerah": f["perangkat_daerah"],
+        text = texts.t("surel.wa_pengingat", nama=f.nama, **ctx)
+        rows.append({"no": i, "nip": format_nip(f.nip), "nama": f.nama,
+                     "jabatan": f.jabatan, "perangkat_daerah": f.perangkat_daerah,
                      "no_hp": show_hp(hp) if hp else "", "email": contact.email if contact
                      else "", "tautan": wa_link(hp, text) if hp else "", "pesan": text})
     return rows
@@ -129,9 +129,9 @@ def _atasan_rows(result: RemindResult, contacts: dict) -> list[dict]:
     out = []
     for nip, staff in sorted(result.by_atasan.items(), key=lambda kv: -len(kv[1])):
         contact = contacts.get(nip)
-        out.append({"nama": staff[0]["atasan_nama"], "nip": format_nip(nip),
+        out.append({"nama": staff[0].atasan_nama, "nip": format_nip(nip),
                     "email": contact.email if contact else "", "jumlah": len(staff),
-                    "bawahan": "; ".join(s["nama"] for s in staff), "staff": staff})
+                    "bawahan": "; ".join(s.nama for s in staff), "staff": staff})
     return out
 
 

@@ -25,10 +25,10 @@ from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
 from ..forms import form_from_dict
-from ..workspace import Workspace
+from ..workspace import IssuedFormFull, Workspace
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
-SUFFIX = ".unggahan"  # never .eml/.mbox (not read as mail), never what the browser said
+SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as mail
 CHUNK = 64 * 1024
 MAX_FILES = 10  # files in one upload (a form is ~20 KB: a pegawai sends one or two)
 
@@ -135,7 +135,8 @@ def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Ve
     each gave. The temporary files are removed; collect keeps the bytes under berkas/."""
     try:
         with _COLLECT_LOCK:
-            report = collect([u.path for u in uploads], ws, jobs=1, year=False)
+            report = collect([u.path for u in uploads], ws, jobs=1, year=False,
+                             mail_files=False)
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
@@ -155,10 +156,10 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
     status_text = t(f"cli.status.{res.status}")
     v = Verdict(upload, display_name(res.member) if res.member else "", str(res.status),
                 status_text, known_before=not res.new or bool(res.duplicate_of))
-    issued = ws.issued(res.form_id, res.revision) if res.form_id and \
+    issued = ws.issued.form(res.form_id, res.revision) if res.form_id and \
         res.revision is not None else None
     if issued is not None:
-        form = form_from_dict(issued["form_json"])
+        form = form_from_dict(issued.form_json)
         v.nama, v.nip = form.pegawai.nama, format_nip(form.pegawai.nip)
         v.jabatan, v.kode_iki = form.pegawai.jabatan, form.iki.kode
         v.tahun, v.revision = form.settings.tahun, res.revision
@@ -173,14 +174,11 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
     return v
 
 
-def _values(v: Verdict, res: FileResult, issued: dict, form, texts: Texts) -> None:
+def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
+            texts: Texts) -> None:
     """The values the file gave, per indikator and period, and the capaian s.d. the last
     filled period (the recap's rule, with the issued targets)."""
-    manifest = issued["manifest"]
-    if isinstance(manifest, str):
-        import json
-
-        manifest = json.loads(manifest)
+    manifest = issued.manifest
     periods = list(manifest.get("periods") or form.settings.periode.periods)
     v.periods = [_period(p, texts) for p in periods]
     scheme = PeriodScheme(form.settings.periode)

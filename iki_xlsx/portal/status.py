@@ -5,7 +5,7 @@ Plain data for the templates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
@@ -20,10 +20,11 @@ from ..core.timeline import (
     LENGKAP,
     SEBAGIAN,
     TIDAK_AKTIF,
+    Decision,
     load_years,
     period_statuses,
 )
-from ..workspace import Workspace
+from ..workspace import CollectedFile, IssuedFormRow, Workspace
 from .intake import SUFFIX
 
 LATEST = 30  # files in "latest uploads"
@@ -75,11 +76,11 @@ class Overview:
 
 def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview:
     t = texts.t
-    years_in = ws.years()
+    years_in = ws.issued.years()
     tahun = years_in[-1] if years_in else None
-    forms = ws.issued_forms(tahun, full=False) if tahun is not None else []
+    forms = ws.issued.forms(tahun) if tahun is not None else []
     years = load_years(ws, tahun, forms)
-    shapes = ws.form_shapes(forms)
+    shapes = ws.issued.shapes(forms)
     month, statuses = period_statuses(years, shapes, upto_month=12)
     codes = sorted({p for periods, _ in shapes.values() for p in periods},
                    key=lambda p: (END_MONTH.get(p, 13), p))
@@ -93,57 +94,58 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     totals = dict.fromkeys(SHOWN_STATUSES, 0)
     by_id = {}
     for f in forms:
-        by_id[f["form_id"]] = f
-        status = statuses.get(f["form_id"], {}).get(period)
+        by_id[f.form_id] = f
+        status = statuses.get(f.form_id, {}).get(period)
         if status is None or status == TIDAK_AKTIF:  # no such period (another scheme),
             continue  # or the form does not count then (issue 11: Mulai / Selesai)
         status = BELUM if status == KOSONG else status
-        row = {"nama": f["nama"], "nip": format_nip(f["nip"]), "jabatan": f["jabatan"],
+        row = {"nama": f.nama, "nip": format_nip(f.nip), "jabatan": f.jabatan,
                "status": status, "status_text": t(f"portal.status.{status}")}
-        unit = " › ".join(x for x in (f["perangkat_daerah"], f["unit_kerja"]) if x) or "-"
-        boss = f.get("atasan_nama") or "-"
-        if f.get("atasan_nip"):
-            boss = f"{boss} ({format_nip(f['atasan_nip'])})"
+        unit = " › ".join(x for x in (f.perangkat_daerah, f.unit_kerja) if x) or "-"
+        boss = f.atasan_nama or "-"
+        if f.atasan_nip:
+            boss = f"{boss} ({format_nip(f.atasan_nip)})"
         for groups, key in ((units, unit), (atasan, boss)):
             g = groups.setdefault(key, Group(key))
             g.counts[status] += 1
             g.forms.append(row)
         totals[status] += 1
-    decisions_by_form = ws.decisions_for()
+    decisions_by_form = ws.decisions.by_form()
     excluded = _excluded(decisions_by_form)
-    names = ws.first_names()
-    rows = [_file_row(r, by_id, names, excluded, texts) for r in ws.all_files()
-            if r.get("tahun") in (None, tahun)]
+    names = ws.files.first_names()
+    rows = [_file_row(r, by_id, names, excluded, texts) for r in ws.files.all()
+            if r.tahun in (None, tahun)]
     latest = list(reversed(rows[-LATEST:]))
     problems = [r for r in reversed(rows) if r.problems or not r.accepted]
     decisions = []
     for form_id, items in decisions_by_form.items():
-        f = by_id.get(form_id) or {}
+        f = by_id.get(form_id)
         for d in items:
-            decisions.append({**d, "nama": f.get("nama", ""),
-                              "nip": format_nip(f.get("nip", "")),
-                              "kind_text": t(f"portal.keputusan.jenis.{d['kind']}"),
-                              "berkas": _short(names.get(d["sha256"] or "", ""))})
+            decisions.append({**asdict(d), "nama": f.nama if f else "",
+                              "nip": format_nip(f.nip) if f else "",
+                              "kind_text": t(f"portal.keputusan.jenis.{d.kind}"),
+                              "berkas": _short(names.get(d.sha256 or "", ""))})
     decisions.sort(key=lambda d: d["id"], reverse=True)
     return Overview(tahun, codes, labels, period, sorted(units.values(), key=lambda g: g.label),
                     sorted(atasan.values(), key=lambda g: g.label), totals, latest, problems,
                     decisions)
 
 
-def _excluded(decisions_by_form: dict[str, list[dict]]) -> set[str]:
+def _excluded(decisions_by_form: dict[str, list[Decision]]) -> set[str]:
     """Files set aside now: the latest file decision about each is kecualikan."""
     last: dict[str, str] = {}
     for items in decisions_by_form.values():
         for d in items:
-            if d["kind"] in FILE_DECISIONS and d["sha256"]:
-                last[d["sha256"]] = d["kind"]
+            if d.kind in FILE_DECISIONS and d.sha256:
+                last[d.sha256] = d.kind
     return {sha for sha, kind in last.items() if kind == EXCLUDE}
 
 
-def _file_row(r: dict, by_id: dict, names: dict, excluded: set[str], texts: Texts) -> FileRow:
-    f = by_id.get(r["form_id"]) or {}
+def _file_row(r: CollectedFile, by_id: dict[str, IssuedFormRow], names: dict,
+              excluded: set[str], texts: Texts) -> FileRow:
+    f = by_id.get(r.form_id)
     problems = []
-    for p in r["problems"] or []:
+    for p in r.problems or []:
         try:
             prob = Problem(p["code"], p.get("params") or {}, sheet=p.get("sheet") or "",
                            cell=p.get("cell") or "", indicator=p.get("indicator") or "")
@@ -151,12 +153,11 @@ def _file_row(r: dict, by_id: dict, names: dict, excluded: set[str], texts: Text
             problems.append(where + prob.message(texts))
         except Exception:  # a code of a newer version: show the code
             problems.append(str(p.get("code")))
-    name = names.get(r["sha256"], r["sha256"][:12])
-    return FileRow(r["sha256"], r["sha256"][:12], _short(name),
-                   when(r["first_seen"]) if r["first_seen"] else "", f.get("nama", ""),
-                   format_nip(r.get("nip") or ""),
-                   r["status"], texts.t(f"cli.status.{r['status']}"),
-                   r["sha256"] in excluded, r["status"] in ACCEPTED, problems)
+    name = names.get(r.sha256, r.sha256[:12])
+    return FileRow(r.sha256, r.sha256[:12], _short(name),
+                   when(r.first_seen) if r.first_seen else "", f.nama if f else "",
+                   format_nip(r.nip or ""), r.status, texts.t(f"cli.status.{r.status}"),
+                   r.sha256 in excluded, r.status in ACCEPTED, problems)
 
 
 def _short(name: str) -> str:

@@ -47,7 +47,7 @@ from ..core.timeline import (
     load_years,
 )
 from ..forms import form_from_dict
-from ..workspace import Workspace
+from ..workspace import CollectedFile, IssuedFormRow, Workspace
 
 __all__ = [
     "FileIssue",
@@ -220,20 +220,20 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     ledger."""
     texts = texts or get_texts()
     if tahun is None:
-        years = ws.years()
+        years = ws.issued.years()
         if not years:
             raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=None))
         tahun = years[-1]
-    files = ws.all_files(light=True)  # what was read comes through the timeline
-    heads = ws.issued_forms(tahun, full=False)
+    files = ws.files.all(light=True)  # what was read comes through the timeline
+    heads = ws.issued.forms(tahun)
     if not heads:
         raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=tahun))
-    shapes = ws.form_shapes(heads)
+    shapes = ws.issued.shapes(heads)
 
     # Pass 1: each form's IKI and settings (shared between forms with the same content),
     # the schemes in use and the default period.
-    definitions = _definitions(ws, tahun, {h["form_id"]: h["revision"] for h in heads})
-    entries = [({k: h[k] for k in _HEAD}, definitions[h["form_id"]]) for h in heads]
+    definitions = _definitions(ws, tahun, {h.form_id: h.revision for h in heads})
+    entries = [(h, definitions[h.form_id]) for h in heads]
     del definitions
     schemes = Counter(form.settings.periode for _, form in entries)
     paper = Counter(form.settings.kertas for _, form in entries)
@@ -249,11 +249,11 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
 
     # Pass 2: capaian per indicator and form — the year of a slice of forms at a time
     # (what every file gave is decoded for those forms only: memory stays bounded).
-    by_form: dict[str, list[dict]] = {}
+    by_form: dict[str, list[CollectedFile]] = {}
     for row in files:
-        if row.get("form_id"):
-            by_form.setdefault(row["form_id"], []).append(row)
-    first_names = ws.first_names()
+        if row.form_id:
+            by_form.setdefault(row.form_id, []).append(row)
+    first_names = ws.files.first_names()
     forms = []
     used: set[str] = set()
     by_setting: dict[str, PredikatScale] = {}
@@ -267,9 +267,9 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
             if scale is None:
                 parsed = PredikatScale.from_setting(setting)
                 scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
-            year = years[head["form_id"]]
+            year = years[head.form_id]
             forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
-                                     by_form.get(head["form_id"], ())))
+                                     by_form.get(head.form_id, ())))
             used.update(v.sha256 for v in year.values.values() if v.sha256)
         del years
     del entries
@@ -278,8 +278,8 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     caps = sorted({f.cap for f in forms})
     names = {f.form_id: f.nama for f in forms}
     issues = [_issue(ws, row, names, used) for row in files
-              if (row["status"] == Status.REJECTED or row["problems"])
-              and row.get("tahun") in (None, tahun)]
+              if (row.status == Status.REJECTED or row.problems)
+              and row.tahun in (None, tahun)]
     provisional = end < 12
     recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                   list(scales.values()), issues, datetime.now().replace(microsecond=0),
@@ -291,18 +291,14 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
 RECAP_SLICE = 250  # forms whose year is resolved at once (what their files gave is decoded)
 
 
-_HEAD = ("form_id", "revision", "nip", "nama", "jabatan", "kode_iki", "perangkat_daerah",
-         "unit_kerja", "atasan_nip", "atasan_nama")
-
-
 def _definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[str, Form]:
     """form id → a Form holding the IKI and settings of its latest revision (names and
     units come from the ledger row, not from here). Forms whose IKI and settings are the
-    same share one object, decoded once (see :meth:`Workspace.form_definitions`)."""
+    same share one object, decoded once (see ``Workspace.issued.definitions``)."""
     shared: dict[bytes, Form] = {}
     out: dict[str, Form] = {}
     nobody = {"nip": "", "nama": ""}
-    for form_id, revision, iki, settings in ws.form_definitions(tahun):
+    for form_id, revision, iki, settings in ws.issued.definitions(tahun):
         if wanted.get(form_id) != revision:
             continue
         key = hashlib.sha256(f"{iki}\x00{settings}".encode() if isinstance(iki, str)
@@ -334,7 +330,8 @@ def _upto_in(scheme: PeriodScheme, end_month: int) -> str | None:
     return done[-1] if done else None
 
 
-def _latest_filled(ws: Workspace, files: list[dict], shapes: dict, primary: PeriodScheme) -> str:
+def _latest_filled(ws: Workspace, files: list[CollectedFile], shapes: dict,
+                   primary: PeriodScheme) -> str:
     """The latest period (by its end month) in which any form has a value: from the last
     period each accepted file filled, and the values the officer set."""
     best: str | None = None
@@ -345,21 +342,22 @@ def _latest_filled(ws: Workspace, files: list[dict], shapes: dict, primary: Peri
             best = code
 
     for row in files:
-        shape = shapes.get(row.get("form_id"))
-        if shape and row["status"] != Status.REJECTED and 0 <= row["last_period"] < len(
-                shape[0]):
-            consider(shape[0][row["last_period"]])
-    for decisions in ws.decisions_for(list(shapes)).values():
+        shape = shapes.get(row.form_id)
+        if shape and row.status != Status.REJECTED and 0 <= row.last_period < len(
+                shape.periods):
+            consider(shape.periods[row.last_period])
+    for decisions in ws.decisions.by_form(list(shapes)).values():
         for d in decisions:
-            if d["kind"] == "tetapkan":
-                consider(d["period"])
+            if d.kind == "tetapkan":
+                consider(d.period)
     if best is None:
         return primary.periods[0]
     same = _upto_in(primary, _END_MONTH[best])  # say it in the main scheme when possible
     return same if same and _END_MONTH[same] == _END_MONTH[best] else best
 
 
-def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: PredikatScale,
+def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
+                scale: PredikatScale,
                 files) -> RecapForm:
     scheme = form.settings.periode
     cap = form.settings.batas_capaian
@@ -401,21 +399,21 @@ def _recap_form(head: dict, form, year: FormYear, upto: str | None, scale: Predi
     last = max((v for v in year.values.values() if v.sha256), default=None,
                key=lambda v: (v.saved_at, v.collected_at))
     rf = RecapForm(
-        head["form_id"], head["revision"], head["nip"], head["nama"], head["jabatan"],
-        head["kode_iki"], head["perangkat_daerah"], head["unit_kerja"], head["atasan_nip"],
-        head["atasan_nama"], scheme, upto, cap, scale, status, indicators, mean,
+        head.form_id, head.revision, head.nip, head.nama, head.jabatan, head.kode_iki,
+        head.perangkat_daerah, head.unit_kerja, head.atasan_nip, head.atasan_nama, scheme,
+        upto, cap, scale, status, indicators, mean,
         scale.label(mean), last.sha256 if last else None,
         parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active)
     for row in files:
-        seen = parse_stamp(row["first_seen"])
+        seen = parse_stamp(row.first_seen)
         if seen and (rf.last_sent is None or seen > rf.last_sent):
             rf.last_sent = seen
-        if row["status"] == Status.REJECTED:
+        if row.status == Status.REJECTED:
             rf.rejected += 1
-        elif row.get("revision") is not None and row["revision"] != head["revision"]:
-            rf.old_revision = max(rf.old_revision or 0, row["revision"])
+        elif row.revision is not None and row.revision != head.revision:
+            rf.old_revision = max(rf.old_revision or 0, row.revision)
     return rf
 
 
@@ -474,14 +472,12 @@ def _summary(pd, unit, forms: list[RecapForm], labels: list[str]) -> UnitSummary
     return s
 
 
-def _issue(ws: Workspace, row: dict, names: dict[str, str], used: set[str]) -> FileIssue:
-    where = []
-    for s in ws.sightings(row["sha256"]):
-        where.append(f"{s['source']} › {s['member']}" if s["member"] else s["source"])
-    return FileIssue(row["sha256"], where, row.get("form_id"), row.get("nip"),
-                     names.get(row.get("form_id") or ""), row["status"],
-                     row["sha256"] in used, list(row["problems"] or []),
-                     parse_stamp(row["first_seen"]))
+def _issue(ws: Workspace, row: CollectedFile, names: dict[str, str],
+           used: set[str]) -> FileIssue:
+    where = [s.where for s in ws.files.sightings(row.sha256)]
+    return FileIssue(row.sha256, where, row.form_id, row.nip, names.get(row.form_id or ""),
+                     row.status, row.sha256 in used, list(row.problems or []),
+                     parse_stamp(row.first_seen))
 
 
 def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
@@ -500,13 +496,12 @@ def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
                     "unit_kerja": f.unit_kerja, "perangkat_daerah": f.perangkat_daerah,
                     "periode": periods, "capaian": f.capaian, "predikat": f.predikat,
                     "form_id": f.form_id, "revision": f.revision, "at": ""})
-    for w in ws.withdrawn_forms(recap.tahun):
-        out.append({"alasan": "ditarik", "nip": w["nip"], "nama": w["nama"],
-                    "jabatan": w["jabatan"], "kode_iki": w["kode_iki"],
-                    "unit_kerja": w["unit_kerja"], "perangkat_daerah": w["perangkat_daerah"],
-                    "periode": [], "capaian": None, "predikat": None,
-                    "form_id": w["form_id"], "revision": w["revision"],
-                    "at": w["ditarik_at"], "berkas": w["berkas"]})
+    for w in ws.issued.withdrawn(recap.tahun):
+        out.append({"alasan": "ditarik", "nip": w.nip, "nama": w.nama, "jabatan": w.jabatan,
+                    "kode_iki": w.kode_iki, "unit_kerja": w.unit_kerja,
+                    "perangkat_daerah": w.perangkat_daerah, "periode": [], "capaian": None,
+                    "predikat": None, "form_id": w.form_id, "revision": w.revision,
+                    "at": w.ditarik_at, "berkas": w.berkas})
     return out
 
 

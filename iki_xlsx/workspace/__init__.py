@@ -1,29 +1,36 @@
 """The workspace: the folder that holds the secret key that signs every manifest, the
 sheet password, the SQLite ledger (the only place that speaks SQL) and the bytes of every
-collected file. Every step that remembers something goes through :class:`Workspace`.
+collected file. Every step that remembers something goes through a :class:`Workspace`
+and its parts (``ws.issued``, ``ws.files``, ``ws.store``, ``ws.decisions``, ``ws.mail``),
+which hand out typed rows (:mod:`.rows`; the face lists those other packages name).
+
+The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (key,
+password), :mod:`.ledger` (the connection, transactions) and :mod:`.schema` (tables,
+migrations), :mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`,
+:mod:`.mail`.
 """
 
 from __future__ import annotations
 
-from .contacts import load_contacts, load_mail_settings, record_contacts
-from .ledger import (
-    DB_FILE,
-    DEFAULT_DIR,
-    ENV_VAR,
-    KEY_FILE,
-    PASSWORD_FILE,
-    STORE_DIR,
-    IssuedForm,
-    Workspace,
-    check_ledger_file,
-    create_once,
-    default_workspace,
-    keep_bytes,
-    ledger_json,
-    now_iso,
+from .folder import DB_FILE, DEFAULT_DIR, ENV_VAR, Workspace, default_workspace
+from .keys import KEY_FILE, PASSWORD_FILE, create_once
+from .ledger import check_ledger_file, ledger_json, now_iso
+from .rows import (
+    ActivePeriods,
+    CollectedFile,
+    FileEntry,
+    IssuedFormFull,
+    IssuedFormRow,
+    IssuedRevisions,
+    IssueLogEntry,
+    MailForm,
+    NewRevision,
+    SendLogEntry,
 )
+from .store import STORE_DIR, FileStore
 
-__all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "IssuedForm", "KEY_FILE", "PASSWORD_FILE",
-           "STORE_DIR", "Workspace", "check_ledger_file", "create_once", "default_workspace",
-           "keep_bytes", "ledger_json", "load_contacts", "load_mail_settings", "now_iso",
-           "record_contacts"]
+__all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "KEY_FILE", "PASSWORD_FILE", "STORE_DIR",
+           "ActivePeriods", "CollectedFile", "FileEntry", "FileStore", "IssueLogEntry",
+           "IssuedFormFull", "IssuedFormRow", "IssuedRevisions", "MailForm", "NewRevision",
+           "SendLogEntry", "Workspace", "check_ledger_file", "create_once",
+           "default_workspace", "ledger_json", "now_iso"]

@@ -69,18 +69,18 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
     t = (texts or get_texts()).t
     if not ws.has_key():
         raise BackupError(t("cadangan.galat.tanpa_ruang_kerja", path=ws.path.resolve()))
-    if not (ws.path / DB_FILE).is_file():  # a key alone: nothing worth an archive
+    if not ws.ledger.exists():  # a key alone: nothing worth an archive
         raise BackupError(t("cadangan.galat.tanpa_ledger", path=ws.path.resolve()))
     target = Path(target)
     key = ws.key
     with tempfile.TemporaryDirectory(prefix="iki-cadangan-") as tmpdir:
         ledger = Path(tmpdir) / DB_FILE
-        ws.backup_ledger(ledger)  # first: every file it names is already stored
+        ws.ledger.backup(ledger)  # first: every file it names is already stored
         members: list[tuple[str, Path]] = [(KEY_FILE, ws.key_path), (DB_FILE, ledger)]
         password = ws.path / PASSWORD_FILE
         if password.is_file():
             members.append((PASSWORD_FILE, password))
-        store = ws.path / STORE_DIR
+        store = ws.store.root
         stored = sorted(p for p in store.glob("*/*") if p.is_file()
                         and _MEMBER.fullmatch(p.relative_to(ws.path).as_posix())) \
             if store.is_dir() else []

@@ -18,7 +18,7 @@ from ..core.model import PeriodScheme, format_nip, parse_number
 from ..core.problems import ACCEPTED
 from ..core.texts import Texts, get_texts
 from ..core.timeline import CLEAR, EXCLUDE, INCLUDE, RELEASE, SET, Event, FormYear, load_years
-from ..workspace import Workspace
+from ..workspace import IssuedFormRow, IssueLogEntry, Workspace
 
 
 class OfficerError(ValueError):
@@ -42,22 +42,22 @@ def find_file(ws: Workspace, ref: str, texts: Texts | None = None) -> FileRef:
     rows = []
     path = Path(ref)
     if path.is_file():
-        rows = [r for r in [ws.known_file(hashlib.sha256(path.read_bytes()).hexdigest())] if r]
+        rows = [r for r in [ws.files.get(hashlib.sha256(path.read_bytes()).hexdigest())] if r]
     if not rows and len(ref) >= 8 and all(c in "0123456789abcdefABCDEF" for c in ref):
-        rows = [r for r in ws.all_files() if r["sha256"].startswith(ref.lower())]
+        rows = [r for r in ws.files.all() if r.sha256.startswith(ref.lower())]
     if not rows:
-        shas = {sha for sha, name in ws.first_names().items()
+        shas = {sha for sha, name in ws.files.first_names().items()
                 if name == ref or name.endswith(("/" + ref, "\\" + ref, "› " + ref))}
-        rows = [r for r in ws.all_files() if r["sha256"] in shas]
+        rows = [r for r in ws.files.all() if r.sha256 in shas]
     if not rows:
         raise OfficerError(t("keputusan.berkas_tidak_ada", berkas=ref))
     if len(rows) > 1:
         raise OfficerError(t("keputusan.berkas_ganda", berkas=ref, n=len(rows)))
     row = rows[0]
-    names = ws.first_names()
-    form = ws.issued(row["form_id"]) if row["form_id"] else None
-    return FileRef(row["sha256"], names.get(row["sha256"], row["sha256"][:12]),
-                   row["form_id"], form["nama"] if form else "", row["status"])
+    names = ws.files.first_names()
+    form = ws.issued.form(row.form_id) if row.form_id else None
+    return FileRef(row.sha256, names.get(row.sha256, row.sha256[:12]),
+                   row.form_id, form.nama if form else "", row.status)
 
 
 def _reason(reason: str | None, t) -> str:
@@ -74,14 +74,14 @@ def exclude_file(ws: Workspace, ref: str, reason: str, *, include: bool = False,
     f = find_file(ws, ref, texts)
     if f.status not in ACCEPTED or f.form_id is None:
         raise OfficerError(t("keputusan.berkas_ditolak", berkas=f.name))
-    ws.add_decision(INCLUDE if include else EXCLUDE, reason, form_id=f.form_id,
-                    sha256=f.sha256)
+    ws.decisions.add(INCLUDE if include else EXCLUDE, reason, form_id=f.form_id,
+                     sha256=f.sha256)
     return f
 
 
 @dataclass
 class ValueRef:
-    form: dict  # the issued form (current revision, light columns)
+    form: IssuedFormRow  # the issued form (current revision)
     indicator: str  # its id in the current revision
     name: str  # "No. 2 — <indikator>"
     period: str
@@ -93,17 +93,17 @@ def find_value(ws: Workspace, nip: str, indikator: str, periode: str, *,
     several), an indikator (its order in the form, 1 …, or its No.), a period."""
     t = (texts or get_texts()).t
     digits = "".join(ch for ch in nip if ch.isdigit())
-    forms = [f for f in ws.issued_forms(full=False) if f["nip"] == digits
-             and (kode_iki is None or f["kode_iki"].casefold() == kode_iki.casefold())]
+    forms = [f for f in ws.issued.forms() if f.nip == digits
+             and (kode_iki is None or f.kode_iki.casefold() == kode_iki.casefold())]
     if not forms:
         raise OfficerError(t("keputusan.pegawai_tidak_ada", nip=nip))
     if len(forms) > 1:
         raise OfficerError(t("keputusan.pilih_kode", nip=format_nip(digits),
-                             kode=", ".join(f["kode_iki"] for f in forms)))
+                             kode=", ".join(f.kode_iki for f in forms)))
     form = forms[0]
-    full = ws.issued(form["form_id"], form["revision"])
-    inds = full["form_json"]["iki"]["indicators"]
-    scheme = PeriodScheme(full["form_json"]["settings"]["periode"])
+    full = ws.issued.form(form.form_id, form.revision)
+    inds = full.form_json["iki"]["indicators"]
+    scheme = PeriodScheme(full.form_json["settings"]["periode"])
     key = indikator.strip()
     index = None
     if key.isdigit() and 1 <= int(key) <= len(inds):
@@ -129,8 +129,8 @@ def decide_value(ws: Workspace, ref: ValueRef, kind: str, reason: str,
     reason = _reason(reason, t)
     parsed = None
     if kind == SET:
-        full = ws.issued(ref.form["form_id"], ref.form["revision"])
-        ind = full["form_json"]["iki"]["indicators"][int(ref.indicator) - 1]
+        full = ws.issued.form(ref.form.form_id, ref.form.revision)
+        ind = full.form_json["iki"]["indicators"][int(ref.indicator) - 1]
         if ind.get("polaritas") == "ya/tidak":
             answer = parse_answer(value)
             parsed = {True: "Ya", False: "Tidak"}.get(answer)
@@ -140,9 +140,8 @@ def decide_value(ws: Workspace, ref: ValueRef, kind: str, reason: str,
             raise OfficerError(t("keputusan.nilai_salah", nilai=value))
     elif kind not in (CLEAR, RELEASE):
         raise ValueError(kind)
-    ws.add_decision(kind, reason, form_id=ref.form["form_id"],
-                    revision=ref.form["revision"], indicator=ref.indicator,
-                    period=ref.period, value=parsed)
+    ws.decisions.add(kind, reason, form_id=ref.form.form_id, revision=ref.form.revision,
+                     indicator=ref.indicator, period=ref.period, value=parsed)
     return parsed
 
 
@@ -162,39 +161,39 @@ class Sighting:
 
 @dataclass
 class FormHistory:
-    form: dict
+    form: IssuedFormRow
     year: FormYear
     given: list[Sighting] = field(default_factory=list)  # every value of every file
     events: list[Event] = field(default_factory=list)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # name, problems
-    revisions: list[dict] = field(default_factory=list)  # issue log
+    revisions: list[IssueLogEntry] = field(default_factory=list)  # issue log
 
 
 def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHistory]:
     """Everything the ledger knows about one pegawai's forms this year."""
     t = (texts or get_texts()).t
     digits = "".join(ch for ch in nip if ch.isdigit())
-    forms = [f for f in ws.issued_forms(full=False) if f["nip"] == digits]
+    forms = [f for f in ws.issued.forms() if f.nip == digits]
     if not forms:
         raise OfficerError(t("keputusan.pegawai_tidak_ada", nip=nip))
     years = load_years(ws, None, forms)
-    files = ws.year_files([f["form_id"] for f in forms])
-    names = ws.first_names()
+    files = ws.files.year_files([f.form_id for f in forms])
+    names = ws.files.first_names()
     out = []
     for f in forms:
-        year = years[f["form_id"]]
+        year = years[f.form_id]
         h = FormHistory(f, year, events=list(year.events),
-                        revisions=ws.issue_history(f["form_id"]))
+                        revisions=ws.issued.history(f.form_id))
         counted = {(k, v.sha256) for k, v in year.values.items()}
-        for fi in sorted(files.get(f["form_id"], ()), key=lambda x: x.order):
+        for fi in sorted(files.get(f.form_id, ()), key=lambda x: x.order):
             for ind_id, entry in (fi.realisasi or {}).items():
                 for period, value in (entry.get("realisasi") or {}).items():
                     if value is not None:
                         h.given.append(Sighting(ind_id, period, value, fi.name, fi.saved_at,
                                                 ((ind_id, period), fi.sha256) in counted))
-        for row in ws.all_files():
-            if row["form_id"] == f["form_id"] and row["status"] not in ACCEPTED:
-                h.rejected.append((names.get(row["sha256"], row["sha256"][:12]),
-                                   [p.get("code", "") for p in row["problems"] or []]))
+        for row in ws.files.all():
+            if row.form_id == f.form_id and row.status not in ACCEPTED:
+                h.rejected.append((names.get(row.sha256, row.sha256[:12]),
+                                   [p.get("code", "") for p in row.problems or []]))
         out.append(h)
     return out

@@ -13,7 +13,7 @@ Mulai / Selesai of each form and the withdrawals are not in the files: running
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.texts import Texts, get_texts
@@ -26,7 +26,7 @@ from ..forms import (
     unpack_form,
     verify_text,
 )
-from ..workspace import STORE_DIR, Workspace
+from ..workspace import STORE_DIR, NewRevision, Workspace
 
 
 class RecoveryError(ValueError):
@@ -49,7 +49,8 @@ def _files(folder: Path) -> list[Path]:
                   and (p.suffix.lower() == ".xlsx" or folder.name == STORE_DIR))
 
 
-def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | None, str]:
+def issued_row(path: Path, key: bytes, key_id: str,
+               rel: str) -> tuple[NewRevision | None, str]:
     """The ledger row of the issued form ``path`` is a copy of, or (None, why not):
     ``""`` when the file is not a form at all."""
     from ..collect import read_path
@@ -78,9 +79,7 @@ def issued_row(path: Path, key: bytes, key_id: str, rel: str) -> tuple[dict | No
         return None, "isi_terkunci_berubah"
     form = form_from_dict(data)
     row = issued_row(form, manifest["form_id"], manifest["revision"], manifest, locked, rel)
-    row["reading"] = view
-    row["manifest"] = raw.manifest_text
-    return row, ""
+    return replace(row, reading=view, manifest=raw.manifest_text), ""
 
 
 def recover(ws: Workspace, forms_dirs: list[Path], returned: list[Path] = (),
@@ -95,9 +94,9 @@ def recover(ws: Workspace, forms_dirs: list[Path], returned: list[Path] = (),
         raise RecoveryError(t("pulih.galat.ledger_berisi", path=ws.path.resolve()))
     key, key_id = ws.key, ws.key_id
     result = RecoveryResult()
-    rows: dict[tuple[str, int], dict] = {}
+    rows: dict[tuple[str, int], NewRevision] = {}
     current: dict[str, int] = {}
-    store = ws.path / STORE_DIR
+    store = ws.store.root
     sources = [(d, True) for d in forms_dirs] + [(d, False) for d in returned]
     if store.is_dir():
         sources.append((store, False))
@@ -111,20 +110,20 @@ def recover(ws: Workspace, forms_dirs: list[Path], returned: list[Path] = (),
                 else:
                     result.skipped += 1
                 continue
-            k = (row["form_id"], row["revision"])
+            k = (row.form_id, row.revision)
             if is_forms or k not in rows:
                 rows[k] = row
             if is_forms:
-                current[row["form_id"]] = max(current.get(row["form_id"], 0), row["revision"])
-    ordered = sorted(rows.values(), key=lambda r: (r["revision"], r["form_id"]))
+                current[row.form_id] = max(current.get(row.form_id, 0), row.revision)
+    ordered = sorted(rows.values(), key=lambda r: (r.revision, r.form_id))
     if ordered:
-        ws.record_issued(ordered)
+        ws.issued.record(ordered)
         latest = {}
         for r in ordered:
-            latest[r["form_id"]] = r["revision"]
+            latest[r.form_id] = r.revision
         again = [rows[(fid, rev)] for fid, rev in current.items() if latest[fid] != rev]
         if again:
-            ws.record_issued(again)
+            ws.issued.record(again)
     result.forms = len({fid for fid, _ in rows})
     result.revisions = len(rows)
     inputs = [p for p in (*returned, store) if p.exists()]

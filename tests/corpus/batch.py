@@ -12,7 +12,7 @@ from pathlib import Path
 from filling import fill, zip_of
 
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 from .build import typed
 
@@ -62,7 +62,7 @@ def snapshot(ws_path: Path) -> dict:
     """The ledger's content, without what depends on when it was written."""
     ws = Workspace(ws_path)
     try:
-        files = sorted(tuple(str(row[c]) for c in FILE_COLUMNS) for row in ws.all_files())
+        files = sorted(tuple(str(getattr(row, c)) for c in FILE_COLUMNS) for row in ws.files.all())
         sightings = sorted({(r[0], r[1], r[2]) for r in ws.db.execute(
             "SELECT sha256, source, member FROM sightings")})
         return {"files": files, "sightings": sightings, "values": values_view(ws),
@@ -77,7 +77,7 @@ def values_view(ws: Workspace) -> dict:
         from iki_xlsx.core.timeline import load_years
     except ImportError:
         return {}
-    years = load_years(ws, None, ws.issued_forms(full=False))
+    years = load_years(ws, None, ws.issued.forms())
     return {form_id: sorted((k, repr(v.value)) for k, v in year.values.items())
             for form_id, year in years.items()}
 

@@ -34,7 +34,7 @@ from filling import fill, zip_of
 
 from iki_xlsx.forms import layout as L
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace.ledger import Workspace
+from iki_xlsx.workspace import Workspace
 
 KEPALA = ("197001011995031001", "IKI-KEPALA")
 SEKRETARIS = ("198203152006042002", "IKI-SEKRETARIS")

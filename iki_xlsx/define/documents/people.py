@@ -144,7 +144,7 @@ class Sighting:
 
 
 def name_key(nama: str) -> str:
-    """Name without degrees, honorifics and punctuation: ``H. RAKHMADI, S.Sos`` → ``RAKHMADI``."""
+    """Name without degrees, honorifics and punctuation: ``H. SUHARTONO, S.Sos`` → ``SUHARTONO``."""
     name = nama.split(",")[0]
     name = re.sub(r"^(?:(?:Prof|Dr|Drs|Dra|Ir|H|Hj)\.?\s+)+", "", name.strip(), flags=re.I)
     name = re.sub(r"\b(?:S|M|A)\.\s?[A-Za-z.]+$", "", name)
@@ -159,7 +159,7 @@ def _similar(a: str, b: str, threshold: float) -> bool:
 
 def _same_person(a: str, b: str) -> bool:
     """Loose match for names printed with one NIP: spelling variants of one person
-    (``SYARIF``/``SARIP``, ``RONNY FATINASAHRANI``/``RONNY FATMAHANIK``)."""
+    (``SUPRIADI``/``SUPRIYADI``, ``RUDI HARTATIK``/``RUDI HARTINI``)."""
     if _similar(a, b, 0.6):
         return True
     return bool({w for w in a.split() if len(w) >= 4} & {w for w in b.split() if len(w) >= 4})

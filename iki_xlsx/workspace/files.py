@@ -1,0 +1,143 @@
+"""Collected files: every distinct content ever collected (by sha256) with its verdict and
+what was read from it, every place and run it was seen in, and the verdicts a rejudge
+replaced. (Their bytes are in the store: :mod:`.store`.)"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+from ..core.problems import ACCEPTED
+from ..core.timeline import FileInput
+from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
+from .rows import CollectedFile, FileEntry, FileMask, Sighting
+
+_COLUMNS = tuple(f.name for f in fields(CollectedFile))
+_SELECT = ", ".join(_COLUMNS)
+_SELECT_LIGHT = ", ".join("NULL" if c == "realisasi" else c for c in _COLUMNS)
+_JSON = {_COLUMNS.index(c) for c in ("problems", "realisasi", "filled_mask")}
+
+
+def _file(row) -> CollectedFile:
+    return CollectedFile(*(from_json(v) if i in _JSON else v for i, v in enumerate(row)))
+
+
+def _entry_values(entry: FileEntry) -> tuple:
+    """The verdict columns of ``entry``, in the order of the statements below."""
+    return (entry.kind, entry.form_id, entry.revision, entry.nip, entry.tahun, entry.status,
+            read_json(entry.problems or []),
+            read_json(entry.realisasi) if entry.realisasi is not None else None,
+            entry.filled, entry.last_period, entry.modified_at, entry.saved_at,
+            entry.saved_from,
+            read_json(entry.filled_mask) if entry.filled_mask is not None else None)
+
+
+class CollectedFiles:
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    # -- recording
+    def record(self, items: list[tuple], run_id: str) -> list[bool]:
+        """Record files, each ``(entry, source, member[, origin])``, and where they were
+        seen, in one transaction: all or none. For each, True when its content is new to
+        the ledger (a file seen before under any name only gains a sighting). ``origin``:
+        the sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
+        stamp = now_iso("microseconds")  # orders files collected in one second
+        out = []
+        with self.ledger.transaction() as db:
+            for entry, source, member, *rest in items:
+                out.append(db.execute(
+                    "INSERT OR IGNORE INTO files (sha256, size, first_seen, kind, form_id,"
+                    " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
+                    " modified_at, saved_at, saved_from, filled_mask)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
+                db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
+                           " run_id, origin) VALUES (?,?,?,?,?,?)",
+                           (entry.sha256, source, member, stamp, run_id,
+                            (rest[0] if rest else "") or None))
+        return out
+
+    def replace_verdict(self, entry: FileEntry) -> None:
+        """A stored file judged again: its old row goes to ``rejudged``, the new verdict
+        takes its place (what was seen, where and when stays)."""
+        with self.ledger.transaction() as db:
+            cur = db.execute("SELECT * FROM files WHERE sha256 = ?", (entry.sha256,))
+            row = cur.fetchone()
+            if row is None:
+                return
+            old = dict(zip([d[0] for d in cur.description], row))
+            db.execute("INSERT INTO rejudged (sha256, at, old) VALUES (?,?,?)",
+                       (entry.sha256, now_iso(), ledger_json(old)))
+            db.execute(
+                "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
+                " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
+                " modified_at = ?, saved_at = COALESCE(?, saved_at),"
+                " saved_from = COALESCE(?, saved_from), filled_mask = ? WHERE sha256 = ?",
+                (*_entry_values(entry), entry.sha256))
+
+    # -- reading
+    def known_shas(self, limit: int = 200_000) -> set[str] | None:
+        """The sha256 of every file in the ledger, or None when there are more than
+        ``limit`` (a set that large is not worth its memory)."""
+        db = self.ledger.db
+        (count,) = db.execute("SELECT COUNT(*) FROM files").fetchone()
+        if count > limit:
+            return None
+        return {r[0] for r in db.execute("SELECT sha256 FROM files")}
+
+    def get(self, sha256: str) -> CollectedFile | None:
+        row = self.ledger.db.execute(f"SELECT {_SELECT} FROM files WHERE sha256 = ?",
+                                     (sha256,)).fetchone()
+        return _file(row) if row else None
+
+    def all(self, *, light: bool = False) -> list[CollectedFile]:
+        """Every collected file, in the order collected; ``light``: without what was read
+        from it (``realisasi`` None)."""
+        return [_file(r) for r in self.ledger.db.execute(
+            f"SELECT {_SELECT_LIGHT if light else _SELECT} FROM files"
+            " ORDER BY first_seen, sha256")]
+
+    def sightings(self, sha256: str) -> list[Sighting]:
+        return [Sighting(*row[:6], from_json(row[6])) for row in self.ledger.db.execute(
+            "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
+            " WHERE sha256 = ? ORDER BY id", (sha256,))]
+
+    def first_names(self) -> dict[str, str]:
+        """sha256 → where the file was first seen (path, or "archive › member")."""
+        out = {}
+        for sha, source, member in self.ledger.db.execute(
+                "SELECT sha256, source, member FROM sightings WHERE id IN"
+                " (SELECT MIN(id) FROM sightings GROUP BY sha256)"):
+            out[sha] = f"{source} › {member}" if member else source
+        return out
+
+    # -- the year
+    def year_files(self, form_ids: list[str],
+                   names: dict[str, str] | None = None) -> dict[str, list[FileInput]]:
+        """form id → its accepted files (what each gave, when it was saved and
+        collected, where it was first seen: ``names``, :meth:`first_names` when the
+        caller has it)."""
+        names = self.first_names() if names is None else names
+        out: dict[str, list] = {}
+        for chunk in chunks(list(form_ids)):
+            cur = self.ledger.db.execute(
+                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
+                f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
+                (*ACCEPTED, *chunk))
+            for sha, form_id, rev, saved, seen, real in cur:
+                if rev is not None:
+                    out.setdefault(form_id, []).append(FileInput(
+                        sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
+                        json.loads(real) if real else {}))
+        return out
+
+    def year_masks(self) -> dict[str, list[FileMask]]:
+        """form id → the revision and the bits of the indikator filled per period of each
+        accepted file: the statuses per period, without reading what the files gave."""
+        out: dict[str, list] = {}
+        for form_id, rev, mask in self.ledger.db.execute(
+                "SELECT form_id, revision, filled_mask FROM files"
+                " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED):
+            out.setdefault(form_id, []).append(FileMask(rev, from_json(mask)))
+        return out

@@ -1,0 +1,254 @@
+"""The ledger's tables, and how a ledger made by an earlier version is brought up to
+date: tables and columns are only ever added (a NULL means "not known for this row",
+and readers fall back), never changed or dropped. :func:`create_tables` and
+:func:`upgrade` run inside a transaction the caller holds (:mod:`.ledger`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from ..core.timeline import normal_time
+
+SCHEMA_VERSION = 2
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    nip TEXT NOT NULL,
+    kode_iki TEXT NOT NULL,
+    tahun INTEGER NOT NULL,
+    nama TEXT NOT NULL,
+    jabatan TEXT NOT NULL,
+    perangkat_daerah TEXT NOT NULL,
+    unit_kerja TEXT NOT NULL,
+    atasan_nip TEXT NOT NULL,
+    atasan_nama TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    targets TEXT NOT NULL,        -- JSON: indicator id → target, polarity, aggregation
+    form_json TEXT NOT NULL,      -- JSON: the whole Form (iki_xlsx.forms.manifest.form_to_dict)
+    locked_cells TEXT NOT NULL,   -- JSON: address → locked content, as issued
+    manifest TEXT NOT NULL,       -- JSON: the signed manifest written into the file
+    reading TEXT,                 -- JSON: what judging a returned file needs of the manifest
+    file_path TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    last_written_at TEXT NOT NULL,
+    PRIMARY KEY (form_id, revision)
+);
+CREATE INDEX IF NOT EXISTS forms_nip ON forms (nip, tahun);
+
+-- Every distinct file ever collected, by content (sha256), with what was read from it.
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- xlsx | ods | other
+    first_seen TEXT NOT NULL,
+    form_id TEXT,                  -- NULL when the file could not be identified
+    revision INTEGER,
+    nip TEXT,
+    tahun INTEGER,
+    status TEXT NOT NULL,          -- diterima | diterima_catatan | ditolak
+    problems TEXT NOT NULL,        -- JSON list of problems (code, params, sheet, cell, ...)
+    realisasi TEXT,                -- JSON {indicator id: {"realisasi": {period: v}, "keterangan": s}}
+    filled INTEGER NOT NULL DEFAULT 0,       -- realisasi cells filled
+    last_period INTEGER NOT NULL DEFAULT -1, -- index of the last period with a realisasi
+    modified_at TEXT,              -- the file's own "last modified" (docProps / meta.xml)
+    saved_at TEXT,                 -- when the pegawai saved it (UTC): modified_at, else the
+                                   -- newest zip entry, else the file's time on disk
+    saved_from TEXT,               -- dokumen | zip | berkas: where saved_at came from
+    filled_mask TEXT               -- JSON {period: bits of the indikator filled}: statuses
+                                   -- per period without decoding what was read
+);
+CREATE INDEX IF NOT EXISTS files_form ON files (form_id, status);
+
+-- Every time a file was seen: where (path, zip member) and in which run.
+CREATE TABLE IF NOT EXISTS sightings (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL REFERENCES files (sha256),
+    source TEXT NOT NULL,
+    member TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    origin TEXT,                   -- JSON: a mail attachment's message id, date, sender
+    UNIQUE (sha256, source, member)
+);
+
+-- Which revision of each form is current: one row each time it changes (a new form, a
+-- revision, a return to an earlier revision's content), the last row per form counts.
+-- Nothing is updated or deleted.
+CREATE TABLE IF NOT EXISTS issue_log (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    revision INTEGER,              -- NULL: the form was withdrawn
+    status TEXT NOT NULL,          -- baru | revisi | kembali | migrasi | ditarik | aktif_lagi
+                                   -- | pulih (rebuilt from the form files)
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issue_log_form ON issue_log (form_id, id);
+
+-- The officer's decisions, each with its reason, added, never changed.
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- kecualikan | sertakan (a file) | tetapkan | kosongkan |
+                                   -- lepas (one value: set, make blank, back to the files)
+    form_id TEXT,
+    sha256 TEXT,
+    revision INTEGER,              -- of the form, when the decision names an indikator
+    indicator TEXT,                -- indikator id in that revision
+    period TEXT,
+    value TEXT,                    -- JSON, for tetapkan
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_form ON decisions (form_id);
+
+-- E-mail: each pegawai's contact (from the master), the master's SMTP rows, and the send
+-- log (one row per form, revision and kind of message: re-running sends what was not sent).
+CREATE TABLE IF NOT EXISTS mail_contacts (
+    nip TEXT PRIMARY KEY,
+    email TEXT NOT NULL DEFAULT '',
+    no_hp TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_settings (
+    key TEXT PRIMARY KEY,          -- smtp_host | smtp_port | smtp_user | email_pengirim
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_sends (
+    form_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- formulir | pengingat-<periode>-<tanggal> | atasan-…
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,          -- terkirim | gagal
+    error TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    at TEXT NOT NULL,
+    PRIMARY KEY (form_id, revision, kind)
+);
+
+-- A verdict replaced by judging a stored file again (collect --rejudge): the old one.
+CREATE TABLE IF NOT EXISTS rejudged (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    at TEXT NOT NULL,
+    old TEXT NOT NULL              -- JSON: the files row as it was
+);
+
+-- When each form is active (the master's Mulai / Selesai), one row each time it changes;
+-- the last row per form counts. periods: JSON list of the active period codes.
+CREATE TABLE IF NOT EXISTS active_periods (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    mulai TEXT NOT NULL DEFAULT '',
+    selesai TEXT NOT NULL DEFAULT '',
+    periods TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS active_periods_form ON active_periods (form_id, id);
+"""
+
+
+# columns newer than some ledgers (sightings.origin: where a mail attachment came from)
+_ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("files", "saved_at", "TEXT"),
+                  ("files", "saved_from", "TEXT"), ("sightings", "origin", "TEXT"),
+                  ("files", "filled_mask", "TEXT"))
+
+
+def has_schema(db: sqlite3.Connection) -> bool:
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {"meta", "forms", "files", "sightings"} <= names
+
+
+def create_tables(db: sqlite3.Connection) -> None:
+    """Every table and index of a new ledger, and its schema version."""
+    _create_missing(db)
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+               (str(SCHEMA_VERSION),))
+
+
+def needs_upgrade(db: sqlite3.Connection) -> bool:
+    return schema_version(db) < SCHEMA_VERSION or not _columns_present(db) \
+        or not _tables_present(db)
+
+
+def backup_before_upgrade(db: sqlite3.Connection, path: Path) -> None:
+    """A ledger of an older schema is first copied beside itself (SQLite's online
+    backup), once."""
+    version = schema_version(db)
+    if version >= SCHEMA_VERSION:
+        return
+    backup = path.with_name(f"{path.stem}-v{version}-{time.strftime('%Y%m%d-%H%M%S')}"
+                            f".sqlite3.bak")
+    if not backup.exists():
+        copy = sqlite3.connect(backup)
+        try:
+            db.backup(copy)
+        finally:
+            copy.close()
+
+
+def upgrade(db: sqlite3.Connection, stamp: str) -> None:
+    """Bring the ledger up to date, in place (inside the caller's transaction; what
+    another process did meanwhile is not done again)."""
+    _create_missing(db)  # tables and columns newer than this ledger
+    _add_columns(db)
+    if schema_version(db) >= SCHEMA_VERSION:
+        return
+    # every form issued so far: its latest revision is current
+    db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
+               " SELECT form_id, MAX(revision), 'migrasi', ? FROM forms"
+               " WHERE form_id NOT IN (SELECT form_id FROM issue_log)"
+               " GROUP BY form_id", (stamp,))
+    for sha, modified in db.execute("SELECT sha256, modified_at FROM files WHERE"
+                                    " saved_at IS NULL").fetchall():
+        saved = normal_time(modified)
+        if saved:
+            db.execute("UPDATE files SET saved_at = ?, saved_from = 'dokumen'"
+                       " WHERE sha256 = ?", (saved, sha))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+               (str(SCHEMA_VERSION),))
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return int(row[0]) if row else 1
+    except ValueError:
+        return 1
+
+
+def _create_missing(db: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _tables_present(db: sqlite3.Connection) -> bool:
+    wanted = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+    have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return wanted <= have
+
+
+def _columns_present(db: sqlite3.Connection) -> bool:
+    for table, column, _ in _ADDED_COLUMNS:
+        if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            return False
+    return True
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    for table, column, kind in _ADDED_COLUMNS:
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            continue
+        try:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc).lower():  # another process added it
+                raise
