@@ -80,6 +80,12 @@ def when(text: str | datetime | None) -> str:
     return stamp.strftime(TIME_FORMAT) if stamp else "?"
 
 
+def day(text: str | None) -> str:
+    """The date of an ISO time as a person reads it: ``06-12-2026``; "" when none."""
+    stamp = parse_stamp(text)
+    return stamp.strftime(TIME_FORMAT.split(" ")[0]) if stamp else ""
+
+
 def day_of(text: str) -> date | None:
     """A day as people type it: ``10-04-2025`` (the way iki-xlsx writes dates), also
     ``10/04/2025`` or ``2025-04-10``; None when it is none of these."""

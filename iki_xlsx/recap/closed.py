@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..core.model import format_nip
 from ..core.sheets import Column, heading, table
-from ..core.show import number_text, period_label, when
+from ..core.show import day, number_text, period_label
 from ..core.texts import Texts
 from .build import Recap
 
@@ -27,7 +27,7 @@ def sheet_closed(wb, recap: Recap, texts: Texts, fm):
         periods = f["periode"]
         span = (f"{period_label(texts, periods[0])} – {period_label(texts, periods[-1])}"
                 if periods else "")
-        note = t("rekap_selesai.catatan_ditarik", waktu=_day(f["at"]),
+        note = t("rekap_selesai.catatan_ditarik", waktu=day(f["at"]),
                  berkas=f.get("berkas", 0)) if f["alasan"] == "ditarik" else ""
         rows.append((i, format_nip(f["nip"]), f["nama"], f["jabatan"], f["kode_iki"],
                      f["perangkat_daerah"], f["unit_kerja"],
@@ -37,11 +37,6 @@ def sheet_closed(wb, recap: Recap, texts: Texts, fm):
     if not recap.closed:
         heading(ws, last + 1, t("rekap_selesai.tidak_ada"), widths, fm.note)
     return ws
-
-
-def _day(stamp: str | None) -> str:
-    """The date of an ISO time as a person reads it: ``06-12-2026``."""
-    return when(stamp)[:10] if stamp else ""
 
 
 def closed_rows(recap: Recap, texts: Texts) -> list[dict]:
@@ -57,6 +52,6 @@ def closed_rows(recap: Recap, texts: Texts) -> list[dict]:
             "periode": (f"{period_label(texts, periods[0])} – "
                         f"{period_label(texts, periods[-1])}") if periods else "",
             "capaian": "" if f["capaian"] is None else number_text(f["capaian"]),
-            "catatan": t("rekap_selesai.catatan_ditarik", waktu=_day(f["at"]),
+            "catatan": t("rekap_selesai.catatan_ditarik", waktu=day(f["at"]),
                          berkas=f.get("berkas", 0)) if f["alasan"] == "ditarik" else ""})
     return out
