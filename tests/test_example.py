@@ -105,7 +105,7 @@ def assert_signature_placed_well(form, pdf) -> None:
     import pymupdf
     from test_generate_libreoffice import normalise
 
-    from iki_xlsx.forms.layout import MARGINS
+    from iki_xlsx.core.sheets import MARGINS
 
     with pymupdf.open(pdf) as doc:
         pages = [page for page in doc if "PETUNJUK PENGISIAN" not in page.get_text()]

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from libreoffice import cells, needs_libreoffice
 
+from iki_xlsx.core.show import number_format
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
@@ -446,9 +447,10 @@ def test_formats_filters_and_conditional_formatting(workbook):
     ws = wb["Per Pegawai"]
     head = [c.value for c in ws[2]]
     cap = ws.cell(3, head.index("Rata-rata Capaian (%)") + 1)
-    assert cap.number_format == "0.00"
+    # shown as the text reads it: 90, 85,5, 86,42 (the separators are the locale's)
+    assert cap.number_format == number_format(cap.value)
     when = ws.cell(3, head.index("Terakhir Mengirim") + 1)
-    assert when.is_date and when.number_format == "dd/mm/yyyy hh:mm"
+    assert when.is_date and when.number_format == "dd-mm-yyyy hh:mm"
 
 
 def test_write_is_atomic_and_overwrites(setup, tmp_path):

@@ -5,6 +5,7 @@ the CLI, history, re-judging stored files, and the bad inputs of a year."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -205,6 +206,10 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
     assert r.exit_code == 0, r.output
     assert "andi.xlsx" in r.output and "keliru.xlsx" in r.output
     assert "tidak dipakai" in r.output and "surat koreksi" in r.output
+    # one date format (06-12-2026 12:34) and a decimal comma, everywhere it says a time
+    assert re.search(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", r.output), r.output
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", r.output), r.output
+    assert not re.search(r"\d\.\d", r.output.replace("S.Kom", "")), r.output
 
 
 def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatch):

@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..core.problems import ACCEPTED, Problem, Status
+from ..core.show import when
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -24,6 +25,7 @@ from ..core.timeline import (
     period_statuses,
     touching,
 )
+from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
@@ -47,6 +49,7 @@ class CollectReport:
     mail: dict | None = None  # messages read, with / without a form (MailStats)
     messages: list[dict] = field(default_factory=list)  # each message read and what it gave
     skipped: list[dict] = field(default_factory=list)  # files a mail program wrote beside
+    kertas: str = "A4"  # the master's paper: the report workbook prints on it
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -173,7 +176,8 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,
-                         {p: missing[p] for p in order}, statuses, changes)
+                         {p: missing[p] for p in order}, statuses, changes,
+                         kertas=issued_paper(ws, tahun))
 
 
 def _note_same_time(results: list[FileResult], changes: list) -> None:
@@ -188,7 +192,7 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
             r = by_sha.get(mine.sha256)
             if r is not None and not r.duplicate_of:
                 r.problems.append(Problem("waktu_simpan_sama", {
-                    "other": other.name, "waktu": mine.saved_at[:19].replace("T", " "),
+                    "other": other.name, "waktu": when(mine.saved_at),
                     "value": show(mine.value), "other_value": show(other.value),
                     "period": e.period, "indikator": e.indicator}, file=r.name))
                 r.status = Status.of(r.problems)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 
@@ -180,11 +181,13 @@ def whole(value: object) -> object:
 
 
 def format_number(value: float) -> str:
-    """Indonesian display: 1234.5 → ``1.234,5``; integers without decimals."""
+    """Indonesian display: 1234.5 → ``1.234,5``; integers without decimals; at most two
+    decimals, rounded half up as spreadsheets show them (81,125 → ``81,13``)."""
     if value == int(value):
         text = f"{int(value):,}".replace(",", ".")
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        cents = Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        text = f"{cents:,.2f}".rstrip("0").rstrip(".")
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
 

@@ -1,12 +1,18 @@
 """How the year's values read to a person: a period's label, a time, a number, where a
 value came from, a status, and one line of a form's history (Riwayat). Used by the
-collect report, the recap, the CLI's riwayat and the portal, so they all say it alike."""
+collect report, the recap, the CLI's riwayat and the portal, so they all say it alike.
+
+One date format (``06-12-2026 12:34``, :data:`TIME_FORMAT`; in a workbook cell
+:data:`XLSX_TIME_FORMAT`) and one number style: a decimal comma, dots for thousands, at
+most two decimals, none for a whole number (:func:`number_text`; in a workbook cell
+:func:`number_format`, whose separators follow the reader's spreadsheet locale)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import date, datetime
 
-from .model import whole
+from .model import format_number, whole
 from .texts import Texts
 from .timeline import KEPUTUSAN, REVISI_LAMA, Event, Value
 
@@ -25,6 +31,36 @@ def parse_stamp(text: str | None) -> datetime | None:
         return None
 
 
+TIME_FORMAT = "%d-%m-%Y %H:%M"
+XLSX_TIME_FORMAT = "dd-mm-yyyy hh:mm"
+# A workbook cell shows a number as format_number writes it with one of these, chosen by
+# the value (number_format): "#,##0.##" would show 90 as "90." in Excel and Gnumeric, and
+# "General" has no thousands separator and shows as many decimals as fit.
+NUMBER_FORMATS = ("#,##0", "#,##0.0", "#,##0.00")
+
+
+def decimals_shown(value: float) -> int:
+    """How many decimals :func:`~iki_xlsx.core.model.format_number` shows (0, 1 or 2)."""
+    if isinstance(value, int) or value.is_integer():
+        return 0
+    cents = math.floor(abs(value) * 100 + 0.5 + 1e-9)  # half up, as format_number
+    return 0 if cents % 100 == 0 else 1 if cents % 10 == 0 else 2
+
+
+def number_format(value: float) -> str:
+    """The cell number format that shows ``value`` as it reads in text: 90, 85,5,
+    1.234,56 (Excel, LibreOffice and Gnumeric alike; the separators are the locale's)."""
+    return NUMBER_FORMATS[decimals_shown(value)]
+
+
+def number_text(value: object) -> str:
+    """A value as it reads in a sentence: numbers ``85,5`` / ``1.234``, text as it is."""
+    value = whole(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return "" if value is None else str(value)
+
+
 def shown(value: object) -> object:
     return whole(value) if isinstance(value, float) else value
 
@@ -38,9 +74,28 @@ def value_source(v: Value | None, texts: Texts) -> str:
     return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=when(v.saved_at))
 
 
-def when(text: str | None) -> str:
+def when(text: str | datetime | None) -> str:
+    """An ISO time (or a datetime) as a person reads it: ``06-12-2026 12:34``."""
+    stamp = text if isinstance(text, datetime) else parse_stamp(text)
+    return stamp.strftime(TIME_FORMAT) if stamp else "?"
+
+
+def day(text: str | None) -> str:
+    """The date of an ISO time as a person reads it: ``06-12-2026``; "" when none."""
     stamp = parse_stamp(text)
-    return stamp.strftime("%d-%m-%Y %H:%M") if stamp else "?"
+    return stamp.strftime(TIME_FORMAT.split(" ")[0]) if stamp else ""
+
+
+def day_of(text: str) -> date | None:
+    """A day as people type it: ``10-04-2025`` (the way iki-xlsx writes dates), also
+    ``10/04/2025`` or ``2025-04-10``; None when it is none of these."""
+    text = text.strip()
+    for fmt in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def short_name(name: str) -> str:

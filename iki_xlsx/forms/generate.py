@@ -23,23 +23,36 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from ..core.atomic import atomic_path
-from ..core.model import Form, Master, format_nip
+from ..core.model import Form, Master
 from ..core.rules import rule_lines
+from ..core.sheets import TITLE_SIZE, heading, setup_print
 from ..core.show import period_label
+from ..core.textfit import FONT, FONT_SIZE
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
 from ..core.xlsxtext import limit, merge_text, write_text
-from ..workspace import IssuedFormRow, IssuedRevisions, NewRevision, Workspace, ledger_json
+from ..workspace import (
+    IssuedFormRow,
+    IssuedRevisions,
+    NewRevision,
+    Workspace,
+    ledger_json,
+)
 from . import layout as L
+from .distribution import write_distribution
 from .formcopy import FORM_COPY_KEY, pack_form
 from .inputcheck import write_input_checks
-from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
-
-DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
+from .manifest import (
+    build_manifest,
+    content_hash,
+    form_to_dict,
+    reading_view,
+    sign,
+    to_text,
+)
 
 
 # --------------------------------------------------------------------------- workbook
@@ -148,14 +161,15 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
                            "author": "iki-xlsx", "comments": form_id})
         wb.set_custom_property("iki_form_id", form_id)
         wb.set_custom_property("iki_revision", str(revision))
-        base = {"font_name": L.FONT, "font_size": L.FONT_SIZE}
+        base = {"font_name": FONT, "font_size": FONT_SIZE}
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
         ws = wb.add_worksheet(L.SHEET_FORM)
         _write_sheet(wb, ws, form, lay, formats, texts, password)
         guide = wb.add_worksheet(L.SHEET_GUIDE)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
-                     wb.add_format({**base, "bold": True, "font_size": 12}), password)
+                     wb.add_format({**base, "bold": True, "font_size": TITLE_SIZE,
+                                    "text_wrap": True, "valign": "top"}), password)
         helper = wb.add_worksheet(L.SHEET_HELPER)
         for cell in lay.helper_cells:
             _write_formula(helper, cell.row, cell.col, cell.formula, None, cell.value)
@@ -242,16 +256,12 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for c, code in zip(rc, lay.periods):
         wb.define_name(f"{L.NAME_REALISASI}_{code}", "=" + rng(c, c))
     # Print: paper, landscape, one page wide, header rows repeated, footer page numbers.
-    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**L.MARGINS)
+    setup_print(ws, form.settings.kertas, t("form.footer", tahun=form.settings.tahun,
+                                            nip=form.pegawai.nip_text), lay.header_rows)
     if lay.page_breaks:  # keep the signature block on one page
         ws.set_h_pagebreaks(lay.page_breaks)
     ws.center_horizontally()
-    ws.repeat_rows(*lay.header_rows)
     ws.print_area(0, 0, lay.last_row, lay.last_col)
-    ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     # No frozen panes: the header block above the table is 300–650 pt tall, and frozen
     # it would fill a 1366×768 screen so that no realisasi row could be reached.
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -273,11 +283,12 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          capaian_col=L.col_name(lay.capaian_col),
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
     for r, line in enumerate(lines):
-        write_text(ws, r, 0, line, title_fmt if r == 0 else fmt)
-        ws.set_row(r, L.height_for(L.text_lines(line, 110, bold=r == 0)))
-    ws.set_landscape()
-    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
-    ws.fit_to_pages(1, 0)
+        if r == 0:
+            heading(ws, r, line, [110], title_fmt, TITLE_SIZE, bold=True)
+        else:
+            heading(ws, r, line, [110], fmt)
+    setup_print(ws, form.settings.kertas, texts.t(
+        "form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     ws.protect(password)
 
 
@@ -478,56 +489,6 @@ def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: 
                  for i in manifest["indicators"]},
         form_json=form_to_dict(f), locked_cells=locked, manifest=manifest, reading=None,
         file_path=rel_path)
-
-
-def _distribution_row(ws, r: int, row: tuple, widths) -> None:
-    for c, value in enumerate(row):
-        if isinstance(value, int):
-            ws.write_number(r, c, value)
-        elif value:
-            write_text(ws, r, c, value)
-    ws.set_row(r, L.row_height(row, widths))
-
-
-def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
-                       tahun: int, withdrawn: list[IssuedFormRow] = ()) -> Path:
-    path = out_dir / DISTRIBUTION_FILE
-    t = texts.t
-    keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
-            "berkas", "form_id", "revisi", "status", "diserahkan")
-    widths = (5, 22, 30, 34, 30, 26, 30, 50, 18, 8, 14, 14)
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                              "text_wrap": True, "valign": "top"})
-        title = wb.add_format({"bold": True, "font_size": 12})
-        text = wb.add_format({"valign": "top", "text_wrap": True})
-        ws = wb.add_worksheet(t("distribusi.sheet"))
-        ws.write_string(0, 0, t("distribusi.judul", tahun=tahun), title)
-        for c, (k, w) in enumerate(zip(keys, widths)):
-            ws.write_string(2, c, t(f"distribusi.kolom.{k}"), head)
-            ws.set_column(c, c, w, text)
-        for i, p in enumerate(planned, start=1):
-            f = p.form
-            atasan = f.atasan.nama + (f" ({f.atasan.nip_text})" if f.atasan.nip else "")
-            row = (i, f.pegawai.nip_text, f.pegawai.nama, f.pegawai.jabatan,
-                   f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, atasan,
-                   p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
-                   t(f"distribusi.status.{p.status}"), "")
-            _distribution_row(ws, 2 + i, row, widths)
-        for i, w in enumerate(withdrawn, start=len(planned) + 1):
-            row = (i, format_nip(w.nip), w.nama, w.jabatan, w.perangkat_daerah, w.unit_kerja,
-                   w.atasan_nama, w.file_path, w.form_id, w.revision,
-                   t("distribusi.status.ditarik"), "")
-            _distribution_row(ws, 2 + i, row, widths)
-        ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
-        ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
-        ws.freeze_panes(3, 2)
-        kertas = planned[0].form.settings.kertas if planned else "A4"
-        L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),
-                      (2, 2))
-        wb.close()
-    return path
 
 
 def write_zips(planned: list[PlannedForm], out_dir: Path) -> list[Path]:

@@ -21,7 +21,15 @@ from ..core.capaian import capaian_formula, excel_number, prorates
 from ..core.model import Form, MidYear, Polarity
 from ..core.predikat import PredikatScale
 from ..core.rules import Context, context
-from ..core.show import period_label
+from ..core.show import NUMBER_FORMATS, decimals_shown, period_label
+from ..core.textfit import (
+    LINE_HEIGHT,
+    MAX_LINES,
+    MAX_ROW_HEIGHT,
+    PADDING,
+    height_for,
+    text_lines,
+)
 from ..core.texts import Texts, tanggal_indonesia
 from .liveform import HELPERS, INVALID, flag_formula, period_formulas
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
@@ -34,17 +42,6 @@ from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref �
     ref_order,
     ref_row,
     row_refs,
-)
-from .textfit import (  # noqa: F401  (L.text_lines, L.row_height … for other writers)
-    FONT,
-    FONT_SIZE,
-    LINE_HEIGHT,
-    MAX_LINES,
-    MAX_ROW_HEIGHT,
-    PADDING,
-    height_for,
-    row_height,
-    text_lines,
 )
 
 SHEET_FORM = "IKI"
@@ -64,8 +61,6 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 
 ZWSP = "\u200b"  # zero-width space
 INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
-PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
@@ -89,10 +84,15 @@ STYLES: dict[str, dict] = {
                  "indent": 1},
     "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
     "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
-                  "num_format": "#,##0.##"},
+    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
+    # a number target shows as it reads in text (90, 85,5, 1.500.000: NUMBER_FORMATS);
+    # what the pegawai types shows as typed ("General"): "#,##0.##" showed 90 as "90."
+    # in Excel and Gnumeric
+    **{f"td_target_{d}": {"valign": "vcenter", "align": "center", "text_wrap": True,
+                          "border": 1, "num_format": fmt}
+       for d, fmt in enumerate(NUMBER_FORMATS)},
     "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
-                     "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
+                     "bg_color": "#FFF2CC", "num_format": "General"},
     "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
     "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
@@ -198,20 +198,6 @@ def overlong_texts(iki) -> list[tuple[str, str]]:
         for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
             check(key.replace("_", " ").title(), getattr(ind, key), widths[key] - INDENT)
     return out
-
-
-def setup_print(ws, kertas: str = "A4", footer: str = "",
-                header_rows: tuple[int, int] | None = None) -> None:
-    """Print setup shared by every workbook iki-xlsx writes: the master's paper (A4/F4),
-    landscape, one page wide, the form's margins, header rows repeated, a footer."""
-    ws.set_paper(PAPER.get(kertas, PAPER["A4"]))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**MARGINS)
-    if footer:
-        ws.set_footer(footer)
-    if header_rows is not None:
-        ws.repeat_rows(*header_rows)
 
 
 def atasan_unit(form: Form) -> str:
@@ -402,7 +388,10 @@ class _Sheet:
             target = ind.target
             numeric_target = (target.value is not None and target.low is None
                               and target.text.replace(".", "").replace(",", "").isdigit())
-            self.put(r, 6, target.value if numeric_target else target.text, "td_target")
+            if numeric_target:
+                self.put(r, 6, target.value, f"td_target_{decimals_shown(target.value)}")
+            else:
+                self.put(r, 6, target.text, "td_target")
             kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))

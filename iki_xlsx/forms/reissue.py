@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.model import Form, PeriodScheme
-from ..core.show import period_label
+from ..core.show import decimals_shown, period_label
 from . import layout as L
 
 MANIFEST_KEY = "terisi"
@@ -69,7 +69,9 @@ def apply(lay: L.FormLayout, filled: Mapping) -> None:
         period = col_period.get(c)
         if ic is not None and period in closed:
             value = values.get(ic.id, {}).get(period)
-            if value is not None:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                lay.cells.append(L.Cell(r, c, value, f"td_target_{decimals_shown(value)}"))
+            elif value is not None:
                 lay.cells.append(L.Cell(r, c, value, "td_center"))
             continue  # locked (the sheet is protected), not yellow
         if ic is not None and c == lay.keterangan_col and notes.get(ic.id):

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
+from ..core.show import when
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
@@ -153,9 +154,9 @@ def _file_row(r: CollectedFile, by_id: dict[str, IssuedFormRow], names: dict,
         except Exception:  # a code of a newer version: show the code
             problems.append(str(p.get("code")))
     name = names.get(r.sha256, r.sha256[:12])
-    return FileRow(r.sha256, r.sha256[:12], _short(name), (r.first_seen or "")[:19]
-                   .replace("T", " "), f.nama if f else "", format_nip(r.nip or ""),
-                   r.status, texts.t(f"cli.status.{r.status}"),
+    return FileRow(r.sha256, r.sha256[:12], _short(name),
+                   when(r.first_seen) if r.first_seen else "", f.nama if f else "",
+                   format_nip(r.nip or ""), r.status, texts.t(f"cli.status.{r.status}"),
                    r.sha256 in excluded, r.status in ACCEPTED, problems)
 
 

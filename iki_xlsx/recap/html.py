@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.atomic import atomic_path
 from ..core.model import format_nip, format_number
 from ..core.problems import Status
-from ..core.show import period_label, status_label
+from ..core.show import period_label, status_label, when
 from ..core.texts import Texts, get_texts
 from ..core.timeline import TIDAK_AKTIF
 from .build import (
@@ -126,7 +126,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
               "terisi": f.filled, "total": f.total, "capaian": _num(f.capaian),
               "predikat": f.predikat or "", "colour": colours.get(f.predikat or "", ""),
               "status": status.get(f.status, f.status), "belum": not f.submitted and f.active,
-              "terakhir": f.last_sent.strftime("%d-%m-%Y %H:%M") if f.last_sent else ""}
+              "terakhir": when(f.last_sent) if f.last_sent else ""}
              for f in recap.forms]
     missing = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
                 "pd": f.perangkat_daerah, "unit": f.unit_kerja, "atasan": atasan_text(f),

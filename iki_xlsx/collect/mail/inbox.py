@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from ...core.show import day
 from ..container import MAX_FILE_BYTES
 from . import kinds
 from . import mbox as _mbox
@@ -338,7 +339,7 @@ def _origin(msg, raw: bytes, mailbox: str, position: int) -> dict:
         pass
     when = _when(_header(msg, "Date"))
     shown = f"{mailbox_name(mailbox)} › pesan #{position or 1}" + \
-        (f" ({sender}{', ' + when[:10] if when else ''})" if sender or when else "")
+        (f" ({sender}{', ' + day(when) if when else ''})" if sender or when else "")
     public = {"message_id": mid, "date": when, "from": sender, "mailbox": mailbox,
               "position": position, "subject": _header(msg, "Subject")[:MAX_SUBJECT]}
     return {"key": key, "shown": shown, "public": public}
