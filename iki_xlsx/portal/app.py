@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..collect import MAX_FILE_BYTES
 from ..core.texts import get_texts
+from ..workspace import private_dir
 from .auth import RateLimit, new_token, same_token, session_secret
 from .context import Portal, render
 from .views import register
@@ -138,7 +139,7 @@ def _sweep_inbox(ws_path: Path, older_than: float = 3600.0) -> None:
 
 def _audit_log(ws_path: Path) -> logging.Logger:
     path = ws_path / LOG_FILE
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent, ws_path)
     log = logging.getLogger(f"iki_xlsx.portal.audit.{path}")
     if not log.handlers:
         import os

@@ -25,7 +25,7 @@ from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
 from ..forms import form_from_dict
-from ..workspace import IssuedFormFull, Workspace
+from ..workspace import IssuedFormFull, Workspace, private_dir
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
 SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as mail
@@ -100,9 +100,7 @@ class Verdict:
 
 
 def inbox(ws: Workspace) -> Path:
-    folder = ws.path / INBOX
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return private_dir(ws.path / INBOX, ws.path)
 
 
 def new_receipt(now: datetime) -> str:

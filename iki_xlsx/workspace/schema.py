@@ -6,12 +6,14 @@ and readers fall back), never changed or dropped. :func:`create_tables` and
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
 from pathlib import Path
 
 from ..core.timeline import normal_time
+from .private import create_private
 
 SCHEMA_VERSION = 2
 
@@ -186,6 +188,10 @@ def backup_before_upgrade(db: sqlite3.Connection, path: Path) -> None:
     backup = path.with_name(f"{path.stem}-v{version}-{time.strftime('%Y%m%d-%H%M%S')}"
                             f".sqlite3.bak")
     if not backup.exists():
+        try:
+            os.close(create_private(backup))  # a copy of the ledger: its owner's only
+        except FileExistsError:  # another process is making it
+            return
         copy = sqlite3.connect(backup)
         try:
             db.backup(copy)

@@ -1,5 +1,5 @@
 """The bytes of every collected file, by content: ``berkas/ab/<sha256>.<kind>``, written
-atomically and never overwritten. What rejudge reads again, backup copies and recovery
+atomically and never overwritten, readable by the workspace's owner only. What rejudge reads again, backup copies and recovery
 trusts.
 
 Nothing is remembered between two writes — not even which folders exist: a folder
@@ -16,6 +16,8 @@ import secrets
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from .private import create_private, private_dir
 
 STORE_DIR = "berkas"
 
@@ -51,11 +53,11 @@ class FileStore:
         tmp = target.parent / f".{sha256[:16]}.{secrets.token_hex(4)}.tmp"
         try:
             try:
-                fh = open(tmp, "xb")
+                fd = create_private(tmp)
             except FileNotFoundError:  # its folder is not there (yet, or any more)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fh = open(tmp, "xb")
-            with fh:
+                private_dir(target.parent, self.root.parent)
+                fd = create_private(tmp)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
         except OSError:
