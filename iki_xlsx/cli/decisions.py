@@ -143,7 +143,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
             console.print(t("riwayat.nilai", indikator=g.indicator,
                             periode=t(f"form.periode.{g.period}"), nilai=_shown(g.value),
                             berkas=g.file, waktu=g.saved_at[:16].replace("T", " ") or "?",
-                            dihitung=g.counted))
+                            klaim=g.claimed_at[:16].replace("T", " "), dihitung=g.counted))
         names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
         for e in h.events:
             row = [str(x) for x in history_row(e, names, texts) if x not in ("", None)]

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
+    mail_arrival,
     mask_status,
+    normal_time,
     period_statuses,
     touching,
 )
@@ -66,13 +69,17 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+            imap=None, year: bool = True, mail_files: bool = True,
+            received_at: datetime | None = None) -> CollectReport:
     """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
     — read as mail) and the IMAP folder ``imap`` (an
     :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
     ``year=False``: the files only, without the year's statuses and changes (the portal:
     its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
-    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    every file is judged as a file (the portal: an upload is one file, never a mailbox).
+    ``received_at``: when the inputs reached us (the portal: the upload's receipt); by
+    default this run's start — a file never counts as saved after it reached us."""
+    run_arrival = normal_time((received_at or datetime.now(timezone.utc)).isoformat())
     mail = MailInputs(imap, files=mail_files)
     years = ws.issued.years()
     if tahun is None and years:
@@ -95,7 +102,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
         for src, raw in read_expanding(sources, key, key_id, jobs, ws.store):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
-            res = judged(ws, judge, src, raw, seen_this_run, known_shas)
+            res = judged(ws, judge, src, raw, seen_this_run, known_shas,
+                         arrival_of(src, run_arrival))
             if res.recorded:
                 recorder.add(res, src)
                 if raw.kept:
@@ -121,6 +129,13 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     report.mail = mail.stats.to_dict() if mail.used else None
     report.messages, report.skipped = mail.messages(), mail.skipped
     return report
+
+
+def arrival_of(src, run_arrival: str) -> str:
+    """When a source reached us: this run (or the upload), or earlier — the message it
+    came in, as our mail server dated it."""
+    sent = mail_arrival(src.origin) if src.origin else ""
+    return min(sent, run_arrival) if sent else run_arrival
 
 
 def _year_report(ws: Workspace, tahun: int | None, run_id: str,

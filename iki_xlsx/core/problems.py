@@ -70,6 +70,9 @@ _kinds(Severity.WARNING, "berkas_tidak_tersimpan")
 # returned files: said by the collect report only (never stored with the file: it depends
 # on which other files have been collected)
 _kinds(Severity.WARNING, "waktu_simpan_sama")
+# returned files: a saved time that cannot be true, set aside for the time that counts
+# (the trusted clock, core.timeline.trusted_time): noted, never a rejection
+_kinds(Severity.WARNING, "waktu_simpan_disesuaikan", "waktu_simpan_sebelum_terbit")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
