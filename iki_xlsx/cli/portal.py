@@ -20,6 +20,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
           port: int = typer.Option(8000, "--port", min=1, max=65535, help=doc("opsi.port")),
           set_password: bool = typer.Option(False, "--set-password",
                                             help=doc("opsi.set_password")),
+          end_sessions: bool = typer.Option(False, "--end-sessions",
+                                            help=doc("opsi.end_sessions")),
           no_browser: bool = typer.Option(False, "--no-browser", help=doc("opsi.no_browser")),
           proxy: Optional[str] = typer.Option(None, "--proxy", help=doc("opsi.proxy")),
           threads: int = typer.Option(8, "--threads", min=1, max=64, help=doc("opsi.threads")),
@@ -39,6 +41,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
     ws = Workspace(workspace)
     if set_password:
         _set_password(ws.path, texts)
+        raise typer.Exit(0)
+    if end_sessions:
+        n = ws.sessions.end_all("diakhiri") if ws.ledger.exists() else 0
+        say(t("portal.sesi.diakhiri_cli", n=n))
         raise typer.Exit(0)
     from ..portal import has_password, is_local, make_server
 

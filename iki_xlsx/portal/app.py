@@ -4,8 +4,11 @@ themselves are in :mod:`.views`.
 
 Security in one place (README, "Portal"):
 
-* session cookie signed with a key kept in the workspace (mode 0600), HttpOnly,
-  SameSite=Lax, Secure when served behind HTTPS;
+* the officer's session kept on the server (:mod:`iki_xlsx.workspace.sessions`): the
+  cookie — signed with a key kept in the workspace (mode 0600), HttpOnly,
+  SameSite=Lax, Secure when served behind HTTPS — holds its token, which opens nothing
+  once the session ended (logout, password change, ended by the officer, idle or too
+  old);
 * a CSRF token in the session, required on every POST (compared in constant time);
 * a strict CSP (no inline script or style, nothing from elsewhere), nosniff, no framing,
   no referrer, no caching of pages;
@@ -17,6 +20,7 @@ Security in one place (README, "Portal"):
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, abort, g, request, session
@@ -25,12 +29,13 @@ from werkzeug.exceptions import HTTPException
 from ..collect import MAX_FILE_BYTES
 from ..core.texts import get_texts
 from ..workspace import private_dir
-from .auth import RateLimit, new_token, same_token, session_secret
-from .context import Portal, render
+from .auth import RateLimit, new_token, password_tag, same_token, session_secret
+from .context import Portal, render, workspace
 from .views import register
 
 LOG_FILE = Path("portal") / "log-portal.txt"
-SESSION_HOURS = 8
+SESSION_HOURS = 8  # a session ends this long after the login, whatever happens
+SESSION_IDLE_MINUTES = 30  # … or this long after its last page
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -47,10 +52,13 @@ HEADERS = {
 
 def create_app(workspace: str | Path, *, templates: str | Path | None = None,
                secure: bool = False, upload_limit: tuple[int, float] = (30, 60.0),
-               login_limit: tuple[int, float] = (5, 60.0)) -> Flask:
+               login_limit: tuple[int, float] = (5, 60.0),
+               session_idle: float = SESSION_IDLE_MINUTES * 60.0,
+               session_hours: float = SESSION_HOURS) -> Flask:
     """The portal over ``workspace``. ``secure``: served behind HTTPS (Secure cookies,
     HSTS). ``upload_limit`` / ``login_limit``: at most so many per so many seconds per
-    client address."""
+    client address. ``session_idle`` (seconds) / ``session_hours``: when an officer's
+    session ends without a logout."""
     ws_path = Path(workspace).resolve()
     texts = get_texts(str(templates) if templates else None)
     app = Flask(__name__, static_folder="static", static_url_path="/aset")
@@ -66,11 +74,12 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,
-        PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        PERMANENT_SESSION_LIFETIME=int(session_hours * 3600),
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     portal = Portal(ws_path, texts, RateLimit(*upload_limit), RateLimit(*login_limit),
-                    _audit_log(ws_path), secure)
+                    _audit_log(ws_path), secure, timedelta(seconds=session_idle),
+                    timedelta(hours=session_hours))
     _sweep_inbox(ws_path)
     app.extensions["iki_portal"] = portal
 
@@ -84,6 +93,7 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
                                                        request.form.get("csrf")):
             portal.audit(f"csrf_ditolak {request.path}")
             abort(400, description="csrf")
+        g.petugas = _officer_session(portal)
 
     @app.teardown_request
     def _close(exc) -> None:
@@ -120,6 +130,24 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 
     register(app)
     return app
+
+
+def _officer_session(portal: Portal) -> bool:
+    """Whether this request comes with a live officer session (kept in the ledger: a
+    signed cookie alone opens nothing). A session found over is forgotten, and the
+    login page says why."""
+    token = session.get("sesi")
+    if not token:
+        return False
+    why = workspace().sessions.check(token, password_tag(portal.workspace), portal.idle,
+                                     portal.absolute)
+    if not why:
+        return True
+    session.pop("sesi", None)
+    portal.audit(f"sesi_berakhir {why}")
+    session["pesan_masuk"] = portal.texts.t(f"portal.sesi.berakhir.{why}") \
+        if portal.texts.has(f"portal.sesi.berakhir.{why}") else None
+    return False
 
 
 def _sweep_inbox(ws_path: Path, older_than: float = 3600.0) -> None:

@@ -1,5 +1,6 @@
-"""The officer's password (a slow salted scrypt hash in the workspace, mode 0600), the
-secret that signs session cookies, CSRF tokens and the rate limits of login and upload.
+"""The officer's password (a slow salted scrypt hash in the workspace, mode 0600), what
+names it for the sessions kept in the ledger, the secret that signs session cookies,
+CSRF tokens and the rate limits of login and upload.
 
 Nothing here knows about HTTP: :mod:`.app` wires it into the web application.
 """
@@ -15,7 +16,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from ..workspace import create_once
+from ..workspace import Workspace, create_once
 
 PASSWORD_FILE = "portal-sandi.txt"  # scrypt$n$r$p$salt$hash, mode 0600
 SESSION_KEY_FILE = "portal-sesi.key"  # signs the session cookie, mode 0600
@@ -71,14 +72,31 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def set_password(workspace: Path, password: str, texts) -> Path:
-    """Store the officer's password as a scrypt hash in the workspace."""
+    """Store the officer's password as a scrypt hash in the workspace; every session
+    opened with the previous one ends."""
     if len(password) < MIN_PASSWORD:
         raise PasswordError(texts.t("portal.sandi.terlalu_pendek", n=MIN_PASSWORD))
     if password.strip() != password or not password.isprintable():
         raise PasswordError(texts.t("portal.sandi.tidak_wajar"))
     path = Path(workspace) / PASSWORD_FILE
     _write_private(path, hash_password(password))
+    ws = Workspace(workspace)
+    try:
+        if ws.ledger.exists():
+            ws.sessions.end_all("sandi_diganti")
+    finally:
+        ws.close()
     return path
+
+
+def password_tag(workspace: Path) -> str:
+    """Names the officer's current password (a digest of its stored hash; "" when none
+    is set): a session opened with another password is over."""
+    try:
+        stored = (Path(workspace) / PASSWORD_FILE).read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(b"iki-xlsx session|" + stored.strip()).hexdigest()[:32]
 
 
 def has_password(workspace: Path) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, session, url_for
@@ -25,6 +26,8 @@ class Portal:
     logins: RateLimit
     log: logging.Logger
     secure: bool
+    idle: timedelta  # an officer's session ends after this long without a page …
+    absolute: timedelta  # … or this long after the login
 
     def audit(self, event: str) -> None:
         """One line per state change: time (UTC), client address, what happened."""
@@ -47,4 +50,4 @@ def render(name: str, **ctx) -> str:
     portal = portal_of()
     return portal.texts.render(f"portal/{name}", t=portal.texts.t, url=url_for,
                                csrf=session.get("csrf", ""),
-                               petugas=bool(session.get("petugas")), **ctx)
+                               petugas=bool(g.get("petugas")), **ctx)

@@ -9,9 +9,9 @@ import tempfile
 from functools import wraps
 from pathlib import Path
 
-from flask import Flask, abort, current_app, redirect, request, send_file, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, send_file, session, url_for
 
-from .auth import check_password, has_password, new_token
+from .auth import check_password, has_password, new_token, password_tag
 from .context import portal_of, render, workspace
 from .intake import MAX_FILES, audit_lines, fingerprint, judge_uploads, save_upload
 
@@ -23,9 +23,10 @@ def _client() -> str:
 
 
 def officer_only(view):
+    """Only with a live officer session (checked in the ledger on every request)."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not session.get("petugas"):
+        if not g.get("petugas"):
             return redirect(url_for("masuk"))
         return view(*args, **kwargs)
 
@@ -68,15 +69,17 @@ def register(app: Flask) -> None:
         t = portal.texts.t
         ready = has_password(portal.workspace)
         if request.method == "GET":
-            return render("masuk.html.j2", pesan=None, siap=ready)
+            return render("masuk.html.j2", pesan=None, siap=ready,
+                          info=session.pop("pesan_masuk", None))
         if not portal.logins.allow(_client()):
             portal.audit("masuk_dibatasi")
             return render("masuk.html.j2", pesan=t("portal.masuk.terlalu_sering"),
                           siap=ready), 429
         if ready and check_password(portal.workspace, request.form.get("sandi", "")):
+            token = workspace().sessions.start(_client(), password_tag(portal.workspace))
             session.clear()
             session.permanent = True
-            session["petugas"] = True
+            session["sesi"] = token
             session["csrf"] = new_token()
             portal.audit("masuk_berhasil")
             return redirect(url_for("petugas"))
@@ -85,9 +88,21 @@ def register(app: Flask) -> None:
 
     @app.post("/petugas/keluar")
     def keluar():
-        if session.get("petugas"):
+        if g.get("petugas"):
+            workspace().sessions.end(session.get("sesi"), "keluar")
             portal_of(current_app).audit("keluar")
         session.clear()
+        return redirect(url_for("masuk"))
+
+    @app.post("/petugas/sesi")
+    @officer_only
+    def akhiri_sesi():
+        """End every officer session, this one too (a lost laptop, a shared computer)."""
+        portal = portal_of(current_app)
+        n = workspace().sessions.end_all("diakhiri")
+        portal.audit(f"sesi_diakhiri_semua {n}")
+        session.clear()
+        session["pesan_masuk"] = portal.texts.t("portal.sesi.diakhiri", n=n)
         return redirect(url_for("masuk"))
 
     @app.get("/petugas")
@@ -96,9 +111,10 @@ def register(app: Flask) -> None:
         from .status import overview
 
         portal = portal_of(current_app)
-        data = overview(workspace(), portal.texts, request.args.get("periode"))
+        ws = workspace()
+        data = overview(ws, portal.texts, request.args.get("periode"))
         return render("petugas.html.j2", o=data, pesan=session.pop("pesan", None),
-                      galat=session.pop("galat", None))
+                      galat=session.pop("galat", None), sesi=ws.sessions.live())
 
     @app.post("/petugas/keputusan")
     @officer_only

@@ -157,6 +157,18 @@ CREATE TABLE IF NOT EXISTS active_periods (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS active_periods_form ON active_periods (form_id, id);
+
+-- The portal officer's sessions (the browser holds a random token, only its sha256 is
+-- here): ended at logout, at a password change, by the officer, or past a time-out.
+CREATE TABLE IF NOT EXISTS portal_sessions (
+    id TEXT PRIMARY KEY,           -- sha256 of the token
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    client TEXT NOT NULL DEFAULT '',
+    password_tag TEXT NOT NULL,    -- names the password it was opened with
+    ended_at TEXT,
+    ended_why TEXT                 -- keluar | sandi_diganti | diakhiri | diam | lama | sandi
+);
 """
 
 
