@@ -19,14 +19,15 @@ from itertools import chain, islice
 from ..core.problems import Problem
 from ..workspace import FileStore
 from .reading import RawReading, read_bytes, read_path, sha256_of
-from .sources import Source, archive_sources
+from .sources import COLLECT_LIMITS, Limits, RunCap, Source, archive_sources
 
 
 def read_source(args: tuple) -> RawReading:
     """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,
     and a fourth item, the workspace's :class:`FileStore`, to keep the bytes read there
     (content-addressed: the workers write in parallel; only whether the bytes are kept
-    travels back, in ``RawReading.kept``)."""
+    travels back, in ``RawReading.kept``). A store for ``forms_only`` keeps the bytes of
+    forms signed with this workspace's key only."""
     src, key, key_id = args[:3]
     store: FileStore | None = args[3] if len(args) > 3 else None
     if src.problem is not None:  # could not even be listed or opened
@@ -38,7 +39,8 @@ def read_source(args: tuple) -> RawReading:
             raw = read_path(src.path, key, key_id)
         else:
             raw = read_bytes(src.data or b"", key, key_id)
-        if store is not None and raw.data is not None:
+        if store is not None and raw.data is not None and \
+                (not store.forms_only or (raw.signature_ok and raw.key_match)):
             raw.kept = store.keep(raw.sha256, raw.kind, raw.data)
         raw.data = None
         return raw
@@ -99,13 +101,17 @@ def _read_alone(args) -> RawReading:
 
 
 def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-                   jobs: int, store=None) -> Iterator[tuple[Source, RawReading]]:
+                   jobs: int, store=None, limits: Limits = COLLECT_LIMITS
+                   ) -> Iterator[tuple[Source, RawReading]]:
     """:func:`read_all`, with the members of a zip archive given as a file read in its
     place (the reader tells an archive from a workbook by the central directory it parses
-    anyway, so a file is opened as a zip once)."""
-    for src, raw in read_all(sources, key, key_id, jobs, store):
+    anyway, so a file is opened as a zip once), within ``limits``."""
+    cap = RunCap(limits)
+    for src, raw in read_all(cap.take(sources), key, key_id, jobs, store):
         if raw.kind == "archive" and src.path is not None:
-            yield from read_all(archive_sources(src), key, key_id, jobs, store)
+            cap.give_back()
+            yield from read_all(cap.take(archive_sources(src, limits)), key, key_id, jobs,
+                                store)
         else:
             yield src, raw
 

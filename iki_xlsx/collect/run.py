@@ -8,7 +8,7 @@ import os
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
@@ -34,7 +34,7 @@ from .pool import fewer_collections, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
-from .sources import estimate_sources, iter_sources
+from .sources import COLLECT_LIMITS, Limits, estimate_sources, iter_sources
 
 
 @dataclass
@@ -70,7 +70,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             imap=None, year: bool = True, mail_files: bool = True,
-            received_at: datetime | None = None) -> CollectReport:
+            received_at: datetime | None = None,
+            limits: Limits = COLLECT_LIMITS) -> CollectReport:
     """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
     — read as mail) and the IMAP folder ``imap`` (an
     :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
@@ -78,7 +79,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
     every file is judged as a file (the portal: an upload is one file, never a mailbox).
     ``received_at``: when the inputs reached us (the portal: the upload's receipt); by
-    default this run's start — a file never counts as saved after it reached us."""
+    default this run's start — a file never counts as saved after it reached us.
+    ``limits``: how much the run opens and keeps (the portal: ``UPLOAD_LIMITS``)."""
     run_arrival = normal_time((received_at or datetime.now(timezone.utc)).isoformat())
     mail = MailInputs(imap, files=mail_files)
     years = ws.issued.years()
@@ -99,7 +101,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     try:
         sources = chain(iter_sources(inputs, mail), mail.imap_sources())
         # the bytes of every file read are kept in the workspace's store
-        for src, raw in read_expanding(sources, key, key_id, jobs, ws.store):
+        store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
+        for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
             if raw.sha256 in recorder.shas:
                 recorder.flush()  # the same content again: judged from the ledger
             res = judged(ws, judge, src, raw, seen_this_run, known_shas,

@@ -55,7 +55,8 @@ _kinds(Severity.ERROR,
        "formulir_tidak_dikenal", "revisi_tidak_dikenal", "tahun_lain", "baris_bergeser",
        "format_xlsb", "bagian_ganda", "xml_entitas", "lembar_terlalu_luas",
        "identitas_tidak_cocok", "indikator_tidak_cocok", "baris_dihapus",
-       "ods_tanpa_manifest", "arsip_zip")
+       "ods_tanpa_manifest", "arsip_zip",
+       "unggahan_terlalu_banyak")  # a portal upload holding more than it may: not read
 # returned files: used, with a note (status diterima dengan catatan)
 _kinds(Severity.WARNING,
        "revisi_lama", "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",

@@ -29,13 +29,16 @@ from werkzeug.exceptions import HTTPException
 from ..collect import MAX_FILE_BYTES
 from ..core.texts import get_texts
 from ..workspace import private_dir
-from .auth import RateLimit, new_token, password_tag, same_token, session_secret
-from .context import Portal, render, workspace
+from .auth import ByteBudget, RateLimit, new_token, password_tag, same_token, session_secret
+from .context import Portal, portal_of, render, workspace
 from .views import register
 
 LOG_FILE = Path("portal") / "log-portal.txt"
 SESSION_HOURS = 8  # a session ends this long after the login, whatever happens
 SESSION_IDLE_MINUTES = 30  # … or this long after its last page
+# Bytes of uploads per hour, per client address and from everyone. A form is ~20-60 KB:
+# 20 MB is a whole office behind one NAT address sending every form twice.
+UPLOAD_BUDGET = (20 * 1024 * 1024, 200 * 1024 * 1024)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -54,11 +57,13 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
                secure: bool = False, upload_limit: tuple[int, float] = (30, 60.0),
                login_limit: tuple[int, float] = (5, 60.0),
                session_idle: float = SESSION_IDLE_MINUTES * 60.0,
-               session_hours: float = SESSION_HOURS) -> Flask:
+               session_hours: float = SESSION_HOURS,
+               upload_budget: tuple[int, int] = UPLOAD_BUDGET) -> Flask:
     """The portal over ``workspace``. ``secure``: served behind HTTPS (Secure cookies,
     HSTS). ``upload_limit`` / ``login_limit``: at most so many per so many seconds per
     client address. ``session_idle`` (seconds) / ``session_hours``: when an officer's
-    session ends without a logout."""
+    session ends without a logout. ``upload_budget``: bytes of uploads per hour from one
+    address, and from everyone."""
     ws_path = Path(workspace).resolve()
     texts = get_texts(str(templates) if templates else None)
     app = Flask(__name__, static_folder="static", static_url_path="/aset")
@@ -79,14 +84,18 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
     )
     portal = Portal(ws_path, texts, RateLimit(*upload_limit), RateLimit(*login_limit),
                     _audit_log(ws_path), secure, timedelta(seconds=session_idle),
-                    timedelta(hours=session_hours))
+                    timedelta(hours=session_hours), ByteBudget(*upload_budget))
     _sweep_inbox(ws_path)
     app.extensions["iki_portal"] = portal
 
     @app.before_request
-    def _before() -> None:
+    def _before():
         if request.endpoint == "static":
-            return
+            return None
+        if request.endpoint == "terima" and request.method == "POST":
+            refused = _over_budget(portal)  # before the body is even parsed
+            if refused is not None:
+                return refused
         if "csrf" not in session:
             session["csrf"] = new_token()
         if request.method == "POST" and not same_token(session.get("csrf"),
@@ -94,6 +103,7 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
             portal.audit(f"csrf_ditolak {request.path}")
             abort(400, description="csrf")
         g.petugas = _officer_session(portal)
+        return None
 
     @app.teardown_request
     def _close(exc) -> None:
@@ -130,6 +140,45 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 
     register(app)
     return app
+
+
+WAITRESS_CODES = (400, 413, 431, 500, 501)  # what waitress refuses before the app
+
+
+def error_pages(app: Flask) -> tuple[dict[int, bytes], bytes]:
+    """The portal's own pages for what the server refuses before the application sees
+    the request (code → page), and the whole response for a client over its address's
+    connection limit: Indonesian, with the portal's security headers."""
+    texts = portal_of(app).texts
+    with app.test_request_context("/"):
+        def page(key: str) -> bytes:
+            return render("galat.html.j2", judul=texts.t("portal.galat.judul"),
+                          pesan=texts.t(f"portal.galat.{key}")).encode("utf-8")
+
+        pages = {code: page(str(code) if texts.has(f"portal.galat.{code}") else "umum")
+                 for code in WAITRESS_CODES}
+        busy = page("sambungan")
+    head = ["HTTP/1.1 429 Too Many Requests", "Content-Type: text/html; charset=utf-8",
+            f"Content-Length: {len(busy)}", "Connection: close", "Retry-After: 60",
+            "Cache-Control: no-store", *(f"{k}: {v}" for k, v in HEADERS.items())]
+    return pages, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + busy
+
+
+def _over_budget(portal: Portal):
+    """The Indonesian 429 page when this upload would spend its address's (or everyone's)
+    bytes of the hour; None when it fits (it is then charged)."""
+    size = request.content_length or request.max_content_length or 0
+    if request.max_content_length and size > request.max_content_length:
+        return None  # too large for anyone: the 413 page says so
+    spent = portal.budget.allow(request.remote_addr or "-", size)
+    if not spent:
+        return None
+    limit = portal.budget.per_key if spent == "alamat" else portal.budget.total
+    portal.audit(f"unggah_kuota_{spent} ukuran={size}")
+    page = render("unggah.html.j2", verdicts=None,
+                  pesan=portal.texts.t(f"portal.unggah.kuota_{spent}",
+                                       mb=limit // (1024 * 1024)))
+    return page, 429, {"Retry-After": "600"}
 
 
 def _officer_session(portal: Portal) -> bool:

@@ -158,3 +158,58 @@ class RateLimit:
             del self._hits[key]
         if len(self._hits) >= self.max_keys:  # a flood of addresses: start again
             self._hits.clear()
+
+
+class ByteBudget:
+    """At most ``per_key`` bytes per client address and ``total`` bytes from everyone per
+    ``seconds`` (an hour), in memory: a sliding window, thread-safe. An upload is charged
+    what it sent, and afterwards what keeping it cost beyond that (a small zip of many
+    forms); forgets idle addresses so memory stays bounded."""
+
+    def __init__(self, per_key: int, total: int, seconds: float = 3600.0,
+                 max_keys: int = 10_000):
+        self.per_key, self.total, self.seconds, self.max_keys = per_key, total, seconds, max_keys
+        self._keys: dict[str, deque] = {}
+        self._all: deque = deque()
+        self._sums: dict[str, int] = {}
+        self._sum = 0
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, n: int, now: float | None = None) -> str:
+        """"" when ``n`` more bytes from ``key`` fit (they are then charged), else which
+        budget is spent: ``alamat`` (this address) or ``total``."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(now)
+            if self._sums.get(key, 0) + n > self.per_key:
+                return "alamat"
+            if self._sum + n > self.total:
+                return "total"
+            self._add(key, n, now)
+            return ""
+
+    def charge(self, key: str, n: int, now: float | None = None) -> None:
+        """Charge ``n`` bytes already spent (what keeping an upload cost)."""
+        if n > 0:
+            with self._lock:
+                self._add(key, n, time.monotonic() if now is None else now)
+
+    def _add(self, key: str, n: int, now: float) -> None:
+        if key not in self._keys and len(self._keys) >= self.max_keys:
+            self._keys.clear()  # a flood of addresses: the total still holds
+            self._sums.clear()
+        self._keys.setdefault(key, deque()).append((now, n))
+        self._sums[key] = self._sums.get(key, 0) + n
+        self._all.append((now, n))
+        self._sum += n
+
+    def _expire(self, now: float) -> None:
+        cutoff = now - self.seconds
+        while self._all and self._all[0][0] <= cutoff:
+            self._sum -= self._all.popleft()[1]
+        for key in list(self._keys):
+            hits = self._keys[key]
+            while hits and hits[0][0] <= cutoff:
+                self._sums[key] -= hits.popleft()[1]
+            if not hits:
+                del self._keys[key], self._sums[key]

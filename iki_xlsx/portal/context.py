@@ -13,7 +13,7 @@ from flask import Flask, current_app, g, request, session, url_for
 
 from ..core.texts import Texts
 from ..workspace import Workspace
-from .auth import RateLimit
+from .auth import ByteBudget, RateLimit
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Portal:
     secure: bool
     idle: timedelta  # an officer's session ends after this long without a page …
     absolute: timedelta  # … or this long after the login
+    budget: ByteBudget  # bytes of uploads per hour, per address and from everyone
 
     def audit(self, event: str) -> None:
         """One line per state change: time (UTC), client address, what happened."""

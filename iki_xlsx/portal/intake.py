@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..collect import MAX_FILE_BYTES, FileResult, collect, display_name
+from ..collect import UPLOAD_LIMITS, MAX_FILE_BYTES, FileResult, collect, display_name
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
@@ -93,10 +93,18 @@ class Verdict:
     rows: list[ValueRow] = field(default_factory=list)
     problems: list[ProblemLine] = field(default_factory=list)
     known_before: bool = False  # the same content was received earlier
+    size: int = 0  # the file's own size (a member of an archive: its own)
+    new_form: bool = False  # a form of this workspace new to the ledger (bytes kept)
 
     @property
     def accepted(self) -> bool:
         return self.status != Status.REJECTED
+
+    @property
+    def kept_bytes(self) -> int:
+        """What keeping this file cost the workspace: its size, when it is a form of this
+        workspace new to the ledger (anything else keeps no bytes)."""
+        return self.size if self.new_form else 0
 
 
 def inbox(ws: Workspace) -> Path:
@@ -129,12 +137,15 @@ def save_upload(ws: Workspace, stream: BinaryIO, shown_name: str) -> Upload:
 
 
 def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Verdict]:
-    """Collect the uploaded files (exactly as ``iki-xlsx collect`` would) and say what
-    each gave. The temporary files are removed; collect keeps the bytes under berkas/."""
+    """Collect the uploaded files (as ``iki-xlsx collect`` would, within the upload's
+    limits: at most 20 files read, archives not inside archives, only this workspace's
+    forms kept) and say what each gave. The temporary files are removed; collect keeps
+    the bytes of forms under berkas/."""
     try:
         with _COLLECT_LOCK:
             report = collect([u.path for u in uploads], ws, jobs=1, year=False,
-                             mail_files=False)
+                             mail_files=False, limits=UPLOAD_LIMITS,
+                             received_at=min(u.received_at for u in uploads))
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
@@ -153,7 +164,9 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
     t = texts.t
     status_text = t(f"cli.status.{res.status}")
     v = Verdict(upload, display_name(res.member) if res.member else "", str(res.status),
-                status_text, known_before=not res.new or bool(res.duplicate_of))
+                status_text, known_before=not res.new or bool(res.duplicate_of),
+                size=res.size, new_form=res.new and not res.duplicate_of
+                and res.form_id is not None)
     issued = ws.issued.form(res.form_id, res.revision) if res.form_id and \
         res.revision is not None else None
     if issued is not None:

@@ -58,6 +58,8 @@ def register(app: Flask) -> None:
         ws = workspace()
         uploads = [save_upload(ws, f.stream, f.filename or "") for f in files]
         verdicts = judge_uploads(ws, uploads, portal.texts)
+        kept = sum(v.kept_bytes for v in verdicts)  # a small zip of many forms costs more
+        portal.budget.charge(_client(), kept - (request.content_length or 0))
         for line in audit_lines(verdicts):
             portal.audit(line)
         return render("unggah.html.j2", verdicts=verdicts, pesan=None,

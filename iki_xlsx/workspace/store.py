@@ -28,6 +28,7 @@ class FileStore:
     read workers (which keep the bytes they read: nothing travels back)."""
 
     root: Path
+    forms_only: bool = False  # keep only forms signed with this workspace's key (uploads)
 
     def path_of(self, sha256: str, kind: str = "") -> Path:
         """Where the bytes of a file are kept: ``ab/<sha256>.<kind>`` (no suffix for a
