@@ -12,6 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
@@ -63,6 +64,30 @@ def fewer_collections() -> tuple[int, ...]:
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], 50_000), *before[1:])
     return before
+
+
+_GC_LOCK = threading.Lock()
+_gc_runs = 0  # runs in this process collecting rarely (threads: the portal's uploads)
+_gc_before: tuple[int, ...] = ()
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """:func:`fewer_collections` while a run lasts, safe for runs in several threads at
+    once (uploads judged side by side): the first run in sets it, the last one out puts
+    the thresholds back."""
+    global _gc_runs, _gc_before
+    with _GC_LOCK:
+        if _gc_runs == 0:
+            _gc_before = fewer_collections()
+        _gc_runs += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_runs -= 1
+            if _gc_runs == 0:
+                gc.set_threshold(*_gc_before)
 
 
 def _worker_init(parent: int) -> None:

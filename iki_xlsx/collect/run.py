@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import uuid
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from ..core.timeline import (
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
-from .pool import fewer_collections, read_expanding
+from .pool import collecting_rarely, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
@@ -97,33 +96,31 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     done = 0
     recorder = Recorder(ws, run_id)
     known_shas = ws.files.known_shas()  # one query instead of one per new file
-    gc_threshold = fewer_collections()
+    # the bytes of every file read are kept in the workspace's store
+    store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
     try:
-        sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-        # the bytes of every file read are kept in the workspace's store
-        store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
-        for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
-            if raw.sha256 in recorder.shas:
-                recorder.flush()  # the same content again: judged from the ledger
-            res = judged(ws, judge, src, raw, seen_this_run, known_shas,
-                         arrival_of(src, run_arrival))
-            if res.recorded:
-                recorder.add(res, src)
-                if raw.kept:
-                    kept[raw.sha256] = raw.kind
-            results.append(res)
-            mail.seen(res, src)
-            seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
-            done += 1
-            if progress:
-                total = max(total, done)
-                progress(done, total)
+        with collecting_rarely():
+            sources = chain(iter_sources(inputs, mail), mail.imap_sources())
+            for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
+                if raw.sha256 in recorder.shas:
+                    recorder.flush()  # the same content again: judged from the ledger
+                res = judged(ws, judge, src, raw, seen_this_run, known_shas,
+                             arrival_of(src, run_arrival))
+                if res.recorded:
+                    recorder.add(res, src)
+                    if raw.kept:
+                        kept[raw.sha256] = raw.kind
+                results.append(res)
+                mail.seen(res, src)
+                seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
+                done += 1
+                if progress:
+                    total = max(total, done)
+                    progress(done, total)
     except BaseException:
         with suppress(Exception):  # keep what was judged before an interrupt
             recorder.flush()
         raise
-    finally:
-        gc.set_threshold(*gc_threshold)
     recorder.flush()
     check_store(ws, results, kept)  # still there at the end of the run?
     mail.annotate(ws)  # sender / attachment-name notes (report only)

@@ -34,6 +34,8 @@ from .context import Portal, portal_of, render, workspace
 from .views import register
 
 LOG_FILE = Path("portal") / "log-portal.txt"
+# A request body: one file at collect's limit and the form fields (reasons, passwords).
+MAX_BODY = MAX_FILE_BYTES + 2 * 1024 * 1024
 SESSION_HOURS = 8  # a session ends this long after the login, whatever happens
 SESSION_IDLE_MINUTES = 30  # … or this long after its last page
 # Bytes of uploads per hour, per client address and from everyone. A form is ~20-60 KB:
@@ -69,7 +71,7 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
     app = Flask(__name__, static_folder="static", static_url_path="/aset")
     app.config.update(
         SECRET_KEY=session_secret(ws_path),
-        MAX_CONTENT_LENGTH=MAX_FILE_BYTES + 2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY,
         # text fields (reasons, passwords) — and werkzeug also holds against it the
         # buffer in which it looks for the next part boundary: at 64 KB an upload of a
         # few forms arriving in large network chunks was refused now and then (413)
@@ -145,18 +147,25 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
 WAITRESS_CODES = (400, 413, 431, 500, 501)  # what waitress refuses before the app
 
 
-def error_pages(app: Flask) -> tuple[dict[int, bytes], bytes]:
+def error_pages(app: Flask) -> tuple[dict, bytes]:
     """The portal's own pages for what the server refuses before the application sees
-    the request (code → page), and the whole response for a client over its address's
-    connection limit: Indonesian, with the portal's security headers."""
+    the request (code, or ``kuota_alamat`` / ``kuota_total`` → page), and the whole
+    response for a client over its address's connection limit: Indonesian, with the
+    portal's security headers."""
     texts = portal_of(app).texts
     with app.test_request_context("/"):
         def page(key: str) -> bytes:
             return render("galat.html.j2", judul=texts.t("portal.galat.judul"),
                           pesan=texts.t(f"portal.galat.{key}")).encode("utf-8")
 
-        pages = {code: page(str(code) if texts.has(f"portal.galat.{code}") else "umum")
-                 for code in WAITRESS_CODES}
+        pages: dict = {code: page(str(code) if texts.has(f"portal.galat.{code}") else "umum")
+                       for code in WAITRESS_CODES}
+        budget = portal_of(app).budget
+        for spent, limit in (("alamat", budget.per_key), ("total", budget.total)):
+            pages[f"kuota_{spent}"] = render(
+                "galat.html.j2", judul=texts.t("portal.galat.judul"),
+                pesan=texts.t(f"portal.unggah.kuota_{spent}", mb=limit // 2 ** 20)
+            ).encode("utf-8")
         busy = page("sambungan")
     head = ["HTTP/1.1 429 Too Many Requests", "Content-Type: text/html; charset=utf-8",
             f"Content-Length: {len(busy)}", "Connection: close", "Retry-After: 60",

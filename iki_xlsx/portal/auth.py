@@ -188,6 +188,16 @@ class ByteBudget:
             self._add(key, n, now)
             return ""
 
+    def spent(self, key: str, n: int, now: float | None = None) -> str:
+        """Which budget ``n`` more bytes from ``key`` would overrun ("" none), without
+        charging them."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(now)
+            if self._sums.get(key, 0) + n > self.per_key:
+                return "alamat"
+            return "total" if self._sum + n > self.total else ""
+
     def charge(self, key: str, n: int, now: float | None = None) -> None:
         """Charge ``n`` bytes already spent (what keeping an upload cost)."""
         if n > 0:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,9 +31,6 @@ SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as 
 CHUNK = 64 * 1024
 MAX_FILES = 10  # files in one upload (a form is ~20 KB: a pegawai sends one or two)
 
-# One collect at a time in this process: the ledger is safe across processes anyway,
-# this keeps the portal's own writes in order (and collect's gc tuning per run).
-_COLLECT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -141,11 +137,11 @@ def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Ve
     limits: at most 20 files read, archives not inside archives, only this workspace's
     forms kept) and say what each gave. The temporary files are removed; collect keeps
     the bytes of forms under berkas/."""
-    try:
-        with _COLLECT_LOCK:
-            report = collect([u.path for u in uploads], ws, jobs=1, year=False,
-                             mail_files=False, limits=UPLOAD_LIMITS,
-                             received_at=min(u.received_at for u in uploads))
+    try:  # uploads are judged side by side, each in its own thread and transactions:
+        # none waits for another's files (the ledger keeps concurrent writers apart)
+        report = collect([u.path for u in uploads], ws, jobs=1, year=False,
+                         mail_files=False, limits=UPLOAD_LIMITS,
+                         received_at=min(u.received_at for u in uploads))
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)

@@ -21,17 +21,19 @@ from pathlib import Path
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.utilities import Error
 
-from .app import HEADERS, create_app, error_pages
+from .app import HEADERS, MAX_BODY, create_app, error_pages
+from .context import portal_of
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
-# Waitress buffers a request body before the application sees it: a little more than
-# the application's bound (collect's 20 MB file limit and the form fields), so that a
-# somewhat too large upload gets the application's page; beyond it, waitress stops
-# reading and the guard below answers with the same page.
-MAX_BUFFERED_BODY = 32 * 1024 * 1024
+# Waitress buffers a request body before the application sees it: never more than the
+# application takes (collect's 20 MB file limit and the form fields). A larger body is
+# not read at all: the guard below answers with the portal's 413 page.
+MAX_BUFFERED_BODY = MAX_BODY
 
 
 @dataclass(frozen=True)
@@ -48,25 +50,78 @@ class Guard:
 GUARD = Guard()
 
 
+class OverBudget(Error):
+    """An upload from an address whose bytes of the hour are spent: refused once its
+    headers are in, before its body is read."""
+
+    code = 429
+    reason = "Too Many Requests"
+
+    def __init__(self, spent: str):
+        super().__init__(spent)
+        self.page = f"kuota_{spent}"
+
+
 class PageErrorTask(ErrorTask):
-    """Waitress's own refusals (400, 413, 431, 500, 501) as the portal's pages."""
+    """Waitress's own refusals (400, 413, 431, 500, 501) and an upload over its byte
+    budget (429) as the portal's pages."""
 
     def execute(self):
         error = self.request.error
-        page = self.channel.server.pages.get(error.code) or self.channel.server.pages[500]
+        pages = self.channel.server.pages
+        page = pages.get(getattr(error, "page", error.code)) or pages[500]
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend([("Content-Type", "text/html; charset=utf-8"),
                                       ("Cache-Control", "no-store"), *HEADERS.items()])
+        if isinstance(error, OverBudget):
+            self.response_headers.append(("Retry-After", "600"))
         self.set_close_on_finish()
         self.content_length = len(page)
         self.write(page)
 
 
+class BudgetParser(HTTPRequestParser):
+    """A request whose body is not read when its address's (or everyone's) upload
+    budget cannot hold it (the application charges what it does read)."""
+
+    channel: GuardedChannel | None = None
+    _checked = False
+
+    def received(self, data):
+        n = super().received(data)
+        if self.headers_finished and not self._checked and not self.completed:
+            self._checked = True
+            spent = self.channel.over_budget(self.content_length) if self.channel else ""
+            if spent:
+                self.error, self.completed = OverBudget(spent), True
+                return len(data)
+        return n
+
+
 class GuardedChannel(HTTPChannel):
-    """A connection that remembers when its current request began."""
+    """A connection that remembers when its current request began, and refuses a body
+    its address may no longer send."""
 
     error_task_class = PageErrorTask
     request_started = 0.0
+
+    def parser_class(self, adj):  # a method: each parser knows its connection
+        parser = BudgetParser(adj)
+        parser.channel = self
+        return parser
+
+    def over_budget(self, size: int) -> str:
+        """Which upload budget ``size`` more bytes would overrun ("" none; the audit log
+        says so); never for the trusted proxy's own connections (the application sees
+        the real address)."""
+        server = self.server
+        host = self.addr[0] if isinstance(self.addr, tuple) else ""
+        if server.budget is None or host in server.exempt or size <= 0:
+            return ""
+        spent = server.budget.spent(host, size)
+        if spent and server.audit is not None:
+            server.audit.info("%s unggah_kuota_%s ukuran=%s", host, spent, size)
+        return spent
 
     def received(self, data):
         if self.request is None and data:
@@ -91,6 +146,8 @@ class GuardedServer(TcpWSGIServer):
     busy_page: bytes = b""
     exempt: tuple[str, ...] = ()  # addresses not capped (the trusted proxy)
     guard: Guard = GUARD
+    budget = None  # the portal's ByteBudget
+    audit = None  # the portal's audit log
 
     def handle_accept(self):
         try:
@@ -194,7 +251,8 @@ def make_server(workspace: Path, *, host: str = "127.0.0.1", port: int = 8000,
                                sockinfo=sockinfo)
         server.pages, server.busy_page = pages, busy
         server.exempt = (proxy,) if proxy else ()
-        server.guard = guard
+        server.guard, server.budget = guard, portal_of(app).budget
+        server.audit = portal_of(app).log
         servers.append(server)
     if len(servers) == 1:
         return servers[0]
