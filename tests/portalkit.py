@@ -84,6 +84,7 @@ class Client:
         self.http = requests.Session()
         if source:
             self.http.mount("http://", FromAddress(source))
+            self.http.mount("https://", FromAddress(source))
         self.csrf = ""
 
     def get(self, path: str = "", **kw) -> requests.Response:
