@@ -121,15 +121,20 @@ def register(app: Flask) -> None:
     @app.post("/petugas/keputusan")
     @officer_only
     def keputusan():
+        from ..core.problems import ACCEPTED
         from ..year import OfficerError, exclude_file
+        from .status import shown_name
 
         portal = portal_of(current_app)
         t = portal.texts.t
         sha = request.form.get("berkas", "").strip().lower()
         include = request.form.get("tindakan") == "sertakan"
         reason = request.form.get("alasan", "")
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        row = workspace().files.get(sha) if len(sha) == 64 else None
+        if row is None:
             session["galat"] = t("portal.keputusan.berkas_salah")
+        elif row.status not in ACCEPTED:  # said here: the officer's message names a path
+            session["galat"] = t("keputusan.berkas_ditolak", berkas=_name_of(sha))
         else:
             try:
                 f = exclude_file(workspace(), sha, reason, include=include,
@@ -139,7 +144,7 @@ def register(app: Flask) -> None:
             else:
                 kind = "sertakan" if include else "kecualikan"
                 portal.audit(f"keputusan {kind} sha256={sha} alasan={reason.strip()!r}")
-                session["pesan"] = t(f"keputusan.dicatat_{kind}", berkas=f.name,
+                session["pesan"] = t(f"keputusan.dicatat_{kind}", berkas=shown_name(f.name),
                                      nama=f.nama, alasan=reason.strip())
         return redirect(url_for("petugas", periode=request.form.get("periode") or None)
                         + "#keputusan")
@@ -156,6 +161,14 @@ def register(app: Flask) -> None:
 
         return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
                          download_name=nama)
+
+
+def _name_of(sha: str) -> str:
+    """A collected file as the officer's page shows it (never a path of the server)."""
+    from .status import shown_name
+
+    seen = workspace().files.sightings(sha)
+    return shown_name(seen[0].where) if seen else sha[:12]
 
 
 def _fresh(name: str, periode: str | None) -> tuple[bytes, str]:
