@@ -112,6 +112,25 @@ def test_a_copy_dated_2099_no_longer_overrides_the_pegawai(world, tmp_path):
     assert any("di berkas tertulis 01-01-2099 00:00" in c for c in cells), cells
 
 
+def test_the_pegawai_is_told_when_a_copy_still_stands_and_what_to_do(world, tmp_path):
+    """Andi's file was saved before the copy reached us: the copy's values stand (it may
+    have been saved later), and Andi's verdict says which of his values do not count and
+    what to do — never "all is well". Saved again and sent, his values count."""
+    _, ws_src, forms = world
+    ws_path = copy_world(ws_src, tmp_path / "ws")
+    copy = andi_file(forms, tmp_path / "salinan.xlsx", [0, 1], "2099-01-01T00:00:00Z")
+    older = andi_file(forms, tmp_path / "andi-lama.xlsx", [12, 85], "2025-04-01T08:00:00Z")
+    with portal(ws_path) as running:
+        Client(running.url).upload(copy)
+        page = text_of(Client(running.url).upload(older).text)
+        assert T("portal.hasil.tidak_dipakai", sel="TW I indikator ke-1, TW I indikator ke-2") in page
+        again = andi_file(forms, tmp_path / "andi-lagi.xlsx", [12, 85],
+                          stamp(datetime.now(UTC)))
+        page = text_of(Client(running.url).upload(again).text)
+        assert "tidak dipakai" not in page and T("portal.hasil.tanpa_masalah") in page
+    assert counted(Workspace(ws_path)) == {("01", "TW1"): 12, ("02", "TW1"): 85}
+
+
 def test_a_file_claiming_a_time_before_its_form_was_issued_is_noted(world, tmp_path):
     _, ws_src, forms = world
     ws = Workspace(copy_world(ws_src, tmp_path / "ws"))

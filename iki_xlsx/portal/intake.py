@@ -18,11 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..collect import UPLOAD_LIMITS, MAX_FILE_BYTES, FileResult, collect, display_name
+from ..collect import MAX_FILE_BYTES, UPLOAD_LIMITS, FileResult, collect, display_name
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
+from ..core.timeline import load_years
 from ..forms import form_from_dict
 from ..workspace import IssuedFormFull, Workspace, private_dir
 
@@ -89,6 +90,7 @@ class Verdict:
     rows: list[ValueRow] = field(default_factory=list)
     problems: list[ProblemLine] = field(default_factory=list)
     known_before: bool = False  # the same content was received earlier
+    unused: list[str] = field(default_factory=list)  # values given that do not count
     size: int = 0  # the file's own size (a member of an archive: its own)
     new_form: bool = False  # a form of this workspace new to the ledger (bytes kept)
 
@@ -171,6 +173,7 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
         v.jabatan, v.kode_iki = form.pegawai.jabatan, form.iki.kode
         v.tahun, v.revision = form.settings.tahun, res.revision
         _values(v, res, issued, form, texts)
+        v.unused = _not_counted(ws, res, issued, texts)
     for p in res.problems:
         p = dataclasses.replace(p, file=upload.shown_name)
         where = f"{p.sheet}!{p.cell}" if p.cell else ""
@@ -210,6 +213,29 @@ def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
         v.rows.append(ValueRow(str(ind.no or k + 1), ind.indikator, ind.satuan,
                                ind.target.text, [_shown(values.get(p)) for p in periods],
                                capaian, upto, note[:300]))
+
+
+def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
+                 texts: Texts) -> list[str]:
+    """The values this file gave that do not count now (``TW I indikator ke-2``): another
+    file of the form was saved later (the trusted clock), or the officer decided
+    otherwise — so that a pegawai is never told all is well while a copy's values stand.
+    Files of the current revision only (an earlier revision's are matched by the
+    recap)."""
+    if res.status == Status.REJECTED or \
+            ws.issued.current_revision(res.form_id) != res.revision:
+        return []
+    year = load_years(ws, issued.tahun, [issued], names={})[issued.form_id]
+    if res.sha256 in year.excluded:
+        return []  # set aside by the officer: the verdict's own status says enough
+    out = []
+    for ind_id, entry in sorted((res.realisasi or {}).items()):
+        for period, value in (entry.get("realisasi") or {}).items():
+            counted = year.values.get((ind_id, period))
+            if value is not None and (counted is None or counted.sha256 != res.sha256):
+                out.append(texts.t("portal.hasil.sel", periode=_period(period, texts),
+                                   ke=int(ind_id) if ind_id.isdigit() else ind_id))
+    return out
 
 
 def _shown(value: object) -> str:
