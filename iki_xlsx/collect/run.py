@@ -95,7 +95,9 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     total = estimate_sources(inputs) if progress else 0
     done = 0
     recorder = Recorder(ws, run_id)
-    known_shas = ws.files.known_shas()  # one query instead of one per new file
+    # one query instead of one per new file — not for a run of a few files (an upload):
+    # reading every sha256 of a large ledger would cost more than asking for each
+    known_shas = ws.files.known_shas() if limits.forms is None else None
     # the bytes of every file read are kept in the workspace's store
     store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
     try:

@@ -108,10 +108,8 @@ def create_app(workspace: str | Path, *, templates: str | Path | None = None,
         return None
 
     @app.teardown_request
-    def _close(exc) -> None:
-        ws = g.pop("ws", None)
-        if ws is not None:
-            ws.close()
+    def _release(exc) -> None:
+        g.pop("ws", None)  # the thread keeps its connection for its next request
 
     @app.after_request
     def _headers(resp):

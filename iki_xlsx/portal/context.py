@@ -1,10 +1,12 @@
 """What every page shares while it is served: the :class:`Portal` (workspace folder,
-texts, limits, audit log), the workspace of the current request, and rendering a page
-template with the texts, the CSRF token and whether the officer is logged in."""
+texts, limits, audit log), the workspace of the current request (each server thread
+keeps its own), and rendering a page template with the texts, the CSRF token and
+whether the officer is logged in."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request, session, url_for
 
 from ..core.texts import Texts
-from ..workspace import Workspace
+from ..workspace import DB_FILE, Workspace
 from .auth import ByteBudget, RateLimit
 
 
@@ -39,10 +41,25 @@ def portal_of(app: Flask | None = None) -> Portal:
     return (app or current_app).extensions["iki_portal"]
 
 
+_OPEN = threading.local()  # each server thread's own workspace (SQLite: one per thread)
+
+
 def workspace() -> Workspace:
-    """The ledger for this request (its own SQLite connection, closed at the end)."""
+    """The workspace for this request: the server thread's own connection to the ledger,
+    kept between requests — and opened again when the ledger file was replaced since
+    (a workspace rebuilt at the same path)."""
     if "ws" not in g:
-        g.ws = Workspace(portal_of().workspace)
+        path = portal_of().workspace
+        kept = getattr(_OPEN, "ws", None)
+        try:
+            inode = (path / DB_FILE).stat().st_ino
+        except OSError:
+            inode = None
+        if kept is None or kept[0].path != path or kept[1] != inode or inode is None:
+            if kept is not None:
+                kept[0].close()
+            _OPEN.ws = kept = (Workspace(path), inode)
+        g.ws = kept[0]
     return g.ws
 
 

@@ -225,7 +225,10 @@ def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
     if res.status == Status.REJECTED or \
             ws.issued.current_revision(res.form_id) != res.revision:
         return []
-    year = load_years(ws, issued.tahun, [issued], names={})[issued.form_id]
+    shape = (list(issued.manifest.get("periods") or []),
+             len(issued.manifest.get("indicators") or []))  # this form's only: cheap
+    year = load_years(ws, issued.tahun, [issued], {issued.form_id: shape},
+                      names={})[issued.form_id]
     if res.sha256 in year.excluded:
         return []  # set aside by the officer: the verdict's own status says enough
     out = []
