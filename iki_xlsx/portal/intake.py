@@ -217,9 +217,10 @@ def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
 
 def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
                  texts: Texts) -> list[str]:
-    """The values this file gave that do not count now (``TW I indikator ke-2``): another
-    file of the form was saved later (the trusted clock), or the officer decided
-    otherwise — so that a pegawai is never told all is well while a copy's values stand.
+    """The values this file gave that are not the ones that count now (``TW I indikator
+    ke-2``): another file of the form saved later gives another (the trusted clock), or
+    the officer decided otherwise — so that a pegawai is never told all is well while a
+    copy's values stand.
     Files of the current revision only (an earlier revision's are matched by the
     recap)."""
     if res.status == Status.REJECTED or \
@@ -235,7 +236,7 @@ def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
     for ind_id, entry in sorted((res.realisasi or {}).items()):
         for period, value in (entry.get("realisasi") or {}).items():
             counted = year.values.get((ind_id, period))
-            if value is not None and (counted is None or counted.sha256 != res.sha256):
+            if value is not None and (counted is None or counted.value != value):
                 out.append(texts.t("portal.hasil.sel", periode=_period(period, texts),
                                    ke=int(ind_id) if ind_id.isdigit() else ind_id))
     return out
