@@ -138,6 +138,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
             console.print(t("riwayat.nilai", indikator=g.indicator,
                             periode=t(f"form.periode.{g.period}"), nilai=number_text(g.value),
                             berkas=g.file, waktu=when(g.saved_at),
+                            klaim=when(g.claimed_at) if g.claimed_at else "",
                             dihitung=g.counted))
         names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
         for e in h.events:

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
@@ -21,7 +21,9 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
+    mail_arrival,
     mask_status,
+    normal_time,
     period_statuses,
     touching,
 )
@@ -29,11 +31,11 @@ from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
-from .pool import fewer_collections, read_expanding
+from .pool import collecting_rarely, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
-from .sources import estimate_sources, iter_sources
+from .sources import COLLECT_LIMITS, Limits, estimate_sources, iter_sources
 
 
 @dataclass
@@ -69,13 +71,19 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+            imap=None, year: bool = True, mail_files: bool = True,
+            received_at: datetime | None = None,
+            limits: Limits = COLLECT_LIMITS) -> CollectReport:
     """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
     — read as mail) and the IMAP folder ``imap`` (an
     :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
     ``year=False``: the files only, without the year's statuses and changes (the portal:
     its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
-    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    every file is judged as a file (the portal: an upload is one file, never a mailbox).
+    ``received_at``: when the inputs reached us (the portal: the upload's receipt); by
+    default this run's start — a file never counts as saved after it reached us.
+    ``limits``: how much the run opens and keeps (the portal: ``UPLOAD_LIMITS``)."""
+    run_arrival = normal_time((received_at or datetime.now(timezone.utc)).isoformat())
     mail = MailInputs(imap, files=mail_files)
     years = ws.issued.years()
     if tahun is None and years:
@@ -90,32 +98,34 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     total = estimate_sources(inputs) if progress else 0
     done = 0
     recorder = Recorder(ws, run_id)
-    known_shas = ws.files.known_shas()  # one query instead of one per new file
-    gc_threshold = fewer_collections()
+    # one query instead of one per new file — not for a run of a few files (an upload):
+    # reading every sha256 of a large ledger would cost more than asking for each
+    known_shas = ws.files.known_shas() if limits.forms is None else None
+    # the bytes of every file read are kept in the workspace's store
+    store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
     try:
-        sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-        # the bytes of every file read are kept in the workspace's store
-        for src, raw in read_expanding(sources, key, key_id, jobs, ws.store):
-            if raw.sha256 in recorder.shas:
-                recorder.flush()  # the same content again: judged from the ledger
-            res = judged(ws, judge, src, raw, seen_this_run, known_shas)
-            if res.recorded:
-                recorder.add(res, src)
-                if raw.kept:
-                    kept[raw.sha256] = raw.kind
-            results.append(res)
-            mail.seen(res, src)
-            seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
-            done += 1
-            if progress:
-                total = max(total, done)
-                progress(done, total)
+        with collecting_rarely():
+            sources = chain(iter_sources(inputs, mail), mail.imap_sources())
+            for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
+                if raw.sha256 in recorder.shas:
+                    recorder.flush()  # the same content again: judged from the ledger
+                res = judged(ws, judge, src, raw, seen_this_run, known_shas,
+                             arrival_of(src, run_arrival))
+                if res.recorded:
+                    recorder.add(res, src)
+                    if raw.kept:
+                        kept[raw.sha256] = raw.kind
+                results.append(res)
+                mail.seen(res, src)
+                seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
+                done += 1
+                if progress:
+                    total = max(total, done)
+                    progress(done, total)
     except BaseException:
         with suppress(Exception):  # keep what was judged before an interrupt
             recorder.flush()
         raise
-    finally:
-        gc.set_threshold(*gc_threshold)
     recorder.flush()
     check_store(ws, results, kept)  # still there at the end of the run?
     mail.annotate(ws)  # sender / attachment-name notes (report only)
@@ -124,6 +134,13 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     report.mail = mail.stats.to_dict() if mail.used else None
     report.messages, report.skipped = mail.messages(), mail.skipped
     return report
+
+
+def arrival_of(src, run_arrival: str) -> str:
+    """When a source reached us: this run (or the upload), or earlier — the message it
+    came in, as our mail server dated it."""
+    sent = mail_arrival(src.origin) if src.origin else ""
+    return min(sent, run_arrival) if sent else run_arrival
 
 
 def _year_report(ws: Workspace, tahun: int | None, run_id: str,

@@ -56,7 +56,8 @@ _kinds(Severity.ERROR,
        "formulir_tidak_dikenal", "revisi_tidak_dikenal", "tahun_lain", "baris_bergeser",
        "format_xlsb", "bagian_ganda", "xml_entitas", "lembar_terlalu_luas",
        "identitas_tidak_cocok", "indikator_tidak_cocok", "baris_dihapus",
-       "ods_tanpa_manifest", "arsip_zip")
+       "ods_tanpa_manifest", "arsip_zip",
+       "unggahan_terlalu_banyak")  # a portal upload holding more than it may: not read
 # returned files: used, with a note (status diterima dengan catatan)
 _kinds(Severity.WARNING,
        "revisi_lama", "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",
@@ -71,6 +72,9 @@ _kinds(Severity.WARNING, "berkas_tidak_tersimpan")
 # returned files: said by the collect report only (never stored with the file: it depends
 # on which other files have been collected)
 _kinds(Severity.WARNING, "waktu_simpan_sama")
+# returned files: a saved time that cannot be true, set aside for the time that counts
+# (the trusted clock, core.timeline.trusted_time): noted, never a rejection
+_kinds(Severity.WARNING, "waktu_simpan_disesuaikan", "waktu_simpan_sebelum_terbit")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")

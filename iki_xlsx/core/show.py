@@ -25,8 +25,8 @@ def period_label(texts: Texts, code: str) -> str:
 def parse_stamp(text: str | None) -> datetime | None:
     if not text:
         return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
+    try:  # "…Z" is read by fromisoformat from Python 3.11 on only
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         return None
 
@@ -66,12 +66,14 @@ def shown(value: object) -> object:
 
 
 def value_source(v: Value | None, texts: Texts) -> str:
-    """Where a value came from, as a person reads it."""
+    """Where a value came from, as a person reads it: a file with the saved time that
+    counts (and the time the file claimed, when that was set aside), or a decision."""
     if v is None:
         return ""
     if v.decision is not None:
         return texts.t("rekap.sumber.keputusan", waktu=when(v.decision.at))
-    return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=when(v.saved_at))
+    return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=when(v.saved_at),
+                   klaim=when(v.claimed_at) if v.claimed_at else "")
 
 
 def when(text: str | datetime | None) -> str:

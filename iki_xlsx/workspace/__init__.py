@@ -15,6 +15,7 @@ from __future__ import annotations
 from .folder import DB_FILE, DEFAULT_DIR, ENV_VAR, Workspace, default_workspace
 from .keys import KEY_FILE, PASSWORD_FILE, create_once
 from .ledger import check_ledger_file, ledger_json, now_iso
+from .private import private_dir, tighten, tighten_workspace
 from .rows import (
     ActivePeriods,
     CollectedFile,
@@ -33,4 +34,5 @@ __all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "KEY_FILE", "PASSWORD_FILE", "ST
            "ActivePeriods", "CollectedFile", "FileEntry", "FileStore", "IssueLogEntry",
            "IssuedFormFull", "IssuedFormRow", "IssuedRevisions", "MailForm", "NewRevision",
            "SendLogEntry", "Workspace", "check_ledger_file", "create_once",
-           "default_workspace", "ledger_json", "now_iso"]
+           "default_workspace", "ledger_json", "now_iso", "private_dir", "tighten",
+           "tighten_workspace"]

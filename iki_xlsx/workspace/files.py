@@ -29,7 +29,8 @@ def _entry_values(entry: FileEntry) -> tuple:
             read_json(entry.realisasi) if entry.realisasi is not None else None,
             entry.filled, entry.last_period, entry.modified_at, entry.saved_at,
             entry.saved_from,
-            read_json(entry.filled_mask) if entry.filled_mask is not None else None)
+            read_json(entry.filled_mask) if entry.filled_mask is not None else None,
+            entry.arrived_at, entry.trusted_at)
 
 
 class CollectedFiles:
@@ -49,8 +50,8 @@ class CollectedFiles:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, first_seen, kind, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
-                    " modified_at, saved_at, saved_from, filled_mask)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " modified_at, saved_at, saved_from, filled_mask, arrived_at, trusted_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
                 db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
                            " run_id, origin) VALUES (?,?,?,?,?,?)",
@@ -73,7 +74,9 @@ class CollectedFiles:
                 "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
                 " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
                 " modified_at = ?, saved_at = COALESCE(?, saved_at),"
-                " saved_from = COALESCE(?, saved_from), filled_mask = ? WHERE sha256 = ?",
+                " saved_from = COALESCE(?, saved_from), filled_mask = ?,"
+                " arrived_at = COALESCE(?, arrived_at), trusted_at = COALESCE(?, trusted_at)"
+                " WHERE sha256 = ?",
                 (*_entry_values(entry), entry.sha256))
 
     # -- reading
@@ -122,14 +125,16 @@ class CollectedFiles:
         out: dict[str, list] = {}
         for chunk in chunks(list(form_ids)):
             cur = self.ledger.db.execute(
-                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
+                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi,"
+                " trusted_at FROM files"
                 f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
                 (*ACCEPTED, *chunk))
-            for sha, form_id, rev, saved, seen, real in cur:
+            for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
                     out.setdefault(form_id, []).append(FileInput(
-                        sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
-                        json.loads(real) if real else {}))
+                        sha, rev, trusted or saved or "", seen or "",
+                        names.get(sha, sha[:12]), json.loads(real) if real else {},
+                        saved or ""))
         return out
 
     def year_masks(self) -> dict[str, list[FileMask]]:

@@ -180,9 +180,10 @@ class IssuedForms:
         """What a reader compares a returned file with — not the manifest nor the form
         JSON (see :class:`IssuedForReading`)."""
         row = self.ledger.db.execute(
-            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading"
-            " FROM forms WHERE form_id = ? AND revision = ?", (form_id, revision)).fetchone()
-        return IssuedForReading(*row[:6], json.loads(row[6]), from_json(row[7])) \
+            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading,"
+            " issued_at FROM forms WHERE form_id = ? AND revision = ?",
+            (form_id, revision)).fetchone()
+        return IssuedForReading(*row[:6], json.loads(row[6]), from_json(row[7]), row[8]) \
             if row is not None else None
 
     def manifest_text(self, form_id: str, revision: int) -> str | None:

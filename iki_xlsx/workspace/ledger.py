@@ -6,6 +6,7 @@ transactions that wait — never fail — while another process writes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..core.canonical import canonical_text
+from .private import create_private, is_private, private_dir, tighten_workspace
 from .schema import backup_before_upgrade, create_tables, has_schema, needs_upgrade, upgrade
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for a lock, per statement
@@ -36,7 +38,7 @@ class Ledger:
         """The connection: WAL, a busy timeout, and the schema created in one immediate
         transaction (two processes opening a new workspace at once both succeed)."""
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             try:
                 db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
@@ -55,6 +57,17 @@ class Ledger:
                 raise
             self._db = db
         return self._db
+
+    def _make_private(self) -> None:
+        """A new ledger is created readable by its owner only (SQLite gives its WAL and
+        shared-memory files the same mode); the folder of a ledger made before modes
+        were private is tightened, all of it, once."""
+        folder = private_dir(self.path.parent)
+        try:
+            os.close(create_private(self.path))
+        except FileExistsError:
+            if not is_private(self.path):
+                tighten_workspace(folder)
 
     def exists(self) -> bool:
         """True when the ledger file is there (asking never creates it)."""

@@ -33,6 +33,9 @@ from ..workspace import (
     Workspace,
     check_ledger_file,
     now_iso,
+    private_dir,
+    tighten,
+    tighten_workspace,
 )
 
 INDEX = "iki-cadangan.json"
@@ -89,6 +92,7 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
                 "files": {name: _sha(path) for name, path in members}}
         index = {**body, "hmac": _mac(key, body)}
         with atomic_path(target) as tmp:
+            tighten(tmp)  # the whole workspace, key included: its owner's only
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(INDEX, json.dumps(index, ensure_ascii=False, indent=1))
                 for name, path in members:  # all deflated: a stored xlsx's own zip
@@ -162,12 +166,13 @@ def restore(archive: str | Path, workspace: str | Path,
         if problem:
             raise BackupError(t("cadangan.galat.ledger_rusak", berkas=name, alasan=problem))
         _check_destination(dest, key, t)
-        dest.mkdir(parents=True, exist_ok=True)
+        private_dir(dest)
+        tighten_workspace(out)  # key, ledger and files 0600 before they take their place
         for member in sorted(files, key=lambda m: m == DB_FILE):  # the ledger last
             src, to = out / member, dest / member
             if to.exists():  # only the same key (checked): keep it
                 continue
-            to.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(to.parent, dest)
             os.replace(src, to)
         return RestoreResult(dest, sum(1 for m in files if m.startswith(STORE_DIR + "/")),
                              index["key_id"])

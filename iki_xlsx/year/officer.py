@@ -155,8 +155,9 @@ class Sighting:
     period: str
     value: object
     file: str
-    saved_at: str
+    saved_at: str  # the saved time that counts
     counted: bool
+    claimed_at: str = ""  # the saved time the file gives, when it was set aside
 
 
 @dataclass
@@ -189,8 +190,10 @@ def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHis
             for ind_id, entry in (fi.realisasi or {}).items():
                 for period, value in (entry.get("realisasi") or {}).items():
                     if value is not None:
-                        h.given.append(Sighting(ind_id, period, value, fi.name, fi.saved_at,
-                                                ((ind_id, period), fi.sha256) in counted))
+                        h.given.append(Sighting(
+                            ind_id, period, value, fi.name, fi.saved_at,
+                            ((ind_id, period), fi.sha256) in counted,
+                            fi.claimed_at if fi.claimed_at != fi.saved_at else ""))
         for row in ws.files.all():
             if row.form_id == f.form_id and row.status not in ACCEPTED:
                 h.rejected.append((names.get(row.sha256, row.sha256[:12]),
