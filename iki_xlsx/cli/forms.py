@@ -18,6 +18,8 @@ from .base import (
     doc,
     err,
     load_texts,
+    nearby_workspaces,
+    origin_of,
     print_problems,
     progress_bar,
     refuse_lost,
@@ -40,6 +42,8 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
              dry_run: bool = typer.Option(False, "--dry-run", help=doc("opsi.dry_run")),
              fresh_ledger: bool = typer.Option(False, "--ledger-baru",
                                                help=doc("opsi.ledger_baru")),
+             fresh_workspace: bool = typer.Option(False, "--ruang-kerja-baru",
+                                                  help=doc("opsi.ruang_kerja_baru")),
              closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
                                                        help=doc("opsi.terisi_sampai")),
              templates: Optional[Path] = TemplatesOpt) -> None:
@@ -68,6 +72,8 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
     keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
     if not fresh_ledger:
         refuse_lost(ws, texts)
+    if not ws.exists() and not fresh_workspace:
+        refuse_beside(ws, workspace, output, texts)
     if dry_run:
         from ..forms import dry_run as plan_dry_run
 
@@ -107,6 +113,24 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
         console.print(texts.t("cli.sandi_acak", path=result.password_file))
     if loaded.rejected:
         raise typer.Exit(1)
+
+
+def refuse_beside(ws, workspace: Optional[Path], output: Path, texts) -> None:
+    """A new workspace where one already exists nearby (around the folder the command
+    runs in, the output folder or the folder named with --workspace): forms signed with
+    a new key would be refused by every other command, so stop, list them and say how
+    to choose (exit 2; nothing is created)."""
+    here = ws.path.absolute()
+    starts = [Path.cwd(), output, here.parent]
+    near = [p for p in nearby_workspaces(*starts, limit=5) if p.absolute() != here]
+    if not near:
+        return
+    err.print(texts.t("ruang_kerja.baru_di_dekat", path=ws.path.resolve(),
+                      asal=origin_of(workspace, texts)))
+    for p in near:
+        err.print(texts.t("ruang_kerja.mungkin", path=p))
+    err.print(texts.t("ruang_kerja.baru_di_dekat_saran"))
+    raise typer.Exit(2)
 
 
 def check_closed_upto(text: str, master, texts) -> None:
