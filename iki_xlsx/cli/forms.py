@@ -46,6 +46,8 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
                                                   help=doc("opsi.ruang_kerja_baru")),
              closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
                                                        help=doc("opsi.terisi_sampai")),
+             shut_upto: Optional[str] = typer.Option(None, "--tutup",
+                                                     help=doc("opsi.tutup")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
@@ -81,8 +83,9 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
                                          templates_dir=str(templates) if templates else None),
                             texts)
         raise typer.Exit(0)
-    if closed_upto:
-        check_closed_upto(closed_upto, loaded.master, texts)
+    for text in (closed_upto, shut_upto):
+        if text:
+            check_closed_upto(text, loaded.master, texts)
     if not ws.exists():
         console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
     with progress_bar() as progress:
@@ -90,6 +93,7 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
                                 make_zip=make_zip, keep=keep, closed_upto=closed_upto,
+                                shut_upto=shut_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
@@ -104,8 +108,10 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
                                   cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
                                   tambah=", ".join(m.new), hapus=", ".join(m.removed)))
     print_withdrawn(result, texts)
-    if closed_upto:
-        console.print(texts.t("terbit_ulang.dibuat", periode=closed_upto))
+    if closed_upto or shut_upto:
+        late = sum(1 for p in result.forms if p.reissue and p.reissue["terlambat"])
+        say(texts.t("terbit_ulang.dibuat", periode=closed_upto or shut_upto,
+                     ditutup=shut_upto or "", terlambat=late))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
