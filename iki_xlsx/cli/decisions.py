@@ -120,7 +120,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
 
     Example: iki-xlsx riwayat 199001012015031001
     """
-    from ..core.show import history_row
+    from ..core.show import history_row, value_source
     from ..year import OfficerError, history
 
     texts = load_texts(templates)
@@ -137,16 +137,21 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         for r in h.revisions:
             console.print(t("riwayat.revisi", revisi=r.revision, status=r.status,
                             waktu=r.at[:16].replace("T", " ")))
+        if h.withdrawn_at:
+            console.print(t("riwayat.ditarik", waktu=h.withdrawn_at[:16].replace("T", " ")))
         if not h.given:
             console.print(t("riwayat.kosong"))
         for g in h.given:
             console.print(t("riwayat.nilai", indikator=g.indicator,
                             periode=t(f"form.periode.{g.period}"), nilai=_shown(g.value),
                             berkas=g.file, waktu=g.saved_at[:16].replace("T", " ") or "?",
-                            dihitung=g.counted))
+                            tanda=t(f"riwayat.tanda.{g.state}", alasan=g.reason,
+                                    oleh=_shown(g.by.value) if g.by else "",
+                                    sumber=value_source(g.by, texts) if g.by else "")))
         names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
         for e in h.events:
-            row = [str(x) for x in history_row(e, names, texts) if x not in ("", None)]
+            row = [str(x) for x in history_row(e, names, texts, h.files)
+                   if x not in ("", None)]
             console.print(t("riwayat.kejadian", kejadian=row[0], rincian=" · ".join(row[1:])))
         for name, codes in h.rejected:
             console.print(t("riwayat.ditolak", berkas=name, masalah=", ".join(codes)))

@@ -22,12 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..core.active import last_active
+from ..core.active import ended_by, last_active
 from ..core.canonical import canonical
 from ..core.capaian import PredikatScale, aggregate, capaian_upto, parse_period
 from ..core.model import Form, PeriodScheme, format_nip, whole
 from ..core.problems import Status
 from ..core.show import (
+    file_label,
     parse_stamp,
     period_label,
     short_name,
@@ -48,6 +49,7 @@ from ..core.timeline import (
 )
 from ..forms import form_from_dict
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
+from .closed import closed_forms
 
 __all__ = [
     "FileIssue",
@@ -190,6 +192,7 @@ class Recap:
     kertas: str = "A4"  # paper of most forms (A4 | F4)
     provisional: bool = False  # before the year's end: the figures are sementara
     closed: list = field(default_factory=list)  # issue 11: ended and withdrawn forms
+    file_labels: dict = field(default_factory=dict)  # sha256 → a decided file, named
 
     @property
     def not_submitted(self) -> list[RecapForm]:
@@ -284,7 +287,10 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                   list(scales.values()), issues, datetime.now().replace(microsecond=0),
                   paper.most_common(1)[0][0], provisional)
-    recap.closed = closed_forms(ws, recap)
+    recap.closed = closed_forms(ws, recap, _withdrawn_figures)  # issues 11, 23
+    decided = [e.decision.sha256 for f in forms for e in f.events if e.decision is not None]
+    recap.file_labels = {sha: file_label(sha, s.where, s.origin, texts) for sha, s in
+                         ws.files.first_sightings([x for x in decided if x]).items()}
     return recap
 
 
@@ -480,28 +486,23 @@ def _issue(ws: Workspace, row: CollectedFile, names: dict[str, str],
                      parse_stamp(row.first_seen))
 
 
-def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
-    """Issue 11: the forms that do not count in the recap period — ended (Selesai before
-    it), not yet started, or withdrawn from the master — for the ``Selesai / Ditarik``
-    sheet: each with why (``alasan``: selesai | belum_mulai | ditarik), its periods and
-    its capaian s.d. its last active period (withdrawn: not computed)."""
-    out = []
-    for f in recap.forms:
-        if f.active:
+def _withdrawn_figures(ws: Workspace, recap: Recap, gone: list) -> dict[str, RecapForm]:
+    """form id → the figures of each withdrawn form (its last revision), counting only
+    the periods of its Mulai / Selesai that had ended when it was withdrawn (the
+    Selesai - Ditarik sheet: :func:`iki_xlsx.recap.closed.closed_forms`)."""
+    definitions = _definitions(ws, recap.tahun, {w.form_id: w.revision for w in gone})
+    years = load_years(ws, recap.tahun, gone)
+    out = {}
+    for w in gone:
+        form = definitions.get(w.form_id)
+        if form is None:
             continue
-        periods = list(f.active_periods or ())
-        ended = bool(periods) and _END_MONTH[periods[-1]] < _END_MONTH[recap.upto]
-        out.append({"alasan": "selesai" if ended else "belum_mulai", "nip": f.nip,
-                    "nama": f.nama, "jabatan": f.jabatan, "kode_iki": f.kode_iki,
-                    "unit_kerja": f.unit_kerja, "perangkat_daerah": f.perangkat_daerah,
-                    "periode": periods, "capaian": f.capaian, "predikat": f.predikat,
-                    "form_id": f.form_id, "revision": f.revision, "at": ""})
-    for w in ws.issued.withdrawn(recap.tahun):
-        out.append({"alasan": "ditarik", "nip": w.nip, "nama": w.nama, "jabatan": w.jabatan,
-                    "kode_iki": w.kode_iki, "unit_kerja": w.unit_kerja,
-                    "perangkat_daerah": w.perangkat_daerah, "periode": [], "capaian": None,
-                    "predikat": None, "form_id": w.form_id, "revision": w.revision,
-                    "at": w.ditarik_at, "berkas": w.berkas})
+        scheme = form.settings.periode
+        year = years[w.form_id]
+        year.active = ended_by(w.ditarik_at, recap.tahun, scheme.periods, year.active)
+        out[w.form_id] = _recap_form(
+            w, form, year, _upto_in(scheme, _END_MONTH[recap.upto]),
+            PredikatScale.from_setting(form.settings.skala_predikat), ())
     return out
 
 

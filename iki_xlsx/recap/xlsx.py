@@ -251,7 +251,7 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
-            row = history_row(e, names, texts)
+            row = history_row(e, names, texts, recap.file_labels)
             ws.write_number(r, 0, r - 1, fm.int)
             put_text(ws, r, 1, format_nip(f.nip), fm.text)
             put_text(ws, r, 2, f.nama, fm.text)

@@ -103,6 +103,18 @@ class CollectedFiles:
             "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
             " WHERE sha256 = ? ORDER BY id", (sha256,))]
 
+    def first_sightings(self, shas: list[str]) -> dict[str, Sighting]:
+        """sha256 → where and how each file was first seen (path or archive member, and
+        its mail or upload provenance): what a decision about the file names."""
+        out = {}
+        for chunk in chunks(sorted(set(shas))):
+            for row in self.ledger.db.execute(
+                    "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
+                    " WHERE id IN (SELECT MIN(id) FROM sightings WHERE sha256 IN"
+                    f" ({','.join('?' * len(chunk))}) GROUP BY sha256)", chunk):
+                out[row[1]] = Sighting(*row[:6], from_json(row[6]))
+        return out
+
     def first_names(self) -> dict[str, str]:
         """sha256 → where the file was first seen (path, or "archive › member")."""
         out = {}
