@@ -46,6 +46,7 @@ from ..core.timeline import (
     FormYear,
     Value,
     load_years,
+    resolve,
 )
 from ..forms import form_from_dict
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
@@ -488,18 +489,28 @@ def _issue(ws: Workspace, row: CollectedFile, names: dict[str, str],
 
 def _withdrawn_figures(ws: Workspace, recap: Recap, gone: list) -> dict[str, RecapForm]:
     """form id → the figures of each withdrawn form (its last revision), counting only
-    the periods of its Mulai / Selesai that had ended when it was withdrawn (the
-    Selesai - Ditarik sheet: :func:`iki_xlsx.recap.closed.closed_forms`)."""
+    the periods of its Mulai / Selesai that had ended when it was withdrawn, and not the
+    files that came while it was (``formulir_ditarik``: recorded, not counted) — the
+    Selesai - Ditarik sheet: :func:`iki_xlsx.recap.closed.closed_forms`."""
+    ids = [w.form_id for w in gone]
     definitions = _definitions(ws, recap.tahun, {w.form_id: w.revision for w in gone})
-    years = load_years(ws, recap.tahun, gone)
+    late = {r.sha256 for r in ws.files.all(light=True)
+            if r.form_id in definitions and r.has_problem("formulir_ditarik")}
+    files, decisions = ws.files.year_files(ids), ws.decisions.by_form(ids)
+    revisions: dict[str, dict] = {}
+    for form_id, rev, inds in ws.issued.indicators(recap.tahun, ids):
+        revisions.setdefault(form_id, {})[rev] = inds or []
+    active = ws.issued.active_periods(ids)
     out = {}
     for w in gone:
         form = definitions.get(w.form_id)
         if form is None:
             continue
         scheme = form.settings.periode
-        year = years[w.form_id]
-        year.active = ended_by(w.ditarik_at, recap.tahun, scheme.periods, year.active)
+        year = resolve([f for f in files.get(w.form_id, ()) if f.sha256 not in late],
+                       revisions.get(w.form_id, {}), w.revision, decisions.get(w.form_id, []))
+        year.active = ended_by(w.ditarik_at, recap.tahun, scheme.periods,
+                               active[w.form_id].periods if w.form_id in active else None)
         out[w.form_id] = _recap_form(
             w, form, year, _upto_in(scheme, _END_MONTH[recap.upto]),
             PredikatScale.from_setting(form.settings.skala_predikat), ())

@@ -9,6 +9,7 @@ from dataclasses import fields
 
 from ..core.problems import ACCEPTED
 from ..core.timeline import FileInput
+from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
 from .rows import CollectedFile, FileEntry, FileMask, Sighting
 
@@ -32,6 +33,11 @@ def _entry_values(entry: FileEntry) -> tuple:
             read_json(entry.filled_mask) if entry.filled_mask is not None else None)
 
 
+def _plain(entry: FileEntry) -> dict:
+    """A new file's verdict as its journal line keeps it (not what was read from it)."""
+    return {f: getattr(entry, f) for f in FILE_FIELDS if f != "first_seen"}
+
+
 class CollectedFiles:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
@@ -44,6 +50,7 @@ class CollectedFiles:
         the sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
+        note = self.ledger.note
         with self.ledger.transaction() as db:
             for entry, source, member, *rest in items:
                 out.append(db.execute(
@@ -52,10 +59,14 @@ class CollectedFiles:
                     " modified_at, saved_at, saved_from, filled_mask)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
-                db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
-                           " run_id, origin) VALUES (?,?,?,?,?,?)",
-                           (entry.sha256, source, member, stamp, run_id,
-                            (rest[0] if rest else "") or None))
+                if out[-1]:  # the journal: when it first arrived, and its verdict
+                    note(file_line(entry.sha256, {**_plain(entry), "first_seen": stamp}))
+                origin = (rest[0] if rest else "") or None
+                if db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member,"
+                              " seen_at, run_id, origin) VALUES (?,?,?,?,?,?)",
+                              (entry.sha256, source, member, stamp, run_id,
+                               origin)).rowcount == 1:
+                    note(seen_line(entry.sha256, source, member, stamp, run_id, origin))
         return out
 
     def replace_verdict(self, entry: FileEntry) -> None:
