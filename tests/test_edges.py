@@ -1,8 +1,15 @@
 """The year's edges (issue 23) that need no spreadsheet program: ``generate`` beside an
-existing workspace stops and names it instead of signing forms with a new key."""
+existing workspace stops and names it instead of signing forms with a new key; the
+ledger's journal at its edges (a workspace without one, another ledger's, a line cut by
+a crash, a file whose bytes are gone, what a backup carries, recovery without it)."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +17,7 @@ from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace import KEY_FILE, Workspace
+from iki_xlsx.workspace import JOURNAL_FILE, KEY_FILE, STORE_DIR, Workspace
 
 DATA = Path(__file__).parent / "data"
 MASTER = DATA / "master-kecil.yaml"
@@ -77,3 +84,132 @@ def test_the_help_names_the_option(tmp_path):
     got = runner.invoke(app, ["generate", "--help"])
     assert got.exit_code == 0 and "--ruang-kerja-baru" in got.output
     assert "--ledger-baru" in got.output
+
+
+# --------------------------------------------------------------------------- the journal
+
+def _year(small_master, root: Path):
+    """A small year without a spreadsheet program: forms, two returned files, a
+    decision. Returns (workspace path, forms folder, inbox)."""
+    from filling import fill, realisasi_ref
+
+    from iki_xlsx.collect import collect
+    from iki_xlsx.year.officer import exclude_file
+
+    ws = Workspace(root / "iki-workspace")
+    result = generate_forms(small_master, root / "forms", ws, jobs=1)
+    inbox = root / "masuk"
+    for i, p in enumerate(result.forms[3:5]):
+        fill(p.path, inbox / f"kiriman-{i}.xlsx", {realisasi_ref(p.manifest, 0, "TW1"): 3 + i})
+    collect([inbox], ws, jobs=1)
+    exclude_file(ws, str(inbox / "kiriman-1.xlsx"), "diisi rekan")
+    ws.close()
+    return root / "iki-workspace", root / "forms", inbox
+
+
+def _view(ws_path: Path) -> dict:
+    ws = Workspace(ws_path)
+    db = ws.db
+    out = {"files": [(r.sha256, r.status, r.first_seen, [s.where for s in
+                                                         ws.files.sightings(r.sha256)])
+                     for r in ws.files.all()],
+           "forms": [f.form_id for f in ws.issued.forms()],
+           "log": db.execute("SELECT form_id, revision, status, at FROM issue_log"
+                             " ORDER BY id").fetchall(),
+           "decisions": db.execute("SELECT * FROM decisions ORDER BY id").fetchall()}
+    ws.close()
+    return out
+
+
+def _lose(ws_path: Path) -> None:
+    for p in ws_path.glob("ledger.sqlite3*"):
+        p.unlink()
+
+
+def _recover(ws_path: Path, forms: Path, *more: str):
+    return runner.invoke(app, ["recover", str(forms), *more, "-w", str(ws_path)])
+
+
+def test_a_workspace_without_a_journal_starts_one_with_what_it_holds(small_master, tmp_path):
+    """An older workspace (no journal yet): its next write starts the journal with a
+    snapshot of the ledger, from which recovery rebuilds it whole."""
+    from iki_xlsx.year.officer import exclude_file
+
+    ws_path, forms, inbox = _year(small_master, tmp_path)
+    (ws_path / JOURNAL_FILE).unlink()
+    ws = Workspace(ws_path)
+    ws.db.execute("DELETE FROM meta WHERE key IN ('ledger_id', 'journal_size')")
+    assert not ws.issued.is_empty() and not (ws_path / JOURNAL_FILE).exists()
+    exclude_file(ws, str(inbox / "kiriman-1.xlsx"), "sertakan lagi", include=True)
+    ws.close()
+    assert (ws_path / JOURNAL_FILE).is_file()
+    if os.name == "posix":
+        assert (ws_path / JOURNAL_FILE).stat().st_mode & 0o077 == 0  # names, NIPs: 0600
+    before = _view(ws_path)
+    _lose(ws_path)
+    got = _recover(ws_path, forms)
+    assert got.exit_code == 0, got.output
+    assert _view(ws_path) == before
+
+
+def test_another_ledgers_journal_is_set_aside(small_master, tmp_path):
+    """A ledger started anew (--ledger-baru) neither writes into nor replays the old
+    ledger's journal: it is kept aside, untouched."""
+    ws_path, forms, _ = _year(small_master, tmp_path)
+    old = (ws_path / JOURNAL_FILE).read_bytes()
+    _lose(ws_path)
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", str(tmp_path / "baru"),
+                              "--ledger-baru", "-w", str(ws_path)])
+    assert got.exit_code == 0, got.output
+    (aside,) = ws_path.glob("jurnal-*.jsonl.lama")
+    assert aside.read_bytes() == old
+    assert (ws_path / JOURNAL_FILE).read_bytes() != old
+
+
+def test_a_cut_line_and_a_file_whose_bytes_are_gone_are_named(small_master, tmp_path):
+    """A journal line cut by a power failure is skipped and counted; a journalled file
+    whose bytes are in no store and no folder given gets its verdict back, by name."""
+    ws_path, forms, inbox = _year(small_master, tmp_path)
+    before = _view(ws_path)
+    with open(ws_path / JOURNAL_FILE, "a", encoding="utf-8") as fh:
+        fh.write('{"k":"keputusan","id":99,"at":"2025-')  # the last line, cut
+    shutil.rmtree(ws_path / STORE_DIR)
+    (inbox / "kiriman-0.xlsx").unlink()  # kiriman-1 is still in the inbox
+    _lose(ws_path)
+    got = _recover(ws_path, forms, "--kembali", str(inbox))
+    assert got.exit_code == 1, got.output
+    assert "1 baris jurnal tidak terbaca" in got.output
+    assert "kiriman-0.xlsx" in got.output and "Salinan berkas tidak ada" in got.output
+    assert _view(ws_path) == before  # both files, their arrivals, names and the decision
+
+
+def test_a_backup_carries_exactly_its_ledgers_lines(small_master, tmp_path):
+    from iki_xlsx.year.backup import backup
+    from iki_xlsx.year.officer import exclude_file
+
+    ws_path, forms, inbox = _year(small_master, tmp_path)
+    ws = Workspace(ws_path)
+    archive = backup(ws, tmp_path / "cadangan.zip").path
+    exclude_file(ws, str(inbox / "kiriman-1.xlsx"), "sesudah cadangan", include=True)
+    ws.close()
+    with zipfile.ZipFile(archive) as zf:
+        journal = zf.read(JOURNAL_FILE)
+        (tmp_path / "l.sqlite3").write_bytes(zf.read("ledger.sqlite3"))
+    db = sqlite3.connect(tmp_path / "l.sqlite3")
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    db.close()
+    assert len(journal) == int(meta["journal_size"])
+    assert (ws_path / JOURNAL_FILE).read_bytes().startswith(journal)
+    lines = [json.loads(x) for x in journal.decode("utf-8").splitlines()]
+    assert [x.get("reason") for x in lines if x["k"] == "keputusan"] == ["diisi rekan"]
+
+
+def test_without_a_journal_the_forms_keep_the_masters_order(small_master, tmp_path):
+    ws_path, forms, inbox = _year(small_master, tmp_path)
+    order = _view(ws_path)["forms"]
+    (ws_path / JOURNAL_FILE).unlink()
+    _lose(ws_path)
+    got = _recover(ws_path, forms, "--kembali", str(inbox))
+    assert got.exit_code == 0, got.output
+    assert "jurnal.jsonl) tidak ada" in got.output and "generate" in got.output
+    assert _view(ws_path)["forms"] == order

@@ -122,7 +122,8 @@ class Journal:
         lines = [{"k": HEAD, "v": VERSION, "ledger": ledger,
                   "at": normal_time(_now())}, *snapshot(db)]
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # names, NIPs
+        with open(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write("".join(_text(n) for n in lines))
             size = fh.tell()
         os.replace(tmp, self.path)
