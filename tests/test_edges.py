@@ -213,3 +213,33 @@ def test_without_a_journal_the_forms_keep_the_masters_order(small_master, tmp_pa
     assert got.exit_code == 0, got.output
     assert "jurnal.jsonl) tidak ada" in got.output and "generate" in got.output
     assert _view(ws_path)["forms"] == order
+
+
+def test_the_distribution_list_says_what_each_pegawai_must_do(small_master, tmp_path,
+                                                              monkeypatch):
+    """Item 1's list, without a re-issue: new forms are sent, unchanged ones need not be;
+    --tutup names a period of the year or stops."""
+    import openpyxl
+
+    monkeypatch.delenv("IKI_XLSX_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def rows(folder: str) -> dict:
+        sheet = openpyxl.load_workbook(tmp_path / folder / "daftar-distribusi.xlsx").active
+        values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+        head = values[0]
+        return {r[head.index("Nama")]: (r[head.index("Status")], r[head.index("Yang dilakukan")])
+                for r in values[1:]}
+
+    assert runner.invoke(app, ["generate", str(MASTER), "-o", "f1"]).exit_code == 0
+    assert set(rows("f1").values()) == {
+        ("baru", "Kirim formulir ini; pegawai mengisi realisasi setiap periode di sel kuning.")}
+    assert runner.invoke(app, ["generate", str(MASTER), "-o", "f2"]).exit_code == 0
+    assert {s for s, _ in rows("f2").values()} == {"tidak berubah"}
+    assert all(todo.startswith("Tidak perlu dikirim ulang") for _, todo in rows("f2").values())
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "f3", "--tutup", "S1"])
+    assert got.exit_code == 2 and "S1" in got.output and not (tmp_path / "f3").exists()
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "f3", "--tutup", "TW1"])
+    assert got.exit_code == 0, got.output
+    assert "semua sel dikunci, juga yang kosong" in got.output
+    assert {s for s, _ in rows("f3").values()} == {"terbit ulang"}
