@@ -25,41 +25,7 @@ from docx.enum.text import WD_BREAK  # noqa: E402
 from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Cm, Pt  # noqa: E402
-
-
-@dataclass
-class Ind:
-    indikator: str
-    penjelasan: str
-    sumber: str
-    target: str = ""
-
-
-@dataclass
-class Group:
-    no: str
-    sasaran: str
-    indicators: list[Ind]
-
-
-@dataclass
-class Signer:
-    jabatan: str
-    nama: str
-    pangkat: str
-    nip: str
-
-
-@dataclass
-class Doc:
-    perangkat_daerah: str
-    jabatan: str
-    tugas: str
-    fungsi: list[str]
-    groups: list[Group]
-    atasan: Signer
-    pegawai: Signer
-    tempat_tanggal: str = "Tenggarong, 20 Januari 2025"
+from pdf_corpus.content import Doc, Group, Ind, Signer  # noqa: E402
 
 
 @dataclass

@@ -171,3 +171,46 @@ def test_seed_typo_in_perangkat_daerah_is_merged():
         "BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA", ""}
     assert any("Badan Kepegawain" in x["message"] for x in r.review
                if x["kind"] == "perangkat_daerah_disamakan")
+
+
+# --------------------------------------------------------------------------- the decree's shape
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+DECREE_SAMPLE = [  # read off the sample by hand: (jabatan, no, indikator, target, sumber data)
+    ("Sekretaris Badan", "1", "Persentase tersusunya dokumen perencanaan, penganggaran dan "
+     "evaluasi kinerja tepat waktu", "100%", "Sub Bagian Perencanaan dan Keuangan"),
+    ("Sekretaris Badan", "1", "Persentase hasil review dan pemeriksaan oleh APIP dan BPK yag "
+     "ditindaklanjuti", "100%", "Sub Bagian Perencanaan dan Keuangan"),
+    ("Sekretaris Badan", "1", "Indeks Kepuasan layanan kesekretariatan", "B (80)",
+     "Sub Bagian Umum dan Kepegawaian"),
+    *[("Kepala Sub Bagian Perencanaan dan Keuangan", str(n), ind, target,
+       "Sub Bagian Perencanaan dan Keuangan") for n, ind, target in [
+        (1, "Jumlah dokumen perencanaan yang tersedia", "10 dokumen"),
+        (2, "Jumlah dokumen evaluasi kinerja yang tersedia", "5 dokumen"),
+        (3, "Jumlah dokumen rencana anggaran murni yang tersedia", "2 dokumen"),
+        (4, "Jumlah dokumen rencana anggaran perubahan yang tersedia", "1 dokumen"),
+        (5, "Jumlah Dokumen Pelaksanaan Anggaran (DPA) yang tersedia", "2 dokumen"),
+        (6, "Jumlah gaji dan tunjangan ASN yang terbayarkan", "200 dokumen"),
+        (7, "Jumah dokumen laporan keuangan perangkat daerah yang tersedia", "1 dokumen")]],
+]
+
+
+def test_decree_sample_cells_as_blocks():
+    """The sample decree (``../shared/samples``): every cell a block of lines, the first
+    lines of neighbouring cells sometimes on one line (``100% Jumlah dokumen …``,
+    ``5 dokumen dokumen evaluasi …``, ``1 dokumen Laporan keuangan (CaLK)  Sub Bagian``)."""
+    path = SAMPLES / "dekret-kolom-rata-2-dokumen.txt"
+    if not path.is_file():
+        pytest.skip(f"{path}: part of a real decree, not in the repository")
+    r = import_documents([path])
+    got = [(r.master.iki[a.kode_iki].jabatan, i.no, i.indikator, i.target.text, i.sumber_data)
+           for a in r.master.assignments for i in r.master.iki[a.kode_iki].indicators]
+    assert got == DECREE_SAMPLE
+    first = r.master.iki[r.master.assignments[0].kode_iki].indicators[0]
+    assert first.sasaran == "Meningkatnya kualitas kinerja layanan kesekretariatan"
+    assert first.penjelasan == ("Jumlah dokumen perencanaan yang tersedia tepat waktu "
+                                "dibandingkan jumlah dokumen perencanaan yang harusnya tersedia")
+    second = r.master.iki[r.master.assignments[1].kode_iki].indicators
+    assert second[1].penjelasan.startswith("dokumen evaluasi renstra, dokumen evaluasi")
+    assert second[6].penjelasan == "Laporan keuangan (CaLK)"
+    assert "tanpa_tabel" not in {x["kind"] for x in r.review}

@@ -98,6 +98,20 @@ def test_scanned_pdf_is_reported(tmp_path):
     assert "tanpa OCR" in row["message"] and ".docx" in row["action"]
 
 
+def test_cli_scan_exits_with_the_reason(tmp_path):
+    """``iki-xlsx import`` of a scan: the Indonesian reason, no master, exit status 1."""
+    from PIL import Image
+
+    scan = tmp_path / "sk-pindaian.pdf"
+    Image.new("RGB", (600, 800), "white").save(scan)
+    out = tmp_path / "master.xlsx"
+    result = CliRunner().invoke(app, ["import", str(scan), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "sk-pindaian.pdf: PDF ini (1 halaman) tidak memuat teks" in result.output
+    assert "master tidak ditulis" in result.output
+    assert not out.exists()
+
+
 def test_broken_pdf_is_reported(tmp_path):
     broken = tmp_path / "rusak.pdf"
     broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage")

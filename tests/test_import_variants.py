@@ -298,9 +298,10 @@ def test_review_rows_are_complete():
     r = import_documents(sorted(DATA.iterdir()))
     assert r.review
     for row in r.review:
-        assert set(row) == {"file", "line", "kind", "message", "kode_iki", "action"}
+        assert set(row) == {"file", "line", "where", "kind", "message", "kode_iki", "action"}
         assert row["kind"] in KINDS and row["message"] and row["action"]
         assert row["line"] is None or isinstance(row["line"], int)
+        assert row["where"] == ("" if row["line"] is None else f"baris {row['line']}")
     assert r.summary["review"] == len(r.review)
     assert sum(r.summary["review_per_jenis"].values()) == len(r.review)
 

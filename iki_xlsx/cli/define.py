@@ -111,7 +111,12 @@ def import_(documents: list[Path] = typer.Argument(..., help=doc("opsi.documents
     texts = load_texts(templates)
     missing_paths(documents, texts)
     result = import_documents(documents, tahun=tahun, texts=texts)
+    console.print(summary_text(result, texts))
+    if not result.summary["documents"]:  # a scan, a broken PDF: the reason is printed
+        err.print(texts.t("impor.ringkasan.tanpa_master"))
+        raise typer.Exit(1)
     write_master(output, result.master, review=result.review, notes=result.notes,
                  inferred=result.inferred, texts=texts)
-    console.print(summary_text(result, texts))
     console.print(str(output))
+    if result.failed_files:  # the other files' documents are in the master
+        raise typer.Exit(1)

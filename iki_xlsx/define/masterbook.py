@@ -210,13 +210,13 @@ def _target_cell(target) -> object:
 def _review_sheet(wb, fmt, texts: Texts, review: list[dict]) -> None:
     ws = wb.add_worksheet(texts.t("master.tinjauan.sheet"))
     keys = ("file", "line", "kind", "kode_iki", "message", "action")
-    widths = (28, 8, 22, 12, 70, 50)
+    widths = (28, 22, 22, 12, 70, 50)  # Letak: "baris 12" or "hlm. 2, 45 mm dari atas"
     for c, (key, width) in enumerate(zip(keys, widths)):
         ws.write_string(0, c, texts.t(f"master.tinjauan.{key}"), fmt.header)
         ws.set_column(c, c, width, fmt.wrap)
     for r, item in enumerate(review, start=1):
         for c, key in enumerate(keys):
-            value = item.get(key)
+            value = (item.get("where") or item.get(key)) if key == "line" else item.get(key)
             if isinstance(value, (int, float)):
                 ws.write_number(r, c, value)
             elif value:

@@ -24,20 +24,29 @@ from ...core.model import Master
 from ...core.texts import Texts, get_texts
 from .assemble import assemble
 from .issues import Issue
-from .pdf import SourceError
+from .pdf import PdfText, SourceError
 from .text import ParsedDocument, read_path, read_text
 
 __all__ = ["ImportResult", "import_documents", "import_text", "summary_text"]
+
+# review kinds that say a whole file gave no document (a scan, a broken PDF, no IKI in it)
+FILE_FAILURES = ("berkas_tidak_terbaca", "berkas_tanpa_iki", "pdf_tanpa_teks",
+                 "pdf_tidak_terbaca")
 
 
 @dataclass
 class ImportResult:
     master: Master
-    review: list[dict]  # Tinjauan rows: file, line, kind, message, kode_iki, action
+    review: list[dict]  # Tinjauan rows: file, line, where, kind, message, kode_iki, action
     notes: dict[tuple[str, int], str]  # (kode IKI, indicator index) → note
     inferred: set[tuple[str, int, str]]  # (kode IKI, indicator index, field)
     summary: dict
     documents: list[ParsedDocument] = field(default_factory=list, repr=False)
+
+    @property
+    def failed_files(self) -> list[dict]:
+        """The review rows of files that gave no document, with the reason."""
+        return [r for r in self.review if r["kind"] in FILE_FAILURES]
 
 
 def import_documents(paths: list[Path], *, tahun: int | None = None,
@@ -61,16 +70,21 @@ def import_text(text: str, name: str = "dokumen.txt", *, tahun: int | None = Non
     return _import([(name, text)], tahun, texts)
 
 
-def _import(sources: list[tuple[str, str | Issue]], tahun: int | None,
+def _import(sources: list[tuple[str, str | PdfText | Issue]], tahun: int | None,
             texts: Texts | None) -> ImportResult:
     texts = texts or get_texts()
     docs: list[ParsedDocument] = []
     file_issues: list[tuple[str, Issue]] = []
+    places: dict[str, dict[int, tuple[int, float]]] = {}
     for name, content in sources:
         if isinstance(content, Issue):
             file_issues.append((name, content))
             continue
-        found, issues = read_text(content, name)
+        line_issues: list[Issue] = []
+        if isinstance(content, PdfText):
+            places[name] = content.places
+            content, line_issues = content.text, content.issues
+        found, issues = read_text(content, name, line_issues)
         found = [d for d in found if d.has_content]
         file_issues += [(name, i) for i in issues]
         if not found:
@@ -80,6 +94,8 @@ def _import(sources: list[tuple[str, str | Issue]], tahun: int | None,
     order = {name: i for i, (name, _) in enumerate(sources)}
     review.sort(key=lambda r: (order.get(r["file"], len(order)), r["line"] is None,
                                r["line"] or 0))
+    for row in review:
+        row["where"] = _where(row["line"], places.get(row["file"]), texts)
     kinds = Counter(r["kind"] for r in review)
     summary = {
         "files": len(sources),
@@ -94,12 +110,25 @@ def _import(sources: list[tuple[str, str | Issue]], tahun: int | None,
     return ImportResult(master, review, notes, inferred, summary, docs)
 
 
+def _where(line: int | None, places: dict | None, texts: Texts) -> str:
+    """Where a review item's line is: ``baris 12`` of a text, ``hlm. 2, 45 mm dari atas``
+    of a PDF (its text lines are the importer's own)."""
+    if line is None:
+        return ""
+    if places is None or line not in places:
+        return texts.t("impor.letak.baris", baris=line)
+    page, top = places[line]
+    return texts.t("impor.letak.halaman", halaman=page, mm=round(top * 25.4 / 72))
+
+
 def summary_text(result: ImportResult, texts: Texts | None = None) -> str:
     """The terminal summary, in Indonesian (``templates/impor.yaml``)."""
     texts = texts or get_texts()
     s = result.summary
     kinds = [texts.t("impor.ringkasan.jenis", kind=k, jumlah=n)
              for k, n in s["review_per_jenis"].items()]
+    failed = [texts.t("impor.ringkasan.gagal", berkas=r["file"], pesan=r["message"],
+                      saran=r["action"]) for r in result.failed_files]
     return texts.t("impor.ringkasan.teks", **{k: v for k, v in s.items()
                                                if k != "review_per_jenis"},
-                   jenis=kinds)
+                   jenis=kinds, gagal=failed)

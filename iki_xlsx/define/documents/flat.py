@@ -19,25 +19,15 @@ from collections import Counter
 from .cleanup import squash, strip_markup
 from .flatcut import rebuild
 from .issues import Issue
-from .table import is_header, title_kind
+from .table import header_words_only, is_header, title_kind
+from .words import Vocabulary
 
-_FILLER = {"KINERJA", "DATA", "AKTIVITAS", "STRATEGIS", "UTAMA", "INDIVIDU", "PERHITUNGAN",
-           "PENGHITUNGAN", "FORMULASI", "KEGIATAN", "SUB", "PROGRAM", "DAN", "ATAU", "TAHUN",
-           "PERSPEKTIF", "KINERJA/", "PENGUKURAN", "PENGUMPULAN", "INDIKATOR", "DEFINISI",
-           "OPERASIONAL", "/", "-", "&"}
 _SIGNATURE = re.compile(r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|"
                         r"(?:Mengetahui|Menyetujui|Atasan\s+Langsung|Pihak\s+(?:Pertama|Kedua)|"
                         r"Pejabat\s+Penilai|Pegawai\s+yang\s+Dinilai|Yang\s+membuat|"
                         r"Dibuat\s+oleh)\b)", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dari|/)\s*\d{1,3})?"
                           r"(?:\s*-)?$", re.I)
-
-def header_words_only(line: str) -> bool:
-    """Every word of ``line`` is a column-title word (``NO``, ``SASARAN``, ``KINERJA`` …)."""
-    words = re.findall(r"[^\s()/]+", line)
-    return bool(words) and all(w.strip(".,:").upper() in _FILLER or title_kind(w)
-                               for w in words)
-
 
 def split_titles(text: str) -> list[str]:
     """Column titles run together on a line → the titles (a new kind starts a title)."""
@@ -56,15 +46,24 @@ def split_titles(text: str) -> list[str]:
 
 
 def flat_header(lines: list[str], i: int) -> tuple[list[str], int] | None:
-    """(titles, lines used) when a flattened column header starts at ``lines[i]``."""
-    used, text = 0, ""
+    """(titles, lines used) when a flattened column header starts at ``lines[i]``. The
+    titles may wrap over a few lines, with a blank line between them (each title a block
+    of its own: ``NO. SASARAN`` / ``KINERJA`` / ``INDIVIDU`` / ``INDIKATOR … DATA``)."""
+    used, text, words, blanks = 0, "", 0, 0
     best = None
-    while i + used < len(lines) and used < 5:
+    while i + used < len(lines) and words < 24:
         line = squash(strip_markup(lines[i + used]))
-        if not line or "\t" in lines[i + used] or "|" in line or not header_words_only(line):
+        if not line and used and blanks < 2:
+            used, blanks = used + 1, blanks + 1
+            continue
+        if text and re.fullmatch(r"[A-Z]{1,2}\.?", line):  # "TARGE" / "T": a broken title
+            text, used = text + line, used + 1
+        elif not line or "\t" in lines[i + used] or "|" in line or not header_words_only(
+                line):
             break
-        text = f"{text} {line}".strip()
-        used += 1
+        else:
+            text = f"{text} {line}".strip()
+            used, words, blanks = used + 1, words + len(line.split()), 0
         titles = split_titles(text)
         if len(titles) >= 3 and is_header(titles):
             best = (titles, used)
@@ -86,11 +85,13 @@ def furniture(lines: list[str]) -> set[str]:
     return {s for s, k in tops.items() if k >= 2 and k >= 0.75 * counts[s]}
 
 
-def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], list[Issue]]:
+def unflatten(text_lines: list[str], is_end, vocab: Vocabulary | None = None
+              ) -> tuple[list[tuple[int, str]], list[Issue]]:
     """The lines of a file with every flattened table rebuilt as tab-separated rows.
 
-    ``is_end(line)`` says whether a line ends a table (title, header label). Returns
-    (line number, text) pairs and the issues of the rebuilt rows."""
+    ``is_end(line)`` says whether a line ends a table (title, header label); ``vocab``
+    joins a cell's wrapped lines. Returns (line number, text) pairs and the issues of the
+    rebuilt rows."""
     out: list[tuple[int, str]] = []
     issues: list[Issue] = []
     skip = furniture(text_lines) if any("\t" not in x for x in text_lines) else set()
@@ -108,10 +109,11 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
         out.append((i + 1, "\t".join(titles)))
         kinds = [title_kind(t) or "lain" for t in titles]
         i += used
-        body: list[tuple[int, str, bool]] = []
-        page_start = False
+        body: list[tuple[int, str, bool, bool]] = []
+        page_start = blank = False
         while i < n:
             line = squash(strip_markup(text_lines[i]))
+            blank = blank or not line
             if "\t" in text_lines[i] or is_end(line) or _SIGNATURE.match(line):
                 break
             again = flat_header(text_lines, i)
@@ -124,10 +126,10 @@ def unflatten(text_lines: list[str], is_end) -> tuple[list[tuple[int, str]], lis
                 pages += 1
             if line and line not in skip and not (_is_page_number(line, pages)
                                                    and _page_top(text_lines, i + 1, skip)):
-                body.append((i + 1, line, page_start))
-                page_start = False
+                body.append((i + 1, line, page_start, blank))
+                page_start = blank = False
             i += 1
-        rows, row_issues = rebuild(kinds, body)
+        rows, row_issues = rebuild(kinds, body, vocab)
         issues += row_issues
         out += [(line_no, "\t".join(cells)) for line_no, cells in rows]
         out.append((i, ""))  # the table ends here for the reader

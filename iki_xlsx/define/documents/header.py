@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .cleanup import clean_cell, squash
+from .words import Vocabulary
 
 # field → accepted label spellings (upper case, letters and spaces only)
 LABELS: dict[str, tuple[str, ...]] = {
@@ -93,12 +94,29 @@ def parse_label_line(line: str, cells: list[str] | None) -> tuple[str, str | Non
     return None
 
 
+_TITLE = re.compile(r"INDIKATOR\s+KINERJA\s+(?:INDIVIDU\w*|UTAMA|PEGAWAI)", re.I)
+
+
+def title_year(line: str) -> int | None | bool:
+    """False when ``line`` is no IKI title; else the year it names (or None)."""
+    m = _TITLE.search(line)
+    if not m:
+        return False
+    rest = line[:m.start()] + " " + line[m.end():]
+    year = re.search(r"\b((?:19|20)\d{2})\b", rest)
+    rest = re.sub(r"\(?\bIK[IU]\b\)?|\bTAHUN\b|\b(?:19|20)\d{2}\b|[^\w\s]", " ", rest, flags=re.I)
+    if len(rest.split()) > 3:
+        return False  # prose mentioning IKI, e.g. a decree's "tentang … Indikator Kinerja …"
+    return int(year[1]) if year else None
+
+
 @dataclass
 class HeaderFields:
     """Lines collected per header field, with the line number each field started on."""
 
     lines: dict[str, list[str]] = field(default_factory=dict)
     line_of: dict[str, int] = field(default_factory=dict)
+    vocab: Vocabulary | None = None  # joins a value's wrapped lines (Perundang-/Undangan)
     _current: str | None = None
     _pending: list[str] = field(default_factory=list)
 
@@ -142,14 +160,23 @@ class HeaderFields:
 
     def text(self, name: str) -> str:
         """A one-line field (perangkat daerah, jabatan, NIP …)."""
-        return squash(clean_cell(" ".join(self.lines.get(name, ()))))
+        return squash(clean_cell(join_lines(self.lines.get(name, ()), self.vocab)))
 
     def items(self, name: str) -> list[str]:
         """A list field (fungsi, tugas) split into its items, markers removed."""
-        return split_items(self.lines.get(name, ()))
+        return split_items(self.lines.get(name, ()), self.vocab)
 
 
-def split_items(lines: list[str] | tuple[str, ...]) -> list[str]:
+def join_lines(lines, vocab: Vocabulary | None) -> str:
+    """Wrapped lines as one text (``vocab`` decides a line-end hyphen)."""
+    out = ""
+    for line in lines:
+        out = vocab.join(out, line.strip()) if vocab is not None else f"{out} {line}"
+    return out
+
+
+def split_items(lines: list[str] | tuple[str, ...], vocab: Vocabulary | None = None
+                ) -> list[str]:
     """Split lettered/numbered/bulleted lines into items; sub-items (``1 …`` under
     ``e …:``) are appended to their parent; unmarked lines continue the previous item.
 
@@ -186,7 +213,8 @@ def split_items(lines: list[str] | tuple[str, ...]) -> list[str]:
             items.append(body)
             last = value or last
         else:
-            items[-1] = f"{items[-1]} {part.strip()}"
+            items[-1] = (vocab.join(items[-1], part.strip()) if vocab is not None
+                         else f"{items[-1]} {part.strip()}")
     return [t for t in (_tidy(i) for i in items) if t]
 
 

@@ -1,35 +1,43 @@
 """PDF documents as the text the IKI reader understands, rebuilt from word positions.
 
 pdfplumber (pdfminer.six + pypdfium2, wheels for Windows) gives every word with its box
-and the ruling lines of the page. A table drawn with borders is cut into cells along its
-rulings; a table without borders into the columns its header row names (INDIKATOR,
-SASARAN …), cut where no word crosses, and into rows (see :func:`_unruled_table`); its
-columns carry over to the next page when the titles are not printed again. Cells that a
-page break cut (a merged sasaran, a row Word let break) are put back together
-(:func:`_rejoin_merged_cells`). Each table row becomes one
-tab-separated line (a cell's wrapped lines joined, its bulleted lines kept as items), the
-text around the tables becomes plain lines (words far apart, as in a signature block set
-with tab stops, separated by a tab). Running page headers and footers (the same text near
-the top or bottom of several pages, page numbers) are dropped so that a table split over
-pages reads as one. A PDF without any text (a scan) is reported, not guessed: no OCR.
+and the ruling lines of the page. The stages:
+
+1. every page's words; ruled tables cut along their rulings (:mod:`.pdfruled`);
+2. running headers, footers and page numbers dropped (:mod:`.pdfedges`);
+3. tables without rulings rebuilt from where their words stand (:mod:`.pdfplain`), the
+   other lines made text (:mod:`.pdflines`: tab stops, a header set as columns,
+   hyphens), text beside a table (a signature block) read after it;
+4. the parts of one table on consecutive pages put back together, with the row or the
+   merged cell a page break cut (:mod:`.pdftable`);
+5. one tab-separated line per table row, with a review item for every row whose cut into
+   cells or rows is not sure, and each line's page and height for the review.
+
+A PDF without any text (a scan) is reported, not guessed: no OCR.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleanup import squash
+from .header import parse_label_line, title_year
 from .issues import Issue
-from .table import is_header, is_number, title_kind
-
-_TAB_GAP = 18.0  # points between two words that a tab stop, not a space, separates
-_MARGIN = 0.09  # share of the page height where running headers/footers sit
-_PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:hal(?:aman)?\.?\s*)?\d{1,3}(?:\s*(?:dari|/)\s*\d{1,3})?"
-                          r"(?:\s*-)?$", re.I)
-_ITEM_START = re.compile(r"^(?:[-•·▪]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
+from .pdfedges import PageParts, drop_furniture
+from .pdflines import TextLine, join_hyphens, text_lines
+from .pdfplain import SIGNATURE_LINE, Columns, carried_table, plain_table
+from .pdfruled import ruled_tables
+from .pdftable import (
+    Row,
+    Table,
+    cell_text,
+    continues,
+    has_merged_groups,
+    number_column,
+    right_limits,
+)
+from .table import is_number
+from .words import Vocabulary, Word, group_lines, line_text, page_words
 
 
 class SourceError(ValueError):
@@ -41,16 +49,15 @@ class SourceError(ValueError):
 
 
 @dataclass
-class _Line:
-    page: int
-    top: float
-    bottom: float
+class PdfText:
+    """The text of a PDF, the review items of its lines and where each line was printed."""
+
     text: str
-    in_table: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    places: dict[int, tuple[int, float]] = field(default_factory=dict)  # line → (page, top pt)
 
 
-def pdf_text(path: str | Path) -> str:
-    """The text of an IKI PDF: one line per table row (cells separated by tabs)."""
+def read_pdf(path: str | Path) -> PdfText:
     import pdfplumber
 
     try:
@@ -58,308 +65,269 @@ def pdf_text(path: str | Path) -> str:
     except Exception as exc:  # pdfminer raises many types (syntax, encryption, xref …)
         raise SourceError(Issue("pdf_tidak_terbaca", None, {"reason": type(exc).__name__})) \
             from exc
-    lines: list[_Line] = []
-    heights: list[float] = []
-    carry: dict = {}
+    pages: list[PageParts] = []
+    texts: list[str] = []
     with pdf:
-        pages = len(pdf.pages)
         for number, page in enumerate(pdf.pages, start=1):
-            heights.append(float(page.height))
             try:
-                lines += _page_lines(page, number, carry)
-            except Exception as exc:  # a damaged page: say which, keep the others
+                words = page_words(page, number)
+                tables, inside = ruled_tables(page, number, words)
+            except Exception as exc:  # a damaged page: say which
                 raise SourceError(Issue("pdf_tidak_terbaca", None, {
                     "reason": f"halaman {number}: {type(exc).__name__}"})) from exc
-    if not any(line.text.strip() for line in lines):
-        raise SourceError(Issue("pdf_tanpa_teks", None, {"halaman": pages}))
-    lines = _rejoin_merged_cells(_drop_furniture(lines, heights))
-    return "\n".join(line.text for line in lines)
+            texts += [w.text for w in words]
+            pages.append(PageParts(number, float(page.width), float(page.height), tables,
+                                   group_lines(w for w in words if w not in inside)))
+    if not texts:
+        raise SourceError(Issue("pdf_tanpa_teks", None, {"halaman": len(pages)}))
+    vocab = Vocabulary(texts)
+    drop_furniture(pages)
+    blocks: list[TextLine | Table] = []
+    carry: Columns | None = None
+    seen: dict = {}  # titles → columns of tables without rulings met so far
+    for page in pages:
+        found, carry = _page_blocks(page, carry, seen, vocab)
+        blocks += found
+    return _render(_join_parts(blocks), vocab)
 
 
-def _page_lines(page, number: int, carry: dict) -> list[_Line]:
-    """The lines of one page; ``carry`` holds the columns of a table without rulings that
-    ran to the foot of the previous page (its titles are not always printed again)."""
-    tables = [t for t in page.find_tables() if _table_size(t) >= (2, 3)]
-    boxes = [t.bbox for t in tables]
-    words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
-             if not any(_inside(w, b) for b in boxes)]
-    out = [_Line(number, top, bottom, text) for top, bottom, text in _text_lines(words)]
-    for table in tables:
-        x0, top, x1, bottom = table.bbox
-        rows = table.extract()
-        step = (bottom - top) / max(len(rows), 1)
-        for i, row in enumerate(rows):
-            cells = [_cell_text(c) for c in row]
+def _page_blocks(page: PageParts, carry: Columns | None, seen: dict, vocab: Vocabulary
+                 ) -> tuple[list[TextLine | Table], Columns | None]:
+    """A page's text lines and tables in reading order (text beside a table after it),
+    and the columns of a table without rulings that runs to the page's foot."""
+    lines = page.lines
+    tables: list[Table] = list(page.tables)
+    beside: list[tuple[Table, list[Word]]] = []  # (the table, a line beside it)
+    plain: list[list[Word]] = []
+    k = 0
+    if carry is not None:
+        found = carried_table(lines, 0, page.number, carry)
+        if found:
+            tables.append(found[0])
+            beside += [(found[0], line) for line in _lines_of(found[3])]
+            k = found[2]
+            carry = found[4] if k >= len(lines) else None  # and on to the next page
+        else:
+            carry = None
+    while (found := plain_table(lines, k, page.number, seen)) is not None:
+        table, columns, first, end, side = found
+        plain += lines[k:first]
+        tables.append(table)
+        beside += [(table, line) for line in _lines_of(side)]
+        k = end
+        carry = columns if end >= len(lines) else None
+    plain += lines[k:]
+    keyed: list[tuple[float, int, TextLine | Table]] = [(t.top, 0, t) for t in tables]
+    normal = []
+    for line in plain:
+        holder = next((t for t in page.tables if t.top <= line[0].top <= t.bottom and (
+            line[0].x0 >= t.x1 - 1 or line[-1].x1 <= t.x0 + 1)), None)
+        if holder is not None:
+            beside.append((holder, line))  # level with a ruled table, outside it
+        else:
+            normal.append(line)
+    keyed += [(tl.key, 1, tl) for tl in text_lines(normal, page.number)]
+    keyed += [(table.bottom + 0.01, 2, tl) for table, line in beside
+              for tl in text_lines([line], page.number)]
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return _with_hyphens([b for _, _, b in keyed], vocab), carry
+
+
+def _lines_of(words: list[Word]) -> list[list[Word]]:
+    return group_lines(words) if words else []
+
+
+def _with_hyphens(blocks: list, vocab: Vocabulary) -> list:
+    out: list = []
+    run: list[TextLine] = []
+    for b in blocks + [None]:
+        if isinstance(b, TextLine):
+            run.append(b)
+            continue
+        out += join_hyphens(run, vocab)
+        run = []
+        if b is not None:
+            out.append(b)
+    return out
+
+
+# --------------------------------------------------------------------------- pages joined
+
+def _join_parts(blocks: list[TextLine | Table]) -> list[TextLine | Table]:
+    """Tables that go on after a page break (the same titles printed again, or none and
+    the same columns, with no text between) made one, their cut row joined back.
+
+    Titles printed on a page without rows of their own are dropped when text follows
+    them (a spreadsheet prints its title row on every page, even under the signature),
+    and titles printed again after the table's signature are no table: what stands
+    under them is text. Text between two parts that only repeats the table's cells (a
+    merged cell a spreadsheet prints again, clipped, at the top of the next page) is no
+    text."""
+    joiner = _Joiner()
+    for block in blocks:
+        if isinstance(block, TextLine):
+            joiner.between.append(block)
+        else:
+            joiner.table(block)
+    joiner.flush()
+    return joiner.out
+
+
+class _Joiner:
+    def __init__(self) -> None:
+        self.out: list[TextLine | Table] = []
+        self.current: Table | None = None  # the table the next part may go on
+        self.last: Table | None = None  # its last part (the columns to match)
+        self.pending: Table | None = None  # titles without rows yet
+        self.between: list[TextLine] = []  # text lines since the last part
+        self.titles: tuple[str, ...] | None = None  # the last table's titles
+        self.signed = False  # a signature line since the last table
+
+    def flush(self) -> None:
+        for line in self.between:
+            self.pending = self.current = None
+            if SIGNATURE_LINE.match(line.text):
+                self.signed = True
+            elif title_year(line.text) is not False or parse_label_line(line.text, None):
+                self.signed = False  # a new document
+            self.out.append(line)
+        self.between = []
+
+    def table(self, part: Table) -> None:
+        extra = self.between + [_row_line(row) for row in part.above]
+        part.above, self.between = [], []
+        base = self.current or self.pending
+        last = self.last if self.current else self.pending
+        if base is not None and _goes_on(base, last, part) and (
+                _repeated(extra, base) or _repeated(extra, part)):
+            if extra and not _repeated(extra, base) and base.rows:
+                # a merged cell of the next page's rows printed (clipped) under this
+                # page's: the rows before the break may belong to it
+                base.rows[-1].doubt = base.rows[-1].doubt or "halaman"
+            if base is self.pending:
+                self.out.append(base)
+                self.current, self.pending = base, None
+            _append_part(base, part)
+            self.last = part
+            return
+        self.between = extra
+        self.flush()
+        if part.titles and self.signed and _titles_key(part.titles) == self.titles:
+            self.out += _as_text(part)
+        elif part.titles and not part.rows:
+            self.pending = part
+        else:
+            self.out.append(part)
+            self.current = self.last = part if part.titles else None
+            if part.titles:
+                self.titles, self.signed = _titles_key(part.titles), False
+
+
+def _repeated(lines: list[TextLine], table: Table) -> bool:
+    """Every piece of ``lines`` says again what a cell of ``table`` says."""
+    said = [f" {' '.join(r.text(c).split()).casefold()} " for r in table.rows
+            for c in range(len(r.cells))]
+    return all(any(f" {' '.join(piece.split()).casefold()} " in s for s in said)
+               for line in lines for piece in line.text.split("\t") if piece.strip())
+
+
+def _titles_key(titles: list[str]) -> tuple[str, ...]:
+    return tuple(" ".join(t.split()).casefold() for t in titles)
+
+
+def _as_text(table: Table) -> list[TextLine]:
+    """A would-be table's rows back as the lines they were printed on."""
+    words = [w for row in table.rows for cell in row.cells for line in cell for w in line]
+    return [TextLine(table.page, min(w.top for w in line), max(w.bottom for w in line),
+                     line[0].x0, line_text(line)) for line in group_lines(words)]
+
+
+def _row_line(row: Row) -> TextLine:
+    top = min(w.top for cell in row.cells for line in cell for w in line)
+    return TextLine(row.page, top, top, 0.0, "\t".join(row.text(c) for c in range(len(row.cells))))
+
+
+def _goes_on(table: Table, last: Table, part: Table) -> bool:
+    if part.page < last.page or part.ruled != table.ruled:
+        return False
+    if part.titles:
+        if _titles_key(part.titles) == _titles_key(table.titles):
+            return True
+        if all(_within(t, p) for t, p in zip(_titles_key(table.titles),
+                                              _titles_key(part.titles))) and (
+                len(part.titles) == len(table.titles)):
+            part.titles = table.titles  # text printed over the titles (clipped)
+            return True
+        return False
+    return not part.ruled or last.same_columns(part)  # a plain part: carried columns
+
+
+def _within(title: str, printed: str) -> bool:
+    """``title``'s letters in order in ``printed`` (other text printed over it)."""
+    letters = iter(printed)
+    return all(ch in letters for ch in title)
+
+
+def _append_part(table: Table, part: Table) -> None:
+    """``part``'s rows after ``table``'s; its first row, without a NO, is the rest of the
+    row the page break cut or a new row of the last NO (see :func:`.pdftable.continues`)."""
+    rows = list(part.rows)
+    kinds = table.kinds()
+    no = number_column(kinds)
+    sas = kinds.index("sasaran") if "sasaran" in kinds else None
+    if rows and table.rows and not (no is not None and is_number(rows[0].text(no))):
+        top, prev = rows[0], table.rows[-1]
+        how, sure = continues(prev, top, kinds, right_limits([table, part]),
+                              has_merged_groups([table, part], kinds))
+        head = _group_head(table.rows, no, sas)
+        if sas is not None and top.filled(sas) and head is not None and (
+                no is not None or how == "row" or top.text(sas)[:1].islower()):
+            head.cells[sas].extend(top.cells[sas])  # a merged SASARAN cut by the page
+            top.cells[sas] = []
+        if how == "row":
+            for c, lines in enumerate(top.cells):
+                prev.cells[c].extend(lines)
+            rows = rows[1:]
+            if not sure:
+                prev.doubt = prev.doubt or "halaman"
+        elif not sure:
+            top.doubt = top.doubt or "halaman"
+    table.rows += [r for r in rows if any(r.cells)]
+    table.bottom = part.bottom
+
+
+def _group_head(rows: list[Row], no: int | None, sas: int | None) -> Row | None:
+    """The row that holds the NO and SASARAN of the last group."""
+    for row in reversed(rows):
+        if (no is not None and is_number(row.text(no))) or (
+                no is None and sas is not None and row.filled(sas)):
+            return row
+    return None
+
+
+# --------------------------------------------------------------------------- text
+
+def _render(blocks: list[TextLine | Table], vocab: Vocabulary) -> PdfText:
+    out = PdfText("")
+    lines: list[str] = []
+
+    def emit(text: str, page: int, top: float) -> int:
+        lines.append(text)
+        out.places[len(lines)] = (page, top)
+        return len(lines)
+
+    for block in blocks:
+        if isinstance(block, TextLine):
+            emit(block.text, block.page, block.top)
+            continue
+        if block.titles:
+            emit("\t".join(block.titles), block.page, block.top)
+        for row in block.rows:
+            cells = [cell_text(c, vocab) for c in row.cells]
             if any(cells):
-                out.append(_Line(number, top + i * step, top + (i + 1) * step,
-                                 "\t".join(cells), in_table=True))
-    if not tables:
-        out = _unruled_table(out, words, number, float(page.height), carry)
-    else:
-        carry.clear()
-    out.sort(key=lambda line: line.top)
+                n = emit("\t".join(cells), row.page, row.top)
+                if row.doubt:
+                    out.issues.append(Issue("kolom_tidak_pasti", n, {"why": row.doubt}))
+        lines.append("")  # the table ends here
+    out.text = "\n".join(lines)
     return out
-
-
-def _table_size(table) -> tuple[int, int]:
-    rows = table.rows
-    return len(rows), max((len(r.cells) for r in rows), default=0)
-
-
-def _inside(word: dict, box: tuple) -> bool:
-    x0, top, x1, bottom = box
-    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
-    return x0 <= cx <= x1 and top <= cy <= bottom
-
-
-def _cell_text(cell: str | None) -> str:
-    """A cell's lines: wrapped lines joined by a space, list items kept apart (``<br>``)."""
-    if not cell:
-        return ""
-    parts: list[str] = []
-    for line in cell.split("\n"):
-        line = squash(line)
-        if not line:
-            continue
-        if parts and not _ITEM_START.match(line):
-            parts[-1] = _join(parts[-1], line)
-        else:
-            parts.append(line)
-    return "<br>".join(p.replace("\t", " ") for p in parts)
-
-
-def _join(left: str, right: str) -> str:
-    """Join a wrapped line: a word broken at a hyphen (``Perundang-``) stays one word."""
-    if left.endswith("-") and not left.endswith(" -") and right[:1].islower():
-        return left + right
-    return f"{left} {right}"
-
-
-def _text_lines(words: list[dict]) -> list[tuple[float, float, str]]:
-    """Words outside tables grouped into lines (top within half a word height)."""
-    lines: list[list[dict]] = []
-    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        for line in lines[-3:]:
-            if abs(line[0]["top"] - w["top"]) <= max(2.0, 0.4 * (w["bottom"] - w["top"])):
-                line.append(w)
-                break
-        else:
-            lines.append([w])
-    out = []
-    for line in lines:
-        line.sort(key=lambda w: w["x0"])
-        text, prev = "", None
-        for w in line:
-            if prev is not None:
-                text += "\t" if w["x0"] - prev["x1"] > _TAB_GAP else " "
-            text += w["text"]
-            prev = w
-        out.append((min(w["top"] for w in line), max(w["bottom"] for w in line), text))
-    return out
-
-
-def _drop_furniture(lines: list[_Line], heights: list[float]) -> list[_Line]:
-    """Lines near the top/bottom edge repeated on several pages, and page numbers."""
-    def key(line: _Line) -> str:
-        return re.sub(r"\d+", "#", squash(line.text).casefold())
-
-    def in_margin(line: _Line) -> bool:
-        h = heights[line.page - 1]
-        return line.top < _MARGIN * h or line.bottom > (1 - _MARGIN) * h
-
-    edge = [ln for ln in lines if not ln.in_table and in_margin(ln)]
-    pages_of = Counter()
-    for k, page in {(key(ln), ln.page) for ln in edge}:
-        pages_of[k] += 1
-    pages = len(heights)
-    return [ln for ln in lines if ln.in_table or not in_margin(ln) or not (
-        (pages > 1 and pages_of[key(ln)] >= 2) or _PAGE_NUMBER.match(squash(ln.text)))]
-
-
-def _rejoin_merged_cells(lines: list[_Line]) -> list[_Line]:
-    """Cells a page break cut, put back together (tables with a NO column):
-
-    * a NO/SASARAN cell merged over rows: the page printed the number (and maybe the
-      start of the sasaran) at its foot and the sasaran, or its rest, in the first row of
-      the next page, whose NO is empty. That text goes back to the row with the number.
-    * a row broken across the pages (Word lets rows break by default): the next page's
-      first row has no NO and its texts mostly start in lowercase, as the rest of a
-      sentence does. Each of its cells goes back to the end of the row above.
-
-    A row left without any text is dropped."""
-    kinds: list[str | None] = []
-    group: _Line | None = None  # the last row with a number in NO
-    last: _Line | None = None  # the last table row
-    out: list[_Line] = []
-    for line in lines:
-        cells = line.text.split("\t")
-        if not line.in_table:
-            out.append(line)
-            continue
-        if is_header(cells):
-            kinds = [title_kind(c) for c in cells]
-            out.append(line)
-            continue
-        if "no" not in kinds or "sasaran" not in kinds or len(cells) != len(kinds):
-            out.append(line)
-            continue
-        no, sas = kinds.index("no"), kinds.index("sasaran")
-        first = last is not None and line.page != last.page
-        if is_number(cells[no]):
-            group = line
-        elif first and group is not None:
-            if cells[sas]:
-                head = group.text.split("\t")
-                head[sas] = f"{head[sas]} {cells[sas]}".strip()
-                group.text = "\t".join(head)
-                cells[sas] = ""
-            rest = [c for k, c in enumerate(cells) if c and k != no]
-            if rest and 2 * sum(_continues(c) for c in rest) >= len(rest):
-                above = last.text.split("\t")
-                if len(above) == len(cells):
-                    last.text = "\t".join(_join(a, c) if a and c else a or c
-                                          for a, c in zip(above, cells))
-                    cells = [""] * len(cells)
-            line.text = "\t".join(cells)
-            if not any(cells):
-                continue
-        out.append(line)
-        last = line
-    return out
-
-
-def _continues(text: str) -> bool:
-    """Text that goes on from a line above: it starts in lowercase (or with a digit)."""
-    first = text.lstrip("-•· ")[:1]
-    return first.islower() or first.isdigit()
-
-
-# --------------------------------------------------------------------------- no rulings
-
-def _unruled_table(lines: list[_Line], words: list[dict], page: int, height: float,
-                   carry: dict) -> list[_Line]:
-    """A table without borders. Its body runs from the header row (cells that name
-    INDIKATOR, SASARAN …) to a gap wider than two lines or a signature line; its columns
-    are the bands of the page that no body word crosses, each band given to the header
-    cell it overlaps (header titles may be centred or left-aligned); its rows start at a
-    number in NO, where a column that had ended starts again, or after a wider gap."""
-    for i, line in enumerate(lines):
-        cells = line.text.split("\t")
-        if "\t" in line.text and is_header(cells):
-            titles = cells
-            head = _segments(sorted((w for w in words if abs(w["top"] - line.top) < 3),
-                                    key=lambda w: w["x0"]))
-            start = line.bottom
-            break
-    else:
-        if not carry:
-            return lines
-        titles, head = carry["titles"], carry["head"]  # the table goes on from the last page
-        start = _MARGIN * height  # below a running header
-        i = max((k for k, ln in enumerate(lines) if ln.bottom <= start), default=-1)
-    carry.clear()
-    if len(head) != len(titles):
-        return lines
-    kinds = [title_kind(c) for c in titles]
-    below = sorted((w for w in words if w["top"] > start + 1), key=lambda w: w["top"])
-    heights = sorted(w["bottom"] - w["top"] for w in below) or [10.0]
-    line_h = heights[len(heights) // 2]
-    body: list[tuple[float, float, list[dict]]] = []
-    last_bottom = start
-    for top, bottom, text in _text_lines(below):
-        if (top - last_bottom > 2.2 * line_h and body) or _SIGNATURE_LINE.match(text):
-            break
-        if bottom > (1 - _MARGIN) * height:
-            break  # a running footer or a page number
-        body.append((top, bottom, [w for w in below if abs(w["top"] - top) < 2]))
-        last_bottom = bottom
-    else:
-        if last_bottom > 0.75 * height:
-            carry.update(titles=titles, head=head)  # ran to the foot of the page
-    column_of = _bands(head, [w for _, _, ws in body for w in ws])
-    rows: list[list[list[str]]] = []
-    prev_used: set[int] = set()
-    last_bottom = None
-    for top, bottom, ws in body:
-        cells: list[list[str]] = [[] for _ in titles]
-        for w in sorted(ws, key=lambda w: w["x0"]):
-            cells[column_of(w)].append(w["text"])
-        texts = [" ".join(c) for c in cells]
-        used = {k for k, t in enumerate(texts) if t}
-        new_row = (last_bottom is None or ("no" in kinds and is_number(texts[kinds.index("no")]))
-                   or not used <= prev_used  # a column that had ended starts again
-                   or top - last_bottom > 1.6 * line_h)
-        prev_used, last_bottom = used, bottom
-        if new_row:
-            rows.append([[] for _ in titles])
-        for k, t in enumerate(texts):
-            if t:
-                rows[-1][k].append(t)
-    _merged_sasaran(rows, kinds)
-    out = lines[:i + 1]
-    for n, row in enumerate(rows):
-        out.append(_Line(page, start + (n + 0.5) * 1e-3, start + (n + 1) * 1e-3,
-                         "\t".join(_cell_text("\n".join(c)) for c in row), in_table=True))
-    end = last_bottom if last_bottom is not None else start
-    return out + [ln for ln in lines[i + 1:] if ln.top > end]
-
-
-_SIGNATURE_LINE = re.compile(r"^\s*(?:NIP\b|[A-Z][A-Za-z .'-]{2,30},\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}|"
-                             r"(?:Mengetahui|Menyetujui|Atasan\s+Langsung|Pihak\s+(?:Pertama|Kedua)|"
-                             r"Pejabat\s+Penilai|Pegawai\s+yang\s+Dinilai)\b)", re.I)
-
-
-def _segments(words: list[dict]) -> list[tuple[float, float]]:
-    """Words of one line grouped where they are further apart than a tab stop."""
-    out: list[list[float]] = []
-    for w in words:
-        if out and w["x0"] - out[-1][1] <= _TAB_GAP:
-            out[-1][1] = max(out[-1][1], w["x1"])
-        else:
-            out.append([w["x0"], w["x1"]])
-    return [(a, b) for a, b in out]
-
-
-def _bands(head: list[tuple[float, float]], body: list[dict]):
-    """word → column index: the page is cut where no word of the table crosses, and each
-    band belongs to the header cell it overlaps most (else the nearest one)."""
-    spans = sorted([(w["x0"], w["x1"]) for w in body] + list(head))
-    bands: list[list[float]] = []
-    for a, b in spans:
-        if bands and a <= bands[-1][1] + 2.0:
-            bands[-1][1] = max(bands[-1][1], b)
-        else:
-            bands.append([a, b])
-    owner = []
-    for a, b in bands:
-        overlaps = [max(0.0, min(b, h1) - max(a, h0)) for h0, h1 in head]
-        if max(overlaps) > 0:
-            owner.append(overlaps.index(max(overlaps)))
-        else:
-            mid = (a + b) / 2
-            owner.append(min(range(len(head)), key=lambda k: abs((head[k][0] + head[k][1]) / 2
-                                                                 - mid)))
-
-    def column_of(word: dict) -> int:
-        mid = (word["x0"] + word["x1"]) / 2
-        for (a, b), k in zip(bands, owner):
-            if a - 1 <= mid <= b + 1:
-                return k
-        return 0
-
-    return column_of
-
-
-def _merged_sasaran(rows: list[list[list[str]]], kinds: list) -> None:
-    """Sasaran text longer than its first indicator row runs on beside the next rows of
-    the same NO: it belongs to the row with the number."""
-    if "no" not in kinds or "sasaran" not in kinds:
-        return
-    no, sas = kinds.index("no"), kinds.index("sasaran")
-    head = None
-    for row in rows:
-        if row[no]:
-            head = row
-        elif head is not None and row[sas]:
-            head[sas] += row[sas]
-            row[sas] = []

@@ -82,6 +82,23 @@ def title_kind(cell: str) -> str | None:
     return None
 
 
+_FILLER = {"KINERJA", "DATA", "AKTIVITAS", "STRATEGIS", "UTAMA", "INDIVIDU", "PERHITUNGAN",
+           "PENGHITUNGAN", "FORMULASI", "KEGIATAN", "SUB", "PROGRAM", "DAN", "ATAU", "TAHUN",
+           "PERSPEKTIF", "KINERJA/", "PENGUKURAN", "PENGUMPULAN", "INDIKATOR", "DEFINISI",
+           "OPERASIONAL", "IKI", "IKU", "/", "-", "&"}
+
+def title_word(word: str) -> bool:
+    """A word of a column title: ``NO``, ``SASARAN``, ``KINERJA``, ``(FORMULASI`` …"""
+    core = word.strip(".,:;()[]")
+    return not core.strip("/-&") or core.upper() in _FILLER or title_kind(core) is not None
+
+
+def header_words_only(line: str) -> bool:
+    """Every word of ``line`` is a column-title word (``NO``, ``SASARAN``, ``KINERJA`` …)."""
+    words = re.findall(r"[^\s()/]+", line)
+    return bool(words) and all(title_word(w) for w in words)
+
+
 def is_header(cells: list[str]) -> bool:
     """A table header: an INDIKATOR column plus two other recognised titles, all short."""
     filled = [c for c in cells if c]
@@ -94,7 +111,7 @@ def is_header(cells: list[str]) -> bool:
     return "indikator" in kinds and sum(k is not None for k in kinds) >= 3
 
 
-def _is_column_numbers(cells: list[str]) -> bool:
+def is_column_numbers(cells: list[str]) -> bool:
     nums = [c.strip("()") for c in cells if c]
     if len(nums) < 3 or not all(n.isdigit() for n in nums):
         return False
@@ -201,7 +218,7 @@ class TableReader:
         if cells is None:
             return self._text_line(line_no, line)
         blank, self._blank = self._blank, False
-        if _is_separator(cells) or _is_column_numbers(cells):
+        if _is_separator(cells) or is_column_numbers(cells):
             return True
         if is_header(cells):
             self._flush()

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from .cleanup import squash, strip_markup
 from .flat import unflatten
-from .header import HeaderFields, parse_label_line
+from .header import HeaderFields, parse_label_line, title_year
 from .issues import Issue
 from .signature import Signature, parse_signature
 from .table import Columns, TableReader, TableRow, is_header, is_number, split_cells
+from .words import Vocabulary
 
-_TITLE = re.compile(r"INDIKATOR\s+KINERJA\s+(?:INDIVIDU\w*|UTAMA|PEGAWAI)", re.I)
 _STARTS_DOCUMENT = ("perangkat_daerah", "jabatan")
 
 
@@ -59,27 +59,21 @@ class ParsedDocument:
         self.signature = parse_signature(self.signature_lines, self.fields.text("jabatan"))
 
 
-def title_year(line: str) -> int | None | bool:
-    """False when ``line`` is no IKI title; else the year it names (or None)."""
-    m = _TITLE.search(line)
-    if not m:
-        return False
-    rest = line[:m.start()] + " " + line[m.end():]
-    year = re.search(r"\b((?:19|20)\d{2})\b", rest)
-    rest = re.sub(r"\(?\bIK[IU]\b\)?|\bTAHUN\b|\b(?:19|20)\d{2}\b|[^\w\s]", " ", rest, flags=re.I)
-    if len(rest.split()) > 3:
-        return False  # prose mentioning IKI, e.g. a decree's "tentang … Indikator Kinerja …"
-    return int(year[1]) if year else None
-
-
 def _ends_flat_table(line: str) -> bool:
-    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table."""
-    return title_year(line) is not False or parse_label_line(line, None) is not None
+    """A title or a header label (PERANGKAT DAERAH, JABATAN …) ends a flattened table. A
+    title stands alone: in capitals or at the start of the line (a cell may mention
+    ``Indikator Kinerja Utama`` inside a sentence)."""
+    if title_year(line) is not False:
+        return line.isupper() or bool(re.match(r"\W*INDIKATOR\s+KINERJA", line, re.I))
+    return parse_label_line(line, None) is not None
 
 
-def read_text(text: str, file: str) -> tuple[list[ParsedDocument], list[Issue]]:
-    """Split ``text`` into IKI documents; also return file-level issues."""
-    return _Reader(file).run(text)
+def read_text(text: str, file: str, issues: list[Issue] = ()
+              ) -> tuple[list[ParsedDocument], list[Issue]]:
+    """Split ``text`` into IKI documents; also return file-level issues. ``issues``: items
+    about lines of ``text`` found before (a PDF's doubtful rows), given to the document
+    that holds their line."""
+    return _Reader(file).run(text, issues)
 
 
 def decode(data: bytes) -> str:
@@ -96,18 +90,18 @@ def _is_pdf(path: Path) -> bool:
         return f.read(5) == b"%PDF-"
 
 
-def read_path(path: Path) -> str:
+def read_path(path: Path):
     """The text of a document file: .docx through :mod:`.docx`, .pdf through :mod:`.pdf`
-    (word positions → table rows), anything else as text."""
+    (word positions → table rows, a :class:`~.pdf.PdfText`), anything else as text."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
         from .docx import docx_text
 
         return docx_text(path)
     if suffix == ".pdf" or (suffix not in (".txt", ".md") and _is_pdf(path)):
-        from .pdf import pdf_text
+        from .pdf import read_pdf
 
-        return pdf_text(path)
+        return read_pdf(path)
     return decode(path.read_bytes())
 
 
@@ -122,11 +116,14 @@ class _Reader:
         self.late_title: tuple[int, int | None] | None = None  # title seen inside a document
         self.late_heading: list[str] = []  # lines after such a title, before what follows
         self.recent: list[str] = []  # heading lines just above the first title
+        self.vocab = Vocabulary(())
 
-    def run(self, text: str) -> tuple[list[ParsedDocument], list[Issue]]:
-        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table)
+    def run(self, text: str, issues: list[Issue] = ()
+            ) -> tuple[list[ParsedDocument], list[Issue]]:
+        self.vocab = Vocabulary(text.split())
+        lines, flat_issues = unflatten(text.splitlines(), _ends_flat_table, self.vocab)
         by_line: dict[int, list[Issue]] = {}
-        for issue in flat_issues:
+        for issue in [*issues, *flat_issues]:
             by_line.setdefault(issue.line, []).append(issue)
         for n, raw in lines:
             self.line(n, strip_markup(raw.rstrip("\r\n ")))
@@ -145,6 +142,7 @@ class _Reader:
             (n, year), heading = self.late_title, self.late_heading
         self.late_title, self.late_heading, self.recent = None, [], []
         self.doc = ParsedDocument(self.file, n, tahun=year, heading=list(heading))
+        self.doc.fields.vocab = self.vocab
         self.docs.append(self.doc)
         self.table = None
         self.state = "header"
