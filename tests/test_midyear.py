@@ -20,7 +20,8 @@ from iki_xlsx.core.model import Aggregation, Master, MidYear, Polarity
 from iki_xlsx.core.texts import get_texts
 from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.recap.build import build_recap, notes
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.wording import notes
 from iki_xlsx.recap.xlsx import write_recap_xlsx
 from iki_xlsx.workspace import Workspace
 

@@ -102,8 +102,8 @@ def test_a_copy_dated_2099_no_longer_overrides_the_pegawai(world, tmp_path):
     copy_lines = [text[m.start():text.find(")", m.start()) + 20]
                   for m in re.finditer(r"0[12] TW I: [01] dari", text)]
     assert len(copy_lines) == 2 and all("di berkas tertulis 01-01-2099 00:00" in line and
-                                        "tidak dipakai" in line for line in copy_lines), text
-    assert re.search(r"01 TW I: 12 dari \S+ \(disimpan [^)]*\)(?! — tidak dipakai)", text)
+                                        "— diganti" in line for line in copy_lines), text
+    assert re.search(r"01 TW I: 12 dari \S+ \(disimpan [^)]*\)(?! —)", text)
     # the recap's Riwayat: the replaced value, with the time the copy claimed
     out = tmp_path / "rekap.xlsx"
     write_recap_xlsx(build_recap(ws, upto="TW1"), out, get_texts())

@@ -205,7 +205,11 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
     r = runner.invoke(app, ["riwayat", ANDI[0], *w])
     assert r.exit_code == 0, r.output
     assert "andi.xlsx" in r.output and "keliru.xlsx" in r.output
-    assert "tidak dipakai" in r.output and "surat koreksi" in r.output
+    assert "surat koreksi" in r.output
+    # issue 23: andi.xlsx's TW1 is replaced by the later keliru.xlsx (taken back), named
+    assert "— diganti: yang dipakai 9 dari" in r.output
+    # every decision about a file names it: its own name and the start of its sha256
+    assert f"keliru.xlsx · sha256 {sha[:12]}" in r.output
     # one date format (06-12-2026 12:34) and a decimal comma, everywhere it says a time
     assert re.search(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", r.output), r.output
     assert not re.search(r"\d{4}-\d{2}-\d{2}", r.output), r.output

@@ -115,7 +115,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
 
     Example: iki-xlsx riwayat 199001012015031001
     """
-    from ..core.show import history_row, number_text, when
+    from ..core.show import history_row, number_text, value_source, when
     from ..year import OfficerError, history
 
     texts = load_texts(templates)
@@ -132,6 +132,8 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         for r in h.revisions:
             console.print(t("riwayat.revisi", revisi=r.revision, status=r.status,
                             waktu=when(r.at)))
+        if h.withdrawn_at:
+            console.print(t("riwayat.ditarik", waktu=when(h.withdrawn_at)))
         if not h.given:
             console.print(t("riwayat.kosong"))
         for g in h.given:
@@ -139,10 +141,13 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
                             periode=t(f"form.periode.{g.period}"), nilai=number_text(g.value),
                             berkas=g.file, waktu=when(g.saved_at),
                             klaim=when(g.claimed_at) if g.claimed_at else "",
-                            dihitung=g.counted))
+                            tanda=t(f"riwayat.tanda.{g.state}", alasan=g.reason,
+                                    oleh=number_text(g.by.value) if g.by else "",
+                                    sumber=value_source(g.by, texts) if g.by else "")))
         names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
         for e in h.events:
-            row = [number_text(x) for x in history_row(e, names, texts) if x not in ("", None)]
+            row = [number_text(x) for x in history_row(e, names, texts, h.files)
+                   if x not in ("", None)]
             console.print(t("riwayat.kejadian", kejadian=row[0], rincian=" · ".join(row[1:])))
         for name, codes in h.rejected:
             console.print(t("riwayat.ditolak", berkas=name, masalah=", ".join(codes)))

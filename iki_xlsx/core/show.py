@@ -106,9 +106,40 @@ def short_name(name: str) -> str:
     return last.replace("\\", "/").rsplit("/", 1)[-1] or name
 
 
-def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
+UPLOAD_SUFFIX = ".unggahan"  # a portal upload's file in the workspace (its receipt)
+
+
+def file_label(sha256: str, where: str, origin: dict | None, texts: Texts) -> str:
+    """A file as a decision names it (issue 23): its own name as sent (a portal upload:
+    its receipt), the message it came in (sender, date, subject), and the start of its
+    sha256 — what the officer types to name it again."""
+    name = short_name(where) if where else ""
+    upload = name.endswith(UPLOAD_SUFFIX)
+    mail = origin if isinstance(origin, dict) and (origin.get("from") or
+                                                   origin.get("message_id")) else None
+    return texts.t("rekap.berkas_keputusan", nama=name[:-len(UPLOAD_SUFFIX)] if upload
+                   else name, unggahan=upload, dari=(mail or {}).get("from", ""),
+                   tanggal=str((mail or {}).get("date") or "")[:10],
+                   perihal=(mail or {}).get("subject", ""), surel=mail is not None,
+                   sha=sha256[:12])
+
+
+def decision_target(d, files: dict[str, str], texts: Texts) -> str:
+    """What a decision acts on, as its list shows it: a file (``files``: sha256 →
+    :func:`file_label`), or one value (its indikator number, period, the value set)."""
+    if d.sha256:
+        return files.get(d.sha256) or texts.t("rekap.berkas_sha", sha=d.sha256[:12])
+    number = int(d.indicator) if str(d.indicator or "").isdigit() else d.indicator
+    return texts.t("rekap.nilai_keputusan", indikator=number or "?",
+                   periode=period_label(texts, d.period) if d.period else "",
+                   nilai=shown(d.value) if d.value is not None else "")
+
+
+def history_row(e: Event, names: dict[str, str], texts: Texts,
+                files: dict[str, str] | None = None) -> list:
     """One line of the Riwayat sheet: what happened, to which indikator and period, the
-    old and the new value with their files, and the reason of a decision."""
+    old and the new value with their files, and the reason of a decision; a decision
+    about a file names it (``files``: sha256 → :func:`file_label`)."""
     t = texts.t
     d = e.decision
     kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
@@ -121,6 +152,9 @@ def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
         new = (t("rekap.revisi_ke", revisi=e.new.revision), value_source(e.new, texts))
     if d is not None:
         new = (shown(d.value) if d.value is not None else "", when(d.at))
+        if d.sha256:
+            label = (files or {}).get(d.sha256) or t("rekap.berkas_sha", sha=d.sha256[:12])
+            new = ("", t("rekap.berkas_waktu", berkas=label, waktu=when(d.at)))
     return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
 
 

@@ -42,6 +42,7 @@ from ..workspace import (
     ledger_json,
 )
 from . import layout as L
+from . import reissue
 from .distribution import write_distribution
 from .formcopy import FORM_COPY_KEY, pack_form
 from .inputcheck import write_input_checks
@@ -99,6 +100,7 @@ class FormJob:
     password: str
     templates_dir: str | None
     filled: dict | None = None  # issue 11: closed periods filled in (reissue.filled_for)
+    active: tuple | None = None  # the periods it counts in (Mulai / Selesai); None: all
 
 
 @dataclass
@@ -111,6 +113,7 @@ class FormResult:
     status: str  # baru | revisi | kembali (an earlier revision's content again) | sama
     content_hash: str
     ledger_row: NewRevision
+    reissue: dict | None = None  # a re-issue: what the form says is filled, late, to fill
 
 
 def build_and_write(job: FormJob) -> FormResult:
@@ -133,12 +136,12 @@ def build_and_write(job: FormJob) -> FormResult:
                           key_id=job.key_id, locked_hash=digest)
     form_text = ledger_json(form_to_dict(form))
     body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
-    if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
-        from . import reissue
-
-        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay)
-        reissue.apply(lay, job.filled)
-        lay.reissue = reissue.describe(lay, job.filled, texts)
+    # after the content hash is taken: which realisasi cells are open (issues 11, 23)
+    lay.inactive = reissue.close_inactive(lay, job.active)
+    if job.filled is not None:
+        late = reissue.apply(lay, job.filled)
+        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
+        lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
@@ -148,7 +151,8 @@ def build_and_write(job: FormJob) -> FormResult:
     row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
                   locked_cells=ledger_json(row.locked_cells),
                   reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
-    return FormResult(job.path, job.form_id, revision, status, digest, row)
+    return FormResult(job.path, job.form_id, revision, status, digest, row,
+                      getattr(lay, "reissue", None))
 
 
 def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
@@ -234,7 +238,8 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             ws.write_number(cell.row, cell.col, cell.value, fmt)
         else:
             write_text(ws, cell.row, cell.col, cell.value, fmt)
-    style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
+    style = {"number": "input_number", "choice": "input_choice", "text": "input_text",
+             "late_number": "input_late_number", "late_choice": "input_late_choice"}
     for r, c, kind in lay.inputs:
         ws.write_blank(r, c, None, formats[style[kind]])
     write_input_checks(ws, lay, texts)
@@ -277,7 +282,9 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          aturan_pengantar=texts.t("aturan.pengantar"),
                          aturan_penutup=texts.t("aturan.penutup"),
                          catatan_jumlah=L.midyear_note(form, texts),
-                         reissue=getattr(lay, "reissue", None),  # issue 11
+                         reissue=getattr(lay, "reissue", None),  # issues 11, 23
+                         inactive=[period_label(texts, p)
+                                   for p in getattr(lay, "inactive", ())],
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
                          capaian_col=L.col_name(lay.capaian_col),
@@ -334,6 +341,7 @@ class PlannedForm:
     templates_dir: str | None = None
     previous: int | None = None  # the revision that was current before (revisi, kembali)
     matching: object = None  # timeline.Matching of the indikator against it
+    reissue: dict | None = None  # a re-issue: periods filled, late, to fill (labels)
     _layout: L.FormLayout | None = field(default=None, repr=False)
     _manifest: dict | None = field(default=None, repr=False)
 
@@ -399,11 +407,14 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    make_zip: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    keep: set[tuple[str, str]] = frozenset(),
-                   closed_upto: str | None = None) -> GenerateResult:
+                   closed_upto: str | None = None,
+                   shut_upto: str | None = None) -> GenerateResult:
     """Write every form of ``master`` (its valid assignments) under ``out_dir``, record
     them and the master's contacts in the workspace. Forms of the year no longer in the
     master are withdrawn, except the (NIP, Kode IKI) in ``keep`` (rows skipped as
-    invalid)."""
+    invalid). ``closed_upto``: re-issue with what was counted s.d. that period filled in
+    and locked; ``shut_upto``: every cell s.d. that period locked, even without a value
+    (see :mod:`.reissue`)."""
     from .generate_year import record_year, withdrawn_ids
 
     started = time.perf_counter()
@@ -415,13 +426,13 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     issued = workspace.issued.revisions_of(ids)
     paths = plan_paths(forms, out_dir, texts.t("form.tanpa_perangkat_daerah"))
     key, key_id = workspace.key, workspace.key_id
+    scheme = master.settings.periode
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
-                         issued.get(form_id), key, key_id, password, templates_dir)
-                 for form, form_id, path in zip(forms, ids, paths)]
-    if closed_upto:  # issue 11: re-issue with the periods s.d. closed_upto filled in
-        from .reissue import fill_jobs
-
-        fill_jobs(workspace, form_jobs, closed_upto)
+                         issued.get(form_id), key, key_id, password, templates_dir,
+                         active=_active_of(a, scheme))
+                 for form, form_id, path, a in zip(forms, ids, paths, master.assignments)]
+    if closed_upto or shut_upto:  # issues 11, 23: re-issue with what was counted
+        reissue.fill_jobs(workspace, form_jobs, closed_upto or shut_upto, shut_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[FormResult] = []
     if jobs == 1 or len(form_jobs) < 16:
@@ -441,7 +452,7 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     year = record_year(workspace, master, ids, set(keep), gone_before)
     workspace.mail.record_contacts(master)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
-                           r.ledger_row.manifest, templates_dir)
+                           r.ledger_row.manifest, templates_dir, reissue=r.reissue)
                for job, r in zip(form_jobs, results)]
     _match_revised(workspace, planned, form_jobs)
     for p in planned:  # issue 11: issued again after a withdrawal
@@ -455,6 +466,13 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
         result.zips = write_zips(planned, out_dir)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _active_of(assignment, scheme) -> tuple | None:
+    """The periods a form counts in, when its Mulai or Selesai limits them."""
+    if not (assignment.mulai or assignment.selesai):
+        return None
+    return tuple(assignment.active_periods(scheme))
 
 
 def _match_revised(workspace: Workspace, planned: list[PlannedForm],

@@ -98,6 +98,13 @@ STYLES: dict[str, dict] = {
     "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
                    "indent": 1,
                    "bg_color": "#FFF2CC"},
+    # re-issue (issue 23): a closed period's cell still open for a late value; a period
+    # outside the form's Mulai / Selesai (locked)
+    "input_late_number": {"valign": "vcenter", "align": "center", "border": 1,
+                          "locked": False, "bg_color": "#F4B183", "num_format": "#,##0.##"},
+    "input_late_choice": {"valign": "vcenter", "align": "center", "border": 1,
+                          "locked": False, "bg_color": "#F4B183"},
+    "td_inactive": {"border": 1, "bg_color": "#BFBFBF", "pattern": 1},
     "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
                 "bg_color": "#F2F2F2", "text_wrap": True},
     "helper": {},

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
-from ..core.show import when
+from ..core.show import decision_target, file_label, when
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
@@ -118,13 +118,16 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     latest = list(reversed(rows[-LATEST:]))
     problems = [r for r in reversed(rows) if r.problems or not r.accepted]
     decisions = []
+    seen = ws.files.first_sightings([d.sha256 for items in decisions_by_form.values()
+                                     for d in items if d.sha256])  # issue 23: named
+    named = {sha: file_label(sha, x.where, x.origin, texts) for sha, x in seen.items()}
     for form_id, items in decisions_by_form.items():
         f = by_id.get(form_id)
         for d in items:
             decisions.append({**asdict(d), "nama": f.nama if f else "",
                               "nip": format_nip(f.nip) if f else "",
                               "kind_text": t(f"portal.keputusan.jenis.{d.kind}"),
-                              "berkas": shown_name(names.get(d.sha256 or "", ""))})
+                              "berkas": decision_target(d, named, texts)})
     decisions.sort(key=lambda d: d["id"], reverse=True)
     return Overview(tahun, codes, labels, period, sorted(units.values(), key=lambda g: g.label),
                     sorted(atasan.values(), key=lambda g: g.label), totals, latest, problems,

@@ -18,11 +18,9 @@ from .build import (
     NOT_SUBMITTED,
     Recap,
     UnitSummary,
-    atasan_text,
-    belum_notes,
-    notes,
     predikat_colours,
 )
+from .wording import atasan_text, belum_notes, notes
 from .closed import closed_rows
 
 TEMPLATE = "rekap.html.j2"

@@ -16,9 +16,9 @@ from ..core.texts import Texts
 from ..core.xlsxtext import write_text
 from .build import (
     Recap,
-    atasan_text,
     predikat_colours,
 )
+from .wording import atasan_text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "constant_memory": True}

@@ -13,8 +13,8 @@ from ..core.texts import Texts
 from .build import (
     Recap,
     UnitSummary,
-    notes,
 )
+from .wording import notes
 from .sheetkit import (
     Formats,
     data_bars,

@@ -22,10 +22,8 @@ from .build import (
     NOT_COUNTED,
     NOT_SUBMITTED,
     Recap,
-    atasan_text,
-    belum_notes,
-    value_sources,
 )
+from .wording import atasan_text, belum_notes, value_sources
 from .closed import sheet_closed
 from .inline import Deferred, InlineRows, splice
 from .sheetkit import (
@@ -278,7 +276,7 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
-            row = history_row(e, names, texts)
+            row = history_row(e, names, texts, recap.file_labels)
             ws.write_number(r, 0, r - 1, fm.int)
             put_text(ws, r, 1, format_nip(f.nip), fm.text)
             put_text(ws, r, 2, f.nama, fm.text)

@@ -9,6 +9,7 @@ from dataclasses import fields
 
 from ..core.problems import ACCEPTED
 from ..core.timeline import FileInput
+from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
 from .rows import CollectedFile, FileEntry, FileMask, Sighting
 
@@ -33,6 +34,11 @@ def _entry_values(entry: FileEntry) -> tuple:
             entry.arrived_at, entry.trusted_at)
 
 
+def _plain(entry: FileEntry) -> dict:
+    """A new file's verdict as its journal line keeps it (not what was read from it)."""
+    return {f: getattr(entry, f) for f in FILE_FIELDS if f != "first_seen"}
+
+
 class CollectedFiles:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
@@ -45,6 +51,7 @@ class CollectedFiles:
         the sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
+        note = self.ledger.note
         with self.ledger.transaction() as db:
             for entry, source, member, *rest in items:
                 out.append(db.execute(
@@ -53,10 +60,14 @@ class CollectedFiles:
                     " modified_at, saved_at, saved_from, filled_mask, arrived_at, trusted_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
-                db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
-                           " run_id, origin) VALUES (?,?,?,?,?,?)",
-                           (entry.sha256, source, member, stamp, run_id,
-                            (rest[0] if rest else "") or None))
+                if out[-1]:  # the journal: when it first arrived, and its verdict
+                    note(file_line(entry.sha256, {**_plain(entry), "first_seen": stamp}))
+                origin = (rest[0] if rest else "") or None
+                if db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member,"
+                              " seen_at, run_id, origin) VALUES (?,?,?,?,?,?)",
+                              (entry.sha256, source, member, stamp, run_id,
+                               origin)).rowcount == 1:
+                    note(seen_line(entry.sha256, source, member, stamp, run_id, origin))
         return out
 
     def replace_verdict(self, entry: FileEntry) -> None:
@@ -105,6 +116,18 @@ class CollectedFiles:
         return [Sighting(*row[:6], from_json(row[6])) for row in self.ledger.db.execute(
             "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
             " WHERE sha256 = ? ORDER BY id", (sha256,))]
+
+    def first_sightings(self, shas: list[str]) -> dict[str, Sighting]:
+        """sha256 → where and how each file was first seen (path or archive member, and
+        its mail or upload provenance): what a decision about the file names."""
+        out = {}
+        for chunk in chunks(sorted(set(shas))):
+            for row in self.ledger.db.execute(
+                    "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
+                    " WHERE id IN (SELECT MIN(id) FROM sightings WHERE sha256 IN"
+                    f" ({','.join('?' * len(chunk))}) GROUP BY sha256)", chunk):
+                out[row[1]] = Sighting(*row[:6], from_json(row[6]))
+        return out
 
     def first_names(self) -> dict[str, str]:
         """sha256 → where the file was first seen (path, or "archive › member")."""

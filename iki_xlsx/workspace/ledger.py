@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..core.canonical import canonical_text
+from .journal import JOURNAL_FILE, Journal
 from .private import create_private, is_private, private_dir, tighten_workspace
 from .schema import backup_before_upgrade, create_tables, has_schema, needs_upgrade, upgrade
 
@@ -32,6 +33,8 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self.journal = Journal(path.with_name(JOURNAL_FILE))  # what recovery replays
+        self._notes: list[dict] | None = None  # journal lines of the open transaction
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -76,9 +79,21 @@ class Ledger:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction. Another process writing (a second collect, a generate)
-        makes this one wait — up to :data:`LOCK_WAIT` seconds in all — never fail."""
+        makes this one wait — up to :data:`LOCK_WAIT` seconds in all — never fail. The
+        journal lines noted meanwhile (:meth:`note`) are appended before it commits."""
         with _immediate(self.db) as db:
-            yield db
+            self._notes = []
+            try:
+                yield db
+                if self._notes:
+                    self.journal.write(db, self._notes)
+            finally:
+                self._notes = None
+
+    def note(self, line: dict) -> None:
+        """A journal line (:mod:`.journal`) for what the open transaction writes."""
+        if self._notes is not None:
+            self._notes.append(line)
 
     def backup(self, target: Path) -> None:
         """A consistent copy of the ledger at ``target`` (SQLite's online backup: other

@@ -58,7 +58,7 @@ def tighten(path: Path, mode: int = FILE_MODE) -> None:
 # What a workspace holds (workspace/folder.py, keys.py, store.py; the portal's folder):
 # only these are tightened, so that a workspace pointed at a folder holding other things
 # never changes those.
-WORKSPACE_FILES = ("ledger*", "*.key", "sandi-*.txt", "portal-*.txt", "portal-*.key")
+WORKSPACE_FILES = ("ledger*", "jurnal*", "*.key", "sandi-*.txt", "portal-*.txt", "portal-*.key")
 WORKSPACE_TREES = ("berkas", "portal")
 
 

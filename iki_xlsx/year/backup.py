@@ -1,7 +1,8 @@
 """Backup and restore of a whole workspace (issue 11): one zip holding the ledger (a
 consistent copy made with SQLite's online backup, so other commands may run meanwhile),
-the key, the sheet password and every stored returned file, with an index of their
-sha256 signed with the workspace key.
+its journal up to that copy (issue 23: what a later recovery replays), the key, the
+sheet password and every stored returned file, with an index of their sha256 signed
+with the workspace key.
 
 Restoring goes only into an empty workspace folder (or one holding nothing but the
 same key, as after a lost ledger); a truncated, foreign or altered archive is refused
@@ -27,11 +28,13 @@ from ..core.canonical import canonical
 from ..core.texts import Texts, get_texts
 from ..workspace import (
     DB_FILE,
+    JOURNAL_FILE,
     KEY_FILE,
     PASSWORD_FILE,
     STORE_DIR,
     Workspace,
     check_ledger_file,
+    copy_journal,
     now_iso,
     private_dir,
     tighten,
@@ -41,6 +44,7 @@ from ..workspace import (
 INDEX = "iki-cadangan.json"
 FORMAT = "iki-xlsx-cadangan"
 _MEMBER = re.compile(rf"({re.escape(DB_FILE)}|{re.escape(KEY_FILE)}|{re.escape(PASSWORD_FILE)}"
+                     rf"|{re.escape(JOURNAL_FILE)}"
                      rf"|{STORE_DIR}/[0-9a-f]{{2}}/[0-9a-f]{{64}}(\.xlsx|\.ods)?)")
 
 
@@ -80,6 +84,9 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
         ledger = Path(tmpdir) / DB_FILE
         ws.ledger.backup(ledger)  # first: every file it names is already stored
         members: list[tuple[str, Path]] = [(KEY_FILE, ws.key_path), (DB_FILE, ledger)]
+        journal = Path(tmpdir) / JOURNAL_FILE  # its lines up to the ledger copied (issue 23)
+        if copy_journal(ws.ledger.journal.path, ledger, journal):
+            members.append((JOURNAL_FILE, journal))
         password = ws.path / PASSWORD_FILE
         if password.is_file():
             members.append((PASSWORD_FILE, password))
