@@ -35,6 +35,9 @@ def value_source(v: Value | None, texts: Texts) -> str:
         return ""
     if v.decision is not None:
         return texts.t("rekap.sumber.keputusan", waktu=when(v.decision.at))
+    if v.verification is not None:  # the atasan's Koreksi (issue 26)
+        return texts.t("rekap.sumber.koreksi", waktu=when(v.saved_at or v.collected_at),
+                       berkas=short_name(v.name) if v.name else "")
     return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=when(v.saved_at))
 
 

@@ -17,6 +17,12 @@ The rules (the README explains them to officers):
 * **The officer decides, on the record.** An excluded file gives nothing (until included
   again); a value the officer sets or clears stands over every file until released. The
   latest decision about a file or a value counts; every decision stays in the ledger.
+* **The atasan verifies** (issue 26, :func:`apply_verifications`): the latest decision
+  about a value (by the review workbook's saved time) applies to the value its row
+  showed — *Setuju* verifies it, *Koreksi* sets the atasan's value over the pegawai's
+  (which stays in the record), *Kembalikan* sends it back. When the pegawai's value has
+  changed since, the decision is kept but the value needs verifying again. The officer's
+  own decisions stand over the atasan's.
 
 Pure functions over plain data: the ledger reads the rows, this module decides.
 
@@ -47,12 +53,21 @@ WAKTU_SAMA = "waktu_sama"  # two files saved at the same time give different val
 REVISI_LAMA = "revisi_lama"  # a file of an earlier revision counted for the current one
 DIHAPUS = "indikator_dihapus"  # values of an indikator the current revision removed
 KEPUTUSAN = "keputusan"  # an officer's decision
+VERIFIKASI = "verifikasi"  # the atasan's decision about a value (issue 26)
 
 # Decision kinds (ledger ``decisions.kind``).
 EXCLUDE, INCLUDE = "kecualikan", "sertakan"
 SET, CLEAR, RELEASE = "tetapkan", "kosongkan", "lepas"
 FILE_DECISIONS = (EXCLUDE, INCLUDE)
 VALUE_DECISIONS = (SET, CLEAR, RELEASE)
+
+# The atasan's decisions on a review workbook (ledger ``verifications.kind``), and the
+# overall note about a bawahan (no indikator).
+SETUJU, KEMBALIKAN, KOREKSI, CATATAN = "setuju", "kembalikan", "koreksi", "catatan"
+VERDICTS = (SETUJU, KEMBALIKAN, KOREKSI)
+# Verification of a value, and of a form's period.
+TERVERIFIKASI, DIKEMBALIKAN, MENUNGGU = "terverifikasi", "dikembalikan", "menunggu"
+ULANG = "verifikasi_ulang"  # decided about a value the pegawai has changed since
 
 
 # --------------------------------------------------------------------------- matching
@@ -184,10 +199,37 @@ class Decision:
     value: object = None
 
 
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """One decision of the atasan about one value (or the overall note about a bawahan:
+    ``kind`` :data:`CATATAN`, no indikator), as the ledger recorded it from a returned
+    review workbook."""
+
+    id: int
+    kind: str  # setuju | kembalikan | koreksi | catatan
+    revision: int  # of the form, the row was of
+    indicator: str | None  # the indikator's id in that revision
+    period: str
+    value: object  # what it makes count: the value shown (setuju), the atasan's (koreksi)
+    base: object  # the pegawai's own value under the row then (None: blank)
+    note: str  # the umpan balik
+    atasan_nip: str
+    sha256: str  # the review workbook it came in
+    saved_at: str  # when the atasan saved it (UTC; "" unknown)
+    collected_at: str
+    name: str = ""  # where the workbook was first seen
+
+    @property
+    def order(self) -> tuple:
+        """Later is newer, as for files: the saved time, then the workbook, then the
+        row's place in the ledger."""
+        return (self.saved_at or normal_time(self.collected_at), self.sha256, self.id)
+
+
 @dataclass(slots=True)
 class Value:
-    """A value and where it came from: a file (and its cell's indikator there) or a
-    decision of the officer."""
+    """A value and where it came from: a file (and its cell's indikator there), a
+    decision of the officer or the atasan's correction."""
 
     value: object
     sha256: str | None
@@ -197,6 +239,7 @@ class Value:
     saved_at: str
     collected_at: str
     decision: Decision | None = None
+    verification: Verification | None = None  # the atasan's Koreksi (issue 26)
 
 
 @dataclass(slots=True)
@@ -208,6 +251,7 @@ class Event:
     new: Value | None = None
     text: str = ""  # the indikator text, for a removed one
     decision: Decision | None = None
+    verification: Verification | None = None  # the atasan's decision (VERIFIKASI)
 
 
 @dataclass
@@ -220,10 +264,44 @@ class FormYear:
     excluded: set[str] = field(default_factory=set)  # files the officer set aside
     files: int = 0  # accepted files that count (not excluded)
     active: tuple[str, ...] | None = None  # periods the form counts in (None: all year)
+    own: dict[tuple[str, str], Value] = field(default_factory=dict)  # the files' values
+    checks: dict[tuple[str, str], tuple[str, Verification]] = field(
+        default_factory=dict)  # (id, period) → (status, the atasan's latest decision)
+    notes: dict[str, Verification] = field(default_factory=dict)  # period → overall note
 
     def value(self, indicator: str, period: str) -> object:
         got = self.values.get((indicator, period))
         return None if got is None else got.value
+
+    def verification(self, indicator: str, period: str) -> str:
+        """terverifikasi / dikembalikan / verifikasi_ulang / menunggu (a value nobody
+        has decided about), "" for a blank cell nobody decided about. A value the
+        officer set counts as verified: the officer decided, on the record."""
+        key = (indicator, period)
+        got = self.values.get(key)
+        if got is not None and got.decision is not None:
+            return TERVERIFIKASI
+        check = self.checks.get(key)
+        if check is not None:
+            return check[0]
+        return MENUNGGU if got is not None else ""
+
+    def verified(self, indicator: str, period: str) -> bool:
+        return self.verification(indicator, period) == TERVERIFIKASI
+
+    def verification_status(self, period: str, indicators: Iterable[str]) -> str:
+        """A period of the form as the atasan left it: ``dikembalikan`` when any value
+        was sent back, else ``menunggu`` while any value waits (or needs verifying
+        again), ``terverifikasi`` when every value was verified; "" with no value and
+        no decision (nothing to verify), or when the form does not count then."""
+        if self.active is not None and period not in self.active:
+            return ""
+        states = {self.verification(i, period) for i in indicators}
+        if DIKEMBALIKAN in states:
+            return DIKEMBALIKAN
+        if MENUNGGU in states or ULANG in states:
+            return MENUNGGU
+        return TERVERIFIKASI if TERVERIFIKASI in states else ""
 
     def status(self, period: str, indicators: Iterable[str]) -> str:
         """lengkap / sebagian / belum for one period; ``kosong`` when files came but
@@ -244,10 +322,12 @@ class FormYear:
 # --------------------------------------------------------------------------- resolving
 
 def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
-            current: int, decisions: Iterable[Decision] = ()) -> FormYear:
+            current: int, decisions: Iterable[Decision] = (),
+            verifications: Iterable[Verification] = ()) -> FormYear:
     """The year of one form: ``files`` its accepted files (any revision), ``revisions``
     every revision's indicators (as in the form JSON), ``current`` the current revision,
-    ``decisions`` the officer's decisions about this form and its files, in order."""
+    ``decisions`` the officer's decisions about this form and its files, in order,
+    ``verifications`` the atasan's (any order)."""
     decisions = sorted(decisions, key=lambda d: d.id)
     year = FormYear()
     file_state: dict[str, str] = {}
@@ -305,6 +385,8 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
         if f.sha256 in old_revision_files:
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
                 None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at)))
+    year.own = dict(year.values)
+    apply_verifications(year, verifications, maps)
     _apply_value_decisions(year, decisions, maps)
     for d in decisions:
         if d.kind in FILE_DECISIONS:
@@ -346,6 +428,45 @@ def _apply_value_decisions(year: FormYear, decisions: list[Decision],
             year.values.pop(key, None)
 
 
+def apply_verifications(year: FormYear, verifications: Iterable[Verification],
+                        maps: Mapping[int, Mapping[str, str]]) -> None:
+    """The atasan's latest decision about each value (see the module docstring): its
+    check, and the value a Koreksi (or a Setuju of a corrected value) makes count."""
+    latest: dict[tuple[str, str], Verification] = {}
+    for v in sorted(verifications, key=lambda v: v.order):
+        if v.kind == CATATAN:
+            year.notes[v.period] = v
+            continue
+        cur = maps.get(v.revision, {}).get(v.indicator or "")
+        if cur is None:
+            continue
+        latest[(cur, v.period)] = v
+        if v.kind != SETUJU:
+            year.events.append(Event(VERIFIKASI, cur, v.period, verification=v))
+    for key, v in latest.items():
+        now = year.values.get(key)
+        if not same_value(None if now is None else now.value, v.base):
+            year.checks[key] = (ULANG, v)
+        elif v.kind == KEMBALIKAN:
+            year.checks[key] = (DIKEMBALIKAN, v)
+        else:
+            year.checks[key] = (TERVERIFIKASI, v)
+            if v.value is not None and not same_value(v.base, v.value):
+                year.values[key] = Value(v.value, None, v.name, None, key[0], v.saved_at,
+                                         v.collected_at, verification=v)
+
+
+def same_value(a: object, b: object) -> bool:
+    """Two realisasi are the same value: numbers by value (85 and 85.0), Ya/Tidak by
+    their text, blank only as blank."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return str(a).strip().casefold() == str(b).strip().casefold()
+
+
 def touching(year: FormYear, shas: set[str]) -> list[Event]:
     """The events of ``year`` in which one of the files ``shas`` takes part."""
     out = []
@@ -368,6 +489,7 @@ def load_years(ws, tahun: int | None, forms: list,
     ids = [f.form_id for f in forms]
     files = ws.files.year_files(ids, names)
     decisions = ws.decisions.by_form(ids)
+    verifications = ws.verifications.by_form(ids, names)  # issue 26
     current = {f.form_id: f.revision for f in forms}
     shapes = shapes if shapes is not None else ws.issued.shapes(forms)
     # the current revision's indikator are its positions; other revisions' are matched
@@ -376,6 +498,8 @@ def load_years(ws, tahun: int | None, forms: list,
     other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
     other |= {fid for fid, ds in decisions.items()
               if any(d.revision not in (None, current[fid]) for d in ds)}
+    other |= {fid for fid, vs in verifications.items()
+              if any(v.revision != current[fid] for v in vs)}
     revisions: dict[str, dict[int, list]] = {
         fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
     if other:
@@ -387,7 +511,7 @@ def load_years(ws, tahun: int | None, forms: list,
     for f in forms:
         fid = f.form_id
         out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f.revision,
-                           decisions.get(fid, []))
+                           decisions.get(fid, []), verifications.get(fid, ()))
         if fid in active:
             out[fid].active = active[fid].periods
     return out
