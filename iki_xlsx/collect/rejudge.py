@@ -63,7 +63,7 @@ def rejudge(ws: Workspace) -> RejudgeReport:
                 _codes([p.to_dict() for p in res.problems]) == _codes(row.problems):
             report.unchanged += 1
             continue
-        ws.files.replace_verdict(res.entry())
+        ws.files.replace_verdict(res.entry(), res.verifications)
         report.changed.append(Rejudged(name, row.status, res, _codes(row.problems),
                                        values_changed))
     return report
