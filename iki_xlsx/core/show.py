@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .model import whole
 from .texts import Texts
-from .timeline import KEPUTUSAN, REVISI_LAMA, Event, Value
+from .timeline import KEPUTUSAN, REVISI_LAMA, VERIFIKASI, Event, Value
 
 
 def period_label(texts: Texts, code: str) -> str:
@@ -57,6 +57,8 @@ def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
     old and the new value with their files, and the reason of a decision."""
     t = texts.t
     d = e.decision
+    if e.kind == VERIFIKASI and e.verification is not None:
+        return _verification_row(e, names, texts)
     kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
         t(f"rekap.keputusan.{d.kind}")
     indikator = names.get(e.indicator, e.text or "")
@@ -68,6 +70,19 @@ def history_row(e: Event, names: dict[str, str], texts: Texts) -> list:
     if d is not None:
         new = (shown(d.value) if d.value is not None else "", when(d.at))
     return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
+
+
+def _verification_row(e: Event, names: dict[str, str], texts: Texts) -> list:
+    """The atasan's Kembalikan or Koreksi (issue 26): the pegawai's value it was about,
+    the atasan's value, who decided in which workbook, and the umpan balik."""
+    v = e.verification
+    where = texts.t("rekap.verifikasi.atasan", nip=v.atasan_nip or "-",
+                    berkas=short_name(v.name) if v.name else "",
+                    waktu=when(v.saved_at or v.collected_at))
+    return [texts.t(f"rekap.verifikasi.{v.kind}"), names.get(e.indicator, e.text or ""),
+            period_label(texts, e.period) if e.period else "",
+            shown(v.base) if v.base is not None else "", "",
+            shown(v.value) if v.value is not None else "", where, v.note]
 
 
 def status_label(texts: Texts, status: str) -> str:

@@ -104,12 +104,12 @@ class ReviewRun:
         return sum(len(b.blocks) for b in self.plan.books)
 
 
-def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path, *,
+def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None, *,
                      tahun: int | None = None, atasan: str | None = None,
                      jobs: int | None = None, templates_dir: str | None = None,
                      progress: Callable[[int, int], None] | None = None) -> ReviewRun:
     """Write one review workbook per atasan for ``period_text`` under ``out_dir``
-    (``<NIP>_<Nama>.xlsx``) and record them. ValueError (Indonesian) for an unknown
+    (default ``output/verifikasi-<period>``: ``<NIP>_<Nama>.xlsx``) and record them. ValueError (Indonesian) for an unknown
     period, a workspace without forms, or an ``atasan`` NIP with no bawahan then."""
     started = time.perf_counter()
     texts = get_texts(templates_dir)
@@ -118,7 +118,7 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path, *,
     if nip and not plan.books:
         raise ValueError(texts.t("verifikasi.galat.atasan", nip=atasan,
                                  periode=texts.t(f"form.periode.{plan.period}")))
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir) if out_dir else Path("output") / f"verifikasi-{plan.period}"
     password, _ = ws.sheet_password()
     ids = [ws.review_id(plan.tahun, plan.period, b.atasan_key) for b in plan.books]
     known = ws.reviews.revisions_of(ids)
