@@ -387,6 +387,7 @@ class Settings:
     sandi: str = ""
     instansi: str = ""  # agency heading on the title, e.g. "BADAN KEPEGAWAIAN ..."
     pemerintah_daerah: str = ""  # region heading, e.g. "KABUPATEN KUTAI KARTANEGARA"
+    hanya_terverifikasi: bool = False  # issue 26: the recap counts only verified values
 
 
 @dataclass(frozen=True)

@@ -123,12 +123,16 @@ def _settings_sheet(wb, fmt, texts: Texts, master: Master | None) -> None:
             value = master.mail_settings.get(name)
         if hasattr(value, "value"):
             value = value.value
+        if isinstance(value, bool):  # Hanya Nilai Terverifikasi (issue 26)
+            value = texts.t("form.pilihan_ya") if value else texts.t("form.pilihan_tidak")
         if name == "tanggal" and value:
             ws.write_datetime(r, 1, value, fmt.date)
         elif value not in (None, ""):
             ws.write(r, 1, value)
         ws.write_string(r, 2, texts.t(f"master.pengaturan.bantuan.{name}"))
-    choices = {"periode": schema.SCHEME_CHOICES, "kertas": schema.PAPER_CHOICES}
+    choices = {"periode": schema.SCHEME_CHOICES, "kertas": schema.PAPER_CHOICES,
+               "hanya_terverifikasi": (texts.t("form.pilihan_ya"),
+                                       texts.t("form.pilihan_tidak"))}
     for r, (_, name, _) in enumerate(schema.SETTINGS_KEYS, start=1):
         if name in choices:
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(choices[name])})

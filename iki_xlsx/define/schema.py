@@ -37,6 +37,7 @@ SETTINGS_KEYS: tuple[tuple[str, str, object], ...] = (
     ("Sandi Proteksi", "sandi", None),
     ("Instansi", "instansi", None),
     ("Pemerintah Daerah", "pemerintah_daerah", None),
+    ("Hanya Nilai Terverifikasi", "hanya_terverifikasi", "Tidak"),  # issue 26: the recap
     # mail (optional; the password is never written here: environment or a prompt)
     ("Server SMTP", "smtp_host", None),
     ("Port SMTP", "smtp_port", None),

@@ -31,6 +31,7 @@ from ..core.model import (
     parse_scheme,
     parse_target,
 )
+from ..core.capaian import parse_answer
 from ..core.problems import Problem
 from ..core.texts import BULAN
 from . import schema
@@ -128,13 +129,18 @@ class Validator:
             PredikatScale.from_setting(scale)
         except ValueError as exc:
             self.add("pengaturan_skala", r, "value", value=scale, reason=str(exc))
+        raw, r = val("hanya_terverifikasi")
+        only = parse_answer(raw) if cell_text(raw) else False
+        if only is None:
+            self.add("pengaturan_hanya_terverifikasi", r, "value", value=cell_text(raw))
         if len(self.problems) > before:
             return None
         return Settings(
             tahun=int(tahun), periode=scheme, tempat=cell_text(val("tempat")[0]),
             tanggal=tanggal, kertas=kertas, batas_capaian=float(cap), skala_predikat=scale,
             sandi=cell_text(val("sandi")[0]), instansi=cell_text(val("instansi")[0]),
-            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]))
+            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]),
+            hanya_terverifikasi=bool(only))
 
     # -- IKI and indicators
     def iki(self, rows: list[Row], ind_rows: list[Row],

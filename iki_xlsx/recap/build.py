@@ -61,6 +61,8 @@ _END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
 NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
 NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
+UNVERIFIED = "belum_verifikasi"  # an indikator whose values wait for the atasan (issue 26)
+INDICATOR_STATUSES = ("terisi", "kosong", NOT_SUBMITTED, "galat", UNVERIFIED)
 
 
 def _period_key(code: str) -> tuple[int, int]:
@@ -379,7 +381,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         if not any(v is not None for v in values.values()):
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
             if only_verified and waiting:
-                ind_status = "belum_verifikasi"
+                ind_status = UNVERIFIED
         else:
             ind_status = "terisi"
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)

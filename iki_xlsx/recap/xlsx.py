@@ -18,6 +18,7 @@ from ..core.show import history_row, period_label, status_label
 from ..core.texts import Texts, get_texts
 from ..forms import layout as L
 from .build import (
+    INDICATOR_STATUSES,
     NOT_COUNTED,
     NOT_SUBMITTED,
     Recap,
@@ -144,8 +145,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
               18, 40, 60]
     sheet_title(ws, recap, texts, fm)
     header_row(ws, 1, titles, widths, fm)
-    status = {s: t(f"rekap.status_indikator.{s}") for s in ("terisi", "kosong",
-                                                            NOT_SUBMITTED, "galat")}
+    status = {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}
     n_p = len(recap.periods)
     c_cap, c_status = 11 + n_p, 12 + n_p
     formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.text, fm.text, fm.text]
