@@ -389,5 +389,6 @@ def _write_guide(ws, book: ReviewBook, layouts: list[BlockLayout], texts: Texts,
             else:
                 write_text(ws, r, c, value, formats["td"])
         ws.set_row(r, L.row_height([str(x or "") for x in row[1:4]], list(widths[1:4])))
-    L.setup_print(ws, book.settings.get("kertas") or "A4")
+    L.setup_print(ws, book.settings.get("kertas") or "A4",
+                  t("verifikasi.lembar.footer_petunjuk", tahun=book.tahun, periode=label))
     ws.protect(password)
