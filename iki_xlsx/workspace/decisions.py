@@ -3,8 +3,10 @@ set aside or taken back, a value set, made blank or given back to the files."""
 
 from __future__ import annotations
 
+import json
+
 from ..core.timeline import Decision
-from .ledger import Ledger, from_json, ledger_json, now_iso
+from .ledger import Ledger, now_iso, read_json
 
 
 class Decisions:
@@ -21,7 +23,7 @@ class Decisions:
                 "INSERT INTO decisions (at, kind, form_id, sha256, revision, indicator, period,"
                 " value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
                 (now_iso(), kind, form_id, sha256, revision, indicator, period,
-                 None if value is None else ledger_json(value), reason)).lastrowid
+                 None if value is None else read_json(value), reason)).lastrowid
 
     def by_form(self, form_ids: list[str] | None = None) -> dict[str, list[Decision]]:
         """form id → its decisions (and its files'), in the order they were taken."""
@@ -34,5 +36,16 @@ class Decisions:
             if form_id and (wanted is None or form_id in wanted):
                 out.setdefault(form_id, []).append(Decision(
                     id_, at, kind, reason, sha, revision, indicator, period,
-                    from_json(value)))
+                    _value(value)))
         return out
+
+
+def _value(text: str | None) -> object:
+    """A decision's value: JSON — or, as earlier versions stored a text value (Ya /
+    Tidak) without quotes, that text itself."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
