@@ -52,7 +52,7 @@ def build_world(root: Path, master_path: Path, *, fill_forms: bool = True) -> di
         collect([root / "masuk"], ws, jobs=1)
     run = generate_reviews(ws, "TW2", root / "verifikasi", jobs=1)
     ws.close()
-    return {"root": root, "forms": planned, "run": run,
+    return {"root": root, "master": master_path, "forms": planned, "run": run,
             "books": {r.ledger_row.atasan_nip or r.ledger_row.atasan_nama: r
                       for r in run.results}}
 

@@ -321,8 +321,7 @@ def test_decisions_of_a_bawahan_now_assessed_by_another_atasan_are_not_recorded(
     from iki_xlsx.define.master import load_master
     from iki_xlsx.forms.generate import generate_forms
 
-    src = w["root"].parent / "master.yaml"
-    data = yaml.load(master_with_contacts(src).read_text(encoding="utf-8"), Loader=YamlLoader)
+    data = yaml.load(w["master"].read_text(encoding="utf-8"), Loader=YamlLoader)
     for person in data["pegawai"]:
         if person["nip"] == NUR[0]:
             person["nip_atasan"] = KEPALA_NIP

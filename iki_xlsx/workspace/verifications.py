@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..core.timeline import KOREKSI, Verification, normal_time
-from .ledger import Ledger, chunks, from_json, ledger_json
+from .ledger import Ledger, chunks, from_json, read_json
 from .rows import VerificationRow
 
 
@@ -29,7 +29,7 @@ def insert_verifications(db: sqlite3.Connection, sha256: str, saved_at: str | No
 
 
 def _json(value: object) -> str | None:
-    return None if value is None else ledger_json(value)
+    return None if value is None else read_json(value)  # "Ya" too: quoted
 
 
 class Verifications:
