@@ -25,11 +25,11 @@ from .manifest import (
 )
 from .printcheck import add_print_warnings, print_warnings
 from .reissue import closed_in_file, drop_closed, drop_note
-from .review import atasan_key, form_definitions
+from .review import atasan_key, book_key, form_definitions
 from .reviewgen import ReviewRun, generate_reviews
 from .reviewmanifest import input_cells, is_review_text, parse_review
 
-__all__ = ["FORM_COPY_KEY", "ReadingView", "ReviewRun", "add_print_warnings", "atasan_key",
+__all__ = ["FORM_COPY_KEY", "ReadingView", "ReviewRun", "add_print_warnings", "atasan_key", "book_key",
            "closed_in_file", "content_hash", "drop_closed", "drop_note", "dry_run",
            "form_definitions", "form_from_dict", "generate_forms", "generate_reviews", "input_cells",
            "is_review_text", "issued_row", "layout", "load_view", "parse_manifest",

@@ -1,6 +1,7 @@
 """What each atasan's review workbook shows (issue 26): for one period, every bawahan
-whose form counts in it, grouped by the pejabat penilai named on their form (a Plt.
-atasan included: the atasan as the master names them), and per indikator the target
+whose form counts in it, grouped by the pejabat penilai named on their form — one
+workbook per atasan and capacity: a Plt. atasan signs the workbook of the bawahan whose
+form names them as Plt., apart from those of their own position — and per indikator the target
 for the period, the realisasi as counted now with the file and saved time it came from,
 the capaian s.d. the period, the pegawai's keterangan and where its verification
 stands. Read from the ledger through the timeline; :mod:`.reviewbook` writes it.
@@ -75,6 +76,7 @@ class ReviewBook:
     scheme: PeriodScheme
     settings: dict  # of the first bawahan's form: kertas, tempat, instansi, …
     blocks: list[ReviewBlock] = field(default_factory=list)
+    key: str = ""  # the atasan and their jabatan (a Plt. capacity is a workbook apart)
 
 
 @dataclass
@@ -94,6 +96,13 @@ def atasan_key(atasan: dict) -> str:
     name = " ".join(unicodedata.normalize("NFKC", str(atasan.get("nama") or ""))
                     .casefold().split())
     return f"nama:{name}" if name else ""
+
+
+def book_key(atasan: dict) -> str:
+    """One workbook per atasan and jabatan: the same person as Plt. elsewhere signs a
+    workbook apart."""
+    jabatan = " ".join(str(atasan.get("jabatan") or "").casefold().split())
+    return f"{atasan_key(atasan)}|{jabatan}"
 
 
 def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | None = None,
@@ -142,12 +151,13 @@ def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | 
             if atasan is not None and key != atasan:
                 continue
             form = definitions[head.form_id]
-            book = books.get(key)
+            book = books.get(book_key(boss))
             if book is None:
                 settings = {k: getattr(form.settings, k) for k in (
                     "kertas", "tempat", "instansi", "pemerintah_daerah", "batas_capaian")}
-                book = books[key] = ReviewBook(key, boss, tahun, period,
-                                               form.settings.periode, settings)
+                book = books[book_key(boss)] = ReviewBook(
+                    key, boss, tahun, period, form.settings.periode, settings,
+                    key=book_key(boss))
             book.blocks.append(review_block(head, who.pegawai if who else {}, form, year,
                                             period, texts))
         if progress:

@@ -120,7 +120,7 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
                                  periode=texts.t(f"form.periode.{plan.period}")))
     out_dir = Path(out_dir) if out_dir else Path("output") / f"verifikasi-{plan.period}"
     password, _ = ws.sheet_password()
-    ids = [ws.review_id(plan.tahun, plan.period, b.atasan_key) for b in plan.books]
+    ids = [ws.review_id(plan.tahun, plan.period, b.key) for b in plan.books]
     known = ws.reviews.revisions_of(ids)
     key, key_id = ws.key, ws.key_id
     todo = [ReviewJob(str(out_dir / rel), rel, book, rid, known.get(rid), key, key_id,
@@ -146,14 +146,20 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
 
 
 def review_paths(books: list[ReviewBook]) -> list[str]:
-    """``<NIP>_<Nama>.xlsx`` per atasan (the name alone without a NIP), relative to the
-    output folder; names that would clash on Windows get ``(2)``."""
+    """``<NIP>_<Nama>.xlsx`` per atasan (the name alone without a NIP; an atasan with
+    several workbooks, as Plt. too, adds the jabatan), relative to the output folder;
+    names that would clash on Windows get ``(2)``."""
     used: set[str] = set()
     out = []
+    several = {b.atasan_key for b in books if sum(1 for x in books
+                                                 if x.atasan_key == b.atasan_key) > 1}
     for book in books:
         nip = str(book.atasan.get("nip") or "")
-        stem = safe_name(f"{nip}_{book.atasan.get('nama') or ''}" if nip
-                         else str(book.atasan.get("nama") or "_"), 78)
+        stem = f"{nip}_{book.atasan.get('nama') or ''}" if nip \
+            else str(book.atasan.get("nama") or "_")
+        if book.atasan_key in several:
+            stem += f"_{book.atasan.get('jabatan') or ''}"
+        stem = safe_name(stem, 78)
         name, n = f"{stem}.xlsx", 2
         while name.casefold() in used:
             name = f"{stem} ({n}).xlsx"

@@ -28,7 +28,8 @@ def build_review_manifest(*, review_id: str, revision: int, key_id: str, tahun: 
     return {"schema": SCHEMA_VERSION, "generator": GENERATOR, "kind": KIND,
             "review_id": review_id, "revision": revision, "key_id": key_id, "tahun": tahun,
             "period": period, "atasan": {"nip": atasan.get("nip", ""),
-                                         "nama": atasan.get("nama", "")},
+                                         "nama": atasan.get("nama", ""),
+                                         "jabatan": atasan.get("jabatan", "")},
             "content_hash": content_hash, "blocks": blocks}
 
 

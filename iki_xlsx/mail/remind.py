@@ -26,7 +26,7 @@ from ..core.model import PeriodScheme, format_nip
 from ..core.texts import Texts
 from ..core.timeline import DIKEMBALIKAN, SUBMITTED, TIDAK_AKTIF, FormYear, load_years
 from ..workspace import MailForm, Workspace
-from ..forms import atasan_key
+from ..forms import book_key
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
 from .reviews import found_reviews, send_reviews, waiting_atasan
@@ -137,7 +137,7 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
     if reviews_dir is not None:
         waiting = waiting_atasan(years, forms, period)
         todo = [r for r in found_reviews(ws, tahun, period)
-                if atasan_key({"nip": r.atasan_nip, "nama": r.atasan_nama}) in waiting]
+                if book_key(r.manifest.get("atasan") or {}) in waiting]
         send_reviews(ws, todo, reviews_dir, texts, sender=sender, settings=settings,
                      eml_dir=eml_dir, smtp=smtp, dry_run=dry_run, stamp=stamp,
                      result=result.review_mail)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.texts import Texts
 from ..core.timeline import MENUNGGU, ULANG, FormYear
-from ..forms import atasan_key
+from ..forms import book_key
 from ..workspace import IssuedReview, MailForm, Workspace
 from .distribute import DistributeResult, SmtpSpec, deliver
 from .message import Outgoing
@@ -35,8 +35,8 @@ def found_reviews(ws: Workspace, tahun: int | None = None,
 
 
 def waiting_atasan(years: dict[str, FormYear], forms: list[MailForm], period: str) -> set[str]:
-    """The atasan (as :func:`iki_xlsx.forms.atasan_key` tells them) with a bawahan
-    whose value of ``period`` waits for them or needs verifying again."""
+    """The atasan, in the capacity their workbook is for (:func:`iki_xlsx.forms.book_key`),
+    with a bawahan whose value of ``period`` waits for them or needs verifying again."""
     out = set()
     for f in forms:
         year = years.get(f.form_id)
@@ -44,7 +44,8 @@ def waiting_atasan(years: dict[str, FormYear], forms: list[MailForm], period: st
             continue
         if any(year.verification(ind, p) in (MENUNGGU, ULANG)
                for ind, p in year.values if p == period):
-            out.add(atasan_key({"nip": f.atasan_nip, "nama": f.atasan_nama}))
+            out.add(book_key({"nip": f.atasan_nip, "nama": f.atasan_nama,
+                              "jabatan": f.atasan_jabatan}))
     return out
 
 
