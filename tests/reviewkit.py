@@ -5,7 +5,9 @@ atasan would (openpyxl as the "Python client", or a real LibreOffice)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -105,6 +107,22 @@ def fill_review(src: Path, dst: Path, manifest: dict, decisions: dict,
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
     return saved_on(dst, saved)
+
+
+def ods_saved_on(path: Path, stamp: str) -> Path:
+    """Set an ODS file's own saved time (``meta.xml`` ``dc:date``), as LibreOffice
+    writes it (local time, no zone)."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "meta.xml":
+                data, n = re.subn(rb"<dc:date>[^<]*<", b"<dc:date>" + stamp.rstrip("Z")
+                                  .encode() + b"<", data)
+                assert n == 1, path
+            zout.writestr(item, data)
+    tmp.replace(path)
+    return path
 
 
 def lo_writes(manifest: dict, decisions: dict, notes: dict | None = None) -> dict:
