@@ -273,18 +273,39 @@ def _write_cells(ws, cells: list[L.Cell], formats) -> None:
         fmt = formats[cell.style]
         merged = cell.last_row is not None and (cell.last_row, cell.last_col) != (
             cell.row, cell.col)
+        if merged:
+            _merge(ws, cell, fmt, BORDERED.get(cell.style, False))
         if cell.rich:
-            ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
             parts = []
             for style, text in cell.rich:
                 parts += [formats[style or cell.style], limit(text)]
             ws.write_rich_string(cell.row, cell.col, *parts, fmt)
-        elif merged:
-            merge_text(ws, cell.row, cell.col, cell.last_row, cell.last_col, cell.value, fmt)
         elif isinstance(cell.value, (int, float)):
             ws.write_number(cell.row, cell.col, cell.value, fmt)
+        elif cell.value:
+            text = limit(str(cell.value))
+            if text.startswith("<r>"):  # never xlsxwriter's raw rich-string form
+                write_text(ws, cell.row, cell.col, text, fmt)
+            else:
+                ws.write_string(cell.row, cell.col, text, fmt)
         else:
-            write_text(ws, cell.row, cell.col, cell.value, fmt)
+            ws.write_blank(cell.row, cell.col, None, fmt)
+
+
+# Styles whose merged cells draw a border: every covered cell carries the format.
+BORDERED = {name: bool(props.get("border")) for name, props in STYLES.items()}
+
+
+def _merge(ws, cell: L.Cell, fmt, bordered: bool) -> None:
+    """Register a merged range. Without a border its covered cells need no format: only
+    the range is recorded (xlsxwriter would write a formatted blank into each — most of
+    a review sheet's cells); with one, xlsxwriter's merge_range pads them."""
+    area = [cell.row, cell.col, cell.last_row, cell.last_col]
+    if bordered or not isinstance(getattr(ws, "merge", None), list):
+        ws.merge_range(*area, "", fmt)
+        return
+    ws.merge.append(area)
+    ws.write_blank(cell.last_row, cell.last_col, None, fmt)  # the used area
 
 
 def _write_block(ws, book: ReviewBook, block: ReviewBlock, lay: BlockLayout, texts: Texts,
