@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import zipfile
 from datetime import date
 
@@ -254,7 +255,27 @@ def test_cli_verifikasi(w, tmp_path):
     nobody = runner.invoke(app, ["verifikasi", "--periode", "TW2", "--atasan",
                                  "199005202015031003", "-w", str(ws.path)])
     assert nobody.exit_code == 2 and "199005202015031003" in nobody.output
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    returned = sri_returns(w, tmp_path / "sri.xlsx")
+    checked = runner.invoke(app, ["check", str(returned)])  # without the workspace's key
+    assert "Sri Lestari" in checked.output and checked.exit_code == 1, checked.output
+    first = runner.invoke(app, ["collect", str(returned), "-w", str(ws.path), "--json",
+                                "--report", str(tmp_path / "laporan.xlsx")])
+    assert first.exit_code == 0, (first.output, first.exception)
+    data = json.loads(first.output)
+    assert data["verifikasi"] == {"berkas": 1, "keputusan": 4, "setuju": 1, "kembalikan": 1,
+                                  "koreksi": 1, "catatan": 1}
+    assert {v["keputusan"] for v in data["berkas"][0]["verifikasi"]} == {
+        "setuju", "koreksi", "kembalikan", "catatan"}
+    kepala = fill_review(w["paths"][KEPALA_NIP], tmp_path / "kepala.xlsx",
+                         manifest_of(w["books"][KEPALA_NIP]),
+                         {("Sri", 0): ("Setuju", None, None)})
+    copy = tmp_path / "salinan sri.xlsx"
+    copy.write_bytes(returned.read_bytes())
+    res = runner.invoke(app, ["collect", str(kepala), str(copy), "-w", str(ws.path), "--report",
+                              str(tmp_path / "laporan2.xlsx")])
+    assert res.exit_code == 0, res.output  # Sri's copy: the same content, nothing more
+    assert T("verifikasi.kumpul", berkas=1, keputusan=1, setuju=1, kembalikan=0, koreksi=0,
+             catatan=0) in " ".join(res.output.split())
     history = runner.invoke(app, ["riwayat", NUR[0], "-w", str(ws.path)])
     assert "Atasan mengembalikan nilai kepada pegawai" in history.output
     assert "Lampirkan bukti 2 laporan TW II" in history.output
