@@ -147,8 +147,8 @@ class Readers:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=get_context("spawn"),
                     initializer=_worker_init, initargs=(os.getpid(),))
-                for _ in range(self.workers):
-                    self._pool.submit(os.getpid)
+                for ready in [self._pool.submit(os.getpid) for _ in range(self.workers)]:
+                    ready.result()  # up and waiting: the first file waits for no start
             return self._pool
 
     def read(self, args: tuple) -> RawReading:
