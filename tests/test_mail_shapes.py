@@ -312,3 +312,27 @@ def test_an_outlook_message_uploaded_to_the_portal_is_named_as_one(mail_ws, mail
     assert texts.t("masalah.pesan_outlook") in page
     assert texts.t("masalah.pesan_outlook_saran") in page
     assert texts.t("masalah.format_xls") not in page
+
+
+def test_a_zip_of_saved_messages_given_to_collect_is_read_as_mail(mail_ws, mail_filled,
+                                                                   tmp_path):
+    """A zip on disk holding saved messages (an .eml, an Outlook .msg) beside a form and a
+    photo — what an office zips from a mail program: the forms inside the messages are
+    found, the form beside them too, the photo counted; nothing rejected."""
+    import zipfile
+
+    from mailtools import thunderbird_reply
+
+    ws, _ = mail_ws
+    archive = tmp_path / "surel TW I.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Kotak Masuk/Re Formulir IKI.eml", thunderbird_reply(
+            "andi@contoh.go.id", [("IKI Andi.xlsx", mail_filled[ANDI])]))
+        zf.writestr("Kotak Masuk/RE Formulir.msg", outlook_msg(
+            "nur.aini@contoh.go.id", [("IKI Nur.xlsx", mail_filled[NUR])],
+            msgid="<zip-nur@contoh.go.id>"))
+        zf.writestr("lepas/IKI Kepala.xlsx", mail_filled[KEPALA])
+        zf.writestr("lepas/foto.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 2048)
+    report = collect([archive], ws, jobs=1)
+    _no_rejection(report)
+    assert sorted(_accepted(report)) == sorted(NIP.values())

@@ -165,6 +165,11 @@ def read_mail_file(path: Path, stats: MailStats, kind: str | None = None
         return
     if data is None or kind == kinds.MESSAGE:
         yield from message_attachments(data, label, 0, stats)
+    elif kind == kinds.ARCHIVE:  # a zip of saved messages (and perhaps forms)
+        head = email.message.Message()
+        head["Subject"] = Path(label).name
+        walker = _walker(_origin(head, data, label, 0), stats)
+        yield from walker.run(walker.archive(data, Path(label).name, "", (), 0))
     elif kind == kinds.EMLX:
         start, end = kinds.emlx_span(data[:kinds.HEAD]) or (0, len(data))
         yield from message_attachments(data[start:end], label, 0, stats)

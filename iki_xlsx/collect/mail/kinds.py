@@ -137,7 +137,8 @@ def emlx_span(head: bytes) -> tuple[int, int] | None:
 
 def mail_file_kind(path: Path) -> str | None:
     """A file in a folder: ``mbox``, ``message`` (an ``.eml``), ``msg``, ``emlx``,
-    ``tnef``; ``side:<program>`` for what a mail program writes beside its messages (and
+    ``tnef``; ``archive`` for a zip of files with mail among them (read as mail is read,
+    its forms too: a zip of saved messages); ``side:<program>`` for what a mail program writes beside its messages (and
     ``side:empty`` for an empty mail folder); None for anything else (a form, or a file the
     reader will name)."""
     try:
@@ -146,7 +147,7 @@ def mail_file_kind(path: Path) -> str | None:
     except OSError:
         return None  # the reader says why it cannot be read
     if head[:2] == b"PK":
-        return None
+        return ARCHIVE if _archive_holds_mail(path) else None
     if head[:8] == OLE_MAGIC:
         return MSG if _ole_file_kind(path) == MSG else None
     if head[:4] == TNEF_SIGNATURE:
@@ -158,6 +159,36 @@ def mail_file_kind(path: Path) -> str | None:
     if emlx_span(head) is not None:
         return EMLX
     return _by_name(path, head)
+
+
+MAIL_SUFFIXES = (".eml", ".msg", ".emlx", ".mbox", ".mbx")
+MEMBERS_LOOKED_AT = 200  # members of a zip whose first bytes say whether it holds mail
+
+
+def _archive_holds_mail(path: Path) -> bool:
+    """A zip of other files (not a workbook) with a message, a mailbox, an Outlook item
+    or a TNEF part among its first members, by their first bytes (or a mail program's
+    name for them: an Outlook item's streams may lie beyond them). Never more than a
+    few kilobytes of each member are decompressed."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if {i.filename for i in infos} & WORKBOOK_PARTS:
+                return False
+            for info in infos[:MEMBERS_LOOKED_AT]:
+                if info.is_dir() or not info.file_size:
+                    continue
+                if info.filename.lower().endswith(MAIL_SUFFIXES) or \
+                        info.filename.lower().rsplit("/", 1)[-1] == "winmail.dat":
+                    return True
+                with zf.open(info) as fh:
+                    head = fh.read(HEAD)
+                if head[:4] == TNEF_SIGNATURE or looks_like_mbox(head) or \
+                        looks_like_message(head) or emlx_span(head) is not None:
+                    return True
+    except Exception:  # not a zip we can read: the reader names what is wrong
+        return False
+    return False
 
 
 def _by_name(path: Path, head: bytes) -> str | None:
