@@ -11,7 +11,7 @@
    and nothing lost: every upload answered 200 with a receipt and every file's sha256
    in the ledger afterwards.
 
-The workspace has ``-p`` pegawai × 25 indikator (bench_generate's synthetic master);
+The workspace has ``-p`` pegawai × 25 indikator (common.synthetic_master);
 each upload is a quarterly return (bench_year's fill). Only 127.0.0.1 is ever used.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import requests  # noqa: E402
-from bench_generate import synthetic_master  # noqa: E402
+from common import synthetic_master  # noqa: E402
 from bench_year import fill_quarter  # noqa: E402
 
 from iki_xlsx.forms.generate import generate_forms
