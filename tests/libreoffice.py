@@ -45,9 +45,11 @@ SKIP_REASON = ("LibreOffice (soffice) and python3-uno not installed: "
                "apt-get install -y --no-install-recommends libreoffice-calc-nogui python3-uno")
 
 
-# ``IKI_TEST_FONTS=dejavu``: LibreOffice runs without the Liberation fonts (a fontconfig
-# file rejects them), so Arial falls back to the wider DejaVu Sans, as on a machine without
-# fonts-liberation (WPS on Linux or Android may do the same). Default: the system's fonts.
+# ``IKI_TEST_FONTS=dejavu``: LibreOffice runs without the Liberation fonts and the other
+# fonts metric-compatible with Arial (a fontconfig file rejects them: Nimbus Sans of
+# fonts-urw-base35 would otherwise stand in with Arial's widths), so Arial falls back to
+# the wider DejaVu Sans, as on a machine without fonts-liberation (WPS on Linux or Android
+# may do the same). Default: the system's fonts.
 FONTS = os.environ.get("IKI_TEST_FONTS", "").strip().lower() or "system"
 _REJECT_LIBERATION = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -58,6 +60,12 @@ _REJECT_LIBERATION = """<?xml version="1.0"?>
     <pattern><patelt name="family"><string>Liberation Sans Narrow</string></patelt></pattern>
     <pattern><patelt name="family"><string>Liberation Serif</string></patelt></pattern>
     <pattern><patelt name="family"><string>Liberation Mono</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Nimbus Sans</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Nimbus Sans L</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Nimbus Sans Narrow</string></patelt></pattern>
+    <pattern><patelt name="family"><string>Arimo</string></patelt></pattern>
+    <pattern><patelt name="family"><string>FreeSans</string></patelt></pattern>
+    <pattern><patelt name="family"><string>TeX Gyre Heros</string></patelt></pattern>
   </rejectfont></selectfont>
 </fontconfig>
 """

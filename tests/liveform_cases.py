@@ -18,7 +18,8 @@ from iki_xlsx.core.model import (
     Settings,
     Target,
 )
-from iki_xlsx.forms.liveform import INVALID, form_reading
+from iki_xlsx.core.rules import INVALID, table_reading
+from iki_xlsx.forms.layout import reading_context
 
 MAKS, MIN, RENT, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK
 JUMLAH, RATA, AKHIR = Aggregation.JUMLAH, Aggregation.RATA_RATA, Aggregation.TERAKHIR
@@ -79,8 +80,8 @@ def fillings(indicators, periods, n: int, seed: int = 12):
         rows = []
         for i, ind in enumerate(indicators):
             pool = ANSWER_CASES if ind.polaritas is YT else NUMBER_CASES
-            good = [c for c in pool if form_reading(c[0], percent=c[1],
-                                                    yes_no=ind.polaritas is YT) != INVALID]
+            ctx = reading_context(ind)
+            good = [c for c in pool if table_reading(c[0], ctx, percent=c[1]) != INVALID]
             row = [rng.choice(good) if rng.random() < 0.7 else (None, False)
                    for _ in periods]
             cycle = good if k == 0 else pool  # the first filling: nothing to warn about

@@ -27,7 +27,9 @@ A request::
 
 Writes: numbers → values, strings → text (never parsed as numbers or formulas), booleans →
 1/0 with a boolean number format, null → cleared, ``{"formula": ...}`` → a formula in
-LibreOffice's API syntax (English names, ``;`` or ``,`` separators).
+LibreOffice's API syntax (English names, ``;`` separators), ``{"typed": "85%", "locale":
+"id-ID"}`` → what typing that text gives in that locale (a number with the format
+recognised — percent, date, currency — or text).
 
 The response (one JSON object; one line in serve mode)::
 
@@ -76,6 +78,9 @@ FILTERS = {"xlsx": "Calc Office Open XML", "ods": "calc8", "pdf": "calc_pdf_Expo
 CLEAR_FLAGS = 1 | 2 | 4 | 16  # VALUE | DATETIME | STRING | FORMULA
 FORMULA_RESULTS = {1: "value", 2: "text", 4: "error"}
 NUMBERFORMAT_LOGICAL = 1024
+# com.sun.star.util.NumberFormat kinds a typed entry gives its cell: DATE, TIME,
+# CURRENCY, SCIENTIFIC, FRACTION, PERCENT, LOGICAL (a plain number keeps the cell's format)
+RECOGNISED_FORMATS = 2 | 4 | 8 | 32 | 64 | 128 | 1024
 
 
 class DriverError(Exception):
@@ -127,6 +132,7 @@ class Office:
         self.profile: str | None = None
         self.log_path: str | None = None
         self.desktop = None
+        self.ctx = None
         self.startup_seconds = 0.0
 
     # -- lifecycle
@@ -188,6 +194,7 @@ class Office:
                 raise DriverError(f"soffice did not accept a connection within "
                                   f"{self.startup_timeout:.0f} s; log: {self.log_tail()!r}")
             time.sleep(0.1)
+        self.ctx = ctx
         self.desktop = ctx.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", ctx)
         self.startup_seconds = time.monotonic() - started
@@ -296,7 +303,7 @@ class Office:
                 _props(Hidden=True, MacroExecutionMode=0, UpdateDocMode=0))
             if doc is None or not hasattr(doc, "getSheets"):
                 raise DriverError("LibreOffice could not open it as a spreadsheet")
-            book = Book(doc, spec.get("sheet"))
+            book = Book(doc, spec.get("sheet"), self.ctx)
             step = "write"
             writes = spec.get("writes") or {}
             book.write_all(writes.items() if isinstance(writes, dict) else writes)
@@ -332,8 +339,9 @@ def _quietly(fn) -> None:
 
 
 class Book:
-    def __init__(self, doc, default_sheet: str | None):
+    def __init__(self, doc, default_sheet: str | None, ctx=None):
         self.doc = doc
+        self.ctx = ctx
         self.sheets = doc.getSheets()
         if default_sheet:
             if not self.sheets.hasByName(default_sheet):
@@ -418,8 +426,35 @@ class Book:
             cell.setString(value)
         elif isinstance(value, dict) and "formula" in value:
             cell.setFormula(str(value["formula"]))
+        elif isinstance(value, dict) and "typed" in value:
+            self.type_into(cell, str(value["typed"]), value.get("locale") or "en-US")
         else:
             raise DriverError(f"cannot write {value!r} to {address!r}")
+
+    def type_into(self, cell, text: str, locale: str) -> None:
+        """Put ``text`` into the cell as typing it would in ``locale``: what that
+        locale's number recognition reads as a number (``85,5`` in id-ID, ``85%``,
+        ``Rp 1.500``, a date) becomes the number, with the format recognised (percent,
+        date, currency …); anything else stays text. (LibreOffice's own EnterString
+        dispatch does the same through the view, but closing a document after it
+        crashes a headless soffice now and then.)"""
+        language, _, country = locale.partition("-")
+        loc = uno.createUnoStruct("com.sun.star.lang.Locale")
+        loc.Language, loc.Country = language, country
+        formats = self.doc.getNumberFormats()
+        general = formats.getStandardFormat(0, loc)
+        formatter = self.ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.util.NumberFormatter", self.ctx)
+        formatter.attachNumberFormatsSupplier(self.doc)
+        try:
+            key = formatter.detectNumberFormat(general, text)
+            value = formatter.convertStringToNumber(key, text)
+        except Exception:  # not a number in this locale: text, as typed
+            cell.setString(text)
+            return
+        cell.setValue(value)
+        if formats.getByKey(key).Type & RECOGNISED_FORMATS:
+            cell.NumberFormat = key
 
     def read_into(self, address: str, cells: dict) -> None:
         """Read one cell (full detail) or, for ``A1:B9``, every cell of the range in bulk."""

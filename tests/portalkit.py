@@ -11,6 +11,7 @@ from html import unescape
 from pathlib import Path
 
 import requests
+import requests.adapters
 from filling import fill, realisasi_ref
 
 from iki_xlsx.core.texts import get_texts
@@ -61,12 +62,29 @@ def text_of(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-class Client:
-    """A browser-like client: keeps cookies and the CSRF token of the last page."""
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections made from another loopback address (127.0.0.2, …): another client
+    address as the server sees it, on one machine (Linux routes all of 127/8 to lo)."""
 
-    def __init__(self, base: str):
+    def __init__(self, source: str):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Client:
+    """A browser-like client: keeps cookies and the CSRF token of the last page;
+    ``source``: the loopback address it connects from."""
+
+    def __init__(self, base: str, source: str | None = None):
         self.base = base
         self.http = requests.Session()
+        if source:
+            self.http.mount("http://", FromAddress(source))
+            self.http.mount("https://", FromAddress(source))
         self.csrf = ""
 
     def get(self, path: str = "", **kw) -> requests.Response:

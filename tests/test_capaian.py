@@ -9,9 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iki_xlsx.core.capaian import (
-    LIMA,
-    SAKIP,
-    PredikatScale,
     aggregate,
     capaian,
     capaian_formula,
@@ -22,7 +19,8 @@ from iki_xlsx.core.capaian import (
     parse_period,
     period_index,
 )
-from iki_xlsx.core.model import Aggregation, Indicator, PeriodScheme, Polarity, Target
+from iki_xlsx.core.model import Aggregation, Indicator, MidYear, PeriodScheme, Polarity, Target
+from iki_xlsx.core.predikat import LIMA, SAKIP, PredikatScale
 
 MAKS, MIN, RENT, YT = Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK
 SUM, AVG, LAST = Aggregation.JUMLAH, Aggregation.RATA_RATA, Aggregation.TERAKHIR
@@ -201,7 +199,7 @@ def test_aggregate_with_polarity():
 
 # --------------------------------------------------------------------------- capaian_upto
 
-UPTO_CASES = [
+UPTO_CASES = [  # under the rule "tahunan": a jumlah against the whole yearly target
     # values, upto, indicator, scheme, expected
     ({"TW1": 1, "TW2": 1, "TW3": 1, "TW4": 1}, "TW4", indicator(T(4)), TW, 100.0),
     ({"TW1": 1, "TW2": 1, "TW3": 1, "TW4": 1}, "TW2", indicator(T(4)), TW, 50.0),
@@ -246,13 +244,50 @@ UPTO_CASES = [
 ]
 
 
+# The default rule (issue 22): a jumlah with only a yearly target is compared, s.d. the
+# last filled period n, with T × n/4 (semester k: T × k/2); a per-period target first.
+PRORATED_CASES = [
+    ({"TW1": 1, "TW2": 1, "TW3": 1, "TW4": 1}, "TW4", indicator(T(4)), TW, 100.0),
+    ({"TW1": 1, "TW2": 1, "TW3": 1, "TW4": 1}, "TW2", indicator(T(4)), TW, 100.0),
+    ({"TW1": 1}, "TW4", indicator(T(4)), TW, 100.0),  # a quarter of 4 by TW I: on track
+    ({"TW1": 3}, "TW1", indicator(T(12)), TW, 100.0),
+    ({"TW1": 2}, "TW1", indicator(T(12)), TW, 200 / 3),
+    ({"TW1": 1, "TW2": 1, "TW3": 1}, "TW3", indicator(T(4)), TW, 100.0),
+    ({"Semester I": 2}, "S2", indicator(T(4)), SEM, 100.0),
+    ({"S1": 1}, "S1", indicator(T(4)), SEM, 50.0),
+    ({"TAHUNAN": 3}, "TAHUNAN", indicator(T(4)), TH, 75.0),
+    ({"TW1": 1}, "TW1", indicator(T(4), MIN, SUM), TW, 100.0),  # minimal: (2·1 − 1)/1
+    ({"TW1": 0}, "TW1", indicator(T(0), MIN, SUM), TW, 100.0),
+    ({"TW1": 20, "TW2": 30, "TW3": 10}, "TW4",  # TW3 has no per-period target: 100 × 3/4
+     indicator(T(100), period_targets={"TW1": 25, "TW2": 50}), TW, 80.0),
+    ({"TW1": 20}, "TW4", indicator(T(100), period_targets={"TW1": 25, "TW2": 50}), TW, 80.0),
+    ({"TW1": 80}, "TW1", indicator(T(100), agregasi=AVG), TW, 80.0),  # not a jumlah
+    ({"TW1": 20}, "TW1", indicator(T(100), agregasi=LAST), TW, 20.0),
+    ({"TW1": 50}, "TW1", indicator(R(80, 90), RENT, SUM), TW, 50 / 80 * 100),  # rentang
+]
+
+
 @pytest.mark.parametrize("values,upto,ind,scheme,expected", UPTO_CASES)
 def test_capaian_upto(values, upto, ind, scheme, expected):
-    result = capaian_upto(values, upto, ind, scheme)
+    result = capaian_upto(values, upto, ind, scheme, midyear=MidYear.TAHUNAN)
     if expected is None:
         assert result is None
     else:
         assert result == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("values,upto,ind,scheme,expected", PRORATED_CASES)
+def test_capaian_upto_prorates_a_yearly_jumlah(values, upto, ind, scheme, expected):
+    assert capaian_upto(values, upto, ind, scheme) == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_recap_period_decides_the_share_of_a_stalled_sum():
+    """With the recap's period (target_period), a jumlah that stopped growing after TW I
+    is compared with the TW II share: behind, not on track."""
+    ind = indicator(T(12))
+    assert capaian_upto({"TW1": 3}, "TW2", ind, TW, target_period="TW2") == 50.0
+    assert capaian_upto({"TW1": 3}, "TW2", ind, TW, target_period="TW2",
+                        midyear=MidYear.TAHUNAN) == 25.0
 
 
 def test_capaian_upto_cap_and_bad_period():
@@ -404,9 +439,15 @@ def test_scale_constructor_validates():
 
 
 def test_formula_shape():
-    f = capaian_formula(["H14", "I14", "J14", "K14"], indicator(T(100)))
+    f = capaian_formula(["H14", "I14", "J14", "K14"], indicator(T(100)), midyear=MidYear.TAHUNAN)
     assert f == ('=IF(COUNT(H14,I14,J14,K14)=0,"",'
                  'MAX(0,MIN(120,SUM(H14,I14,J14,K14)/100*100)))')
+    f = capaian_formula(["H14", "I14", "J14", "K14"], indicator(T(100)))  # pro-rated
+    assert f == ('=IF(COUNT(H14,I14,J14,K14)=0,"",'
+                 'IF(ISNUMBER(K14),MAX(0,MIN(120,SUM(H14,I14,J14,K14)/100*100)),'
+                 'IF(ISNUMBER(J14),MAX(0,MIN(120,SUM(H14,I14,J14,K14)/75*100)),'
+                 'IF(ISNUMBER(I14),MAX(0,MIN(120,SUM(H14,I14,J14,K14)/50*100)),'
+                 'MAX(0,MIN(120,SUM(H14,I14,J14,K14)/25*100))))))')
     f = capaian_formula(["W14", "Z14"], indicator(YA, YT, LAST), scheme=SEM)
     assert f == '=IF(COUNT(W14,Z14)=0,"",IF(ISNUMBER(Z14),Z14,W14))'
     f = capaian_formula(["W14", "Z14"], indicator(YA, YT, AVG), scheme=SEM, flag="AI14",

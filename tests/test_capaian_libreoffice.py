@@ -254,8 +254,9 @@ def test_fill_and_save_round_trip(tmp_path, workbook):
                         sheet="IKI")
     assert openpyxl.load_workbook(xlsx, data_only=True)["IKI"]["F2"].value == 80.0
     cal = python_calamine.CalamineWorkbook.from_path(str(ods)).get_sheet_by_name("IKI")
-    assert cal.to_python(skip_empty_area=False)[1][5] == 40.0
-    assert recalc(ods, reads=["IKI!F2", "C2"], sheet="IKI") == {"IKI!F2": 40.0, "C2": 30.0}
+    # 40 s.d. TW II, which has no per-period target: against 100 × 2/4 (issue 22)
+    assert cal.to_python(skip_empty_area=False)[1][5] == 80.0
+    assert recalc(ods, reads=["IKI!F2", "C2"], sheet="IKI") == {"IKI!F2": 80.0, "C2": 30.0}
 
     pdf = to_pdf(xlsx, tmp_path / "pdf")
     assert pdf.name == "out.pdf" and pdf.read_bytes().startswith(b"%PDF")

@@ -73,6 +73,48 @@ def test_a_mistyped_option_suggests_the_right_one():
     assert "Mungkin maksud Anda: --report." in r.output
 
 
+@pytest.mark.parametrize("typed, meant", [("colect", "collect"), ("rekap", "recap"),
+                                          ("kumpulkan", "collect"), ("ingatkan", "remind"),
+                                          ("genrate", "generate")])
+def test_a_mistyped_command_suggests_the_right_one(typed, meant):
+    r = run(typed)
+    assert r.exit_code == 2
+    assert f"Perintah '{typed}' tidak dikenal. Maksud Anda: {meant}?" in r.output, r.output
+
+
+def test_nothing_like_a_command_gets_no_guess():
+    assert "Maksud Anda" not in run("frob").output
+
+
+def _commands():
+    import click
+    import typer.main
+
+    group = typer.main.get_command(app)
+    ctx = click.Context(group)
+    return [(name, group.get_command(ctx, name)) for name in group.list_commands(ctx)]
+
+
+def test_usage_names_each_argument_for_what_it_is():
+    """No placeholder falls back to the generic NILAI: every argument and option value
+    is named (NIP, INDIKATOR, BERKAS, TANGGAL, ALAMAT_SUREL, …); only --isi takes a
+    value, and says so."""
+    from iki_xlsx.cli.help import metavar
+
+    generic = []
+    for name, command in _commands():
+        for param in command.params:
+            if getattr(param, "hidden", False) or getattr(param, "is_flag", False):
+                continue
+            if metavar(param) == "NILAI" and param.name != "isi":
+                generic.append(f"{name} {param.name}")
+    assert generic == []
+    assert run("nilai", "--help").output.startswith(
+        "Pemakaian: iki-xlsx nilai [OPSI] NIP INDIKATOR PERIODE")
+    assert run("kecualikan", "--help").output.startswith(
+        "Pemakaian: iki-xlsx kecualikan [OPSI] BERKAS")
+
+
 def test_usage_error_shows_the_usage_line_and_where_to_get_help():
     r = run("check", "--bogus")
     assert "Pemakaian: iki-xlsx check [OPSI] BERKAS" in r.output

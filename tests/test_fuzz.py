@@ -20,11 +20,11 @@ from iki_xlsx.collect import Judge, RawReading, Source, read_bytes, read_path
 from iki_xlsx.collect.check import _bare
 from iki_xlsx.core.model import format_number
 from iki_xlsx.core.problems import KINDS, Status
+from iki_xlsx.core.rules import ABSURD_FACTOR, INVALID, context, table_reading
 from iki_xlsx.core.values import (
-    ABSURD_FACTOR,
     CellInfo,
-    absurd_limit,
     parse_realisasi,
+    read_realisasi,
     plain_limit,
     plain_low,
     plain_number,
@@ -88,7 +88,7 @@ targets = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
 
 def check_parsed(raw, info, yes_no, target) -> None:
     parsed = parse_realisasi(raw, info, yes_no=yes_no, target=target)
-    assert parsed.note in ("", "realisasi_rumus")
+    assert parsed.note in ("", "realisasi_rumus", "realisasi_bentuk_lain")
     if parsed.value is None:
         blank = raw is None or (isinstance(raw, str) and not raw.strip())
         assert parsed.problem in KINDS or (blank and parsed.problem == ""), (raw, parsed)
@@ -106,11 +106,13 @@ def check_parsed(raw, info, yes_no, target) -> None:
 def realisasi_property(raw, info, yes_no, target) -> None:
     check_parsed(raw, info, yes_no, target)
     # collect's shortcut for a number in a plain cell never differs from the parser
-    quick = plain_number(raw, absurd_limit(target))
+    plain = context("maksimal", target)
+    quick = plain_number(raw, plain_limit(plain), plain_low(plain))
     if quick is not None:
         assert parse_realisasi(raw, CellInfo(), target=target) == (quick, "", ""), raw
     # … and on a percent indikator, whose numbers also pass the percent checks
-    quick = plain_number(raw, plain_limit(target, "%"), plain_low("%"))
+    pct = context("maksimal", target, "%")
+    quick = plain_number(raw, plain_limit(pct), plain_low(pct))
     if quick is not None:
         assert parse_realisasi(raw, CellInfo(), target=target, satuan="%") == (
             quick, "", ""), raw
@@ -152,6 +154,64 @@ def test_realisasi_fuzz_10000(raw, info, yes_no, target):
 @given(indonesian_numbers(), st.sampled_from([None, 0.0, 85.0, 100.0, 1e6]))
 def test_indonesian_numbers_fuzz_10000(case, target):
     typed_number_property(case, target)
+
+
+# The form's reading (the rule table, what its formulas compute) and collect's.
+CONTEXTS = [context("maksimal", 12.0, "dokumen"), context("maksimal", 90.0, "%"),
+            context("minimal", 5.0, "Persen (%)"), context("maksimal", 40.0, "JP"),
+            context("maksimal", 70.0, "nilai", "BB (70)"), context("ya/tidak", None, "", "Ya"),
+            context("maksimal", 0.0, "laporan"), context("rentang", 90.0, "%", "80 - 90")]
+typed_like = st.one_of(
+    cell_values,
+    st.lists(st.sampled_from(["1", "2", "0", "5", "9", ".", ",", "%", " ", "jp", "dok", "rp",
+                              "persen", "(", ")", "a", "bb", "+", "-", "laporan", "\t", "ya"]),
+             max_size=8).map("".join))
+
+
+def form_and_collect_property(raw, percent, ctx) -> None:
+    """The form shows what collect reads, or a warning where collect refuses the value
+    or reads it only with a note — never another number."""
+    pct = percent and isinstance(raw, float)
+    live = table_reading(raw, ctx, percent=pct)
+    parsed = read_realisasi(raw, CellInfo(percent=pct), ctx)
+    if live == INVALID:
+        assert parsed.problem or parsed.value is None \
+            or parsed.note == "realisasi_bentuk_lain", (raw, ctx, parsed)
+    elif live is None:
+        assert parsed == (None, "", ""), (raw, parsed)
+    elif ctx.yes_no:
+        assert parsed.value == ("Ya" if live else "Tidak") and not parsed.problem, raw
+    else:
+        assert parsed.value == live and not parsed.problem and not parsed.note, (raw, ctx,
+                                                                                parsed)
+
+
+@fuzz(FAST)
+@given(typed_like, st.booleans(), st.sampled_from(CONTEXTS))
+def test_the_form_reads_what_collect_reads_or_warns(raw, percent, ctx):
+    form_and_collect_property(raw, percent, ctx)
+
+
+@pytest.mark.slow
+@fuzz(SLOW)
+@given(typed_like, st.booleans(), st.sampled_from(CONTEXTS))
+def test_the_form_reads_what_collect_reads_fuzz_10000(raw, percent, ctx):
+    form_and_collect_property(raw, percent, ctx)
+
+
+@fuzz(FAST)
+@given(st.text(alphabet="0123456789.,", min_size=1, max_size=16))
+def test_the_tables_number_reading_is_collects(text):
+    """On digits and separators the table reads exactly what collect's parser reads."""
+    from iki_xlsx.core.model import parse_number
+    from iki_xlsx.core.rules import parse_number_text
+
+    mine, theirs = parse_number_text(text), parse_number(text)
+    if mine == INVALID:
+        digits = sum(ch.isdigit() for ch in text)
+        assert theirs is None or digits > 15, (text, theirs)
+    else:
+        assert mine == theirs, (text, mine, theirs)
 
 
 def test_format_number_round_trips():

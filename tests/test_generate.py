@@ -167,10 +167,11 @@ def test_validation_on_every_input(generated):
         assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
         assert "Ya" in dv.prompt and dv.promptTitle.startswith("Realisasi TW")
     for ref in numeric["cells"]["realisasi"].values():
-        dv = rule_for(ref)
-        assert dv.type == "decimal" and dv.operator == "greaterThanOrEqual"
-        assert dv.formula1 == "0"
-        assert "angka" in dv.error and "koma" in dv.prompt
+        dv = rule_for(ref)  # any text (read by the rule table), or a number ≥ 0
+        first = str(dv.sqref).split()[0].split(":")[0]  # relative to its first cell
+        assert dv.type == "custom" and dv.errorStyle in (None, "stop")
+        assert dv.formula1 == f"OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}>=0))"
+        assert "negatif" in dv.error and "85,5" in dv.prompt
 
 
 def test_manifest_signed_and_complete(generated):

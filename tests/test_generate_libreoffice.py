@@ -10,7 +10,8 @@ import pytest
 from libreoffice import CellError, fill_and_save, needs_libreoffice, recalc, to_pdf
 
 from iki_xlsx.collect import verify_file
-from iki_xlsx.core.capaian import PredikatScale, capaian_upto
+from iki_xlsx.core.capaian import capaian_upto
+from iki_xlsx.core.predikat import PredikatScale
 
 pytestmark = needs_libreoffice
 

@@ -127,15 +127,32 @@ def test_readme_opens_with_the_guide_and_its_two_commands():
     assert "../shared/domain.md" not in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_staff_page_matches_what_collect_accepts():
-    """PETUNJUK-PEGAWAI's examples of typed values are read as it says."""
-    from iki_xlsx.core.values import parse_realisasi
+def test_both_guides_show_the_rule_table_the_form_shows():
+    """PETUNJUK-PEGAWAI and PANDUAN hold the rule table exactly as generated from
+    core/rules.py (the form's Petunjuk sheet renders the same lines: test_rules.py), and
+    every example they show is read as it says."""
+    from iki_xlsx.cli.guide import RULES_BEGIN, RULES_END, rule_table
+    from iki_xlsx.core.rules import RULES, shown_cases, typed_text
 
-    text = STAFF.read_text(encoding="utf-8")
-    for typed, satuan, value in (("85,5", "", 85.5), ("1.234", "", 1234.0), ("85%", "%", 85.0),
-                                 ("20 JP", "JP", 20.0), ("1 laporan", "laporan", 1.0),
-                                 ("85 persen", "%", 85.0)):
-        assert f"`{typed}`" in text
-        assert parse_realisasi(typed, satuan=satuan, target=100).value == value
-    assert parse_realisasi("70", target=70, target_text="BB (70)").value == 70.0
-    assert parse_realisasi("A (80)", target=70, target_text="BB (70)").value == 80.0
+    block = rule_table()
+    for doc in (GUIDE, STAFF):
+        text = doc.read_text(encoding="utf-8")
+        assert text.count(RULES_BEGIN) == 1 and block in text, doc.name
+        assert updated(text) == text
+    section = block.split(RULES_BEGIN, 1)[1].split(RULES_END, 1)[0]
+    for rule in RULES:
+        for case in shown_cases(rule):
+            if case.typed not in (None, ""):
+                assert f"`{typed_text(case)}`" in section, (rule.key, case.typed)
+    assert "`1.234`" not in section  # 1,234 in an English-locale spreadsheet
+
+
+def test_the_guide_says_how_capaian_is_computed_with_computed_examples():
+    """PANDUAN's capaian rules (issue 22) are generated, their worked examples computed by
+    core/capaian.py: the mid-year rule for a jumlah with a yearly target only is there."""
+    from iki_xlsx.cli.guide import CAPAIAN_BEGIN, capaian_rules
+
+    block = capaian_rules()
+    assert block in guide_text() and guide_text().count(CAPAIAN_BEGIN) == 1
+    assert "3 / 3 × 100 = 100" in block and "3 / 12 × 100 = 25" in block
+    assert "Target TW1–TW4" in block and "Target Tengah Tahun" in block

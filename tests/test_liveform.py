@@ -18,11 +18,13 @@ import openpyxl
 import pytest
 from libreoffice import needs_libreoffice, run
 
-from iki_xlsx.core.capaian import PredikatScale, capaian_upto
+from iki_xlsx.core.capaian import capaian_upto
+from iki_xlsx.core.predikat import PredikatScale
+from iki_xlsx.core.rules import INVALID, context, table_reading
 from iki_xlsx.core.texts import get_texts
-from iki_xlsx.core.values import CellInfo, absurd_limit, parse_realisasi
+from iki_xlsx.core.values import CellInfo, read_realisasi
 from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.forms.liveform import INVALID, form_reading
+from iki_xlsx.forms.layout import reading_context
 from iki_xlsx.workspace import Workspace
 
 WARNING = get_texts().t("form.periksa")
@@ -36,13 +38,11 @@ def expected(form, rows):
     out, warned = [], False
     for ind, row in zip(form.iki.indicators, rows):
         yes_no = ind.polaritas is C.YT
-        target = ind.target.value if ind.target.value is not None else ind.target.high
+        ctx = reading_context(ind)
         read, shown = {}, []
         for period, (raw, pct) in zip(periods, row):
-            parsed = parse_realisasi(raw, CellInfo(percent=pct), yes_no=yes_no,
-                                     target=target)
-            live = form_reading(raw, percent=pct, yes_no=yes_no,
-                                limit=absurd_limit(target), cap=s.batas_capaian)
+            parsed = read_realisasi(raw, CellInfo(percent=pct), ctx)
+            live = table_reading(raw, ctx, percent=pct, cap=s.batas_capaian)
             shown.append(live)
             if live != INVALID:  # the form reads what the recap reads
                 if yes_no:
@@ -169,20 +169,24 @@ TYPED = [None, "", " ", "  ", "\t", "\u00a0", 0, 0.0, 1, 90, 0.9, 85.5, -0.0, -1
          "１２", "8 5", "85 ,5"]
 
 
-@pytest.mark.parametrize("yes_no", [False, True])
+@pytest.mark.parametrize("polaritas", ["maksimal", "minimal", "ya/tidak"])
 @pytest.mark.parametrize("percent", [False, True])
-@pytest.mark.parametrize("target", [0.0, 4.0, 100.0])
-def test_form_reads_what_the_recap_reads_or_warns(yes_no, percent, target):
+@pytest.mark.parametrize("target, satuan, text", [
+    (0.0, "dokumen", "0"), (4.0, "laporan", "4"), (100.0, "%", "100"),
+    (70.0, "nilai", "BB (70)"), (40.0, "JP (jam pelajaran)", "40")])
+def test_form_reads_what_the_recap_reads_or_warns(polaritas, percent, target, satuan, text):
     """Over values people type or paste: the form's reading is the recap's, or a warning
-    where the recap refuses or reinterprets (never another number, never a silent 0)."""
-    limit = absurd_limit(target)
+    where the recap refuses the value or reads it only with a note (never another
+    number, never a silent 0)."""
+    yes_no = polaritas == "ya/tidak"
+    ctx = context(polaritas, target, satuan, text)
     for raw in TYPED:
-        live = form_reading(raw, percent=percent and isinstance(raw, float), yes_no=yes_no,
-                            limit=limit)
-        parsed = parse_realisasi(raw, CellInfo(percent=percent and isinstance(raw, float)),
-                                 yes_no=yes_no, target=target)
-        if live == INVALID:  # refused, or text the recap reinterprets
-            assert parsed.problem or isinstance(raw, str), (raw, parsed)
+        pct = percent and isinstance(raw, float)
+        live = table_reading(raw, ctx, percent=pct)
+        parsed = read_realisasi(raw, CellInfo(percent=pct), ctx)
+        if live == INVALID:  # refused, read with a note, or blank there (a tab)
+            assert parsed.problem or parsed.note == "realisasi_bentuk_lain" \
+                or parsed == (None, "", ""), (raw, parsed)
         elif live is None:
             assert parsed.value is None and not parsed.problem, (raw, parsed)
         elif yes_no:
@@ -193,31 +197,36 @@ def test_form_reads_what_the_recap_reads_or_warns(yes_no, percent, target):
 
 def test_the_issue_cases_read_as_the_recap_reads():
     """90% typed (0.9, percent format) is 90; "85,5" as text is 85.5; " Ya " is Ya; a
-    cell holding a space is blank; negative, absurd and words warn."""
-    assert form_reading(0.9, percent=True, limit=1000) == 90
-    assert form_reading("85,5", limit=1000) == 85.5
-    assert form_reading(" Ya ", yes_no=True) == 100
-    assert form_reading(" ", limit=1000) is None and form_reading(" ", yes_no=True) is None
-    assert form_reading(-5, limit=1000) == INVALID
-    assert form_reading(5000, limit=1000) == INVALID
-    assert form_reading("delapan", limit=1000) == INVALID
+    cell holding a space is blank; negative, absurd and words warn; on a percent
+    indikator with target 90, 1000 and an unformatted 0,9 warn (issue 22)."""
+    plain, pct, yn = context("maksimal", 1.0), context("maksimal", 90.0, "%"), \
+        context("ya/tidak")
+    assert table_reading(0.9, pct, percent=True) == 90
+    assert table_reading("85,5", plain) == 85.5
+    assert table_reading(" Ya ", yn) == 100
+    assert table_reading(" ", plain) is None and table_reading(" ", yn) is None
+    assert table_reading(-5, plain) == INVALID
+    assert table_reading(5000, plain) == INVALID
+    assert table_reading("delapan", plain) == INVALID
+    assert table_reading(1000, pct) == INVALID and table_reading(0.9, pct) == INVALID
 
 
 def test_helper_formulas_use_portable_functions_and_fit_excel():
     import re
 
-    from iki_xlsx.forms.liveform import (
-        answer_formula,
-        checked_formula,
-        flag_formula,
-        text_formula,
-        value_formula,
-    )
+    from iki_xlsx.forms.liveform import HELPERS, flag_formula, input_check, period_formulas
 
     allowed = {"IF", "AND", "OR", "NOT", "ISERROR", "ISBLANK", "ISLOGICAL", "ISNUMBER",
                "ISTEXT", "IFERROR", "CELL", "LEFT", "RIGHT", "MID", "LEN", "FIND", "SUBSTITUTE",
-               "TRIM", "LOWER", "VALUE", "ROUND"}
-    for f in (text_formula("H14"), value_formula("H14", "Z14"), checked_formula("AA14", 1e5),
-              answer_formula("H14", 110), flag_formula(["AB14", "AE14", "AH14", "AK14"])):
-        assert set(re.findall(r"([A-Z]+)\(", f)) <= allowed, f
-        assert f.count("(") == f.count(")") and len(f) < 8192 and ";" not in f
+               "TRIM", "LOWER", "VALUE", "ROUND", "REPT"}
+    refs = {h: f"{h}14" for h in HELPERS}
+    formulas = [flag_formula(["AB14", "AE14", "AH14", "AK14"])]
+    for ctx in (context("maksimal", 70.0, "nilai", "BB (70)"), context("ya/tidak"),
+                context("maksimal", 90.0, "Persen (%)"), context("minimal", 4.0, "JP")):
+        formulas += period_formulas("IKI!H14", refs, ctx, 110).values()
+        formulas.append(input_check("H14"))
+    for f in formulas:
+        code = re.sub(r'"[^"]*"', '""', f)  # outside string constants
+        assert set(re.findall(r"([A-Z]+)\(", code)) <= allowed, f
+        assert code.count("(") == code.count(")") and len(f) < 8192 and ";" not in code
+    assert len(input_check("XFD1048576")) < 255

@@ -95,9 +95,39 @@ def test_pegawai_without_email_is_listed(mail_ws, tmp_path):
     assert len(result.written) == 4
     runner = CliRunner()
     res = runner.invoke(app, ["distribute", str(forms), "-w", str(ws.path), "-o",
-                              str(tmp_path / "cli")])
+                              str(tmp_path / "cli"), "--from", SENDER])
     assert res.exit_code == 1, res.output
     assert "Nur Aini, A.Md" in res.output and "tanpa alamat surel" in res.output
+
+
+def test_the_sender_comes_from_the_master_or_an_option_never_made_up(mail_ws, tmp_path,
+                                                                       monkeypatch):
+    """No --from, no IKI_XLSX_SMTP_FROM, no Email Pengirim in the master: nothing is
+    written (exit 2) and the message says where to set it; the master's row (recorded by
+    generate, or given with --master) is the From of every .eml."""
+    import yaml
+    from mailtools import master_with_contacts
+
+    ws, forms = mail_ws
+    monkeypatch.delenv("IKI_XLSX_SMTP_FROM", raising=False)
+    runner = CliRunner()
+    out = tmp_path / "surel"
+    res = runner.invoke(app, ["distribute", str(forms), "-w", str(ws.path), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "Email Pengirim" in res.output and "--from" in res.output
+    assert not out.exists()
+    bad = runner.invoke(app, ["distribute", str(forms), "-w", str(ws.path), "-o", str(out),
+                              "--from", "bkpsdm"])
+    assert bad.exit_code == 2 and "'bkpsdm' bukan alamat surel" in bad.output
+    src = master_with_contacts(tmp_path / "m.yaml")
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["pengaturan"]["Email Pengirim"] = "iki@bkpsdm.contoh.go.id"
+    src.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(app, ["distribute", str(forms), "-w", str(ws.path), "-o", str(out),
+                              "--master", str(src)])
+    assert res.exit_code == 0, res.output
+    senders = {_parse(p)["From"] for p in out.rglob("*.eml")}
+    assert senders == {"iki@bkpsdm.contoh.go.id"}
 
 
 # --------------------------------------------------------------------------- SMTP
@@ -216,7 +246,7 @@ def test_cli_smtp_password_from_the_environment(mail_ws, tmp_path, smtp_server, 
     monkeypatch.setenv("IKI_XLSX_SMTP_FROM", SENDER)
     res = CliRunner().invoke(app, ["distribute", str(forms), "-w", str(ws.path), "--smtp",
                                    "--smtp-security", "tanpa", "--per-minute", "0",
-                                   "--deadline", "2025-04-10"])
+                                   "--deadline", "10-04-2025"])
     assert res.exit_code == 0, res.output
     assert "5 pesan terkirim, 0 gagal" in res.output
     body = email.message_from_bytes(inbox.messages[0][1], policy=email.policy.default)

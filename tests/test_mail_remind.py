@@ -91,11 +91,13 @@ def test_whatsapp_list_and_per_atasan_summary(mail_ws, tmp_path):
 def test_cli_remind(mail_ws, tmp_path):
     ws, forms = mail_ws
     res = CliRunner().invoke(app, ["remind", "--periode", "TW1", "--forms", str(forms), "-w",
-                                   str(ws.path), "-o", str(tmp_path / "p")])
+                                   str(ws.path), "-o", str(tmp_path / "p"),
+                                   "--from", "iki@contoh.go.id"])
     assert res.exit_code == 0, res.output
     assert "5 dari 5 formulir belum masuk; 1 tanpa No HP, 0 tanpa email" in res.output
     assert (tmp_path / "p" / "pengingat-TW1.xlsx").is_file()
-    bad = CliRunner().invoke(app, ["remind", "--periode", "TW5", "-w", str(ws.path)])
+    bad = CliRunner().invoke(app, ["remind", "--periode", "TW5", "-w", str(ws.path),
+                                   "--from", "iki@contoh.go.id"])
     assert bad.exit_code == 2 and "TW5" in bad.output
 
 

@@ -56,12 +56,12 @@ def test_the_table_names_each_rows_message_within_80_columns(mail_ws, mail_fille
     row = next(i for i, line in enumerate(lines) if line.startswith("  1  "))
     assert "IKI Andi Pratama TW1.xlsx" in lines[row]
     origin = next(line for line in lines[row:] if line.lstrip().startswith("surel "))
-    assert "andi@contoh.go.id, 2025-04-03 10:15, “Re: Fwd: Re:" in origin
+    assert "andi@contoh.go.id, 03-04-2025 10:15, “Re: Fwd: Re:" in origin
     assert origin.endswith("…”") and "#1:" in origin
     # the message with only a PDF and a photo: listed, with its attachments
     start = next(i for i, line in enumerate(lines) if "tanpa formulir di dalamnya" in line)
     listed = " ".join(lines[start:start + 4])
-    assert "#2: seseorang.d…" in listed and "2025-04-03 10:15, “IKI saya" in listed
+    assert "#2: seseorang.d…" in listed and "03-04-2025 10:15, “IKI saya" in listed
     assert "scan IKI.pdf, foto formulir.jpg" in listed
     assert "3 lampiran lain dalam 2 surel" in out  # the signature image counted too
     assert "1 berkas pendamping surel dilewati" in out and "Info.plist" in out
@@ -96,9 +96,9 @@ def test_a_message_line_is_shortened_sensibly():
     for width in (55, 60, 75, 120):
         line = message_line(mail, width, texts)
         assert len(line) <= width, (width, line)
-        assert "2025-04-03 10:15" in line and "#1234" in line
+        assert "03-04-2025 10:15" in line and "#1234" in line
     wide = message_line(mail, 400, texts)
     assert LONG_SENDER in wide and LONG_SUBJECT in wide  # whole when it fits
     mid = message_line(mail, 75, texts)  # each part cut, none gone
-    assert mid == ("surel Kotak…aten #1234: seseoran…ab.go.id, 2025-04-03 10:15, "
+    assert mid == ("surel Kotak…aten #1234: seseoran…ab.go.id, 03-04-2025 10:15, "
                    "“Re: Fwd: Re…”")

@@ -171,3 +171,64 @@ def test_on_a_phone_the_page_fits_and_the_upload_works(world, browser, tmp_path)
             assert re.search(r"UTC[+-]\d\d:\d\d", by_css(browser, ".tanda-terima")[0].text)
     finally:
         browser.set_window_size(1200, 900)
+
+
+NO_SIDEWAYS = ("return [document.documentElement.scrollWidth, window.innerWidth,"
+               " document.body.scrollWidth]")
+OUTSIDE_BOX = """return [...document.querySelectorAll('table')]
+  .filter(t => !t.closest('.gulir')).map(t => t.className || t.id)"""
+OFF_SCREEN = """return [...document.querySelectorAll(arguments[0])].filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && (r.left < 0 || r.right > window.innerWidth + 0.5);
+}).map(e => e.textContent.trim())"""
+
+
+def fits(driver, where: str) -> None:
+    """The page itself does not scroll sideways; every table is in its scroll box."""
+    page, inner, body = driver.execute_script(NO_SIDEWAYS)
+    assert page <= inner and body <= inner, (where, page, body, inner)
+    assert driver.execute_script(OUTSIDE_BOX) == [], where
+
+
+@pytest.mark.parametrize("size", [(360, 740), (1366, 768)], ids=["hp-360", "laptop-1366"])
+def test_every_page_fits_a_phone_and_a_laptop(world, browser, tmp_path, size):
+    """Issue 21, item 6: at 360 px and 1366×768 no page scrolls sideways (tables scroll
+    inside their box); on the verdict every value read is on screen."""
+    from filling import zip_of
+
+    root, ws_src, forms = world
+    ws = copy_world(ws_src, tmp_path / "ws")
+    andi = filled(forms[ANDI], tmp_path / "andi.xlsx",
+                  {(i, p): 10 + i for i in range(2) for p in ("TW1", "TW2", "TW3", "TW4")})
+    kepala = filled(forms[KEPALA], tmp_path / "kepala.xlsx", {(0, "TW1"): 80})
+    both = tmp_path / "kiriman dari WhatsApp grup bidang kepegawaian.zip"
+    both.write_bytes(zip_of({"a/andi.xlsx": andi.read_bytes(),
+                             "kepala.xlsx": kepala.read_bytes()}))
+    junk = tmp_path / "foto_bukti_kegiatan_dengan_nama_berkas_yang_sangat_panjang.xlsx"
+    junk.write_bytes(b"\xff\xd8\xff" + b"x" * 3000)
+    browser.set_window_size(*size)
+    try:
+        with portal(ws) as running:
+            for path in ("", "petugas/masuk", "tidak-ada"):
+                browser.get(running.url + path)
+                fits(browser, path or "/")
+            upload(browser, running.url, both, junk)
+            fits(browser, "hasil")
+            assert len(by_css(browser, "td.realisasi")) >= 8
+            assert browser.execute_script(OFF_SCREEN, "td.realisasi") == []
+            # the officer: a decision, so that every table has rows
+            Client(running.url).upload(andi)
+            browser.get(running.url + "petugas/masuk")
+            by_css(browser, "#sandi")[0].send_keys(PASSWORD)
+            by_css(browser, "#tombol-masuk")[0].click()
+            wait_for(lambda: by_css(browser, "#ringkas"))
+            box = by_css(browser, "form.keputusan input[name=alasan]")[0]
+            box.send_keys("diisi rekan kerja")
+            box.submit()
+            wait_for(lambda: by_css(browser, "#pesan"))
+            for details in by_css(browser, "details"):
+                browser.execute_script("arguments[0].open = true", details)
+            fits(browser, "petugas")
+            assert by_css(browser, "table.keputusan-daftar")
+    finally:
+        browser.set_window_size(1200, 900)

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from libreoffice import cells, needs_libreoffice
 
+from iki_xlsx.core.show import number_format
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
@@ -313,12 +314,16 @@ def test_workbook_per_indikator(workbook):
                                   "Indikator Kinerja", "Satuan", "Target", "Polaritas",
                                   "Agregasi"]
     assert list(rows[0])[10:] == ["Realisasi TW I", "Realisasi TW II",
-                                  "Realisasi s.d. TW II", "Capaian (%)", "Status",
+                                  "Realisasi s.d. TW II", "Capaian (%)",
+                                  "Capaian thd Target Tahunan (%)", "Status",
                                   "Keterangan / Bukti Dukung", "Sumber Nilai"]
     andi = [r for r in rows if r["Nama"] == "Andi Pratama, S.Kom"]
     assert [(r["Realisasi TW I"], r["Realisasi TW II"], r["Realisasi s.d. TW II"])
             for r in andi] == [(3, 4, 7), (60, 80, 70)]
     assert [r["Capaian (%)"] for r in andi] == pytest.approx([7 / 6 * 100, 100])
+    # against the yearly target (12 laporan; 70 for BB (70)): progress, not the rating
+    assert [r["Capaian thd Target Tahunan (%)"] for r in andi] == pytest.approx(
+        [7 / 12 * 100, 100])
     # the continuation indicator carries its sasaran's number and text
     assert andi[1]["No"] == "1" and andi[1]["Sasaran"].startswith("Tersusunnya laporan")
     assert (andi[1]["Target"], andi[1]["Polaritas"], andi[1]["Agregasi"]) == (
@@ -442,9 +447,10 @@ def test_formats_filters_and_conditional_formatting(workbook):
     ws = wb["Per Pegawai"]
     head = [c.value for c in ws[2]]
     cap = ws.cell(3, head.index("Rata-rata Capaian (%)") + 1)
-    assert cap.number_format == "0.00"
+    # shown as the text reads it: 90, 85,5, 86,42 (the separators are the locale's)
+    assert cap.number_format == number_format(cap.value)
     when = ws.cell(3, head.index("Terakhir Mengirim") + 1)
-    assert when.is_date and when.number_format == "dd/mm/yyyy hh:mm"
+    assert when.is_date and when.number_format == "dd-mm-yyyy hh:mm"
 
 
 def test_write_is_atomic_and_overwrites(setup, tmp_path):
@@ -559,7 +565,7 @@ def test_revised_iki_uses_the_latest_revision(small_master, tmp_path):
 def test_libreoffice_reads_the_recap(workbook):
     """LibreOffice opens the workbook (fast-written rows included) and sees numbers as
     numbers and every typed text as text — recalculating turns none into a formula."""
-    got = cells(workbook, ["'Per Indikator'!A3:P14", "'Per Pegawai'!J3:J7"])
+    got = cells(workbook, ["'Per Indikator'!A3:Q14", "'Per Pegawai'!J3:J7"])
     assert not [a for a, c in got.items() if c.type == "formula"]
     texts = {c.string for c in got.values() if c.type == "text"}
     assert {HYPERLINK, DDE, SCRIPT, RICH} <= texts

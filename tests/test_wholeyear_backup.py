@@ -249,8 +249,14 @@ def test_commands_never_create_an_empty_workspace(tmp_path, monkeypatch, small_m
     got = runner.invoke(app, ["check", str(form), "-w", "entah"])
     assert got.exit_code == 1 and "Ruang kerja tidak ditemukan" in got.output
     assert "Kunci ruang kerja tidak tersedia" in got.output and not Path("entah").exists()
-    # generate creating a new workspace says so in one line
+    # generate beside a workspace stops and names it (issue 23), creating nothing
     got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms"])
+    assert got.exit_code == 2, got.output
+    assert str(Path("kantor") / "iki-workspace") in got.output
+    assert "--ruang-kerja-baru" in got.output
+    assert not (tmp_path / "iki-workspace").exists() and not (tmp_path / "forms").exists()
+    # a new workspace on purpose says so in one line
+    got = runner.invoke(app, ["generate", str(MASTER), "-o", "forms", "--ruang-kerja-baru"])
     assert got.exit_code == 0, got.output
     lines = [line for line in got.output.splitlines() if "Ruang kerja baru" in line]
     assert len(lines) == 1 and "iki-workspace" in lines[0]

@@ -5,6 +5,7 @@ the CLI, history, re-judging stored files, and the bad inputs of a year."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -204,7 +205,15 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
     r = runner.invoke(app, ["riwayat", ANDI[0], *w])
     assert r.exit_code == 0, r.output
     assert "andi.xlsx" in r.output and "keliru.xlsx" in r.output
-    assert "tidak dipakai" in r.output and "surat koreksi" in r.output
+    assert "surat koreksi" in r.output
+    # issue 23: andi.xlsx's TW1 is replaced by the later keliru.xlsx (taken back), named
+    assert "— diganti: yang dipakai 9 dari" in r.output
+    # every decision about a file names it: its own name and the start of its sha256
+    assert f"keliru.xlsx · sha256 {sha[:12]}" in r.output
+    # one date format (06-12-2026 12:34) and a decimal comma, everywhere it says a time
+    assert re.search(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", r.output), r.output
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", r.output), r.output
+    assert not re.search(r"\d\.\d", r.output.replace("S.Kom", "")), r.output
 
 
 def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatch):
@@ -220,10 +229,10 @@ def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatc
     # a "newer version" reading values differently: one verdict changes, the old is kept
     import iki_xlsx.collect.realisasi as realisasi
 
-    real = realisasi.parse_realisasi
+    real = realisasi.read_realisasi
     monkeypatch.setattr(realisasi, "plain_number", lambda value, limit, low=0.0: None)
-    monkeypatch.setattr(realisasi, "parse_realisasi", lambda value, info, **kw: real(
-        "abc" if value == 9 else value, info, **kw))
+    monkeypatch.setattr(realisasi, "read_realisasi", lambda value, info, ctx: real(
+        "abc" if value == 9 else value, info, ctx))
     r = runner.invoke(app, ["collect", "--rejudge", "-w", str(ws.path)])
     assert r.exit_code == 0 and "1 berubah, 1 tetap" in r.output, r.output
     assert ws.db.execute("SELECT COUNT(*) FROM rejudged").fetchone() == (1,)

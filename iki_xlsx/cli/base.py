@@ -102,7 +102,7 @@ def mail_error(exc: BaseException, texts) -> None:
 
 # --------------------------------------------------------------------------- the workspace
 
-def _origin_of(workspace: Optional[Path], texts) -> str:
+def origin_of(workspace: Optional[Path], texts) -> str:
     from ..workspace import ENV_VAR
 
     if workspace:
@@ -112,23 +112,27 @@ def _origin_of(workspace: Optional[Path], texts) -> str:
     return texts.t("ruang_kerja.asal.bawaan")
 
 
-def _nearby_workspaces(start: Path) -> list[Path]:
-    """Workspaces (a folder with the key) near where the command was run: in a parent
-    folder or one level below — what the officer probably meant."""
+def nearby_workspaces(*starts: Path, limit: int = 3) -> list[Path]:
+    """Workspaces (a folder with the key) near each of ``starts`` (where the command was
+    run, the folder it writes into): in a parent folder, or one level below — a child
+    that is a workspace or holds one — what the officer probably meant."""
     from ..workspace import DEFAULT_DIR, KEY_FILE
 
     found = []
-    for folder in [start, *start.parents][:6]:
-        candidate = folder / DEFAULT_DIR
-        if (candidate / KEY_FILE).is_file():
-            found.append(candidate)
-    try:
-        for child in sorted(start.iterdir())[:200]:
-            if child.is_dir() and (child / DEFAULT_DIR / KEY_FILE).is_file():
-                found.append(child / DEFAULT_DIR)
-    except OSError:
-        pass
-    return list(dict.fromkeys(found))[:3]
+    for start in starts:
+        start = start.absolute()
+        for folder in [start, *start.parents][:6]:
+            candidate = folder / DEFAULT_DIR
+            if (candidate / KEY_FILE).is_file():
+                found.append(candidate)
+        try:
+            for child in sorted(start.iterdir())[:200]:
+                for candidate in (child, child / DEFAULT_DIR):
+                    if child.is_dir() and (candidate / KEY_FILE).is_file():
+                        found.append(candidate)
+        except OSError:
+            pass
+    return list(dict.fromkeys(found))[:limit]
 
 
 def existing_workspace(workspace: Optional[Path], texts, *, lost_ok: bool = False):
@@ -140,8 +144,8 @@ def existing_workspace(workspace: Optional[Path], texts, *, lost_ok: bool = Fals
     ws = Workspace(workspace)
     if not ws.exists():
         err.print(texts.t("ruang_kerja.tidak_ada", path=ws.path.resolve(),
-                          asal=_origin_of(workspace, texts)))
-        for near in _nearby_workspaces(Path.cwd()):
+                          asal=origin_of(workspace, texts)))
+        for near in nearby_workspaces(Path.cwd()):
             err.print(texts.t("ruang_kerja.mungkin", path=near))
         err.print(texts.t("ruang_kerja.saran"))
         raise typer.Exit(2)

@@ -186,10 +186,12 @@ def _issued_for_check(path: Path, result, ws) -> tuple[dict | None, list[str] | 
 # --------------------------------------------------------------------------- IMAP
 
 def _parse_date(texts, value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise usage_error(texts, "galat.tanggal_salah", value=value) from None
+    from ..core.show import day_of
+
+    day = day_of(value)
+    if day is None:
+        raise usage_error(texts, "galat.tanggal_salah", value=value)
+    return day
 
 
 def imap_spec(texts, host: str, port: Optional[int], user: str, folder: str,

@@ -99,16 +99,11 @@ def nilai(nip: str = typer.Argument(..., help=doc("opsi.nip")),
         value = decide_value(ws, ref, chosen[0], alasan or "", isi, texts=texts)
     except OfficerError as exc:
         _refuse(exc)
+    from ..core.show import number_text
+
     say(texts.t(f"keputusan.dicatat_{chosen[0]}", nama=ref.form.nama,
                  indikator=ref.name, periode=texts.t(f"form.periode.{ref.period}"),
-                 nilai=_shown(value), alasan=alasan.strip()))
-
-
-def _shown(value: object) -> str:
-    from ..core.model import whole
-
-    value = whole(value)
-    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+                 nilai=number_text(value), alasan=alasan.strip()))
 
 
 @app.command(cls=IdCommand, help=doc("perintah.riwayat"))
@@ -120,7 +115,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
 
     Example: iki-xlsx riwayat 199001012015031001
     """
-    from ..core.show import history_row
+    from ..core.show import history_row, number_text, value_source, when
     from ..year import OfficerError, history
 
     texts = load_texts(templates)
@@ -136,17 +131,23 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
                         kode=f.kode_iki, revisi=f.revision))
         for r in h.revisions:
             console.print(t("riwayat.revisi", revisi=r.revision, status=r.status,
-                            waktu=r.at[:16].replace("T", " ")))
+                            waktu=when(r.at)))
+        if h.withdrawn_at:
+            console.print(t("riwayat.ditarik", waktu=when(h.withdrawn_at)))
         if not h.given:
             console.print(t("riwayat.kosong"))
         for g in h.given:
             console.print(t("riwayat.nilai", indikator=g.indicator,
-                            periode=t(f"form.periode.{g.period}"), nilai=_shown(g.value),
-                            berkas=g.file, waktu=g.saved_at[:16].replace("T", " ") or "?",
-                            dihitung=g.counted))
+                            periode=t(f"form.periode.{g.period}"), nilai=number_text(g.value),
+                            berkas=g.file, waktu=when(g.saved_at),
+                            klaim=when(g.claimed_at) if g.claimed_at else "",
+                            tanda=t(f"riwayat.tanda.{g.state}", alasan=g.reason,
+                                    oleh=number_text(g.by.value) if g.by else "",
+                                    sumber=value_source(g.by, texts) if g.by else "")))
         names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
         for e in h.events:
-            row = [str(x) for x in history_row(e, names, texts) if x not in ("", None)]
+            row = [number_text(x) for x in history_row(e, names, texts, h.files)
+                   if x not in ("", None)]
             console.print(t("riwayat.kejadian", kejadian=row[0], rincian=" · ".join(row[1:])))
         for name, codes in h.rejected:
             console.print(t("riwayat.ditolak", berkas=name, masalah=", ".join(codes)))

@@ -18,6 +18,8 @@ from .base import (
     doc,
     err,
     load_texts,
+    nearby_workspaces,
+    origin_of,
     print_problems,
     progress_bar,
     refuse_lost,
@@ -40,8 +42,12 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
              dry_run: bool = typer.Option(False, "--dry-run", help=doc("opsi.dry_run")),
              fresh_ledger: bool = typer.Option(False, "--ledger-baru",
                                                help=doc("opsi.ledger_baru")),
+             fresh_workspace: bool = typer.Option(False, "--ruang-kerja-baru",
+                                                  help=doc("opsi.ruang_kerja_baru")),
              closed_upto: Optional[str] = typer.Option(None, "--terisi-sampai",
                                                        help=doc("opsi.terisi_sampai")),
+             shut_upto: Optional[str] = typer.Option(None, "--tutup",
+                                                     help=doc("opsi.tutup")),
              templates: Optional[Path] = TemplatesOpt) -> None:
     """Generate one locked IKI workbook per (pegawai, IKI) and the distribution list.
 
@@ -68,6 +74,8 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
     keep = {(r.nip, r.kode_iki) for r in loaded.rejected}
     if not fresh_ledger:
         refuse_lost(ws, texts)
+    if not ws.exists() and not fresh_workspace:
+        refuse_beside(ws, workspace, output, texts)
     if dry_run:
         from ..forms import dry_run as plan_dry_run
 
@@ -75,8 +83,9 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
                                          templates_dir=str(templates) if templates else None),
                             texts)
         raise typer.Exit(0)
-    if closed_upto:
-        check_closed_upto(closed_upto, loaded.master, texts)
+    for text in (closed_upto, shut_upto):
+        if text:
+            check_closed_upto(text, loaded.master, texts)
     if not ws.exists():
         console.print(texts.t("ruang_kerja.baru", path=ws.path.resolve()))
     with progress_bar() as progress:
@@ -84,6 +93,7 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
         result = generate_forms(loaded.master, output, ws, jobs=jobs,
                                 templates_dir=str(templates) if templates else None,
                                 make_zip=make_zip, keep=keep, closed_upto=closed_upto,
+                                shut_upto=shut_upto,
                                 progress=lambda done, total: progress.update(task,
                                                                              completed=done))
     console.print(texts.t("cli.dibuat", n=len(result.forms), folder=output,
@@ -98,8 +108,10 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
                                   cocok=len(m.pairs), diubah=len(m.pairs) - len(m.by_text),
                                   tambah=", ".join(m.new), hapus=", ".join(m.removed)))
     print_withdrawn(result, texts)
-    if closed_upto:
-        console.print(texts.t("terbit_ulang.dibuat", periode=closed_upto))
+    if closed_upto or shut_upto:
+        late = sum(1 for p in result.forms if p.reissue and p.reissue["terlambat"])
+        say(texts.t("terbit_ulang.dibuat", periode=closed_upto or shut_upto,
+                     ditutup=shut_upto or "", terlambat=late))
     console.print(texts.t("cli.daftar_distribusi", path=result.distribution))
     if result.zips:
         console.print(texts.t("cli.zip_dibuat", n=len(result.zips), folder=output))
@@ -107,6 +119,24 @@ def generate(master: Path = typer.Argument(..., help=doc("opsi.master")),
         console.print(texts.t("cli.sandi_acak", path=result.password_file))
     if loaded.rejected:
         raise typer.Exit(1)
+
+
+def refuse_beside(ws, workspace: Optional[Path], output: Path, texts) -> None:
+    """A new workspace where one already exists nearby (around the folder the command
+    runs in, the output folder or the folder named with --workspace): forms signed with
+    a new key would be refused by every other command, so stop, list them and say how
+    to choose (exit 2; nothing is created)."""
+    here = ws.path.absolute()
+    starts = [Path.cwd(), output, here.parent]
+    near = [p for p in nearby_workspaces(*starts, limit=5) if p.absolute() != here]
+    if not near:
+        return
+    err.print(texts.t("ruang_kerja.baru_di_dekat", path=ws.path.resolve(),
+                      asal=origin_of(workspace, texts)))
+    for p in near:
+        err.print(texts.t("ruang_kerja.mungkin", path=p))
+    err.print(texts.t("ruang_kerja.baru_di_dekat_saran"))
+    raise typer.Exit(2)
 
 
 def check_closed_upto(text: str, master, texts) -> None:

@@ -221,6 +221,18 @@ def _commands(ctx) -> list[str]:
     return list(group.list_commands(root)) if isinstance(group, TyperGroup) else []
 
 
+def suggest(name: str, commands: list[str]) -> str:
+    """The command ``name`` was probably meant to be: a close spelling (``colect`` →
+    ``collect``) or the Indonesian word for it (``kumpulkan`` → ``collect``); else ""."""
+    word = name.strip().lower()
+    texts = get_texts()
+    key = f"pemakaian.sinonim.{word}"
+    if word and texts.has(key) and texts.t(key) in commands:
+        return texts.t(key)
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
 def error_message(exc) -> str:
     """An Indonesian sentence for a click usage error (any click or typer version)."""
     kind = type(exc).__name__
@@ -255,7 +267,9 @@ def error_message(exc) -> str:
         return _t("salah.argumen_lebih", extra=m["extra"])
     m = _NO_COMMAND.search(message)
     if m and ctx is not None:
-        return _t("salah.perintah_tidak_dikenal", name=m["name"], commands=_commands(ctx))
+        commands = _commands(ctx)
+        return _t("salah.perintah_tidak_dikenal", name=m["name"], commands=commands,
+                  possible=suggest(m["name"], commands))
     if "Missing command" in message and ctx is not None:
         return _t("salah.perintah_kurang", commands=_commands(ctx))
     return _t("salah.lainnya")

@@ -9,7 +9,6 @@ from an option or a file.
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -43,7 +42,13 @@ MasterOpt = typer.Option(None, "--master", help=doc("opsi.contacts_master"))
 TahunOpt = typer.Option(None, "--tahun", help=doc("opsi.tahun_formulir"))
 CaOpt = typer.Option(None, "--ca-file", help=doc("opsi.ca_file"))
 
-def _setup(texts, workspace, master, smtp, host, port, user, security, sender, ca_file):
+def _setup(texts, workspace, master, smtp, host, port, user, security, sender, ca_file,
+           dry_run: bool = False):
+    """The workspace, the SMTP server (with ``--smtp``) and the sender address: from
+    ``--from``, ``IKI_XLSX_SMTP_FROM``, the master's Pengaturan row Email Pengirim (as
+    generate recorded it, or ``--master``) or an SMTP user name that is an address —
+    never made up: without one, nothing is written or sent (exit 2)."""
+    from ..core.contacts import normalize_email
     from ..mail import SmtpSpec
     from ..workspace import Workspace
 
@@ -83,10 +88,14 @@ def _setup(texts, workspace, master, smtp, host, port, user, security, sender, c
         sender = sender or (user if "@" in (user or "") else "")
         spec = SmtpSpec(host, sender, user or "", password, port, security,
                         ca_file=str(ca_file) if ca_file else None)
-    if smtp and not sender:
-        err.print(texts.t("cli.galat_umum", message=texts.t("galat.smtp_tanpa_pengirim")))
+    if not sender and not dry_run:
+        err.print(texts.t("cli.galat_umum", message=texts.t("galat.tanpa_pengirim")))
         raise typer.Exit(2)
-    return ws, spec, sender or "bkpsdm@localhost"
+    if sender and normalize_email(sender) is None:
+        err.print(texts.t("cli.galat_umum", message=texts.t("galat.pengirim_salah",
+                                                            value=sender)))
+        raise typer.Exit(2)
+    return ws, spec, sender
 
 def _settings_of(ws, texts, reply_to, deadline, tahun) -> dict:
     from ..mail import issued_for_mail
@@ -138,7 +147,7 @@ def distribute(forms_dir: Path = typer.Argument(Path("output/forms"),
 
     texts = load_texts(templates)
     ws, spec, sender = _setup(texts, workspace, master, smtp, smtp_host, smtp_port,
-                             smtp_user, smtp_security, sender, ca_file)
+                             smtp_user, smtp_security, sender, ca_file, dry_run)
     if spec:
         spec.per_minute = per_minute
     try:
@@ -176,7 +185,7 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
 
     texts = load_texts(templates)
     ws, spec, sender = _setup(texts, workspace, master, smtp, smtp_host, smtp_port,
-                             smtp_user, smtp_security, sender, ca_file)
+                             smtp_user, smtp_security, sender, ca_file, dry_run)
     if spec:
         spec.per_minute = per_minute
     try:
@@ -202,11 +211,10 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
 
 
 def _deadline(value: Optional[str]) -> str:
+    from ..core.show import day_of
     from ..core.texts import tanggal_indonesia
 
     if not value:
         return ""
-    try:
-        return tanggal_indonesia(date.fromisoformat(value.strip()))
-    except ValueError:
-        return value.strip()
+    day = day_of(value)
+    return tanggal_indonesia(day) if day else value.strip()

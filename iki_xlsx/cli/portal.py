@@ -20,11 +20,17 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
           port: int = typer.Option(8000, "--port", min=1, max=65535, help=doc("opsi.port")),
           set_password: bool = typer.Option(False, "--set-password",
                                             help=doc("opsi.set_password")),
+          end_sessions: bool = typer.Option(False, "--end-sessions",
+                                            help=doc("opsi.end_sessions")),
           no_browser: bool = typer.Option(False, "--no-browser", help=doc("opsi.no_browser")),
           proxy: Optional[str] = typer.Option(None, "--proxy", help=doc("opsi.proxy")),
           threads: int = typer.Option(8, "--threads", min=1, max=64, help=doc("opsi.threads")),
           per_minute: int = typer.Option(30, "--uploads-per-minute", min=1,
                                          help=doc("opsi.uploads_per_minute")),
+          mb_per_hour: int = typer.Option(20, "--upload-mb-per-hour", min=1,
+                                          help=doc("opsi.upload_mb_per_hour")),
+          total_mb_per_hour: int = typer.Option(200, "--total-upload-mb-per-hour", min=1,
+                                                help=doc("opsi.total_upload_mb_per_hour")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Run the portal: staff upload filled forms and see the verdict at once; the
@@ -40,6 +46,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
     if set_password:
         _set_password(ws.path, texts)
         raise typer.Exit(0)
+    if end_sessions:
+        n = ws.sessions.end_all("diakhiri") if ws.ledger.exists() else 0
+        say(t("portal.sesi.diakhiri_cli", n=n))
+        raise typer.Exit(0)
     from ..portal import has_password, is_local, make_server
 
     if not ws.issued.years():
@@ -48,7 +58,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help=doc("opsi.host"))
     try:
         server = make_server(ws.path, host=host, port=port, templates=templates,
                              proxy=proxy, threads=threads,
-                             upload_limit=(per_minute, 60.0))
+                             upload_limit=(per_minute, 60.0),
+                             upload_budget=(mb_per_hour * 2 ** 20, total_mb_per_hour * 2 ** 20))
     except OSError:
         err.print(t("portal.serve.port_terpakai", host=host, port=port))
         raise typer.Exit(2)

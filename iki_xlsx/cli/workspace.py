@@ -87,5 +87,13 @@ def recover(forms: list[Path] = typer.Argument(..., help=doc("opsi.folder_formul
         if got.collect is not None else 0
     say(texts.t("pulih.selesai", formulir=got.forms, revisi=got.revisions,
                  ditolak=len(got.refused), lain=got.skipped, berkas=collected))
-    say(texts.t("pulih.selanjutnya"))
-    raise typer.Exit(1 if got.refused or not got.forms else 0)
+    if got.journal:  # issue 23: the ledger as it was
+        say(texts.t("pulih.jurnal", berkas=got.replayed, rusak=got.unread))
+        for name in got.lost:
+            say(texts.t("pulih.hilang", berkas=name))
+        for form_id, revision in got.missing:
+            say(texts.t("pulih.revisi_hilang", formulir=form_id, revisi=revision))
+    else:
+        say(texts.t("pulih.selanjutnya"))
+    problems = got.refused or not got.forms or got.lost or got.missing or got.unread
+    raise typer.Exit(1 if problems else 0)

@@ -39,9 +39,10 @@ from .report import (
 )
 from .result import FileResult
 from .run import CollectReport, collect, ledger_report
-from .sources import Source, display_name, iter_sources, text_of_path
+from .sources import UPLOAD_LIMITS, Limits, Source, display_name, iter_sources, text_of_path
 
-__all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "MAX_FILE_BYTES",
+__all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "Limits",
+           "MAX_FILE_BYTES", "UPLOAD_LIMITS",
            "MailError", "RawReading", "RejudgeReport", "Source", "check_file", "check_lines",
            "collect", "collect_table", "display_name", "iter_sources", "known_count",
            "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge",

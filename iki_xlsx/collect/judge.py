@@ -44,6 +44,7 @@ class Issued:
     nama: str
     locked_cells: dict  # address → locked content, as issued
     view: ReadingView  # the cell map: where each indikator's realisasi and keterangan are
+    issued_at: str = ""  # when this revision was issued (the trusted clock's lower bound)
 
     def indicator_texts(self) -> list[str]:
         """The indikator texts, in order (from the locked cells)."""
@@ -119,7 +120,7 @@ class Judge:
                         "indicators" in raw.manifest and raw.manifest_text == text
                     data = reading_view(raw.manifest if same else json.loads(text))
                 issued = Issued(row.form_id, row.revision, row.nip, row.kode_iki, row.tahun,
-                                row.nama, row.locked_cells, load_view(data))
+                                row.nama, row.locked_cells, load_view(data), row.issued_at)
             self._issued[key] = issued
         return self._issued[key]
 

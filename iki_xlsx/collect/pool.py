@@ -12,6 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
@@ -19,14 +20,15 @@ from itertools import chain, islice
 from ..core.problems import Problem
 from ..workspace import FileStore
 from .reading import RawReading, read_bytes, read_path, sha256_of
-from .sources import Source, archive_sources
+from .sources import COLLECT_LIMITS, Limits, RunCap, Source, archive_sources
 
 
 def read_source(args: tuple) -> RawReading:
     """Read one source (in a worker process, or in this one): ``(source, key, key_id)``,
     and a fourth item, the workspace's :class:`FileStore`, to keep the bytes read there
     (content-addressed: the workers write in parallel; only whether the bytes are kept
-    travels back, in ``RawReading.kept``)."""
+    travels back, in ``RawReading.kept``). A store for ``forms_only`` keeps the bytes of
+    forms signed with this workspace's key only."""
     src, key, key_id = args[:3]
     store: FileStore | None = args[3] if len(args) > 3 else None
     if src.problem is not None:  # could not even be listed or opened
@@ -38,7 +40,8 @@ def read_source(args: tuple) -> RawReading:
             raw = read_path(src.path, key, key_id)
         else:
             raw = read_bytes(src.data or b"", key, key_id)
-        if store is not None and raw.data is not None:
+        if store is not None and raw.data is not None and \
+                (not store.forms_only or (raw.signature_ok and raw.key_match)):
             raw.kept = store.keep(raw.sha256, raw.kind, raw.data)
         raw.data = None
         return raw
@@ -61,6 +64,30 @@ def fewer_collections() -> tuple[int, ...]:
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], 50_000), *before[1:])
     return before
+
+
+_GC_LOCK = threading.Lock()
+_gc_runs = 0  # runs in this process collecting rarely (threads: the portal's uploads)
+_gc_before: tuple[int, ...] = ()
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """:func:`fewer_collections` while a run lasts, safe for runs in several threads at
+    once (uploads judged side by side): the first run in sets it, the last one out puts
+    the thresholds back."""
+    global _gc_runs, _gc_before
+    with _GC_LOCK:
+        if _gc_runs == 0:
+            _gc_before = fewer_collections()
+        _gc_runs += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_runs -= 1
+            if _gc_runs == 0:
+                gc.set_threshold(*_gc_before)
 
 
 def _worker_init(parent: int) -> None:
@@ -99,13 +126,17 @@ def _read_alone(args) -> RawReading:
 
 
 def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-                   jobs: int, store=None) -> Iterator[tuple[Source, RawReading]]:
+                   jobs: int, store=None, limits: Limits = COLLECT_LIMITS
+                   ) -> Iterator[tuple[Source, RawReading]]:
     """:func:`read_all`, with the members of a zip archive given as a file read in its
     place (the reader tells an archive from a workbook by the central directory it parses
-    anyway, so a file is opened as a zip once)."""
-    for src, raw in read_all(sources, key, key_id, jobs, store):
+    anyway, so a file is opened as a zip once), within ``limits``."""
+    cap = RunCap(limits)
+    for src, raw in read_all(cap.take(sources), key, key_id, jobs, store):
         if raw.kind == "archive" and src.path is not None:
-            yield from read_all(archive_sources(src), key, key_id, jobs, store)
+            cap.give_back()
+            yield from read_all(cap.take(archive_sources(src, limits)), key, key_id, jobs,
+                                store)
         else:
             yield src, raw
 

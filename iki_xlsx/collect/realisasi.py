@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.model import whole
+from ..core.rules import context
 from ..core.values import (
     CellInfo,
     keterangan_text,
-    parse_realisasi,
     plain_limit,
     plain_low,
     plain_number,
+    read_realisasi,
 )
 from ..forms import ReadingView
 from .reading import RawReading
@@ -38,11 +39,9 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
         return named[k] if k < len(named) else ""
 
     for k, entry in enumerate(view.indicators):
-        yes_no = entry.polaritas == "ya/tidak"
-        target = entry.target
-        satuan, target_text = entry.satuan, entry.target_text
-        limit = plain_limit(target, satuan, yes_no)  # -1: no number is plain
-        low = plain_low(satuan)
+        ctx = context(entry.polaritas, entry.target, entry.satuan, entry.target_text)
+        limit = plain_limit(ctx)  # -1: no number is plain
+        low = plain_low(ctx)
         bit = 1 << k
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
@@ -57,14 +56,13 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                         masks[i] |= bit
                     continue
                 info = _PLAIN
-            parsed = parse_realisasi(value, info, yes_no=yes_no, target=target,
-                                     satuan=satuan, target_text=target_text,
-                                     polaritas=entry.polaritas)
+            parsed = read_realisasi(value, info, ctx)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
                 add(code, cell=ref, indicator=name_of(k), value=show(value),
-                    period=period, satuan=satuan, target=target_text)
+                    period=period, satuan=ctx.satuan, target=ctx.target_text,
+                    dibaca=show(parsed.value))
             if parsed.value is not None:
                 filled += 1
                 last = i if i > last else last

@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timezone
 
 from ..core.problems import Problem, Status
-from ..core.timeline import normal_time
+from ..core.timeline import BEFORE_ISSUED, FUTURE, claim_has_zone, normal_time, trusted_time
 from ..workspace import CollectedFile, Workspace
 from .judge import Judge
 from .reading import RawReading
@@ -54,7 +54,10 @@ class Recorder:
 
 
 def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
-            seen_this_run: dict, known_shas: set[str] | None = None) -> FileResult:
+            seen_this_run: dict, known_shas: set[str] | None = None,
+            arrived: str = "") -> FileResult:
+    """The verdict on one reading: judged now when its content is new (``arrived``: when
+    it reached us, for the trusted clock), else the ledger's verdict."""
     try:
         sha = raw.sha256
         known = ws.files.get(sha) if known_shas is None or sha in known_shas \
@@ -64,9 +67,14 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
             _keep(ws, src, raw, res)
             if raw.kept is not None:
                 say_kept(res, raw.kept)
+            trust_clock(res, arrived, judge)
             return res
         res = result_from_ledger(known, src)
-        if raw.kept is not None and say_kept(res, raw.kept):  # the store changed since
+        changed = raw.kept is not None and say_kept(res, raw.kept)  # the store changed
+        earlier = known.arrived_at or normal_time(known.first_seen)
+        if arrived and (not earlier or arrived < earlier):  # it reached us earlier:
+            changed = trust_clock(res, arrived, judge) or changed  # another way
+        if changed:
             ws.files.replace_verdict(res.entry())
         issued = judge.issued(res.form_id, res.revision) if res.form_id and \
             res.revision is not None else None
@@ -87,6 +95,37 @@ def judged(ws: Workspace, judge: Judge, src: Source, raw: RawReading,
                                                                f"{type(exc).__name__}"},
                                     file=src.name))
         return res
+
+
+CLOCK_NOTES = {FUTURE: "waktu_simpan_disesuaikan", BEFORE_ISSUED: "waktu_simpan_sebelum_terbit"}
+
+
+def trust_clock(res: FileResult, arrived: str, judge: Judge) -> bool:
+    """The saved time that counts for ``res`` (:func:`~iki_xlsx.core.timeline.trusted_time`)
+    once it reached us at ``arrived``, and the note when its own clock was set aside
+    (accepted files only: a rejected one counts for nothing). True when its verdict
+    changed."""
+    issued = judge.issued(res.form_id, res.revision) if res.form_id and \
+        res.revision is not None else None
+    trusted, why = trusted_time(res.saved_at, arrived, normal_time(issued.issued_at)
+                                if issued else "", res.tahun if issued else None,
+                                claim_has_zone(res.saved_from, res.modified_at))
+    before = [p for p in res.problems if p.code in CLOCK_NOTES.values()]
+    notes = [Problem(CLOCK_NOTES[why], {"claimed": shown_utc(res.saved_at),
+                                        "trusted": shown_utc(trusted)}, file=res.name)] \
+        if why and res.status != Status.REJECTED else []
+    times = (res.arrived_at, res.trusted_at)
+    res.arrived_at, res.trusted_at = arrived or res.arrived_at, trusted
+    if [(p.code, p.params) for p in before] == [(p.code, p.params) for p in notes]:
+        return times != (res.arrived_at, res.trusted_at)
+    res.problems = [p for p in res.problems if p.code not in CLOCK_NOTES.values()] + notes
+    res.status = Status.of(res.problems)
+    return True
+
+
+def shown_utc(stamp: str) -> str:
+    """A normalised time as a person reads it: ``06-12-2026 14:55 UTC``."""
+    return f"{stamp[8:10]}-{stamp[5:7]}-{stamp[:4]} {stamp[11:16]} UTC" if stamp else "?"
 
 
 def say_kept(res: FileResult, kept: bool) -> bool:
@@ -147,4 +186,5 @@ def result_from_ledger(row: CollectedFile, src: Source) -> FileResult:
                       problems, row.form_id, row.revision, row.nip, "", "", row.tahun,
                       row.realisasi, row.filled, row.last_period, row.modified_at,
                       saved_at=row.saved_at or "", saved_from=row.saved_from or "",
+                      arrived_at=row.arrived_at or "", trusted_at=row.trusted_at or "",
                       kind=row.kind, new=False)

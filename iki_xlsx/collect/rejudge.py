@@ -1,15 +1,18 @@
 """Judge every stored file again (``collect --rejudge``): a newer iki-xlsx may read a file
 differently (a bug fixed, a value it can now read). Each file whose verdict or values
 change gets the new verdict; the old one is kept in the ledger (``rejudged``), so
-nothing is lost, and the report says what changed."""
+nothing is lost, and the report says what changed. The trusted clock applies too: a
+saved time later than the file reached us, or before its form was issued, is noted."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.timeline import normal_time
 from ..workspace import Workspace
 from .judge import Judge
 from .pool import read_source
+from .record import trust_clock
 from .result import FileResult
 from .sources import Source, display_name
 
@@ -58,6 +61,7 @@ def rejudge(ws: Workspace) -> RejudgeReport:
         res = judge.judge(raw, src)
         res.saved_at = res.saved_at or row.saved_at or ""
         res.saved_from = res.saved_from or row.saved_from or ""
+        trust_clock(res, row.arrived_at or normal_time(row.first_seen), judge)
         values_changed = (res.realisasi or None) != (row.realisasi or None)
         if str(res.status) == row.status and not values_changed and \
                 _codes([p.to_dict() for p in res.problems]) == _codes(row.problems):

@@ -13,10 +13,9 @@ import xlsxwriter
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
 from ..core.problems import Status
-from ..core.show import history_row
+from ..core.sheets import Column, ListFormats, Styled, list_sheet
+from ..core.show import history_row, number_text
 from ..core.texts import Texts, get_texts
-from ..core.xlsxtext import write_text
-from ..forms import layout as L
 from .mail.shown import mail_json, message_line
 from .result import FileResult
 from .run import CollectReport
@@ -85,80 +84,52 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
 
 
 def write_report_xlsx(report: CollectReport, path: str | Path,
-                      texts: Texts | None = None, kertas: str = "A4") -> Path:
+                      texts: Texts | None = None, kertas: str | None = None) -> Path:
+    """``laporan-pengumpulan.xlsx``: every file with its problems, who has not submitted
+    each period, and the values the run changed; printed on the master's paper
+    (``kertas``, by default the report's)."""
     texts = texts or get_texts()
     t = texts.t
     path = Path(path)
+    judul = t("laporan.judul", tahun=report.tahun or "")
+    page = {"kertas": kertas or report.kertas, "footer": t("cetak.halaman", judul=judul)}
     with atomic_path(path) as tmp:
         # Everything a user typed stays text: never a formula or a link.
         wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False,
                                             "strings_to_numbers": False})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                              "text_wrap": True, "valign": "top"})
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        fm = ListFormats(wb)
         colours = {Status.OK.value: "#C6EFCE", Status.NOTE.value: "#FFEB9C",
                    Status.REJECTED.value: "#FFC7CE"}
-        status_fmt = {k: wb.add_format({"bg_color": v, "valign": "top", "text_wrap": True})
-                      for k, v in colours.items()}
-        title = wb.add_format({"bold": True, "font_size": 12})
-        ws = wb.add_worksheet(t("laporan.sheet_berkas"))
-        ws.write_string(0, 0, t("laporan.judul", tahun=report.tahun or ""), title)
-        ws.write_string(1, 0, t("cli.kumpul_ringkas", **summary_counts(report)))
         keys = ("berkas", "nip", "nama", "status", "sel", "indikator", "masalah", "tindakan")
-        widths = (40, 22, 28, 20, 12, 36, 60, 50)
-        for c, (k, w) in enumerate(zip(keys, widths)):
-            ws.write_string(3, c, t(f"laporan.kolom.{k}"), head)
-            ws.set_column(c, c, w, wrap)
-        rows = file_rows(report, texts)
-        for i, row in enumerate(rows, start=4):
-            for c, k in enumerate(keys):
-                value = row.get(k)
-                if value in (None, ""):
-                    continue
-                fmt = status_fmt.get(row["_status"]) if k == "status" else None
-                write_text(ws, i, c, value, fmt)
-            ws.set_row(i, L.row_height([row.get(k) for k in keys], widths))
-        ws.autofilter(3, 0, 3 + max(len(rows), 1), len(keys) - 1)
-        ws.freeze_panes(4, 1)
-        judul = t("laporan.judul", tahun=report.tahun or "")
-        L.setup_print(ws, kertas, t("cetak.halaman", judul=judul), (3, 3))
-        miss = wb.add_worksheet(t("laporan.sheet_belum"))
+        rows = [[Styled(row[k], fm.variant(bg_color=colours[row["_status"]]))
+                 if k == "status" and row["_status"] in colours else row.get(k)
+                 for k in keys] for row in file_rows(report, texts)]
+        list_sheet(wb, fm, t("laporan.sheet_berkas"), _columns(texts, "laporan.kolom", keys,
+                                                               (40, 22, 28, 20, 12, 36, 60, 50)),
+                   rows, title=judul, lines=[t("cli.kumpul_ringkas", **summary_counts(report))],
+                   freeze_cols=1, **page)
         mkeys = ("periode", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja",
                  "form_id")
-        for c, k in enumerate(mkeys):
-            miss.write_string(0, c, t(f"laporan.kolom_belum.{k}"), head)
-            miss.set_column(c, c, (10, 22, 30, 34, 34, 28, 18)[c], wrap)
-        i = 0
-        for period, forms in reversed(list(report.missing.items())):
-            for f in forms:
-                i += 1
-                values = (t(f"form.periode.{period}"), format_nip(f.nip), f.nama,
-                          f.jabatan, f.perangkat_daerah, f.unit_kerja, f.form_id)
-                for c, v in enumerate(values):
-                    if v:
-                        write_text(miss, i, c, v)
-                miss.set_row(i, L.row_height(values, (10, 22, 30, 34, 34, 28, 18)))
-        miss.autofilter(0, 0, max(i, 1), len(mkeys) - 1)
-        miss.freeze_panes(1, 0)
-        L.setup_print(miss, kertas, t("cetak.halaman", judul=judul), (0, 0))
-        changes = wb.add_worksheet(t("laporan.sheet_perubahan"))
+        missing = [(t(f"form.periode.{period}"), format_nip(f.nip), f.nama, f.jabatan,
+                    f.perangkat_daerah, f.unit_kerja, f.form_id)
+                   for period, forms in reversed(list(report.missing.items())) for f in forms]
+        list_sheet(wb, fm, t("laporan.sheet_belum"),
+                   _columns(texts, "laporan.kolom_belum", mkeys, (10, 22, 30, 34, 34, 28, 18)),
+                   missing, **page)
         ckeys = ("nip", "nama", "kejadian", "indikator", "periode", "nilai_lama", "berkas_lama",
                  "nilai_baru", "berkas_baru")
-        for c, k in enumerate(ckeys):
-            changes.write_string(0, c, t(f"rekap.kolom.{k}"), head)
-            changes.set_column(c, c, (22, 30, 34, 10, 10, 12, 50, 12, 50)[c], wrap)
-        for i, (form, e) in enumerate(report.changes, start=1):
-            row = [format_nip(form.nip), form.nama, *history_row(e, {}, texts)[:7]]
-            for c, v in enumerate(row):
-                if v not in (None, ""):
-                    write_text(changes, i, c, str(v))
-            changes.set_row(i, L.row_height([str(v or "") for v in row],
-                                            (22, 30, 34, 10, 10, 12, 50, 12, 50)))
-        changes.freeze_panes(1, 0)
-        L.setup_print(changes, kertas, t("cetak.halaman", judul=judul), (0, 0))
+        changes = [[format_nip(form.nip), form.nama, *history_row(e, {}, texts)[:7]]
+                   for form, e in report.changes]
+        list_sheet(wb, fm, t("laporan.sheet_perubahan"),
+                   _columns(texts, "rekap.kolom", ckeys, (22, 30, 34, 10, 10, 12, 50, 12, 50)),
+                   changes, **page)
         wb.close()
     return path
+
+
+def _columns(texts: Texts, prefix: str, keys, widths) -> list[Column]:
+    return [Column(texts.t(f"{prefix}.{k}"), w) for k, w in zip(keys, widths)]
 
 
 def year_lines(report: CollectReport, texts: Texts) -> list[str]:
@@ -169,8 +140,8 @@ def year_lines(report: CollectReport, texts: Texts) -> list[str]:
     for form, e in report.changes[:MAX_CHANGE_LINES]:
         row = history_row(e, {}, texts)
         out.append(t("cli.perubahan", nama=form.nama, kejadian=row[0], indikator=e.indicator,
-                     periode=row[2], lama=row[3], berkas_lama=row[4], baru=row[5],
-                     berkas_baru=row[6]))
+                     periode=row[2], lama=number_text(row[3]), berkas_lama=row[4],
+                     baru=number_text(row[5]), berkas_baru=row[6]))
     if len(report.changes) > MAX_CHANGE_LINES:
         out.append(t("cli.perubahan_lain", n=len(report.changes) - MAX_CHANGE_LINES))
     for period, forms in report.missing.items():
@@ -292,13 +263,15 @@ def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
     does). ``manifest`` gives targets and polarity (the ledger's copy, or the file's own
     when the workspace key is absent); ``names`` the indikator texts when known."""
     from ..core.capaian import capaian_upto
-    from ..core.model import PeriodScheme, format_number
+    from ..core.model import MidYear, PeriodScheme, format_number, parse_midyear
 
     if not result.realisasi or not manifest or "indicators" not in manifest:
         return []
     t = texts.t
     scheme = PeriodScheme(manifest.get("periode", "triwulan"))
     cap = float(manifest.get("batas_capaian") or 120)
+    midyear = parse_midyear(str(manifest.get("target_tengah_tahun") or "")) \
+        or MidYear.PROPORSIONAL  # (a manifest written before issue 22 has none)
     lines = [t("cli.periksa_nilai")]
     for k, entry in enumerate(manifest["indicators"]):
         got = result.realisasi.get(entry["id"])
@@ -320,7 +293,7 @@ def check_lines(result: FileResult, manifest: dict | None, texts: Texts,
                            nilai=format_number(v) if isinstance(v, (int, float)) else str(v)))
         if filled:
             try:
-                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+                c = capaian_upto(values, filled[-1], ind, scheme, cap, midyear=midyear)
             except ValueError:
                 c = None
             shown.append(t("cli.periksa_capaian", periode=_period(filled[-1], texts),

@@ -31,6 +31,8 @@ class FileResult:
     saved_at: str = ""  # when the pegawai saved it (normalised UTC; "" unknown)
     saved_from: str = ""  # dokumen | zip | berkas (the file's time on disk)
     filled_mask: dict | None = None  # period → bits of the indikator filled (bit k: k-th)
+    arrived_at: str = ""  # when it first reached us (normalised UTC)
+    trusted_at: str = ""  # the saved time that counts (core.timeline.trusted_time)
     kind: str = "other"
     duplicate_of: str | None = None  # same content seen before (under this name)
     new: bool = True
@@ -43,4 +45,4 @@ class FileResult:
                          [p.to_dict() for p in self.problems], self.form_id, self.revision,
                          self.nip, self.tahun, self.realisasi, self.filled, self.last_period,
                          self.modified_at, self.saved_at or None, self.saved_from or None,
-                         self.filled_mask)
+                         self.filled_mask, self.arrived_at or None, self.trusted_at or None)

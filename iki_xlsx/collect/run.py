@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
 from ..core.problems import ACCEPTED, Problem, Status
+from ..core.show import when
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -20,18 +21,21 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
+    mail_arrival,
     mask_status,
+    normal_time,
     period_statuses,
     touching,
 )
+from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
-from .pool import fewer_collections, read_expanding
+from .pool import collecting_rarely, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
-from .sources import estimate_sources, iter_sources
+from .sources import COLLECT_LIMITS, Limits, estimate_sources, iter_sources
 
 
 @dataclass
@@ -47,6 +51,7 @@ class CollectReport:
     mail: dict | None = None  # messages read, with / without a form (MailStats)
     messages: list[dict] = field(default_factory=list)  # each message read and what it gave
     skipped: list[dict] = field(default_factory=list)  # files a mail program wrote beside
+    kertas: str = "A4"  # the master's paper: the report workbook prints on it
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status and not r.duplicate_of)
@@ -66,13 +71,19 @@ class CollectReport:
 def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            imap=None, year: bool = True, mail_files: bool = True) -> CollectReport:
+            imap=None, year: bool = True, mail_files: bool = True,
+            received_at: datetime | None = None,
+            limits: Limits = COLLECT_LIMITS) -> CollectReport:
     """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
     — read as mail) and the IMAP folder ``imap`` (an
     :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
     ``year=False``: the files only, without the year's statuses and changes (the portal:
     its cost grows with the workspace, a pegawai needs none of it). ``mail_files=False``:
-    every file is judged as a file (the portal: an upload is one file, never a mailbox)."""
+    every file is judged as a file (the portal: an upload is one file, never a mailbox).
+    ``received_at``: when the inputs reached us (the portal: the upload's receipt); by
+    default this run's start — a file never counts as saved after it reached us.
+    ``limits``: how much the run opens and keeps (the portal: ``UPLOAD_LIMITS``)."""
+    run_arrival = normal_time((received_at or datetime.now(timezone.utc)).isoformat())
     mail = MailInputs(imap, files=mail_files)
     years = ws.issued.years()
     if tahun is None and years:
@@ -87,32 +98,34 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     total = estimate_sources(inputs) if progress else 0
     done = 0
     recorder = Recorder(ws, run_id)
-    known_shas = ws.files.known_shas()  # one query instead of one per new file
-    gc_threshold = fewer_collections()
+    # one query instead of one per new file — not for a run of a few files (an upload):
+    # reading every sha256 of a large ledger would cost more than asking for each
+    known_shas = ws.files.known_shas() if limits.forms is None else None
+    # the bytes of every file read are kept in the workspace's store
+    store = ws.store if limits.keep_foreign else replace(ws.store, forms_only=True)
     try:
-        sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-        # the bytes of every file read are kept in the workspace's store
-        for src, raw in read_expanding(sources, key, key_id, jobs, ws.store):
-            if raw.sha256 in recorder.shas:
-                recorder.flush()  # the same content again: judged from the ledger
-            res = judged(ws, judge, src, raw, seen_this_run, known_shas)
-            if res.recorded:
-                recorder.add(res, src)
-                if raw.kept:
-                    kept[raw.sha256] = raw.kind
-            results.append(res)
-            mail.seen(res, src)
-            seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
-            done += 1
-            if progress:
-                total = max(total, done)
-                progress(done, total)
+        with collecting_rarely():
+            sources = chain(iter_sources(inputs, mail), mail.imap_sources())
+            for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
+                if raw.sha256 in recorder.shas:
+                    recorder.flush()  # the same content again: judged from the ledger
+                res = judged(ws, judge, src, raw, seen_this_run, known_shas,
+                             arrival_of(src, run_arrival))
+                if res.recorded:
+                    recorder.add(res, src)
+                    if raw.kept:
+                        kept[raw.sha256] = raw.kind
+                results.append(res)
+                mail.seen(res, src)
+                seen_this_run.setdefault(raw.sha256, (src.source, src.member, src.name))
+                done += 1
+                if progress:
+                    total = max(total, done)
+                    progress(done, total)
     except BaseException:
         with suppress(Exception):  # keep what was judged before an interrupt
             recorder.flush()
         raise
-    finally:
-        gc.set_threshold(*gc_threshold)
     recorder.flush()
     check_store(ws, results, kept)  # still there at the end of the run?
     mail.annotate(ws)  # sender / attachment-name notes (report only)
@@ -121,6 +134,13 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     report.mail = mail.stats.to_dict() if mail.used else None
     report.messages, report.skipped = mail.messages(), mail.skipped
     return report
+
+
+def arrival_of(src, run_arrival: str) -> str:
+    """When a source reached us: this run (or the upload), or earlier — the message it
+    came in, as our mail server dated it."""
+    sent = mail_arrival(src.origin) if src.origin else ""
+    return min(sent, run_arrival) if sent else run_arrival
 
 
 def _year_report(ws: Workspace, tahun: int | None, run_id: str,
@@ -173,7 +193,8 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,
-                         {p: missing[p] for p in order}, statuses, changes)
+                         {p: missing[p] for p in order}, statuses, changes,
+                         kertas=issued_paper(ws, tahun))
 
 
 def _note_same_time(results: list[FileResult], changes: list) -> None:
@@ -188,7 +209,7 @@ def _note_same_time(results: list[FileResult], changes: list) -> None:
             r = by_sha.get(mine.sha256)
             if r is not None and not r.duplicate_of:
                 r.problems.append(Problem("waktu_simpan_sama", {
-                    "other": other.name, "waktu": mine.saved_at[:19].replace("T", " "),
+                    "other": other.name, "waktu": when(mine.saved_at),
                     "value": show(mine.value), "other_value": show(other.value),
                     "period": e.period, "indikator": e.indicator}, file=r.name))
                 r.status = Status.of(r.problems)

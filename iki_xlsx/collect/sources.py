@@ -27,6 +27,39 @@ MAX_ARCHIVE_BYTES = 2 * 1024 ** 3  # declared inflated size of all members of on
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much one run opens: an archive's members, its nesting, its declared size, and
+    (``forms``, None: no bound) how many files one run reads in all. The officer's own
+    collect has the wide defaults; an upload to the portal, where anyone may send
+    anything, the tight :data:`UPLOAD_LIMITS`."""
+
+    members: int = MAX_ARCHIVE_MEMBERS
+    depth: int = MAX_ARCHIVE_DEPTH
+    total_bytes: int = MAX_ARCHIVE_BYTES
+    forms: int | None = None
+    too_many: str = "zip_bom"  # the problem of an archive with more members
+    keep_foreign: bool = True  # False: keep the bytes of this workspace's forms only
+
+    def too_many_problem(self, n: int) -> Problem:
+        if self.too_many == "zip_bom":
+            return Problem("zip_bom", {"reason": f"{n} isi"})
+        return Problem(self.too_many, {"n": n, "max": self.forms or self.members})
+
+    def rest_problem(self) -> Problem:
+        """The first source past ``forms``: it and the rest are not read."""
+        return Problem(self.too_many, {"n": 0, "max": self.forms})
+
+
+COLLECT_LIMITS = Limits()
+# An upload: a pegawai sends a form or two, an admin a few for a unit. At most 20 files
+# read per upload (an archive counts by its members), archives not inside archives.
+# Bytes that are not a form of this workspace are not kept (their hash, size and verdict
+# are): anyone can upload, so photos and junk must not fill the workspace.
+UPLOAD_LIMITS = Limits(members=20, depth=1, forms=20, too_many="unggahan_terlalu_banyak",
+                       keep_foreign=False)
+
+
 @dataclass
 class Source:
     name: str  # what the officer sees: path, or archive.zip › member (control chars shown)
@@ -152,7 +185,7 @@ def _from_file(path: Path, real: str | None = None) -> Source:
     return Source(display_name(str(path)), text_of_path(real), path=path)
 
 
-def archive_sources(src: Source) -> Iterator[Source]:
+def archive_sources(src: Source, limits: Limits = COLLECT_LIMITS) -> Iterator[Source]:
     """The members of a zip archive given as a file (the reader found it is one)."""
     try:
         zf = zipfile.ZipFile(src.path)
@@ -160,7 +193,33 @@ def archive_sources(src: Source) -> Iterator[Source]:
         yield Source(src.name, src.source, problem=Problem("zip_rusak"))
         return
     with zf:
-        yield from members_of_archive(zf, src.source, [], 1, src.name)
+        yield from members_of_archive(zf, src.source, [], 1, src.name, limits)
+
+
+class RunCap:
+    """At most ``limits.forms`` sources read in one run: past it, one source names the
+    first one left unread ("this one and the rest"), and nothing more is read."""
+
+    def __init__(self, limits: Limits):
+        self.left = limits.forms
+        self.limits = limits
+
+    def take(self, sources: Iterable[Source]) -> Iterator[Source]:
+        for src in sources:
+            if self.left is None:
+                yield src
+                continue
+            if self.left <= 0:
+                yield Source(src.name, src.source, src.member,
+                             problem=self.limits.rest_problem(), origin=src.origin)
+                return
+            self.left -= 1
+            yield src
+
+    def give_back(self) -> None:
+        """An archive given as a file is not itself a form: its members count instead."""
+        if self.left is not None:
+            self.left += 1
 
 
 def is_archive(zf: zipfile.ZipFile) -> bool:
@@ -181,18 +240,18 @@ def _form_like(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: int,
-                  shown: str) -> Iterator[Source]:
+                       shown: str, limits: Limits = COLLECT_LIMITS) -> Iterator[Source]:
     label = " › ".join([shown, *map(display_name, chain_)])
     try:
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except Exception:
         yield Source(label, src, " › ".join(chain_), problem=Problem("zip_rusak"))
         return
-    if len(infos) > MAX_ARCHIVE_MEMBERS:
+    if len(infos) > limits.members:
         yield Source(label, src, " › ".join(chain_),
-                     problem=Problem("zip_bom", {"reason": f"{len(infos)} isi"}))
+                     problem=limits.too_many_problem(len(infos)))
         return
-    if sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
+    if sum(i.file_size for i in infos) > limits.total_bytes:
         yield Source(label, src, " › ".join(chain_), problem=Problem(
             "zip_bom", {"reason": f"{sum(i.file_size for i in infos) // 2**20} MB"}))
         return
@@ -236,10 +295,11 @@ def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: 
             except Exception:
                 nested = False
             if nested:
-                if depth >= MAX_ARCHIVE_DEPTH:
+                if depth >= limits.depth:
                     yield Source(name, src, member, problem=Problem("arsip_terlalu_dalam"))
                 else:
-                    yield from members_of_archive(inner, src, member_chain, depth + 1, shown)
+                    yield from members_of_archive(inner, src, member_chain, depth + 1, shown,
+                                                  limits)
                 continue
         yield Source(name, src, member, data=blob)
 

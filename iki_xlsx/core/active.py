@@ -56,3 +56,16 @@ def last_active(periods: list[str] | None, upto: str | None,
     shown = scheme_periods[: scheme_periods.index(upto) + 1]
     got = [p for p in shown if p in periods]
     return got[-1] if got else None
+
+
+def ended_by(when: str | None, tahun: int, scheme_periods: tuple[str, ...],
+             active: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The periods of ``scheme_periods`` (within ``active``, when given) that had ended by
+    the time ``when`` (ISO): those a form withdrawn then counted in. A time that cannot
+    be read keeps them all."""
+    try:
+        at = datetime.fromisoformat(str(when)[:10]).date()
+    except ValueError:
+        at = None
+    return tuple(p for p in scheme_periods if (active is None or p in active) and (
+        at is None or at.year > tahun or (at.year == tahun and at.month > END_MONTH[p])))

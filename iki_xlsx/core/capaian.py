@@ -1,4 +1,4 @@
-"""Capaian (achievement, in percent), aggregation over periods, and predikat.
+"""Capaian (achievement, in percent) and aggregation over periods (predikat: predikat.py).
 
 One definition of capaian, used three ways:
 
@@ -21,6 +21,10 @@ formulas in LibreOffice and compare). Rules, from ``domain.md``:
   no sense for answers: ``validate`` refuses it; it behaves like ``terakhir``).
 * Every capaian is floored at 0 and capped at ``cap`` (default 120). A blank realisasi is
   *not submitted*: the result is None, never 0.
+* Capaian s.d. a period compares the aggregate with that period's target: the master's
+  per-period target, else for a ``jumlah`` the annual target pro-rated (T × n/4 s.d.
+  TW n, T × k/2 s.d. semester k) — or, with the setting *Target Tengah Tahun* =
+  ``tahunan``, the annual target itself.
 
 The form reads each realisasi cell the way the recap reads it (``values.py``: percent
 formats, numbers as text with a decimal comma, answers with spaces or in other case), in
@@ -37,15 +41,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import Aggregation, Indicator, PeriodScheme, Polarity, Target, parse_number
+from .model import (
+    Aggregation,
+    Indicator,
+    MidYear,
+    PeriodScheme,
+    Polarity,
+    Target,
+    parse_number,
+)
 
 __all__ = [
     "DEFAULT_CAP", "capaian", "aggregate", "capaian_upto", "effective_target", "parse_answer",
-    "parse_period", "period_index", "PredikatScale", "LIMA", "SAKIP", "capaian_formula",
-    "excel_number",
+    "parse_period", "period_index", "capaian_formula", "excel_number", "prorated_target",
+    "prorates",
 ]
 
 DEFAULT_CAP = 120.0
@@ -207,11 +218,15 @@ def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> di
 
 
 def effective_target(indicator: Indicator, period: str | None,
-                     scheme: PeriodScheme | None = None) -> Target:
+                     scheme: PeriodScheme | None = None,
+                     midyear: MidYear = MidYear.PROPORSIONAL) -> Target:
     """The target capaian compares with when ``period`` is the last filled period.
 
-    The per-period ("s.d.", cumulative) target of that period when the master gives one and
-    the polarity is ``maksimal`` or ``minimal``; the annual target otherwise.
+    For ``maksimal`` and ``minimal``: the per-period ("s.d.", cumulative) target of that
+    period when the master gives one; else, for a ``jumlah`` (with ``scheme`` known and
+    ``midyear`` PROPORSIONAL, the default), the annual target pro-rated to that point of
+    the year — T × n/4 s.d. TW n, T × k/2 s.d. semester k (domain.md: a quarter of a
+    yearly count done by TW I is on track); the annual target otherwise.
     """
     if period is None or Polarity(indicator.polaritas) not in (Polarity.MAKSIMAL,
                                                                 Polarity.MINIMAL):
@@ -223,7 +238,7 @@ def effective_target(indicator: Indicator, period: str | None,
         targets = dict(indicator.period_targets)
     value = targets.get(period)
     if value is None or isinstance(value, bool):
-        return indicator.target
+        return prorated_target(indicator, period, scheme, midyear)
     value = parse_number(value)
     if value is None:
         raise ValueError(f"per-period target for {period} is not a number: "
@@ -231,14 +246,41 @@ def effective_target(indicator: Indicator, period: str | None,
     return Target(_format_constant(value), value=value)
 
 
+def prorated_target(indicator: Indicator, period: str | None,
+                    scheme: PeriodScheme | None,
+                    midyear: MidYear = MidYear.PROPORSIONAL) -> Target:
+    """The annual target of a ``jumlah`` s.d. ``period`` under the PROPORSIONAL rule
+    (T × n / number of periods; the whole target at the year's end); the annual target
+    itself for any other indikator, rule or period."""
+    periods = PeriodScheme(scheme).periods if scheme is not None else ()
+    if (MidYear(midyear) is not MidYear.PROPORSIONAL or period not in periods
+            or Aggregation(indicator.agregasi) is not Aggregation.JUMLAH
+            or period == periods[-1]):
+        return indicator.target
+    share = _target_value(indicator.target) * (periods.index(period) + 1) / len(periods)
+    return Target(_format_constant(share), value=share)
+
+
+def prorates(indicator: Indicator, scheme: PeriodScheme) -> bool:
+    """Whether the *Target Tengah Tahun* rule decides some period's target of
+    ``indicator``: a ``maksimal``/``minimal`` ``jumlah`` lacking the per-period target of
+    a period before the last."""
+    given = _normalise_periods(indicator.period_targets, scheme)
+    return Polarity(indicator.polaritas) in (Polarity.MAKSIMAL, Polarity.MINIMAL) and any(
+        p not in given and prorated_target(indicator, p, scheme) is not indicator.target
+        for p in PeriodScheme(scheme).periods)
+
+
 def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
                  scheme: PeriodScheme, cap: float = DEFAULT_CAP, *,
-                 target_period: str | None = None) -> float | None:
+                 target_period: str | None = None,
+                 midyear: MidYear = MidYear.PROPORSIONAL) -> float | None:
     """Capaian "s.d." period ``upto``: aggregate the periods up to and including it.
 
     ``values`` maps period codes (or any spelling :func:`parse_period` accepts) to realisasi.
-    The aggregate is compared with the per-period target of the last filled period when the
-    master gives one (see :func:`effective_target`), else with the annual target. With
+    The aggregate is compared with the target of the last filled period (see
+    :func:`effective_target`: its per-period target, a ``jumlah``'s pro-rated annual
+    target under ``midyear`` PROPORSIONAL, else the annual target). With
     ``target_period`` (the recap's period), a ``jumlah`` indikator is compared with that
     period's target instead: a sum that stopped growing is behind, not on target.
     None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
@@ -263,7 +305,7 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
     total = aggregate(row, indicator.agregasi, polaritas)
-    return capaian(total, effective_target(indicator, last, scheme), polaritas, cap)
+    return capaian(total, effective_target(indicator, last, scheme, midyear), polaritas, cap)
 
 
 # --------------------------------------------------------------------------- periods
@@ -323,7 +365,7 @@ def period_index(text: object, scheme: PeriodScheme) -> int | None:
     return None if code is None else PeriodScheme(scheme).periods.index(code)
 
 
-# --------------------------------------------------------------------------- predikat
+# --------------------------------------------------------------------------- constants
 
 
 def excel_number(x: float) -> str:
@@ -341,116 +383,6 @@ def _format_constant(x: float) -> str:
         return str(int(x))
     text = format(Decimal(repr(x)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _format_threshold(x: float) -> str:
-    return _format_constant(x).replace(".", ",")
-
-
-_BAND = re.compile(r"^(?P<a>.*?)(?P<op>>=|≥|=>|<=|≤|=<|>|<)\s*(?P<num>[+-]?\d[\d.,]*)\s*%?"
-                   r"(?P<b>.*)$")
-
-_UPPER = re.compile(r"^\s*(?:-|–|—|s\.?\s*d\.?|s/d|sampai)\s*\d[\d.,]*\s*%?")
-
-
-@dataclass(frozen=True)
-class PredikatScale:
-    """Bands ``(threshold, label)``, thresholds strictly decreasing: a value gets the label
-    of the first band whose threshold it exceeds (strictly ``>``), else ``final``."""
-
-    bands: tuple[tuple[float, str], ...]
-    final: str
-    name: str = field(default="custom", compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.bands:
-            raise ValueError("a predikat scale needs at least one band with a threshold")
-        thresholds = [t for t, _ in self.bands]
-        if any(not math.isfinite(t) for t in thresholds):
-            raise ValueError("predikat thresholds must be finite numbers")
-        if any(a <= b for a, b in zip(thresholds, thresholds[1:])):
-            raise ValueError("predikat thresholds must be strictly decreasing, got "
-                             + ", ".join(_format_threshold(t) for t in thresholds))
-        if not self.final.strip() or any(not label.strip() for _, label in self.bands):
-            raise ValueError("every predikat band needs a label")
-
-    @classmethod
-    def from_setting(cls, text: str | None) -> PredikatScale:
-        """A scale from the ``skala_predikat`` setting.
-
-        ``lima`` (default; also blank), ``sakip``, or a user-defined scale such as
-        ``Sangat Baik > 90; Baik > 75; Cukup > 65; Kurang > 50; Sangat Kurang`` (bands
-        separated by ``;``, ``|`` or newlines; ``> 90 Sangat Baik`` order works too; decimal
-        commas; the final band may be written ``≤ 50 Sangat Kurang``). ValueError with an
-        explanation when the text is not a valid scale.
-        """
-        key = re.sub(r"\s+", " ", str(text or "").strip().casefold())
-        if key in ("", "lima", "5", "default", "lkjip"):
-            return LIMA
-        if key == "sakip":
-            return SAKIP
-        return cls._parse(str(text))
-
-    @classmethod
-    def _parse(cls, text: str) -> PredikatScale:
-        parts = [p.strip() for p in re.split(r"[;\n\r|]+", text) if p.strip()]
-        bands: list[tuple[float, str]] = []
-        final: str | None = None
-        for part in parts:
-            if final is not None:
-                raise ValueError(f"predikat band {part!r} follows the final band {final!r}; "
-                                 "the band without a threshold must come last")
-            m = _BAND.match(part)
-            if m is None:
-                label, op, number = part, None, None
-            else:
-                label = m["a"] + " " + _UPPER.sub("", m["b"])  # "> 75 – 90 Baik"
-                op, number = m["op"], parse_number(m["num"])
-                if number is None:
-                    raise ValueError(f"predikat band {part!r}: {m['num']!r} is not a number")
-            label = re.sub(r"\s+", " ", label).strip(" :=-–()\t")
-            if not label:
-                raise ValueError(f"predikat band {part!r} has no label")
-            if op is None:
-                final = label
-            elif op == ">":
-                bands.append((number, label))
-            elif op in ("<=", "≤", "=<"):
-                if not bands or number != bands[-1][0]:
-                    raise ValueError(f"predikat band {part!r}: the final band must be "
-                                     "'≤ <lowest threshold>' or have no number")
-                final = label
-            else:
-                raise ValueError(f"predikat band {part!r}: use '> number' (bands are strict: "
-                                 "a value equal to the threshold falls in the band below)")
-        if final is None:
-            raise ValueError("predikat scale has no final band (a label without a threshold "
-                             "for values at or below the lowest threshold)")
-        return cls(tuple(bands), final)
-
-    def label(self, value: float | None) -> str | None:
-        """The predikat of a capaian; None for None (nothing to rate) or NaN."""
-        if value is None or isinstance(value, bool) or value != value:
-            return None
-        for threshold, label in self.bands:
-            if value > threshold:
-                return label
-        return self.final
-
-    def describe(self) -> str:
-        """``> 90 Sangat Baik; > 75 Baik; …; ≤ 50 Sangat Kurang`` (parses back)."""
-        parts = [f"> {_format_threshold(t)} {label}" for t, label in self.bands]
-        parts.append(f"≤ {_format_threshold(self.bands[-1][0])} {self.final}")
-        return "; ".join(parts)
-
-    def __str__(self) -> str:
-        return self.describe()
-
-
-LIMA = PredikatScale(((90.0, "Sangat Baik"), (75.0, "Baik"), (65.0, "Cukup"), (50.0, "Kurang")),
-                     "Sangat Kurang", name="lima")
-SAKIP = PredikatScale(((90.0, "AA"), (80.0, "A"), (70.0, "BB"), (60.0, "B"), (50.0, "CC"),
-                       (30.0, "C")), "D", name="sakip")
 
 
 # --------------------------------------------------------------------------- live formula
@@ -493,7 +425,7 @@ def _fx_body(a: str, target: Target, polaritas: Polarity, cap: float) -> str:
 
 def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEFAULT_CAP,
                     scheme: PeriodScheme | None = None, *, flag: str | None = None,
-                    warning: str = "") -> str:
+                    warning: str = "", midyear: MidYear = MidYear.PROPORSIONAL) -> str:
     """Excel formula computing the indicator's capaian from the form's checked realisasi.
 
     ``cells`` are, in period order, the cells holding each period's realisasi as the recap
@@ -501,7 +433,8 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
     :mod:`iki_xlsx.forms.liveform`): a number, or ``""`` when not filled; for a ``ya/tidak``
     indicator the period's capaian (Ya → 100, Tidak → 0, capped). ``scheme`` defaults to
     the one with that many periods. The formula gives exactly ``capaian_upto(values, last
-    period, indicator, scheme, cap)``, and ``""`` while no period is filled; with ``flag``
+    period, indicator, scheme, cap, midyear=midyear)`` (the targets of each period
+    embedded as constants), and ``""`` while no period is filled; with ``flag``
     (a cell counting the periods the recap would refuse), ``warning`` while it is not 0.
     It uses only functions every spreadsheet evaluates the same way (IF, AND, OR, COUNT,
     SUM, AVERAGE, MIN, MAX, ISNUMBER), with the targets embedded as constants.
@@ -532,7 +465,7 @@ def capaian_formula(cells: Sequence[str], indicator: Indicator, cap: float = DEF
             for c in cells[1:]:
                 expr = f"IF({filled(c)},{c},{expr})"
         return _wrap(count, expr, flag, warning)
-    targets = [effective_target(indicator, p, scheme) for p in periods]
+    targets = [effective_target(indicator, p, scheme, midyear) for p in periods]
     if agregasi is Aggregation.TERAKHIR:
         # One branch per last filled period: the aggregate is that cell itself.
         branches = [(filled(c), _fx_body(c, t, polaritas, cap))

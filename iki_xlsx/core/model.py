@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 
@@ -39,6 +40,14 @@ class PeriodScheme(str, Enum):
     def periods(self) -> tuple[str, ...]:
         """Stable period codes, in order. Display labels come from templates."""
         return _PERIODS[self]
+
+
+class MidYear(str, Enum):
+    """What capaian s.d. a period compares a ``jumlah`` indikator with when the master
+    gives it only a yearly target (setting *Target Tengah Tahun*)."""
+
+    PROPORSIONAL = "proporsional"  # the yearly target × n/4 s.d. TW n (× k/2, semester k)
+    TAHUNAN = "tahunan"  # the yearly target itself (kumulatif terhadap target tahunan)
 
 
 _PERIODS = {
@@ -74,6 +83,13 @@ _SCHEME_ALIASES = {
     "tahunan": PeriodScheme.TAHUNAN, "tahun": PeriodScheme.TAHUNAN,
 }
 
+_MIDYEAR_ALIASES = {
+    "proporsional": MidYear.PROPORSIONAL, "proporsi": MidYear.PROPORSIONAL,
+    "pro rata": MidYear.PROPORSIONAL, "prorata": MidYear.PROPORSIONAL,
+    "tahunan": MidYear.TAHUNAN, "target tahunan": MidYear.TAHUNAN,
+    "kumulatif": MidYear.TAHUNAN, "kumulatif terhadap target tahunan": MidYear.TAHUNAN,
+}
+
 
 def _key(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).strip().lower())
@@ -89,6 +105,10 @@ def parse_aggregation(text: str) -> Aggregation | None:
 
 def parse_scheme(text: str) -> PeriodScheme | None:
     return _SCHEME_ALIASES.get(_key(text))
+
+
+def parse_midyear(text: str) -> MidYear | None:
+    return _MIDYEAR_ALIASES.get(_key(text))
 
 
 # --------------------------------------------------------------------------- numbers
@@ -161,11 +181,13 @@ def whole(value: object) -> object:
 
 
 def format_number(value: float) -> str:
-    """Indonesian display: 1234.5 → ``1.234,5``; integers without decimals."""
+    """Indonesian display: 1234.5 → ``1.234,5``; integers without decimals; at most two
+    decimals, rounded half up as spreadsheets show them (81,125 → ``81,13``)."""
     if value == int(value):
         text = f"{int(value):,}".replace(",", ".")
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        cents = Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        text = f"{cents:,.2f}".rstrip("0").rstrip(".")
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
 
@@ -387,6 +409,7 @@ class Settings:
     sandi: str = ""
     instansi: str = ""  # agency heading on the title, e.g. "BADAN KEPEGAWAIAN ..."
     pemerintah_daerah: str = ""  # region heading, e.g. "KABUPATEN KUTAI KARTANEGARA"
+    target_tengah_tahun: MidYear = MidYear.PROPORSIONAL  # a jumlah's target s.d. TW n
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,13 @@ _kinds(Severity.ERROR,
        "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
        "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
-       "iki_tidak_valid", "agregasi_ya_tidak_jumlah")
+       "iki_tidak_valid", "agregasi_ya_tidak_jumlah", "pengaturan_target_tengah_tahun")
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
        "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
        "pengaturan_smtp_port",
-       "target_ya_tidak_angka", "formulir_tidak_lengkap", "teks_terlalu_panjang")
+       "target_ya_tidak_angka", "formulir_tidak_lengkap", "teks_terlalu_panjang",
+       "target_periode_disarankan")
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,
        "berkas_kosong", "berkas_terlalu_besar", "berkas_rusak", "berkas_terenkripsi",
@@ -55,7 +56,8 @@ _kinds(Severity.ERROR,
        "formulir_tidak_dikenal", "revisi_tidak_dikenal", "tahun_lain", "baris_bergeser",
        "format_xlsb", "bagian_ganda", "xml_entitas", "lembar_terlalu_luas",
        "identitas_tidak_cocok", "indikator_tidak_cocok", "baris_dihapus",
-       "ods_tanpa_manifest", "arsip_zip")
+       "ods_tanpa_manifest", "arsip_zip",
+       "unggahan_terlalu_banyak")  # a portal upload holding more than it may: not read
 # returned files: used, with a note (status diterima dengan catatan)
 _kinds(Severity.WARNING,
        "revisi_lama", "target_diubah", "isi_terkunci_berubah", "isian_di_luar", "proteksi_dibuka",
@@ -70,9 +72,14 @@ _kinds(Severity.WARNING, "berkas_tidak_tersimpan")
 # returned files: said by the collect report only (never stored with the file: it depends
 # on which other files have been collected)
 _kinds(Severity.WARNING, "waktu_simpan_sama")
+# returned files: a saved time that cannot be true, set aside for the time that counts
+# (the trusted clock, core.timeline.trusted_time): noted, never a rejection
+_kinds(Severity.WARNING, "waktu_simpan_disesuaikan", "waktu_simpan_sebelum_terbit")
 _kinds(Severity.WARNING,
        "realisasi_satuan_lain", "realisasi_huruf", "realisasi_persen_tidak_wajar",
        "realisasi_pecahan_persen")
+# … and a realisasi read, though not as the rule table writes it (the form warns for it)
+_kinds(Severity.WARNING, "realisasi_bentuk_lain")
 
 # the whole year (issue 11): Mulai / Selesai of a Pegawai row; files of forms not counted
 _kinds(Severity.ERROR, "aktif_periode_salah", "aktif_tanggal_salah", "aktif_di_luar_tahun",

@@ -10,6 +10,10 @@ The rules (the README explains them to officers):
   collected), then by their sha256; so the same files give the same values whatever the
   order or the number of runs that collected them. A later file that changes a value, or leaves it blank, is
   an event the reports show (old → new, which files).
+* **A file's clock is a claim** (:func:`trusted_time`): a saved time never counts as
+  later than the moment the file first reached us, nor earlier than its form was
+  issued; what it claimed is kept beside what counts, and the order is the time that
+  counts, then the claim, then the sha256.
 * **Revisions keep what was collected.** An indikator of any revision counts for the
   indikator of the current revision it matches (:func:`match_indicators`), with the
   current targets. Values of an indikator the current revision removed are kept, not
@@ -31,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 # Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
 LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
@@ -130,8 +135,6 @@ def normal_time(text: object) -> str:
     """A saved time as one sortable text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC ("" when
     it cannot be read). A time without a zone (LibreOffice's ODS, zip entries) is taken
     as UTC: the pegawai's own zone is not known."""
-    from datetime import datetime, timedelta, timezone
-
     m = _STAMP.match(str(text or "").strip())
     if not m:
         return ""
@@ -148,6 +151,80 @@ def normal_time(text: object) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Clocks disagree a little (a PC a few minutes fast) or by a time zone (a saved time
+# written without one, or a PC set to the wrong zone): a claim is clamped always, but
+# noted only past these margins.
+SKEW_ZONED = timedelta(minutes=10)
+SKEW_ZONELESS = timedelta(hours=14)  # local time taken as UTC: up to UTC+14 ahead
+BEFORE_ISSUE = timedelta(days=1)  # a form's own file claims when it was generated
+FUTURE, BEFORE_ISSUED = "masa_depan", "sebelum_terbit"  # why a saved time was clamped
+
+
+def trusted_time(claimed: str, arrived: str, issued: str = "", tahun: int | None = None,
+                 zoned: bool = True) -> tuple[str, str]:
+    """(the saved time that counts, why it differs from ``claimed``: "" or
+    :data:`FUTURE` / :data:`BEFORE_ISSUED` when the difference is worth a note).
+
+    All times are :func:`normal_time` texts. ``arrived``: the moment the file first
+    reached us (an upload received, a message as our mail server dated it, the collect
+    run that first saw it) — a file cannot have been saved after it. ``issued``: when its
+    revision was issued, trusted no later than the start of its year (a workspace
+    rebuilt by ``recover`` records a later time) — a file cannot have been saved a day
+    before that. A file that says nothing counts from its arrival."""
+    if not claimed:
+        return arrived, ""
+    at = _parse(claimed)
+    low = _lower_bound(issued, tahun)
+    trusted, why = claimed, ""
+    if low is not None and at < low:
+        trusted, why = _text(low), BEFORE_ISSUED
+    if arrived and trusted > arrived:
+        margin = SKEW_ZONED if zoned else SKEW_ZONELESS
+        why = FUTURE if at > _parse(arrived) + margin else why
+        trusted = arrived
+    return trusted, why
+
+
+def _lower_bound(issued: str, tahun: int | None) -> datetime | None:
+    bounds = [_parse(issued)] if issued else []
+    if tahun:
+        bounds.append(datetime(int(tahun), 1, 1, tzinfo=timezone.utc))
+    return min(bounds) - BEFORE_ISSUE if bounds else None
+
+
+def _parse(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def _text(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def claim_has_zone(saved_from: str | None, modified_at: str | None) -> bool:
+    """Whether a saved time says its zone: the document's own time when it was written
+    with one (``Z``, ``+07:00``), the file's time on disk always; a zip entry's never."""
+    if saved_from == "dokumen":
+        m = _STAMP.match(str(modified_at or "").strip())
+        return bool(m and m.group(8))
+    return saved_from != "zip"
+
+
+def mail_arrival(origin: object) -> str:
+    """When a message reached us, from a sighting's provenance (JSON text or dict): as
+    our mail server dated it (``received``: the IMAP INTERNALDATE or the topmost
+    Received header), else its own Date ("" when neither can be read)."""
+    import json
+
+    if isinstance(origin, str):
+        try:
+            origin = json.loads(origin)
+        except ValueError:
+            return ""
+    if not isinstance(origin, Mapping):
+        return ""
+    return normal_time(origin.get("received")) or normal_time(origin.get("date"))
+
+
 # --------------------------------------------------------------------------- inputs
 
 @dataclass(frozen=True, slots=True)
@@ -156,19 +233,21 @@ class FileInput:
 
     sha256: str
     revision: int
-    saved_at: str  # normalised UTC time the pegawai saved it ("" unknown)
+    saved_at: str  # the saved time that counts (:func:`trusted_time`; "" unknown)
     collected_at: str  # when iki-xlsx first collected it
     name: str  # where it was first seen
     realisasi: Mapping  # {indikator id: {"realisasi": {period: value}, "keterangan": text}}
+    claimed_at: str = ""  # the saved time the file itself gives ("" the same, or none)
 
     @property
     def order(self) -> tuple:
-        """Later is newer: the saved time (the collection time when the file does not
-        say when it was saved), then the sha256 — never the order of collection alone,
-        so that any order and any split of runs give the same values. Two files saved
-        in the same second with different values are an event (``waktu_sama``) for the
-        officer to settle."""
-        return (self.saved_at or normal_time(self.collected_at), self.sha256)
+        """Later is newer: the saved time that counts (the collection time when the file
+        does not say when it was saved), then the time it claimed, then the sha256 —
+        never the order of collection alone, so that any order and any split of runs
+        give the same values. Two files saved at the same moment with different values
+        are an event (``waktu_sama``) for the officer to settle."""
+        return (self.saved_at or normal_time(self.collected_at),
+                self.claimed_at or self.saved_at, self.sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +273,10 @@ class Value:
     name: str
     revision: int | None
     indicator: str  # the indikator's id in that revision
-    saved_at: str
+    saved_at: str  # the saved time that counts
     collected_at: str
     decision: Decision | None = None
+    claimed_at: str = ""  # the saved time the file gives, when it is not the one counted
 
 
 @dataclass(slots=True)
@@ -292,7 +372,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
                 if old:
                     old_revision_files.add(f.sha256)
                 if before is not None and before[0] != raw:
-                    same = bool(f.saved_at) and before[1].saved_at == f.saved_at
+                    same = bool(f.saved_at) and before[1].order[:2] == f.order[:2]
                     year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
                                              _value(before), _value((raw, f, ind_id))))
                 cells[key] = (raw, f, ind_id)
@@ -304,7 +384,8 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
     for f in files:
         if f.sha256 in old_revision_files:
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
-                None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at)))
+                None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at,
+                claimed_at=_claimed(f))))
     _apply_value_decisions(year, decisions, maps)
     for d in decisions:
         if d.kind in FILE_DECISIONS:
@@ -314,7 +395,13 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
 
 def _value(cell: tuple) -> Value:
     raw, f, ind_id = cell
-    return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at)
+    return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at,
+                 claimed_at=_claimed(f))
+
+
+def _claimed(f: FileInput) -> str:
+    """What the file claimed, when it is not the saved time that counts."""
+    return f.claimed_at if f.claimed_at != f.saved_at else ""
 
 
 def _maps(revisions: Mapping[int, list], current: int) -> dict[int, dict[str, str]]:

@@ -1,5 +1,6 @@
 """Realisasi as people type them, turned into numbers (or Ya/Tidak) — or into a named
-problem, never silently into 0.
+problem, never silently into 0: collect's reading of the rule table
+(:mod:`iki_xlsx.core.rules`).
 
 Input is what a value reader found in the cell plus what the sheet XML says about it
 (percent number format, formula, error). See domain.md: ``85,5``, ``1.234,5``, ``85%``,
@@ -9,31 +10,33 @@ With the indikator's SATUAN and target text, a number typed with its unit (``20 
 ``1 laporan``, ``85 persen``) is read when the unit is the indikator's, and the letter of
 a target such as ``BB (70)`` is understood (``BB`` → 70). A value implausible for a
 percent indikator — far above 100 %, or a fraction such as 0,9 that looks like an
-unformatted 90 % — is reported with its cell, never used.
+unformatted 90 % — is reported with its cell, never used. A text the table does not
+list but collect still reads (``Rp1.500``, ``+85``) is used with the note
+``realisasi_bentuk_lain``: the form shows a warning for it instead of a capaian.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import NamedTuple
 
 from .capaian import parse_answer
 from .model import parse_number, whole
-
-ABSURD_FACTOR = 1000  # a realisasi above 1000 × target (or 1000 for a zero target) is absurd
-MAX_NUMBER_TEXT = 100  # characters: longer text in a realisasi cell is not a number
-# On a percent indikator a realisasi above max(PERCENT_MAX, PERCENT_FACTOR × target) is
-# not believed (``1.000`` typed for "1,000" is read as a thousand) …
-PERCENT_MAX = 200.0
-PERCENT_FACTOR = 2.0
-# … nor a fraction below 1 (not formatted as percent, no "%") when the target is at least
-# this: 0,9 against a target of 100 % is almost surely 90 % typed as Excel shows fractions.
-FRACTION_TARGET_MIN = 10.0
+from .rules import (
+    INVALID,
+    MAX_NUMBER_TEXT,
+    Context,
+    absurd_limit,
+    context,
+    is_percent,
+    percent_limit,
+    table_reading,
+    target_letters,
+    unit_matches,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,14 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
     with the number (``realisasi_satuan_lain`` when it is not the SATUAN), the letter of
     a target like ``BB (70)`` (``realisasi_huruf`` for another letter), and the percent
     checks (``realisasi_persen_tidak_wajar``, ``realisasi_pecahan_persen``)."""
+    if yes_no:
+        polaritas = "ya/tidak"
+    return read_realisasi(raw, info, context(polaritas, target, satuan, target_text))
+
+
+def read_realisasi(raw: object, info: CellInfo, ctx: Context) -> Parsed:
+    """:func:`parse_realisasi` with the indikator's :class:`~iki_xlsx.core.rules.Context`
+    (collect makes it once per indikator)."""
     note = "realisasi_rumus" if info.formula else ""
     if info.error:
         return Parsed(None, "realisasi_galat")
@@ -75,13 +86,16 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
         return Parsed(None)
     if isinstance(raw, (datetime, date, time, timedelta)):
         return Parsed(None, "realisasi_tanggal")
-    if yes_no:
+    if ctx.yes_no:
         answer = parse_answer(raw)
         if answer is None:
             return Parsed(None, "realisasi_ya_tidak")
+        if not note and table_reading(raw, ctx) == INVALID:
+            note = "realisasi_bentuk_lain"  # " Ya" with a tab: the form cannot tell
         return Parsed("Ya" if answer else "Tidak", "", note)
     if isinstance(raw, bool):
         return Parsed(None, "realisasi_tidak_terbaca")
+    target = ctx.target
     if isinstance(raw, (int, float)):
         value = float(raw)
         if not math.isfinite(value):
@@ -95,59 +109,29 @@ def parse_realisasi(raw: object, info: CellInfo = CellInfo(), *, yes_no: bool = 
             return Parsed(None, "realisasi_tidak_terbaca")
         value = parse_number(text)
         explicit = "%" in text
-        if value is None and (satuan or target_text):
-            value, problem, explicit = _with_unit_or_letter(text, satuan, target_text,
-                                                            target)
+        if value is None and (ctx.satuan or ctx.target_text):
+            value, problem, explicit = _with_unit_or_letter(text, ctx.satuan,
+                                                            ctx.target_text, target)
             if problem:
                 return Parsed(None, problem)
         if value is None or not math.isfinite(value):
             return Parsed(None, "realisasi_tidak_terbaca")
+        if not note and value >= 0 and table_reading(text, ctx) == INVALID:
+            note = "realisasi_bentuk_lain"  # read here, but not by the form's table
     if value < 0:
         return Parsed(None, "realisasi_negatif")
     if value > absurd_limit(target):
         return Parsed(None, "realisasi_tidak_wajar")
-    if is_percent(satuan):
-        problem = _percent_problem(value, target, explicit, polaritas)
+    if ctx.percent:
+        problem = _percent_problem(value, ctx, explicit)
         if problem:
             return Parsed(None, problem)
     return Parsed(round(value, 10), "", note)
 
 
-_PERCENT_WORDS = re.compile(r"(?:^|[^a-z])(?:persen|prosen|percent)(?:$|[^a-z])")
 _NUMBER_UNIT = re.compile(r"^\s*(?P<num>[+-]?[\d.,]+)\s*(?P<unit>[^\d\s.,].*?)\s*$")
-_LETTER_TARGET = re.compile(r"^\s*(?P<letters>[A-Za-z]{1,3}[+-]?)\s*\(")
 _LETTER_VALUE = re.compile(r"^\s*[A-Za-z]{1,3}[+-]?\s*\((?P<num>[\d.,]+)\s*%?\)\s*$")
 _LETTERS = re.compile(r"^\s*[A-Za-z]{1,3}[+-]?\s*$")
-
-
-def _unit_key(text: str) -> str:
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
-    return re.sub(r"[^0-9a-z%]", "", s)
-
-
-@lru_cache(maxsize=256)
-def is_percent(satuan: str) -> bool:
-    """Whether a SATUAN is percent (``%``, ``persen``, ``Persen (%)``)."""
-    s = unicodedata.normalize("NFKC", str(satuan or "")).casefold().strip()
-    return bool(s) and ("%" in s or bool(_PERCENT_WORDS.search(s)))
-
-
-def unit_matches(unit: str, satuan: str) -> bool:
-    """Whether a unit typed after a number is the indikator's SATUAN: the same word
-    (case, spaces and dots aside), its start (``dok`` for ``dokumen``, ``JP`` for
-    ``JP (jam pelajaran)``), or both percent."""
-    if is_percent(unit) and is_percent(satuan):
-        return True
-    u, s = _unit_key(unit), _unit_key(satuan)
-    if not u or not s:
-        return False
-    return u == s or (len(u) >= 2 and s.startswith(u))
-
-
-def target_letters(target_text: str) -> str:
-    """``BB`` of a target written ``BB (70)``; "" for any other target."""
-    m = _LETTER_TARGET.match(str(target_text or ""))
-    return m["letters"] if m else ""
 
 
 def _with_unit_or_letter(text: str, satuan: str, target_text: str,
@@ -172,41 +156,25 @@ def _with_unit_or_letter(text: str, satuan: str, target_text: str,
     return None, "", False
 
 
-def _percent_problem(value: float, target: float | None, explicit: bool,
-                     polaritas: str) -> str:
-    t = target if isinstance(target, (int, float)) and math.isfinite(target) else None
-    if value > max(PERCENT_MAX, PERCENT_FACTOR * (t or 0.0)):
+def _percent_problem(value: float, ctx: Context, explicit: bool) -> str:
+    if value > percent_limit(ctx.target):
         return "realisasi_persen_tidak_wajar"
-    if not explicit and 0 < value < 1 and t is not None and t >= FRACTION_TARGET_MIN \
-            and polaritas != "minimal":
+    if not explicit and 0 < value < 1 and ctx.fraction_check:
         return "realisasi_pecahan_persen"
     return ""
 
 
-def plain_limit(target: object, satuan: str = "", yes_no: bool = False) -> float:
+def plain_limit(ctx: Context) -> float:
     """The upper bound :func:`plain_number` may accept for an indikator: -1 (nothing is
     plain) for ya/tidak; for a percent indikator, below what the percent checks of
     :func:`parse_realisasi` would refuse (with :func:`plain_low` as the lower bound)."""
-    if yes_no:
-        return -1.0
-    if is_percent(satuan):
-        t = target if isinstance(target, (int, float)) and math.isfinite(target) else 0.0
-        return min(absurd_limit(target), max(PERCENT_MAX, PERCENT_FACTOR * t))
-    return absurd_limit(target)
+    return -1.0 if ctx.yes_no else ctx.limit
 
 
-def plain_low(satuan: str = "") -> float:
+def plain_low(ctx: Context) -> float:
     """The lower bound (besides 0) :func:`plain_number` may accept: on a percent
     indikator a fraction below 1 may be an unformatted percent, for the full checks."""
-    return 1.0 if is_percent(satuan) else 0.0
-
-
-def absurd_limit(target: object) -> float:
-    """Above this a realisasi is absurd (a target that is not a finite number counts as
-    none)."""
-    if not (isinstance(target, (int, float)) and math.isfinite(target)):
-        target = None
-    return ABSURD_FACTOR * max(target or 0.0, 1.0)
+    return 1.0 if ctx.percent else 0.0
 
 
 def plain_number(raw: object, limit: float, low: float = 0.0) -> float | None:

@@ -2,6 +2,8 @@
 ``iki-xlsx import``. Same sheets and columns as the reader (:mod:`iki_xlsx.define.schema`),
 with dropdowns, a text-formatted NIP column (Excel would turn 18 digits into 1.9E+17),
 frozen headers, and an instructions sheet from ``templates/master_petunjuk.txt.j2``.
+Every sheet prints like the other lists (:mod:`iki_xlsx.core.sheets`): on the master's
+paper, rows as tall as their wrapped text, in a grid.
 """
 
 from __future__ import annotations
@@ -12,8 +14,16 @@ import xlsxwriter
 
 from ..core.atomic import atomic_path
 from ..core.model import PANGKAT, PPPK_GOLONGAN, Master
+from ..core.sheets import (
+    TITLE_SIZE,
+    Column,
+    ListFormats,
+    Styled,
+    heading,
+    setup_print,
+    table,
+)
 from ..core.texts import Texts, get_texts
-from ..core.xlsxtext import write_text
 from . import schema
 
 MAX_ROWS = 5000  # rows with dropdowns in a blank master
@@ -33,56 +43,59 @@ def write_master(path: str | Path, master: Master | None = None, *,
     """
     texts = texts or get_texts()
     path = Path(path)
+    kertas = master.settings.kertas if master else "A4"
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
         fmt = _Formats(wb)
         if review is not None:
-            _review_sheet(wb, fmt, texts, review)  # first: the officer reads it first
-        _guide(wb, fmt, texts)
+            _review_sheet(wb, fmt, texts, review, kertas)  # first: the officer reads it first
+        _guide(wb, fmt, texts, kertas)
         lists = _lists(wb)
-        _settings_sheet(wb, fmt, texts, master)
+        _settings_sheet(wb, fmt, texts, master, kertas)
         rows_pegawai, rows_iki, rows_ind = _rows(master) if master else ([], [], [])
         notes, inferred = notes or {}, inferred or set()
+        for row in rows_ind:
+            key = (row["kode_iki"], row["_index"])
+            if key in notes:
+                row["catatan"] = notes[key]
+            for f in ("satuan", "polaritas", "agregasi", "target"):
+                if (*key, f) in inferred and row.get(f) not in (None, ""):
+                    row[f] = Styled(row[f], fmt.inferred)
         for name, columns, rows in (
             (schema.SHEET_PEGAWAI, schema.PEGAWAI_COLUMNS, rows_pegawai),
             (schema.SHEET_IKI, schema.IKI_COLUMNS, rows_iki),
             (schema.SHEET_INDIKATOR, schema.INDIKATOR_COLUMNS, rows_ind),
         ):
-            ws = _table(wb, fmt, name, columns, rows, lists)
-            if name == schema.SHEET_INDIKATOR:
-                fields = [c.field for c in columns]
-                for r, row in enumerate(rows, start=1):
-                    key = (row["kode_iki"], row["_index"])
-                    if key in notes:
-                        write_text(ws, r, fields.index("catatan"), notes[key], fmt.wrap)
-                    for f in ("satuan", "polaritas", "agregasi", "target"):
-                        if (*key, f) in inferred:
-                            value = row.get(f)
-                            if isinstance(value, (int, float)):
-                                ws.write_number(r, fields.index(f), value, fmt.inferred)
-                            else:
-                                write_text(ws, r, fields.index(f), value, fmt.inferred)
+            _table(wb, fmt, texts, name, columns, rows, lists, kertas)
         wb.close()
     return path
 
 
-class _Formats:
+class _Formats(ListFormats):
     def __init__(self, wb):
-        self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                                     "text_wrap": True, "valign": "top"})
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.text = wb.add_format({"num_format": "@", "valign": "top"})
-        self.inferred = wb.add_format({"bg_color": "#FFF2CC", "text_wrap": True, "valign": "top"})
-        self.date = wb.add_format({"num_format": "d mmmm yyyy", "align": "left"})
-        self.title = wb.add_format({"bold": True, "font_size": 14})
+        super().__init__(wb)
+        self.wrap = wb.add_format({**self.base, "text_wrap": True})  # a column's own
+        self.text_column = wb.add_format({**self.base, "num_format": "@"})
+        self.typed_text = self.variant(num_format="@")
+        self.inferred = self.variant(bg_color="#FFF2CC")
+        self.date_cell = self.variant(num_format="d mmmm yyyy", align="left")
 
 
-def _guide(wb, fmt, texts: Texts) -> None:
+def _guide(wb, fmt, texts: Texts, kertas: str) -> None:
     ws = wb.add_worksheet(schema.SHEET_GUIDE)
     ws.set_column(0, 0, 110, fmt.wrap)
     lines = texts.render("master_petunjuk.txt.j2", schema=schema).splitlines()
     for r, line in enumerate(lines):
-        ws.write_string(r, 0, line, fmt.title if r == 0 else fmt.wrap)
+        if r == 0:
+            heading(ws, r, line, [110], fmt.title, TITLE_SIZE, bold=True)
+        else:
+            heading(ws, r, line, [110], fmt.wrap)
+    setup_print(ws, kertas, _footer(texts, schema.SHEET_GUIDE))
+
+
+def _footer(texts: Texts, sheet: str) -> str:
+    return texts.t("cetak.halaman", judul=texts.t("master.judul_cetak", sheet=sheet))
 
 
 def _lists(wb) -> dict[str, str]:
@@ -97,6 +110,7 @@ def _lists(wb) -> dict[str, str]:
         "periode": schema.SCHEME_CHOICES,
         "kertas": schema.PAPER_CHOICES,
         "skala_predikat": schema.SCALE_CHOICES,
+        "target_tengah_tahun": schema.MIDYEAR_CHOICES,
     }
     out = {}
     for c, (name, values) in enumerate(sources.items()):
@@ -108,56 +122,50 @@ def _lists(wb) -> dict[str, str]:
     return out
 
 
-def _settings_sheet(wb, fmt, texts: Texts, master: Master | None) -> None:
+def _settings_sheet(wb, fmt, texts: Texts, master: Master | None, kertas: str) -> None:
     ws = wb.add_worksheet(schema.SHEET_SETTINGS)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 80, fmt.wrap)
-    for c, key in enumerate(("kunci", "nilai", "keterangan")):
-        ws.write_string(0, c, texts.t(f"master.pengaturan.{key}"), fmt.header)
     s = master.settings if master else None
-    for r, (title, name, default) in enumerate(schema.SETTINGS_KEYS, start=1):
-        ws.write_string(r, 0, title)
+    rows = []
+    for title, name, default in schema.SETTINGS_KEYS:
         value = getattr(s, name, None) if s else default
         if name in schema.MAIL_SETTINGS and master:
             value = master.mail_settings.get(name)
         if hasattr(value, "value"):
             value = value.value
         if name == "tanggal" and value:
-            ws.write_datetime(r, 1, value, fmt.date)
-        elif value not in (None, ""):
-            ws.write(r, 1, value)
-        ws.write_string(r, 2, texts.t(f"master.pengaturan.bantuan.{name}"))
+            value = Styled(value, fmt.date_cell)
+        rows.append((title, value, texts.t(f"master.pengaturan.bantuan.{name}")))
+    columns = [Column(texts.t(f"master.pengaturan.{key}"), width)
+               for key, width in (("kunci", 22), ("nilai", 40), ("keterangan", 80))]
+    table(ws, fmt, 0, columns, rows)
     choices = {"periode": schema.SCHEME_CHOICES, "kertas": schema.PAPER_CHOICES}
     for r, (_, name, _) in enumerate(schema.SETTINGS_KEYS, start=1):
         if name in choices:
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(choices[name])})
-    ws.freeze_panes(1, 0)
+    setup_print(ws, kertas, _footer(texts, schema.SHEET_SETTINGS))
 
 
-def _table(wb, fmt, name, columns, rows, lists):
+def _text_column(col: schema.Column) -> bool:
+    """Codes and NIPs: typed as text (Excel would turn 18 digits into 1.9E+17)."""
+    return col.field.startswith("nip") or col.field in ("kode_iki", "no", "golongan")
+
+
+def _table(wb, fmt, texts: Texts, name, columns, rows, lists, kertas: str):
     ws = wb.add_worksheet(name)
-    for c, col in enumerate(columns):
-        ws.write_string(0, c, col.title, fmt.header)
-        text_col = col.field.startswith("nip") or col.field in ("kode_iki", "no", "golongan")
-        ws.set_column(c, c, col.width, fmt.text if text_col else fmt.wrap)
-    for r, row in enumerate(rows, start=1):
-        for c, col in enumerate(columns):
-            value = row.get(col.field)
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                write_text(ws, r, c, value)
-            else:
-                ws.write_number(r, c, value)
+    text_cols = {c for c, col in enumerate(columns) if _text_column(col)}
+    cells = [[Styled(row.get(col.field), fmt.typed_text)
+              if c in text_cols and isinstance(row.get(col.field), str)
+              else row.get(col.field) for c, col in enumerate(columns)] for row in rows]
+    table(ws, fmt, 0, [Column(col.title, col.width) for col in columns], cells)
+    for c, col in enumerate(columns):  # what the officer types into new rows
+        ws.set_column(c, c, col.width, fmt.text_column if c in text_cols else fmt.wrap)
     last = max(MAX_ROWS, len(rows) + 1)
     for c, col in enumerate(columns):
         base = col.field.removesuffix("_atasan")
         if base in lists:
             ws.data_validation(1, c, last, c, {"validate": "list", "source": lists[base],
                                                "error_type": "warning"})
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    setup_print(ws, kertas, _footer(texts, name))
     return ws
 
 
@@ -207,19 +215,17 @@ def _target_cell(target) -> object:
     return target.text
 
 
-def _review_sheet(wb, fmt, texts: Texts, review: list[dict]) -> None:
-    ws = wb.add_worksheet(texts.t("master.tinjauan.sheet"))
+def _review_sheet(wb, fmt, texts: Texts, review: list[dict], kertas: str) -> None:
+    name = texts.t("master.tinjauan.sheet")
+    ws = wb.add_worksheet(name)
     keys = ("file", "line", "kind", "kode_iki", "message", "action")
     widths = (28, 22, 22, 12, 70, 50)  # Letak: "baris 12" or "hlm. 2, 45 mm dari atas"
-    for c, (key, width) in enumerate(zip(keys, widths)):
-        ws.write_string(0, c, texts.t(f"master.tinjauan.{key}"), fmt.header)
-        ws.set_column(c, c, width, fmt.wrap)
-    for r, item in enumerate(review, start=1):
-        for c, key in enumerate(keys):
-            value = (item.get("where") or item.get(key)) if key == "line" else item.get(key)
-            if isinstance(value, (int, float)):
-                ws.write_number(r, c, value)
-            elif value:
-                write_text(ws, r, c, value)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(review), 1), len(keys) - 1)
+
+    def cell(item: dict, key: str):
+        value = (item.get("where") or item.get(key)) if key == "line" else item.get(key)
+        return value if value not in ("", None) else None
+
+    table(ws, fmt, 0, [Column(texts.t(f"master.tinjauan.{key}"), width, key == "line")
+                       for key, width in zip(keys, widths)],
+          [[cell(item, key) for key in keys] for item in review])
+    setup_print(ws, kertas, _footer(texts, name))

@@ -37,6 +37,7 @@ SETTINGS_KEYS: tuple[tuple[str, str, object], ...] = (
     ("Sandi Proteksi", "sandi", None),
     ("Instansi", "instansi", None),
     ("Pemerintah Daerah", "pemerintah_daerah", None),
+    ("Target Tengah Tahun", "target_tengah_tahun", "proporsional"),  # issue 22
     # mail (optional; the password is never written here: environment or a prompt)
     ("Server SMTP", "smtp_host", None),
     ("Port SMTP", "smtp_port", None),
@@ -104,3 +105,4 @@ AGGREGATION_CHOICES = ("jumlah", "rata-rata", "terakhir")
 SCHEME_CHOICES = ("triwulan", "semester", "tahunan")
 PAPER_CHOICES = ("A4", "F4")
 SCALE_CHOICES = ("lima", "sakip")
+MIDYEAR_CHOICES = ("proporsional", "tahunan")

@@ -17,6 +17,7 @@ from ..core.model import (
     IKIDefinition,
     Indicator,
     Master,
+    MidYear,
     PeriodScheme,
     Person,
     Polarity,
@@ -26,12 +27,16 @@ from ..core.model import (
     normalize_nip,
     normalize_pangkat,
     parse_aggregation,
+    parse_midyear,
     parse_number,
     parse_polarity,
     parse_scheme,
     parse_target,
 )
+from ..core.capaian import prorates
+from ..core.predikat import PredikatScale
 from ..core.problems import Problem
+from ..core.show import row_ranges
 from ..core.texts import BULAN
 from . import schema
 from .rows import LoadedMaster, Rejected, Row, cell_text, norm_title
@@ -79,6 +84,7 @@ class Validator:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.yearly_only: list[int] = []  # rows of a jumlah with a yearly target only
 
     def add(self, code: str, row: Row | None = None, fld: str = "", **params) -> Problem:
         p = row.problem(code, fld, self.file, **params) if row else \
@@ -123,18 +129,20 @@ class Validator:
         raw, r = val("skala_predikat")
         scale = cell_text(raw) or "lima"
         try:
-            from ..core.capaian import PredikatScale
-
             PredikatScale.from_setting(scale)
         except ValueError as exc:
             self.add("pengaturan_skala", r, "value", value=scale, reason=str(exc))
+        raw, r = val("target_tengah_tahun")
+        if (midyear := parse_midyear(cell_text(raw) or MidYear.PROPORSIONAL.value)) is None:
+            self.add("pengaturan_target_tengah_tahun", r, "value", value=cell_text(raw))
         if len(self.problems) > before:
             return None
         return Settings(
             tahun=int(tahun), periode=scheme, tempat=cell_text(val("tempat")[0]),
             tanggal=tanggal, kertas=kertas, batas_capaian=float(cap), skala_predikat=scale,
             sandi=cell_text(val("sandi")[0]), instansi=cell_text(val("instansi")[0]),
-            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]))
+            pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]),
+            target_tengah_tahun=midyear)
 
     # -- IKI and indicators
     def iki(self, rows: list[Row], ind_rows: list[Row],
@@ -232,12 +240,15 @@ class Validator:
                 period_targets[code] = value
         if any(p.is_error for p in self.problems[before:]):
             return None
-        return Indicator(no=no, sasaran=sasaran, indikator=indikator,
-                         penjelasan=cell_text(r.get("penjelasan")),
-                         sumber_data=cell_text(r.get("sumber_data")),
-                         satuan=r.text("satuan") or guess.satuan or "",
-                         target=target, polaritas=polaritas,
-                         agregasi=Aggregation(agregasi), period_targets=period_targets)
+        ind = Indicator(no=no, sasaran=sasaran, indikator=indikator,
+                        penjelasan=cell_text(r.get("penjelasan")),
+                        sumber_data=cell_text(r.get("sumber_data")),
+                        satuan=r.text("satuan") or guess.satuan or "",
+                        target=target, polaritas=polaritas,
+                        agregasi=Aggregation(agregasi), period_targets=period_targets)
+        if scheme is not None and prorates(ind, scheme):
+            self.yearly_only.append(r.row)  # a jumlah compared with a share of its target
+        return ind
 
     # -- pegawai
     def person(self, r: Row, prefix: str = "", suffix: str = "") -> Person:
@@ -345,6 +356,9 @@ class Validator:
         self._settings = settings
         scheme = settings.periode if settings else None
         iki, bad = self.iki(sheets[schema.SHEET_IKI], sheets[schema.SHEET_INDIKATOR], scheme)
+        if self.yearly_only:  # issue 22: one suggestion for the sheet, not one per row
+            self.add("target_periode_disarankan", n=len(self.yearly_only), baris=row_ranges(
+                self.yearly_only), tahunan=settings.target_tengah_tahun is MidYear.TAHUNAN)
         good, rejected = self.assignments(sheets[schema.SHEET_PEGAWAI], iki, bad)
         used = {a.kode_iki for a in good} | {r.kode_iki for r in rejected}
         for r in sheets[schema.SHEET_IKI]:

@@ -8,6 +8,7 @@ of a master.
 from __future__ import annotations
 
 from . import layout
+from .distribution import DISTRIBUTION_FILE, issued_paper
 from .formcopy import FORM_COPY_KEY, unpack_form
 from .generate import generate_forms, issued_row, safe_name
 from .generate_year import dry_run
@@ -24,8 +25,8 @@ from .manifest import (
 from .printcheck import add_print_warnings, print_warnings
 from .reissue import closed_in_file, drop_closed, drop_note
 
-__all__ = ["FORM_COPY_KEY", "ReadingView", "add_print_warnings", "closed_in_file",
-           "content_hash", "drop_closed", "drop_note", "dry_run", "form_from_dict",
-           "generate_forms", "issued_row", "layout", "load_view", "parse_manifest",
-           "print_warnings", "reading_view", "safe_name", "unpack_form", "verify",
-           "verify_text"]
+__all__ = ["DISTRIBUTION_FILE", "FORM_COPY_KEY", "ReadingView", "add_print_warnings",
+           "closed_in_file", "content_hash", "drop_closed", "drop_note", "dry_run",
+           "form_from_dict", "generate_forms", "issued_paper", "issued_row", "layout",
+           "load_view", "parse_manifest", "print_warnings", "reading_view", "safe_name",
+           "unpack_form", "verify", "verify_text"]

@@ -23,21 +23,37 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from ..core.atomic import atomic_path
-from ..core.model import Form, Master, format_nip
+from ..core.model import Form, Master
+from ..core.rules import rule_lines
+from ..core.sheets import TITLE_SIZE, heading, setup_print
 from ..core.show import period_label
+from ..core.textfit import FONT, FONT_SIZE
 from ..core.texts import Texts, get_texts
 from ..core.timeline import match_indicators
 from ..core.xlsxtext import limit, merge_text, write_text
-from ..workspace import IssuedFormRow, IssuedRevisions, NewRevision, Workspace, ledger_json
+from ..workspace import (
+    IssuedFormRow,
+    IssuedRevisions,
+    NewRevision,
+    Workspace,
+    ledger_json,
+)
 from . import layout as L
+from . import reissue
+from .distribution import write_distribution
 from .formcopy import FORM_COPY_KEY, pack_form
-from .manifest import build_manifest, content_hash, form_to_dict, reading_view, sign, to_text
-
-DISTRIBUTION_FILE = "daftar-distribusi.xlsx"
+from .inputcheck import write_input_checks
+from .manifest import (
+    build_manifest,
+    content_hash,
+    form_to_dict,
+    reading_view,
+    sign,
+    to_text,
+)
 
 
 # --------------------------------------------------------------------------- workbook
@@ -84,6 +100,7 @@ class FormJob:
     password: str
     templates_dir: str | None
     filled: dict | None = None  # issue 11: closed periods filled in (reissue.filled_for)
+    active: tuple | None = None  # the periods it counts in (Mulai / Selesai); None: all
 
 
 @dataclass
@@ -96,6 +113,7 @@ class FormResult:
     status: str  # baru | revisi | kembali (an earlier revision's content again) | sama
     content_hash: str
     ledger_row: NewRevision
+    reissue: dict | None = None  # a re-issue: what the form says is filled, late, to fill
 
 
 def build_and_write(job: FormJob) -> FormResult:
@@ -118,12 +136,12 @@ def build_and_write(job: FormJob) -> FormResult:
                           key_id=job.key_id, locked_hash=digest)
     form_text = ledger_json(form_to_dict(form))
     body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
-    if job.filled is not None:  # issue 11: re-issue, after the content hash is taken
-        from . import reissue
-
-        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay)
-        reissue.apply(lay, job.filled)
-        lay.reissue = reissue.describe(lay, job.filled, texts)
+    # after the content hash is taken: which realisasi cells are open (issues 11, 23)
+    lay.inactive = reissue.close_inactive(lay, job.active)
+    if job.filled is not None:
+        late = reissue.apply(lay, job.filled)
+        body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
+        lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
@@ -133,7 +151,8 @@ def build_and_write(job: FormJob) -> FormResult:
     row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
                   locked_cells=ledger_json(row.locked_cells),
                   reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
-    return FormResult(job.path, job.form_id, revision, status, digest, row)
+    return FormResult(job.path, job.form_id, revision, status, digest, row,
+                      getattr(lay, "reissue", None))
 
 
 def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
@@ -146,14 +165,15 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
                            "author": "iki-xlsx", "comments": form_id})
         wb.set_custom_property("iki_form_id", form_id)
         wb.set_custom_property("iki_revision", str(revision))
-        base = {"font_name": L.FONT, "font_size": L.FONT_SIZE}
+        base = {"font_name": FONT, "font_size": FONT_SIZE}
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
         ws = wb.add_worksheet(L.SHEET_FORM)
         _write_sheet(wb, ws, form, lay, formats, texts, password)
         guide = wb.add_worksheet(L.SHEET_GUIDE)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
-                     wb.add_format({**base, "bold": True, "font_size": 12}), password)
+                     wb.add_format({**base, "bold": True, "font_size": TITLE_SIZE,
+                                    "text_wrap": True, "valign": "top"}), password)
         helper = wb.add_worksheet(L.SHEET_HELPER)
         for cell in lay.helper_cells:
             _write_formula(helper, cell.row, cell.col, cell.formula, None, cell.value)
@@ -218,40 +238,16 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
             ws.write_number(cell.row, cell.col, cell.value, fmt)
         else:
             write_text(ws, cell.row, cell.col, cell.value, fmt)
-    style = {"number": "input_number", "choice": "input_choice", "text": "input_text"}
+    style = {"number": "input_number", "choice": "input_choice", "text": "input_text",
+             "late_number": "input_late_number", "late_choice": "input_late_choice"}
     for r, c, kind in lay.inputs:
         ws.write_blank(r, c, None, formats[style[kind]])
-    t = texts.t
-    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
-    rows_by_kind: dict[str, list[int]] = {}
-    for v in lay.validations:
-        rows_by_kind.setdefault(v["kind"], []).append(v["row"])
-    for c, code in zip(lay.realisasi_cols, lay.periods):
-        label = period_label(texts, code)
-        for kind, rows in rows_by_kind.items():
-            if kind == "choice":
-                opts = {"validate": "list", "source": [yes, no],
-                        "input_title": t("form.validasi.yatidak_judul", periode=label),
-                        "input_message": t("form.validasi.yatidak_pesan", periode=label),
-                        "error_title": t("form.validasi.yatidak_galat_judul"),
-                        "error_message": t("form.validasi.yatidak_galat")}
-            else:
-                opts = {"validate": "decimal", "criteria": ">=", "value": 0,
-                        "input_title": t("form.validasi.angka_judul", periode=label),
-                        "input_message": t("form.validasi.angka_pesan", periode=label),
-                        "error_title": t("form.validasi.angka_galat_judul"),
-                        "error_message": t("form.validasi.angka_galat")}
-            # One rule per column and kind, over all its cells (a multi-range sqref).
-            refs = " ".join(L.cell_ref(r, c) for r in rows)
-            ws.data_validation(rows[0], c, rows[0], c,
-                               {**opts, "error_type": "stop", "multi_range": refs})
+    write_input_checks(ws, lay, texts)
     for area, formula in lay.warnings:
         ws.conditional_format(area, {"type": "formula", "criteria": formula,
                                      "format": formats["warn"]})
+    t = texts.t
     first, last = lay.table_rows
-    ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
-        "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
-        "input_message": t("form.validasi.keterangan_pesan")})
     sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
     rc = lay.realisasi_cols
 
@@ -265,16 +261,12 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for c, code in zip(rc, lay.periods):
         wb.define_name(f"{L.NAME_REALISASI}_{code}", "=" + rng(c, c))
     # Print: paper, landscape, one page wide, header rows repeated, footer page numbers.
-    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**L.MARGINS)
+    setup_print(ws, form.settings.kertas, t("form.footer", tahun=form.settings.tahun,
+                                            nip=form.pegawai.nip_text), lay.header_rows)
     if lay.page_breaks:  # keep the signature block on one page
         ws.set_h_pagebreaks(lay.page_breaks)
     ws.center_horizontally()
-    ws.repeat_rows(*lay.header_rows)
     ws.print_area(0, 0, lay.last_row, lay.last_col)
-    ws.set_footer(t("form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     # No frozen panes: the header block above the table is 300–650 pt tall, and frozen
     # it would fill a 1366×768 screen so that no realisasi row could be reached.
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -286,17 +278,24 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
     ws.set_column(0, 0, 110)
     periods = [period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
-                         reissue=getattr(lay, "reissue", None),  # issue 11
+                         aturan=rule_lines(texts), aturan_judul=texts.t("aturan.judul"),
+                         aturan_pengantar=texts.t("aturan.pengantar"),
+                         aturan_penutup=texts.t("aturan.penutup"),
+                         catatan_jumlah=L.midyear_note(form, texts),
+                         reissue=getattr(lay, "reissue", None),  # issues 11, 23
+                         inactive=[period_label(texts, p)
+                                   for p in getattr(lay, "inactive", ())],
                          first_row=lay.table_rows[0] + 1, last_row=lay.table_rows[1] + 1,
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
                          capaian_col=L.col_name(lay.capaian_col),
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
     for r, line in enumerate(lines):
-        write_text(ws, r, 0, line, title_fmt if r == 0 else fmt)
-        ws.set_row(r, L.height_for(L.text_lines(line, 110, bold=r == 0)))
-    ws.set_landscape()
-    ws.set_paper(L.PAPER.get(form.settings.kertas, 9))
-    ws.fit_to_pages(1, 0)
+        if r == 0:
+            heading(ws, r, line, [110], title_fmt, TITLE_SIZE, bold=True)
+        else:
+            heading(ws, r, line, [110], fmt)
+    setup_print(ws, form.settings.kertas, texts.t(
+        "form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     ws.protect(password)
 
 
@@ -342,6 +341,7 @@ class PlannedForm:
     templates_dir: str | None = None
     previous: int | None = None  # the revision that was current before (revisi, kembali)
     matching: object = None  # timeline.Matching of the indikator against it
+    reissue: dict | None = None  # a re-issue: periods filled, late, to fill (labels)
     _layout: L.FormLayout | None = field(default=None, repr=False)
     _manifest: dict | None = field(default=None, repr=False)
 
@@ -407,11 +407,14 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
                    make_zip: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    keep: set[tuple[str, str]] = frozenset(),
-                   closed_upto: str | None = None) -> GenerateResult:
+                   closed_upto: str | None = None,
+                   shut_upto: str | None = None) -> GenerateResult:
     """Write every form of ``master`` (its valid assignments) under ``out_dir``, record
     them and the master's contacts in the workspace. Forms of the year no longer in the
     master are withdrawn, except the (NIP, Kode IKI) in ``keep`` (rows skipped as
-    invalid)."""
+    invalid). ``closed_upto``: re-issue with what was counted s.d. that period filled in
+    and locked; ``shut_upto``: every cell s.d. that period locked, even without a value
+    (see :mod:`.reissue`)."""
     from .generate_year import record_year, withdrawn_ids
 
     started = time.perf_counter()
@@ -423,13 +426,13 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     issued = workspace.issued.revisions_of(ids)
     paths = plan_paths(forms, out_dir, texts.t("form.tanpa_perangkat_daerah"))
     key, key_id = workspace.key, workspace.key_id
+    scheme = master.settings.periode
     form_jobs = [FormJob(str(path), path.relative_to(out_dir).as_posix(), form, form_id,
-                         issued.get(form_id), key, key_id, password, templates_dir)
-                 for form, form_id, path in zip(forms, ids, paths)]
-    if closed_upto:  # issue 11: re-issue with the periods s.d. closed_upto filled in
-        from .reissue import fill_jobs
-
-        fill_jobs(workspace, form_jobs, closed_upto)
+                         issued.get(form_id), key, key_id, password, templates_dir,
+                         active=_active_of(a, scheme))
+                 for form, form_id, path, a in zip(forms, ids, paths, master.assignments)]
+    if closed_upto or shut_upto:  # issues 11, 23: re-issue with what was counted
+        reissue.fill_jobs(workspace, form_jobs, closed_upto or shut_upto, shut_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[FormResult] = []
     if jobs == 1 or len(form_jobs) < 16:
@@ -449,7 +452,7 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     year = record_year(workspace, master, ids, set(keep), gone_before)
     workspace.mail.record_contacts(master)
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
-                           r.ledger_row.manifest, templates_dir)
+                           r.ledger_row.manifest, templates_dir, reissue=r.reissue)
                for job, r in zip(form_jobs, results)]
     _match_revised(workspace, planned, form_jobs)
     for p in planned:  # issue 11: issued again after a withdrawal
@@ -463,6 +466,13 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
         result.zips = write_zips(planned, out_dir)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _active_of(assignment, scheme) -> tuple | None:
+    """The periods a form counts in, when its Mulai or Selesai limits them."""
+    if not (assignment.mulai or assignment.selesai):
+        return None
+    return tuple(assignment.active_periods(scheme))
 
 
 def _match_revised(workspace: Workspace, planned: list[PlannedForm],
@@ -497,56 +507,6 @@ def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: 
                  for i in manifest["indicators"]},
         form_json=form_to_dict(f), locked_cells=locked, manifest=manifest, reading=None,
         file_path=rel_path)
-
-
-def _distribution_row(ws, r: int, row: tuple, widths) -> None:
-    for c, value in enumerate(row):
-        if isinstance(value, int):
-            ws.write_number(r, c, value)
-        elif value:
-            write_text(ws, r, c, value)
-    ws.set_row(r, L.row_height(row, widths))
-
-
-def write_distribution(planned: list[PlannedForm], out_dir: Path, texts: Texts,
-                       tahun: int, withdrawn: list[IssuedFormRow] = ()) -> Path:
-    path = out_dir / DISTRIBUTION_FILE
-    t = texts.t
-    keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
-            "berkas", "form_id", "revisi", "status", "diserahkan")
-    widths = (5, 22, 30, 34, 30, 26, 30, 50, 18, 8, 14, 14)
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                              "text_wrap": True, "valign": "top"})
-        title = wb.add_format({"bold": True, "font_size": 12})
-        text = wb.add_format({"valign": "top", "text_wrap": True})
-        ws = wb.add_worksheet(t("distribusi.sheet"))
-        ws.write_string(0, 0, t("distribusi.judul", tahun=tahun), title)
-        for c, (k, w) in enumerate(zip(keys, widths)):
-            ws.write_string(2, c, t(f"distribusi.kolom.{k}"), head)
-            ws.set_column(c, c, w, text)
-        for i, p in enumerate(planned, start=1):
-            f = p.form
-            atasan = f.atasan.nama + (f" ({f.atasan.nip_text})" if f.atasan.nip else "")
-            row = (i, f.pegawai.nip_text, f.pegawai.nama, f.pegawai.jabatan,
-                   f.pegawai.perangkat_daerah, f.pegawai.unit_kerja, atasan,
-                   p.path.relative_to(out_dir).as_posix(), p.form_id, p.revision,
-                   t(f"distribusi.status.{p.status}"), "")
-            _distribution_row(ws, 2 + i, row, widths)
-        for i, w in enumerate(withdrawn, start=len(planned) + 1):
-            row = (i, format_nip(w.nip), w.nama, w.jabatan, w.perangkat_daerah, w.unit_kerja,
-                   w.atasan_nama, w.file_path, w.form_id, w.revision,
-                   t("distribusi.status.ditarik"), "")
-            _distribution_row(ws, 2 + i, row, widths)
-        ws.set_row(2, L.row_height([t(f"distribusi.kolom.{k}") for k in keys], widths, True))
-        ws.autofilter(2, 0, 2 + len(planned) + len(withdrawn), len(keys) - 1)
-        ws.freeze_panes(3, 2)
-        kertas = planned[0].form.settings.kertas if planned else "A4"
-        L.setup_print(ws, kertas, t("cetak.halaman", judul=t("distribusi.judul", tahun=tahun)),
-                      (2, 2))
-        wb.close()
-    return path
 
 
 def write_zips(planned: list[PlannedForm], out_dir: Path) -> list[Path]:

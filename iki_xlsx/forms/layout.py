@@ -17,12 +17,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..core.capaian import PredikatScale, capaian_formula, excel_number
-from ..core.model import Form, Polarity
-from ..core.show import period_label
+from ..core.capaian import capaian_formula, excel_number, prorates
+from ..core.model import Form, MidYear, Polarity
+from ..core.predikat import PredikatScale
+from ..core.rules import Context, context
+from ..core.show import NUMBER_FORMATS, decimals_shown, period_label
+from ..core.textfit import (
+    LINE_HEIGHT,
+    MAX_LINES,
+    MAX_ROW_HEIGHT,
+    PADDING,
+    height_for,
+    text_lines,
+)
 from ..core.texts import Texts, tanggal_indonesia
-from ..core.values import absurd_limit
-from .liveform import INVALID, flag_formula, row_formulas
+from .liveform import HELPERS, INVALID, flag_formula, period_formulas
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
     cell_ref,
     col_name,
@@ -33,17 +42,6 @@ from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref �
     ref_order,
     ref_row,
     row_refs,
-)
-from .textfit import (  # noqa: F401  (L.text_lines, L.row_height … for other writers)
-    FONT,
-    FONT_SIZE,
-    LINE_HEIGHT,
-    MAX_LINES,
-    MAX_ROW_HEIGHT,
-    PADDING,
-    height_for,
-    row_height,
-    text_lines,
 )
 
 SHEET_FORM = "IKI"
@@ -63,8 +61,6 @@ NAME_CAPAIAN = "IKI_CAPAIAN"
 
 ZWSP = "\u200b"  # zero-width space
 INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
-PAPER = {"A4": 9, "F4": 14}  # Excel paper codes; 14 = Folio 8.5 × 13 in (≈ F4)
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
 
 # Column widths (Excel character units) of the fixed columns, then per period.
 COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
@@ -88,15 +84,27 @@ STYLES: dict[str, dict] = {
                  "indent": 1},
     "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
     "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1,
-                  "num_format": "#,##0.##"},
+    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
+    # a number target shows as it reads in text (90, 85,5, 1.500.000: NUMBER_FORMATS);
+    # what the pegawai types shows as typed ("General"): "#,##0.##" showed 90 as "90."
+    # in Excel and Gnumeric
+    **{f"td_target_{d}": {"valign": "vcenter", "align": "center", "text_wrap": True,
+                          "border": 1, "num_format": fmt}
+       for d, fmt in enumerate(NUMBER_FORMATS)},
     "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
-                     "bg_color": "#FFF2CC", "num_format": "#,##0.##"},
+                     "bg_color": "#FFF2CC", "num_format": "General"},
     "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
                      "bg_color": "#FFF2CC"},
     "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
                    "indent": 1,
                    "bg_color": "#FFF2CC"},
+    # re-issue (issue 23): a closed period's cell still open for a late value; a period
+    # outside the form's Mulai / Selesai (locked)
+    "input_late_number": {"valign": "vcenter", "align": "center", "border": 1,
+                          "locked": False, "bg_color": "#F4B183", "num_format": "#,##0.##"},
+    "input_late_choice": {"valign": "vcenter", "align": "center", "border": 1,
+                          "locked": False, "bg_color": "#F4B183"},
+    "td_inactive": {"border": 1, "bg_color": "#BFBFBF", "pattern": 1},
     "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
                 "bg_color": "#F2F2F2", "text_wrap": True},
     "helper": {},
@@ -104,6 +112,7 @@ STYLES: dict[str, dict] = {
     "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
     "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
                 "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},
+    "note": {"italic": True, "valign": "top", "text_wrap": True},
     "sign": {"align": "center", "valign": "top", "text_wrap": True},
     "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
 }
@@ -198,20 +207,6 @@ def overlong_texts(iki) -> list[tuple[str, str]]:
     return out
 
 
-def setup_print(ws, kertas: str = "A4", footer: str = "",
-                header_rows: tuple[int, int] | None = None) -> None:
-    """Print setup shared by every workbook iki-xlsx writes: the master's paper (A4/F4),
-    landscape, one page wide, the form's margins, header rows repeated, a footer."""
-    ws.set_paper(PAPER.get(kertas, PAPER["A4"]))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**MARGINS)
-    if footer:
-        ws.set_footer(footer)
-    if header_rows is not None:
-        ws.repeat_rows(*header_rows)
-
-
 def atasan_unit(form: Form) -> str:
     """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
     atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
@@ -264,7 +259,7 @@ class _Table:
     inputs: list[tuple[int, int, str]] = field(default_factory=list)
     validations: list[dict] = field(default_factory=list)
     helper_cells: list[Cell] = field(default_factory=list)
-    helpers: list[tuple[int, ...]] = field(default_factory=list)  # T, V, P per period
+    helpers: list[tuple[int, ...]] = field(default_factory=list)  # HELPERS per period
     flag_col: int = 0
 
 
@@ -382,9 +377,9 @@ class _Sheet:
         the live CAPAIAN, KETERANGAN; the helper cells that read each realisasi as the
         recap does sit in the same row of the very hidden helper sheet."""
         s, widths = self.form.settings, self.widths
-        n_p = len(self.periods)
-        table = _Table(first=self.r, flag_col=3 * n_p,
-                       helpers=[tuple(3 * i + k for k in range(3)) for i in range(n_p)])
+        n_p, n_h = len(self.periods), len(HELPERS)
+        table = _Table(first=self.r, flag_col=n_h * n_p,
+                       helpers=[tuple(n_h * i + k for k in range(n_h)) for i in range(n_p)])
         warning = self.t("form.periksa")
         prev_key = None
         for i, ind in enumerate(self.form.iki.indicators):
@@ -400,27 +395,30 @@ class _Sheet:
             target = ind.target
             numeric_target = (target.value is not None and target.low is None
                               and target.text.replace(".", "").replace(",", "").isdigit())
-            self.put(r, 6, target.value if numeric_target else target.text, "td_target")
+            if numeric_target:
+                self.put(r, 6, target.value, f"td_target_{decimals_shown(target.value)}")
+            else:
+                self.put(r, 6, target.text, "td_target")
             kind = "choice" if ind.polaritas is Polarity.YA_TIDAK else "number"
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))
-            limit = absurd_limit(target.value if target.value is not None else target.high)
+            ctx = reading_context(ind)
             per_period, flag_text = _row_templates(self.real_cols, tuple(table.helpers),
-                                                   table.flag_col, ind.polaritas, limit,
-                                                   s.batas_capaian)
+                                                   table.flag_col, ctx, s.batas_capaian)
             row_no = str(r + 1)
             for cols, formulas in zip(table.helpers, per_period):
                 for c, formula in zip(cols, formulas):
                     if formula:
                         table.helper_cells.append(Cell(r, c, "", "helper",
                                                        formula=formula.replace(_ROW, row_no)))
-            checked = [HELPER + cell_ref(r, h[2]) for h in table.helpers]
+            checked = [HELPER + cell_ref(r, h[-1]) for h in table.helpers]
             flag = HELPER + cell_ref(r, table.flag_col)
             table.helper_cells.append(Cell(r, table.flag_col, 0, "helper",
                                            formula=flag_text.replace(_ROW, row_no)))
             self.put(r, self.cap_col, "", "capaian",
                      formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
-                                             flag=flag, warning=warning))
+                                             flag=flag, warning=warning,
+                                             midyear=s.target_tengah_tahun))
             refs = [cell_ref(r, c) for c in self.real_cols]
             table.indicators.append(IndicatorCells(f"{i + 1:02d}", r,
                                                    dict(zip(self.periods, refs)),
@@ -432,7 +430,7 @@ class _Sheet:
                        text_lines(ind.satuan, widths[5]),
                        text_lines(target.text, widths[6]), 1)
             self.heights[r] = height_for(need)
-            table.validations.append({"row": r, "kind": kind})
+            table.validations.append({"row": r, "kind": kind, "context": ctx})
             self.r += 1
         table.last = self.r - 1
         return table
@@ -468,7 +466,7 @@ class _Sheet:
                  formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
                          f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
         warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
-                     f'={HELPER}${col_name(h[2])}{first + 1}="{INVALID}"')
+                     f'={HELPER}${col_name(h[-1])}{first + 1}="{INVALID}"')
                     for c, h in zip(self.real_cols, table.helpers)]
         top = f"${col_name(cap_col)}{first + 1}"
         warnings.append((f"{cell_ref(first, cap_col)}:{cell_ref(last + 1, cap_col)}",
@@ -478,6 +476,12 @@ class _Sheet:
                  formula=_predikat_formula(cell_ref(r, cap_col), scale))
         self.heights[r] = height_for(1)
         self.r += 2
+        note = midyear_note(self.form, self.texts)
+        if note:  # in the gap above the signature; part of the form's locked content, so
+            gap = self.r - 1  # changing the rule makes a new revision
+            self.put(gap, 0, note, "note", gap, self.last_col)
+            self.fit(gap, note, 0, self.last_col)
+            self.heights[gap] += PADDING
         return warnings
 
     def signature(self) -> None:
@@ -527,15 +531,42 @@ class _Sheet:
 _ROW = "\x00"  # the row number in a cached row template
 
 
+def midyear_note(form: Form, texts: Texts) -> str:
+    """The line under the table that says what a ``jumlah`` with only a yearly target
+    is compared with s.d. each period (setting *Target Tengah Tahun*); "" when no
+    indikator of the form has such a target."""
+    s = form.settings
+    if not any(prorates(ind, s.periode) for ind in form.iki.indicators):
+        return ""
+    n = len(s.periode.periods)
+    parts = ", ".join(f"{period_label(texts, p)} {i}/{n}"
+                      for i, p in enumerate(s.periode.periods, start=1))
+    return texts.t(f"form.catatan_jumlah.{MidYear(s.target_tengah_tahun).value}",
+                   bagian=parts)
+
+
+def reading_context(ind) -> Context:
+    """How the rule table reads an indikator's realisasi (collect makes the same one from
+    the issued manifest: polaritas, target value or a range's upper bound, SATUAN and
+    the target as printed)."""
+    t = ind.target
+    return context(Polarity(ind.polaritas).value, t.value if t.value is not None else t.high,
+                   ind.satuan, t.text)
+
+
 @lru_cache(maxsize=4096)
 def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
-                   flag_col: int, polaritas: Polarity, limit: float, cap: float):
+                   flag_col: int, ctx: Context, cap: float):
     """The helper formulas of an indicator row, with :data:`_ROW` for its row number:
-    rows of one form differ only by it (built once, ~1 ms per form saved)."""
-    refs = [f"{SHEET_FORM}!{col_name(c)}{_ROW}" for c in real_cols]
-    helper_refs = [tuple(f"{col_name(c)}{_ROW}" for c in cols) for cols in helpers]
-    return (tuple(row_formulas(refs, helper_refs, polaritas, limit, cap)),
-            flag_formula([h[2] for h in helper_refs]))
+    rows alike differ only by it (built once, ~1 ms per form saved). Per period, the
+    formulas in :data:`HELPERS` order ("" for a helper the row does not use)."""
+    out, checked = [], []
+    for c, cols in zip(real_cols, helpers):
+        refs = {letter: f"{col_name(h)}{_ROW}" for letter, h in zip(HELPERS, cols)}
+        formulas = period_formulas(f"{SHEET_FORM}!{col_name(c)}{_ROW}", refs, ctx, cap)
+        out.append(tuple(formulas.get(letter, "") for letter in HELPERS))
+        checked.append(refs["P"])
+    return tuple(out), flag_formula(checked)
 
 
 def _letter(i: int) -> str:

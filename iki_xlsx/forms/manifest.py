@@ -25,6 +25,7 @@ from ..core.model import (
     Form,
     IKIDefinition,
     Indicator,
+    MidYear,
     PeriodScheme,
     Person,
     Polarity,
@@ -66,6 +67,7 @@ def build_manifest(form: Form, layout: FormLayout, *, form_id: str, revision: in
         "nama": form.pegawai.nama, "kode_iki": form.iki.kode, "tahun": form.settings.tahun,
         "periode": form.settings.periode.value, "periods": list(layout.periods),
         "sheet": L.SHEET_FORM, "batas_capaian": form.settings.batas_capaian,
+        "target_tengah_tahun": MidYear(form.settings.target_tengah_tahun).value,
         "indicators": indicator_entries(form, layout), "content_hash": locked_hash,
         "formula_cells": sorted(layout.formula_cells()),
     }
@@ -209,6 +211,7 @@ def form_to_dict(form: Form) -> dict:
     settings = {f.name: getattr(s, f.name) for f in fields(s) if f.name != "sandi"}
     settings["periode"] = s.periode.value
     settings["tanggal"] = s.tanggal.isoformat() if s.tanggal else None
+    settings["target_tengah_tahun"] = MidYear(s.target_tengah_tahun).value
     iki = form.iki
     return {
         "pegawai": _person(form.pegawai), "atasan": _person(form.atasan),
@@ -238,6 +241,7 @@ def _indicator(i: Indicator) -> dict:
 def form_from_dict(data: dict) -> Form:
     s = dict(data["settings"])
     s["periode"] = PeriodScheme(s["periode"])
+    s["target_tengah_tahun"] = MidYear(s.get("target_tengah_tahun") or MidYear.PROPORSIONAL)
     s["tanggal"] = date.fromisoformat(s["tanggal"]) if s.get("tanggal") else None
     iki = dict(data["iki"])
     iki["fungsi"] = tuple(iki["fungsi"])

@@ -1,14 +1,23 @@
-"""Re-issue with earlier periods filled in (issue 11): ``generate --terisi-sampai TW2``.
+"""Which realisasi cells of a form are open: re-issue with what was counted filled in
+(issue 11, ``generate --terisi-sampai TW2``; issue 23), and the periods outside a form's
+Mulai / Selesai.
 
-Each form carries the realisasi and keterangan counted so far (the ledger's resolved
-year, :mod:`iki_xlsx.core.timeline`) for the closed periods: realisasi locked, only the open
-periods yellow; the keterangan written in its (still open) cell, to be extended. The
+A re-issued form carries, for the closed periods (s.d. ``--terisi-sampai``), the
+realisasi counted so far (the ledger's resolved year, :mod:`iki_xlsx.core.timeline`) and
+the keterangan (written in its still open cell, to be extended). Only a cell with a
+counted value is locked; a cell of a closed period without one stays open, marked
+*terlambat* (its own fill, the note under the table, the Petunjuk): a pegawai who never
+sent TW1, or whose TW1 value collect refused, can still report it. Periods the officer
+closes explicitly (``--tutup``) are locked whole, blank where nothing was counted. The
 form's live capaian formulas then cover the year so far. The values are *not* part of
 the form's locked content (its content hash): a re-issue is not a revision.
 
-The closed periods and their values go into the signed manifest (``terisi``); a returned
-re-issued file's values for those periods are not taken from the file — the ledger's
-stand — and an altered one is noted (:func:`closed_in_file`).
+The closed periods, their values and the cells left open go into the signed manifest
+(``terisi``); a returned re-issued file's values for the locked cells are not taken from
+the file — the ledger's stand — and an altered one is noted (:func:`drop_closed`).
+
+Every form, re-issued or not, has the cells of periods outside its Mulai / Selesai
+locked and grey (:func:`close_inactive`): nothing to fill there.
 
 This module only adds to a built :class:`~iki_xlsx.forms.layout.FormLayout` (cells, inputs)
 after its content hash is taken; the layout itself is unchanged.
@@ -19,10 +28,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.model import Form, PeriodScheme
-from ..core.show import period_label
+from ..core.show import decimals_shown, period_label
 from . import layout as L
 
 MANIFEST_KEY = "terisi"
+LATE = {"number": "late_number", "choice": "late_choice"}  # input kinds of a late cell
 
 
 def closed_periods(scheme: PeriodScheme, upto: str) -> list[str]:
@@ -30,12 +40,15 @@ def closed_periods(scheme: PeriodScheme, upto: str) -> list[str]:
     return periods[: periods.index(upto) + 1]
 
 
-def filled_for(form: Form, year, current_indicators: list | None, upto: str) -> dict:
+def filled_for(form: Form, year, current_indicators: list | None, upto: str,
+               active: tuple | None = None, shut: str | None = None) -> dict:
     """What a re-issued form carries: {"periods": closed periods, "values": {indikator
-    id: {period: value}}, "keterangan": {id: text}}, the ids those of ``form`` (matched
-    to the current revision's indikator, ``current_indicators``, by
-    :func:`iki_xlsx.core.timeline.match_indicators`). ``year``: the form's FormYear (None for
-    a new form: nothing filled, the periods still closed)."""
+    id: {period: value}}, "keterangan": {id: text}, "tutup": periods closed whole}, the
+    ids those of ``form`` (matched to the current revision's indikator,
+    ``current_indicators``, by :func:`iki_xlsx.core.timeline.match_indicators`).
+    ``year``: the form's FormYear (None for a new form: nothing counted); ``active``:
+    the periods the form counts in (None: all year) — values elsewhere are not carried;
+    ``shut``: the period s.d. which the officer closes every cell (``--tutup``)."""
     from ..core.timeline import match_indicators
 
     periods = closed_periods(form.settings.periode, upto)
@@ -47,43 +60,71 @@ def filled_for(form: Form, year, current_indicators: list | None, upto: str) -> 
         pairs = match_indicators(current_indicators, new).pairs  # current id → new id
         for cur, nid in pairs.items():
             got = {p: year.value(cur, p) for p in periods
-                   if year.value(cur, p) is not None}
+                   if year.value(cur, p) is not None and (active is None or p in active)}
             if got:
                 values[nid] = got
             note = year.keterangan.get(cur)
             if note is not None and note.value not in (None, ""):
                 notes[nid] = str(note.value)
-    return {"periods": periods, "values": values, "keterangan": notes}
+    tutup = closed_periods(form.settings.periode, shut) if shut else []
+    return {"periods": periods, "values": values, "keterangan": notes,
+            "tutup": [p for p in tutup if p in periods]}
 
 
-def apply(lay: L.FormLayout, filled: Mapping) -> None:
-    """Write the closed periods into the layout: their realisasi cells locked (with
-    the value, when there is one), the keterangan prefilled in its open cell."""
-    closed = set(filled["periods"])
+def close_inactive(lay: L.FormLayout, active: tuple | None) -> list[str]:
+    """Lock the realisasi cells of the periods outside ``active`` (grey, not yellow);
+    the periods closed so."""
+    if active is None:
+        return []
+    col_period = dict(zip(lay.realisasi_cols, lay.periods))
+    keep = []
+    for r, c, kind in lay.inputs:
+        if c in col_period and col_period[c] not in active:
+            lay.cells.append(L.Cell(r, c, None, "td_inactive"))
+        else:
+            keep.append((r, c, kind))
+    lay.inputs = keep
+    return [p for p in lay.periods if p not in active]
+
+
+def apply(lay: L.FormLayout, filled: Mapping) -> dict[str, list[str]]:
+    """Write the closed periods into the layout: a cell with a counted value locked
+    with it, a cell without one left open and marked late (unless its period is closed
+    whole: then locked blank), the keterangan prefilled in its open cell. Returns the
+    cells left open: {indikator id: [period, …]}."""
+    closed, shut = set(filled["periods"]), set(filled.get("tutup", ()))
     values, notes = filled["values"], filled["keterangan"]
     by_row = {ic.row: ic for ic in lay.indicators}
     col_period = dict(zip(lay.realisasi_cols, lay.periods))
-    keep = []
+    keep, late = [], {}
     for r, c, kind in lay.inputs:
         ic = by_row.get(r)
         period = col_period.get(c)
         if ic is not None and period in closed:
             value = values.get(ic.id, {}).get(period)
-            if value is not None:
-                lay.cells.append(L.Cell(r, c, value, "td_center"))
-            continue  # locked (the sheet is protected), not yellow
-        if ic is not None and c == lay.keterangan_col and notes.get(ic.id):
+            if value is not None or period in shut:  # locked (the sheet is protected)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    lay.cells.append(L.Cell(r, c, value, f"td_target_{decimals_shown(value)}"))
+                else:
+                    lay.cells.append(L.Cell(r, c, value, "td_center"))
+                continue
+            late.setdefault(ic.id, []).append(period)
+            kind = LATE.get(kind, kind)
+        elif ic is not None and c == lay.keterangan_col and notes.get(ic.id):
             lay.cells.append(L.Cell(r, c, notes[ic.id], "input_text"))
             continue
         keep.append((r, c, kind))
     lay.inputs = keep
+    return late
 
 
-def manifest_part(filled: Mapping, lay: L.FormLayout) -> dict:
-    """The manifest's ``terisi``: the closed periods, the values filled in, and the
+def manifest_part(filled: Mapping, lay: L.FormLayout, late: Mapping) -> dict:
+    """The manifest's ``terisi``: the closed periods, the values filled in, the cells of
+    those periods left open (``terbuka``: their values are read from the file), and the
     cell of the note under the table (not part of the locked content)."""
     return {"periods": list(filled["periods"]),
             "values": {k: dict(v) for k, v in filled["values"].items()},
+            "terbuka": {k: list(v) for k, v in late.items()},
             "catatan": L.cell_ref(lay.last_row + 2, 0)}
 
 
@@ -106,16 +147,19 @@ def closed_in_file(manifest: Mapping | None) -> dict | None:
 
 
 def drop_closed(realisasi: dict, part: Mapping) -> list[tuple[str, str, object, object]]:
-    """Take the closed periods' values out of a re-issued file's realisasi (the
-    ledger's stand); the (indikator id, period, in the file, as issued) that differ."""
+    """Take the locked cells' values out of a re-issued file's realisasi (the ledger's
+    stand; a cell left open for a late value is read as any other); the (indikator id,
+    period, in the file, as issued) that differ."""
     closed = set(part["periods"])
     issued = part["values"]
+    open_ = part.get("terbuka") if isinstance(part.get("terbuka"), dict) else {}
     altered = []
     for ind, entry in realisasi.items():
         if not isinstance(entry, dict):
             continue
         real = entry.get("realisasi") or {}
-        for period in [p for p in real if p in closed]:
+        late = open_.get(ind) or ()
+        for period in [p for p in real if p in closed and p not in late]:
             got, want = real.pop(period), (issued.get(ind) or {}).get(period)
             if got != want and not _same_number(got, want):
                 altered.append((ind, period, got, want))
@@ -129,21 +173,37 @@ def _same_number(a, b) -> bool:
         return False
 
 
-def describe(lay: L.FormLayout, filled: Mapping, texts) -> dict:
-    """What the form and its Petunjuk say: the closed periods (filled, locked) and the
-    open ones to fill; a line under the form's table says it too."""
-    closed = [period_label(texts, p) for p in filled["periods"]]
-    open_ = [period_label(texts, p) for p in lay.periods if p not in filled["periods"]]
-    info = {"terisi": closed, "isi": open_}
-    text = texts.t("terbit_ulang.catatan_formulir", terisi=", ".join(closed),
-                   isi=", ".join(open_))
+def describe(lay: L.FormLayout, filled: Mapping, late: Mapping, texts,
+             active: tuple | None = None) -> dict:
+    """What the form, its Petunjuk and the distribution list say: the closed periods
+    with counted values (locked), the late cells still open (by period, with the
+    indikator numbers), the periods to fill; a line under the form's table says it."""
+    counted = {p for v in filled["values"].values() for p in v}
+    on = [p for p in lay.periods if active is None or p in active]
+    terisi = [period_label(texts, p) for p in filled["periods"] if p in counted]
+    isi = [period_label(texts, p) for p in on if p not in filled["periods"]]
+    number = {ic.id: str(i) for i, ic in enumerate(lay.indicators, start=1)}
+    terlambat = []
+    for p in on:
+        ids = [number[i] for i, ps in late.items() if p in ps]
+        if ids:
+            label = period_label(texts, p)
+            if len(ids) < len(number):
+                label += " " + texts.t("terbit_ulang.indikator",
+                                       nomor=", ".join(sorted(ids, key=int)))
+            terlambat.append(label)
+    info = {"terisi": terisi, "isi": isi, "terlambat": terlambat,
+            "tutup": [period_label(texts, p) for p in filled.get("tutup", ()) if p in on]}
+    text = texts.t("terbit_ulang.catatan_formulir", terisi=", ".join(terisi),
+                   isi=", ".join(isi), terlambat="; ".join(terlambat))
     lay.cells.append(L.Cell(lay.last_row + 2, 0, text, "label_bold"))
     return info
 
 
-def fill_jobs(ws, jobs: list, upto_text: str) -> None:
+def fill_jobs(ws, jobs: list, upto_text: str, shut_text: str | None = None) -> None:
     """Set ``filled`` on each generate job: the ledger's counted values of its form for
-    the periods s.d. ``upto_text`` (a new form: nothing, the periods still closed)."""
+    the periods s.d. ``upto_text`` (a new form: nothing counted, every cell late);
+    ``shut_text``: the period s.d. which every cell is locked (``--tutup``)."""
     from ..core.capaian import parse_period
     from ..core.timeline import load_years
 
@@ -152,8 +212,12 @@ def fill_jobs(ws, jobs: list, upto_text: str) -> None:
     scheme = jobs[0].form.settings.periode
     tahun = jobs[0].form.settings.tahun
     upto = parse_period(upto_text, scheme)
-    if upto is None:
-        raise ValueError(upto_text)
+    shut = parse_period(shut_text, scheme) if shut_text else None
+    if upto is None or (shut_text and shut is None):
+        raise ValueError(upto_text if upto is None else shut_text)
+    periods = list(PeriodScheme(scheme).periods)
+    if shut is not None and periods.index(shut) > periods.index(upto):
+        upto = shut  # closing a period whole closes it at all
     current = {f.form_id: f for f in ws.issued.forms(tahun)} if ws.has_key() else {}
     years = load_years(ws, tahun, list(current.values())) if current else {}
     indicators = {}
@@ -163,4 +227,4 @@ def fill_jobs(ws, jobs: list, upto_text: str) -> None:
                 indicators[form_id] = inds
     for job in jobs:
         job.filled = filled_for(job.form, years.get(job.form_id),
-                                indicators.get(job.form_id), upto)
+                                indicators.get(job.form_id), upto, job.active, shut)

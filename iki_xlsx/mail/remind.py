@@ -20,8 +20,10 @@ from ..core.atomic import atomic_path
 from ..core.capaian import parse_period
 from ..core.contacts import show_hp
 from ..core.model import PeriodScheme, format_nip
+from ..core.sheets import Column, Link, ListFormats, list_sheet
 from ..core.texts import Texts
 from ..core.timeline import SUBMITTED, TIDAK_AKTIF, load_years
+from ..forms import issued_paper
 from ..workspace import MailForm, Workspace
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
@@ -95,7 +97,8 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
                "balas": settings.get("balas", ""), "pengirim": settings.get("pengirim", "")}
         rows = wa_rows(result.missing, contacts, texts, ctx)
         result.files.append(write_wa_xlsx(rows, result, contacts, texts, ctx,
-                                          Path(out_dir) / f"pengingat-{period}.xlsx"))
+                                          Path(out_dir) / f"pengingat-{period}.xlsx",
+                                          issued_paper(ws, tahun)))
         result.files.append(write_wa_html(rows, result, contacts, texts, ctx,
                                           Path(out_dir) / f"pengingat-{period}.html"))
     return result
@@ -133,46 +136,34 @@ def _atasan_rows(result: RemindResult, contacts: dict) -> list[dict]:
 
 
 def write_wa_xlsx(rows: list[dict], result: RemindResult, contacts: dict, texts: Texts,
-                  ctx: dict, path: Path) -> Path:
+                  ctx: dict, path: Path, kertas: str = "A4") -> Path:
+    """The WhatsApp list (one row per pegawai, with the wa.me link) and the per-atasan
+    sheet, printed on the master's paper (``kertas``)."""
     import xlsxwriter
 
+    t = texts.t
+    footer = t("cetak.halaman", judul=t("ingat.judul", **ctx))
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                             "strings_to_urls": False})
-        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        link = wb.add_format({"font_color": "blue", "underline": 1})
-        ws = wb.add_worksheet(texts.t("ingat.lembar_wa"))
-        ws.write_string(0, 0, texts.t("ingat.judul", **ctx))
-        ws.write_string(1, 0, texts.t("ingat.petunjuk"))
+        fm = ListFormats(wb)
         widths = {"no": 5, "nip": 22, "nama": 30, "jabatan": 30, "perangkat_daerah": 30,
                   "no_hp": 16, "email": 28, "tautan": 18}
-        for c, key in enumerate(_WA_COLS):
-            ws.write_string(3, c, texts.t(f"ingat.kolom.{key}"), bold)
-            ws.set_column(c, c, widths[key])
-        for r, row in enumerate(rows, start=4):
-            for c, key in enumerate(_WA_COLS[:-1]):
-                value = row[key]
-                if isinstance(value, int):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value)[:32767])
-            if row["tautan"]:  # our own https://wa.me link, digits and escaped text only
-                ws.write_url(r, len(_WA_COLS) - 1, row["tautan"], link,
-                             string=texts.t("ingat.kirim_wa"))
-            else:
-                ws.write_string(r, len(_WA_COLS) - 1, texts.t("ingat.tanpa_hp"))
-        ws.autofilter(3, 0, max(3 + len(rows), 4), len(_WA_COLS) - 1)
-        ws.freeze_panes(4, 0)
-        boss = wb.add_worksheet(texts.t("ingat.lembar_atasan"))
-        for c, key in enumerate(("atasan", "nip", "email_atasan", "jumlah", "bawahan")):
-            boss.write_string(0, c, texts.t(f"ingat.kolom.{key}"), bold)
-            boss.set_column(c, c, (30, 22, 28, 14, 80)[c])
-        for r, row in enumerate(_atasan_rows(result, contacts), start=1):
-            boss.write_string(r, 0, row["nama"])
-            boss.write_string(r, 1, row["nip"])
-            boss.write_string(r, 2, row["email"])
-            boss.write_number(r, 3, row["jumlah"])
-            boss.write_string(r, 4, row["bawahan"][:32767])
+        columns = [Column(t(f"ingat.kolom.{key}"), widths[key], key == "no")
+                   for key in _WA_COLS]
+        # our own https://wa.me links: digits and escaped text only
+        link = [Link(row["tautan"], t("ingat.kirim_wa")) if row["tautan"]
+                else t("ingat.tanpa_hp") for row in rows]
+        list_sheet(wb, fm, t("ingat.lembar_wa"), columns,
+                   [[row[key] for key in _WA_COLS[:-1]] + [link[i]]
+                    for i, row in enumerate(rows)], title=t("ingat.judul", **ctx),
+                   lines=[t("ingat.petunjuk")], kertas=kertas, footer=footer)
+        keys = ("atasan", "nip", "email_atasan", "jumlah", "bawahan")
+        list_sheet(wb, fm, t("ingat.lembar_atasan"),
+                   [Column(t(f"ingat.kolom.{k}"), w, k == "jumlah")
+                    for k, w in zip(keys, (30, 22, 28, 14, 80))],
+                   [[row["nama"], row["nip"], row["email"], row["jumlah"], row["bawahan"]]
+                    for row in _atasan_rows(result, contacts)], kertas=kertas, footer=footer)
         wb.close()
     return path
 

@@ -1,5 +1,6 @@
-"""The officer's password (a slow salted scrypt hash in the workspace, mode 0600), the
-secret that signs session cookies, CSRF tokens and the rate limits of login and upload.
+"""The officer's password (a slow salted scrypt hash in the workspace, mode 0600), what
+names it for the sessions kept in the ledger, the secret that signs session cookies,
+CSRF tokens and the rate limits of login and upload.
 
 Nothing here knows about HTTP: :mod:`.app` wires it into the web application.
 """
@@ -15,7 +16,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from ..workspace import create_once
+from ..workspace import Workspace, create_once
 
 PASSWORD_FILE = "portal-sandi.txt"  # scrypt$n$r$p$salt$hash, mode 0600
 SESSION_KEY_FILE = "portal-sesi.key"  # signs the session cookie, mode 0600
@@ -71,14 +72,31 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def set_password(workspace: Path, password: str, texts) -> Path:
-    """Store the officer's password as a scrypt hash in the workspace."""
+    """Store the officer's password as a scrypt hash in the workspace; every session
+    opened with the previous one ends."""
     if len(password) < MIN_PASSWORD:
         raise PasswordError(texts.t("portal.sandi.terlalu_pendek", n=MIN_PASSWORD))
     if password.strip() != password or not password.isprintable():
         raise PasswordError(texts.t("portal.sandi.tidak_wajar"))
     path = Path(workspace) / PASSWORD_FILE
     _write_private(path, hash_password(password))
+    ws = Workspace(workspace)
+    try:
+        if ws.ledger.exists():
+            ws.sessions.end_all("sandi_diganti")
+    finally:
+        ws.close()
     return path
+
+
+def password_tag(workspace: Path) -> str:
+    """Names the officer's current password (a digest of its stored hash; "" when none
+    is set): a session opened with another password is over."""
+    try:
+        stored = (Path(workspace) / PASSWORD_FILE).read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(b"iki-xlsx session|" + stored.strip()).hexdigest()[:32]
 
 
 def has_password(workspace: Path) -> bool:
@@ -140,3 +158,68 @@ class RateLimit:
             del self._hits[key]
         if len(self._hits) >= self.max_keys:  # a flood of addresses: start again
             self._hits.clear()
+
+
+class ByteBudget:
+    """At most ``per_key`` bytes per client address and ``total`` bytes from everyone per
+    ``seconds`` (an hour), in memory: a sliding window, thread-safe. An upload is charged
+    what it sent, and afterwards what keeping it cost beyond that (a small zip of many
+    forms); forgets idle addresses so memory stays bounded."""
+
+    def __init__(self, per_key: int, total: int, seconds: float = 3600.0,
+                 max_keys: int = 10_000):
+        self.per_key, self.total, self.seconds, self.max_keys = per_key, total, seconds, max_keys
+        self._keys: dict[str, deque] = {}
+        self._all: deque = deque()
+        self._sums: dict[str, int] = {}
+        self._sum = 0
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, n: int, now: float | None = None) -> str:
+        """"" when ``n`` more bytes from ``key`` fit (they are then charged), else which
+        budget is spent: ``alamat`` (this address) or ``total``."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(now)
+            if self._sums.get(key, 0) + n > self.per_key:
+                return "alamat"
+            if self._sum + n > self.total:
+                return "total"
+            self._add(key, n, now)
+            return ""
+
+    def spent(self, key: str, n: int, now: float | None = None) -> str:
+        """Which budget ``n`` more bytes from ``key`` would overrun ("" none), without
+        charging them."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(now)
+            if self._sums.get(key, 0) + n > self.per_key:
+                return "alamat"
+            return "total" if self._sum + n > self.total else ""
+
+    def charge(self, key: str, n: int, now: float | None = None) -> None:
+        """Charge ``n`` bytes already spent (what keeping an upload cost)."""
+        if n > 0:
+            with self._lock:
+                self._add(key, n, time.monotonic() if now is None else now)
+
+    def _add(self, key: str, n: int, now: float) -> None:
+        if key not in self._keys and len(self._keys) >= self.max_keys:
+            self._keys.clear()  # a flood of addresses: the total still holds
+            self._sums.clear()
+        self._keys.setdefault(key, deque()).append((now, n))
+        self._sums[key] = self._sums.get(key, 0) + n
+        self._all.append((now, n))
+        self._sum += n
+
+    def _expire(self, now: float) -> None:
+        cutoff = now - self.seconds
+        while self._all and self._all[0][0] <= cutoff:
+            self._sum -= self._all.popleft()[1]
+        for key in list(self._keys):
+            hits = self._keys[key]
+            while hits and hits[0][0] <= cutoff:
+                self._sums[key] -= hits.popleft()[1]
+            if not hits:
+                del self._keys[key], self._sums[key]

@@ -1,18 +1,21 @@
 """What every page shares while it is served: the :class:`Portal` (workspace folder,
-texts, limits, audit log), the workspace of the current request, and rendering a page
-template with the texts, the CSRF token and whether the officer is logged in."""
+texts, limits, audit log), the workspace of the current request (each server thread
+keeps its own), and rendering a page template with the texts, the CSRF token and
+whether the officer is logged in."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, session, url_for
 
 from ..core.texts import Texts
-from ..workspace import Workspace
-from .auth import RateLimit
+from ..workspace import DB_FILE, Workspace
+from .auth import ByteBudget, RateLimit
 
 
 @dataclass
@@ -25,6 +28,9 @@ class Portal:
     logins: RateLimit
     log: logging.Logger
     secure: bool
+    idle: timedelta  # an officer's session ends after this long without a page …
+    absolute: timedelta  # … or this long after the login
+    budget: ByteBudget  # bytes of uploads per hour, per address and from everyone
 
     def audit(self, event: str) -> None:
         """One line per state change: time (UTC), client address, what happened."""
@@ -35,10 +41,25 @@ def portal_of(app: Flask | None = None) -> Portal:
     return (app or current_app).extensions["iki_portal"]
 
 
+_OPEN = threading.local()  # each server thread's own workspace (SQLite: one per thread)
+
+
 def workspace() -> Workspace:
-    """The ledger for this request (its own SQLite connection, closed at the end)."""
+    """The workspace for this request: the server thread's own connection to the ledger,
+    kept between requests — and opened again when the ledger file was replaced since
+    (a workspace rebuilt at the same path)."""
     if "ws" not in g:
-        g.ws = Workspace(portal_of().workspace)
+        path = portal_of().workspace
+        kept = getattr(_OPEN, "ws", None)
+        try:
+            inode = (path / DB_FILE).stat().st_ino
+        except OSError:
+            inode = None
+        if kept is None or kept[0].path != path or kept[1] != inode or inode is None:
+            if kept is not None:
+                kept[0].close()
+            _OPEN.ws = kept = (Workspace(path), inode)
+        g.ws = kept[0]
     return g.ws
 
 
@@ -47,4 +68,4 @@ def render(name: str, **ctx) -> str:
     portal = portal_of()
     return portal.texts.render(f"portal/{name}", t=portal.texts.t, url=url_for,
                                csrf=session.get("csrf", ""),
-                               petugas=bool(session.get("petugas")), **ctx)
+                               petugas=bool(g.get("petugas")), **ctx)

@@ -13,28 +13,25 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..collect import MAX_FILE_BYTES, FileResult, collect, display_name
+from ..collect import MAX_FILE_BYTES, UPLOAD_LIMITS, FileResult, collect, display_name
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
+from ..core.timeline import load_years
 from ..forms import form_from_dict
-from ..workspace import IssuedFormFull, Workspace
+from ..workspace import IssuedFormFull, Workspace, private_dir
 
 INBOX = Path("portal") / "masuk"  # inside the workspace: uploads while they are judged
 SUFFIX = ".unggahan"  # never what the browser said; an upload is never read as mail
 CHUNK = 64 * 1024
 MAX_FILES = 10  # files in one upload (a form is ~20 KB: a pegawai sends one or two)
 
-# One collect at a time in this process: the ledger is safe across processes anyway,
-# this keeps the portal's own writes in order (and collect's gc tuning per run).
-_COLLECT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -93,16 +90,23 @@ class Verdict:
     rows: list[ValueRow] = field(default_factory=list)
     problems: list[ProblemLine] = field(default_factory=list)
     known_before: bool = False  # the same content was received earlier
+    unused: list[str] = field(default_factory=list)  # values given that do not count
+    size: int = 0  # the file's own size (a member of an archive: its own)
+    new_form: bool = False  # a form of this workspace new to the ledger (bytes kept)
 
     @property
     def accepted(self) -> bool:
         return self.status != Status.REJECTED
 
+    @property
+    def kept_bytes(self) -> int:
+        """What keeping this file cost the workspace: its size, when it is a form of this
+        workspace new to the ledger (anything else keeps no bytes)."""
+        return self.size if self.new_form else 0
+
 
 def inbox(ws: Workspace) -> Path:
-    folder = ws.path / INBOX
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return private_dir(ws.path / INBOX, ws.path)
 
 
 def new_receipt(now: datetime) -> str:
@@ -131,12 +135,15 @@ def save_upload(ws: Workspace, stream: BinaryIO, shown_name: str) -> Upload:
 
 
 def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Verdict]:
-    """Collect the uploaded files (exactly as ``iki-xlsx collect`` would) and say what
-    each gave. The temporary files are removed; collect keeps the bytes under berkas/."""
-    try:
-        with _COLLECT_LOCK:
-            report = collect([u.path for u in uploads], ws, jobs=1, year=False,
-                             mail_files=False)
+    """Collect the uploaded files (as ``iki-xlsx collect`` would, within the upload's
+    limits: at most 20 files read, archives not inside archives, only this workspace's
+    forms kept) and say what each gave. The temporary files are removed; collect keeps
+    the bytes of forms under berkas/."""
+    try:  # uploads are judged side by side, each in its own thread and transactions:
+        # none waits for another's files (the ledger keeps concurrent writers apart)
+        report = collect([u.path for u in uploads], ws, jobs=1, year=False,
+                         mail_files=False, limits=UPLOAD_LIMITS,
+                         received_at=min(u.received_at for u in uploads))
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
@@ -155,7 +162,9 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
     t = texts.t
     status_text = t(f"cli.status.{res.status}")
     v = Verdict(upload, display_name(res.member) if res.member else "", str(res.status),
-                status_text, known_before=not res.new or bool(res.duplicate_of))
+                status_text, known_before=not res.new or bool(res.duplicate_of),
+                size=res.size, new_form=res.new and not res.duplicate_of
+                and res.form_id is not None)
     issued = ws.issued.form(res.form_id, res.revision) if res.form_id and \
         res.revision is not None else None
     if issued is not None:
@@ -164,6 +173,7 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
         v.jabatan, v.kode_iki = form.pegawai.jabatan, form.iki.kode
         v.tahun, v.revision = form.settings.tahun, res.revision
         _values(v, res, issued, form, texts)
+        v.unused = _not_counted(ws, res, issued, texts)
     for p in res.problems:
         p = dataclasses.replace(p, file=upload.shown_name)
         where = f"{p.sheet}!{p.cell}" if p.cell else ""
@@ -192,7 +202,8 @@ def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
         capaian, upto = "", ""
         if filled:
             try:
-                c = capaian_upto(values, filled[-1], ind, scheme, cap)
+                c = capaian_upto(values, filled[-1], ind, scheme, cap,
+                                 midyear=form.settings.target_tengah_tahun)
             except ValueError:
                 c = None
             capaian = "-" if c is None else format_number(round(c, 2))
@@ -203,6 +214,33 @@ def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
         v.rows.append(ValueRow(str(ind.no or k + 1), ind.indikator, ind.satuan,
                                ind.target.text, [_shown(values.get(p)) for p in periods],
                                capaian, upto, note[:300]))
+
+
+def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
+                 texts: Texts) -> list[str]:
+    """The values this file gave that are not the ones that count now (``TW I indikator
+    ke-2``): another file of the form saved later gives another (the trusted clock), or
+    the officer decided otherwise — so that a pegawai is never told all is well while a
+    copy's values stand.
+    Files of the current revision only (an earlier revision's are matched by the
+    recap)."""
+    if res.status == Status.REJECTED or \
+            ws.issued.current_revision(res.form_id) != res.revision:
+        return []
+    shape = (list(issued.manifest.get("periods") or []),
+             len(issued.manifest.get("indicators") or []))  # this form's only: cheap
+    year = load_years(ws, issued.tahun, [issued], {issued.form_id: shape},
+                      names={})[issued.form_id]
+    if res.sha256 in year.excluded:
+        return []  # set aside by the officer: the verdict's own status says enough
+    out = []
+    for ind_id, entry in sorted((res.realisasi or {}).items()):
+        for period, value in (entry.get("realisasi") or {}).items():
+            counted = year.values.get((ind_id, period))
+            if value is not None and (counted is None or counted.value != value):
+                out.append(texts.t("portal.hasil.sel", periode=_period(period, texts),
+                                   ke=int(ind_id) if ind_id.isdigit() else ind_id))
+    return out
 
 
 def _shown(value: object) -> str:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
+from ..core.show import decision_target, file_label, when
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
@@ -117,13 +118,16 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     latest = list(reversed(rows[-LATEST:]))
     problems = [r for r in reversed(rows) if r.problems or not r.accepted]
     decisions = []
+    seen = ws.files.first_sightings([d.sha256 for items in decisions_by_form.values()
+                                     for d in items if d.sha256])  # issue 23: named
+    named = {sha: file_label(sha, x.where, x.origin, texts) for sha, x in seen.items()}
     for form_id, items in decisions_by_form.items():
         f = by_id.get(form_id)
         for d in items:
             decisions.append({**asdict(d), "nama": f.nama if f else "",
                               "nip": format_nip(f.nip) if f else "",
                               "kind_text": t(f"portal.keputusan.jenis.{d.kind}"),
-                              "berkas": _short(names.get(d.sha256 or "", ""))})
+                              "berkas": decision_target(d, named, texts)})
     decisions.sort(key=lambda d: d["id"], reverse=True)
     return Overview(tahun, codes, labels, period, sorted(units.values(), key=lambda g: g.label),
                     sorted(atasan.values(), key=lambda g: g.label), totals, latest, problems,
@@ -153,15 +157,15 @@ def _file_row(r: CollectedFile, by_id: dict[str, IssuedFormRow], names: dict,
         except Exception:  # a code of a newer version: show the code
             problems.append(str(p.get("code")))
     name = names.get(r.sha256, r.sha256[:12])
-    return FileRow(r.sha256, r.sha256[:12], _short(name), (r.first_seen or "")[:19]
-                   .replace("T", " "), f.nama if f else "", format_nip(r.nip or ""),
-                   r.status, texts.t(f"cli.status.{r.status}"),
+    return FileRow(r.sha256, r.sha256[:12], shown_name(name),
+                   when(r.first_seen) if r.first_seen else "", f.nama if f else "",
+                   format_nip(r.nip or ""), r.status, texts.t(f"cli.status.{r.status}"),
                    r.sha256 in excluded, r.status in ACCEPTED, problems)
 
 
-def _short(name: str) -> str:
-    """A stored source as the officer recognises it: an upload by its receipt number,
-    else the last two parts of the path."""
+def shown_name(name: str) -> str:
+    """A stored source as the officer recognises it, never a path of the server: an
+    upload by its receipt number, else the last two parts of the path."""
     parts = name.replace("\\", "/").split("/")
     if parts[-1].endswith(SUFFIX) and " › " not in parts[-1]:
         return f"{PORTAL_LABEL} {parts[-1][: -len(SUFFIX)]}"

@@ -9,9 +9,9 @@ import tempfile
 from functools import wraps
 from pathlib import Path
 
-from flask import Flask, abort, current_app, redirect, request, send_file, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, send_file, session, url_for
 
-from .auth import check_password, has_password, new_token
+from .auth import check_password, has_password, new_token, password_tag
 from .context import portal_of, render, workspace
 from .intake import MAX_FILES, audit_lines, fingerprint, judge_uploads, save_upload
 
@@ -23,9 +23,10 @@ def _client() -> str:
 
 
 def officer_only(view):
+    """Only with a live officer session (checked in the ledger on every request)."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not session.get("petugas"):
+        if not g.get("petugas"):
             return redirect(url_for("masuk"))
         return view(*args, **kwargs)
 
@@ -57,6 +58,8 @@ def register(app: Flask) -> None:
         ws = workspace()
         uploads = [save_upload(ws, f.stream, f.filename or "") for f in files]
         verdicts = judge_uploads(ws, uploads, portal.texts)
+        kept = sum(v.kept_bytes for v in verdicts)  # a small zip of many forms costs more
+        portal.budget.charge(_client(), kept - (request.content_length or 0))
         for line in audit_lines(verdicts):
             portal.audit(line)
         return render("unggah.html.j2", verdicts=verdicts, pesan=None,
@@ -68,15 +71,17 @@ def register(app: Flask) -> None:
         t = portal.texts.t
         ready = has_password(portal.workspace)
         if request.method == "GET":
-            return render("masuk.html.j2", pesan=None, siap=ready)
+            return render("masuk.html.j2", pesan=None, siap=ready,
+                          info=session.pop("pesan_masuk", None))
         if not portal.logins.allow(_client()):
             portal.audit("masuk_dibatasi")
             return render("masuk.html.j2", pesan=t("portal.masuk.terlalu_sering"),
                           siap=ready), 429
         if ready and check_password(portal.workspace, request.form.get("sandi", "")):
+            token = workspace().sessions.start(_client(), password_tag(portal.workspace))
             session.clear()
             session.permanent = True
-            session["petugas"] = True
+            session["sesi"] = token
             session["csrf"] = new_token()
             portal.audit("masuk_berhasil")
             return redirect(url_for("petugas"))
@@ -85,9 +90,21 @@ def register(app: Flask) -> None:
 
     @app.post("/petugas/keluar")
     def keluar():
-        if session.get("petugas"):
+        if g.get("petugas"):
+            workspace().sessions.end(session.get("sesi"), "keluar")
             portal_of(current_app).audit("keluar")
         session.clear()
+        return redirect(url_for("masuk"))
+
+    @app.post("/petugas/sesi")
+    @officer_only
+    def akhiri_sesi():
+        """End every officer session, this one too (a lost laptop, a shared computer)."""
+        portal = portal_of(current_app)
+        n = workspace().sessions.end_all("diakhiri")
+        portal.audit(f"sesi_diakhiri_semua {n}")
+        session.clear()
+        session["pesan_masuk"] = portal.texts.t("portal.sesi.diakhiri", n=n)
         return redirect(url_for("masuk"))
 
     @app.get("/petugas")
@@ -96,22 +113,28 @@ def register(app: Flask) -> None:
         from .status import overview
 
         portal = portal_of(current_app)
-        data = overview(workspace(), portal.texts, request.args.get("periode"))
+        ws = workspace()
+        data = overview(ws, portal.texts, request.args.get("periode"))
         return render("petugas.html.j2", o=data, pesan=session.pop("pesan", None),
-                      galat=session.pop("galat", None))
+                      galat=session.pop("galat", None), sesi=ws.sessions.live())
 
     @app.post("/petugas/keputusan")
     @officer_only
     def keputusan():
+        from ..core.problems import ACCEPTED
         from ..year import OfficerError, exclude_file
+        from .status import shown_name
 
         portal = portal_of(current_app)
         t = portal.texts.t
         sha = request.form.get("berkas", "").strip().lower()
         include = request.form.get("tindakan") == "sertakan"
         reason = request.form.get("alasan", "")
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        row = workspace().files.get(sha) if len(sha) == 64 else None
+        if row is None:
             session["galat"] = t("portal.keputusan.berkas_salah")
+        elif row.status not in ACCEPTED:  # said here: the officer's message names a path
+            session["galat"] = t("keputusan.berkas_ditolak", berkas=_name_of(sha))
         else:
             try:
                 f = exclude_file(workspace(), sha, reason, include=include,
@@ -121,7 +144,7 @@ def register(app: Flask) -> None:
             else:
                 kind = "sertakan" if include else "kecualikan"
                 portal.audit(f"keputusan {kind} sha256={sha} alasan={reason.strip()!r}")
-                session["pesan"] = t(f"keputusan.dicatat_{kind}", berkas=f.name,
+                session["pesan"] = t(f"keputusan.dicatat_{kind}", berkas=shown_name(f.name),
                                      nama=f.nama, alasan=reason.strip())
         return redirect(url_for("petugas", periode=request.form.get("periode") or None)
                         + "#keputusan")
@@ -138,6 +161,14 @@ def register(app: Flask) -> None:
 
         return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
                          download_name=nama)
+
+
+def _name_of(sha: str) -> str:
+    """A collected file as the officer's page shows it (never a path of the server)."""
+    from .status import shown_name
+
+    seen = workspace().files.sightings(sha)
+    return shown_name(seen[0].where) if seen else sha[:12]
 
 
 def _fresh(name: str, periode: str | None) -> tuple[bytes, str]:

@@ -22,32 +22,27 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..core.active import last_active
+from ..core.active import ended_by, last_active
 from ..core.canonical import canonical
-from ..core.capaian import PredikatScale, aggregate, capaian_upto, parse_period
-from ..core.model import Form, PeriodScheme, format_nip, whole
+from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
+from ..core.model import Form, MidYear, PeriodScheme
+from ..core.predikat import PredikatScale
 from ..core.problems import Status
-from ..core.show import (
-    parse_stamp,
-    period_label,
-    short_name,
-    value_source,
-)
+from ..core.show import file_label, parse_stamp
 from ..core.texts import Texts, get_texts
 from ..core.timeline import (
     BELUM,
     END_MONTH,
-    KEPUTUSAN,
     KOSONG,
-    REVISI_LAMA,
     SUBMITTED,
     TIDAK_AKTIF,
     FormYear,
-    Value,
     load_years,
+    resolve,
 )
 from ..forms import form_from_dict
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
+from .closed import closed_forms
 
 __all__ = [
     "FileIssue",
@@ -88,10 +83,11 @@ class RecapIndicator:
     agregasi: str
     values: dict  # period code → realisasi (periods up to the form's upto)
     total: float | str | None  # the aggregate s.d. upto
-    capaian: float | None
+    capaian: float | None  # against the target s.d. upto (per-period or pro-rated)
     status: str  # terisi | kosong | belum | galat
     keterangan: str | None
     sources: dict = field(default_factory=dict)  # period → (file name, saved at) or a decision
+    progress: float | None = None  # the aggregate against the yearly target (issue 22)
 
 
 @dataclass(slots=True)
@@ -124,6 +120,7 @@ class RecapForm:
     excluded: int = 0  # files the officer set aside
     active: bool = True  # counts in the recap period (Mulai / Selesai of the master)
     active_periods: tuple | None = None  # periods it counts in (None: all year)
+    midyear: MidYear = MidYear.PROPORSIONAL  # its master's Target Tengah Tahun
 
     @property
     def submitted(self) -> bool:
@@ -140,7 +137,12 @@ class RecapForm:
 
 @dataclass(slots=True)
 class UnitSummary:
-    """Counts of one unit kerja (or perangkat daerah: unit_kerja None, or everything)."""
+    """Counts of one unit kerja (or perangkat daerah: unit_kerja None, or everything).
+
+    Two ways to split the same forms, each adding up (issue 22): ``forms`` = ``submitted``
+    + ``missing`` (of the recap period), and ``forms`` = the ``predikat`` counts +
+    ``unrated``. A form that has not submitted the recap period but has earlier values
+    has a capaian s.d. the period (from those values) and is counted in its band too."""
 
     perangkat_daerah: str | None
     unit_kerja: str | None
@@ -150,7 +152,7 @@ class UnitSummary:
     missing: int = 0  # forms that did not
     average: float | None = None  # mean of the forms' capaian
     predikat: dict[str, int] = field(default_factory=dict)  # forms per predikat
-    unrated: int = 0  # submitted, but no capaian yet s.d. the period
+    unrated: int = 0  # no capaian s.d. the period (no value yet)
 
     @property
     def submitted_share(self) -> float | None:
@@ -190,6 +192,7 @@ class Recap:
     kertas: str = "A4"  # paper of most forms (A4 | F4)
     provisional: bool = False  # before the year's end: the figures are sementara
     closed: list = field(default_factory=list)  # issue 11: ended and withdrawn forms
+    file_labels: dict = field(default_factory=dict)  # sha256 → a decided file, named
 
     @property
     def not_submitted(self) -> list[RecapForm]:
@@ -284,7 +287,10 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                   list(scales.values()), issues, datetime.now().replace(microsecond=0),
                   paper.most_common(1)[0][0], provisional)
-    recap.closed = closed_forms(ws, recap)
+    recap.closed = closed_forms(ws, recap, _withdrawn_figures)  # issues 11, 23
+    decided = [e.decision.sha256 for f in forms for e in f.events if e.decision is not None]
+    recap.file_labels = {sha: file_label(sha, s.where, s.origin, texts) for sha, s in
+                         ws.files.first_sightings([x for x in decided if x]).items()}
     return recap
 
 
@@ -378,7 +384,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
                   for p in shown}
         sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
                    and (active is None or p in active)}
-        total = value = None
+        total = value = progress = None
         if not any(v is not None for v in values.values()):
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
         else:
@@ -386,14 +392,17 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
             try:
                 value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
-                                     counted, ind, scheme, cap, target_period=counted)
+                                     counted, ind, scheme, cap, target_period=counted,
+                                     midyear=form.settings.target_tengah_tahun)
+                progress = value if isinstance(total, str) else capaian(
+                    total, ind.target, ind.polaritas, cap)
             except ValueError:
                 ind_status = "galat"
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
             ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
-            note.value if note else None, sources))
+            note.value if note else None, sources, progress))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
     last = max((v for v in year.values.values() if v.sha256), default=None,
@@ -405,7 +414,8 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         scale.label(mean), last.sha256 if last else None,
         parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
-        active=status != TIDAK_AKTIF, active_periods=active)
+        active=status != TIDAK_AKTIF, active_periods=active,
+        midyear=form.settings.target_tengah_tahun)
     for row in files:
         seen = parse_stamp(row.first_seen)
         if seen and (rf.last_sent is None or seen > rf.last_sent):
@@ -459,10 +469,10 @@ def _summary(pd, unit, forms: list[RecapForm], labels: list[str]) -> UnitSummary
     s.forms = len(forms)
     values = []
     for f in forms:
-        if not f.submitted:
+        if f.submitted:
+            s.submitted += 1
+        else:
             s.missing += 1
-            continue
-        s.submitted += 1
         if f.capaian is None:
             s.unrated += 1
         else:
@@ -480,84 +490,31 @@ def _issue(ws: Workspace, row: CollectedFile, names: dict[str, str],
                      parse_stamp(row.first_seen))
 
 
-def closed_forms(ws: Workspace, recap: Recap) -> list[dict]:
-    """Issue 11: the forms that do not count in the recap period — ended (Selesai before
-    it), not yet started, or withdrawn from the master — for the ``Selesai / Ditarik``
-    sheet: each with why (``alasan``: selesai | belum_mulai | ditarik), its periods and
-    its capaian s.d. its last active period (withdrawn: not computed)."""
-    out = []
-    for f in recap.forms:
-        if f.active:
+def _withdrawn_figures(ws: Workspace, recap: Recap, gone: list) -> dict[str, RecapForm]:
+    """form id → the figures of each withdrawn form (its last revision), counting only
+    the periods of its Mulai / Selesai that had ended when it was withdrawn, and not the
+    files that came while it was (``formulir_ditarik``: recorded, not counted) — the
+    Selesai - Ditarik sheet: :func:`iki_xlsx.recap.closed.closed_forms`."""
+    ids = [w.form_id for w in gone]
+    definitions = _definitions(ws, recap.tahun, {w.form_id: w.revision for w in gone})
+    late = {r.sha256 for r in ws.files.all(light=True)
+            if r.form_id in definitions and r.has_problem("formulir_ditarik")}
+    files, decisions = ws.files.year_files(ids), ws.decisions.by_form(ids)
+    revisions: dict[str, dict] = {}
+    for form_id, rev, inds in ws.issued.indicators(recap.tahun, ids):
+        revisions.setdefault(form_id, {})[rev] = inds or []
+    active = ws.issued.active_periods(ids)
+    out = {}
+    for w in gone:
+        form = definitions.get(w.form_id)
+        if form is None:
             continue
-        periods = list(f.active_periods or ())
-        ended = bool(periods) and _END_MONTH[periods[-1]] < _END_MONTH[recap.upto]
-        out.append({"alasan": "selesai" if ended else "belum_mulai", "nip": f.nip,
-                    "nama": f.nama, "jabatan": f.jabatan, "kode_iki": f.kode_iki,
-                    "unit_kerja": f.unit_kerja, "perangkat_daerah": f.perangkat_daerah,
-                    "periode": periods, "capaian": f.capaian, "predikat": f.predikat,
-                    "form_id": f.form_id, "revision": f.revision, "at": ""})
-    for w in ws.issued.withdrawn(recap.tahun):
-        out.append({"alasan": "ditarik", "nip": w.nip, "nama": w.nama, "jabatan": w.jabatan,
-                    "kode_iki": w.kode_iki, "unit_kerja": w.unit_kerja,
-                    "perangkat_daerah": w.perangkat_daerah, "periode": [], "capaian": None,
-                    "predikat": None, "form_id": w.form_id, "revision": w.revision,
-                    "at": w.ditarik_at, "berkas": w.berkas})
+        scheme = form.settings.periode
+        year = resolve([f for f in files.get(w.form_id, ()) if f.sha256 not in late],
+                       revisions.get(w.form_id, {}), w.revision, decisions.get(w.form_id, []))
+        year.active = ended_by(w.ditarik_at, recap.tahun, scheme.periods,
+                               active[w.form_id].periods if w.form_id in active else None)
+        out[w.form_id] = _recap_form(
+            w, form, year, _upto_in(scheme, _END_MONTH[recap.upto]),
+            PredikatScale.from_setting(form.settings.skala_predikat), ())
     return out
-
-
-# --------------------------------------------------------------------------- notes
-
-def notes(recap: Recap, texts: Texts) -> list[str]:
-    """The lines that say how this recap was computed (period, cap, scale, which values
-    count, whether the figures are provisional)."""
-    t = texts.t
-    label = period_label(texts, recap.upto)
-    first = period_label(texts, recap.first_period)
-    batas = ", ".join(_plain(c) for c in recap.caps)
-    skala = " | ".join(s.describe() for s in recap.scales)
-    out = [t("rekap.catatan.periode", periode=label, periode_awal=first,
-             otomatis=recap.upto_auto),
-           t("rekap.catatan.batas", batas=batas) + " " + t("rekap.catatan.skala", skala=skala),
-           t("rekap.catatan.hitung"), t("rekap.catatan.berkas"),
-           t("rekap.catatan.jumlah", periode=label)]
-    if recap.provisional:
-        out.append(t("rekap.catatan.sementara", periode=label))
-    revised = sum(1 for f in recap.forms for e in f.events if e.kind == REVISI_LAMA)
-    if revised:
-        out.append(t("rekap.catatan.revisi", n=revised))
-    decided = sum(1 for f in recap.forms for e in f.events if e.kind == KEPUTUSAN)
-    if decided:
-        out.append(t("rekap.catatan.keputusan", n=decided))
-    out.append(t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M")))
-    return out
-
-
-def value_sources(ind: RecapIndicator, texts: Texts) -> str:
-    """Where one indikator's values came from, a file (by its own name) or a decision
-    once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
-    groups: dict[str, list[str]] = {}
-    for p, v in ind.sources.items():
-        short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
-                      v.saved_at, v.collected_at, v.decision)
-        groups.setdefault(value_source(short, texts), []).append(period_label(texts, p))
-    return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
-
-
-def _plain(x: float) -> str:
-    return str(whole(float(x))).replace(".", ",")
-
-
-def atasan_text(form: RecapForm) -> str:
-    if form.atasan_nip:
-        return f"{form.atasan_nama} ({format_nip(form.atasan_nip)})".strip()
-    return form.atasan_nama
-
-
-def belum_notes(form: RecapForm, texts: Texts) -> str:
-    out = []
-    if form.rejected:
-        out.append(texts.t("rekap.belum_catatan.ditolak", n=form.rejected))
-    if form.old_revision is not None:
-        out.append(texts.t("rekap.belum_catatan.revisi_lama", revisi=form.old_revision,
-                           terbaru=form.revision))
-    return "; ".join(out)

@@ -11,18 +11,16 @@ from pathlib import Path
 from ..core.atomic import atomic_path
 from ..core.model import format_nip, format_number
 from ..core.problems import Status
-from ..core.show import period_label, status_label
+from ..core.show import period_label, status_label, when
 from ..core.texts import Texts, get_texts
 from ..core.timeline import TIDAK_AKTIF
 from .build import (
     NOT_SUBMITTED,
     Recap,
     UnitSummary,
-    atasan_text,
-    belum_notes,
-    notes,
     predikat_colours,
 )
+from .wording import atasan_text, belum_notes, notes
 from .closed import closed_rows
 
 TEMPLATE = "rekap.html.j2"
@@ -126,7 +124,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
               "terisi": f.filled, "total": f.total, "capaian": _num(f.capaian),
               "predikat": f.predikat or "", "colour": colours.get(f.predikat or "", ""),
               "status": status.get(f.status, f.status), "belum": not f.submitted and f.active,
-              "terakhir": f.last_sent.strftime("%d-%m-%Y %H:%M") if f.last_sent else ""}
+              "terakhir": when(f.last_sent) if f.last_sent else ""}
              for f in recap.forms]
     missing = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
                 "pd": f.perangkat_daerah, "unit": f.unit_kerja, "atasan": atasan_text(f),
@@ -151,16 +149,20 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     n_rows = sum(f.total for f in recap.forms)
     show = detail if detail is not None else n_rows <= DETAIL_LIMIT
     details = []
-    if show:  # only forms that were returned: the others are listed as not submitted
+    if show:  # every active form with a value (issue 22): the others are explained
         for f in recap.forms:
-            if not f.submitted:
+            if not f.active or not f.filled:
                 continue
+            late = "" if f.submitted else t("rekap.html.rincian_belum_periode",
+                                            periode=period_label(texts, recap.upto))
             details.append({
                 "nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
+                "belum": late,
                 "rows": [{"no": i.no, "indikator": i.indikator, "satuan": i.satuan,
                           "target": i.target,
                           "vals": [_value(i.values.get(p)) for p in recap.periods],
                           "total": _value(i.total), "capaian": _num(i.capaian),
+                          "tahunan": _num(i.progress),
                           "status": ind_status[i.status], "keterangan": i.keterangan or ""}
                          for i in f.indicators]})
     label = period_label(texts, recap.upto)
@@ -183,7 +185,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
         "forms": forms, "missing": missing, "problems": problems,
         "periods": [period_label(texts, p) for p in recap.periods],
         "details": details, "detail_skipped": not show, "detail_rows": n_rows,
-        "detail_belum": len(recap.not_submitted),
+        "detail_belum": sum(1 for f in recap.forms if f.active and not f.filled),
         "page_size": PAGE_SIZE.get(recap.kertas, PAGE_SIZE["A4"]),
         "sheet_indikator": t("rekap.sheet.indikator"),
         "closed": closed_rows(recap, texts),  # issue 11: Selesai / Ditarik

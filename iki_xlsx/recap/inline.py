@@ -1,8 +1,10 @@
 """Fast rows for the largest recap sheet: its data rows written straight as
 SpreadsheetML after xlsxwriter closes the workbook. xlsxwriter's ~10 µs per cell made Per
 Indikator alone 40 s for 10,000 pegawai × 25 indikator; :class:`InlineRows` writes every
-text as an inline string (never a formula, never a link), every number as a number, and
-:func:`splice` puts those rows in place of the placeholder row xlsxwriter wrote."""
+text as an inline string (never a formula, never a link), every number as a number in
+the format that shows it as it reads in text, every empty cell with its style (the grid
+stays whole), each row with the height its wrapped text needs, and :func:`splice` puts
+those rows in place of the placeholder row xlsxwriter wrote."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
+from ..core.show import decimals_shown
 from ..core.xlsxtext import limit
 
 _XML_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
@@ -35,12 +38,15 @@ def _escape_one(m: re.Match) -> str:
 
 class InlineRows:
     """Rows of SpreadsheetML, every text an inline string (``t="inlineStr"``: never a
-    formula, never a link), every number a number, each column with its cell style."""
+    formula, never a link), every number a number, each column with its cell style and
+    each number with the style of its decimals (:func:`~iki_xlsx.core.show.decimals_shown`)."""
 
-    def __init__(self, styles: list[int]):
+    def __init__(self, styles: list[int], number_styles: tuple[int, int, int]):
         self.styles = styles
         self.prefix = [f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                        for c, style in enumerate(styles)]
+        self.number_prefix = [tuple(f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
+                                    for style in number_styles) for c in range(len(styles))]
         self._memo: dict[str, str] = {}
 
     def text(self, value: str) -> str:
@@ -54,28 +60,34 @@ class InlineRows:
         return hit
 
     def cells(self, start: int, values) -> str:
-        """Cells of columns ``start``, ``start + 1``, … (blank values are left out), with
-        the row number left as ``\\x00`` (escaped text never holds one) for :meth:`row`."""
+        """Cells of columns ``start``, ``start + 1``, … (an empty value: a cell with its
+        style only), with the row number left as ``\\x00`` (escaped text never holds
+        one) for :meth:`row`."""
         out = []
         prefix = self.prefix
         for c, v in enumerate(values, start):
             if type(v) is str:
-                if v:
-                    out.append(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>')
+                out.append(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v
+                           else f"{prefix[c]}/>")
             elif v is None:
-                continue
+                out.append(f"{prefix[c]}/>")
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                if math.isfinite(v):
-                    out.append(f"{prefix[c]}><v>{v!r}</v></c>")
+                if not math.isfinite(v):
+                    out.append(f"{prefix[c]}/>")
+                    continue
+                shown = 0 if type(v) is int or v.is_integer() else decimals_shown(v)
+                out.append(f"{self.number_prefix[c][shown]}><v>{v!r}</v></c>")
             else:
                 out.append(f'{prefix[c]} t="inlineStr">{self.text(str(v))}</c>')
         return "".join(out)
 
     @staticmethod
-    def row(r: int, *chunks: str) -> str:
-        """Row ``r`` (0-based) from chunks of :meth:`cells`, in column order."""
+    def row(r: int, height: float, *chunks: str) -> str:
+        """Row ``r`` (0-based), ``height`` points tall, from chunks of :meth:`cells`, in
+        column order."""
         n = str(r + 1)
-        return f'<row r="{n}">' + "".join(chunks).replace("\x00", n) + "</row>"
+        return (f'<row r="{n}" ht="{height}" customHeight="1">'
+                + "".join(chunks).replace("\x00", n) + "</row>")
 
 
 @dataclass
@@ -88,6 +100,7 @@ class Deferred:
     first: int
     last: int
     styles: list[int]  # cell style (xf index) per column
+    number_styles: tuple[int, int, int]  # a number's style by its decimals (0, 1, 2)
     rows: object  # callable(InlineRows) → iterator of row XML
     number: int = 0  # xl/worksheets/sheet<number>.xml
 
@@ -110,7 +123,7 @@ def splice(path: Path, deferred: list[Deferred]) -> None:
                 xml = zin.read(info.filename).decode("utf-8")
                 cut = xml.index(f'<row r="{d.last + 1}"')
                 end = xml.index("</sheetData>", cut)
-                rows = InlineRows(d.styles)
+                rows = InlineRows(d.styles, d.number_styles)
                 with zout.open(info.filename, "w", force_zip64=True) as fh:
                     fh.write(xml[:cut].encode("utf-8"))
                     chunk: list[str] = []

@@ -9,15 +9,16 @@ import math
 from datetime import datetime
 
 from ..core.model import format_nip
-from ..core.show import period_label
+from ..core.sheets import ListFormats, heading
+from ..core.show import decimals_shown, number_format, period_label
+from ..core.textfit import row_height
 from ..core.texts import Texts
 from ..core.xlsxtext import write_text
-from ..forms import layout as L
 from .build import (
     Recap,
-    atasan_text,
     predikat_colours,
 )
+from .wording import atasan_text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "constant_memory": True}
@@ -35,8 +36,8 @@ def put_identity(ws, r: int, number: int, f, fm) -> None:
 def fit_row(ws, r: int, f, widths, more=(), more_widths=()) -> None:
     """Row ``r`` as tall as the identity columns (A–G, :func:`put_identity`) and ``more``
     need when wrapped."""
-    ws.set_row(r, L.row_height([f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
-                                atasan_text(f), *more], [*widths[2:7], *more_widths]))
+    ws.set_row(r, row_height([f.nama, f.jabatan, f.perangkat_daerah, f.unit_kerja,
+                              atasan_text(f), *more], [*widths[2:7], *more_widths]))
 
 
 def put_text(ws, r: int, c: int, value: object, fmt=None) -> None:
@@ -44,61 +45,71 @@ def put_text(ws, r: int, c: int, value: object, fmt=None) -> None:
     write_text(ws, r, c, value, fmt)
 
 
-def put_value(ws, r: int, c: int, value: object, fmt=None, date_fmt=None) -> None:
-    if value is None:
-        if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        put_text(ws, r, c, str(value), fmt)
-    elif isinstance(value, (int, float)):
-        if math.isfinite(value):
-            ws.write_number(r, c, value, fmt)
+def put_value(ws, r: int, c: int, value: object, fm: Formats, fmt=None) -> None:
+    """A value in the grid: a number as it reads in text (or with ``fmt``: a format, or a
+    function of the value giving one), a time in the one date format, text as text,
+    nothing as a blank cell (the grid stays whole)."""
+    cell = fm.text if fmt is None or callable(fmt) else fmt
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value):
+        number = fmt(value) if callable(fmt) else \
+            fm.number(value) if fmt is None or fmt is fm.text else fmt
+        ws.write_number(r, c, value, number)
     elif isinstance(value, datetime):
-        ws.write_datetime(r, c, value, date_fmt or fmt)
+        ws.write_datetime(r, c, value, fm.date)
+    elif value not in (None, ""):
+        put_text(ws, r, c, str(value), cell)
     else:
-        put_text(ws, r, c, value, fmt)
+        ws.write_blank(r, c, None, cell)
 
 
-class Formats:
+class Formats(ListFormats):
+    """The recap's cell formats: the lists' own (Arial 10, the grid, numbers as they read
+    in text) and the recap's colours."""
+
     def __init__(self, wb, labels: list[str]):
-        base = {"font_name": L.FONT, "font_size": L.FONT_SIZE, "valign": "top"}
-        add = lambda **kw: wb.add_format({**base, **kw})  # noqa: E731
-        self.title = add(bold=True, font_size=13)
-        self.subtitle = add(bold=True, font_size=11)
-        self.note = add(italic=True, font_color="#404040")
-        self.head = add(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True)
-        self.text = add(text_wrap=True)
-        self.int = add(num_format="0")
-        self.num = add(num_format="General")
-        self.pct = add(num_format="0.00")
-        self.share = add(num_format="0.0%")
-        self.date = add(num_format="dd/mm/yyyy hh:mm")
-        self.total_text = add(bold=True, top=1)
-        self.total_int = add(bold=True, top=1, num_format="0")
-        self.total_pct = add(bold=True, top=1, num_format="0.00")
-        self.total_share = add(bold=True, top=1, num_format="0.0%")
+        super().__init__(wb)
+        self.subtitle = wb.add_format({**self.base, "bold": True, "font_size": 11,
+                                       "text_wrap": True})
+        self.note = wb.add_format({**self.base, "italic": True, "font_color": "#404040",
+                                   "text_wrap": True})
+        self.int = self.variant(num_format="0")
+        self.total_text = self.variant(bold=True, top=2)
+        self.total_int = self.variant(bold=True, top=2, num_format="0")
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.grey = wb.add_format({"font_color": "#808080"})
         colours = predikat_colours(labels)
         self.predikat = {k: wb.add_format({"bg_color": v}) for k, v in colours.items()}
-        self.predikat_head = {k: add(bold=True, border=1, text_wrap=True, bg_color=v)
+        self.predikat_head = {k: self.variant(bold=True, bg_color=v)
                               for k, v in colours.items()}
         self.colours = colours
+
+    def share(self, value: float):
+        """A share (0.5) as a percent with at most one decimal: ``50%``, ``62,5%``."""
+        return self.variant(num_format="0.0%" if decimals_shown(value * 1000) else "0%")
+
+    def total_number(self, value: float):
+        return self.variant(bold=True, top=2, num_format=number_format(value))
+
+    def total_share(self, value: float):
+        return self.variant(bold=True, top=2,
+                            num_format="0.0%" if decimals_shown(value * 1000) else "0%")
 
 
 def header_row(ws, r: int, titles: list[str], widths: list[float], fm: Formats,
           formats: dict[int, object] | None = None) -> None:
-    lines = max(L.text_lines(title, width, bold=True) for title, width in zip(titles, widths))
-    ws.set_row(r, L.height_for(lines))
+    ws.set_row(r, row_height(titles, widths, bold=True))
     for c, (title, width) in enumerate(zip(titles, widths)):
         ws.set_column(c, c, width)
         put_text(ws, r, c, title, (formats or {}).get(c, fm.head))
     ws.repeat_rows(r)
 
 
-def sheet_title(ws, recap: Recap, texts: Texts, fm: Formats) -> None:
-    put_text(ws, 0, 0, texts.t("rekap.judul", tahun=recap.tahun) + " — " + texts.t(
-        "rekap.subjudul", periode=period_label(texts, recap.upto)), fm.subtitle)
+def sheet_title(ws, recap: Recap, texts: Texts, fm: Formats, widths: list[float]) -> None:
+    """Row 1 of a sheet: the recap's title and period, across the table's width."""
+    heading(ws, 0, texts.t("rekap.judul", tahun=recap.tahun) + " — " + texts.t(
+        "rekap.subjudul", periode=period_label(texts, recap.upto)), widths, fm.subtitle,
+        11, bold=True)
 
 
 def text_rule(ws, first: int, last: int, col: int, text: str, fmt) -> None:

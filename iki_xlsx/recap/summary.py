@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import math
 
+from ..core.sheets import TITLE_SIZE, heading
 from ..core.show import period_label, status_label
+from ..core.textfit import row_height
 from ..core.texts import Texts
-from ..forms import layout as L
 from .build import (
     Recap,
     UnitSummary,
-    notes,
 )
+from .wording import notes
 from .sheetkit import (
     Formats,
     data_bars,
@@ -41,18 +42,18 @@ def sheet_summary(wb, recap: Recap, texts: Texts, fm: Formats):
     widths = [40, 34, 10, 11, 13, 13, 12, 13, *([13] * len(labels)), 12]
     p0 = 8  # first predikat column
     heads = {p0 + i: fm.predikat_head[label] for i, label in enumerate(labels)}
-    numeric = [fm.int] * 4 + [fm.share, fm.pct] + [fm.int] * (len(labels) + 1)
-    totals = [fm.total_int] * 4 + [fm.total_share, fm.total_pct] + [fm.total_int] * (
+    numeric = [fm.int] * 4 + [fm.share, fm.number] + [fm.int] * (len(labels) + 1)
+    totals = [fm.total_int] * 4 + [fm.total_share, fm.total_number] + [fm.total_int] * (
         len(labels) + 1)
 
-    put_text(ws, 0, 0, t("rekap.judul", tahun=recap.tahun), fm.title)
-    put_text(ws, 1, 0, t("rekap.subjudul", periode=period_label(texts, recap.upto)),
-          fm.subtitle)
+    heading(ws, 0, t("rekap.judul", tahun=recap.tahun), widths, fm.title, TITLE_SIZE, True)
+    heading(ws, 1, t("rekap.subjudul", periode=period_label(texts, recap.upto)), widths,
+            fm.subtitle, 11, True)
     lines = notes(recap, texts)
     for i, line in enumerate(lines):
-        put_text(ws, 2 + i, 0, line, fm.note)
+        heading(ws, 2 + i, line, widths, fm.note)
     r = 3 + len(lines)
-    put_text(ws, r, 0, t("rekap.tabel.unit"), fm.subtitle)
+    heading(ws, r, t("rekap.tabel.unit"), widths, fm.subtitle, 11, True)
     head = r + 1
     header_row(ws, head, titles, widths, fm, heads)
     first = head + 1
@@ -60,33 +61,33 @@ def sheet_summary(wb, recap: Recap, texts: Texts, fm: Formats):
         row = _summary_row(s, labels)
         put_text(ws, first + i, 0, row[0], fm.text)
         put_text(ws, first + i, 1, row[1], fm.text)
-        ws.set_row(first + i, L.row_height(row[:2], widths[:2]))
+        ws.set_row(first + i, row_height(row[:2], widths[:2]))
         for c, (value, f) in enumerate(zip(row[2:], numeric), start=2):
-            put_value(ws, first + i, c, value, f)
+            put_value(ws, first + i, c, value, fm, f)
     last = first + len(recap.units) - 1
     ws.autofilter(head, 0, last, len(titles) - 1)
     ws.freeze_panes(first, 2)
 
     r = last + 2
-    put_text(ws, r, 0, t("rekap.tabel.perangkat_daerah"), fm.subtitle)
+    heading(ws, r, t("rekap.tabel.perangkat_daerah"), widths, fm.subtitle, 11, True)
     pd_head = r + 1
-    ws.set_row(pd_head, L.height_for(max(L.text_lines(x, w, bold=True)
-                                         for x, w in zip(titles, widths))))
+    ws.set_row(pd_head, row_height(titles, widths, bold=True))
     for c, title in enumerate(titles):
         put_text(ws, pd_head, c, "" if c == 1 else title, heads.get(c, fm.head))
     pd_first = pd_head + 1
     for i, s in enumerate(recap.agencies):
         row = _summary_row(s, labels)
         put_text(ws, pd_first + i, 0, row[0], fm.text)
-        ws.set_row(pd_first + i, L.row_height(row[:1], widths[:1]))
+        put_text(ws, pd_first + i, 1, "", fm.text)
+        ws.set_row(pd_first + i, row_height(row[:1], widths[:1]))
         for c, (value, f) in enumerate(zip(row[2:], numeric), start=2):
-            put_value(ws, pd_first + i, c, value, f)
+            put_value(ws, pd_first + i, c, value, fm, f)
     total = pd_first + len(recap.agencies)
     row = _summary_row(recap.total, labels)
     put_text(ws, total, 0, t("rekap.tabel.total"), fm.total_text)
     ws.write_blank(total, 1, None, fm.total_text)
     for c, (value, f) in enumerate(zip(row[2:], totals), start=2):
-        put_value(ws, total, c, value, f)
+        put_value(ws, total, c, value, fm, f)
 
     cap = max(recap.caps or [120.0])
     for a, b in ((first, last), (pd_first, total)):
@@ -123,20 +124,22 @@ def sheet_summary(wb, recap: Recap, texts: Texts, fm: Formats):
     bars.set_size({"width": 760, "height": max(300, 26 * len(recap.units) + 110)})
     ws.insert_chart(total + 2, 2, bars, {"x_offset": 20})
     _period_table(ws, total + 4 + math.ceil(max(300, 26 * len(recap.units) + 110) / 20),
-                  recap, texts, fm)
+                  recap, texts, fm, widths)
     return ws
 
 
-def _period_table(ws, r: int, recap: Recap, texts: Texts, fm: Formats) -> None:
+def _period_table(ws, r: int, recap: Recap, texts: Texts, fm: Formats,
+                  widths: list[float]) -> None:
     """How many forms are lengkap / sebagian / kosong / belum in each period s.d. the
     recap's period: "sudah mengumpulkan" is always about a period."""
     t = texts.t
-    put_text(ws, r, 0, t("rekap.tabel.per_periode"), fm.subtitle)
+    heading(ws, r, t("rekap.tabel.per_periode"), widths[:6], fm.subtitle, 11, True)
     kinds = ("lengkap", "sebagian", "kosong", "belum")
-    for c, title in enumerate([t("rekap.kolom.periode"), *(status_label(texts, k)
-                                                           for k in kinds),
-                               t("rekap.kolom.persen_sudah")]):
+    titles = [t("rekap.kolom.periode"), *(status_label(texts, k) for k in kinds),
+              t("rekap.kolom.persen_sudah")]
+    for c, title in enumerate(titles):
         put_text(ws, r + 1, c, title, fm.head)
+    ws.set_row(r + 1, row_height(titles, widths, bold=True))
     for i, p in enumerate(recap.periods, start=r + 2):
         counts = {k: 0 for k in kinds}
         for f in recap.forms:
@@ -147,4 +150,5 @@ def _period_table(ws, r: int, recap: Recap, texts: Texts, fm: Formats) -> None:
         put_text(ws, i, 0, period_label(texts, p), fm.text)
         for c, k in enumerate(kinds, start=1):
             ws.write_number(i, c, counts[k], fm.int)
-        put_value(ws, i, 5, (counts["lengkap"] + counts["sebagian"]) / n if n else None, fm.share)
+        put_value(ws, i, 5, (counts["lengkap"] + counts["sebagian"]) / n if n else None, fm,
+                  fm.share)

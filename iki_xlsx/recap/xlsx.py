@@ -14,17 +14,16 @@ import xlsxwriter
 
 from ..core.atomic import atomic_path
 from ..core.model import format_nip
+from ..core.sheets import setup_print
 from ..core.show import history_row, period_label, status_label
+from ..core.textfit import MAX_LINES, height_for, one_line_chars, row_height, text_lines
 from ..core.texts import Texts, get_texts
-from ..forms import layout as L
 from .build import (
     NOT_COUNTED,
     NOT_SUBMITTED,
     Recap,
-    atasan_text,
-    belum_notes,
-    value_sources,
 )
+from .wording import atasan_text, belum_notes, value_sources
 from .closed import sheet_closed
 from .inline import Deferred, InlineRows, splice
 from .sheetkit import (
@@ -68,11 +67,8 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None)
             if isinstance(ws, Deferred):
                 deferred.append(ws)
                 ws = ws.sheet
-            ws.set_landscape()
-            ws.set_paper(L.PAPER.get(recap.kertas, 9))
-            ws.fit_to_pages(1, 0)
-            ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-            ws.set_footer(texts.t("rekap.footer", tahun=recap.tahun, periode=label))
+            setup_print(ws, recap.kertas, texts.t("rekap.footer", tahun=recap.tahun,
+                                                  periode=label))
         wb.close()
         for d in deferred:
             d.number = wb.worksheets().index(d.sheet) + 1
@@ -90,7 +86,7 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
     titles = [t(f"rekap.kolom.{k}") for k in keys]
     titles += [t("rekap.kolom.status_periode", periode=period_label(texts, p)) for p in periods]
     widths = [6, 22, 30, 32, 30, 26, 34, 10, 10, 13, 15, 22, 17, 18, *([14] * len(periods))]
-    sheet_title(ws, recap, texts, fm)
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
     r = 1
     for i, f in enumerate(recap.forms, start=1):
@@ -98,10 +94,10 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
         put_identity(ws, r, i, f, fm)
         ws.write_number(r, 7, f.filled, fm.int)
         ws.write_number(r, 8, f.total, fm.int)
-        put_value(ws, r, 9, f.capaian, fm.pct)
-        put_value(ws, r, 10, f.predikat, fm.text)
+        put_value(ws, r, 9, f.capaian, fm)
+        put_value(ws, r, 10, f.predikat, fm)
         put_text(ws, r, 11, status_label(texts, f.status), fm.text)
-        put_value(ws, r, 12, f.last_sent, fm.date)
+        put_value(ws, r, 12, f.last_sent, fm)
         put_text(ws, r, 13, f.form_id, fm.text)
         for c, p in enumerate(periods, start=len(keys)):
             st = f.period_status.get(p)
@@ -127,30 +123,53 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     titles += [t("rekap.kolom.realisasi", periode=period_label(texts, p))
                for p in recap.periods]
     titles += [t("rekap.kolom.agregat", periode=label), t("rekap.kolom.capaian"),
-               t("rekap.kolom.status"), t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
+               t("rekap.kolom.capaian_tahunan"), t("rekap.kolom.status"),
+               t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
     widths = [22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13, 11,
-              18, 40, 60]
-    sheet_title(ws, recap, texts, fm)
+              13, 18, 40, 60]
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
     status = {s: t(f"rekap.status_indikator.{s}") for s in ("terisi", "kosong",
                                                             NOT_SUBMITTED, "galat")}
     n_p = len(recap.periods)
-    c_cap, c_status = 11 + n_p, 12 + n_p
-    formats = [fm.text] * 10 + [fm.num] * (n_p + 1) + [fm.pct, fm.text, fm.text, fm.text]
+    c_cap, c_status = 11 + n_p, 13 + n_p
+    numbers = tuple(fm.number(x) for x in (1, 0.5, 0.25))  # 0, 1 and 2 decimals
     last = 1 + sum(f.total for f in recap.forms)
-    for c, f in enumerate(formats):  # placeholder row: sets the dimension, registers formats
-        ws.write_blank(last, c, None, f)
+    for c in range(len(titles)):  # placeholder row: sets the dimension
+        ws.write_blank(last, c, None, fm.text)
     ws.autofilter(1, 0, last, len(titles) - 1)
     ws.freeze_panes(2, 2)
     data_bars(ws, 2, last, c_cap, max(recap.caps or [120.0]))
     text_rule(ws, 2, last, c_status, status[NOT_SUBMITTED], fm.grey)
     text_rule(ws, 2, last, c_status, status["galat"], fm.bad)
+    w_ket, w_src = widths[-2:]
+    heights = [height_for(n) for n in range(MAX_LINES + 2)]
+
+    short = {w: one_line_chars(w) for w in widths}
+
+    def lines(text, width) -> int:
+        if not text or len(text) <= short[width] and "\n" not in text:
+            return 1
+        return min(text_lines(text, width), MAX_LINES)
+
+    said: dict[tuple, str] = {}  # the same files say the same for every indikator
+
+    def sources_of(ind) -> str:
+        key = tuple((p, v.decision.at if v.decision else None, v.name, v.saved_at)
+                    for p, v in ind.sources.items())
+        text = said.get(key)
+        if text is None:
+            if len(said) > 100_000:
+                said.clear()
+            text = said[key] = value_sources(ind, texts)
+        return text
 
     def rows(out: InlineRows):
-        static: dict[tuple, str] = {}  # the indicator's own columns, shared between forms
+        static: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
         r = 1
         for f in recap.forms:
             head = out.cells(0, (format_nip(f.nip), f.nama, f.unit_kerja))
+            head_lines = max(lines(f.nama, widths[1]), lines(f.unit_kerja, widths[2]))
             for ind in f.indicators:
                 r += 1
                 key = (ind.no, ind.sasaran, ind.indikator, ind.satuan, ind.target,
@@ -159,14 +178,20 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                 if mid is None:
                     if len(static) > 100_000:  # bounded: ≤ about 100 MB
                         static.clear()
-                    mid = static[key] = out.cells(3, key)
-                yield out.row(r, head, mid, out.cells(10, [
+                    mid = static[key] = (out.cells(3, key), max(
+                        lines(x, w) for x, w in zip(key, widths[3:10])))
+                source = sources_of(ind)
+                n = max(head_lines, mid[1], lines(ind.keterangan, w_ket),
+                        lines(source, w_src))
+                yield out.row(r, heights[n], head, mid[0], out.cells(10, [
                     *(ind.values.get(p) for p in recap.periods), ind.total, ind.capaian,
-                    status[ind.status], ind.keterangan, value_sources(ind, texts)]))
+                    ind.progress, status[ind.status], ind.keterangan, source]))
 
-    # xf indices now: a format equal to another one shares its index (xlsxwriter sets
-    # ``xf_index`` only on the first); the placeholder row keeps each in styles.xml.
-    return Deferred(ws, 2, last, [f._get_xf_index() for f in formats], rows)
+    # xf indices now (registering each format for styles.xml): a format equal to another
+    # one shares its index (xlsxwriter sets ``xf_index`` only on the first).
+    text = fm.text._get_xf_index()
+    return Deferred(ws, 2, last, [text] * len(titles),
+                    tuple(f._get_xf_index() for f in numbers), rows)
 
 
 def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):
@@ -176,7 +201,7 @@ def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):
     keys = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "unit_kerja", "atasan",
             "periode", "status", "terakhir", "catatan")
     widths = [6, 22, 30, 32, 30, 26, 34, 12, 18, 17, 60]
-    sheet_title(ws, recap, texts, fm)
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
     r = 1
     i = 0
@@ -187,7 +212,7 @@ def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):
             put_identity(ws, r, i, f, fm)
             put_text(ws, r, 7, period_label(texts, period), fm.text)
             put_text(ws, r, 8, status_label(texts, f.period_status[period]), fm.text)
-            put_value(ws, r, 9, f.last_sent, fm.date)
+            put_value(ws, r, 9, f.last_sent, fm)
             put_text(ws, r, 10, belum_notes(f, texts), fm.text)
             fit_row(ws, r, f, widths, [belum_notes(f, texts)], [widths[10]])
     ws.autofilter(1, 0, r, len(keys) - 1)
@@ -206,7 +231,7 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
               *(t("rekap.kolom.status_periode", periode=period_label(texts, p))
                 for p in periods), t("rekap.kolom.belum_periode")]
     widths = [36, 22, 30, 32, 26, *([14] * len(periods)), 12]
-    sheet_title(ws, recap, texts, fm)
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
     groups: dict[tuple, list] = {}
     for f in recap.forms:
@@ -226,8 +251,8 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
                 put_text(ws, r, c, status_label(texts, st) if st else "", fm.text)
             ws.write_number(r, 5 + len(periods), sum(
                 1 for p in periods if f.period_status.get(p) in NOT_COUNTED), fm.int)
-            ws.set_row(r, L.row_height([head, f.nama, f.jabatan, f.unit_kerja],
-                                       [widths[0], widths[2], widths[3], widths[4]]))
+            ws.set_row(r, row_height([head, f.nama, f.jabatan, f.unit_kerja],
+                                     [widths[0], widths[2], widths[3], widths[4]]))
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 1)
     for c in range(5, 5 + len(periods)):
@@ -244,20 +269,20 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
     keys = ("no", "nip", "nama", "kejadian", "indikator", "periode", "nilai_lama",
             "berkas_lama", "nilai_baru", "berkas_baru", "alasan")
     widths = [6, 22, 30, 34, 44, 10, 12, 50, 12, 50, 40]
-    sheet_title(ws, recap, texts, fm)
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
     r = 1
     for f in recap.forms:
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
-            row = history_row(e, names, texts)
+            row = history_row(e, names, texts, recap.file_labels)
             ws.write_number(r, 0, r - 1, fm.int)
             put_text(ws, r, 1, format_nip(f.nip), fm.text)
             put_text(ws, r, 2, f.nama, fm.text)
             for c, value in enumerate(row, start=3):
-                put_value(ws, r, c, value, fm.text)
-            ws.set_row(r, L.row_height([f.nama, *row], widths[2:]))
+                put_value(ws, r, c, value, fm)
+            ws.set_row(r, row_height([f.nama, *row], widths[2:]))
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws
@@ -269,7 +294,7 @@ def _sheet_problems(wb, recap: Recap, texts: Texts, fm: Formats):
     keys = ("no", "berkas", "nip", "nama", "status_berkas", "dipakai", "tingkat", "sheet",
             "sel", "indikator", "masalah", "saran", "diterima_pada")
     widths = [6, 50, 22, 28, 20, 10, 12, 10, 8, 40, 60, 50, 17]
-    sheet_title(ws, recap, texts, fm)
+    sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
     yes, no = t("rekap.ya"), t("rekap.tidak")
     nameless = t("rekap.tanpa_nama_berkas")
@@ -285,13 +310,13 @@ def _sheet_problems(wb, recap: Recap, texts: Texts, fm: Formats):
                 put_text(ws, r, c, value, fm.text)
             severity = p.get("severity") or ""
             key = f"tingkat.{severity}"
-            put_text(ws, r, 6, t(key) if severity and texts.has(key) else severity, fm.text)
-            put_text(ws, r, 7, p.get("sheet") or "", fm.text)
-            put_value(ws, r, 8, p.get("cell") or p.get("row"), fm.text)
-            put_text(ws, r, 9, p.get("indicator") or "", fm.text)
-            put_text(ws, r, 10, p.get("message") or p.get("code") or "", fm.text)
-            put_text(ws, r, 11, p.get("advice") or "", fm.text)
-            put_value(ws, r, 12, issue.first_seen, fm.date)
+            cells = [t(key) if severity and texts.has(key) else severity,
+                     p.get("sheet") or "", p.get("cell") or p.get("row"),
+                     p.get("indicator") or "", p.get("message") or p.get("code") or "",
+                     p.get("advice") or "", issue.first_seen]
+            for c, value in enumerate(cells, start=6):
+                put_value(ws, r, c, value, fm)
+            ws.set_row(r, row_height([*head, *cells[:-1]], widths[1:12]))
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 2)
     text_rule(ws, 2, r, 4, t("rekap.status.ditolak"), fm.bad)

@@ -5,16 +5,18 @@ and its parts (``ws.issued``, ``ws.files``, ``ws.store``, ``ws.decisions``, ``ws
 which hand out typed rows (:mod:`.rows`; the face lists those other packages name).
 
 The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (key,
-password), :mod:`.ledger` (the connection, transactions) and :mod:`.schema` (tables,
-migrations), :mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`,
-:mod:`.mail`.
+password), :mod:`.ledger` (the connection, transactions), :mod:`.schema` (tables,
+migrations) and :mod:`.journal` (what a lost ledger is rebuilt from, :mod:`.rebuild`),
+:mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`, :mod:`.mail`.
 """
 
 from __future__ import annotations
 
 from .folder import DB_FILE, DEFAULT_DIR, ENV_VAR, Workspace, default_workspace
+from .journal import JOURNAL_FILE, JournalContent, copy_journal, read_journal
 from .keys import KEY_FILE, PASSWORD_FILE, create_once
 from .ledger import check_ledger_file, ledger_json, now_iso
+from .private import private_dir, tighten, tighten_workspace
 from .rows import (
     ActivePeriods,
     CollectedFile,
@@ -29,8 +31,10 @@ from .rows import (
 )
 from .store import STORE_DIR, FileStore
 
-__all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "KEY_FILE", "PASSWORD_FILE", "STORE_DIR",
-           "ActivePeriods", "CollectedFile", "FileEntry", "FileStore", "IssueLogEntry",
-           "IssuedFormFull", "IssuedFormRow", "IssuedRevisions", "MailForm", "NewRevision",
-           "SendLogEntry", "Workspace", "check_ledger_file", "create_once",
-           "default_workspace", "ledger_json", "now_iso"]
+__all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "JOURNAL_FILE", "KEY_FILE", "PASSWORD_FILE",
+           "STORE_DIR", "ActivePeriods", "CollectedFile", "FileEntry", "FileStore",
+           "IssueLogEntry", "IssuedFormFull", "IssuedFormRow", "IssuedRevisions",
+           "JournalContent", "MailForm", "NewRevision", "SendLogEntry", "Workspace",
+           "check_ledger_file", "copy_journal", "create_once", "default_workspace",
+           "ledger_json", "now_iso", "private_dir", "read_journal", "tighten",
+           "tighten_workspace"]

@@ -4,6 +4,7 @@ set aside or taken back, a value set, made blank or given back to the files."""
 from __future__ import annotations
 
 from ..core.timeline import Decision
+from .journal import decision_line
 from .ledger import Ledger, from_json, ledger_json, now_iso
 
 
@@ -16,12 +17,17 @@ class Decisions:
             indicator: str | None = None, period: str | None = None,
             value: object = None) -> int:
         """Record one decision of the officer (never changed afterwards); its id."""
+        stamp = now_iso()
+        text = None if value is None else ledger_json(value)
         with self.ledger.transaction() as db:
-            return db.execute(
+            id_ = db.execute(
                 "INSERT INTO decisions (at, kind, form_id, sha256, revision, indicator, period,"
                 " value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
-                (now_iso(), kind, form_id, sha256, revision, indicator, period,
-                 None if value is None else ledger_json(value), reason)).lastrowid
+                (stamp, kind, form_id, sha256, revision, indicator, period, text,
+                 reason)).lastrowid
+            self.ledger.note(decision_line(id_, stamp, kind, form_id, sha256, revision,
+                                           indicator, period, text, reason))
+            return id_
 
     def by_form(self, form_ids: list[str] | None = None) -> dict[str, list[Decision]]:
         """form id → its decisions (and its files'), in the order they were taken."""

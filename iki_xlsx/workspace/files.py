@@ -9,6 +9,7 @@ from dataclasses import fields
 
 from ..core.problems import ACCEPTED
 from ..core.timeline import FileInput
+from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
 from .rows import CollectedFile, FileEntry, FileMask, Sighting
 
@@ -29,7 +30,13 @@ def _entry_values(entry: FileEntry) -> tuple:
             read_json(entry.realisasi) if entry.realisasi is not None else None,
             entry.filled, entry.last_period, entry.modified_at, entry.saved_at,
             entry.saved_from,
-            read_json(entry.filled_mask) if entry.filled_mask is not None else None)
+            read_json(entry.filled_mask) if entry.filled_mask is not None else None,
+            entry.arrived_at, entry.trusted_at)
+
+
+def _plain(entry: FileEntry) -> dict:
+    """A new file's verdict as its journal line keeps it (not what was read from it)."""
+    return {f: getattr(entry, f) for f in FILE_FIELDS if f != "first_seen"}
 
 
 class CollectedFiles:
@@ -44,18 +51,23 @@ class CollectedFiles:
         the sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
+        note = self.ledger.note
         with self.ledger.transaction() as db:
             for entry, source, member, *rest in items:
                 out.append(db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, first_seen, kind, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
-                    " modified_at, saved_at, saved_from, filled_mask)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " modified_at, saved_at, saved_from, filled_mask, arrived_at, trusted_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
-                db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member, seen_at,"
-                           " run_id, origin) VALUES (?,?,?,?,?,?)",
-                           (entry.sha256, source, member, stamp, run_id,
-                            (rest[0] if rest else "") or None))
+                if out[-1]:  # the journal: when it first arrived, and its verdict
+                    note(file_line(entry.sha256, {**_plain(entry), "first_seen": stamp}))
+                origin = (rest[0] if rest else "") or None
+                if db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member,"
+                              " seen_at, run_id, origin) VALUES (?,?,?,?,?,?)",
+                              (entry.sha256, source, member, stamp, run_id,
+                               origin)).rowcount == 1:
+                    note(seen_line(entry.sha256, source, member, stamp, run_id, origin))
         return out
 
     def replace_verdict(self, entry: FileEntry) -> None:
@@ -73,7 +85,9 @@ class CollectedFiles:
                 "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
                 " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
                 " modified_at = ?, saved_at = COALESCE(?, saved_at),"
-                " saved_from = COALESCE(?, saved_from), filled_mask = ? WHERE sha256 = ?",
+                " saved_from = COALESCE(?, saved_from), filled_mask = ?,"
+                " arrived_at = COALESCE(?, arrived_at), trusted_at = COALESCE(?, trusted_at)"
+                " WHERE sha256 = ?",
                 (*_entry_values(entry), entry.sha256))
 
     # -- reading
@@ -103,6 +117,18 @@ class CollectedFiles:
             "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
             " WHERE sha256 = ? ORDER BY id", (sha256,))]
 
+    def first_sightings(self, shas: list[str]) -> dict[str, Sighting]:
+        """sha256 → where and how each file was first seen (path or archive member, and
+        its mail or upload provenance): what a decision about the file names."""
+        out = {}
+        for chunk in chunks(sorted(set(shas))):
+            for row in self.ledger.db.execute(
+                    "SELECT id, sha256, source, member, seen_at, run_id, origin FROM sightings"
+                    " WHERE id IN (SELECT MIN(id) FROM sightings WHERE sha256 IN"
+                    f" ({','.join('?' * len(chunk))}) GROUP BY sha256)", chunk):
+                out[row[1]] = Sighting(*row[:6], from_json(row[6]))
+        return out
+
     def first_names(self) -> dict[str, str]:
         """sha256 → where the file was first seen (path, or "archive › member")."""
         out = {}
@@ -122,14 +148,16 @@ class CollectedFiles:
         out: dict[str, list] = {}
         for chunk in chunks(list(form_ids)):
             cur = self.ledger.db.execute(
-                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi FROM files"
+                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi,"
+                " trusted_at FROM files"
                 f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
                 (*ACCEPTED, *chunk))
-            for sha, form_id, rev, saved, seen, real in cur:
+            for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
                     out.setdefault(form_id, []).append(FileInput(
-                        sha, rev, saved or "", seen or "", names.get(sha, sha[:12]),
-                        json.loads(real) if real else {}))
+                        sha, rev, trusted or saved or "", seen or "",
+                        names.get(sha, sha[:12]), json.loads(real) if real else {},
+                        saved or ""))
         return out
 
     def year_masks(self) -> dict[str, list[FileMask]]:

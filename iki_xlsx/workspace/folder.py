@@ -17,6 +17,8 @@ from .issued import IssuedForms
 from .keys import KEY_FILE, PASSWORD_FILE, form_id_of, key_id_of, load_key, random_password
 from .ledger import Ledger
 from .mail import MailRecords
+from .sessions import Sessions
+from .rebuild import Rebuild
 from .store import STORE_DIR, FileStore
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
@@ -35,7 +37,9 @@ class Workspace:
     * :attr:`files` — the files collected, their verdicts and where they were seen;
     * :attr:`store` — their bytes;
     * :attr:`decisions` — the officer's decisions;
-    * :attr:`mail` — contacts, SMTP settings and the send log.
+    * :attr:`mail` — contacts, SMTP settings and the send log;
+    * :attr:`sessions` — the portal officer's sessions.
+    * :attr:`rebuild` — recovery writing a lost ledger back from its journal.
 
     Nothing is created before it is used: asking whether a workspace exists, or opening
     one to read, writes no file until a key or a record is needed."""
@@ -48,6 +52,8 @@ class Workspace:
         self.store = FileStore(self.path / STORE_DIR)
         self.decisions = Decisions(self.ledger)
         self.mail = MailRecords(self.ledger)
+        self.sessions = Sessions(self.ledger)
+        self.rebuild = Rebuild(self.ledger)  # recovery only: a lost ledger rebuilt
         self._key: bytes | None = None
 
     # -- secrets

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import fields
 
 from ..core.problems import ACCEPTED
+from .journal import active_line, log_line, revision_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso
 from .rows import (
     ActivePeriods,
@@ -56,7 +57,10 @@ class IssuedForms:
             current = dict(db.execute(_CURRENT))
             highest = dict(db.execute("SELECT form_id, MAX(revision) FROM forms"
                                       " GROUP BY form_id"))
+            have = set(db.execute("SELECT form_id, revision FROM forms"))
             for r in revisions:
+                if (r.form_id, r.revision) not in have:  # the journal: a new revision
+                    self.ledger.note(revision_line(r.form_id, r.revision, stamp, r.file_path))
                 db.execute(
                     "INSERT INTO forms (form_id, revision, nip, kode_iki, tahun, nama, jabatan,"
                     " perangkat_daerah, unit_kerja, atasan_nip, atasan_nama, content_hash,"
@@ -79,6 +83,7 @@ class IssuedForms:
                     "revisi" if r.revision > (highest[r.form_id] or 0) else "kembali"
                 db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
                            " VALUES (?,?,?,?)", (r.form_id, r.revision, status, stamp))
+                self.ledger.note(log_line(r.form_id, r.revision, status, stamp))
                 current[r.form_id] = r.revision
                 highest[r.form_id] = max(r.revision, highest.get(r.form_id) or 0)
 
@@ -96,9 +101,11 @@ class IssuedForms:
                 db.execute("INSERT INTO active_periods (form_id, mulai, selesai, periods, at)"
                            " VALUES (?,?,?,?,?)", (form_id, mulai, selesai,
                                                    json.dumps(list(periods)), stamp))
+                self.ledger.note(active_line(form_id, mulai, selesai, periods, stamp))
             for form_id in withdraw:
                 db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
                            " VALUES (?, NULL, 'ditarik', ?)", (form_id, stamp))
+                self.ledger.note(log_line(form_id, None, "ditarik", stamp))
 
     # -- which revision counts
     def revisions_of(self, form_ids: list[str]) -> dict[str, IssuedRevisions]:
@@ -180,9 +187,10 @@ class IssuedForms:
         """What a reader compares a returned file with — not the manifest nor the form
         JSON (see :class:`IssuedForReading`)."""
         row = self.ledger.db.execute(
-            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading"
-            " FROM forms WHERE form_id = ? AND revision = ?", (form_id, revision)).fetchone()
-        return IssuedForReading(*row[:6], json.loads(row[6]), from_json(row[7])) \
+            "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading,"
+            " issued_at FROM forms WHERE form_id = ? AND revision = ?",
+            (form_id, revision)).fetchone()
+        return IssuedForReading(*row[:6], json.loads(row[6]), from_json(row[7]), row[8]) \
             if row is not None else None
 
     def manifest_text(self, form_id: str, revision: int) -> str | None:

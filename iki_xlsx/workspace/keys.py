@@ -12,6 +12,8 @@ import secrets
 import time
 from pathlib import Path
 
+from .private import create_private, private_dir
+
 KEY_FILE = "kunci-rahasia.key"
 PASSWORD_FILE = "sandi-proteksi.txt"
 _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -54,7 +56,7 @@ def create_once(path: Path, data: bytes, valid, wait: float = 10.0) -> str:
     both use the winner's content; nobody ever reads a half-written file. (Where links
     are not supported, an exclusive create is used, and a reader that finds the file
     still incomplete waits for it.)"""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if not path.exists():
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         _write_private(tmp, data)
@@ -81,8 +83,7 @@ def create_once(path: Path, data: bytes, valid, wait: float = 10.0) -> str:
 
 def _write_private(path: Path, data: bytes) -> None:
     """Create ``path`` readable and writable by its owner only (0600 where POSIX applies)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
+    fd = create_private(path)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()

@@ -6,6 +6,7 @@ transactions that wait — never fail — while another process writes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..core.canonical import canonical_text
+from .journal import JOURNAL_FILE, Journal
+from .private import create_private, is_private, private_dir, tighten_workspace
 from .schema import backup_before_upgrade, create_tables, has_schema, needs_upgrade, upgrade
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for a lock, per statement
@@ -30,13 +33,15 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self.journal = Journal(path.with_name(JOURNAL_FILE))  # what recovery replays
+        self._notes: list[dict] | None = None  # journal lines of the open transaction
 
     @property
     def db(self) -> sqlite3.Connection:
         """The connection: WAL, a busy timeout, and the schema created in one immediate
         transaction (two processes opening a new workspace at once both succeed)."""
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             try:
                 db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
@@ -56,6 +61,17 @@ class Ledger:
             self._db = db
         return self._db
 
+    def _make_private(self) -> None:
+        """A new ledger is created readable by its owner only (SQLite gives its WAL and
+        shared-memory files the same mode); the folder of a ledger made before modes
+        were private is tightened, all of it, once."""
+        folder = private_dir(self.path.parent)
+        try:
+            os.close(create_private(self.path))
+        except FileExistsError:
+            if not is_private(self.path):
+                tighten_workspace(folder)
+
     def exists(self) -> bool:
         """True when the ledger file is there (asking never creates it)."""
         return self.path.is_file()
@@ -63,9 +79,21 @@ class Ledger:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction. Another process writing (a second collect, a generate)
-        makes this one wait — up to :data:`LOCK_WAIT` seconds in all — never fail."""
+        makes this one wait — up to :data:`LOCK_WAIT` seconds in all — never fail. The
+        journal lines noted meanwhile (:meth:`note`) are appended before it commits."""
         with _immediate(self.db) as db:
-            yield db
+            self._notes = []
+            try:
+                yield db
+                if self._notes:
+                    self.journal.write(db, self._notes)
+            finally:
+                self._notes = None
+
+    def note(self, line: dict) -> None:
+        """A journal line (:mod:`.journal`) for what the open transaction writes."""
+        if self._notes is not None:
+            self._notes.append(line)
 
     def backup(self, target: Path) -> None:
         """A consistent copy of the ledger at ``target`` (SQLite's online backup: other

@@ -79,6 +79,7 @@ class IssuedForReading:
     nama: str
     locked_cells: dict
     reading: list | None
+    issued_at: str = ""  # when this revision was issued
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,8 @@ class FileEntry:
     saved_at: str | None = None  # when the pegawai saved it (UTC)
     saved_from: str | None = None  # dokumen | zip | berkas: where saved_at came from
     filled_mask: dict | None = None  # {period: bits of the indikator filled}
+    arrived_at: str | None = None  # when it first reached us (UTC; None: not known)
+    trusted_at: str | None = None  # the saved time that counts (core.timeline.trusted_time)
 
     def has_problem(self, code: str) -> bool:
         return any(p.get("code") == code for p in self.problems)

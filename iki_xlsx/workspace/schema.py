@@ -6,14 +6,16 @@ and readers fall back), never changed or dropped. :func:`create_tables` and
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
 from pathlib import Path
 
-from ..core.timeline import normal_time
+from ..core.timeline import claim_has_zone, mail_arrival, normal_time, trusted_time
+from .private import create_private
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: files.arrived_at / trusted_at (the trusted clock, issue 21)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,8 +63,12 @@ CREATE TABLE IF NOT EXISTS files (
     saved_at TEXT,                 -- when the pegawai saved it (UTC): modified_at, else the
                                    -- newest zip entry, else the file's time on disk
     saved_from TEXT,               -- dokumen | zip | berkas: where saved_at came from
-    filled_mask TEXT               -- JSON {period: bits of the indikator filled}: statuses
+    filled_mask TEXT,              -- JSON {period: bits of the indikator filled}: statuses
                                    -- per period without decoding what was read
+    arrived_at TEXT,               -- when it first reached us (UTC): upload received, the
+                                   -- message as our mail server dated it, the first run
+    trusted_at TEXT                -- the saved time that counts: saved_at no later than
+                                   -- arrived_at nor before its form was issued
 );
 CREATE INDEX IF NOT EXISTS files_form ON files (form_id, status);
 
@@ -151,13 +157,26 @@ CREATE TABLE IF NOT EXISTS active_periods (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS active_periods_form ON active_periods (form_id, id);
+
+-- The portal officer's sessions (the browser holds a random token, only its sha256 is
+-- here): ended at logout, at a password change, by the officer, or past a time-out.
+CREATE TABLE IF NOT EXISTS portal_sessions (
+    id TEXT PRIMARY KEY,           -- sha256 of the token
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    client TEXT NOT NULL DEFAULT '',
+    password_tag TEXT NOT NULL,    -- names the password it was opened with
+    ended_at TEXT,
+    ended_why TEXT                 -- keluar | sandi_diganti | diakhiri | diam | lama | sandi
+);
 """
 
 
 # columns newer than some ledgers (sightings.origin: where a mail attachment came from)
 _ADDED_COLUMNS = (("forms", "reading", "TEXT"), ("files", "saved_at", "TEXT"),
                   ("files", "saved_from", "TEXT"), ("sightings", "origin", "TEXT"),
-                  ("files", "filled_mask", "TEXT"))
+                  ("files", "filled_mask", "TEXT"), ("files", "arrived_at", "TEXT"),
+                  ("files", "trusted_at", "TEXT"))
 
 
 def has_schema(db: sqlite3.Connection) -> bool:
@@ -186,6 +205,10 @@ def backup_before_upgrade(db: sqlite3.Connection, path: Path) -> None:
     backup = path.with_name(f"{path.stem}-v{version}-{time.strftime('%Y%m%d-%H%M%S')}"
                             f".sqlite3.bak")
     if not backup.exists():
+        try:
+            os.close(create_private(backup))  # a copy of the ledger: its owner's only
+        except FileExistsError:  # another process is making it
+            return
         copy = sqlite3.connect(backup)
         try:
             db.backup(copy)
@@ -198,8 +221,17 @@ def upgrade(db: sqlite3.Connection, stamp: str) -> None:
     another process did meanwhile is not done again)."""
     _create_missing(db)  # tables and columns newer than this ledger
     _add_columns(db)
-    if schema_version(db) >= SCHEMA_VERSION:
+    version = schema_version(db)
+    if version >= SCHEMA_VERSION:
         return
+    if version < 2:
+        _upgrade_to_2(db, stamp)
+    _store_trusted_times(db)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+               (str(SCHEMA_VERSION),))
+
+
+def _upgrade_to_2(db: sqlite3.Connection, stamp: str) -> None:
     # every form issued so far: its latest revision is current
     db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
                " SELECT form_id, MAX(revision), 'migrasi', ? FROM forms"
@@ -211,8 +243,30 @@ def upgrade(db: sqlite3.Connection, stamp: str) -> None:
         if saved:
             db.execute("UPDATE files SET saved_at = ?, saved_from = 'dokumen'"
                        " WHERE sha256 = ?", (saved, sha))
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-               (str(SCHEMA_VERSION),))
+
+
+def _store_trusted_times(db: sqlite3.Connection) -> None:
+    """Every file recorded before the trusted clock: when it first reached us (its first
+    collect run, or the earliest date of a message it came in) and the saved time that
+    counts. (The notes on the files come with ``collect --rejudge``.)"""
+    mail: dict[str, list[str]] = {}
+    for sha, origin in db.execute("SELECT sha256, origin FROM sightings"
+                                  " WHERE origin IS NOT NULL").fetchall():
+        at = mail_arrival(origin)
+        if at:
+            mail.setdefault(sha, []).append(at)
+    issued = {(f, r): at for f, r, at in db.execute(
+        "SELECT form_id, revision, issued_at FROM forms")}
+    for sha, saved, modified, source, seen, form_id, revision, tahun in db.execute(
+            "SELECT sha256, saved_at, modified_at, saved_from, first_seen, form_id,"
+            " revision, tahun FROM files WHERE trusted_at IS NULL").fetchall():
+        arrived = min([t for t in (normal_time(seen), *mail.get(sha, ())) if t],
+                      default="")
+        trusted, _ = trusted_time(saved or "", arrived,
+                                  normal_time(issued.get((form_id, revision))), tahun,
+                                  claim_has_zone(source, modified))
+        db.execute("UPDATE files SET arrived_at = ?, trusted_at = ? WHERE sha256 = ?",
+                   (arrived, trusted, sha))
 
 
 def schema_version(db: sqlite3.Connection) -> int:

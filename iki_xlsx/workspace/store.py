@@ -1,5 +1,5 @@
 """The bytes of every collected file, by content: ``berkas/ab/<sha256>.<kind>``, written
-atomically and never overwritten. What rejudge reads again, backup copies and recovery
+atomically and never overwritten, readable by the workspace's owner only. What rejudge reads again, backup copies and recovery
 trusts.
 
 Nothing is remembered between two writes — not even which folders exist: a folder
@@ -17,6 +17,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from .private import create_private, private_dir
+
 STORE_DIR = "berkas"
 
 
@@ -26,6 +28,7 @@ class FileStore:
     read workers (which keep the bytes they read: nothing travels back)."""
 
     root: Path
+    forms_only: bool = False  # keep only forms signed with this workspace's key (uploads)
 
     def path_of(self, sha256: str, kind: str = "") -> Path:
         """Where the bytes of a file are kept: ``ab/<sha256>.<kind>`` (no suffix for a
@@ -51,11 +54,11 @@ class FileStore:
         tmp = target.parent / f".{sha256[:16]}.{secrets.token_hex(4)}.tmp"
         try:
             try:
-                fh = open(tmp, "xb")
+                fd = create_private(tmp)
             except FileNotFoundError:  # its folder is not there (yet, or any more)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fh = open(tmp, "xb")
-            with fh:
+                private_dir(target.parent, self.root.parent)
+                fd = create_private(tmp)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
         except OSError:

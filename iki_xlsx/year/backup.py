@@ -1,7 +1,8 @@
 """Backup and restore of a whole workspace (issue 11): one zip holding the ledger (a
 consistent copy made with SQLite's online backup, so other commands may run meanwhile),
-the key, the sheet password and every stored returned file, with an index of their
-sha256 signed with the workspace key.
+its journal up to that copy (issue 23: what a later recovery replays), the key, the
+sheet password and every stored returned file, with an index of their sha256 signed
+with the workspace key.
 
 Restoring goes only into an empty workspace folder (or one holding nothing but the
 same key, as after a lost ledger); a truncated, foreign or altered archive is refused
@@ -27,17 +28,23 @@ from ..core.canonical import canonical
 from ..core.texts import Texts, get_texts
 from ..workspace import (
     DB_FILE,
+    JOURNAL_FILE,
     KEY_FILE,
     PASSWORD_FILE,
     STORE_DIR,
     Workspace,
     check_ledger_file,
+    copy_journal,
     now_iso,
+    private_dir,
+    tighten,
+    tighten_workspace,
 )
 
 INDEX = "iki-cadangan.json"
 FORMAT = "iki-xlsx-cadangan"
 _MEMBER = re.compile(rf"({re.escape(DB_FILE)}|{re.escape(KEY_FILE)}|{re.escape(PASSWORD_FILE)}"
+                     rf"|{re.escape(JOURNAL_FILE)}"
                      rf"|{STORE_DIR}/[0-9a-f]{{2}}/[0-9a-f]{{64}}(\.xlsx|\.ods)?)")
 
 
@@ -77,6 +84,9 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
         ledger = Path(tmpdir) / DB_FILE
         ws.ledger.backup(ledger)  # first: every file it names is already stored
         members: list[tuple[str, Path]] = [(KEY_FILE, ws.key_path), (DB_FILE, ledger)]
+        journal = Path(tmpdir) / JOURNAL_FILE  # its lines up to the ledger copied (issue 23)
+        if copy_journal(ws.ledger.journal.path, ledger, journal):
+            members.append((JOURNAL_FILE, journal))
         password = ws.path / PASSWORD_FILE
         if password.is_file():
             members.append((PASSWORD_FILE, password))
@@ -89,6 +99,7 @@ def backup(ws: Workspace, target: str | Path, texts: Texts | None = None) -> Bac
                 "files": {name: _sha(path) for name, path in members}}
         index = {**body, "hmac": _mac(key, body)}
         with atomic_path(target) as tmp:
+            tighten(tmp)  # the whole workspace, key included: its owner's only
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(INDEX, json.dumps(index, ensure_ascii=False, indent=1))
                 for name, path in members:  # all deflated: a stored xlsx's own zip
@@ -162,12 +173,13 @@ def restore(archive: str | Path, workspace: str | Path,
         if problem:
             raise BackupError(t("cadangan.galat.ledger_rusak", berkas=name, alasan=problem))
         _check_destination(dest, key, t)
-        dest.mkdir(parents=True, exist_ok=True)
+        private_dir(dest)
+        tighten_workspace(out)  # key, ledger and files 0600 before they take their place
         for member in sorted(files, key=lambda m: m == DB_FILE):  # the ledger last
             src, to = out / member, dest / member
             if to.exists():  # only the same key (checked): keep it
                 continue
-            to.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(to.parent, dest)
             os.replace(src, to)
         return RestoreResult(dest, sum(1 for m in files if m.startswith(STORE_DIR + "/")),
                              index["key_id"])

@@ -17,7 +17,19 @@ from ..core.capaian import parse_answer, parse_period
 from ..core.model import PeriodScheme, format_nip, parse_number
 from ..core.problems import ACCEPTED
 from ..core.texts import Texts, get_texts
-from ..core.timeline import CLEAR, EXCLUDE, INCLUDE, RELEASE, SET, Event, FormYear, load_years
+from ..core.show import file_label
+from ..core.timeline import (
+    CLEAR,
+    EXCLUDE,
+    INCLUDE,
+    KEPUTUSAN,
+    RELEASE,
+    SET,
+    Event,
+    FormYear,
+    Value,
+    load_years,
+)
 from ..workspace import IssuedFormRow, IssueLogEntry, Workspace
 
 
@@ -147,16 +159,28 @@ def decide_value(ws: Workspace, ref: ValueRef, kind: str, reason: str,
 
 # --------------------------------------------------------------------------- history
 
+USED, REPLACED, EXCLUDED, NOT_COUNTED = "dipakai", "diganti", "dikecualikan", "tidak_dihitung"
+
+
 @dataclass
 class Sighting:
-    """One value one file gave for one cell, and whether it counts."""
+    """One value one file gave for one cell, and what became of it: used, replaced (by a
+    later file or a decision: ``by``), excluded with its file (``reason``: the officer's),
+    or not counted (a cleared cell, a removed indikator)."""
 
     indicator: str
     period: str
     value: object
     file: str
-    saved_at: str
-    counted: bool
+    saved_at: str  # the saved time that counts
+    state: str = USED
+    reason: str = ""
+    by: Value | None = None  # what counts instead (REPLACED)
+    claimed_at: str = ""  # the saved time the file gives, when it was set aside
+
+    @property
+    def counted(self) -> bool:
+        return self.state == USED
 
 
 @dataclass
@@ -167,15 +191,20 @@ class FormHistory:
     events: list[Event] = field(default_factory=list)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # name, problems
     revisions: list[IssueLogEntry] = field(default_factory=list)  # issue log
+    withdrawn_at: str | None = None  # the form was withdrawn then (its last revision shown)
+    files: dict[str, str] = field(default_factory=dict)  # sha256 → a decided file, named
 
 
 def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHistory]:
-    """Everything the ledger knows about one pegawai's forms this year."""
+    """Everything the ledger knows about one pegawai's forms: every form the workspace
+    ever issued to the NIP, withdrawn ones too (their last revision)."""
     t = (texts or get_texts()).t
     digits = "".join(ch for ch in nip if ch.isdigit())
-    forms = [f for f in ws.issued.forms() if f.nip == digits]
+    gone = {f.form_id: f.ditarik_at for f in ws.issued.withdrawn() if f.nip == digits}
+    forms = [f for f in ws.issued.forms() if f.nip == digits] + \
+        [f for f in ws.issued.withdrawn() if f.form_id in gone]
     if not forms:
-        raise OfficerError(t("keputusan.pegawai_tidak_ada", nip=nip))
+        raise OfficerError(t("keputusan.pegawai_tidak_pernah", nip=nip))
     years = load_years(ws, None, forms)
     files = ws.files.year_files([f.form_id for f in forms])
     names = ws.files.first_names()
@@ -183,17 +212,40 @@ def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHis
     for f in forms:
         year = years[f.form_id]
         h = FormHistory(f, year, events=list(year.events),
-                        revisions=ws.issued.history(f.form_id))
-        counted = {(k, v.sha256) for k, v in year.values.items()}
+                        revisions=ws.issued.history(f.form_id),
+                        withdrawn_at=gone.get(f.form_id))
         for fi in sorted(files.get(f.form_id, ()), key=lambda x: x.order):
             for ind_id, entry in (fi.realisasi or {}).items():
                 for period, value in (entry.get("realisasi") or {}).items():
                     if value is not None:
-                        h.given.append(Sighting(ind_id, period, value, fi.name, fi.saved_at,
-                                                ((ind_id, period), fi.sha256) in counted))
+                        h.given.append(_fate(Sighting(
+                            ind_id, period, value, fi.name, fi.saved_at,
+                            claimed_at=fi.claimed_at if fi.claimed_at != fi.saved_at
+                            else ""), fi.sha256, year))
+        decided = [e.decision.sha256 for e in year.events
+                   if e.decision is not None and e.decision.sha256]
+        h.files = {sha: file_label(sha, seen.where, seen.origin, texts or get_texts())
+                   for sha, seen in ws.files.first_sightings(decided).items()}
         for row in ws.files.all():
             if row.form_id == f.form_id and row.status not in ACCEPTED:
                 h.rejected.append((names.get(row.sha256, row.sha256[:12]),
                                    [p.get("code", "") for p in row.problems or []]))
         out.append(h)
     return out
+
+
+def _fate(g: Sighting, sha256: str, year: FormYear) -> Sighting:
+    """What became of one value a file gave (see :class:`Sighting`)."""
+    reasons = {e.decision.sha256: e.decision.reason for e in year.events
+               if e.kind == KEPUTUSAN and e.decision.kind == EXCLUDE}
+    now = year.values.get((g.indicator, g.period))
+    if sha256 in year.excluded:
+        g.state, g.reason = EXCLUDED, reasons.get(sha256, "")
+    elif any(v.sha256 == sha256 and v.indicator == g.indicator and p == g.period
+             for (_, p), v in year.values.items()):
+        g.state = USED
+    elif now is not None:
+        g.state, g.by = REPLACED, now
+    else:
+        g.state = NOT_COUNTED
+    return g

@@ -62,13 +62,14 @@ def read_imap(spec: ImapSpec, stats: MailStats) -> Iterator[Attachment]:
                 if sizes.get(uid, 0) > MAX_MESSAGE_BYTES:
                     yield from message_attachments(None, spec.label, position, stats)
                     continue
-                typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
-                raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
-                if typ != "OK" or raw is None:
+                typ, data = conn.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
+                part = next((p for p in data or [] if isinstance(p, tuple)), None)
+                if typ != "OK" or part is None:
                     yield problem_only(spec.label, position, "surel_tidak_terbaca",
                                         {"reason": "FETCH"}, stats)
                     continue
-                yield from message_attachments(raw, spec.label, position, stats)
+                yield from message_attachments(part[1], spec.label, position, stats,
+                                               internal_date(part[0]))
     except (imaplib.IMAP4.error, OSError) as exc:
         raise MailError("imap_putus", host=spec.host, reason=str(exc)[:200]) from None
     finally:
@@ -79,6 +80,19 @@ def read_imap(spec: ImapSpec, stats: MailStats) -> Iterator[Attachment]:
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_INTERNALDATE = re.compile(rb'INTERNALDATE "\s?(\d{1,2})-(\w{3})-(\d{4}) (\d\d):(\d\d):(\d\d) '
+                           rb'([+-])(\d\d)(\d\d)"')
+
+
+def internal_date(head: bytes) -> str:
+    """The INTERNALDATE of a FETCH response (when the server took the message) as ISO
+    8601, "" when there is none."""
+    m = _INTERNALDATE.search(head or b"")
+    if not m or m[2].decode().title() not in _MONTHS:
+        return ""
+    day, mon, year, hh, mm, ss, sign, zh, zm = (x.decode() for x in m.groups())
+    month = _MONTHS.index(mon.title()) + 1
+    return (f"{year}-{month:02d}-{int(day):02d}T{hh}:{mm}:{ss}{sign}{zh}:{zm}")
 
 
 def _quote(folder: str) -> str:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from ...core.show import day
 from ..container import MAX_FILE_BYTES
 from . import kinds
 from . import mbox as _mbox
@@ -195,8 +196,9 @@ def iter_mbox(path: Path) -> Iterator[tuple[int, bytes | None]]:
 # --------------------------------------------------------------------------- one message
 
 def message_attachments(raw: bytes | None, mailbox: str, position: int,
-                        stats: MailStats) -> Iterator[Attachment]:
-    """The forms of one raw message (None: over the size limit)."""
+                        stats: MailStats, received: str = "") -> Iterator[Attachment]:
+    """The forms of one raw message (None: over the size limit). ``received``: when our
+    mailbox took it (IMAP's INTERNALDATE), else its topmost Received header says."""
     if raw is None or len(raw) > MAX_MESSAGE_BYTES:
         yield problem_only(mailbox, position, "surel_terlalu_besar",
                             {"limit": MAX_MESSAGE_BYTES // 2**20}, stats)
@@ -213,7 +215,7 @@ def message_attachments(raw: bytes | None, mailbox: str, position: int,
         yield problem_only(mailbox, position, "surel_rusak", {"reason": "MIME"}, stats,
                             raw=raw)
         return
-    origin = _origin(msg, raw, mailbox, position)
+    origin = _origin(msg, raw, mailbox, position, received)
     walker = _walker(origin, stats)
     first = [walker.problem("", "surel_kepala_besar", {"limit": MAX_HEADER_BYTES // 1024})] \
         if cut else []
@@ -326,7 +328,14 @@ def _when(text: str) -> str:
         return ""
 
 
-def _origin(msg, raw: bytes, mailbox: str, position: int) -> dict:
+def _received(msg) -> str:
+    """When our mail server took the message: the date of its topmost Received header
+    (written by the last server, ours; the sender's own Date is a claim)."""
+    top = _header(msg, "Received")
+    return _when(top.rsplit(";", 1)[1].strip()) if ";" in top else ""
+
+
+def _origin(msg, raw: bytes, mailbox: str, position: int, received: str = "") -> dict:
     mid = _header(msg, "Message-ID").strip()[:500]
     key = f"surel:{mid}" if mid else \
         f"surel:sha256:{hashlib.sha256(raw).hexdigest()[:32]}"
@@ -338,9 +347,10 @@ def _origin(msg, raw: bytes, mailbox: str, position: int) -> dict:
         pass
     when = _when(_header(msg, "Date"))
     shown = f"{mailbox_name(mailbox)} › pesan #{position or 1}" + \
-        (f" ({sender}{', ' + when[:10] if when else ''})" if sender or when else "")
+        (f" ({sender}{', ' + day(when) if when else ''})" if sender or when else "")
     public = {"message_id": mid, "date": when, "from": sender, "mailbox": mailbox,
-              "position": position, "subject": _header(msg, "Subject")[:MAX_SUBJECT]}
+              "position": position, "subject": _header(msg, "Subject")[:MAX_SUBJECT],
+              "received": received or _received(msg)}
     return {"key": key, "shown": shown, "public": public}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from ...core.show import when
 from ...core.texts import Texts
 from ..sources import display_name
 from .inbox import mailbox_name
@@ -96,8 +97,9 @@ def mail_json(report, texts: Texts) -> dict:
 
 
 def _when(iso: str) -> str:
-    """An ISO time as the sender wrote it, to the minute: ``2025-04-03 10:15``."""
-    return iso[:16].replace("T", " ") if iso else "-"
+    """An ISO time as the sender wrote it (their clock), to the minute, in the one date
+    format: ``03-04-2025 10:15``."""
+    return when(iso) if iso else "-"
 
 
 def _cut_end(text: str, width: int) -> str:

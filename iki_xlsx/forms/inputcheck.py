@@ -1,0 +1,62 @@
+"""The input check of the REALISASI cells (data validation), generated from the rule
+table (:mod:`iki_xlsx.core.rules`): a numeric cell takes any text — the helper cells read
+it by the table, in any locale, and warn where the recap would not use it — or a number
+of 0 or more (:func:`liveform.input_check`: a negative number and TRUE/FALSE are refused
+as typed); a ya/tidak cell offers Ya and Tidak. The messages describe the table for the
+kind of indikator (percent, a target's letter). One rule per column and kind of
+indikator, over all its cells (a multi-range whose formula is relative to its first
+cell), so a form holds a few rules, not one per cell. Excel keeps at most 255
+characters of a message and 32 of a title."""
+
+from __future__ import annotations
+
+from ..core.show import period_label
+from ..core.texts import Texts
+from . import layout as L
+from .liveform import input_check
+
+MESSAGE_LIMIT = 255
+TITLE_LIMIT = 32
+
+
+def number_messages(ctx, texts: Texts, periode: str) -> dict:
+    """The data-validation texts of a numeric REALISASI cell of an indikator."""
+    t = texts.t
+    letters = ctx.letters.upper() if ctx.letters else ""
+    return {"input_title": t("form.validasi.angka_judul", periode=periode)[:TITLE_LIMIT],
+            "input_message": t("aturan.validasi.angka_pesan", persen=ctx.percent,
+                               huruf=letters)[:MESSAGE_LIMIT],
+            "error_title": t("aturan.validasi.angka_galat_judul")[:TITLE_LIMIT],
+            "error_message": t("aturan.validasi.angka_galat")[:MESSAGE_LIMIT]}
+
+
+def write_input_checks(ws, lay: L.FormLayout, texts: Texts) -> None:
+    """Data validation of every REALISASI and KETERANGAN cell of the form."""
+    t = texts.t
+    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
+    groups: dict[tuple, list[int]] = {}  # kind of indikator → its rows (a message each)
+    for v in lay.validations:
+        ctx = v["context"]
+        key = ("choice",) if v["kind"] == "choice" else ("number", ctx.percent, ctx.letters)
+        groups.setdefault(key, []).append(v["row"])
+    contexts = {(v["context"].percent, v["context"].letters): v["context"]
+                for v in lay.validations}
+    for c, code in zip(lay.realisasi_cols, lay.periods):
+        label = period_label(texts, code)
+        for key, rows in groups.items():
+            refs = " ".join(L.cell_ref(r, c) for r in rows)
+            if key[0] == "choice":
+                opts = {"validate": "list", "source": [yes, no],
+                        "input_title": t("form.validasi.yatidak_judul", periode=label),
+                        "input_message": t("form.validasi.yatidak_pesan", periode=label),
+                        "error_title": t("form.validasi.yatidak_galat_judul"),
+                        "error_message": t("form.validasi.yatidak_galat")}
+            else:
+                opts = {"validate": "custom", "value": input_check(L.cell_ref(rows[0], c)),
+                        **number_messages(contexts[key[1:]], texts, label)}
+            ws.data_validation(rows[0], c, rows[0], c,
+                               {**opts, "error_type": "stop", "multi_range": refs})
+    first, last = lay.table_rows
+    ws.data_validation(first, lay.keterangan_col, last, lay.keterangan_col, {
+        "validate": "any", "input_title": t("form.validasi.keterangan_judul"),
+        "input_message": t("form.validasi.keterangan_pesan")})
