@@ -35,7 +35,8 @@ from iki_xlsx.collect.container import MAX_SHEET_CELLS, Parts, Rejected, _prolog
 from iki_xlsx.collect.report import to_json, write_report_xlsx
 from iki_xlsx.collect.xlsx import check_sheet_area
 from iki_xlsx.core.problems import KINDS
-from iki_xlsx.core.timeline import load_years, normal_time
+from iki_xlsx.core.clock import normal_time
+from iki_xlsx.core.timeline import load_years
 from iki_xlsx.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent

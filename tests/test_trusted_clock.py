@@ -27,15 +27,8 @@ from typer.testing import CliRunner
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
 from iki_xlsx.core.texts import get_texts
-from iki_xlsx.core.timeline import (
-    BEFORE_ISSUED,
-    FUTURE,
-    FileInput,
-    load_years,
-    normal_time,
-    resolve,
-    trusted_time,
-)
+from iki_xlsx.core.clock import BEFORE_ISSUED, FUTURE, normal_time, trusted_time
+from iki_xlsx.core.timeline import FileInput, load_years, resolve
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.xlsx import write_recap_xlsx
 from iki_xlsx.workspace import Workspace

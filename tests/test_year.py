@@ -216,6 +216,22 @@ def test_exclude_include_set_clear_release_each_with_a_reason(collected):
     assert not re.search(r"\d\.\d", r.output.replace("S.Kom", "")), r.output
 
 
+def test_a_ya_tidak_value_set_by_the_officer_reads_back(collected):
+    """``nilai … --isi Ya`` on a ya/tidak indikator: the decision reads back as "Ya" (it
+    was stored without JSON quotes and every later read of the decisions failed), and a
+    value stored that way by an earlier version still reads."""
+    ws = collected[0]
+    w = ["-w", str(ws.path)]
+    key = ("198203152006042002", "IKI-SEKRETARIS")
+    r = runner.invoke(app, ["nilai", key[0], "1", "TW2", "--kode", key[1], "--isi", "ya",
+                            "--alasan", "surat LKjIP", *w])
+    assert r.exit_code == 0, r.output
+    assert value_of(ws, key, "01", "TW2") == "Ya"
+    ws.db.execute("UPDATE decisions SET value = 'Tidak'")  # as an earlier version stored it
+    assert value_of(ws, key, "01", "TW2") == "Tidak"
+    assert runner.invoke(app, ["riwayat", key[0], *w]).exit_code == 0
+
+
 def test_rejudge_keeps_the_old_verdict_and_reports_changes(collected, monkeypatch):
     ws, forms, own, other, report = collected
     # the evidence outlives the inbox: every collected file is kept in the workspace

@@ -3,7 +3,8 @@ one library function, and prints the result with rich; library problems become c
 Indonesian messages, never tracebacks. One module per group of commands, registered here
 in the order an officer meets them over the year: :mod:`.define` (init, validate,
 import), :mod:`.forms` (generate), :mod:`.mail` (distribute, remind), :mod:`.collect`
-(collect, check), :mod:`.portal` (serve), :mod:`.recap`, :mod:`.decisions` (riwayat,
+(collect, check), :mod:`.verify` (verifikasi: the atasan's review workbooks),
+:mod:`.portal` (serve), :mod:`.recap`, :mod:`.decisions` (riwayat,
 kecualikan, sertakan, nilai), :mod:`.workspace` (backup, restore, recover).
 
 Exit status: 0 success; 1 the input had problems (invalid master, rejected files);
@@ -47,6 +48,7 @@ from . import define  # noqa: E402,F401
 from . import forms  # noqa: E402,F401
 from . import mail  # noqa: E402,F401
 from . import collect  # noqa: E402,F401
+from . import verify  # noqa: E402,F401
 from . import portal  # noqa: E402,F401
 from . import recap  # noqa: E402,F401
 from . import decisions  # noqa: E402,F401

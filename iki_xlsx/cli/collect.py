@@ -65,6 +65,7 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
         collect_table,
         known_count,
         mail_lines,
+        review_counts,
         summary_counts,
         to_json,
         write_report_xlsx,
@@ -104,6 +105,9 @@ def collect(inputs: Optional[list[Path]] = typer.Argument(None, help=doc("opsi.i
                          total=len(result.results)))
         if result.mail:
             say(texts.t("kumpul_surel", **result.mail))
+        reviews = review_counts(result)  # issue 26: the atasan's review workbooks
+        if reviews:
+            say(texts.t("verifikasi.kumpul", **reviews))
         for line in mail_lines(result, texts, width=min(console.width, 120)):
             console.print(line)
         for line in year_lines(result, texts):

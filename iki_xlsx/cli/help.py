@@ -87,7 +87,7 @@ def _rows(ctx, kind: str) -> list[tuple[str, str]]:
         if kind == "argument":
             left = metavar(p)
         else:
-            left = ", ".join(p.opts)
+            left = ", ".join([*p.opts, *getattr(p, "secondary_opts", ())])  # a / --no-a
             if not _is_flag(p):
                 left += f" {metavar(p)}"
         if p.name == "help":

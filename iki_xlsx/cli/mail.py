@@ -41,6 +41,7 @@ DryOpt = typer.Option(False, "--dry-run", help=doc("opsi.dry_run"))
 MasterOpt = typer.Option(None, "--master", help=doc("opsi.contacts_master"))
 TahunOpt = typer.Option(None, "--tahun", help=doc("opsi.tahun_formulir"))
 CaOpt = typer.Option(None, "--ca-file", help=doc("opsi.ca_file"))
+ReviewsOpt = typer.Option(None, "--verifikasi", help=doc("opsi.verifikasi_folder"))
 
 def _setup(texts, workspace, master, smtp, host, port, user, security, sender, ca_file,
            dry_run: bool = False):
@@ -140,9 +141,13 @@ def distribute(forms_dir: Path = typer.Argument(Path("output/forms"),
                per_minute: float = RateOpt, dry_run: bool = DryOpt,
                master: Optional[Path] = MasterOpt, tahun: Optional[int] = TahunOpt,
                ca_file: Optional[Path] = CaOpt,
+               reviews_dir: Optional[Path] = ReviewsOpt,
+               periode: Optional[str] = typer.Option(None, "--periode",
+                                                     help=doc("opsi.periode_kirim")),
                workspace: Optional[Path] = WorkspaceOpt,
                templates: Optional[Path] = TemplatesOpt) -> None:
-    """One message per form to its pegawai: .eml files, or SMTP with a send log."""
+    """One message per form to its pegawai: .eml files, or SMTP with a send log; with
+    --verifikasi, each atasan's review workbook instead (issue 26)."""
     from ..mail import distribute as run
 
     texts = load_texts(templates)
@@ -150,17 +155,23 @@ def distribute(forms_dir: Path = typer.Argument(Path("output/forms"),
                              smtp_user, smtp_security, sender, ca_file, dry_run)
     if spec:
         spec.per_minute = per_minute
+    settings = _settings_of(ws, texts, reply_to, deadline, tahun)
     try:
-        result = run(ws, forms_dir, texts, sender=sender,
-                     settings=_settings_of(ws, texts, reply_to, deadline, tahun),
-                     eml_dir=output, smtp=spec, cc_atasan=cc_atasan, dry_run=dry_run,
-                     tahun=tahun)
+        if reviews_dir is not None:
+            result = _send_reviews(ws, texts, reviews_dir, periode, tahun, sender=sender,
+                                   settings=settings, eml_dir=output, smtp=spec,
+                                   dry_run=dry_run)
+        else:
+            result = run(ws, forms_dir, texts, sender=sender, settings=settings,
+                         eml_dir=output, smtp=spec, cc_atasan=cc_atasan, dry_run=dry_run,
+                         tahun=tahun)
     except MailError as exc:
         mail_error(exc, texts)
         raise
     if not result.planned and not result.no_email and not result.missing:
+        key = "galat.tanpa_verifikasi_folder" if reviews_dir else "galat.tanpa_formulir_folder"
         err.print(texts.t("cli.galat_umum", message=texts.t(
-            "galat.tanpa_formulir_folder", folder=forms_dir)))
+            key, folder=reviews_dir or forms_dir)))
         raise typer.Exit(2)
     _report(result, texts, smtp, output)
     raise typer.Exit(result.exit_code)
@@ -178,9 +189,12 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
            per_minute: float = RateOpt, dry_run: bool = DryOpt,
            master: Optional[Path] = MasterOpt, tahun: Optional[int] = TahunOpt,
            ca_file: Optional[Path] = CaOpt,
+           reviews_dir: Optional[Path] = ReviewsOpt,
            workspace: Optional[Path] = WorkspaceOpt,
            templates: Optional[Path] = TemplatesOpt) -> None:
-    """Remind those missing a period: messages, a WhatsApp list, a per-atasan summary."""
+    """Remind those missing a period: messages, a WhatsApp list, a per-atasan summary;
+    tell each pegawai what the atasan returned; with --verifikasi, send each atasan with
+    bawahan waiting their review workbook again (issue 26)."""
     from ..mail import remind as run
 
     texts = load_texts(templates)
@@ -192,7 +206,7 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
         result = run(ws, texts, periode, output, sender=sender,
                      settings=_settings_of(ws, texts, reply_to, deadline, tahun),
                      forms_dir=forms_dir if forms_dir.is_dir() else None, smtp=spec,
-                     dry_run=dry_run, tahun=tahun)
+                     dry_run=dry_run, tahun=tahun, reviews_dir=reviews_dir)
     except MailError as exc:
         mail_error(exc, texts)
         raise
@@ -205,9 +219,36 @@ def remind(periode: str = typer.Option(..., "--periode", help=doc("opsi.periode_
                           belum=len(result.missing), total=result.total, tanpa_hp=no_hp,
                           tanpa_email=len(result.mail.no_email)))
     _report(result.mail, texts, smtp, output)
+    if result.returned:  # issue 26
+        console.print(texts.t("ingat.dikembalikan", n=len(result.returned)))
+        _report(result.returned_mail, texts, smtp, output)
+    if reviews_dir is not None:
+        console.print(texts.t("ingat.verifikasi", n=len(result.review_mail.planned) +
+                              len(result.review_mail.no_email)))
+        _report(result.review_mail, texts, smtp, output)
     for path in result.files:
         console.print(texts.t("ingat.ditulis", path=path))
-    raise typer.Exit(1 if result.mail.failed or result.atasan_mail.failed else 0)
+    raise typer.Exit(1 if any(r.failed for r in (result.mail, result.atasan_mail,
+                                                 result.returned_mail, result.review_mail))
+                     else 0)
+
+
+def _send_reviews(ws, texts, folder: Path, periode: Optional[str], tahun, **kwargs):
+    """``distribute --verifikasi``: the period's review workbooks to their atasan."""
+    from ..core.capaian import parse_period
+    from ..core.model import PeriodScheme
+    from ..mail import DistributeResult, found_reviews, send_reviews
+
+    period = None
+    if periode:
+        period = next((p for s in PeriodScheme for p in [parse_period(periode, s)] if p),
+                      None)
+        if period is None:
+            raise usage_error(texts, "galat.periode_tidak_dikenal", value=periode,
+                              skema="triwulan", contoh="TW1, TW2, S1, TAHUNAN")
+    reviews = found_reviews(ws, tahun, period)
+    return send_reviews(ws, reviews, folder, texts,
+                        result=DistributeResult(dry_run=kwargs["dry_run"]), **kwargs)
 
 
 def _deadline(value: Optional[str]) -> str:

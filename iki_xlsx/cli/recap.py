@@ -30,6 +30,9 @@ def recap(periode: Optional[str] = typer.Option(
           html: Optional[Path] = typer.Option(None, "--html", help=doc("opsi.html")),
           tahun: Optional[int] = typer.Option(None, "--tahun",
                                               help=doc("opsi.tahun_rekap")),
+          only_verified: Optional[bool] = typer.Option(
+              None, "--hanya-terverifikasi/--semua-nilai",
+              help=doc("opsi.hanya_terverifikasi")),
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
@@ -41,7 +44,8 @@ def recap(periode: Optional[str] = typer.Option(
     texts = load_texts(templates)
     ws = workspace_with_forms(workspace, texts)
     try:
-        result = build_recap(ws, tahun=tahun, upto=periode, texts=texts)
+        result = build_recap(ws, tahun=tahun, upto=periode, texts=texts,
+                             only_verified=only_verified)
     except ValueError as exc:  # unknown period or year: an Indonesian message
         err.print(texts.t("cli.galat_umum", message=str(exc)))
         raise typer.Exit(2)

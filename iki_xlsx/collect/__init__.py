@@ -31,6 +31,7 @@ from .report import (
     check_lines,
     collect_table,
     known_count,
+    review_counts,
     status_text,
     summary_counts,
     to_json,
@@ -45,6 +46,6 @@ __all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "Limits
            "MAX_FILE_BYTES", "UPLOAD_LIMITS",
            "MailError", "RawReading", "RejudgeReport", "Source", "check_file", "check_lines",
            "collect", "collect_table", "display_name", "iter_sources", "known_count",
-           "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge",
+           "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge", "review_counts",
            "status_text", "summary_counts", "text_of_path", "to_json", "verify_file",
            "write_report_xlsx", "year_lines"]

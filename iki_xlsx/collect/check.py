@@ -43,7 +43,12 @@ def _bare(raw: RawReading, src: Source) -> FileResult:
                      kind=raw.kind)
     for fp in raw.problems:
         res.problems.append(Problem(fp.code, fp.params, file=src.name))
-    if not raw.fatal:
+    if not raw.fatal and raw.review is not None:  # a review workbook (issue 26): its
+        m = raw.manifest  # decisions are judged against the ledger only
+        res.form_id, res.revision, res.tahun = m["review_id"], m["revision"], m["tahun"]
+        res.nip, res.nama = m["atasan"]["nip"], m["atasan"]["nama"]
+        res.problems.append(Problem("tanpa_kunci", file=src.name))
+    elif not raw.fatal:
         m = raw.manifest
         res.form_id, res.revision, res.nip = m["form_id"], m["revision"], m["nip"]
         res.nama, res.tahun = str(m.get("nama", "")), m["tahun"]

@@ -11,8 +11,6 @@ are then read (:mod:`.realisasi`).
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..core.model import format_nip, whole
@@ -23,7 +21,8 @@ from ..forms import ReadingView, load_view, reading_view
 from ..forms import layout as L
 from ..workspace import ActivePeriods, Workspace
 from .reading import RawReading
-from .realisasi import read_values, show
+from .realisasi import as_seen, read_values, show
+from .review import judge_review
 from .result import FileResult
 from .sources import Source
 
@@ -58,29 +57,6 @@ def _norm(value: object) -> str:
     if value is None:
         return ""
     return " ".join(str(whole(value)).split())
-
-
-_NEWLINES = re.compile(r"\r\n?")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-
-
-def as_seen(value: object) -> object:
-    """A locked cell's content as a person reads it, without what real clients change
-    when they re-save an untouched form: line endings (``\r\n``), spaces at the end of
-    a line or around the text (Gnumeric drops a trailing space), Unicode composition,
-    and a number stored as ``85.0``, ``85`` or the text ``"85"``. Any change of a word,
-    a digit or a line break is still a change."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = unicodedata.normalize("NFC", _NEWLINES.sub("\n", str(value)))
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
-    if _PLAIN_NUMBER.fullmatch(text):
-        return float(text)
-    return text
 
 
 def _digits(value: object) -> str:
@@ -147,6 +123,8 @@ class Judge:
         if raw.fatal:
             res.status = Status.of(problems)
             return res
+        if raw.review is not None:  # an atasan's review workbook (issue 26)
+            return judge_review(self, raw, src)
         m = raw.manifest  # its shape was checked by the reader
         res.form_id, res.nip, res.nama = m["form_id"], m["nip"], str(m.get("nama", ""))
         if not raw.key_match:

@@ -18,13 +18,22 @@ from itertools import chain
 from pathlib import Path
 
 from ..core.problems import Problem
-from ..core.timeline import normal_time
+from ..core.clock import normal_time
 from ..core.values import CellInfo
+from ..forms import input_cells, is_review_text, parse_manifest, parse_review
 from ..forms import layout as L
-from ..forms import parse_manifest
 from .container import MAX_FILE_BYTES, Rejected, check_zip_bounds, os_size, sniff, too_large
 from .ods import OdsLook, ods_modified
 from .xlsx import XlsxLook, check_sheet_area
+
+
+@dataclass
+class ReviewReading:
+    """The bawahan sheets of a review workbook (issue 26), as read."""
+
+    sheets: dict[str, dict[str, object]] = field(default_factory=dict)  # sheet → values
+    infos: dict[str, dict[str, CellInfo]] = field(default_factory=dict)  # its inputs'
+    missing: set[str] = field(default_factory=set)  # sheets named, not in the workbook
 
 
 @dataclass
@@ -53,6 +62,7 @@ class RawReading:
     saved_from: str = ""  # dokumen (docProps / meta.xml) | zip (newest part's time)
     data: bytes | None = field(default=None, repr=False)  # the bytes read (kept, then dropped)
     kept: bool | None = None  # the bytes are in the workspace's store (None: none to keep)
+    review: ReviewReading | None = None  # an atasan's review workbook (issue 26)
 
     @property
     def fatal(self) -> bool:
@@ -83,7 +93,7 @@ def read_bytes(data: bytes, key: bytes | None, key_id: str | None) -> RawReading
         raw.problems.append(_classify(exc))  # BaseException): one clear problem
     if raw.problems:  # nothing half-read travels on with a rejected file
         raw.manifest, raw.values, raw.cell_info = None, {}, {}
-        raw.inputs = raw.locked = None
+        raw.inputs = raw.locked = raw.review = None
         raw.manifest_text = ""
     return raw
 
@@ -166,6 +176,10 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     if text is None:
         raw.problems.append(Problem("tanpa_manifest"))
         return
+    review = parse_review(text, key, key_id) if is_review_text(text) else None
+    if review is not None:  # an atasan's review workbook (issue 26)
+        _read_review(raw, wb, parts, kind, names, text, review, key_id)
+        return
     manifest, problem, inputs, formulas, verified = parse_manifest(text, key, key_id)
     if problem:
         raw.problems.append(problem)
@@ -200,6 +214,41 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
     raw.cell_info = look.infos(inputs)
     raw.formulas_missing = sorted((ref for ref in formulas if not look.has_formula(ref)),
                                   key=L.ref_order)
+
+
+def _read_review(raw: RawReading, wb, parts, kind: str, names: list[str], text: str,
+                 review, key_id: str | None) -> None:
+    """The bawahan sheets its (shape-checked) manifest names: their values, and what
+    the XML says about their input cells (a percent format, a formula)."""
+    manifest, problem, verified = review
+    if problem:
+        raw.problems.append(problem)
+        return
+    raw.manifest, raw.manifest_text = manifest, text
+    raw.key_match = key_id is not None and manifest.get("key_id") == key_id
+    raw.signature_ok = verified
+    out = raw.review = ReviewReading()
+    content = parts.read("content.xml") if kind == "ods" else b""
+    modified = None
+    for block in manifest["blocks"]:
+        sheet = block["sheet"]
+        if sheet not in names:
+            out.missing.add(sheet)
+            continue
+        inputs = input_cells(block)
+        if kind == "xlsx":
+            path = parts.sheet_path(sheet)
+            if path is not None:
+                check_sheet_area(parts.read(path), path)
+            look = XlsxLook(parts, path, inputs)
+        else:
+            look = OdsLook(content, sheet)
+            look.modified_at = ods_modified(parts)
+        modified = modified or look.modified_at
+        out.sheets[sheet] = sheet_cells(wb.get_sheet_by_name(sheet))
+        out.infos[sheet] = look.infos(inputs)
+    raw.modified_at = modified
+    raw.saved_at, raw.saved_from = _saved(modified, parts)
 
 
 def _saved(modified_at: str | None, parts) -> tuple[str, str]:

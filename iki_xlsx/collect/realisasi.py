@@ -4,6 +4,8 @@ with its cell and never turned into 0."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 
 from ..core.model import whole
@@ -94,3 +96,26 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+
+
+_NEWLINES = re.compile(r"\r\n?")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def as_seen(value: object) -> object:
+    """A locked cell's content as a person reads it, without what real clients change
+    when they re-save an untouched form: line endings (``\r\n``), spaces at the end of
+    a line or around the text (Gnumeric drops a trailing space), Unicode composition,
+    and a number stored as ``85.0``, ``85`` or the text ``"85"``. Any change of a word,
+    a digit or a line break is still a change."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = unicodedata.normalize("NFC", _NEWLINES.sub("\n", str(value)))
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    return text

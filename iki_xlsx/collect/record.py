@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timezone
 
 from ..core.problems import Problem, Status
-from ..core.timeline import BEFORE_ISSUED, FUTURE, claim_has_zone, normal_time, trusted_time
+from ..core.clock import BEFORE_ISSUED, FUTURE, claim_has_zone, normal_time, trusted_time
 from ..workspace import CollectedFile, Workspace
 from .judge import Judge
 from .reading import RawReading
@@ -46,8 +46,9 @@ class Recorder:
 
     def flush(self) -> None:
         if self.pending:
-            new = self.ws.files.record([(res.entry(), src.source, src.member, src.origin)
-                                        for res, src in self.pending], self.run_id)
+            new = self.ws.files.record([(res.entry(), src.source, src.member, src.origin,
+                                         res.verifications) for res, src in self.pending],
+                                       self.run_id)
             for (res, _), is_new in zip(self.pending, new):
                 res.new = is_new
         self.pending, self.shas, self.since = [], set(), time.monotonic()

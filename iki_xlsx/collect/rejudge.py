@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..core.timeline import normal_time
+from ..core.clock import normal_time
 from ..workspace import Workspace
 from .judge import Judge
 from .pool import read_source
@@ -67,7 +67,7 @@ def rejudge(ws: Workspace) -> RejudgeReport:
                 _codes([p.to_dict() for p in res.problems]) == _codes(row.problems):
             report.unchanged += 1
             continue
-        ws.files.replace_verdict(res.entry())
+        ws.files.replace_verdict(res.entry(), res.verifications)
         report.changed.append(Rejudged(name, row.status, res, _codes(row.problems),
                                        values_changed))
     return report

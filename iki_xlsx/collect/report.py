@@ -61,8 +61,14 @@ def to_json(report: CollectReport, texts: Texts | None = None) -> str:
                     "baru": r.new, "tercatat": r.recorded, "form_id": r.form_id,
                     "revisi": r.revision, "nip": r.nip, "nama": r.nama,
                     "terisi": r.filled, "masalah": [p.to_dict(texts) for p in r.problems],
-                    **({"surel": r.mail} if r.mail else {})}
+                    **({"surel": r.mail} if r.mail else {}),
+                    **({"verifikasi": [{"form_id": v.form_id, "indikator": v.indicator,
+                                        "periode": v.period, "keputusan": v.kind,
+                                        "nilai": v.value, "umpan_balik": v.note}
+                                       for v in r.verifications]}
+                       if r.verifications is not None else {})}
                    for r in report.results],
+        "verifikasi": review_counts(report),
         "belum_mengumpulkan": [{"nip": f.nip, "nama": f.nama, "jabatan": f.jabatan,
                                 "perangkat_daerah": f.perangkat_daerah,
                                 "unit_kerja": f.unit_kerja, "form_id": f.form_id,
@@ -157,6 +163,18 @@ def summary_counts(report: CollectReport) -> dict:
             "note": report.count(Status.NOTE), "rejected": report.count(Status.REJECTED),
             "dup": sum(1 for r in report.results if r.duplicate_of),
             "missing": len(report.not_submitted), "not_kept": report.not_kept}
+
+
+def review_counts(report: CollectReport) -> dict | None:
+    """The review workbooks of the run and the decisions they recorded (issue 26)."""
+    rows = [r for r in report.results if r.verifications is not None and r.new
+            and not r.duplicate_of]
+    if not rows:
+        return None
+    kinds = [v.kind for r in rows for v in r.verifications]
+    return {"berkas": len(rows), "keputusan": len(kinds), "setuju": kinds.count("setuju"),
+            "kembalikan": kinds.count("kembalikan"), "koreksi": kinds.count("koreksi"),
+            "catatan": kinds.count("catatan")}
 
 
 # --------------------------------------------------------------------------- terminal

@@ -38,6 +38,7 @@ class FileResult:
     new: bool = True
     recorded: bool = True  # False: an internal error; not recorded, a rerun retries it
     mail: dict | None = None  # the message it came in (report only; stored with the sighting)
+    verifications: list | None = None  # a review workbook's decisions (VerificationRow)
 
     def entry(self) -> FileEntry:
         """What the ledger records of this file."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core.problems import ACCEPTED, Problem, Status
 from ..core.show import when
+from ..core.clock import mail_arrival, normal_time
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -21,9 +22,7 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
-    mail_arrival,
     mask_status,
-    normal_time,
     period_statuses,
     touching,
 )
@@ -157,7 +156,7 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     masks = ws.files.year_masks()
     current = {f.form_id: f.revision for f in forms}
     full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions.by_form(
-        list(current)))
+        list(current))) | ws.verifications.corrected_forms()  # a Koreksi may fill a blank
     full |= {fid for fid, files in masks.items() if fid in current and any(
         rev != current[fid] or mask is None for rev, mask in files)}
     years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)

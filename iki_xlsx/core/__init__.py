@@ -12,6 +12,7 @@ from . import (
            active,
            atomic,
            canonical,
+           clock,
            capaian,
            contacts,
            model,
@@ -27,6 +28,6 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "contacts", "model", "predikat",
+__all__ = ["active", "atomic", "canonical", "capaian", "clock", "contacts", "model", "predikat",
            "problems", "rules", "sheets", "show", "textfit", "texts", "timeline", "values",
            "xlsxtext"]

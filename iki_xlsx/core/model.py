@@ -410,6 +410,7 @@ class Settings:
     instansi: str = ""  # agency heading on the title, e.g. "BADAN KEPEGAWAIAN ..."
     pemerintah_daerah: str = ""  # region heading, e.g. "KABUPATEN KUTAI KARTANEGARA"
     target_tengah_tahun: MidYear = MidYear.PROPORSIONAL  # a jumlah's target s.d. TW n
+    hanya_terverifikasi: bool = False  # issue 26: the recap counts only verified values
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ _kinds(Severity.ERROR,
        "target_periode_bukan_angka", "polaritas_tidak_dikenal", "agregasi_tidak_dikenal",
        "pengaturan_tahun", "pengaturan_periode", "pengaturan_kertas",
        "pengaturan_batas_capaian", "pengaturan_tanggal", "pengaturan_skala",
-       "iki_tidak_valid", "agregasi_ya_tidak_jumlah", "pengaturan_target_tengah_tahun")
+       "iki_tidak_valid", "agregasi_ya_tidak_jumlah", "pengaturan_target_tengah_tahun",
+       "pengaturan_hanya_terverifikasi")  # issue 26
 _kinds(Severity.WARNING,
        "pangkat_tidak_dikenal", "golongan_tidak_dikenal", "iki_tidak_dipakai",
        "email_tidak_valid", "no_hp_tidak_valid",  # contacts (issue 14): not used, warned
@@ -85,6 +86,15 @@ _kinds(Severity.WARNING, "realisasi_bentuk_lain")
 _kinds(Severity.ERROR, "aktif_periode_salah", "aktif_tanggal_salah", "aktif_di_luar_tahun",
        "mulai_setelah_selesai")
 _kinds(Severity.WARNING, "formulir_ditarik", "periode_tidak_aktif", "terisi_diubah")
+
+# the atasan's review workbooks (issue 26): a workbook that cannot be used …
+_kinds(Severity.ERROR, "verifikasi_tidak_dikenal", "verifikasi_atasan_tidak_cocok")
+# … and a bawahan's sheet or a row whose decisions are not recorded (the rest are)
+_kinds(Severity.WARNING,
+       "verifikasi_periode_lain", "verifikasi_terkunci_berubah", "verifikasi_lembar_hilang",
+       "verifikasi_bukan_atasan", "verifikasi_tanpa_umpan_balik", "verifikasi_koreksi_kosong",
+       "verifikasi_koreksi_salah", "verifikasi_keputusan_tidak_dikenal",
+       "verifikasi_tanpa_keputusan", "verifikasi_nilai_diabaikan", "verifikasi_kosong")
 
 # mail (issue 14): a message or attachment that cannot be used (a ditolak row) …
 _kinds(Severity.ERROR,

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from .model import format_number, whole
 from .texts import Texts
-from .timeline import KEPUTUSAN, REVISI_LAMA, Event, Value
+from .timeline import KEPUTUSAN, REVISI_LAMA, VERIFIKASI, Event, Value
 
 
 def period_label(texts: Texts, code: str) -> str:
@@ -72,6 +72,9 @@ def value_source(v: Value | None, texts: Texts) -> str:
         return ""
     if v.decision is not None:
         return texts.t("rekap.sumber.keputusan", waktu=when(v.decision.at))
+    if v.verification is not None:  # the atasan's Koreksi (issue 26)
+        return texts.t("rekap.sumber.koreksi", waktu=when(v.saved_at or v.collected_at),
+                       berkas=short_name(v.name) if v.name else "")
     return texts.t("rekap.sumber.berkas", berkas=v.name, waktu=when(v.saved_at),
                    klaim=when(v.claimed_at) if v.claimed_at else "")
 
@@ -142,6 +145,8 @@ def history_row(e: Event, names: dict[str, str], texts: Texts,
     about a file names it (``files``: sha256 → :func:`file_label`)."""
     t = texts.t
     d = e.decision
+    if e.kind == VERIFIKASI and e.verification is not None:
+        return _verification_row(e, names, texts)
     kind = t(f"rekap.kejadian.{e.kind}") if e.kind != KEPUTUSAN else \
         t(f"rekap.keputusan.{d.kind}")
     indikator = names.get(e.indicator, e.text or "")
@@ -156,6 +161,19 @@ def history_row(e: Event, names: dict[str, str], texts: Texts,
             label = (files or {}).get(d.sha256) or t("rekap.berkas_sha", sha=d.sha256[:12])
             new = ("", t("rekap.berkas_waktu", berkas=label, waktu=when(d.at)))
     return [kind, indikator, period, *old, *new, d.reason if d is not None else ""]
+
+
+def _verification_row(e: Event, names: dict[str, str], texts: Texts) -> list:
+    """The atasan's Kembalikan or Koreksi (issue 26): the pegawai's value it was about,
+    the atasan's value, who decided in which workbook, and the umpan balik."""
+    v = e.verification
+    where = texts.t("rekap.verifikasi.atasan", nip=v.atasan_nip or "-",
+                    berkas=short_name(v.name) if v.name else "",
+                    waktu=when(v.saved_at or v.collected_at))
+    return [texts.t(f"rekap.verifikasi.{v.kind}"), names.get(e.indicator, e.text or ""),
+            period_label(texts, e.period) if e.period else "",
+            shown(v.base) if v.base is not None else "", "",
+            shown(v.value) if v.value is not None else "", where, v.note]
 
 
 def status_label(texts: Texts, status: str) -> str:

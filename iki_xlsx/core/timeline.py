@@ -10,7 +10,7 @@ The rules (the README explains them to officers):
   collected), then by their sha256; so the same files give the same values whatever the
   order or the number of runs that collected them. A later file that changes a value, or leaves it blank, is
   an event the reports show (old → new, which files).
-* **A file's clock is a claim** (:func:`trusted_time`): a saved time never counts as
+* **A file's clock is a claim** (:func:`iki_xlsx.core.clock.trusted_time`): a saved time never counts as
   later than the moment the file first reached us, nor earlier than its form was
   issued; what it claimed is kept beside what counts, and the order is the time that
   counts, then the claim, then the sha256.
@@ -21,6 +21,12 @@ The rules (the README explains them to officers):
 * **The officer decides, on the record.** An excluded file gives nothing (until included
   again); a value the officer sets or clears stands over every file until released. The
   latest decision about a file or a value counts; every decision stays in the ledger.
+* **The atasan verifies** (issue 26, :func:`apply_verifications`): the latest decision
+  about a value (by the review workbook's saved time) applies to the value its row
+  showed — *Setuju* verifies it, *Koreksi* sets the atasan's value over the pegawai's
+  (which stays in the record), *Kembalikan* sends it back. When the pegawai's value has
+  changed since, the decision is kept but the value needs verifying again. The officer's
+  own decisions stand over the atasan's.
 
 Pure functions over plain data: the ledger reads the rows, this module decides.
 
@@ -35,7 +41,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+
+from .clock import normal_time
 
 # Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
 LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
@@ -52,12 +59,21 @@ WAKTU_SAMA = "waktu_sama"  # two files saved at the same time give different val
 REVISI_LAMA = "revisi_lama"  # a file of an earlier revision counted for the current one
 DIHAPUS = "indikator_dihapus"  # values of an indikator the current revision removed
 KEPUTUSAN = "keputusan"  # an officer's decision
+VERIFIKASI = "verifikasi"  # the atasan's decision about a value (issue 26)
 
 # Decision kinds (ledger ``decisions.kind``).
 EXCLUDE, INCLUDE = "kecualikan", "sertakan"
 SET, CLEAR, RELEASE = "tetapkan", "kosongkan", "lepas"
 FILE_DECISIONS = (EXCLUDE, INCLUDE)
 VALUE_DECISIONS = (SET, CLEAR, RELEASE)
+
+# The atasan's decisions on a review workbook (ledger ``verifications.kind``), and the
+# overall note about a bawahan (no indikator).
+SETUJU, KEMBALIKAN, KOREKSI, CATATAN = "setuju", "kembalikan", "koreksi", "catatan"
+VERDICTS = (SETUJU, KEMBALIKAN, KOREKSI)
+# Verification of a value, and of a form's period.
+TERVERIFIKASI, DIKEMBALIKAN, MENUNGGU = "terverifikasi", "dikembalikan", "menunggu"
+ULANG = "verifikasi_ulang"  # decided about a value the pegawai has changed since
 
 
 # --------------------------------------------------------------------------- matching
@@ -125,106 +141,6 @@ def match_indicators(old: Iterable[Mapping], new: Iterable[Mapping]) -> Matching
                     [oid for oid, _, _ in a if oid not in pairs])
 
 
-# --------------------------------------------------------------------------- saved times
-
-_STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?"
-                    r"\s*(Z|[+-]\d\d:?\d\d)?$")
-
-
-def normal_time(text: object) -> str:
-    """A saved time as one sortable text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC ("" when
-    it cannot be read). A time without a zone (LibreOffice's ODS, zip entries) is taken
-    as UTC: the pegawai's own zone is not known."""
-    m = _STAMP.match(str(text or "").strip())
-    if not m:
-        return ""
-    y, mo, d, h, mi, sec, frac, zone = m.groups()
-    try:
-        t = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec or 0),
-                     int((frac or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
-    except ValueError:
-        return ""
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        t -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-# Clocks disagree a little (a PC a few minutes fast) or by a time zone (a saved time
-# written without one, or a PC set to the wrong zone): a claim is clamped always, but
-# noted only past these margins.
-SKEW_ZONED = timedelta(minutes=10)
-SKEW_ZONELESS = timedelta(hours=14)  # local time taken as UTC: up to UTC+14 ahead
-BEFORE_ISSUE = timedelta(days=1)  # a form's own file claims when it was generated
-FUTURE, BEFORE_ISSUED = "masa_depan", "sebelum_terbit"  # why a saved time was clamped
-
-
-def trusted_time(claimed: str, arrived: str, issued: str = "", tahun: int | None = None,
-                 zoned: bool = True) -> tuple[str, str]:
-    """(the saved time that counts, why it differs from ``claimed``: "" or
-    :data:`FUTURE` / :data:`BEFORE_ISSUED` when the difference is worth a note).
-
-    All times are :func:`normal_time` texts. ``arrived``: the moment the file first
-    reached us (an upload received, a message as our mail server dated it, the collect
-    run that first saw it) — a file cannot have been saved after it. ``issued``: when its
-    revision was issued, trusted no later than the start of its year (a workspace
-    rebuilt by ``recover`` records a later time) — a file cannot have been saved a day
-    before that. A file that says nothing counts from its arrival."""
-    if not claimed:
-        return arrived, ""
-    at = _parse(claimed)
-    low = _lower_bound(issued, tahun)
-    trusted, why = claimed, ""
-    if low is not None and at < low:
-        trusted, why = _text(low), BEFORE_ISSUED
-    if arrived and trusted > arrived:
-        margin = SKEW_ZONED if zoned else SKEW_ZONELESS
-        why = FUTURE if at > _parse(arrived) + margin else why
-        trusted = arrived
-    return trusted, why
-
-
-def _lower_bound(issued: str, tahun: int | None) -> datetime | None:
-    bounds = [_parse(issued)] if issued else []
-    if tahun:
-        bounds.append(datetime(int(tahun), 1, 1, tzinfo=timezone.utc))
-    return min(bounds) - BEFORE_ISSUE if bounds else None
-
-
-def _parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-
-
-def _text(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def claim_has_zone(saved_from: str | None, modified_at: str | None) -> bool:
-    """Whether a saved time says its zone: the document's own time when it was written
-    with one (``Z``, ``+07:00``), the file's time on disk always; a zip entry's never."""
-    if saved_from == "dokumen":
-        m = _STAMP.match(str(modified_at or "").strip())
-        return bool(m and m.group(8))
-    return saved_from != "zip"
-
-
-def mail_arrival(origin: object) -> str:
-    """When a message reached us, from a sighting's provenance (JSON text or dict): as
-    our mail server dated it (``received``: the IMAP INTERNALDATE or the topmost
-    Received header), else its own Date ("" when neither can be read)."""
-    import json
-
-    if isinstance(origin, str):
-        try:
-            origin = json.loads(origin)
-        except ValueError:
-            return ""
-    if not isinstance(origin, Mapping):
-        return ""
-    return normal_time(origin.get("received")) or normal_time(origin.get("date"))
-
-
 # --------------------------------------------------------------------------- inputs
 
 @dataclass(frozen=True, slots=True)
@@ -263,10 +179,37 @@ class Decision:
     value: object = None
 
 
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """One decision of the atasan about one value (or the overall note about a bawahan:
+    ``kind`` :data:`CATATAN`, no indikator), as the ledger recorded it from a returned
+    review workbook."""
+
+    id: int
+    kind: str  # setuju | kembalikan | koreksi | catatan
+    revision: int  # of the form, the row was of
+    indicator: str | None  # the indikator's id in that revision
+    period: str
+    value: object  # what it makes count: the value shown (setuju), the atasan's (koreksi)
+    base: object  # the pegawai's own value under the row then (None: blank)
+    note: str  # the umpan balik
+    atasan_nip: str
+    sha256: str  # the review workbook it came in
+    saved_at: str  # when the atasan saved it (UTC; "" unknown)
+    collected_at: str
+    name: str = ""  # where the workbook was first seen
+
+    @property
+    def order(self) -> tuple:
+        """Later is newer, as for files: the saved time, then the workbook, then the
+        row's place in the ledger."""
+        return (self.saved_at or normal_time(self.collected_at), self.sha256, self.id)
+
+
 @dataclass(slots=True)
 class Value:
-    """A value and where it came from: a file (and its cell's indikator there) or a
-    decision of the officer."""
+    """A value and where it came from: a file (and its cell's indikator there), a
+    decision of the officer or the atasan's correction."""
 
     value: object
     sha256: str | None
@@ -277,6 +220,7 @@ class Value:
     collected_at: str
     decision: Decision | None = None
     claimed_at: str = ""  # the saved time the file gives, when it is not the one counted
+    verification: Verification | None = None  # the atasan's Koreksi (issue 26)
 
 
 @dataclass(slots=True)
@@ -288,6 +232,7 @@ class Event:
     new: Value | None = None
     text: str = ""  # the indikator text, for a removed one
     decision: Decision | None = None
+    verification: Verification | None = None  # the atasan's decision (VERIFIKASI)
 
 
 @dataclass
@@ -300,10 +245,44 @@ class FormYear:
     excluded: set[str] = field(default_factory=set)  # files the officer set aside
     files: int = 0  # accepted files that count (not excluded)
     active: tuple[str, ...] | None = None  # periods the form counts in (None: all year)
+    own: dict[tuple[str, str], Value] = field(default_factory=dict)  # the files' values
+    checks: dict[tuple[str, str], tuple[str, Verification]] = field(
+        default_factory=dict)  # (id, period) → (status, the atasan's latest decision)
+    notes: dict[str, Verification] = field(default_factory=dict)  # period → overall note
 
     def value(self, indicator: str, period: str) -> object:
         got = self.values.get((indicator, period))
         return None if got is None else got.value
+
+    def verification(self, indicator: str, period: str) -> str:
+        """terverifikasi / dikembalikan / verifikasi_ulang / menunggu (a value nobody
+        has decided about), "" for a blank cell nobody decided about. A value the
+        officer set counts as verified: the officer decided, on the record."""
+        key = (indicator, period)
+        got = self.values.get(key)
+        if got is not None and got.decision is not None:
+            return TERVERIFIKASI
+        check = self.checks.get(key)
+        if check is not None:
+            return check[0]
+        return MENUNGGU if got is not None else ""
+
+    def verified(self, indicator: str, period: str) -> bool:
+        return self.verification(indicator, period) == TERVERIFIKASI
+
+    def verification_status(self, period: str, indicators: Iterable[str]) -> str:
+        """A period of the form as the atasan left it: ``dikembalikan`` when any value
+        was sent back, else ``menunggu`` while any value waits (or needs verifying
+        again), ``terverifikasi`` when every value was verified; "" with no value and
+        no decision (nothing to verify), or when the form does not count then."""
+        if self.active is not None and period not in self.active:
+            return ""
+        states = {self.verification(i, period) for i in indicators}
+        if DIKEMBALIKAN in states:
+            return DIKEMBALIKAN
+        if MENUNGGU in states or ULANG in states:
+            return MENUNGGU
+        return TERVERIFIKASI if TERVERIFIKASI in states else ""
 
     def status(self, period: str, indicators: Iterable[str]) -> str:
         """lengkap / sebagian / belum for one period; ``kosong`` when files came but
@@ -324,10 +303,12 @@ class FormYear:
 # --------------------------------------------------------------------------- resolving
 
 def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
-            current: int, decisions: Iterable[Decision] = ()) -> FormYear:
+            current: int, decisions: Iterable[Decision] = (),
+            verifications: Iterable[Verification] = ()) -> FormYear:
     """The year of one form: ``files`` its accepted files (any revision), ``revisions``
     every revision's indicators (as in the form JSON), ``current`` the current revision,
-    ``decisions`` the officer's decisions about this form and its files, in order."""
+    ``decisions`` the officer's decisions about this form and its files, in order,
+    ``verifications`` the atasan's (any order)."""
     decisions = sorted(decisions, key=lambda d: d.id)
     year = FormYear()
     file_state: dict[str, str] = {}
@@ -386,6 +367,8 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
                 None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at,
                 claimed_at=_claimed(f))))
+    year.own = dict(year.values)
+    apply_verifications(year, verifications, maps)
     _apply_value_decisions(year, decisions, maps)
     for d in decisions:
         if d.kind in FILE_DECISIONS:
@@ -433,6 +416,45 @@ def _apply_value_decisions(year: FormYear, decisions: list[Decision],
             year.values.pop(key, None)
 
 
+def apply_verifications(year: FormYear, verifications: Iterable[Verification],
+                        maps: Mapping[int, Mapping[str, str]]) -> None:
+    """The atasan's latest decision about each value (see the module docstring): its
+    check, and the value a Koreksi (or a Setuju of a corrected value) makes count."""
+    latest: dict[tuple[str, str], Verification] = {}
+    for v in sorted(verifications, key=lambda v: v.order):
+        if v.kind == CATATAN:
+            year.notes[v.period] = v
+            continue
+        cur = maps.get(v.revision, {}).get(v.indicator or "")
+        if cur is None:
+            continue
+        latest[(cur, v.period)] = v
+        if v.kind != SETUJU:
+            year.events.append(Event(VERIFIKASI, cur, v.period, verification=v))
+    for key, v in latest.items():
+        now = year.values.get(key)
+        if not same_value(None if now is None else now.value, v.base):
+            year.checks[key] = (ULANG, v)
+        elif v.kind == KEMBALIKAN:
+            year.checks[key] = (DIKEMBALIKAN, v)
+        else:
+            year.checks[key] = (TERVERIFIKASI, v)
+            if v.value is not None and not same_value(v.base, v.value):
+                year.values[key] = Value(v.value, None, v.name, None, key[0], v.saved_at,
+                                         v.collected_at, verification=v)
+
+
+def same_value(a: object, b: object) -> bool:
+    """Two realisasi are the same value: numbers by value (85 and 85.0), Ya/Tidak by
+    their text, blank only as blank."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return str(a).strip().casefold() == str(b).strip().casefold()
+
+
 def touching(year: FormYear, shas: set[str]) -> list[Event]:
     """The events of ``year`` in which one of the files ``shas`` takes part."""
     out = []
@@ -455,6 +477,7 @@ def load_years(ws, tahun: int | None, forms: list,
     ids = [f.form_id for f in forms]
     files = ws.files.year_files(ids, names)
     decisions = ws.decisions.by_form(ids)
+    verifications = ws.verifications.by_form(ids, names)  # issue 26
     current = {f.form_id: f.revision for f in forms}
     shapes = shapes if shapes is not None else ws.issued.shapes(forms)
     # the current revision's indikator are its positions; other revisions' are matched
@@ -463,6 +486,8 @@ def load_years(ws, tahun: int | None, forms: list,
     other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
     other |= {fid for fid, ds in decisions.items()
               if any(d.revision not in (None, current[fid]) for d in ds)}
+    other |= {fid for fid, vs in verifications.items()
+              if any(v.revision != current[fid] for v in vs)}
     revisions: dict[str, dict[int, list]] = {
         fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
     if other:
@@ -474,7 +499,7 @@ def load_years(ws, tahun: int | None, forms: list,
     for f in forms:
         fid = f.form_id
         out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f.revision,
-                           decisions.get(fid, []))
+                           decisions.get(fid, []), verifications.get(fid, ()))
         if fid in active:
             out[fid].active = active[fid].periods
     return out

@@ -132,13 +132,17 @@ def _settings_sheet(wb, fmt, texts: Texts, master: Master | None, kertas: str) -
             value = master.mail_settings.get(name)
         if hasattr(value, "value"):
             value = value.value
+        if isinstance(value, bool):  # Hanya Nilai Terverifikasi (issue 26)
+            value = texts.t("form.pilihan_ya") if value else texts.t("form.pilihan_tidak")
         if name == "tanggal" and value:
             value = Styled(value, fmt.date_cell)
         rows.append((title, value, texts.t(f"master.pengaturan.bantuan.{name}")))
     columns = [Column(texts.t(f"master.pengaturan.{key}"), width)
                for key, width in (("kunci", 22), ("nilai", 40), ("keterangan", 80))]
     table(ws, fmt, 0, columns, rows)
-    choices = {"periode": schema.SCHEME_CHOICES, "kertas": schema.PAPER_CHOICES}
+    choices = {"periode": schema.SCHEME_CHOICES, "kertas": schema.PAPER_CHOICES,
+               "hanya_terverifikasi": (texts.t("form.pilihan_ya"),
+                                       texts.t("form.pilihan_tidak"))}
     for r, (_, name, _) in enumerate(schema.SETTINGS_KEYS, start=1):
         if name in choices:
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(choices[name])})

@@ -38,6 +38,7 @@ SETTINGS_KEYS: tuple[tuple[str, str, object], ...] = (
     ("Instansi", "instansi", None),
     ("Pemerintah Daerah", "pemerintah_daerah", None),
     ("Target Tengah Tahun", "target_tengah_tahun", "proporsional"),  # issue 22
+    ("Hanya Nilai Terverifikasi", "hanya_terverifikasi", "Tidak"),  # issue 26: the recap
     # mail (optional; the password is never written here: environment or a prompt)
     ("Server SMTP", "smtp_host", None),
     ("Port SMTP", "smtp_port", None),

@@ -2,7 +2,11 @@
 definitions and their indikator, pegawai and their atasan, Mulai / Selesai, contacts.
 One validator for the workbook and the YAML, so both give the same problems with the same
 codes at the same cells; every problem is collected (never the first only) and rows that
-cannot be generated are listed with theirs."""
+cannot be generated are listed with theirs.
+
+Longer than 400 lines because the checks of every sheet share one collector of problems
+and one idea of a row, and are read against each other (a setting, an IKI and a pegawai
+refer to one another)."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from ..core.model import (
     parse_scheme,
     parse_target,
 )
-from ..core.capaian import prorates
+from ..core.capaian import parse_answer, prorates
 from ..core.predikat import PredikatScale
 from ..core.problems import Problem
 from ..core.show import row_ranges
@@ -135,6 +139,10 @@ class Validator:
         raw, r = val("target_tengah_tahun")
         if (midyear := parse_midyear(cell_text(raw) or MidYear.PROPORSIONAL.value)) is None:
             self.add("pengaturan_target_tengah_tahun", r, "value", value=cell_text(raw))
+        raw, r = val("hanya_terverifikasi")
+        only = parse_answer(raw) if cell_text(raw) else False
+        if only is None:
+            self.add("pengaturan_hanya_terverifikasi", r, "value", value=cell_text(raw))
         if len(self.problems) > before:
             return None
         return Settings(
@@ -142,7 +150,7 @@ class Validator:
             tanggal=tanggal, kertas=kertas, batas_capaian=float(cap), skala_predikat=scale,
             sandi=cell_text(val("sandi")[0]), instansi=cell_text(val("instansi")[0]),
             pemerintah_daerah=cell_text(val("pemerintah_daerah")[0]),
-            target_tengah_tahun=midyear)
+            target_tengah_tahun=midyear, hanya_terverifikasi=bool(only))
 
     # -- IKI and indicators
     def iki(self, rows: list[Row], ind_rows: list[Row],

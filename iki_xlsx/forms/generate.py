@@ -211,6 +211,8 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     workspace.issued.record([r.ledger_row for r in results])
     year = record_year(workspace, master, ids, set(keep), gone_before)
     workspace.mail.record_contacts(master)
+    workspace.settings.record({"hanya_terverifikasi":  # issue 26: read by the recap
+                               "ya" if master.settings.hanya_terverifikasi else "tidak"})
     planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
                            r.ledger_row.manifest, templates_dir, reissue=r.reissue)
                for job, r in zip(form_jobs, results)]

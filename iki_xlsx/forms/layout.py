@@ -109,6 +109,9 @@ STYLES: dict[str, dict] = {
                 "bg_color": "#F2F2F2", "text_wrap": True},
     "helper": {},
     "warn": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
+    # issue 26: a re-issued form's mark of an indikator the atasan returned
+    "returned": {"valign": "vcenter", "text_wrap": True, "border": 1, "bg_color": "#F8CBAD",
+                 "font_color": "#9C0006", "font_size": 8},
     "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
     "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
                 "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},

@@ -19,6 +19,11 @@ the file — the ledger's stand — and an altered one is noted (:func:`drop_clo
 Every form, re-issued or not, has the cells of periods outside its Mulai / Selesai
 locked and grey (:func:`close_inactive`): nothing to fill there.
 
+Issue 26: an indikator the atasan returned (*Kembalikan*) is marked in a column beside
+the table with the atasan's umpan balik, and its realisasi stays open (prefilled) even
+in a closed period, for the pegawai to correct; the marks are not issued content either
+(the manifest lists them, ``tanda``, and a returned file's are set aside like the note).
+
 This module only adds to a built :class:`~iki_xlsx.forms.layout.FormLayout` (cells, inputs)
 after its content hash is taken; the layout itself is unchanged.
 """
@@ -29,10 +34,13 @@ from collections.abc import Mapping
 
 from ..core.model import Form, PeriodScheme
 from ..core.show import decimals_shown, period_label
+from ..core.textfit import MAX_ROW_HEIGHT, height_for, text_lines
+from ..core.timeline import DIKEMBALIKAN
 from . import layout as L
 
 MANIFEST_KEY = "terisi"
 LATE = {"number": "late_number", "choice": "late_choice"}  # input kinds of a late cell
+MARK_WIDTH = 30  # the column of the atasan's umpan balik (issue 26)
 
 
 def closed_periods(scheme: PeriodScheme, upto: str) -> list[str]:
@@ -54,6 +62,7 @@ def filled_for(form: Form, year, current_indicators: list | None, upto: str,
     periods = closed_periods(form.settings.periode, upto)
     values: dict[str, dict] = {}
     notes: dict[str, str] = {}
+    returned: dict[str, list] = {}  # issue 26: new id → [[period, umpan balik], …]
     if year is not None and current_indicators is not None:
         new = [{"no": i.no, "sasaran": i.sasaran, "indikator": i.indikator}
                for i in form.iki.indicators]
@@ -66,9 +75,14 @@ def filled_for(form: Form, year, current_indicators: list | None, upto: str,
             note = year.keterangan.get(cur)
             if note is not None and note.value not in (None, ""):
                 notes[nid] = str(note.value)
+            back = [[p, check[1].note] for p in form.settings.periode.periods
+                    for check in [year.checks.get((cur, p))]
+                    if check is not None and check[0] == DIKEMBALIKAN]
+            if back:
+                returned[nid] = back
     tutup = closed_periods(form.settings.periode, shut) if shut else []
     return {"periods": periods, "values": values, "keterangan": notes,
-            "tutup": [p for p in tutup if p in periods]}
+            "tutup": [p for p in tutup if p in periods], "kembali": returned}
 
 
 def close_inactive(lay: L.FormLayout, active: tuple | None) -> list[str]:
@@ -94,6 +108,7 @@ def apply(lay: L.FormLayout, filled: Mapping) -> dict[str, list[str]]:
     cells left open: {indikator id: [period, …]}."""
     closed, shut = set(filled["periods"]), set(filled.get("tutup", ()))
     values, notes = filled["values"], filled["keterangan"]
+    reopened = open_cells(filled)
     by_row = {ic.row: ic for ic in lay.indicators}
     col_period = dict(zip(lay.realisasi_cols, lay.periods))
     keep, late = [], {}
@@ -102,6 +117,13 @@ def apply(lay: L.FormLayout, filled: Mapping) -> dict[str, list[str]]:
         period = col_period.get(c)
         if ic is not None and period in closed:
             value = values.get(ic.id, {}).get(period)
+            if (ic.id, period) in reopened:  # returned by the atasan: open, prefilled
+                if value is None:
+                    keep.append((r, c, kind))
+                else:
+                    style = "input_choice" if kind == "choice" else "input_number"
+                    lay.cells.append(L.Cell(r, c, value, style))
+                continue
             if value is not None or period in shut:  # locked (the sheet is protected)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     lay.cells.append(L.Cell(r, c, value, f"td_target_{decimals_shown(value)}"))
@@ -118,23 +140,76 @@ def apply(lay: L.FormLayout, filled: Mapping) -> dict[str, list[str]]:
     return late
 
 
+def open_cells(filled: Mapping) -> set[tuple[str, str]]:
+    """(indikator id, period) of the cells the atasan returned (issue 26)."""
+    return {(ind, p) for ind, items in (filled.get("kembali") or {}).items()
+            for p, _ in items}
+
+
 def manifest_part(filled: Mapping, lay: L.FormLayout, late: Mapping) -> dict:
-    """The manifest's ``terisi``: the closed periods, the values filled in, the cells of
-    those periods left open (``terbuka``: their values are read from the file), and the
-    cell of the note under the table (not part of the locked content)."""
+    """The manifest's ``terisi``: the closed periods, the values filled in (the cells
+    the atasan returned, left open for the pegawai to correct, are not), the cells of
+    those periods left open for a late value (``terbuka``: their values are read from
+    the file), those the atasan returned (``kembali``), the cell of the note under the
+    table and the atasan's marks (none is part of the locked content)."""
+    reopened = open_cells(filled)
+    values = {k: {p: v for p, v in items.items() if (k, p) not in reopened}
+              for k, items in filled["values"].items()}
     return {"periods": list(filled["periods"]),
-            "values": {k: dict(v) for k, v in filled["values"].items()},
+            "values": {k: v for k, v in values.items() if v},
             "terbuka": {k: list(v) for k, v in late.items()},
+            "kembali": sorted([k, p] for k, p in reopened),
+            "tanda": mark_cells(lay, filled),
             "catatan": L.cell_ref(lay.last_row + 2, 0)}
 
 
+def mark_cells(lay: L.FormLayout, filled: Mapping) -> list[str]:
+    """Where the atasan's marks go: the column right of the table, its header cell and
+    one cell per returned indikator (issue 26); none when nothing was returned."""
+    returned = filled.get("kembali") or {}
+    if not returned:
+        return []
+    col = lay.keterangan_col + 1
+    rows = {ic.id: ic.row for ic in lay.indicators}
+    return [L.cell_ref(lay.header_rows[0], col)] + [
+        L.cell_ref(rows[ind], col) for ind in sorted(returned) if ind in rows]
+
+
+def add_marks(lay: L.FormLayout, filled: Mapping, texts) -> None:
+    """The atasan's umpan balik beside each returned indikator, in red (issue 26)."""
+    returned = filled.get("kembali") or {}
+    if not returned:
+        return
+    col = lay.keterangan_col + 1
+    h0, h1 = lay.header_rows
+    lay.cells.append(L.Cell(h0, col, texts.t("verifikasi.formulir.kolom"), "th", h1, col))
+    rows = {ic.id: ic.row for ic in lay.indicators}
+    for ind in sorted(returned):
+        if ind not in rows:
+            continue
+        text = "\n".join(texts.t("verifikasi.formulir.tanda", umpan_balik=note,
+                                  periode=period_label(texts, p)) for p, note in returned[ind])
+        lay.cells.append(L.Cell(rows[ind], col, text, "returned"))
+        need = height_for(text_lines(text, MARK_WIDTH, False))
+        lay.heights[rows[ind]] = min(MAX_ROW_HEIGHT, max(lay.heights[rows[ind]], need))
+    if len(lay.widths) <= col:
+        lay.widths.append(MARK_WIDTH)
+    lay.last_col = max(lay.last_col, col)
+
+
 def drop_note(locked: dict | None, manifest: Mapping | None) -> None:
-    """Take the re-issue note out of a file's locked cells (before they are compared
-    with, or hashed as, the issued content)."""
+    """Take the re-issue note (and the atasan's marks) out of a file's locked cells
+    (before they are compared with, or hashed as, the issued content)."""
     part = closed_in_file(manifest)
-    ref = part.get("catatan") if part else None
-    if locked is not None and isinstance(ref, str):
+    if locked is None or not part:
+        return
+    ref = part.get("catatan")
+    if isinstance(ref, str):
         locked.pop(ref, None)
+    marks = part.get("tanda")
+    for mark in marks if isinstance(marks, list) else ():
+        if isinstance(mark, str):
+            locked.pop(mark, None)
 
 
 def closed_in_file(manifest: Mapping | None) -> dict | None:
@@ -153,13 +228,16 @@ def drop_closed(realisasi: dict, part: Mapping) -> list[tuple[str, str, object, 
     closed = set(part["periods"])
     issued = part["values"]
     open_ = part.get("terbuka") if isinstance(part.get("terbuka"), dict) else {}
+    reopened = {tuple(x) for x in part.get("kembali") or () if isinstance(x, list)
+                and len(x) == 2}  # issue 26: returned by the atasan, open to correct
     altered = []
     for ind, entry in realisasi.items():
         if not isinstance(entry, dict):
             continue
         real = entry.get("realisasi") or {}
         late = open_.get(ind) or ()
-        for period in [p for p in real if p in closed and p not in late]:
+        for period in [p for p in real if p in closed and p not in late
+                       and (ind, p) not in reopened]:
             got, want = real.pop(period), (issued.get(ind) or {}).get(period)
             if got != want and not _same_number(got, want):
                 altered.append((ind, period, got, want))
@@ -196,6 +274,9 @@ def describe(lay: L.FormLayout, filled: Mapping, late: Mapping, texts,
             "tutup": [period_label(texts, p) for p in filled.get("tutup", ()) if p in on]}
     text = texts.t("terbit_ulang.catatan_formulir", terisi=", ".join(terisi),
                    isi=", ".join(isi), terlambat="; ".join(terlambat))
+    if filled.get("kembali"):  # issue 26
+        text += " " + texts.t("verifikasi.formulir.catatan")
+        add_marks(lay, filled, texts)
     lay.cells.append(L.Cell(lay.last_row + 2, 0, text, "label_bold"))
     return info
 

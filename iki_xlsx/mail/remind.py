@@ -4,6 +4,9 @@ SMTP, as :mod:`.distribute`), a WhatsApp click list (xlsx and HTML) with
 clicks and presses Send: no unofficial WhatsApp automation), and a per-atasan summary of
 bawahan still missing (in the list, and one message per atasan with an e-mail).
 
+Issue 26: each pegawai with values the atasan returned (*Kembalikan*) is told which and
+why — a message with the umpan balik (the form attached again), and a WhatsApp row.
+
 :func:`not_submitted` is the one place that decides who is missing a period; it reads
 the ledger as it is today and is meant to be swapped for the per-period realisasi query.
 """
@@ -22,24 +25,51 @@ from ..core.contacts import show_hp
 from ..core.model import PeriodScheme, format_nip
 from ..core.sheets import Column, Link, ListFormats, list_sheet
 from ..core.texts import Texts
-from ..core.timeline import SUBMITTED, TIDAK_AKTIF, load_years
+from ..core.timeline import DIKEMBALIKAN, SUBMITTED, TIDAK_AKTIF, FormYear, load_years
 from ..forms import issued_paper
 from ..workspace import MailForm, Workspace
+from ..forms import book_key
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
+from .reviews import found_reviews, send_reviews, waiting_atasan
 
 WA_TEXT_LIMIT = 1500  # characters of pre-filled text (links stay well under URL limits)
 
 
 def not_submitted(ws: Workspace, forms: list[MailForm], period: str, scheme: PeriodScheme,
-                  tahun: int | None) -> list[MailForm]:
+                  tahun: int | None, years: dict[str, FormYear] | None = None
+                  ) -> list[MailForm]:
     """The forms that have not submitted ``period``: its status (see
     :mod:`iki_xlsx.core.timeline`) is neither lengkap nor sebagian."""
-    years = load_years(ws, tahun, forms)
+    years = years if years is not None else load_years(ws, tahun, forms)
     shapes = ws.issued.shapes(forms)
     return [f for f in forms if years[f.form_id].status(
         period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
         not in (*SUBMITTED, TIDAK_AKTIF)]  # issue 11: a form not active then is not late
+
+
+def returned(ws: Workspace, forms: list[MailForm], years: dict[str, FormYear],
+             tahun: int | None, texts: Texts) -> list[tuple[MailForm, list[dict]]]:
+    """Issue 26: the forms with values the atasan sent back, each with what was returned
+    (indikator, period, umpan balik), in the form's order."""
+    names: dict[str, dict[str, str]] = {}
+    wanted = [f for f in forms if any(check[0] == DIKEMBALIKAN
+                                      for check in years[f.form_id].checks.values())]
+    if wanted:
+        current = {f.form_id: f.revision for f in wanted}
+        for form_id, rev, inds in ws.issued.indicators(tahun, list(current)):
+            if current.get(form_id) == rev:
+                names[form_id] = {f"{i + 1:02d}": f"{i + 1}. {ind.get('indikator', '')}"
+                                  for i, ind in enumerate(inds)}
+    out = []
+    for f in wanted:
+        checks = years[f.form_id].checks
+        items = [{"indikator": names.get(f.form_id, {}).get(ind, ind),
+                  "periode": texts.t(f"form.periode.{period}"), "umpan_balik": v.note}
+                 for (ind, period), (status, v) in sorted(checks.items())
+                 if status == DIKEMBALIKAN]
+        out.append((f, items))
+    return out
 
 
 @dataclass
@@ -52,13 +82,18 @@ class RemindResult:
     mail: DistributeResult = field(default_factory=DistributeResult)
     atasan_mail: DistributeResult = field(default_factory=DistributeResult)
     files: list[Path] = field(default_factory=list)
+    returned: list[tuple[MailForm, list[dict]]] = field(default_factory=list)  # issue 26
+    returned_mail: DistributeResult = field(default_factory=DistributeResult)
+    review_mail: DistributeResult = field(default_factory=DistributeResult)  # atasan
 
 
 def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, sender: str,
            settings: dict, forms_dir: Path | None = None, smtp: SmtpSpec | None = None,
            dry_run: bool = False, tahun: int | None = None, today: date | None = None,
-           attach: bool = True) -> RemindResult:
-    """Remind everyone missing ``period_text`` (``TW2``, ``Triwulan II``, ``S1``, …)."""
+           attach: bool = True, reviews_dir: Path | None = None) -> RemindResult:
+    """Remind everyone missing ``period_text`` (``TW2``, ``Triwulan II``, ``S1``, …),
+    tell each pegawai what the atasan returned, and (``reviews_dir``: the folder of the
+    period's review workbooks) send each atasan with bawahan waiting their workbook."""
     forms = issued_for_mail(ws, tahun)
     tahun = forms[0].tahun if forms else tahun
     scheme = PeriodScheme(forms[0].periode if forms and forms[0].periode else "triwulan")
@@ -68,7 +103,9 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
                         contoh=", ".join(scheme.periods))
     stamp = (today or date.today()).isoformat()
     result = RemindResult(tahun, period, total=len(forms))
-    result.missing = not_submitted(ws, forms, period, scheme, tahun)
+    years = load_years(ws, tahun, forms)
+    result.missing = not_submitted(ws, forms, period, scheme, tahun, years)
+    result.returned = returned(ws, forms, years, tahun, texts)
     label = texts.t(f"form.periode.{period}") if texts.has(f"form.periode.{period}") \
         else period
     extra = {"periode": label}
@@ -92,10 +129,25 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
                                {"periode": label, "bawahan": staff}))
     deliver(ws, bosses, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
             dry_run=dry_run, result=result.atasan_mail)
+    items = dict((f.form_id, i) for f, i in result.returned)
+    back = plan(ws, [f for f, _ in result.returned], forms_dir if attach else None,
+                f"dikembalikan-{period}-{stamp}",
+                extra=lambda f: {"periode": label, "kembali": items[f.form_id]},
+                result=result.returned_mail)
+    deliver(ws, back, texts, sender=sender, settings=settings, eml_dir=eml_dir, smtp=smtp,
+            dry_run=dry_run, result=result.returned_mail)
+    if reviews_dir is not None:
+        waiting = waiting_atasan(years, forms, period)
+        todo = [r for r in found_reviews(ws, tahun, period)
+                if book_key(r.manifest.get("atasan") or {}) in waiting]
+        send_reviews(ws, todo, reviews_dir, texts, sender=sender, settings=settings,
+                     eml_dir=eml_dir, smtp=smtp, dry_run=dry_run, stamp=stamp,
+                     result=result.review_mail)
     if not dry_run:
         ctx = {"tahun": tahun, "periode": label, "batas": settings.get("batas", ""),
                "balas": settings.get("balas", ""), "pengirim": settings.get("pengirim", "")}
         rows = wa_rows(result.missing, contacts, texts, ctx)
+        rows += wa_returned_rows(result.returned, contacts, texts, ctx, len(rows))
         result.files.append(write_wa_xlsx(rows, result, contacts, texts, ctx,
                                           Path(out_dir) / f"pengingat-{period}.xlsx",
                                           issued_paper(ws, tahun)))
@@ -110,16 +162,25 @@ def wa_link(number: str, text: str) -> str:
 
 
 def wa_rows(missing: list[MailForm], contacts: dict, texts: Texts, ctx: dict) -> list[dict]:
-    rows = []
-    for i, f in enumerate(missing, 1):
-        contact = contacts.get(f.nip)
-        hp = contact.no_hp if contact else ""
-        text = texts.t("surel.wa_pengingat", nama=f.nama, **ctx)
-        rows.append({"no": i, "nip": format_nip(f.nip), "nama": f.nama,
-                     "jabatan": f.jabatan, "perangkat_daerah": f.perangkat_daerah,
-                     "no_hp": show_hp(hp) if hp else "", "email": contact.email if contact
-                     else "", "tautan": wa_link(hp, text) if hp else "", "pesan": text})
-    return rows
+    return [_wa_row(i, f, contacts, texts.t("surel.wa_pengingat", nama=f.nama, **ctx))
+            for i, f in enumerate(missing, 1)]
+
+
+def wa_returned_rows(items: list[tuple[MailForm, list[dict]]], contacts: dict, texts: Texts,
+                     ctx: dict, start: int = 0) -> list[dict]:
+    """Issue 26: a WhatsApp row per pegawai with values the atasan returned."""
+    return [_wa_row(i, f, contacts, texts.t("surel.wa_dikembalikan", nama=f.nama,
+                                            kembali=back, **ctx))
+            for i, (f, back) in enumerate(items, start + 1)]
+
+
+def _wa_row(i: int, f: MailForm, contacts: dict, text: str) -> dict:
+    contact = contacts.get(f.nip)
+    hp = contact.no_hp if contact else ""
+    return {"no": i, "nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
+            "perangkat_daerah": f.perangkat_daerah, "no_hp": show_hp(hp) if hp else "",
+            "email": contact.email if contact else "",
+            "tautan": wa_link(hp, text) if hp else "", "pesan": text}
 
 
 _WA_COLS = ("no", "nip", "nama", "jabatan", "perangkat_daerah", "no_hp", "email", "tautan")

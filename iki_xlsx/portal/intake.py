@@ -174,6 +174,9 @@ def verdict(ws: Workspace, res: FileResult, upload: Upload, texts: Texts) -> Ver
         v.tahun, v.revision = form.settings.tahun, res.revision
         _values(v, res, issued, form, texts)
         v.unused = _not_counted(ws, res, issued, texts)
+    elif res.verifications is not None:  # an atasan's review workbook (issue 26)
+        v.nama, v.nip = res.nama, format_nip(res.nip or "")
+        v.tahun, v.revision = res.tahun, res.revision
     for p in res.problems:
         p = dataclasses.replace(p, file=upload.shown_name)
         where = f"{p.sheet}!{p.cell}" if p.cell else ""

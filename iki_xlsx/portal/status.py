@@ -1,7 +1,8 @@
 """What the officer's pages show, from the ledger: each form's status per period (the
-timeline's rule, as the collect report and the recap count it), grouped per unit and
-per atasan; the latest files; the files with problems; the decisions with reasons.
-Plain data for the templates."""
+timeline's rule, as the collect report and the recap count it) and where the atasan's
+verification of it stands (issue 26: terverifikasi / dikembalikan / menunggu, as the
+recap says), grouped per unit and per atasan; the latest files; the files with
+problems; the decisions with reasons. Plain data for the templates."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from ..core.timeline import (
     END_MONTH,
     EXCLUDE,
     FILE_DECISIONS,
+    DIKEMBALIKAN,
     KOSONG,
     LENGKAP,
+    MENUNGGU,
     SEBAGIAN,
+    TERVERIFIKASI,
     TIDAK_AKTIF,
     Decision,
     load_years,
@@ -30,6 +34,7 @@ from .intake import SUFFIX
 LATEST = 30  # files in "latest uploads"
 PORTAL_LABEL = "portal"  # an upload's source, shown with its receipt number
 SHOWN_STATUSES = (LENGKAP, SEBAGIAN, BELUM)  # kosong counts as belum (not a submission)
+VERIFICATION = (TERVERIFIKASI, DIKEMBALIKAN, MENUNGGU)  # issue 26: the atasan's
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Group:
     label: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHOWN_STATUSES, 0))
     forms: list[dict] = field(default_factory=list)  # nama, nip, jabatan, status
+    verified: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERIFICATION, 0))
 
     @property
     def total(self) -> int:
@@ -69,6 +75,7 @@ class Overview:
     units: list[Group]
     atasan: list[Group]
     totals: dict[str, int]
+    verified: dict[str, int]  # forms per verification status of the period (issue 26)
     latest: list[FileRow]
     problem_files: list[FileRow]
     decisions: list[dict]
@@ -92,6 +99,7 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     units: dict[str, Group] = {}
     atasan: dict[str, Group] = {}
     totals = dict.fromkeys(SHOWN_STATUSES, 0)
+    verified = dict.fromkeys(VERIFICATION, 0)
     by_id = {}
     for f in forms:
         by_id[f.form_id] = f
@@ -99,8 +107,12 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
         if status is None or status == TIDAK_AKTIF:  # no such period (another scheme),
             continue  # or the form does not count then (issue 11: Mulai / Selesai)
         status = BELUM if status == KOSONG else status
+        check = years[f.form_id].verification_status(
+            period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
         row = {"nama": f.nama, "nip": format_nip(f.nip), "jabatan": f.jabatan,
-               "status": status, "status_text": t(f"portal.status.{status}")}
+               "status": status, "status_text": t(f"portal.status.{status}"),
+               "verifikasi": check,
+               "verifikasi_text": t(f"rekap.verifikasi.{check}") if check else ""}
         unit = " › ".join(x for x in (f.perangkat_daerah, f.unit_kerja) if x) or "-"
         boss = f.atasan_nama or "-"
         if f.atasan_nip:
@@ -109,7 +121,11 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
             g = groups.setdefault(key, Group(key))
             g.counts[status] += 1
             g.forms.append(row)
+            if check:
+                g.verified[check] += 1
         totals[status] += 1
+        if check:
+            verified[check] += 1
     decisions_by_form = ws.decisions.by_form()
     excluded = _excluded(decisions_by_form)
     names = ws.files.first_names()
@@ -130,8 +146,8 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
                               "berkas": decision_target(d, named, texts)})
     decisions.sort(key=lambda d: d["id"], reverse=True)
     return Overview(tahun, codes, labels, period, sorted(units.values(), key=lambda g: g.label),
-                    sorted(atasan.values(), key=lambda g: g.label), totals, latest, problems,
-                    decisions)
+                    sorted(atasan.values(), key=lambda g: g.label), totals, verified, latest,
+                    problems, decisions)
 
 
 def _excluded(decisions_by_form: dict[str, list[Decision]]) -> set[str]:

@@ -15,17 +15,14 @@ one pass over the ledger rows and share their period rules.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..core.active import ended_by, last_active
-from ..core.canonical import canonical
 from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
-from ..core.model import Form, MidYear, PeriodScheme
+from ..core.model import MidYear, PeriodScheme
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
 from ..core.show import file_label, parse_stamp
@@ -40,7 +37,7 @@ from ..core.timeline import (
     load_years,
     resolve,
 )
-from ..forms import form_from_dict
+from ..forms import form_definitions
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
 from .closed import closed_forms
 
@@ -59,6 +56,8 @@ _END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
 NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
 NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
+UNVERIFIED = "belum_verifikasi"  # an indikator whose values wait for the atasan (issue 26)
+INDICATOR_STATUSES = ("terisi", "kosong", NOT_SUBMITTED, "galat", UNVERIFIED)
 
 
 def _period_key(code: str) -> tuple[int, int]:
@@ -88,6 +87,7 @@ class RecapIndicator:
     keterangan: str | None
     sources: dict = field(default_factory=dict)  # period → (file name, saved at) or a decision
     progress: float | None = None  # the aggregate against the yearly target (issue 22)
+    verification: dict = field(default_factory=dict)  # period → terverifikasi | … (issue 26)
 
 
 @dataclass(slots=True)
@@ -121,6 +121,10 @@ class RecapForm:
     active: bool = True  # counts in the recap period (Mulai / Selesai of the master)
     active_periods: tuple | None = None  # periods it counts in (None: all year)
     midyear: MidYear = MidYear.PROPORSIONAL  # its master's Target Tengah Tahun
+    verification: dict = field(default_factory=dict)  # period → terverifikasi |
+    # dikembalikan | menunggu | "" (nothing to verify): the atasan's (issue 26)
+    unverified: int = 0  # values s.d. the recap period not verified (not counted when
+    # only verified values count)
 
     @property
     def submitted(self) -> bool:
@@ -193,6 +197,8 @@ class Recap:
     provisional: bool = False  # before the year's end: the figures are sementara
     closed: list = field(default_factory=list)  # issue 11: ended and withdrawn forms
     file_labels: dict = field(default_factory=dict)  # sha256 → a decided file, named
+    only_verified: bool = False  # issue 26: only values the atasan verified count
+    only_verified_setting: bool = False  # … because the master says so
 
     @property
     def not_submitted(self) -> list[RecapForm]:
@@ -216,12 +222,15 @@ class Recap:
 # --------------------------------------------------------------------------- building
 
 def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = None,
-                texts: Texts | None = None) -> Recap:
+                texts: Texts | None = None, only_verified: bool | None = None) -> Recap:
     """The recap of ``tahun`` (default: the latest year in the ledger) s.d. period ``upto``
     (``TW2``, ``TW II``, ``2``, ``S1``, ``TAHUNAN``; default: the latest period with any
-    realisasi). ValueError with an Indonesian message for an unknown period or an empty
-    ledger."""
+    realisasi). ``only_verified``: count only the values the atasan verified (issue 26;
+    default: the master's setting ``Hanya Nilai Terverifikasi``). ValueError with an
+    Indonesian message for an unknown period or an empty ledger."""
     texts = texts or get_texts()
+    by_setting_only = ws.settings.get(ONLY_VERIFIED_SETTING) == "ya"
+    only = by_setting_only if only_verified is None else only_verified
     if tahun is None:
         years = ws.issued.years()
         if not years:
@@ -235,7 +244,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
 
     # Pass 1: each form's IKI and settings (shared between forms with the same content),
     # the schemes in use and the default period.
-    definitions = _definitions(ws, tahun, {h.form_id: h.revision for h in heads})
+    definitions = form_definitions(ws, tahun, {h.form_id: h.revision for h in heads})
     entries = [(h, definitions[h.form_id]) for h in heads]
     del definitions
     schemes = Counter(form.settings.periode for _, form in entries)
@@ -272,7 +281,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
                 scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
             year = years[head.form_id]
             forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
-                                     by_form.get(head.form_id, ())))
+                                     by_form.get(head.form_id, ()), only))
             used.update(v.sha256 for v in year.values.values() if v.sha256)
         del years
     del entries
@@ -291,32 +300,13 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     decided = [e.decision.sha256 for f in forms for e in f.events if e.decision is not None]
     recap.file_labels = {sha: file_label(sha, s.where, s.origin, texts) for sha, s in
                          ws.files.first_sightings([x for x in decided if x]).items()}
+    recap.only_verified = only
+    recap.only_verified_setting = only and only_verified is None
     return recap
 
 
+ONLY_VERIFIED_SETTING = "hanya_terverifikasi"  # ws.settings: "ya" | "tidak" (issue 26)
 RECAP_SLICE = 250  # forms whose year is resolved at once (what their files gave is decoded)
-
-
-def _definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[str, Form]:
-    """form id → a Form holding the IKI and settings of its latest revision (names and
-    units come from the ledger row, not from here). Forms whose IKI and settings are the
-    same share one object, decoded once (see ``Workspace.issued.definitions``)."""
-    shared: dict[bytes, Form] = {}
-    out: dict[str, Form] = {}
-    nobody = {"nip": "", "nama": ""}
-    for form_id, revision, iki, settings in ws.issued.definitions(tahun):
-        if wanted.get(form_id) != revision:
-            continue
-        key = hashlib.sha256(f"{iki}\x00{settings}".encode() if isinstance(iki, str)
-                             else canonical([iki, settings])).digest()
-        form = shared.get(key)
-        if form is None:
-            if isinstance(iki, str):
-                iki, settings = json.loads(iki), json.loads(settings)
-            form = shared[key] = form_from_dict({"pegawai": nobody, "atasan": nobody,
-                                                 "iki": iki, "settings": settings})
-        out[form_id] = form
-    return out
 
 
 def _resolve_period(text: str, primary: PeriodScheme, texts: Texts) -> str:
@@ -363,8 +353,7 @@ def _latest_filled(ws: Workspace, files: list[CollectedFile], shapes: dict,
 
 
 def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
-                scale: PredikatScale,
-                files) -> RecapForm:
+                scale: PredikatScale, files, only_verified: bool = False) -> RecapForm:
     scheme = form.settings.periode
     cap = form.settings.batas_capaian
     shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
@@ -375,18 +364,30 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     status = period_status.get(upto, BELUM) if upto else BELUM
     indicators = []
     no = sasaran = ""
+    unverified = 0
+
+    def counts(ind_id: str, p: str) -> bool:  # the value of this cell counts
+        return (active is None or p in active) and (
+            not only_verified or year.verified(ind_id, p))
+
     for ind_id, ind in zip(ids, form.iki.indicators):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        values = {p: year.value(ind_id, p) if active is None or p in active else None
-                  for p in shown}
+        values = {p: year.value(ind_id, p) if counts(ind_id, p) else None for p in shown}
         sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
-                   and (active is None or p in active)}
+                   and counts(ind_id, p)}
+        checks = {p: year.verification(ind_id, p) for p in shown
+                  if active is None or p in active}
+        waiting = sum(1 for p, st in checks.items() if st and st != "terverifikasi"
+                      and year.value(ind_id, p) is not None)
+        unverified += waiting
         total = value = progress = None
         if not any(v is not None for v in values.values()):
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
+            if only_verified and waiting:
+                ind_status = UNVERIFIED
         else:
             ind_status = "terisi"
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
@@ -402,7 +403,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
             ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
-            note.value if note else None, sources, progress))
+            note.value if note else None, sources, progress, checks))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
     last = max((v for v in year.values.values() if v.sha256), default=None,
@@ -415,7 +416,9 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active,
-        midyear=form.settings.target_tengah_tahun)
+        midyear=form.settings.target_tengah_tahun,
+        verification={p: year.verification_status(p, ids) for p in shown},
+        unverified=unverified)
     for row in files:
         seen = parse_stamp(row.first_seen)
         if seen and (rf.last_sent is None or seen > rf.last_sent):
@@ -496,7 +499,7 @@ def _withdrawn_figures(ws: Workspace, recap: Recap, gone: list) -> dict[str, Rec
     files that came while it was (``formulir_ditarik``: recorded, not counted) — the
     Selesai - Ditarik sheet: :func:`iki_xlsx.recap.closed.closed_forms`."""
     ids = [w.form_id for w in gone]
-    definitions = _definitions(ws, recap.tahun, {w.form_id: w.revision for w in gone})
+    definitions = form_definitions(ws, recap.tahun, {w.form_id: w.revision for w in gone})
     late = {r.sha256 for r in ws.files.all(light=True)
             if r.form_id in definitions and r.has_problem("formulir_ditarik")}
     files, decisions = ws.files.year_files(ids), ws.decisions.by_form(ids)

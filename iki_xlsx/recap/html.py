@@ -15,6 +15,7 @@ from ..core.show import period_label, status_label, when
 from ..core.texts import Texts, get_texts
 from ..core.timeline import TIDAK_AKTIF
 from .build import (
+    INDICATOR_STATUSES,
     NOT_SUBMITTED,
     Recap,
     UnitSummary,
@@ -117,8 +118,7 @@ def context(recap: Recap, texts: Texts, *, detail: bool | None = None) -> dict:
     colours = predikat_colours(labels)
     status = {s: status_label(texts, s) for s in (*(v.value for v in Status), NOT_SUBMITTED,
                                                    TIDAK_AKTIF)}
-    ind_status = {s: t(f"rekap.status_indikator.{s}")
-                  for s in ("terisi", "kosong", NOT_SUBMITTED, "galat")}
+    ind_status = {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}
     forms = [{"nip": format_nip(f.nip), "nama": f.nama, "jabatan": f.jabatan,
               "pd": f.perangkat_daerah, "unit": f.unit_kerja, "atasan": atasan_text(f),
               "terisi": f.filled, "total": f.total, "capaian": _num(f.capaian),

@@ -35,6 +35,16 @@ def notes(recap: Recap, texts: Texts) -> list[str]:
     decided = sum(1 for f in recap.forms for e in f.events if e.kind == KEPUTUSAN)
     if decided:
         out.append(t("rekap.catatan.keputusan", n=decided))
+    waiting = sum(f.unverified for f in recap.forms if f.active)
+    if recap.only_verified:  # issue 26: the atasan's verification
+        out.append(t("rekap.catatan.terverifikasi", pengaturan=recap.only_verified_setting,
+                     menunggu=waiting))
+    else:
+        out.append(t("rekap.catatan.semua_nilai", menunggu=waiting))
+    corrected = sum(1 for f in recap.forms for i in f.indicators for v in i.sources.values()
+                    if v.verification is not None)
+    if corrected:
+        out.append(t("rekap.catatan.koreksi", n=corrected))
     out.append(t("rekap.catatan.dibuat", waktu=recap.generated_at.strftime("%d-%m-%Y %H:%M")))
     return out
 
@@ -57,7 +67,8 @@ def value_sources(ind: RecapIndicator, texts: Texts) -> str:
     groups: dict[str, list[str]] = {}
     for p, v in ind.sources.items():
         short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
-                      v.saved_at, v.collected_at, v.decision)
+                      v.saved_at, v.collected_at, v.decision, claimed_at=v.claimed_at,
+                      verification=v.verification)
         groups.setdefault(value_source(short, texts), []).append(period_label(texts, p))
     return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
 

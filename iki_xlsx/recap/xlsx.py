@@ -19,6 +19,7 @@ from ..core.show import history_row, period_label, status_label
 from ..core.textfit import MAX_LINES, height_for, one_line_chars, row_height, text_lines
 from ..core.texts import Texts, get_texts
 from .build import (
+    INDICATOR_STATUSES,
     NOT_COUNTED,
     NOT_SUBMITTED,
     Recap,
@@ -85,7 +86,10 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
     periods = recap.periods
     titles = [t(f"rekap.kolom.{k}") for k in keys]
     titles += [t("rekap.kolom.status_periode", periode=period_label(texts, p)) for p in periods]
-    widths = [6, 22, 30, 32, 30, 26, 34, 10, 10, 13, 15, 22, 17, 18, *([14] * len(periods))]
+    titles += [t("rekap.kolom.verifikasi_periode", periode=period_label(texts, p))
+               for p in periods]  # issue 26: the atasan's verification
+    widths = [6, 22, 30, 32, 30, 26, 34, 10, 10, 13, 15, 22, 17, 18,
+              *([14] * (2 * len(periods)))]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
     r = 1
@@ -102,15 +106,24 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
         for c, p in enumerate(periods, start=len(keys)):
             st = f.period_status.get(p)
             put_text(ws, r, c, status_label(texts, st) if st else "", fm.text)
+        for c, p in enumerate(periods, start=len(keys) + len(periods)):
+            put_text(ws, r, c, verification_label(texts, f.verification.get(p)), fm.text)
         fit_row(ws, r, f, widths)
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 3)
     data_bars(ws, 2, r, 9, max(recap.caps or [120.0]))
     predikat_rules(ws, 2, r, 10, fm)
-    for c in (11, *range(len(keys), len(titles))):
+    for c in (11, *range(len(keys), len(keys) + len(periods))):
         for st in NOT_COUNTED:
             text_rule(ws, 2, r, c, status_label(texts, st), fm.bad)
+    for c in range(len(keys) + len(periods), len(titles)):
+        text_rule(ws, 2, r, c, verification_label(texts, "dikembalikan"), fm.bad)
     return ws
+
+
+def verification_label(texts: Texts, status: str | None) -> str:
+    """How the atasan's verification of a period reads ("" for nothing to verify)."""
+    return texts.t(f"rekap.verifikasi.{status}") if status else ""
 
 
 def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
@@ -129,8 +142,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
               13, 18, 40, 60]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
-    status = {s: t(f"rekap.status_indikator.{s}") for s in ("terisi", "kosong",
-                                                            NOT_SUBMITTED, "galat")}
+    status = {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}
     n_p = len(recap.periods)
     c_cap, c_status = 11 + n_p, 13 + n_p
     numbers = tuple(fm.number(x) for x in (1, 0.5, 0.25))  # 0, 1 and 2 decimals
@@ -226,11 +238,15 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
     t = texts.t
     ws = wb.add_worksheet(t("rekap.sheet.atasan"))
     periods = recap.periods
+    label = period_label(texts, recap.upto)
     titles = [t("rekap.kolom.atasan"), t("rekap.kolom.nip"), t("rekap.kolom.nama"),
               t("rekap.kolom.jabatan"), t("rekap.kolom.unit_kerja"),
               *(t("rekap.kolom.status_periode", periode=period_label(texts, p))
-                for p in periods), t("rekap.kolom.belum_periode")]
-    widths = [36, 22, 30, 32, 26, *([14] * len(periods)), 12]
+                for p in periods), t("rekap.kolom.belum_periode"),
+              t("rekap.kolom.verifikasi_periode", periode=label),
+              t("rekap.kolom.menunggu_verifikasi", periode=label),
+              t("rekap.kolom.dikembalikan_verifikasi", periode=label)]
+    widths = [36, 22, 30, 32, 26, *([14] * len(periods)), 12, 16, 14, 14]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
     groups: dict[tuple, list] = {}
@@ -240,6 +256,8 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
     for (_, _), forms in sorted(groups.items(), key=lambda kv: (
             -sum(1 for f in kv[1] if not f.submitted), kv[0][1])):
         head = atasan_text(forms[0]) or t("rekap.tanpa_atasan")
+        states = [f.verification.get(recap.upto) for f in forms if f.active]
+        waiting, returned = states.count("menunggu"), states.count("dikembalikan")
         for f in forms:
             r += 1
             put_text(ws, r, 0, head, fm.text)
@@ -251,6 +269,10 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
                 put_text(ws, r, c, status_label(texts, st) if st else "", fm.text)
             ws.write_number(r, 5 + len(periods), sum(
                 1 for p in periods if f.period_status.get(p) in NOT_COUNTED), fm.int)
+            put_text(ws, r, 6 + len(periods),
+                     verification_label(texts, f.verification.get(recap.upto)), fm.text)
+            ws.write_number(r, 7 + len(periods), waiting, fm.int)  # issue 26: per atasan
+            ws.write_number(r, 8 + len(periods), returned, fm.int)
             ws.set_row(r, row_height([head, f.nama, f.jabatan, f.unit_kerja],
                                      [widths[0], widths[2], widths[3], widths[4]]))
     ws.autofilter(1, 0, r, len(titles) - 1)

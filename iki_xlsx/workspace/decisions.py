@@ -3,9 +3,11 @@ set aside or taken back, a value set, made blank or given back to the files."""
 
 from __future__ import annotations
 
+import json
+
 from ..core.timeline import Decision
 from .journal import decision_line
-from .ledger import Ledger, from_json, ledger_json, now_iso
+from .ledger import Ledger, now_iso, read_json
 
 
 class Decisions:
@@ -18,7 +20,7 @@ class Decisions:
             value: object = None) -> int:
         """Record one decision of the officer (never changed afterwards); its id."""
         stamp = now_iso()
-        text = None if value is None else ledger_json(value)
+        text = None if value is None else read_json(value)  # "Ya" too: JSON, quoted
         with self.ledger.transaction() as db:
             id_ = db.execute(
                 "INSERT INTO decisions (at, kind, form_id, sha256, revision, indicator, period,"
@@ -40,5 +42,16 @@ class Decisions:
             if form_id and (wanted is None or form_id in wanted):
                 out.setdefault(form_id, []).append(Decision(
                     id_, at, kind, reason, sha, revision, indicator, period,
-                    from_json(value)))
+                    _value(value)))
         return out
+
+
+def _value(text: str | None) -> object:
+    """A decision's value: JSON — or, as earlier versions stored a text value (Ya /
+    Tidak) without quotes, that text itself."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

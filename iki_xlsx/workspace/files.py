@@ -12,6 +12,7 @@ from ..core.timeline import FileInput
 from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
 from .rows import CollectedFile, FileEntry, FileMask, Sighting
+from .verifications import insert_verifications
 
 _COLUMNS = tuple(f.name for f in fields(CollectedFile))
 _SELECT = ", ".join(_COLUMNS)
@@ -45,23 +46,28 @@ class CollectedFiles:
 
     # -- recording
     def record(self, items: list[tuple], run_id: str) -> list[bool]:
-        """Record files, each ``(entry, source, member[, origin])``, and where they were
-        seen, in one transaction: all or none. For each, True when its content is new to
-        the ledger (a file seen before under any name only gains a sighting). ``origin``:
-        the sighting's provenance as JSON text (mail: message id, date, sender), or ""."""
+        """Record files, each ``(entry, source, member[, origin[, verifications]])``, and
+        where they were seen, in one transaction: all or none. For each, True when its
+        content is new to the ledger (a file seen before under any name only gains a
+        sighting). ``origin``: the sighting's provenance as JSON text (mail: message id,
+        date, sender), or "". ``verifications``: the atasan's decisions a review workbook
+        carries (issue 26), recorded with it when it is new."""
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
         note = self.ledger.note
         with self.ledger.transaction() as db:
             for entry, source, member, *rest in items:
-                out.append(db.execute(
+                new = db.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, first_seen, kind, form_id,"
                     " revision, nip, tahun, status, problems, realisasi, filled, last_period,"
                     " modified_at, saved_at, saved_from, filled_mask, arrived_at, trusted_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1)
-                if out[-1]:  # the journal: when it first arrived, and its verdict
+                    (entry.sha256, entry.size, stamp, *_entry_values(entry))).rowcount == 1
+                out.append(new)
+                if new:  # the journal: when it first arrived, and its verdict
                     note(file_line(entry.sha256, {**_plain(entry), "first_seen": stamp}))
+                if new and len(rest) > 1 and rest[1]:
+                    insert_verifications(db, entry.sha256, entry.saved_at, rest[1], stamp)
                 origin = (rest[0] if rest else "") or None
                 if db.execute("INSERT OR IGNORE INTO sightings (sha256, source, member,"
                               " seen_at, run_id, origin) VALUES (?,?,?,?,?,?)",
@@ -70,9 +76,10 @@ class CollectedFiles:
                     note(seen_line(entry.sha256, source, member, stamp, run_id, origin))
         return out
 
-    def replace_verdict(self, entry: FileEntry) -> None:
+    def replace_verdict(self, entry: FileEntry, verifications=None) -> None:
         """A stored file judged again: its old row goes to ``rejudged``, the new verdict
-        takes its place (what was seen, where and when stays)."""
+        takes its place (what was seen, where and when stays). A review workbook whose
+        decisions were never recorded (refused before) gets them now (issue 26)."""
         with self.ledger.transaction() as db:
             cur = db.execute("SELECT * FROM files WHERE sha256 = ?", (entry.sha256,))
             row = cur.fetchone()
@@ -89,6 +96,10 @@ class CollectedFiles:
                 " arrived_at = COALESCE(?, arrived_at), trusted_at = COALESCE(?, trusted_at)"
                 " WHERE sha256 = ?",
                 (*_entry_values(entry), entry.sha256))
+            if verifications and db.execute("SELECT 1 FROM verifications WHERE sha256 = ?"
+                                            " LIMIT 1", (entry.sha256,)).fetchone() is None:
+                insert_verifications(db, entry.sha256, old.get("saved_at"), verifications,
+                                     old["first_seen"])
 
     # -- reading
     def known_shas(self, limit: int = 200_000) -> set[str] | None:

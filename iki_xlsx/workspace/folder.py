@@ -14,12 +14,23 @@ from pathlib import Path
 from .decisions import Decisions
 from .files import CollectedFiles
 from .issued import IssuedForms
-from .keys import KEY_FILE, PASSWORD_FILE, form_id_of, key_id_of, load_key, random_password
+from .keys import (
+    KEY_FILE,
+    PASSWORD_FILE,
+    form_id_of,
+    key_id_of,
+    load_key,
+    random_password,
+    review_id_of,
+)
 from .ledger import Ledger
 from .mail import MailRecords
-from .sessions import Sessions
 from .rebuild import Rebuild
+from .reviews import Reviews
+from .sessions import Sessions
+from .settings import MasterSettings
 from .store import STORE_DIR, FileStore
+from .verifications import Verifications
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
@@ -38,8 +49,11 @@ class Workspace:
     * :attr:`store` — their bytes;
     * :attr:`decisions` — the officer's decisions;
     * :attr:`mail` — contacts, SMTP settings and the send log;
-    * :attr:`sessions` — the portal officer's sessions.
-    * :attr:`rebuild` — recovery writing a lost ledger back from its journal.
+    * :attr:`sessions` — the portal officer's sessions;
+    * :attr:`rebuild` — recovery writing a lost ledger back from its journal;
+    * :attr:`reviews` — the review workbooks issued to each atasan (issue 26);
+    * :attr:`verifications` — the atasan's decisions from returned review workbooks;
+    * :attr:`settings` — the master's settings read at run time.
 
     Nothing is created before it is used: asking whether a workspace exists, or opening
     one to read, writes no file until a key or a record is needed."""
@@ -54,6 +68,9 @@ class Workspace:
         self.mail = MailRecords(self.ledger)
         self.sessions = Sessions(self.ledger)
         self.rebuild = Rebuild(self.ledger)  # recovery only: a lost ledger rebuilt
+        self.reviews = Reviews(self.ledger)
+        self.verifications = Verifications(self.ledger)
+        self.settings = MasterSettings(self.ledger)
         self._key: bytes | None = None
 
     # -- secrets
@@ -79,6 +96,10 @@ class Workspace:
     def form_id(self, tahun: int, nip: str, kode_iki: str) -> str:
         """Stable id of the form (tahun, NIP, Kode IKI) in this workspace."""
         return form_id_of(self.key, tahun, nip, kode_iki)
+
+    def review_id(self, tahun: int, period: str, atasan: str) -> str:
+        """Stable id of an atasan's review workbook for a period (issue 26)."""
+        return review_id_of(self.key, tahun, period, atasan)
 
     def sheet_password(self, configured: str = "") -> tuple[str, Path | None]:
         """The configured password, else this workspace's random one (and its file)."""

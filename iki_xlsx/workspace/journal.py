@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from ..core.timeline import normal_time
+from ..core.clock import normal_time
 
 JOURNAL_FILE = "jurnal.jsonl"
 VERSION = 1

@@ -41,6 +41,14 @@ def form_id_of(key: bytes, tahun: int, nip: str, kode_iki: str) -> str:
     return f"{tahun}-{digest[:12].upper()}"
 
 
+def review_id_of(key: bytes, tahun: int, period: str, atasan: str) -> str:
+    """A review workbook's id: an atasan (NIP, or ``nama:`` and the name of one without)
+    and a period of a year, unguessable without the key (``2025-V-TW2-…``)."""
+    digest = hmac.new(key, f"review|{tahun}|{period}|{atasan}".encode(),
+                      hashlib.sha256).hexdigest()
+    return f"{tahun}-V-{period}-{digest[:10].upper()}"
+
+
 def random_password(path: Path) -> str:
     """The random sheet password kept at ``path``, created on first use."""
     return create_once(path, "".join(secrets.choice(_PASSWORD_ALPHABET)

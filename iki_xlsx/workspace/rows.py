@@ -243,3 +243,75 @@ class SendLogEntry:
     message_id: str
     attempts: int
     at: str
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True, slots=True)
+class NewReview:
+    """A review workbook as ``verifikasi`` hands it to the ledger (issue 26). The JSON
+    columns are values, or JSON text already serialised (by the worker that wrote it)."""
+
+    review_id: str
+    revision: int
+    tahun: int
+    period: str
+    atasan_nip: str
+    atasan_nama: str
+    content_hash: str
+    locked_cells: dict | str  # sheet → address → locked content
+    manifest: dict | str
+    file_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedReview:
+    """An issued review workbook, as judging a returned one needs it."""
+
+    review_id: str
+    revision: int
+    tahun: int
+    period: str
+    atasan_nip: str
+    atasan_nama: str
+    locked_cells: dict  # sheet → address → locked content
+    manifest: dict
+    file_path: str
+    issued_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRevisions:
+    """A review workbook as ``verifikasi`` meets it again: every content issued."""
+
+    review_id: str
+    revisions: dict = field(default_factory=dict)  # content hash → revision
+    last: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationRow:
+    """One decision of a returned review workbook, as collect hands it to the ledger
+    (recorded with its file, in the same transaction, only when the file is new)."""
+
+    review_id: str
+    form_id: str
+    revision: int  # of the form
+    indicator: str | None  # None: the overall note about the bawahan
+    period: str
+    kind: str  # setuju | kembalikan | koreksi | catatan
+    value: object
+    shown: object
+    base: object
+    source: str
+    note: str
+    atasan_nip: str
+
+
+class FormPeople(NamedTuple):
+    """Who a form is for and who assesses it, as issued (form JSON: pegawai, atasan)."""
+
+    form_id: str
+    pegawai: dict
+    atasan: dict

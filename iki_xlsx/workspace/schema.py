@@ -12,7 +12,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ..core.timeline import claim_has_zone, mail_arrival, normal_time, trusted_time
+from ..core.clock import claim_has_zone, mail_arrival, normal_time, trusted_time
 from .private import create_private
 
 SCHEMA_VERSION = 3  # 3: files.arrived_at / trusted_at (the trusted clock, issue 21)
@@ -168,6 +168,55 @@ CREATE TABLE IF NOT EXISTS portal_sessions (
     password_tag TEXT NOT NULL,    -- names the password it was opened with
     ended_at TEXT,
     ended_why TEXT                 -- keluar | sandi_diganti | diakhiri | diam | lama | sandi
+);
+
+-- Issue 26: the review workbooks issued to each atasan (pejabat penilai) for a period,
+-- one row per content (a revision), and what each row showed (in the manifest).
+CREATE TABLE IF NOT EXISTS reviews (
+    review_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    tahun INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    atasan_nip TEXT NOT NULL,      -- '' for an atasan without a NIP (the Bupati)
+    atasan_nama TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    locked_cells TEXT NOT NULL,    -- JSON: sheet → address → locked content, as issued
+    manifest TEXT NOT NULL,        -- JSON: the signed manifest written into the file
+    file_path TEXT NOT NULL,       -- relative to the folder it was written in
+    issued_at TEXT NOT NULL,
+    PRIMARY KEY (review_id, revision)
+);
+
+-- Issue 26: the atasan's decisions from returned review workbooks, one row per form ×
+-- indikator × period (or the overall note about a bawahan: kind catatan, no indikator).
+-- Added with the file that carried them (in its transaction), never changed.
+CREATE TABLE IF NOT EXISTS verifications (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,          -- the returned review workbook (files.sha256)
+    review_id TEXT NOT NULL,
+    form_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,     -- of the form, the row was of
+    indicator TEXT,                -- its id in that revision (NULL: the overall note)
+    period TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- setuju | kembalikan | koreksi | catatan
+    value TEXT,                    -- JSON: what it makes count (setuju: the value shown,
+                                   -- koreksi: the atasan's)
+    shown TEXT,                    -- JSON: the value the row showed (counted then)
+    base TEXT,                     -- JSON: the pegawai's own value under it then
+    source TEXT NOT NULL DEFAULT '',  -- the file (sha256) the shown value came from
+    note TEXT NOT NULL DEFAULT '', -- umpan balik
+    atasan_nip TEXT NOT NULL,
+    saved_at TEXT,                 -- when the atasan saved the workbook (as the file's)
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verifications_form ON verifications (form_id);
+CREATE INDEX IF NOT EXISTS verifications_file ON verifications (sha256);
+
+-- Settings of the master that commands read at run time (generate records them: the
+-- master is the truth), e.g. hanya_terverifikasi (issue 26).
+CREATE TABLE IF NOT EXISTS master_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 

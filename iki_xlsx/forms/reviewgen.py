@@ -1,0 +1,169 @@
+"""Making the review workbooks of a period (issue 26): the plan from the ledger
+(:mod:`.review`), then per atasan — in worker processes, as ``generate`` does — the
+layout (:mod:`.reviewbook`), the content hash, the revision (the same content keeps its
+number), the signed manifest (:mod:`.reviewmanifest`), the file and its ledger row; the
+main process records them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.texts import get_texts
+from ..workspace import NewReview, ReviewRevisions, Workspace, ledger_json
+from .generate import safe_name
+from .manifest import content_hash, sign, to_text
+from .review import ReviewBlock, ReviewBook, ReviewPlan, plan_reviews
+from .reviewbook import BlockLayout, block_layout, sheet_names, write_review
+from .reviewmanifest import build_review_manifest
+
+
+@dataclass
+class ReviewJob:
+    """Everything a worker needs to lay out, sign and write one review workbook."""
+
+    path: str
+    rel_path: str
+    book: ReviewBook
+    review_id: str
+    previous: ReviewRevisions | None
+    key: bytes
+    key_id: str
+    password: str
+    templates_dir: str | None
+
+
+@dataclass
+class ReviewResult:
+    path: str
+    review_id: str
+    revision: int
+    status: str  # baru | berubah | sama
+    ledger_row: NewReview
+
+
+def write_book(job: ReviewJob) -> ReviewResult:
+    """Lay out, hash, sign and write one review workbook (runs in a worker process)."""
+    texts = get_texts(job.templates_dir)
+    book = job.book
+    names = sheet_names(book.blocks)
+    layouts = [block_layout(book, block, name, texts)
+               for block, name in zip(book.blocks, names)]
+    locked = {lay.sheet: lay.locked_values() for lay in layouts}
+    digest = content_hash(locked)
+    prev = job.previous
+    if prev is None:
+        revision, status = 1, "baru"
+    elif digest in prev.revisions:
+        revision, status = prev.revisions[digest], "sama"
+    else:
+        revision, status = prev.last + 1, "berubah"
+    blocks = [_manifest_block(block, lay) for block, lay in zip(book.blocks, layouts)]
+    manifest = sign(build_review_manifest(
+        review_id=job.review_id, revision=revision, key_id=job.key_id, tahun=book.tahun,
+        period=book.period, atasan=book.atasan, blocks=blocks, content_hash=digest), job.key)
+    text = to_text(manifest)
+    write_review(job.path, book, layouts, text, job.password, texts)
+    row = NewReview(job.review_id, revision, book.tahun, book.period,
+                    str(book.atasan.get("nip") or ""), str(book.atasan.get("nama") or ""),
+                    digest, ledger_json(locked), text, job.rel_path)
+    return ReviewResult(job.path, job.review_id, revision, status, row)
+
+
+def _manifest_block(block: ReviewBlock, lay: BlockLayout) -> dict:
+    return {"form_id": block.form_id, "revision": block.revision,
+            "nip": str(block.pegawai.get("nip") or ""),
+            "nama": str(block.pegawai.get("nama") or ""), "sheet": lay.sheet,
+            "note": lay.note, "identity": lay.identity, "period_cell": lay.period_cell,
+            "rows": [{"id": row.id, "cells": refs, "shown": row.realisasi,
+                      "base": row.base, "source": row.source, "polaritas": row.polaritas,
+                      "satuan": row.satuan, "target": row.target_value,
+                      "target_text": row.target_text, "indikator": row.indikator}
+                     for row, refs in zip(block.rows, lay.rows)]}
+
+
+
+
+@dataclass
+class ReviewRun:
+    plan: ReviewPlan
+    out_dir: Path
+    results: list[ReviewResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def bawahan(self) -> int:
+        return sum(len(b.blocks) for b in self.plan.books)
+
+
+def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None, *,
+                     tahun: int | None = None, atasan: str | None = None,
+                     jobs: int | None = None, templates_dir: str | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> ReviewRun:
+    """Write one review workbook per atasan for ``period_text`` under ``out_dir``
+    (default ``output/verifikasi-<period>``: ``<NIP>_<Nama>.xlsx``) and record them. ValueError (Indonesian) for an unknown
+    period, a workspace without forms, or an ``atasan`` NIP with no bawahan then."""
+    started = time.perf_counter()
+    texts = get_texts(templates_dir)
+    nip = "".join(ch for ch in atasan if ch.isdigit()) if atasan else None
+    plan = plan_reviews(ws, texts, period_text, tahun=tahun, atasan=nip)
+    if nip and not plan.books:
+        raise ValueError(texts.t("verifikasi.galat.atasan", nip=atasan,
+                                 periode=texts.t(f"form.periode.{plan.period}")))
+    out_dir = Path(out_dir) if out_dir else Path("output") / f"verifikasi-{plan.period}"
+    password, _ = ws.sheet_password()
+    ids = [ws.review_id(plan.tahun, plan.period, b.key) for b in plan.books]
+    known = ws.reviews.revisions_of(ids)
+    key, key_id = ws.key, ws.key_id
+    todo = [ReviewJob(str(out_dir / rel), rel, book, rid, known.get(rid), key, key_id,
+                      password, templates_dir)
+            for book, rid, rel in zip(plan.books, ids, review_paths(plan.books))]
+    run = ReviewRun(plan, out_dir)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(todo) < 8:
+        for job in todo:
+            run.results.append(write_book(job))
+            if progress:
+                progress(len(run.results), len(todo))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for res in pool.map(write_book, todo, chunksize=max(1, min(8, len(todo) // (
+                    jobs * 8)))):
+                run.results.append(res)
+                if progress:
+                    progress(len(run.results), len(todo))
+    ws.reviews.record([r.ledger_row for r in run.results])
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def review_paths(books: list[ReviewBook]) -> list[str]:
+    """``<NIP>_<Nama>.xlsx`` per atasan (the name alone without a NIP; an atasan with
+    several workbooks, as Plt. too, adds the jabatan), relative to the output folder;
+    names that would clash on Windows get ``(2)``."""
+    used: set[str] = set()
+    out = []
+    several = {b.atasan_key for b in books if sum(1 for x in books
+                                                 if x.atasan_key == b.atasan_key) > 1}
+    for book in books:
+        nip = str(book.atasan.get("nip") or "")
+        stem = f"{nip}_{book.atasan.get('nama') or ''}" if nip \
+            else str(book.atasan.get("nama") or "_")
+        if book.atasan_key in several:
+            stem += f"_{book.atasan.get('jabatan') or ''}"
+        stem = safe_name(stem, 78)
+        name, n = f"{stem}.xlsx", 2
+        while name.casefold() in used:
+            name = f"{stem} ({n}).xlsx"
+            n += 1
+        used.add(name.casefold())
+        out.append(name)
+    return out

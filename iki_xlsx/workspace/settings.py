@@ -1,0 +1,24 @@
+"""Settings of the master that commands read at run time, from the ledger: ``generate``
+records them (the master is the truth: each run replaces them), the recap reads
+``hanya_terverifikasi`` (issue 26) without the master at hand."""
+
+from __future__ import annotations
+
+from .ledger import Ledger
+
+
+class MasterSettings:
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def record(self, values: dict[str, str]) -> None:
+        """Store ``values`` (key → text), replacing what was recorded for those keys."""
+        with self.ledger.transaction() as db:
+            db.executemany("INSERT INTO master_settings (key, value) VALUES (?, ?)"
+                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           list(values.items()))
+
+    def get(self, key: str, default: str = "") -> str:
+        row = self.ledger.db.execute("SELECT value FROM master_settings WHERE key = ?",
+                                     (key,)).fetchone()
+        return row[0] if row else default
