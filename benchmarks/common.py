@@ -139,11 +139,12 @@ _paths = count()
 
 
 def fresh_path(root: Path, label: str) -> Path:
-    """A path under ``root`` that no earlier round of this benchmark used."""
-    path = Path(root) / f"{label}-{next(_paths)}"
-    if path.exists():
-        raise SystemExit(f"FAILED: {path} exists: a round would reuse a workspace path")
-    return path
+    """A path under ``root`` that no earlier round used (of this run, or of an earlier
+    one that kept its folder)."""
+    while True:
+        path = Path(root) / f"{label}-{next(_paths)}"
+        if not path.exists():
+            return path
 
 
 def check_store(ws_path: Path) -> int:
