@@ -4,13 +4,14 @@ collected file. Every step that remembers something goes through a :class:`Works
 and its parts (``ws.issued``, ``ws.files``, ``ws.store``, ``ws.decisions``, ``ws.mail``),
 which hand out typed rows (:mod:`.rows`; the face lists those other packages name);
 and, for the atasan's verification (issue 26), ``ws.reviews``, ``ws.verifications`` and
-``ws.settings``.
+``ws.settings``; ``ws.years`` reads each form's year, kept as files are recorded.
 
 The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (key,
 password), :mod:`.ledger` (the connection, transactions), :mod:`.schema` (tables,
 migrations) and :mod:`.journal` (what a lost ledger is rebuilt from, :mod:`.rebuild`),
 :mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`, :mod:`.mail`,
-:mod:`.sessions`, :mod:`.reviews`, :mod:`.verifications`, :mod:`.settings`.
+:mod:`.sessions`, :mod:`.reviews`, :mod:`.verifications`, :mod:`.settings`,
+:mod:`.years` (each form's year, kept).
 """
 
 from __future__ import annotations
