@@ -289,3 +289,26 @@ def test_files_judged_as_files_when_mail_is_not_read(mail_ws, mail_filled, tmp_p
     report = collect([eml], ws, jobs=1, year=False, mail_files=False)
     assert [(r.source, r.status) for r in report.results] == [(str(eml.resolve()), "ditolak")]
     assert report.mail is None and report.messages == []
+
+
+def test_an_outlook_message_uploaded_to_the_portal_is_named_as_one(mail_ws, mail_filled,
+                                                                   tmp_path):
+    """The portal reads one upload as one file, never as a mailbox: an Outlook .msg
+    uploaded there is named as a message (not as an old .xls), with what to do."""
+    from portalkit import Client, portal, text_of
+
+    from iki_xlsx.core.texts import get_texts
+    from iki_xlsx.portal.auth import set_password
+
+    ws, _ = mail_ws
+    saved = tmp_path / "RE Formulir IKI.msg"
+    saved.write_bytes(outlook_msg("andi@contoh.go.id", [("IKI Andi.xlsx", mail_filled[ANDI])],
+                                  msgid="<unggah@contoh.go.id>"))
+    set_password(ws.path, "sandi-pengelola-uji-123", get_texts())
+    ws.close()
+    with portal(ws.path) as running:
+        page = text_of(Client(running.url).upload(saved).text)
+    texts = get_texts()
+    assert texts.t("masalah.pesan_outlook") in page
+    assert texts.t("masalah.pesan_outlook_saran") in page
+    assert texts.t("masalah.format_xls") not in page

@@ -42,9 +42,9 @@ from iki_xlsx.forms import generate_reviews
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.mail.remind import remind
 from iki_xlsx.portal.auth import set_password
-from iki_xlsx.workspace import Workspace
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.wording import notes
+from iki_xlsx.workspace import Workspace
 from iki_xlsx.recap.xlsx import write_recap_xlsx
 
 T = get_texts().t
@@ -336,3 +336,44 @@ def test_the_review_of_a_period_a_form_does_not_count_in_leaves_it_out(tmp_path)
     assert [b["nama"] for b in manifest_of(tw3[SRI_NIP])["blocks"]] == [
         "Andi Pratama, S.Kom", "Nur Aini, A.Md"]
     assert block_of(manifest_of(tw3[SRI_NIP]), "Andi")["rows"][0]["shown"] is None
+
+
+def _figures(ws) -> dict:
+    """What a recap says of every form: values, capaian and the atasan's verification
+    per indikator and period, counted with all values and with verified ones only."""
+    out = {}
+    for only in (False, True):
+        for f in build_recap(ws, upto="TW2", only_verified=only).forms:
+            out[(only, f.nip, f.kode_iki)] = (
+                f.capaian, f.predikat, f.verification, f.unverified,
+                [(i.values, i.capaian, i.verification, i.status) for i in f.indicators])
+    return out
+
+
+def test_recovery_brings_back_the_atasans_decisions(w, tmp_path):
+    """Issues 23 and 26: the ledger lost after the atasan verified; recovery from the
+    journal rebuilds the review workbooks issued and judges the returned one again, so the
+    recap after recovery is the recap before (Koreksi, Kembalikan and Setuju alike)."""
+    ws = w["ws"]
+    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    before = _figures(ws)
+    kinds = sorted(((fid, v.indicator, v.period, v.kind, v.value, v.note, v.saved_at)
+                    for fid, vs in ws.verifications.by_form().items() for v in vs), key=repr)
+    assert {k[3] for k in kinds} == {"setuju", "koreksi", "kembalikan", "catatan"}
+    assert before[(True, *ANDI)] != before[(False, *ANDI)]  # verification changes figures
+    ws.close()
+    for p in (w["root"] / "ws").glob("ledger.sqlite3*"):
+        p.unlink()
+    got = CliRunner().invoke(app, ["recover", str(w["root"] / "forms"),
+                                   "-w", str(w["root"] / "ws")])
+    assert got.exit_code in (0, 1), got.output
+    again = Workspace(w["root"] / "ws")
+    try:
+        assert sorted(((fid, v.indicator, v.period, v.kind, v.value, v.note, v.saved_at)
+                      for fid, vs in again.verifications.by_form().items()
+                       for v in vs), key=repr) == kinds
+        assert _figures(again) == before
+        assert [r.review_id for r in again.reviews.latest()] == [
+            b.ledger_row.review_id for b in w["books"].values()]
+    finally:
+        again.close()

@@ -25,6 +25,7 @@ from .judge import Issued, Judge
 from .mail.imap import ImapSpec
 from .mail.inbox import MailError
 from .mail.shown import mail_lines
+from .pool import Readers
 from .reading import RawReading, read_bytes, read_path
 from .rejudge import RejudgeReport, rejudge
 from .report import (
@@ -44,7 +45,7 @@ from .sources import UPLOAD_LIMITS, Limits, Source, display_name, iter_sources, 
 
 __all__ = ["CollectReport", "FileResult", "ImapSpec", "Issued", "Judge", "Limits",
            "MAX_FILE_BYTES", "UPLOAD_LIMITS",
-           "MailError", "RawReading", "RejudgeReport", "Source", "check_file", "check_lines",
+           "MailError", "RawReading", "Readers", "RejudgeReport", "Source", "check_file", "check_lines",
            "collect", "collect_table", "display_name", "iter_sources", "known_count",
            "ledger_report", "mail_lines", "read_bytes", "read_path", "rejudge", "review_counts",
            "status_text", "summary_counts", "text_of_path", "to_json", "verify_file",

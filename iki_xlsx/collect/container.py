@@ -25,6 +25,7 @@ MAX_SHEET_CELLS = 5_000_000  # used area (rows × columns) of a sheet that is re
 MAX_PROLOG = 64 * 1024  # bytes before an XML part's root element
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OUTLOOK_STREAM = "__substg1.0_"  # how every property stream of an Outlook .msg is named
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -58,6 +59,8 @@ def sniff(data: bytes) -> tuple[str, Problem | None, Parts | None]:
         if "EncryptedPackage".encode("utf-16-le") in data or \
                 "EncryptionInfo".encode("utf-16-le") in data:
             return "other", Problem("berkas_terenkripsi"), None
+        if OUTLOOK_STREAM.encode("utf-16-le") in data:  # an uploaded Outlook message
+            return "other", Problem("pesan_outlook"), None
         return "other", Problem("format_xls"), None
     if data.startswith(b"%PDF"):
         return "other", Problem("format_pdf"), None

@@ -1,7 +1,9 @@
 """Reading many sources: in this process, or in a pool of worker processes with a bounded
-window of work in flight (memory does not grow with the inbox). A file that crashes its
-reader (a native library's bug) is re-read alone in a process of its own and reported,
-instead of taking collect down.
+window of work in flight (memory does not grow with the inbox), or — for a caller that
+runs long and reads a few files at a time from many threads (the portal) — in a standing
+:class:`Readers` pool, so the threads wait without holding the interpreter and reading
+uses another core. A file that crashes its reader (a native library's bug) is re-read
+alone in a process of its own and reported, instead of taking collect down.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
@@ -125,26 +128,73 @@ def _read_alone(args) -> RawReading:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Readers:
+    """A standing pool of reader processes, started on first use and kept until
+    :meth:`close` (a server's life): each :meth:`read` waits for its file in the calling
+    thread, which holds no lock meanwhile. Processes are spawned, not forked (the caller
+    has threads); a pool a crashing file broke is replaced, the file read alone."""
+
+    def __init__(self, workers: int = 1):
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> ProcessPoolExecutor:
+        """The pool, its processes started (a server starts them before its first
+        request, so that no upload waits for a process to start)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=get_context("spawn"),
+                    initializer=_worker_init, initargs=(os.getpid(),))
+                for ready in [self._pool.submit(os.getpid) for _ in range(self.workers)]:
+                    ready.result()  # up and waiting: the first file waits for no start
+            return self._pool
+
+    def read(self, args: tuple) -> RawReading:
+        pool = self.start()
+        try:
+            return pool.submit(read_source, args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            return _read_alone(args)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def read_expanding(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-                   jobs: int, store=None, limits: Limits = COLLECT_LIMITS
-                   ) -> Iterator[tuple[Source, RawReading]]:
+                   jobs: int, store=None, limits: Limits = COLLECT_LIMITS,
+                   readers: Readers | None = None) -> Iterator[tuple[Source, RawReading]]:
     """:func:`read_all`, with the members of a zip archive given as a file read in its
     place (the reader tells an archive from a workbook by the central directory it parses
-    anyway, so a file is opened as a zip once), within ``limits``."""
+    anyway, so a file is opened as a zip once), within ``limits``; ``readers``: a standing
+    pool to read in (see :class:`Readers`)."""
     cap = RunCap(limits)
-    for src, raw in read_all(cap.take(sources), key, key_id, jobs, store):
+    for src, raw in read_all(cap.take(sources), key, key_id, jobs, store, readers):
         if raw.kind == "archive" and src.path is not None:
             cap.give_back()
             yield from read_all(cap.take(archive_sources(src, limits)), key, key_id, jobs,
-                                store)
+                                store, readers)
         else:
             yield src, raw
 
 
 def read_all(sources: Iterable[Source], key: bytes | None, key_id: str | None,
-             jobs: int, store=None) -> Iterator[tuple[Source, RawReading]]:
+             jobs: int, store=None, readers: Readers | None = None
+             ) -> Iterator[tuple[Source, RawReading]]:
     """(source, reading) in the order of ``sources``. With several jobs, a bounded
     window of chunks is in flight: memory does not grow with the number of files."""
+    if readers is not None:
+        for src in sources:
+            yield src, readers.read((src, key, key_id, store))
+        return
     it = iter(sources)
     head = list(islice(it, 16))
     if jobs == 1 or len(head) < 16:

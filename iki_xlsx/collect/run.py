@@ -29,7 +29,7 @@ from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .mail.mailbox import MailInputs
-from .pool import collecting_rarely, read_expanding
+from .pool import Readers, collecting_rarely, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult
@@ -71,7 +71,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             imap=None, year: bool = True, mail_files: bool = True,
             received_at: datetime | None = None,
-            limits: Limits = COLLECT_LIMITS) -> CollectReport:
+            limits: Limits = COLLECT_LIMITS, readers: Readers | None = None
+            ) -> CollectReport:
     """Collect every file under ``inputs`` (mail files — mbox, .eml, .msg, … by content
     — read as mail) and the IMAP folder ``imap`` (an
     :class:`iki_xlsx.collect.mail.imap.ImapSpec`) into the ledger of ``ws``, and report.
@@ -80,7 +81,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     every file is judged as a file (the portal: an upload is one file, never a mailbox).
     ``received_at``: when the inputs reached us (the portal: the upload's receipt); by
     default this run's start — a file never counts as saved after it reached us.
-    ``limits``: how much the run opens and keeps (the portal: ``UPLOAD_LIMITS``)."""
+    ``limits``: how much the run opens and keeps (the portal: ``UPLOAD_LIMITS``);
+    ``readers``: a standing pool of reader processes (the portal's), instead of ``jobs``."""
     run_arrival = normal_time((received_at or datetime.now(timezone.utc)).isoformat())
     mail = MailInputs(imap, files=mail_files)
     years = ws.issued.years()
@@ -104,7 +106,8 @@ def collect(inputs: list[Path], ws: Workspace, *, tahun: int | None = None,
     try:
         with collecting_rarely():
             sources = chain(iter_sources(inputs, mail), mail.imap_sources())
-            for src, raw in read_expanding(sources, key, key_id, jobs, store, limits):
+            for src, raw in read_expanding(sources, key, key_id, jobs, store, limits,
+                                           readers):
                 if raw.sha256 in recorder.shas:
                     recorder.flush()  # the same content again: judged from the ledger
                 res = judged(ws, judge, src, raw, seen_this_run, known_shas,

@@ -51,7 +51,7 @@ _kinds(Severity.WARNING,
 # returned files: the file cannot be used (status ditolak)
 _kinds(Severity.ERROR,
        "berkas_kosong", "berkas_terlalu_besar", "berkas_rusak", "berkas_terenkripsi",
-       "format_xls", "format_pdf", "format_xlsm", "bukan_spreadsheet", "zip_rusak", "zip_bom",
+       "format_xls", "pesan_outlook", "format_pdf", "format_xlsm", "bukan_spreadsheet", "zip_rusak", "zip_bom",
        "arsip_terlalu_dalam", "berkas_tidak_ada", "berkas_tidak_terbaca", "tanpa_manifest",
        "manifest_rusak", "sheet_iki_hilang", "ruang_kerja_lain", "tanda_tangan_salah",
        "formulir_tidak_dikenal", "revisi_tidak_dikenal", "tahun_lain", "baris_bergeser",

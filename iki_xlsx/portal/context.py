@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, session, url_for
 
+from ..collect import Readers
 from ..core.texts import Texts
 from ..workspace import DB_FILE, Workspace
 from .auth import ByteBudget, RateLimit
@@ -31,6 +32,9 @@ class Portal:
     idle: timedelta  # an officer's session ends after this long without a page …
     absolute: timedelta  # … or this long after the login
     budget: ByteBudget  # bytes of uploads per hour, per address and from everyone
+    # uploads are read in a standing process: the server's threads wait for it without
+    # holding the interpreter, so judging uses a second core (closed with the server)
+    readers: Readers = field(default_factory=Readers)
 
     def audit(self, event: str) -> None:
         """One line per state change: time (UTC), client address, what happened."""

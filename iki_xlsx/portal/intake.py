@@ -18,7 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from ..collect import MAX_FILE_BYTES, UPLOAD_LIMITS, FileResult, collect, display_name
+from ..collect import (
+    MAX_FILE_BYTES,
+    UPLOAD_LIMITS,
+    FileResult,
+    Readers,
+    collect,
+    display_name,
+)
 from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
@@ -133,7 +140,8 @@ def save_upload(ws: Workspace, stream: BinaryIO, shown_name: str) -> Upload:
     return Upload(shown, path, receipt, size, digest.hexdigest(), now)
 
 
-def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Verdict]:
+def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts,
+                  readers: Readers | None = None) -> list[Verdict]:
     """Collect the uploaded files (as ``iki-xlsx collect`` would, within the upload's
     limits: at most 20 files read, archives not inside archives, only this workspace's
     forms kept) and say what each gave. The temporary files are removed; collect keeps
@@ -142,7 +150,7 @@ def judge_uploads(ws: Workspace, uploads: list[Upload], texts: Texts) -> list[Ve
         # none waits for another's files (the ledger keeps concurrent writers apart)
         report = collect([u.path for u in uploads], ws, jobs=1, year=False,
                          mail_files=False, limits=UPLOAD_LIMITS,
-                         received_at=min(u.received_at for u in uploads))
+                         received_at=min(u.received_at for u in uploads), readers=readers)
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)

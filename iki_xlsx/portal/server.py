@@ -214,6 +214,7 @@ class Running:
             pass
         self.thread.join(10)
         server.task_dispatcher.shutdown()
+        server.readers.close()
 
 
 def _socket_map(server) -> dict:
@@ -253,13 +254,16 @@ def make_server(workspace: Path, *, host: str = "127.0.0.1", port: int = 8000,
         server.exempt = (proxy,) if proxy else ()
         server.guard, server.budget = guard, portal_of(app).budget
         server.audit = portal_of(app).log
+        server.readers = portal_of(app).readers
         servers.append(server)
+    servers[0].readers.start()
     if len(servers) == 1:
         return servers[0]
     multi = MultiSocketServer(socket_map, adj, [(s.effective_host, s.effective_port)
                                                 for s in servers], dispatcher,
                               servers[-1].log_info)
     multi.effective_port = servers[0].effective_port  # "localhost": IPv4 and IPv6
+    multi.readers = servers[0].readers
     return multi
 
 

@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
                           pesan=t("portal.unggah.terlalu_banyak", n=MAX_FILES)), 400
         ws = workspace()
         uploads = [save_upload(ws, f.stream, f.filename or "") for f in files]
-        verdicts = judge_uploads(ws, uploads, portal.texts)
+        verdicts = judge_uploads(ws, uploads, portal.texts, portal.readers)
         kept = sum(v.kept_bytes for v in verdicts)  # a small zip of many forms costs more
         portal.budget.charge(_client(), kept - (request.content_length or 0))
         for line in audit_lines(verdicts):

@@ -33,7 +33,12 @@ JOURNAL_FILE = "jurnal.jsonl"
 VERSION = 1
 HEAD, REVISION, LOG, ACTIVE, FILE, SEEN, DECISION = (
     "jurnal", "revisi", "log", "aktif", "berkas", "lihat", "keputusan")
-_ORDER = {k: i for i, k in enumerate((REVISION, LOG, ACTIVE, FILE, SEEN, DECISION))}
+REVIEW, SETTINGS = "verifikasi", "pengaturan"  # issue 26: review workbooks, master settings
+_ORDER = {k: i for i, k in enumerate((REVISION, LOG, ACTIVE, SETTINGS, REVIEW, FILE, SEEN,
+                                      DECISION))}
+# what a review line keeps of the reviews row (the workbook a returned one is judged by)
+REVIEW_FIELDS = ("review_id", "revision", "tahun", "period", "atasan_nip", "atasan_nama",
+                 "content_hash", "locked_cells", "manifest", "file_path", "issued_at")
 # what a file line keeps of the files row (its values are in its bytes, judged again)
 FILE_FIELDS = ("size", "kind", "first_seen", "form_id", "revision", "nip", "tahun",
                "status", "problems", "filled", "last_period", "modified_at", "saved_at",
@@ -61,6 +66,16 @@ def decision_line(id_: int, at: str, kind: str, form_id, sha256, revision, indic
     return {"k": DECISION, "id": id_, "at": at, "kind": kind, "form_id": form_id,
             "sha256": sha256, "revision": revision, "indicator": indicator,
             "period": period, "value": value_text, "reason": reason}
+
+
+def review_line(values: dict) -> dict:
+    """A review workbook issued (its ``locked_cells`` and ``manifest`` as JSON text)."""
+    return {"k": REVIEW, **{f: values.get(f) for f in REVIEW_FIELDS},
+            "at": values.get("issued_at")}
+
+
+def settings_line(values: dict[str, str], at: str) -> dict:
+    return {"k": SETTINGS, "values": dict(values), "at": at}
 
 
 def file_line(sha256: str, values: dict) -> dict:
@@ -244,6 +259,12 @@ def snapshot(db: sqlite3.Connection) -> list[dict]:
     for row in db.execute("SELECT id, at, kind, form_id, sha256, revision, indicator, period,"
                           " value, reason FROM decisions ORDER BY id"):
         lines.append(decision_line(*row))
+    for row in db.execute(f"SELECT {', '.join(REVIEW_FIELDS)} FROM reviews ORDER BY rowid"):
+        lines.append(review_line(dict(zip(REVIEW_FIELDS, row))))
+    settings = dict(db.execute("SELECT key, value FROM master_settings"))
+    if settings:
+        first = db.execute("SELECT MIN(issued_at) FROM forms").fetchone()[0]
+        lines.append(settings_line(settings, first or _now()))
     order = {id(line): i for i, line in enumerate(lines)}
     return sorted(lines, key=lambda x: (normal_time(x.get("at")), _ORDER[x["k"]],
                                         order[id(x)]))

@@ -1,6 +1,8 @@
 """What recovery writes into a new ledger from the journal (:mod:`.journal`), with the
 original times and ids: revisions (their rows come from the form files), the issue log,
-Mulai / Selesai, decisions; and, after a file was judged again, when and where it first
+Mulai / Selesai, decisions, the atasan's review workbooks and the master's run-time
+settings (issue 26: the returned review workbooks, judged again, bring back the atasan's
+decisions); and, after a file was judged again, when and where it first
 arrived. A file whose bytes are gone gets back its journalled verdict (without values).
 Only :mod:`iki_xlsx.year.recovery` calls this, on a ledger that was lost.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from .journal import ACTIVE, DECISION, LOG, REVISION, adopt
+from . import reviews, settings
+from .journal import ACTIVE, DECISION, LOG, REVIEW, REVIEW_FIELDS, REVISION, SETTINGS, adopt
 from .ledger import Ledger, ledger_json, read_json
 from .rows import NewRevision
 
@@ -48,6 +51,10 @@ class Rebuild:
                                " at) VALUES (?,?,?,?,?)",
                                (line["form_id"], line["mulai"], line["selesai"],
                                 json.dumps(list(line["periods"])), line["at"]))
+                elif kind == REVIEW:  # issue 26: what a returned one is judged by
+                    db.execute(reviews.UPSERT, tuple(line[k] for k in REVIEW_FIELDS))
+                elif kind == SETTINGS:
+                    db.executemany(settings.UPSERT, list(dict(line["values"]).items()))
                 elif kind == DECISION:
                     db.execute("INSERT OR REPLACE INTO decisions (id, at, kind, form_id,"
                                " sha256, revision, indicator, period, value, reason)"

@@ -8,11 +8,18 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .journal import REVIEW_FIELDS, review_line
 from .ledger import Ledger, from_json, ledger_json, now_iso
 from .rows import FormPeople, IssuedReview, NewReview, ReviewRevisions
 
 _COLUMNS = ("review_id, revision, tahun, period, atasan_nip, atasan_nama, locked_cells,"
             " manifest, file_path, issued_at")
+
+
+# a content issued again keeps its row; only where it was written changes
+UPSERT = (f"INSERT INTO reviews ({', '.join(REVIEW_FIELDS)}) VALUES"
+          f" ({','.join('?' * len(REVIEW_FIELDS))}) ON CONFLICT (review_id, revision)"
+          " DO UPDATE SET file_path = excluded.file_path")
 
 
 def _issued(row) -> IssuedReview:
@@ -27,15 +34,13 @@ class Reviews:
         """Insert the review workbooks written; one already issued with the same content
         only gets its new path. One transaction."""
         stamp = now_iso()
+        rows = [(r.review_id, r.revision, r.tahun, r.period, r.atasan_nip, r.atasan_nama,
+                 r.content_hash, ledger_json(r.locked_cells), ledger_json(r.manifest),
+                 r.file_path, stamp) for r in reviews]
         with self.ledger.transaction() as db:
-            db.executemany(
-                "INSERT INTO reviews (review_id, revision, tahun, period, atasan_nip,"
-                " atasan_nama, content_hash, locked_cells, manifest, file_path, issued_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (review_id, revision)"
-                " DO UPDATE SET file_path = excluded.file_path",
-                [(r.review_id, r.revision, r.tahun, r.period, r.atasan_nip, r.atasan_nama,
-                  r.content_hash, ledger_json(r.locked_cells), ledger_json(r.manifest),
-                  r.file_path, stamp) for r in reviews])
+            db.executemany(UPSERT, rows)
+            for row in rows:  # the journal: what recovery judges returned ones by
+                self.ledger.note(review_line(dict(zip(REVIEW_FIELDS, row))))
 
     def revisions_of(self, review_ids: list[str]) -> dict[str, ReviewRevisions]:
         """For each review id already issued: every content's revision."""

@@ -4,7 +4,12 @@ records them (the master is the truth: each run replaces them), the recap reads
 
 from __future__ import annotations
 
-from .ledger import Ledger
+from .journal import settings_line
+from .ledger import Ledger, now_iso
+
+
+UPSERT = ("INSERT INTO master_settings (key, value) VALUES (?, ?)"
+          " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 
 class MasterSettings:
@@ -14,9 +19,8 @@ class MasterSettings:
     def record(self, values: dict[str, str]) -> None:
         """Store ``values`` (key → text), replacing what was recorded for those keys."""
         with self.ledger.transaction() as db:
-            db.executemany("INSERT INTO master_settings (key, value) VALUES (?, ?)"
-                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                           list(values.items()))
+            db.executemany(UPSERT, list(values.items()))
+            self.ledger.note(settings_line(values, now_iso()))
 
     def get(self, key: str, default: str = "") -> str:
         row = self.ledger.db.execute("SELECT value FROM master_settings WHERE key = ?",

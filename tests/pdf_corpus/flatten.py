@@ -1,5 +1,5 @@
 """Text of a PDF whose table columns are flattened, the way the decree in
-``../shared/samples`` came: every table cell is a block of its own lines, the blocks of a
+``tests/data/decree`` came: every table cell is a block of its own lines, the blocks of a
 row one after the other (NO, SASARAN, INDIKATOR, …) separated by blank lines, and the first
 line of a cell joined to its left neighbour's line when they stand on one line close
 together (``100% Jumlah dokumen …``, ``1 dokumen Laporan keuangan (CaLK)  Sub Bagian``),

@@ -21,11 +21,12 @@ from datetime import datetime, timedelta, timezone
 
 import olefile
 
+from ..container import OUTLOOK_STREAM
 from .names import decode_bytes
 
 ATTACH_PREFIX = "__attach_version1.0_#"
 PROPS = "__properties_version1.0"
-SUBSTG = "__substg1.0_"
+SUBSTG = OUTLOOK_STREAM
 _EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
