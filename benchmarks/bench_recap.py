@@ -9,8 +9,7 @@ manifest, as ``generate`` records them, but without writing workbooks; built on 
 cores) for common.synthetic_master (unique NIPs, 24 perangkat daerah × 5 unit kerja,
 ~700 atasan), and submissions recorded with ``Workspace.files.record``: 90 % of the forms
 submitted (TW1–TW2 filled, some blanks, some keterangan), 5 % with a second, older file,
-2 % rejected, 3 % with warnings; then each form's year is read once, as every collect
-run does for the forms it touched (the ledger keeps it). No file is collected here, so no bytes are stored: the
+2 % rejected, 3 % with warnings. No file is collected here, so no bytes are stored: the
 recap never reads them (bench_year.py measures collect + recap end to end, with the
 store checked).
 
@@ -136,10 +135,6 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> None:
                               f"{f.pegawai.nip}_{f.pegawai.nama}.xlsx")], "bench")
             recorded += 1
     print(f"setup: {recorded} files recorded in {time.perf_counter() - start:.1f} s",
-          flush=True)
-    start = time.perf_counter()
-    ws.years.load(None, ws.issued.forms())  # as a collect run ends: each form's year kept
-    print(f"setup: the year of each form kept in {time.perf_counter() - start:.1f} s",
           flush=True)
 
 
