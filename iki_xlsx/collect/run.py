@@ -12,15 +12,16 @@ from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 
-from ..core.clock import mail_arrival, normal_time
 from ..core.problems import ACCEPTED, Problem, Status
 from ..core.show import when
+from ..core.clock import mail_arrival, normal_time
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
     TIDAK_AKTIF,
     WAKTU_SAMA,
     Event,
+    load_years,
     mask_status,
     period_statuses,
     touching,
@@ -161,7 +162,7 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
         list(current))) | ws.verifications.corrected_forms()  # a Koreksi may fill a blank
     full |= {fid for fid, files in masks.items() if fid in current and any(
         rev != current[fid] or mask is None for rev, mask in files)}
-    years = ws.years.load(tahun, [f for f in forms if f.form_id in full], shapes)
+    years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
     light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
     month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
                 + [END_MONTH.get(p, 0) for files in light.values()

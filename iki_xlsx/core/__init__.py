@@ -1,6 +1,5 @@
 """The ground every step stands on: the domain model and its value rules, capaian and
-predikat, reading a realisasi as people type it, the year's values resolved cell by cell
-(and kept from one file to the next),
+predikat, reading a realisasi as people type it, the year's values resolved cell by cell,
 when a form is active, the catalogue of problems, every text a person reads, and small
 utilities (atomic writes, safe text in xlsx, canonical JSON, how values read, how much
 room a text needs and how every workbook prints).
@@ -16,7 +15,6 @@ from . import (
            clock,
            capaian,
            contacts,
-           kept,
            model,
            predikat,
            problems,
@@ -30,7 +28,6 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "clock", "contacts", "kept", "model",
-           "predikat",
+__all__ = ["active", "atomic", "canonical", "capaian", "clock", "contacts", "model", "predikat",
            "problems", "rules", "sheets", "show", "textfit", "texts", "timeline", "values",
            "xlsxtext"]

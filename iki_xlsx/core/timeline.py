@@ -369,7 +369,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
                 claimed_at=_claimed(f))))
     year.own = dict(year.values)
     apply_verifications(year, verifications, maps)
-    apply_value_decisions(year, decisions, maps)
+    _apply_value_decisions(year, decisions, maps)
     for d in decisions:
         if d.kind in FILE_DECISIONS:
             year.events.append(Event(KEPUTUSAN, "", "", decision=d))
@@ -397,8 +397,8 @@ def _maps(revisions: Mapping[int, list], current: int) -> dict[int, dict[str, st
     return out
 
 
-def apply_value_decisions(year: FormYear, decisions: list[Decision],
-                          maps: dict[int, dict[str, str]]) -> None:
+def _apply_value_decisions(year: FormYear, decisions: list[Decision],
+                           maps: dict[int, dict[str, str]]) -> None:
     latest: dict[tuple[str, str], Decision] = {}
     for d in decisions:
         if d.kind not in VALUE_DECISIONS or not d.indicator or not d.period:
@@ -470,10 +470,39 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 def load_years(ws, tahun: int | None, forms: list,
                shapes: Mapping[str, tuple] | None = None,
                names: Mapping[str, str] | None = None) -> dict[str, FormYear]:
-    """form id → its :class:`FormYear`, for the issued ``forms``: the workspace's own
-    ``ws.years.load`` (it keeps each form's year and applies these rules; the package
-    calls it there), under the name earlier callers know."""
-    return ws.years.load(tahun, forms, shapes, names)
+    """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
+    ``Workspace.issued.forms``), from what the ledger holds. ``shapes``: the forms'
+    (periods, number of indikator), ``names``: where each file was first seen — when the
+    caller has them (a recap asks for its forms in slices)."""
+    ids = [f.form_id for f in forms]
+    files = ws.files.year_files(ids, names)
+    decisions = ws.decisions.by_form(ids)
+    verifications = ws.verifications.by_form(ids, names)  # issue 26
+    current = {f.form_id: f.revision for f in forms}
+    shapes = shapes if shapes is not None else ws.issued.shapes(forms)
+    # the current revision's indikator are its positions; other revisions' are matched
+    # to them by text, so only forms with a file or a decision of another revision
+    # need their indikator decoded
+    other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
+    other |= {fid for fid, ds in decisions.items()
+              if any(d.revision not in (None, current[fid]) for d in ds)}
+    other |= {fid for fid, vs in verifications.items()
+              if any(v.revision != current[fid] for v in vs)}
+    revisions: dict[str, dict[int, list]] = {
+        fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
+    if other:
+        for form_id, rev, inds in ws.issued.indicators(tahun, sorted(other)):
+            if form_id in other:
+                revisions[form_id][rev] = inds or []
+    active = ws.issued.active_periods(ids)  # issue 11
+    out = {}
+    for f in forms:
+        fid = f.form_id
+        out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f.revision,
+                           decisions.get(fid, []), verifications.get(fid, ()))
+        if fid in active:
+            out[fid].active = active[fid].periods
+    return out
 
 
 def mask_status(files, period: str, count: int) -> str:

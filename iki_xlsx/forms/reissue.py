@@ -286,6 +286,7 @@ def fill_jobs(ws, jobs: list, upto_text: str, shut_text: str | None = None) -> N
     the periods s.d. ``upto_text`` (a new form: nothing counted, every cell late);
     ``shut_text``: the period s.d. which every cell is locked (``--tutup``)."""
     from ..core.capaian import parse_period
+    from ..core.timeline import load_years
 
     if not jobs:
         return
@@ -299,7 +300,7 @@ def fill_jobs(ws, jobs: list, upto_text: str, shut_text: str | None = None) -> N
     if shut is not None and periods.index(shut) > periods.index(upto):
         upto = shut  # closing a period whole closes it at all
     current = {f.form_id: f for f in ws.issued.forms(tahun)} if ws.has_key() else {}
-    years = ws.years.load(tahun, list(current.values())) if current else {}
+    years = load_years(ws, tahun, list(current.values())) if current else {}
     indicators = {}
     if current:
         for form_id, rev, inds in ws.issued.indicators(tahun, list(current)):

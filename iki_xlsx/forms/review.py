@@ -22,7 +22,7 @@ from ..core.capaian import capaian_upto, effective_target, parse_period
 from ..core.model import Form, PeriodScheme, Polarity
 from ..core.show import short_name, value_source
 from ..core.texts import Texts
-from ..core.timeline import FormYear
+from ..core.timeline import FormYear, load_years
 from ..workspace import Workspace
 from .manifest import form_from_dict
 
@@ -136,7 +136,7 @@ def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | 
     plan.other_scheme = len(heads) - len(wanted)
     for start in range(0, len(wanted), SLICE):
         chunk = wanted[start:start + SLICE]
-        years = ws.years.load(tahun, chunk, shapes, names)
+        years = load_years(ws, tahun, chunk, shapes, names)
         for head in chunk:
             year = years[head.form_id]
             if year.active is not None and period not in year.active:

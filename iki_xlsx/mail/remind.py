@@ -25,9 +25,10 @@ from ..core.contacts import show_hp
 from ..core.model import PeriodScheme, format_nip
 from ..core.sheets import Column, Link, ListFormats, list_sheet
 from ..core.texts import Texts
-from ..core.timeline import DIKEMBALIKAN, SUBMITTED, TIDAK_AKTIF, FormYear
-from ..forms import book_key, issued_paper
+from ..core.timeline import DIKEMBALIKAN, SUBMITTED, TIDAK_AKTIF, FormYear, load_years
+from ..forms import issued_paper
 from ..workspace import MailForm, Workspace
+from ..forms import book_key
 from .distribute import DistributeResult, SmtpSpec, deliver, issued_for_mail, plan
 from .message import Outgoing
 from .reviews import found_reviews, send_reviews, waiting_atasan
@@ -40,7 +41,7 @@ def not_submitted(ws: Workspace, forms: list[MailForm], period: str, scheme: Per
                   ) -> list[MailForm]:
     """The forms that have not submitted ``period``: its status (see
     :mod:`iki_xlsx.core.timeline`) is neither lengkap nor sebagian."""
-    years = years if years is not None else ws.years.load(tahun, forms)
+    years = years if years is not None else load_years(ws, tahun, forms)
     shapes = ws.issued.shapes(forms)
     return [f for f in forms if years[f.form_id].status(
         period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
@@ -102,7 +103,7 @@ def remind(ws: Workspace, texts: Texts, period_text: str, out_dir: Path, *, send
                         contoh=", ".join(scheme.periods))
     stamp = (today or date.today()).isoformat()
     result = RemindResult(tahun, period, total=len(forms))
-    years = ws.years.load(tahun, forms)
+    years = load_years(ws, tahun, forms)
     result.missing = not_submitted(ws, forms, period, scheme, tahun, years)
     result.returned = returned(ws, forms, years, tahun, texts)
     label = texts.t(f"form.periode.{period}") if texts.has(f"form.periode.{period}") \

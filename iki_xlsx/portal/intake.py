@@ -30,6 +30,7 @@ from ..core.capaian import capaian_upto
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
+from ..core.timeline import load_years
 from ..forms import form_from_dict
 from ..workspace import IssuedFormFull, Workspace, private_dir
 
@@ -239,7 +240,7 @@ def _not_counted(ws: Workspace, res: FileResult, issued: IssuedFormFull,
         return []
     shape = (list(issued.manifest.get("periods") or []),
              len(issued.manifest.get("indicators") or []))  # this form's only: cheap
-    year = ws.years.load(issued.tahun, [issued], {issued.form_id: shape},
+    year = load_years(ws, issued.tahun, [issued], {issued.form_id: shape},
                       names={})[issued.form_id]
     if res.sha256 in year.excluded:
         return []  # set aside by the officer: the verdict's own status says enough

@@ -14,10 +14,10 @@ from ..core.show import decision_target, file_label, when
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
-    DIKEMBALIKAN,
     END_MONTH,
     EXCLUDE,
     FILE_DECISIONS,
+    DIKEMBALIKAN,
     KOSONG,
     LENGKAP,
     MENUNGGU,
@@ -25,6 +25,7 @@ from ..core.timeline import (
     TERVERIFIKASI,
     TIDAK_AKTIF,
     Decision,
+    load_years,
     period_statuses,
 )
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
@@ -85,7 +86,7 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     years_in = ws.issued.years()
     tahun = years_in[-1] if years_in else None
     forms = ws.issued.forms(tahun) if tahun is not None else []
-    years = ws.years.load(tahun, forms)
+    years = load_years(ws, tahun, forms)
     shapes = ws.issued.shapes(forms)
     month, statuses = period_statuses(years, shapes, upto_month=12)
     codes = sorted({p for periods, _ in shapes.values() for p in periods},

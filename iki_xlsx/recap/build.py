@@ -34,6 +34,7 @@ from ..core.timeline import (
     SUBMITTED,
     TIDAK_AKTIF,
     FormYear,
+    load_years,
     resolve,
 )
 from ..forms import form_definitions
@@ -271,7 +272,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
     for start in range(0, len(entries), RECAP_SLICE):
         chunk = entries[start:start + RECAP_SLICE]
-        years = ws.years.load(tahun, [head for head, _ in chunk], shapes, first_names)
+        years = load_years(ws, tahun, [head for head, _ in chunk], shapes, first_names)
         for head, form in chunk:
             setting = form.settings.skala_predikat
             scale = by_setting.get(setting)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ..core.timeline import FILE_DECISIONS, Decision
+from ..core.timeline import Decision
 from .journal import decision_line
 from .ledger import Ledger, now_iso, read_json
-from .years import forget_kept
 
 
 class Decisions:
@@ -30,10 +29,6 @@ class Decisions:
                  reason)).lastrowid
             self.ledger.note(decision_line(id_, stamp, kind, form_id, sha256, revision,
                                            indicator, period, text, reason))
-            if kind in FILE_DECISIONS:  # what counts changed: resolved again when read
-                forms = [form_id] + [r[0] for r in db.execute(
-                    "SELECT form_id FROM files WHERE sha256 = ?", (sha256,))]
-                forget_kept(db, forms)
             return id_
 
     def by_form(self, form_ids: list[str] | None = None) -> dict[str, list[Decision]]:

@@ -13,7 +13,6 @@ from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
 from .rows import CollectedFile, FileEntry, FileMask, Sighting
 from .verifications import insert_verifications
-from .years import advance_kept, forget_kept
 
 _COLUMNS = tuple(f.name for f in fields(CollectedFile))
 _SELECT = ", ".join(_COLUMNS)
@@ -41,14 +40,6 @@ def _plain(entry: FileEntry) -> dict:
     return {f: getattr(entry, f) for f in FILE_FIELDS if f != "first_seen"}
 
 
-def _counting(entry: FileEntry, stamp: str, source: str, member: str) -> FileInput:
-    """A new accepted file as :meth:`CollectedFiles.year_files` will read it back."""
-    real = entry.realisasi
-    return FileInput(entry.sha256, entry.revision, entry.trusted_at or entry.saved_at or "",
-                     stamp, f"{source} › {member}" if member else source,
-                     json.loads(read_json(real)) if real else {}, entry.saved_at or "")
-
-
 class CollectedFiles:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
@@ -64,8 +55,6 @@ class CollectedFiles:
         stamp = now_iso("microseconds")  # orders files collected in one second
         out = []
         note = self.ledger.note
-        counting: list[FileInput] = []
-        form_of: dict[str, str] = {}
         with self.ledger.transaction() as db:
             for entry, source, member, *rest in items:
                 new = db.execute(
@@ -77,10 +66,6 @@ class CollectedFiles:
                 out.append(new)
                 if new:  # the journal: when it first arrived, and its verdict
                     note(file_line(entry.sha256, {**_plain(entry), "first_seen": stamp}))
-                    if entry.status in ACCEPTED and entry.form_id \
-                            and entry.revision is not None:
-                        counting.append(_counting(entry, stamp, source, member))
-                        form_of[entry.sha256] = entry.form_id
                 if new and len(rest) > 1 and rest[1]:
                     insert_verifications(db, entry.sha256, entry.saved_at, rest[1], stamp)
                 origin = (rest[0] if rest else "") or None
@@ -89,8 +74,6 @@ class CollectedFiles:
                               (entry.sha256, source, member, stamp, run_id,
                                origin)).rowcount == 1:
                     note(seen_line(entry.sha256, source, member, stamp, run_id, origin))
-            if counting:  # each form's kept year meets its new files (years.py)
-                advance_kept(db, counting, form_of)
         return out
 
     def replace_verdict(self, entry: FileEntry, verifications=None) -> None:
@@ -103,7 +86,6 @@ class CollectedFiles:
             if row is None:
                 return
             old = dict(zip([d[0] for d in cur.description], row))
-            forget_kept(db, (old.get("form_id"), entry.form_id))
             db.execute("INSERT INTO rejudged (sha256, at, old) VALUES (?,?,?)",
                        (entry.sha256, now_iso(), ledger_json(old)))
             db.execute(

@@ -31,7 +31,6 @@ from .sessions import Sessions
 from .settings import MasterSettings
 from .store import STORE_DIR, FileStore
 from .verifications import Verifications
-from .years import Years
 
 ENV_VAR = "IKI_XLSX_WORKSPACE"
 DEFAULT_DIR = "iki-workspace"
@@ -54,8 +53,7 @@ class Workspace:
     * :attr:`rebuild` — recovery writing a lost ledger back from its journal;
     * :attr:`reviews` — the review workbooks issued to each atasan (issue 26);
     * :attr:`verifications` — the atasan's decisions from returned review workbooks;
-    * :attr:`settings` — the master's settings read at run time;
-    * :attr:`years` — each form's year as it stands, kept as files are recorded.
+    * :attr:`settings` — the master's settings read at run time.
 
     Nothing is created before it is used: asking whether a workspace exists, or opening
     one to read, writes no file until a key or a record is needed."""
@@ -73,8 +71,6 @@ class Workspace:
         self.reviews = Reviews(self.ledger)
         self.verifications = Verifications(self.ledger)
         self.settings = MasterSettings(self.ledger)
-        self.years = Years(self.ledger, self.issued, self.files, self.decisions,
-                           self.verifications)
         self._key: bytes | None = None
 
     # -- secrets

@@ -25,7 +25,6 @@ class Rebuild:
     def adopt(self, ledger_id: str) -> None:
         """The rebuilt ledger is the journal's ledger again: the journal goes on."""
         with self.ledger.transaction() as db:
-            db.execute("DELETE FROM kept_years")  # what counts is being rebuilt
             adopt(db, ledger_id)
 
     def events(self, lines: list[dict], rows: Mapping[tuple[str, int], NewRevision]) -> list:
@@ -33,7 +32,6 @@ class Rebuild:
         Returns the (form id, revision) of revisions whose rows are in no form file."""
         missing = []
         with self.ledger.transaction() as db:
-            db.execute("DELETE FROM kept_years")  # what counts is being rebuilt
             for line in lines:
                 kind = line["k"]
                 if kind == REVISION:
@@ -72,7 +70,6 @@ class Rebuild:
         not say and the journal does (``saved``: saved_at, saved_from)."""
         sha = line["sha256"]
         with self.ledger.transaction() as db:
-            db.execute("DELETE FROM kept_years")  # what counts is being rebuilt
             db.execute("UPDATE files SET first_seen = ? WHERE sha256 = ?", (line["at"], sha))
             if problems is not None:
                 db.execute("UPDATE files SET problems = ? WHERE sha256 = ?",
@@ -87,7 +84,6 @@ class Rebuild:
         """A file whose bytes are in no store and no folder given: its journalled
         verdict, where it was seen (what it gave cannot be read again)."""
         with self.ledger.transaction() as db:
-            db.execute("DELETE FROM kept_years")  # what counts is being rebuilt
             db.execute(
                 "INSERT OR IGNORE INTO files (sha256, size, first_seen, kind, form_id,"
                 " revision, nip, tahun, status, problems, filled, last_period, modified_at,"
@@ -102,7 +98,6 @@ class Rebuild:
     def sightings(self, seen: list[dict]) -> None:
         """Later sightings of files already there (seen again in later runs)."""
         with self.ledger.transaction() as db:
-            db.execute("DELETE FROM kept_years")  # what counts is being rebuilt
             _sightings(db, seen)
 
 

@@ -158,15 +158,6 @@ CREATE TABLE IF NOT EXISTS active_periods (
 );
 CREATE INDEX IF NOT EXISTS active_periods_form ON active_periods (form_id, id);
 
--- What the counting files of each form give, cell by cell, for one revision: kept as
--- files are recorded (years.py), dropped when anything else changes what counts, and
--- made again from every file when the year is next read. Derived: never journalled.
-CREATE TABLE IF NOT EXISTS kept_years (
-    form_id TEXT PRIMARY KEY,
-    revision INTEGER NOT NULL,     -- the current revision it was resolved for
-    state TEXT NOT NULL            -- JSON: values, keterangan and events, by file
-);
-
 -- The portal officer's sessions (the browser holds a random token, only its sha256 is
 -- here): ended at logout, at a password change, by the officer, or past a time-out.
 CREATE TABLE IF NOT EXISTS portal_sessions (
@@ -279,7 +270,6 @@ def upgrade(db: sqlite3.Connection, stamp: str) -> None:
     another process did meanwhile is not done again)."""
     _create_missing(db)  # tables and columns newer than this ledger
     _add_columns(db)
-    db.execute("DELETE FROM kept_years")  # resolved again from the files, as upgraded
     version = schema_version(db)
     if version >= SCHEMA_VERSION:
         return

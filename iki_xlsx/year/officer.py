@@ -16,8 +16,8 @@ from pathlib import Path
 from ..core.capaian import parse_answer, parse_period
 from ..core.model import PeriodScheme, format_nip, parse_number
 from ..core.problems import ACCEPTED
-from ..core.show import file_label
 from ..core.texts import Texts, get_texts
+from ..core.show import file_label
 from ..core.timeline import (
     CLEAR,
     EXCLUDE,
@@ -28,6 +28,7 @@ from ..core.timeline import (
     Event,
     FormYear,
     Value,
+    load_years,
 )
 from ..workspace import IssuedFormRow, IssueLogEntry, Workspace
 
@@ -204,7 +205,7 @@ def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHis
         [f for f in ws.issued.withdrawn() if f.form_id in gone]
     if not forms:
         raise OfficerError(t("keputusan.pegawai_tidak_pernah", nip=nip))
-    years = ws.years.load(None, forms)
+    years = load_years(ws, None, forms)
     files = ws.files.year_files([f.form_id for f in forms])
     names = ws.files.first_names()
     out = []
