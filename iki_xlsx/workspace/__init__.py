@@ -4,7 +4,7 @@ collected file. Every step that remembers something goes through a :class:`Works
 and its parts (``ws.issued``, ``ws.files``, ``ws.store``, ``ws.decisions``, ``ws.mail``),
 which hand out typed rows (:mod:`.rows`; the face lists those other packages name);
 and, for the atasan's verification (issue 26), ``ws.reviews``, ``ws.verifications`` and
-``ws.settings``; ``ws.years`` reads each form's year, kept as files are recorded.
+``ws.settings``.
 
 The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (key,
 password), :mod:`.ledger` (the connection, transactions), :mod:`.schema` (tables,
