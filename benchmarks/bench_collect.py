@@ -1,19 +1,19 @@
-"""Benchmark: collect N filled forms (25 indicators each).
+"""Benchmark: collect N filled forms (25 indicators each, common.synthetic_master).
 
     python benchmarks/bench_collect.py            # N = 500, 5 rounds
     python benchmarks/bench_collect.py -n 2000 --rounds 3
 
-Prints ms per file for collect (one process, and all cores), the ratio to a bare
-python-calamine read of the same files (goal ≤ 3×), and to an openpyxl full load
-(goal: collect ≥ 10× faster).
+Prints, per round and as the median, collect with --jobs 1 and with all cores, and a
+bare python-calamine read of every sheet of the same files (goal: collect --jobs 1 ≤ 3×
+the bare read), and an openpyxl full load of 100 of them (goal: collect ≥ 10× faster).
 
-Timings on shared machines drift by tens of percent from minute to minute, so each
-round times collect (into a fresh copy of the workspace, at a path of its own: a round
-never meets what an earlier round left in this process) between two bare calamine
-reads of the same files, and the ratio is taken per round: the median of those ratios
-is the figure to quote. After each round every recorded file's bytes must be in the
-workspace's store; the benchmark fails loudly otherwise. CPU time of this process is
-measured (the --jobs run uses wall time, since its work happens in other processes).
+Every measurement runs in a process of its own (common.measure: wall time, CPU time with
+the workers', VmHWM). Timings on shared machines drift by tens of percent from minute to
+minute, so each round times collect between two bare reads of the same files and the
+ratio is taken per round, on CPU time; the median of those ratios is the figure to
+quote. Each collect goes into a fresh copy of the workspace at a path no earlier round
+used, and after it every recorded file's bytes must be in the store (checked by hash):
+the benchmark fails loudly otherwise.
 """
 
 from __future__ import annotations
@@ -26,17 +26,24 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_generate import synthetic_master  # noqa: E402
-
-from iki_xlsx.collect import collect
-from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace import Workspace
+from common import (  # noqa: E402
+    check_store,
+    describe_master,
+    fmt,
+    fresh_path,
+    machine,
+    measure,
+    summary,
+    synthetic_master,
+)
+from iki_xlsx.collect import collect  # noqa: E402
+from iki_xlsx.forms.generate import generate_forms  # noqa: E402
+from iki_xlsx.workspace import Workspace  # noqa: E402
 
 
 def typed(src: bytes, refs: dict[str, str], saved: str | None = None) -> bytes:
@@ -79,53 +86,47 @@ def fill_fast(src: Path, dst: Path, manifest: dict, seed: int) -> None:
     dst.write_bytes(typed(src.read_bytes(), refs))
 
 
-def bare_calamine(files: list[Path]) -> float:
-    """CPU seconds to open each file with python-calamine and read every sheet."""
+def bare_calamine(files: list[str]) -> dict:
+    """Open each file with python-calamine and read every sheet."""
     from python_calamine import CalamineWorkbook
 
-    start = time.process_time()
     for f in files:
-        wb = CalamineWorkbook.from_path(str(f))
+        wb = CalamineWorkbook.from_path(f)
         for name in wb.sheet_names:
             wb.get_sheet_by_name(name).to_python()
-    return time.process_time() - start
+    return {"files": len(files)}
 
 
-def openpyxl_full(files: list[Path]) -> float:
+def openpyxl_full(files: list[str]) -> dict:
     import openpyxl
 
-    start = time.process_time()
     for f in files:
         wb = openpyxl.load_workbook(f)
         for ws in wb.worksheets:
-            for row in ws.iter_rows(values_only=True):
+            for _row in ws.iter_rows(values_only=True):
                 pass
-    return time.process_time() - start
+    return {"files": len(files)}
 
 
-def timed_collect(inbox: Path, ws_dir: Path, copy: Path, jobs: int) -> tuple[float, int]:
-    """(seconds, files accepted) of one collect into a fresh copy of the workspace at
-    ``copy`` (a path no earlier round used); every file's bytes must then be stored."""
-    shutil.copytree(ws_dir, copy)
-    w = Workspace(copy)
-    clock = time.process_time if jobs == 1 else time.perf_counter
-    start = clock()
-    report = collect([inbox], w, jobs=jobs)
-    seconds = clock() - start
-    check_stored(w)
-    w.close()
-    shutil.rmtree(copy, ignore_errors=True)
-    return seconds, report.count("diterima")
+def run_collect(inbox: str, ws_dir: str, jobs: int) -> dict:
+
+    ws = Workspace(ws_dir)
+    report = collect([Path(inbox)], ws, jobs=jobs)
+    ws.close()
+    return {"files": len(report.results), "diterima": report.count("diterima")}
 
 
-def check_stored(ws: Workspace) -> None:
-    """Stop the benchmark when a recorded file's bytes are not in the store: a round
-    that did not keep them measured less work than a real collect does."""
-    files = ws.files.all(light=True)
-    missing = [f.sha256 for f in files if ws.store.kept(f.sha256, f.kind) is None]
-    if missing or not files:
-        raise SystemExit(f"{ws.path}: {len(missing)} of {len(files)} recorded files have no "
-                         "bytes in the store")
+def timed_collect(tmp: Path, inbox: Path, jobs: int, n: int) -> dict:
+    """One collect into a fresh copy of the generated workspace, at a path no earlier
+    round used; every file's bytes must then be in the store."""
+    copy = fresh_path(tmp, f"ws-j{jobs}")
+    shutil.copytree(tmp / "ws", copy)
+    r = measure(run_collect, str(inbox), str(copy), jobs)
+    if r["out"]["diterima"] != n:
+        raise SystemExit(f"FAILED: {r['out']['diterima']} of {n} files accepted")
+    check_store(copy)
+    shutil.rmtree(copy)
+    return r
 
 
 def main() -> None:
@@ -133,10 +134,13 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
+
+    print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-collect-"))
     cores = os.cpu_count() or 1
     try:
         master = synthetic_master(args.n)
+        print(f"master: {describe_master(master)}")
         ws = Workspace(tmp / "ws")
         result = generate_forms(master, tmp / "forms", ws)
         ws.close()
@@ -146,31 +150,37 @@ def main() -> None:
         for i, p in enumerate(result.forms):
             dst = inbox / f"balasan {i}.xlsx"
             fill_fast(p.path, dst, p.manifest, i)
-            files.append(dst)
+            files.append(str(dst))
         n = len(files)
-        ours, bares, ratios = [], [], []
-        for i in range(args.rounds):
-            before = bare_calamine(files)
-            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / f"ws-run-{i}", 1)
-            after = bare_calamine(files)
-            bare = (before + after) / 2
-            ours.append(seconds / n)
-            bares.append(bare / n)
-            ratios.append(seconds / bare)
-        per_file, bare = statistics.median(ours), statistics.median(bares)
-        print(f"iki-xlsx collect --jobs 1: {per_file * 1000:.2f} ms/file "
-              f"(median of {args.rounds} rounds; {ok} of {n} diterima)")
+        runs: dict[str, list[dict]] = {"collect --jobs 1": [], "bare calamine": []}
         if cores > 1:
-            seconds, ok = timed_collect(inbox, tmp / "ws", tmp / "ws-run-jobs", cores)
-            print(f"iki-xlsx collect --jobs {cores}: {n} files in {seconds:.2f} s wall = "
-                  f"{seconds / n * 1000:.2f} ms/file")
-        print(f"bare calamine read (every sheet): {bare * 1000:.2f} ms/file")
-        sample = files[: min(n, 100)]
-        opx = openpyxl_full(sample) / len(sample)
-        print(f"openpyxl full load: {opx * 1000:.2f} ms/file")
-        print(f"ratio collect --jobs 1 / bare calamine: {statistics.median(ratios):.2f} "
+            runs[f"collect --jobs {cores}"] = []
+        ratios = []
+        for i in range(args.rounds):
+            before = measure(bare_calamine, files)
+            ours = timed_collect(tmp, inbox, 1, n)
+            after = measure(bare_calamine, files)
+            bare = dict(before, cpu=(before["cpu"] + after["cpu"]) / 2,
+                        wall=(before["wall"] + after["wall"]) / 2)
+            runs["collect --jobs 1"].append(ours)
+            runs["bare calamine"].append(bare)
+            ratios.append(ours["cpu"] / bare["cpu"])
+            print(f"round {i + 1} collect --jobs 1: {fmt(ours)}", flush=True)
+            print(f"round {i + 1} bare calamine:    {fmt(bare)}", flush=True)
+            if cores > 1:
+                r = timed_collect(tmp, inbox, cores, n)
+                runs[f"collect --jobs {cores}"].append(r)
+                print(f"round {i + 1} collect --jobs {cores}: {fmt(r)}", flush=True)
+        opx = measure(openpyxl_full, files[: min(n, 100)])
+        print(f"\n{n} files, {args.rounds} round(s); medians, each round in brackets:")
+        for name, rs in runs.items():
+            print(summary(f"  {name:18}", rs, per=n, unit="file"))
+        per_file = statistics.median(r["cpu"] for r in runs["collect --jobs 1"]) / n
+        opx_file = opx["cpu"] / min(n, 100)
+        print(f"  openpyxl full load: {opx_file * 1000:.2f} ms/file CPU")
+        print(f"  ratio collect --jobs 1 / bare calamine (CPU): {statistics.median(ratios):.2f} "
               f"(per round: {' '.join(f'{r:.2f}' for r in ratios)}; goal ≤ 3)")
-        print(f"openpyxl / collect --jobs 1: {opx / per_file:.1f}× (goal ≥ 10×)")
+        print(f"  openpyxl / collect --jobs 1 (CPU): {opx_file / per_file:.1f}× (goal ≥ 10×)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

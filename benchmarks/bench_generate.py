@@ -1,82 +1,62 @@
-"""Benchmark: generate N synthetic forms (25 indicators each) and compare with a bare
-xlsxwriter script that writes the same cells.
+"""Benchmark: generate N synthetic forms (25 indicators each, common.synthetic_master)
+and compare with a bare xlsxwriter script that writes the same visible cells.
 
-    python benchmarks/bench_generate.py            # N = 1000
-    python benchmarks/bench_generate.py -n 200
+    python benchmarks/bench_generate.py                 # N = 1000, 3 rounds
+    python benchmarks/bench_generate.py -n 200 --rounds 5
+    python benchmarks/bench_generate.py -n 10000 --rounds 1 --only-jobs 2
 
-Prints ms per workbook for --jobs 1 and for all cores, and the ratio of our per-workbook
-cost (single process) to the bare script's. Goals: ratio ≤ 1.5, 1,000 workbooks < 10 s on
-2 cores.
+Each round, in processes of their own (common.measure): ``generate_forms`` with --jobs 1,
+with --jobs <cores>, and the bare script (its layouts built before its clock starts), each
+into a workspace and folder at paths no round used before. Reported per round and as the
+median: wall and CPU time (the workers' included) and peak memory (VmHWM); the ratio
+generate --jobs 1 / bare is taken per round, on CPU time (the machine is shared: wall
+time drifts with the others' load) and on wall time. Goals: ratio ≤ 1.5; 10,000 forms
+< 90 s wall with --jobs 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
+import statistics
+import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
-import xlsxwriter
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from iki_xlsx.core.model import (
-    Aggregation,
-    Assignment,
-    IKIDefinition,
-    Indicator,
-    Master,
-    Person,
-    Polarity,
-    Settings,
-    Target,
-)
-from iki_xlsx.core.texts import get_texts
-from iki_xlsx.forms import layout as L
-from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace import Workspace
+import xlsxwriter  # noqa: E402
+from common import describe_master, fmt, fresh_path, machine, measure, summary  # noqa: E402
+from common import synthetic_master  # noqa: E402
 
-WORDS = ("pelayanan administrasi kepegawaian daerah dokumen laporan kinerja pegawai data "
-         "informasi evaluasi perencanaan pengembangan kompetensi aparatur sipil negara "
-         "persentase jumlah indeks kepuasan tindak lanjut hasil pemeriksaan").split()
+from iki_xlsx.core.texts import get_texts  # noqa: E402
+from iki_xlsx.forms import layout as L  # noqa: E402
+from iki_xlsx.forms.generate import generate_forms  # noqa: E402
+from iki_xlsx.workspace import Workspace  # noqa: E402
 
 
-def synthetic_master(n: int, indicators: int = 25, seed: int = 1) -> Master:
-    rnd = random.Random(seed)
+def run_generate(n: int, out: str, jobs: int) -> dict:
+    """The measured work: the master, then every form written and recorded."""
 
-    def text(k):
-        return " ".join(rnd.choice(WORDS) for _ in range(k)).capitalize()
-
-    pol = [Polarity.MAKSIMAL, Polarity.MINIMAL, Polarity.RENTANG, Polarity.YA_TIDAK]
-    iki = {}
-    for k in range(max(1, n // 4)):  # IKI shared by ~4 pegawai each
-        inds = []
-        for i in range(indicators):
-            p = pol[i % 4]
-            target = {Polarity.MAKSIMAL: Target("100", 100.0), Polarity.MINIMAL: Target("0", 0.0),
-                      Polarity.RENTANG: Target("80 - 90", low=80.0, high=90.0),
-                      Polarity.YA_TIDAK: Target("Ya")}[p]
-            inds.append(Indicator(str(i // 2 + 1), text(10), text(12), text(15), text(5), "%",
-                                  target, p, list(Aggregation)[i % 3]))
-        iki[f"IKI-{k:04d}"] = IKIDefinition(f"IKI-{k:04d}", "Badan Kepegawaian Daerah",
-                                             text(4), text(40), tuple(text(12) for _ in range(6)),
-                                             "SASARAN", tuple(inds))
-    boss = Person("197002021996031002", "Kepala Badan", "Pembina Utama Muda", "IV/c", "Kepala")
-    people = []
-    for j in range(n):
-        nip = f"19{70 + j % 25:02d}0{1 + j % 9}1{j % 9}2000{1 + j % 9:02d}1{j % 1000:03d}"[:18]
-        people.append(Assignment(Person(nip, f"Pegawai Sintetis {j}", "Penata", "III/c",
-                                        "Analis", "Bidang", "Badan Kepegawaian Daerah"),
-                                 f"IKI-{j % len(iki):04d}", boss.nip, boss))
-    return Master(Settings(2025, tempat="Tenggarong", tanggal=date(2025, 1, 2)), people, iki)
+    master = synthetic_master(n)
+    ws = Workspace(Path(out) / "ws")
+    result = generate_forms(master, Path(out) / "formulir", ws, jobs=jobs)
+    ws.close()
+    return {"forms": len(result.forms)}
 
 
-def bare_xlsxwriter(layouts: list[L.FormLayout], out: Path) -> float:
-    """The same cells written by a plain xlsxwriter loop: no planning, templates,
-    manifest, ledger or pool."""
-    start = time.perf_counter()
+def bare_layouts(n: int, out: str) -> tuple[list, Path]:
+    """Setup of the bare script (not timed): the layouts of the same forms."""
+    texts = get_texts()
+    Path(out).mkdir(parents=True)
+    return [L.build_layout(f, texts) for f in synthetic_master(n).forms()], Path(out)
+
+
+def bare_xlsxwriter(state: tuple[list, Path]) -> dict:
+    """The same visible cells written by a plain xlsxwriter loop: no planning,
+    templates, manifest, helper sheet, ledger or pool."""
+    layouts, out = state
     for i, lay in enumerate(layouts):
         wb = xlsxwriter.Workbook(str(out / f"bare{i}.xlsx"), {"in_memory": True})
         fmts = {k: wb.add_format(v) for k, v in L.STYLES.items()}
@@ -101,33 +81,54 @@ def bare_xlsxwriter(layouts: list[L.FormLayout], out: Path) -> float:
                                                 "value": 0})
         ws.protect("x")
         wb.close()
-    return time.perf_counter() - start
+    return {"forms": len(layouts)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only-jobs", type=int, help="only generate with this many jobs (no bare)")
     args = ap.parse_args()
-    master = synthetic_master(args.n)
     cores = os.cpu_count() or 1
-    tmp = Path(tempfile.mkdtemp(prefix="iki-bench-"))
+    print(f"machine: {machine()}")
+    print(f"master: {describe_master(synthetic_master(args.n))}")
+    tmp = Path(tempfile.mkdtemp(prefix="iki-bench-generate-"))
+    job_counts = [args.only_jobs] if args.only_jobs else sorted({1, cores})
+    runs: dict[str, list[dict]] = {f"jobs{j}": [] for j in job_counts}
+    if not args.only_jobs:
+        runs["bare"] = []
     try:
-        results = {}
-        for jobs in sorted({1, cores}):
-            ws = Workspace(tmp / f"ws{jobs}")
-            start = time.perf_counter()
-            generate_forms(master, tmp / f"forms{jobs}", ws, jobs=jobs)
-            results[jobs] = time.perf_counter() - start
-            print(f"iki-xlsx generate --jobs {jobs}: {args.n} workbooks in {results[jobs]:.2f} s"
-                  f" = {results[jobs] / args.n * 1000:.2f} ms/workbook")
-        texts = get_texts()
-        layouts = [L.build_layout(f, texts) for f in master.forms()]
-        (tmp / "bare").mkdir()
-        bare = bare_xlsxwriter(layouts, tmp / "bare")
-        print(f"bare xlsxwriter script (1 process): {bare / args.n * 1000:.2f} ms/workbook")
-        print(f"ratio iki-xlsx --jobs 1 / bare: {results[1] / bare:.2f}  (goal ≤ 1.5)")
-        print(f"{args.n} workbooks with --jobs {cores}: {results[cores]:.2f} s"
-              f"  (goal for 1000 on 2 cores: < 10 s)")
+        for i in range(args.rounds):
+            for jobs in job_counts:
+                out = fresh_path(tmp, f"generate-j{jobs}")
+                r = measure(run_generate, args.n, str(out), jobs)
+                if r["out"]["forms"] != args.n:
+                    raise SystemExit(f"FAILED: {r['out']['forms']} of {args.n} forms written")
+                runs[f"jobs{jobs}"].append(r)
+                print(f"round {i + 1} generate --jobs {jobs}: {fmt(r)}", flush=True)
+                shutil.rmtree(out)
+            if "bare" in runs:
+                out = fresh_path(tmp, "bare")
+                r = measure(bare_xlsxwriter, args.n, str(out), setup=bare_layouts)
+                runs["bare"].append(r)
+                print(f"round {i + 1} bare xlsxwriter: {fmt(r)}", flush=True)
+                shutil.rmtree(out)
+        print(f"\n{args.n} forms, {args.rounds} round(s); medians, each round in brackets:")
+        for name, rs in runs.items():
+            label = {"bare": "bare xlsxwriter"}.get(name, f"generate --jobs {name[4:]}")
+            print(summary(f"  {label:20}", rs, per=args.n, unit="form"))
+            print(summary(f"  {label:20}", rs))
+        if "bare" in runs:
+            for key, what in (("cpu", "CPU"), ("wall", "wall")):
+                ratios = [a[key] / b[key] for a, b in zip(runs["jobs1"], runs["bare"])]
+                print(f"  ratio generate --jobs 1 / bare ({what}): "
+                      f"{statistics.median(ratios):.2f} "
+                      f"(per round: {' '.join(f'{x:.2f}' for x in ratios)}; goal ≤ 1.5)")
+        top = max(job_counts)
+        wall = statistics.median(r["wall"] for r in runs[f"jobs{top}"])
+        print(f"  {args.n} forms with --jobs {top}: {wall:.1f} s wall "
+              f"(goal for 10,000 on 2 cores: < 90 s)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

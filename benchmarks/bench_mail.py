@@ -5,12 +5,13 @@ attachment as Thunderbird writes it) against collecting the same N files from a 
     python benchmarks/bench_mail.py -n 10000 --rounds 1 --jobs 2
 
 Goal: mbox ≤ 1.5 × folder. Each round times the folder collect and the mbox collect
-(each into a fresh copy of the workspace) back to back; the ratio is taken per round
-and the median quoted, since timings on shared machines drift. With --jobs 1 CPU time
-of this process is measured (all the work happens here), otherwise wall time. Every
-round collects into a workspace at a new path and checks afterwards that the bytes of
-every file it collected are in the store (``berkas/<sha[:2]>/<sha>.<kind>``); it stops
-with FAILED when one is missing, or when a form is not accepted.
+(each into a fresh copy of the workspace, in a process of its own: common.measure, wall
+and CPU time with the workers', VmHWM) back to back; the ratio is taken per round, on
+CPU time, and the median quoted, since timings on shared machines drift. Every round
+collects into a workspace at a new path and checks afterwards that the bytes of every
+file it collected are in the store (``berkas/<sha[:2]>/<sha>.<kind>``) and that every
+file the ledger recorded has its bytes there; it stops with FAILED when one is missing,
+or when a form is not accepted.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_collect import fill_fast  # noqa: E402
-from bench_generate import synthetic_master  # noqa: E402
+from common import check_store as check_ledger_store  # noqa: E402
+from common import describe_master, fmt, fresh_path, machine, measure  # noqa: E402
+from common import synthetic_master  # noqa: E402
 from mailtools import thunderbird_reply  # noqa: E402
 
 from iki_xlsx.collect import collect
@@ -36,35 +38,41 @@ from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.workspace import Workspace
 
 
-def timed(inputs: list[Path], ws_dir: Path, fresh: Path, jobs: int) -> tuple[float, int, dict]:
+def run_collect(inputs: list[str], ws_dir: str, jobs: int) -> dict:
+    """The measured work: one collect; what the store check needs comes back."""
+    w = Workspace(ws_dir)
+    report = collect([Path(p) for p in inputs], w, jobs=jobs)
+    w.close()
+    return {"diterima": report.count("diterima"), "mail": report.mail or {},
+            "files": [(r.name, r.size, r.kind, r.sha256) for r in report.results]}
+
+
+def timed(inputs: list[Path], ws_dir: Path, tmp: Path, label: str, jobs: int) -> dict:
     """Collect ``inputs`` into a copy of the workspace at a path never used before (a
     store rebuilt at the same path would hide files a process believes it made), then
     check that every file read is in the store."""
+    fresh = fresh_path(tmp, label)
     shutil.copytree(ws_dir, fresh)
-    w = Workspace(fresh)
-    clock = time.process_time if jobs == 1 else time.perf_counter
-    start = clock()
-    report = collect(inputs, w, jobs=jobs)
-    seconds = clock() - start
-    w.close()
-    check_store(fresh, report)
+    r = measure(run_collect, [str(p) for p in inputs], str(fresh), jobs)
+    check_store(fresh, r["out"]["files"])
+    check_ledger_store(fresh)
     shutil.rmtree(fresh)  # its path is not used again
-    return seconds, report.count("diterima"), report.mail or {}
+    return r
 
 
-def check_store(ws_dir: Path, report) -> None:
+def check_store(ws_dir: Path, results: list[tuple]) -> None:
     """Every file collected has its bytes in ``<workspace>/berkas/<sha[:2]>/<sha>.<kind>``
     (and they hash to it): exit loudly otherwise."""
     missing = []
-    for r in report.results:
-        if not r.size:
+    for name, size, kind, sha256 in results:
+        if not size:
             continue  # nothing was read (a message that could not be opened)
-        suffix = f".{r.kind}" if r.kind in ("xlsx", "ods") else ""
-        path = ws_dir / "berkas" / r.sha256[:2] / f"{r.sha256}{suffix}"
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != r.sha256:
-            missing.append(r.name)
+        suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
+        path = ws_dir / "berkas" / sha256[:2] / f"{sha256}{suffix}"
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+            missing.append(name)
     if missing:
-        sys.exit(f"FAILED: {len(missing)} of {len(report.results)} files not in the store "
+        sys.exit(f"FAILED: {len(missing)} of {len(results)} files not in the store "
                  f"of {ws_dir}, e.g. {missing[:3]}")
 
 
@@ -74,9 +82,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args()
+    print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-mail-"))
     try:
         master = synthetic_master(args.n)
+        print(f"master: {describe_master(master)}")
         ws = Workspace(tmp / "ws")
         result = generate_forms(master, tmp / "forms", ws)
         ws.close()
@@ -95,23 +105,24 @@ def main() -> None:
         n = len(result.forms)
         print(f"{n} forms; mbox {box.stat().st_size / 2**20:.1f} MB, "
               f"folder {sum(p.stat().st_size for p in inbox.iterdir()) / 2**20:.1f} MB")
-        folder_s, mbox_s, ratios = [], [], []
+        folder, mbox, ratios = [], [], []
         for i in range(args.rounds):
-            f_sec, f_ok, _ = timed([inbox], tmp / "ws", tmp / f"ws-folder-{i}", args.jobs)
-            m_sec, m_ok, stats = timed([box], tmp / "ws", tmp / f"ws-mbox-{i}", args.jobs)
-            if f_ok != n or m_ok != n:
-                sys.exit(f"FAILED: round {i + 1}: {f_ok} (folder) and {m_ok} (mbox) of {n} "
-                         "forms accepted")
-            folder_s.append(f_sec)
-            mbox_s.append(m_sec)
-            ratios.append(m_sec / f_sec)
-        kind = "CPU" if args.jobs == 1 else "wall"
-        print(f"folder: {statistics.median(folder_s):.2f} s {kind} "
-              f"({statistics.median(folder_s) / n * 1000:.2f} ms/file; {f_ok} diterima)")
-        print(f"mbox:   {statistics.median(mbox_s):.2f} s {kind} "
-              f"({statistics.median(mbox_s) / n * 1000:.2f} ms/message; {m_ok} diterima; "
-              f"{stats})")
-        print(f"ratio mbox / folder: {statistics.median(ratios):.2f} "
+            f = timed([inbox], tmp / "ws", tmp, "ws-folder", args.jobs)
+            m = timed([box], tmp / "ws", tmp, "ws-mbox", args.jobs)
+            if f["out"]["diterima"] != n or m["out"]["diterima"] != n:
+                sys.exit(f"FAILED: round {i + 1}: {f['out']['diterima']} (folder) and "
+                         f"{m['out']['diterima']} (mbox) of {n} forms accepted")
+            print(f"round {i + 1} folder: {fmt(f)}\nround {i + 1} mbox:   {fmt(m)}", flush=True)
+            folder.append(f)
+            mbox.append(m)
+            ratios.append(m["cpu"] / f["cpu"])
+        for label, runs in (("folder", folder), ("mbox", mbox)):
+            wall = statistics.median(r["wall"] for r in runs)
+            cpu = statistics.median(r["cpu"] for r in runs)
+            print(f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU ({cpu / n * 1000:.2f} ms/file "
+                  f"CPU; {runs[-1]['out']['diterima']} diterima"
+                  f"{'; ' + str(runs[-1]['out']['mail']) if label == 'mbox' else ''})")
+        print(f"ratio mbox / folder (CPU): {statistics.median(ratios):.2f} "
               f"(per round: {' '.join(f'{r:.2f}' for r in ratios)}; goal ≤ 1.5)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

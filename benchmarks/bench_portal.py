@@ -23,7 +23,7 @@ with and without a hostile client.
    hold). Goal: p95 ≤ 500 ms on 2 cores. Reported with what the attack got (200, 413,
    429) and what it added to the workspace.
 
-The workspace has ``-p`` pegawai × 25 indikator (bench_generate's synthetic master);
+The workspace has ``-p`` pegawai × 25 indikator (common.synthetic_master);
 each upload is a quarterly return (bench_year's fill). Only loopback addresses are used.
 """
 
@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import requests  # noqa: E402
 import requests.adapters  # noqa: E402
-from bench_generate import synthetic_master  # noqa: E402
+from common import synthetic_master  # noqa: E402
 from bench_year import fill_quarter  # noqa: E402
 
 from iki_xlsx.forms.generate import generate_forms

@@ -1,13 +1,13 @@
 """Benchmark: the atasan's review workbooks (issue 26) for N pegawai under ~N/14 atasan.
 
-    python benchmarks/bench_review.py              # N = 10,000 (≈ 715 atasan), 2 jobs
+    python benchmarks/bench_review.py              # N = 10,000 (690 atasan), 2 jobs
     python benchmarks/bench_review.py -n 2000 --jobs 1
     python benchmarks/bench_review.py --keep DIR   # keep (and reuse) the populated ledger
 
-Setup (not timed): ``bench_recap``'s ledger — N issued forms × 25 indikator in 40
-perangkat daerah × 5 unit kerja, unique NIPs, 90 % submitted (TW1–TW2), some older files,
-rejected and noted ones — with an atasan hierarchy: every 14th pegawai is the pejabat
-penilai of the 13 after them, and is assessed by the Bupati (an atasan without a NIP).
+Setup (not timed): ``bench_recap``'s ledger — N issued forms × 25 indikator of
+common.synthetic_master (unique NIPs, 24 perangkat daerah × 5 unit kerja, its atasan
+hierarchy: the eselon of each unit assess its other pegawai, 690 atasan for 10,000), 90 %
+submitted (TW1–TW2), some older files, rejected and noted ones.
 
 Timed, in a fresh process so that its peak memory is its own (the process's VmHWM):
 ``generate_reviews(ws, "TW2", out, jobs=…)`` — reading the year from the ledger, laying
@@ -27,32 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_recap  # noqa: E402
+from common import fresh_path  # noqa: E402
 
-from iki_xlsx.core.model import Master, Person  # noqa: E402
 from iki_xlsx.workspace import Workspace  # noqa: E402
-
-TEAM = 14  # a pejabat penilai and their 13 bawahan
-_RECAP_MASTER = bench_recap.bench_master
-
-
-def hierarchy_master(n: int) -> Master:
-    """``bench_recap``'s master with an atasan hierarchy (see the module docstring)."""
-    base = _RECAP_MASTER(n)
-    bupati = Person("", "Bupati Sintetis", jabatan="Bupati")
-    people = []
-    for j, a in enumerate(base.assignments):
-        leader = base.assignments[j - j % TEAM].pegawai
-        if j % TEAM == 0:
-            people.append(replace(a, atasan_nip="", atasan=bupati))
-        else:
-            people.append(replace(a, atasan_nip=leader.nip, atasan=None))
-    return replace(base, assignments=people)
 
 
 def run_reviews(ws_dir: str, out_dir: str, jobs: int) -> dict:
@@ -99,16 +81,13 @@ def main() -> None:
     try:
         base = root / f"ws-{args.n}"
         if not (base / "ledger.sqlite3").is_file():
-            bench_recap.bench_master = hierarchy_master  # populate() builds this master
             ws = Workspace(base)
             bench_recap.populate(ws, args.n)
             ws.close()
         for r in range(args.rounds):
-            ws_dir = root / f"round-{r}"  # a fresh copy per round: nothing issued before
-            shutil.rmtree(ws_dir, ignore_errors=True)
+            ws_dir = fresh_path(root, "round")  # a fresh copy per round, at a new path
             shutil.copytree(base, ws_dir)
-            out = root / f"out-{r}"
-            shutil.rmtree(out, ignore_errors=True)
+            out = fresh_path(root, "out")
             done = subprocess.run([sys.executable, __file__, "--run", str(ws_dir), str(out),
                                    str(args.jobs)], capture_output=True, text=True)
             if done.returncode != 0:

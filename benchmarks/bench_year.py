@@ -1,14 +1,20 @@
-"""Benchmark: a year — N forms × 4 quarterly returns, then the TW4 recap.
+"""Benchmark: a kabupaten's year — N forms × 4 quarterly returns, then the TW4 recap.
 
-    python benchmarks/bench_year.py              # N = 10,000 (40,000 files)
-    python benchmarks/bench_year.py -n 2000
+    python benchmarks/bench_year.py                     # N = 10,000 (40,000 files), 1 round
+    python benchmarks/bench_year.py -n 2000 --rounds 3
 
-Each quarter every pegawai re-sends the same workbook with one more period filled (what
-staff usually do), saved at the end of that quarter; each quarter's inbox is collected
-by its own run (all cores, as an officer runs it). Then the TW4 recap is built and
-written (workbook) in a process of its own, whose peak memory is measured.
+Setup (not timed, done once): common.synthetic_master (unique NIPs, 120 units, ~700
+atasan), its forms generated into a workspace, and four inboxes written to disk: each
+quarter every pegawai re-sends the same workbook with one more period filled (what staff
+usually do), saved at the end of that quarter.
 
-Goals (this 2-core machine): collect ≤ 2.5 ms per file; recap < 30 s and < 1 GB.
+Each round starts from a copy of that workspace at a path no round used before. Each
+quarter's inbox is collected by its own run (all cores, as an officer runs it), in a
+process of its own (common.measure: wall and CPU time, the workers' included, and its
+VmHWM); after each quarter every recorded file's bytes must be in the store (checked by
+hash). Then the TW4 recap (build + workbook) is measured the same way. Goals (this
+2-core machine): the year ≤ 2 ms/file, TW4 within 20 % of TW1; recap < 15 s and
+< 500 MB; collect + recap of the year < 120 s wall.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -25,11 +31,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_collect import typed  # noqa: E402
-from bench_generate import synthetic_master  # noqa: E402
+from common import (  # noqa: E402
+    check_store,
+    describe_master,
+    fmt,
+    fresh_path,
+    machine,
+    measure,
+    synthetic_master,
+)
 
-from iki_xlsx.collect import collect
-from iki_xlsx.forms.generate import generate_forms
-from iki_xlsx.workspace import Workspace
+from iki_xlsx.collect import collect  # noqa: E402
+from iki_xlsx.forms.generate import generate_forms  # noqa: E402
+from iki_xlsx.recap.build import build_recap  # noqa: E402
+from iki_xlsx.recap.xlsx import write_recap_xlsx  # noqa: E402
+from iki_xlsx.workspace import Workspace  # noqa: E402
 
 PERIODS = ("TW1", "TW2", "TW3", "TW4")
 SAVED = {1: "2025-04-05T09:00:00Z", 2: "2025-07-05T09:00:00Z", 3: "2025-10-05T09:00:00Z",
@@ -46,85 +62,117 @@ def fill_quarter(src: bytes, manifest: dict, quarter: int, seed: int) -> bytes:
     return typed(src, refs, SAVED[quarter])
 
 
-RECAP_CHILD = """
-import json, resource, sys, time
-from pathlib import Path
-from iki_xlsx.workspace import Workspace
-from iki_xlsx.recap.build import build_recap
-from iki_xlsx.recap.xlsx import write_recap_xlsx
-ws = Workspace(sys.argv[1])
-t0 = time.perf_counter()
-recap = build_recap(ws, upto="TW4")
-t1 = time.perf_counter()
-write_recap_xlsx(recap, Path(sys.argv[2]) / "rekap-TW4.xlsx")
-t2 = time.perf_counter()
+def run_collect(inbox: str, ws_dir: str, jobs: int) -> dict:
 
-def peak_mb():
-    # VmHWM belongs to this program's own memory; ru_maxrss would also count the parent
-    # (the benchmark, holding thousands of forms) it was forked from
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ws = Workspace(ws_dir)
+    report = collect([Path(inbox)], ws, jobs=jobs)
+    ws.close()
+    return {"files": len(report.results), "diterima": report.count("diterima")}
 
 
-print(json.dumps({"build_s": t1 - t0, "xlsx_s": t2 - t1, "forms": len(recap.forms),
-                  "submitted": sum(1 for f in recap.forms if f.submitted),
-                  "peak_mb": peak_mb()}))
-"""
+def run_recap(ws_dir: str, out: str) -> dict:
+
+    ws = Workspace(ws_dir)
+    t0 = time.perf_counter()
+    recap = build_recap(ws, upto="TW4")
+    t1 = time.perf_counter()
+    write_recap_xlsx(recap, Path(out) / "rekap-TW4.xlsx")
+    return {"build_s": t1 - t0, "xlsx_s": time.perf_counter() - t1, "forms": len(recap.forms),
+            "submitted": sum(1 for f in recap.forms if f.submitted)}
+
+
+def prepare(tmp: Path, n: int, jobs: int) -> Path:
+    """The generated workspace and the four inboxes (``masuk-tw1`` …) under ``tmp``."""
+
+    t = time.perf_counter()
+    master = synthetic_master(n)
+    print(f"master: {describe_master(master)}")
+    ws = Workspace(tmp / "ws-generated")
+    result = generate_forms(master, tmp / "formulir", ws, jobs=jobs)
+    ws.close()
+    forms = [(p.path.read_bytes(), p.manifest) for p in result.forms]
+    del result
+    shutil.rmtree(tmp / "formulir")
+    for quarter in range(1, 5):
+        inbox = tmp / f"masuk-tw{quarter}"
+        inbox.mkdir()
+        for i, (data, manifest) in enumerate(forms):
+            (inbox / f"IKI {i} TW{quarter}.xlsx").write_bytes(
+                fill_quarter(data, manifest, quarter, i))
+    print(f"setup (not timed): {n} forms generated and {4 * n} files written in "
+          f"{time.perf_counter() - t:.0f} s", flush=True)
+    return tmp / "ws-generated"
+
+
+def one_round(tmp: Path, base: Path, n: int, jobs: int, label: str) -> dict:
+    ws_dir = fresh_path(tmp, "ws-year")
+    shutil.copytree(base, ws_dir)
+    quarters = []
+    for quarter in range(1, 5):
+        r = measure(run_collect, str(tmp / f"masuk-tw{quarter}"), str(ws_dir), jobs)
+        if r["out"]["diterima"] != n:
+            raise SystemExit(f"FAILED: TW{quarter}: {r['out']['diterima']} of {n} accepted")
+        stored = check_store(ws_dir)
+        quarters.append(r)
+        print(f"{label} TW{quarter} collect {n} files: {fmt(r)} = "
+              f"{r['wall'] / n * 1000:.2f} ms/file wall, {r['cpu'] / n * 1000:.2f} CPU; "
+              f"store checked: {stored} files", flush=True)
+    out = fresh_path(tmp, "out")
+    out.mkdir()
+    recap = measure(run_recap, str(ws_dir), str(out))
+    o = recap["out"]
+    print(f"{label} recap TW4 (build {o['build_s']:.1f} s + workbook {o['xlsx_s']:.1f} s; "
+          f"{o['submitted']} of {o['forms']} forms submitted): {fmt(recap)}", flush=True)
+    size = (ws_dir / "ledger.sqlite3").stat().st_size / 2**20
+    shutil.rmtree(ws_dir)
+    shutil.rmtree(out)
+    return {"quarters": quarters, "recap": recap, "ledger_mb": size}
+
+
+def report(rounds: list[dict], n: int) -> None:
+    def med(values):
+        return statistics.median(values)
+
+    print(f"\n{n} forms × 4 quarters, {len(rounds)} round(s); medians (each round):")
+    for q in range(4):
+        wall = [r["quarters"][q]["wall"] / n * 1000 for r in rounds]
+        cpu = [r["quarters"][q]["cpu"] / n * 1000 for r in rounds]
+        print(f"  TW{q + 1} collect: {med(wall):.2f} ms/file wall ({' '.join(f'{x:.2f}' for x in wall)}),"
+              f" {med(cpu):.2f} ms/file CPU ({' '.join(f'{x:.2f}' for x in cpu)})")
+    for key in ("wall", "cpu"):
+        year = [sum(q[key] for q in r["quarters"]) for r in rounds]
+        tw = [r["quarters"][3][key] / r["quarters"][0][key] for r in rounds]
+        print(f"  the year, {key}: {med(year):.1f} s = {med(year) / (4 * n) * 1000:.2f} ms/file "
+              f"(goal ≤ 2); TW4/TW1 {med(tw):.2f} ({' '.join(f'{x:.2f}' for x in tw)}; "
+              f"goal ≤ 1.20)")
+    peak = max(q["peak_mb"] for r in rounds for q in r["quarters"])
+    print(f"  collect peak (VmHWM of the collecting process): {peak:.0f} MB")
+    for key in ("wall", "cpu"):
+        recap = [r["recap"][key] for r in rounds]
+        both = [sum(q["wall"] for q in r["quarters"]) + r["recap"]["wall"] for r in rounds]
+        line = f"  recap TW4, {key}: {med(recap):.1f} s ({' '.join(f'{x:.1f}' for x in recap)}; goal < 15 s)"
+        if key == "wall":
+            line += (f"; collect + recap of the year {med(both):.1f} s wall "
+                     f"({' '.join(f'{x:.1f}' for x in both)}; goal < 120 s)")
+        print(line)
+    print(f"  recap peak (VmHWM): {max(r['recap']['peak_mb'] for r in rounds):.0f} MB "
+          f"(goal < 500 MB); ledger {rounds[-1]['ledger_mb']:.0f} MB")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
+    print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-year-"))
     try:
-        t = time.perf_counter()
-        master = synthetic_master(args.n)
-        ws = Workspace(tmp / "ws")
-        result = generate_forms(master, tmp / "forms", ws, jobs=args.jobs)
-        ws.close()
-        print(f"generate: {args.n} forms in {time.perf_counter() - t:.1f} s", flush=True)
-        forms = [(p.path.read_bytes(), p.manifest) for p in result.forms]
-        del result
-        collect_s, files = 0.0, 0
-        for quarter in range(1, 5):
-            inbox = tmp / f"masuk-tw{quarter}"
-            inbox.mkdir()
-            t = time.perf_counter()
-            for i, (data, manifest) in enumerate(forms):
-                (inbox / f"IKI {i} TW{quarter}.xlsx").write_bytes(
-                    fill_quarter(data, manifest, quarter, i))
-            made = time.perf_counter() - t
-            ws = Workspace(tmp / "ws")
-            t = time.perf_counter()
-            report = collect([inbox], ws, jobs=args.jobs)
-            seconds = time.perf_counter() - t
-            ws.close()
-            ok = sum(1 for r in report.results if r.status == "diterima")
-            collect_s += seconds
-            files += len(report.results)
-            print(f"TW{quarter}: {len(report.results)} files ({ok} diterima) collected in "
-                  f"{seconds:.1f} s = {seconds / len(report.results) * 1000:.2f} ms/file "
-                  f"(files written in {made:.1f} s)", flush=True)
-            shutil.rmtree(inbox)
-        print(f"collect, the year: {files} files in {collect_s:.1f} s = "
-              f"{collect_s / files * 1000:.2f} ms/file (goal ≤ 2.5)", flush=True)
-        out = subprocess.run([sys.executable, "-c", RECAP_CHILD, str(tmp / "ws"), str(tmp)],
-                             capture_output=True, text=True, check=True)
-        import json
-
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"recap TW4: build {r['build_s']:.1f} s + workbook {r['xlsx_s']:.1f} s = "
-              f"{r['build_s'] + r['xlsx_s']:.1f} s (goal < 30 s), peak {r['peak_mb']:.0f} MB "
-              f"(goal < 1 GB); {r['submitted']} of {r['forms']} forms submitted TW4")
-        print(f"ledger: {(tmp / 'ws' / 'ledger.sqlite3').stat().st_size / 2**20:.0f} MB; "
-              f"kept files: {sum(f.stat().st_size for f in (tmp / 'ws' / 'berkas').rglob('*')) / 2**20:.0f} MB")
+        base = prepare(tmp, args.n, args.jobs)
+        rounds = [one_round(tmp, base, args.n, args.jobs, f"round {i + 1}")
+                  for i in range(args.rounds)]
+        report(rounds, args.n)
+        print(f"machine after: {machine()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -31,7 +31,7 @@ from ..core.textfit import (
     text_lines,
 )
 from ..core.texts import Texts, tanggal_indonesia
-from .liveform import HELPERS, INVALID, flag_formula, period_formulas
+from .liveform import HELPERS, INVALID, ROW, HelperCell, flag_formula, period_formulas
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
     cell_ref,
     col_name,
@@ -163,7 +163,7 @@ class FormLayout:
     keterangan_col: int
     validations: list[dict] = field(default_factory=list)
     page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
-    helper_cells: list[Cell] = field(default_factory=list)  # on SHEET_HELPER, same rows
+    helper_cells: list[HelperCell] = field(default_factory=list)  # on SHEET_HELPER, same rows
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (range, formula): "warn"
 
     def locked_values(self) -> dict[str, object]:
@@ -261,7 +261,7 @@ class _Table:
     indicators: list[IndicatorCells] = field(default_factory=list)
     inputs: list[tuple[int, int, str]] = field(default_factory=list)
     validations: list[dict] = field(default_factory=list)
-    helper_cells: list[Cell] = field(default_factory=list)
+    helper_cells: list[HelperCell] = field(default_factory=list)
     helpers: list[tuple[int, ...]] = field(default_factory=list)  # HELPERS per period
     flag_col: int = 0
 
@@ -408,16 +408,12 @@ class _Sheet:
             ctx = reading_context(ind)
             per_period, flag_text = _row_templates(self.real_cols, tuple(table.helpers),
                                                    table.flag_col, ctx, s.batas_capaian)
-            row_no = str(r + 1)
             for cols, formulas in zip(table.helpers, per_period):
-                for c, formula in zip(cols, formulas):
-                    if formula:
-                        table.helper_cells.append(Cell(r, c, "", "helper",
-                                                       formula=formula.replace(_ROW, row_no)))
+                table.helper_cells.extend(HelperCell(r, c, formula)
+                                          for c, formula in zip(cols, formulas) if formula)
             checked = [HELPER + cell_ref(r, h[-1]) for h in table.helpers]
             flag = HELPER + cell_ref(r, table.flag_col)
-            table.helper_cells.append(Cell(r, table.flag_col, 0, "helper",
-                                           formula=flag_text.replace(_ROW, row_no)))
+            table.helper_cells.append(HelperCell(r, table.flag_col, flag_text, 0))
             self.put(r, self.cap_col, "", "capaian",
                      formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
                                              flag=flag, warning=warning,
@@ -531,9 +527,6 @@ class _Sheet:
                                    self.r, c1, rich=segments))
 
 
-_ROW = "\x00"  # the row number in a cached row template
-
-
 def midyear_note(form: Form, texts: Texts) -> str:
     """The line under the table that says what a ``jumlah`` with only a yearly target
     is compared with s.d. each period (setting *Target Tengah Tahun*); "" when no
@@ -560,13 +553,13 @@ def reading_context(ind) -> Context:
 @lru_cache(maxsize=4096)
 def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
                    flag_col: int, ctx: Context, cap: float):
-    """The helper formulas of an indicator row, with :data:`_ROW` for its row number:
+    """The helper formulas of an indicator row, with :data:`ROW` for its row number:
     rows alike differ only by it (built once, ~1 ms per form saved). Per period, the
     formulas in :data:`HELPERS` order ("" for a helper the row does not use)."""
     out, checked = [], []
     for c, cols in zip(real_cols, helpers):
-        refs = {letter: f"{col_name(h)}{_ROW}" for letter, h in zip(HELPERS, cols)}
-        formulas = period_formulas(f"{SHEET_FORM}!{col_name(c)}{_ROW}", refs, ctx, cap)
+        refs = {letter: f"{col_name(h)}{ROW}" for letter, h in zip(HELPERS, cols)}
+        formulas = period_formulas(f"{SHEET_FORM}!{col_name(c)}{ROW}", refs, ctx, cap)
         out.append(tuple(formulas.get(letter, "") for letter in HELPERS))
         checked.append(refs["P"])
     return tuple(out), flag_formula(checked)

@@ -39,10 +39,31 @@ for an ISO date (``2025-03-04``), so such a date counts there as its serial numb
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..core.capaian import DEFAULT_CAP, FULL, excel_number
 from ..core.rules import INVALID, MAX_DIGITS, MAX_NUMBER_TEXT, PERCENT_WORDS, Context
 
-__all__ = ["HELPERS", "INVALID", "flag_formula", "input_check", "period_formulas"]
+__all__ = ["HELPERS", "INVALID", "ROW", "HelperCell", "flag_formula", "input_check",
+           "period_formulas"]
+
+ROW = "\x00"  # the row number (1-based) in a helper formula's row template
+
+
+class HelperCell(NamedTuple):
+    """One helper formula of the hidden sheet: its row's template (:data:`ROW` for the row
+    number: the rows of a form differ only by it, so the writer escapes each template once
+    and writes a run of rows as one shared formula) and its cached ``value``."""
+
+    row: int  # 0-based
+    col: int
+    template: str
+    value: object = ""
+
+    @property
+    def formula(self) -> str:
+        return self.template.replace(ROW, str(self.row + 1))
+
 
 HELPERS = ("T", "W", "N", "M", "A", "B", "D", "K", "V", "P")  # per period, in order
 _BAD = f'"{INVALID}"'

@@ -31,8 +31,8 @@ from ..core.textfit import (
 from ..core.texts import Texts
 from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
-from .generate import ProtectedWorkbook
 from .review import ReviewBlock, ReviewBook, ReviewRow
+from .workbook import ProtectedWorkbook
 
 SHEET_GUIDE = "Petunjuk"
 # NO, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, SUMBER, KETERANGAN, STATUS,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..core.texts import get_texts
 from ..workspace import NewReview, ReviewRevisions, Workspace, ledger_json
-from .generate import safe_name
 from .manifest import content_hash, sign, to_text
+from .planning import safe_name
 from .review import ReviewBlock, ReviewBook, ReviewPlan, plan_reviews
 from .reviewbook import BlockLayout, block_layout, sheet_names, write_review
 from .reviewmanifest import build_review_manifest

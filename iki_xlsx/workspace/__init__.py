@@ -10,7 +10,8 @@ The modules, by what they keep: :mod:`.folder` (the Workspace), :mod:`.keys` (ke
 password), :mod:`.ledger` (the connection, transactions), :mod:`.schema` (tables,
 migrations) and :mod:`.journal` (what a lost ledger is rebuilt from, :mod:`.rebuild`),
 :mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`, :mod:`.mail`,
-:mod:`.sessions`, :mod:`.reviews`, :mod:`.verifications`, :mod:`.settings`.
+:mod:`.sessions`, :mod:`.reviews`, :mod:`.verifications`, :mod:`.settings`,
+:mod:`.years` (each form's year, kept).
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""The very hidden helper sheet (``_hitung``, see :mod:`.liveform`), written as XML
+straight from the row templates the layout made once.
+
+Every indicator row holds the same formulas, differing only by the row number
+(:class:`.liveform.HelperCell`): through xlsxwriter, each of a thousand long formulas
+per form would be checked, escaped and written on its own. Here each template is escaped
+once per process, and a run of rows with the same template in a column is one *shared
+formula* (``<f t="shared" ref="A24:A26" si="0">…</f>`` in its first cell, ``<f
+t="shared" si="0"/>`` in the others), as Excel itself saves a formula filled down: every
+client reads it as the same formula in each row (Excel, LibreOffice, Gnumeric and
+openpyxl translate the references row by row), and the sheet is a fraction of the size
+to compress. What each cell computes is unchanged: the tests recalculate the forms in
+LibreOffice and Gnumeric.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from xlsxwriter.worksheet import Worksheet
+
+from .liveform import ROW, HelperCell
+from .refs import col_name
+
+
+@lru_cache(maxsize=4096)
+def _escaped(template: str) -> str:
+    """The formula text as it goes into ``<f>``: no leading ``=``, XML escaped."""
+    return (template.removeprefix("=").replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def _cached(value: object) -> str:
+    return "<v></v>" if value in ("", None) else f"<v>{value}</v>"
+
+
+def rows_xml(cells: list[HelperCell]) -> str:
+    """The ``<row>`` elements of ``cells``: runs of consecutive rows with the same
+    template in a column share one formula."""
+    by_col: dict[int, list[HelperCell]] = {}
+    for cell in cells:
+        by_col.setdefault(cell.col, []).append(cell)
+    out: dict[tuple[int, int], str] = {}
+    shared = 0
+    for col, items in by_col.items():
+        items.sort(key=lambda c: c.row)
+        name = col_name(col)
+        i = 0
+        while i < len(items):
+            first, j = items[i], i
+            while (j + 1 < len(items) and items[j + 1].row == items[j].row + 1
+                   and items[j + 1].template == first.template):
+                j += 1
+            row = first.row + 1
+            body = _escaped(first.template).replace(ROW, str(row))
+            if j == i:
+                out[first.row, col] = f'<c r="{name}{row}"><f>{body}</f>{_cached(first.value)}</c>'
+            else:
+                out[first.row, col] = (f'<c r="{name}{row}"><f t="shared" ref="{name}{row}:'
+                                       f'{name}{items[j].row + 1}" si="{shared}">{body}</f>'
+                                       f'{_cached(first.value)}</c>')
+                for cell in items[i + 1:j + 1]:
+                    out[cell.row, col] = (f'<c r="{name}{cell.row + 1}"><f t="shared" '
+                                          f'si="{shared}"/>{_cached(cell.value)}</c>')
+                shared += 1
+            i = j + 1
+    rows: dict[int, list[str]] = {}
+    for (row, _), xml in sorted(out.items()):
+        rows.setdefault(row, []).append(xml)
+    return "".join(f'<row r="{row + 1}">{"".join(xs)}</row>' for row, xs in rows.items())
+
+
+class HelperSheet(Worksheet):
+    """A worksheet whose cells are the given helper formulas (:meth:`put`); everything
+    else (protection, visibility) through xlsxwriter as usual."""
+
+    _rows_xml: str | None = None
+
+    def put(self, cells: list[HelperCell]) -> None:
+        if not cells:
+            return
+        self._rows_xml = rows_xml(cells)
+        rows, cols = [c.row for c in cells], [c.col for c in cells]
+        self._check_dimensions(min(rows), min(cols))  # the <dimension> element
+        self._check_dimensions(max(rows), max(cols))
+
+    def _write_sheet_data(self) -> None:
+        if self._rows_xml is None:
+            super()._write_sheet_data()
+        else:
+            self.fh.write(f"<sheetData>{self._rows_xml}</sheetData>")
