@@ -32,7 +32,7 @@ from ..core.texts import Texts
 from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
 from .review import ReviewBlock, ReviewBook, ReviewRow
-from .workbook import ProtectedWorkbook
+from .workbook import ProtectedWorkbook, write_manifest_sheet
 
 SHEET_GUIDE = "Petunjuk"
 # NO, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, SUMBER, KETERANGAN, STATUS,
@@ -270,13 +270,7 @@ def write_review(path: str, book: ReviewBook, layouts: list[BlockLayout],
         for block, lay in zip(book.blocks, layouts):
             _write_block(wb.add_worksheet(lay.sheet), book, block, lay, texts, formats,
                          password)
-        man = wb.add_worksheet(L.SHEET_MANIFEST)
-        man.write_string(0, 0, L.MANIFEST_MARK)
-        for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
-            man.write_string(1 + i // L.MANIFEST_CHUNK, 0,
-                             manifest_text[i:i + L.MANIFEST_CHUNK])
-        man.protect(password)
-        man.very_hidden()
+        write_manifest_sheet(wb, manifest_text, password)
         wb.close()
     return path
 

@@ -109,16 +109,21 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         helper.put(lay.helper_cells)
         helper.protect(password)
         helper.very_hidden()
-        man = wb.add_worksheet(L.SHEET_MANIFEST)
-        man.write_string(0, 0, L.MANIFEST_MARK)
-        for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
-            man.write_string(1 + i // L.MANIFEST_CHUNK, 0,
-                             manifest_text[i:i + L.MANIFEST_CHUNK])
-        man.protect(password)
-        man.very_hidden()
+        write_manifest_sheet(wb, manifest_text, password)
         ws.activate()
         wb.close()
     return path
+
+
+def write_manifest_sheet(wb, manifest_text: str, password: str) -> None:
+    """The very hidden, protected sheet that carries the signed manifest, in chunks a
+    cell can hold, after its mark (forms and review workbooks alike)."""
+    man = wb.add_worksheet(L.SHEET_MANIFEST)
+    man.write_string(0, 0, L.MANIFEST_MARK)
+    for i in range(0, len(manifest_text), L.MANIFEST_CHUNK):
+        man.write_string(1 + i // L.MANIFEST_CHUNK, 0, manifest_text[i:i + L.MANIFEST_CHUNK])
+    man.protect(password)
+    man.very_hidden()
 
 
 try:  # xlsxwriter's own cell record for formulas (see _write_formula)
