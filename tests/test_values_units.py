@@ -133,3 +133,11 @@ def test_collect_reads_units_and_letters_and_names_implausible_cells(issued, tmp
                                                  "TW4": None}
     frac = next(p for p in kep.problems if p.code == "realisasi_pecahan_persen")
     assert "0,9" in frac.message() and "90" in frac.advice()  # decimal comma, as typed
+
+
+def test_a_percent_cell_past_any_float_is_not_a_value():
+    """A percent-formatted 1.8e306 is 1.8e308 % — past any float: never a value, even
+    beside a target so large that no limit would stop it (found by the 10,000-case fuzz)."""
+    for target in (85.0, 1.8e305):
+        parsed = parse_realisasi(1.8e306, CellInfo(percent=True), target=target)
+        assert parsed.value is None and parsed.problem == "realisasi_tidak_wajar"

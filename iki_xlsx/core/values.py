@@ -120,7 +120,9 @@ def read_realisasi(raw: object, info: CellInfo, ctx: Context) -> Parsed:
             note = "realisasi_bentuk_lain"  # read here, but not by the form's table
     if value < 0:
         return Parsed(None, "realisasi_negatif")
-    if value > absurd_limit(target):
+    # a percent-formatted 1.8e306 times 100 is no float (inf), which no limit of an
+    # absurdly large target would stop
+    if not math.isfinite(value) or value > absurd_limit(target):
         return Parsed(None, "realisasi_tidak_wajar")
     if ctx.percent:
         problem = _percent_problem(value, ctx, explicit)
