@@ -108,15 +108,18 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _new_pool(jobs: int) -> ProcessPoolExecutor:
+def _new_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
+    """Reader processes; ``spawn``: started afresh rather than forked (for a caller that
+    has threads, whose locks a fork would copy in whatever state they are)."""
     return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(),),
+                               mp_context=get_context("spawn") if spawn else None)
 
 
-def _read_alone(args) -> RawReading:
+def _read_alone(args, spawn: bool = False) -> RawReading:
     """Read one source in a process of its own: a file that crashes its reader (a bug in
     a native library) is reported instead of taking collect down."""
-    pool = _new_pool(1)
+    pool = _new_pool(1, spawn)
     try:
         return pool.submit(read_source, args).result()
     except BrokenProcessPool:
@@ -144,9 +147,7 @@ class Readers:
         request, so that no upload waits for a process to start)."""
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=get_context("spawn"),
-                    initializer=_worker_init, initargs=(os.getpid(),))
+                self._pool = _new_pool(self.workers, spawn=True)
                 for ready in [self._pool.submit(os.getpid) for _ in range(self.workers)]:
                     ready.result()  # up and waiting: the first file waits for no start
             return self._pool
@@ -160,7 +161,7 @@ class Readers:
                 if self._pool is pool:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
-            return _read_alone(args)
+            return _read_alone(args, spawn=True)
 
     def close(self) -> None:
         with self._lock:
