@@ -52,16 +52,20 @@ def kind_of(data: bytes) -> str:
         return ARCHIVE if archive_of(data) is not None else FORM
     if data[:8] == OLE_MAGIC:
         return ole_kind(data)
-    if data[:4] == TNEF_SIGNATURE:
+    return _mail_in_head(data[:HEAD]) or OTHER
+
+
+def _mail_in_head(head: bytes) -> str | None:
+    """TNEF, an mbox, a message or an ``.emlx`` by the first bytes of a file; else None."""
+    if head[:4] == TNEF_SIGNATURE:
         return TNEF
-    head = data[:HEAD]
     if looks_like_mbox(head):
         return MBOX
     if looks_like_message(head):
         return MESSAGE
     if emlx_span(head) is not None:
         return EMLX
-    return OTHER
+    return None
 
 
 def archive_of(data: bytes) -> zipfile.ZipFile | None:
@@ -138,9 +142,9 @@ def emlx_span(head: bytes) -> tuple[int, int] | None:
 def mail_file_kind(path: Path) -> str | None:
     """A file in a folder: ``mbox``, ``message`` (an ``.eml``), ``msg``, ``emlx``,
     ``tnef``; ``archive`` for a zip of files with mail among them (read as mail is read,
-    its forms too: a zip of saved messages); ``side:<program>`` for what a mail program writes beside its messages (and
-    ``side:empty`` for an empty mail folder); None for anything else (a form, or a file the
-    reader will name)."""
+    its forms too: a zip of saved messages); ``side:<program>`` for what a mail program
+    writes beside its messages (and ``side:empty`` for an empty mail folder); None for
+    anything else (a form, or a file the reader will name)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD)
@@ -150,15 +154,7 @@ def mail_file_kind(path: Path) -> str | None:
         return ARCHIVE if _archive_holds_mail(path) else None
     if head[:8] == OLE_MAGIC:
         return MSG if _ole_file_kind(path) == MSG else None
-    if head[:4] == TNEF_SIGNATURE:
-        return TNEF
-    if looks_like_mbox(head):
-        return MBOX
-    if looks_like_message(head):
-        return MESSAGE
-    if emlx_span(head) is not None:
-        return EMLX
-    return _by_name(path, head)
+    return _mail_in_head(head) or _by_name(path, head)
 
 
 MAIL_SUFFIXES = (".eml", ".msg", ".emlx", ".mbox", ".mbx")
@@ -183,8 +179,7 @@ def _archive_holds_mail(path: Path) -> bool:
                     return True
                 with zf.open(info) as fh:
                     head = fh.read(HEAD)
-                if head[:4] == TNEF_SIGNATURE or looks_like_mbox(head) or \
-                        looks_like_message(head) or emlx_span(head) is not None:
+                if _mail_in_head(head) is not None:
                     return True
     except Exception:  # not a zip we can read: the reader names what is wrong
         return False
