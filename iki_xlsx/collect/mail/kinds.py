@@ -151,6 +151,8 @@ def mail_file_kind(path: Path) -> str | None:
     except OSError:
         return None  # the reader says why it cannot be read
     if head[:2] == b"PK":
+        if _first_member(head) in WORKBOOK_PARTS:  # a workbook (most files here): its
+            return None  # zip's directory need not be read again for mail in it
         return ARCHIVE if _archive_holds_mail(path) else None
     if head[:8] == OLE_MAGIC:
         return MSG if _ole_file_kind(path) == MSG else None
@@ -159,6 +161,16 @@ def mail_file_kind(path: Path) -> str | None:
 
 MAIL_SUFFIXES = (".eml", ".msg", ".emlx", ".mbox", ".mbx")
 MEMBERS_LOOKED_AT = 200  # members of a zip whose first bytes say whether it holds mail
+
+
+def _first_member(head: bytes) -> str:
+    """The name in a zip's first local file header (as Excel, LibreOffice and Google
+    Sheets write a workbook: ``[Content_Types].xml`` or ``mimetype`` first); "" when the
+    bytes hold none."""
+    if head[:4] != b"PK\x03\x04" or len(head) < 30:
+        return ""
+    size = int.from_bytes(head[26:28], "little")
+    return head[30:30 + size].decode("utf-8", "replace")
 
 
 def _archive_holds_mail(path: Path) -> bool:
