@@ -132,6 +132,27 @@ def test_review_workbooks_print_on_the_masters_paper(world):
         assert_prints_sensibly(book.path, 14, skip=(manifest_sheet,))
 
 
+def test_the_fast_cell_writer_writes_the_very_xml_xlsxwriter_writes(w, tmp_path, monkeypatch):
+    """Review sheets store and write plain cells without xlsxwriter's per-cell calls
+    (forms/fastcells.py): every part of the workbook is byte for byte what xlsxwriter's
+    own path writes (a different zip is fine; its members are not)."""
+    from iki_xlsx.forms.fastcells import FastSheet
+
+    def members(path):
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    fast = generate_reviews(w["ws"], "TW2", tmp_path / "cepat", jobs=1).results
+    monkeypatch.setattr(FastSheet, "fast", False)
+    slow = generate_reviews(w["ws"], "TW2", tmp_path / "lambat", jobs=1).results
+    assert len(fast) == len(slow) == 3
+    for a, b in zip(fast, slow):
+        got, want = members(a.path), members(b.path)
+        assert got.keys() == want.keys()
+        assert [n for n in want if got[n] != want[n]] == []
+        assert b'<c r="J' in got["xl/worksheets/sheet2.xml"]  # input cells are in there
+
+
 def test_the_same_content_keeps_its_revision_and_new_values_make_a_new_one(w, tmp_path):
     ws = w["ws"]
     again = generate_reviews(ws, "TW II", tmp_path / "lagi", jobs=1)

@@ -40,8 +40,11 @@ SCHEMA_VERSION = 1
 GENERATOR = "iki-xlsx"
 
 
-def content_hash(locked: dict[str, object]) -> str:
-    return hashlib.sha256(canonical(locked)).hexdigest()
+def content_hash(locked: dict[str, object] | str) -> str:
+    """The sha256 of the locked content's canonical JSON (``locked`` may be that text,
+    when the caller keeps it too)."""
+    data = locked.encode("utf-8") if isinstance(locked, str) else canonical(locked)
+    return hashlib.sha256(data).hexdigest()
 
 
 def indicator_entries(form: Form, layout: FormLayout) -> list[dict]:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..core.active import last_active
@@ -75,8 +75,9 @@ class ReviewBook:
     period: str
     scheme: PeriodScheme
     settings: dict  # of the first bawahan's form: kertas, tempat, instansi, …
-    blocks: list[ReviewBlock] = field(default_factory=list)
+    blocks: list[ReviewBlock] = field(default_factory=list)  # filled by fill_books
     key: str = ""  # the atasan and their jabatan (a Plt. capacity is a workbook apart)
+    bawahan: list[tuple] = field(default_factory=list)  # (issued head, pegawai) in form order
 
 
 @dataclass
@@ -86,6 +87,7 @@ class ReviewPlan:
     books: list[ReviewBook]
     without_atasan: list[dict]  # bawahan whose form names no atasan (pegawai as issued)
     other_scheme: int = 0  # forms of another period scheme (no such period)
+    definitions: dict[str, Form] = field(default_factory=dict, repr=False)  # form id → IKI
 
 
 def atasan_key(atasan: dict) -> str:
@@ -106,11 +108,13 @@ def book_key(atasan: dict) -> str:
 
 
 def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | None = None,
-                 atasan: str | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ReviewPlan:
+                 atasan: str | None = None) -> ReviewPlan:
     """Every review workbook of ``period_text`` (``TW2``, ``TW II``, ``S1`` …): one per
-    atasan (``atasan``: only this NIP's). ValueError (Indonesian) for a period the
-    year's forms do not have, or a workspace without forms."""
+    atasan (``atasan``: only this NIP's), each with the bawahan it lists (their issued
+    rows, in form order) but not yet their rows — :func:`fill_books` reads those, book by
+    book, so that writing can start before the whole year is read. Who counts in the
+    period comes from the forms' Mulai/Selesai alone, so the plan is cheap. ValueError
+    (Indonesian) for a period the year's forms do not have, or a workspace without forms."""
     if tahun is None:
         years = ws.issued.years()
         if not years:
@@ -128,43 +132,65 @@ def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | 
         raise ValueError(texts.t("verifikasi.galat.periode", periode=period_text,
                                  pilihan=choices))
     people = ws.reviews.people([h.form_id for h in heads])
-    plan = ReviewPlan(tahun, period, [], [])
+    plan = ReviewPlan(tahun, period, [], [], definitions=definitions)
     books: dict[str, ReviewBook] = {}
-    names = ws.files.first_names()
-    shapes = ws.issued.shapes(heads)
     wanted = [h for h in heads if period in definitions[h.form_id].settings.periode.periods]
     plan.other_scheme = len(heads) - len(wanted)
-    for start in range(0, len(wanted), SLICE):
-        chunk = wanted[start:start + SLICE]
-        years = load_years(ws, tahun, chunk, shapes, names)
-        for head in chunk:
-            year = years[head.form_id]
-            if year.active is not None and period not in year.active:
-                continue
-            who = people.get(head.form_id)
-            boss = who.atasan if who else {}
-            key = atasan_key(boss)
-            if not key:
-                plan.without_atasan.append(who.pegawai if who else {"nip": head.nip,
-                                                                   "nama": head.nama})
-                continue
-            if atasan is not None and key != atasan:
-                continue
+    active = ws.issued.active_periods([h.form_id for h in wanted])
+    for head in wanted:
+        if head.form_id in active and period not in active[head.form_id].periods:
+            continue
+        who = people.get(head.form_id)
+        boss = who.atasan if who else {}
+        key = atasan_key(boss)
+        if not key:
+            plan.without_atasan.append(who.pegawai if who else {"nip": head.nip,
+                                                               "nama": head.nama})
+            continue
+        if atasan is not None and key != atasan:
+            continue
+        book = books.get(book_key(boss))
+        if book is None:
             form = definitions[head.form_id]
-            book = books.get(book_key(boss))
-            if book is None:
-                settings = {k: getattr(form.settings, k) for k in (
-                    "kertas", "tempat", "instansi", "pemerintah_daerah", "batas_capaian")}
-                book = books[book_key(boss)] = ReviewBook(
-                    key, boss, tahun, period, form.settings.periode, settings,
-                    key=book_key(boss))
-            book.blocks.append(review_block(head, who.pegawai if who else {}, form, year,
-                                            period, texts))
-        if progress:
-            progress(min(start + SLICE, len(wanted)), len(wanted))
+            settings = {k: getattr(form.settings, k) for k in (
+                "kertas", "tempat", "instansi", "pemerintah_daerah", "batas_capaian")}
+            book = books[book_key(boss)] = ReviewBook(
+                key, boss, tahun, period, form.settings.periode, settings,
+                key=book_key(boss))
+        book.bawahan.append((head, who.pegawai if who else {}))
     plan.books = sorted(books.values(), key=lambda b: (str(b.atasan.get("nama", "")),
                                                        b.atasan_key))
     return plan
+
+
+def fill_books(ws: Workspace, plan: ReviewPlan, texts: Texts,
+               progress: Callable[[int, int], None] | None = None) -> Iterator[ReviewBook]:
+    """The books of ``plan`` in its order, each with a :class:`ReviewBlock` per bawahan:
+    their year read from the ledger about :data:`SLICE` forms at a time (whole books;
+    a book's blocks are its own copy, the plan's books stay light)."""
+    shapes = ws.issued.shapes([h for b in plan.books for h, _ in b.bawahan])
+    names = ws.files.first_names()
+    total = sum(len(b.bawahan) for b in plan.books)
+    done = 0
+    start = 0
+    while start < len(plan.books):
+        end, size = start, 0
+        while end < len(plan.books) and (size == 0 or size + len(plan.books[end].bawahan)
+                                         <= SLICE):
+            size += len(plan.books[end].bawahan)
+            end += 1
+        chunk = plan.books[start:end]
+        years = load_years(ws, plan.tahun, [h for b in chunk for h, _ in b.bawahan],
+                           shapes, names)
+        for book in chunk:
+            blocks = [review_block(head, pegawai, plan.definitions[head.form_id],
+                                   years[head.form_id], plan.period, texts)
+                      for head, pegawai in book.bawahan]
+            yield replace(book, blocks=blocks, bawahan=[])
+        done += size
+        if progress:
+            progress(done, total)
+        start = end
 
 
 def review_block(head, pegawai: dict, form: Form, year: FormYear, period: str,

@@ -32,6 +32,7 @@ from ..core.texts import Texts
 from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
 from .review import ReviewBlock, ReviewBook, ReviewRow
+from .fastcells import FastSheet
 from .workbook import ProtectedWorkbook, write_manifest_sheet
 
 SHEET_GUIDE = "Petunjuk"
@@ -268,35 +269,36 @@ def write_review(path: str, book: ReviewBook, layouts: list[BlockLayout],
         formats = {name: wb.add_format({**base, **props}) for name, props in STYLES.items()}
         _write_guide(wb.add_worksheet(SHEET_GUIDE), book, layouts, texts, formats, password)
         for block, lay in zip(book.blocks, layouts):
-            _write_block(wb.add_worksheet(lay.sheet), book, block, lay, texts, formats,
-                         password)
+            _write_block(wb.add_worksheet(lay.sheet, worksheet_class=FastSheet), book, block,
+                         lay, texts, formats, password)
         write_manifest_sheet(wb, manifest_text, password)
         wb.close()
     return path
 
 
-def _write_cells(ws, cells: list[L.Cell], formats) -> None:
+def _write_cells(ws: FastSheet, cells: list[L.Cell], formats) -> None:
     for cell in cells:
         fmt = formats[cell.style]
         merged = cell.last_row is not None and (cell.last_row, cell.last_col) != (
             cell.row, cell.col)
         if merged:
             _merge(ws, cell, fmt, BORDERED.get(cell.style, False))
+        value = cell.value
         if cell.rich:
             parts = []
             for style, text in cell.rich:
                 parts += [formats[style or cell.style], limit(text)]
             ws.write_rich_string(cell.row, cell.col, *parts, fmt)
-        elif isinstance(cell.value, (int, float)):
-            ws.write_number(cell.row, cell.col, cell.value, fmt)
-        elif cell.value:
-            text = limit(str(cell.value))
+        elif isinstance(value, (int, float)):
+            ws.put_number(cell.row, cell.col, value, fmt)
+        elif value:
+            text = limit(str(value))
             if text.startswith("<r>"):  # never xlsxwriter's raw rich-string form
                 write_text(ws, cell.row, cell.col, text, fmt)
             else:
-                ws.write_string(cell.row, cell.col, text, fmt)
+                ws.put_string(cell.row, cell.col, text, fmt)
         else:
-            ws.write_blank(cell.row, cell.col, None, fmt)
+            ws.put_blank(cell.row, cell.col, fmt)
 
 
 # Styles whose merged cells draw a border: every covered cell carries the format.
@@ -330,7 +332,7 @@ def _write_block(ws, book: ReviewBook, block: ReviewBlock, lay: BlockLayout, tex
         if kind == "note":
             ws.merge_range(r, 0, r, LAST_COL, "", formats["note_input"])
         else:
-            ws.write_blank(r, c, None, formats[style[kind]])
+            ws.put_blank(r, c, formats[style[kind]])
     first, last = lay.first_row, lay.first_row + len(lay.rows) - 1
     if lay.rows:
         _validations(ws, lay, first, last, t, label)

@@ -1,5 +1,6 @@
 """Making the review workbooks of a period (issue 26): the plan from the ledger
-(:mod:`.review`), then per atasan — in worker processes, as ``generate`` does — the
+(:mod:`.review`), then per atasan — in worker processes, as ``generate`` does, while the
+main process reads the next books' year — the
 layout (:mod:`.reviewbook`), the content hash, the revision (the same content keeps its
 number), the signed manifest (:mod:`.reviewmanifest`), the file and its ledger row; the
 main process records them.
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.canonical import canonical_text
 from ..core.texts import get_texts
-from ..workspace import NewReview, ReviewRevisions, Workspace, ledger_json
+from ..workspace import NewReview, ReviewRevisions, Workspace
 from .manifest import content_hash, sign, to_text
 from .planning import safe_name
-from .review import ReviewBlock, ReviewBook, ReviewPlan, plan_reviews
+from .review import ReviewBlock, ReviewBook, ReviewPlan, fill_books, plan_reviews
 from .reviewbook import BlockLayout, block_layout, sheet_names, write_review
 from .reviewmanifest import build_review_manifest
 
@@ -54,7 +57,7 @@ def write_book(job: ReviewJob) -> ReviewResult:
     names = sheet_names(book.blocks)
     layouts = [block_layout(book, block, name, texts)
                for block, name in zip(book.blocks, names)]
-    locked = {lay.sheet: lay.locked_values() for lay in layouts}
+    locked = canonical_text({lay.sheet: lay.locked_values() for lay in layouts})
     digest = content_hash(locked)
     prev = job.previous
     if prev is None:
@@ -71,7 +74,7 @@ def write_book(job: ReviewJob) -> ReviewResult:
     write_review(job.path, book, layouts, text, job.password, texts)
     row = NewReview(job.review_id, revision, book.tahun, book.period,
                     str(book.atasan.get("nip") or ""), str(book.atasan.get("nama") or ""),
-                    digest, ledger_json(locked), text, job.rel_path)
+                    digest, locked, text, job.rel_path)
     return ReviewResult(job.path, job.review_id, revision, status, row)
 
 
@@ -101,7 +104,7 @@ class ReviewRun:
 
     @property
     def bawahan(self) -> int:
-        return sum(len(b.blocks) for b in self.plan.books)
+        return sum(len(b.bawahan) for b in self.plan.books)
 
 
 def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None, *,
@@ -109,8 +112,14 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
                      jobs: int | None = None, templates_dir: str | None = None,
                      progress: Callable[[int, int], None] | None = None) -> ReviewRun:
     """Write one review workbook per atasan for ``period_text`` under ``out_dir``
-    (default ``output/verifikasi-<period>``: ``<NIP>_<Nama>.xlsx``) and record them. ValueError (Indonesian) for an unknown
-    period, a workspace without forms, or an ``atasan`` NIP with no bawahan then."""
+    (default ``output/verifikasi-<period>``: ``<NIP>_<Nama>.xlsx``) and record them.
+    ValueError (Indonesian) for an unknown period, a workspace without forms, or an
+    ``atasan`` NIP with no bawahan then.
+
+    The plan (who is in which workbook, the file names) is made first and cheaply; then
+    the main process reads the year book by book (:func:`fill_books`) while ``jobs``
+    worker processes lay out and write the books already read — a bounded number in
+    flight, so memory does not grow with the number of atasan."""
     started = time.perf_counter()
     texts = get_texts(templates_dir)
     nip = "".join(ch for ch in atasan if ch.isdigit()) if atasan else None
@@ -123,23 +132,30 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
     ids = [ws.review_id(plan.tahun, plan.period, b.key) for b in plan.books]
     known = ws.reviews.revisions_of(ids)
     key, key_id = ws.key, ws.key_id
-    todo = [ReviewJob(str(out_dir / rel), rel, book, rid, known.get(rid), key, key_id,
+    todo = (ReviewJob(str(out_dir / rel), rel, book, rid, known.get(rid), key, key_id,
                       password, templates_dir)
-            for book, rid, rel in zip(plan.books, ids, review_paths(plan.books))]
+            for book, rid, rel in zip(fill_books(ws, plan, texts), ids,
+                                      review_paths(plan.books)))
     run = ReviewRun(plan, out_dir)
+
+    def done(result: ReviewResult) -> None:
+        run.results.append(result)
+        if progress:
+            progress(len(run.results), len(plan.books))
+
     jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or len(todo) < 8:
+    if jobs == 1 or len(plan.books) < 8:
         for job in todo:
-            run.results.append(write_book(job))
-            if progress:
-                progress(len(run.results), len(todo))
+            done(write_book(job))
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for res in pool.map(write_book, todo, chunksize=max(1, min(8, len(todo) // (
-                    jobs * 8)))):
-                run.results.append(res)
-                if progress:
-                    progress(len(run.results), len(todo))
+            waiting: deque = deque()
+            for job in todo:
+                waiting.append(pool.submit(write_book, job))
+                while len(waiting) > 4 * jobs or (waiting and waiting[0].done()):
+                    done(waiting.popleft().result())
+            while waiting:
+                done(waiting.popleft().result())
     ws.reviews.record([r.ledger_row for r in run.results])
     run.seconds = time.perf_counter() - started
     return run
