@@ -25,6 +25,8 @@ from .review import ReviewBlock, ReviewBook, ReviewPlan, fill_books, plan_review
 from .reviewbook import BlockLayout, block_layout, sheet_names, write_review
 from .reviewmanifest import build_review_manifest
 
+RECORD_EVERY = 64  # review workbooks recorded in the ledger per transaction
+
 
 @dataclass
 class ReviewJob:
@@ -137,11 +139,19 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
             for book, rid, rel in zip(fill_books(ws, plan, texts), ids,
                                       review_paths(plan.books)))
     run = ReviewRun(plan, out_dir)
+    unrecorded: list[NewReview] = []
 
-    def done(result: ReviewResult) -> None:
-        run.results.append(result)
-        if progress:
-            progress(len(run.results), len(plan.books))
+    def done(result: ReviewResult | None) -> None:
+        """Keep a written book's result; record them in the ledger some at a time (one
+        transaction for all would hold every manifest twice more in memory)."""
+        if result is not None:
+            run.results.append(result)
+            unrecorded.append(result.ledger_row)
+            if progress:
+                progress(len(run.results), len(plan.books))
+        if unrecorded and (result is None or len(unrecorded) >= RECORD_EVERY):
+            ws.reviews.record(unrecorded)
+            unrecorded.clear()
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs == 1 or len(plan.books) < 8:
@@ -156,7 +166,7 @@ def generate_reviews(ws: Workspace, period_text: str, out_dir: str | Path | None
                     done(waiting.popleft().result())
             while waiting:
                 done(waiting.popleft().result())
-    ws.reviews.record([r.ledger_row for r in run.results])
+    done(None)
     run.seconds = time.perf_counter() - started
     return run
 
