@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import fields
 
 from ..core.problems import ACCEPTED
@@ -269,22 +270,27 @@ class IssuedForms:
                     for f, r, t in db.execute(
                         f"SELECT form_id, revision, form_json FROM forms{where}", args)]
 
-    def definitions(self, tahun: int) -> list[FormDefinition]:
+    def definitions(self, tahun: int) -> Iterator[FormDefinition]:
         """The IKI and settings of every revision issued for ``tahun``: SQLite cuts the
         two out of the stored form JSON (as JSON text), so the rest of it (pegawai,
-        atasan) is never parsed; without SQLite's JSON functions they come decoded."""
+        atasan) is never parsed; without SQLite's JSON functions they come decoded.
+        One row at a time: 10,000 forms' IKI texts at once are ~240 MB a recap would
+        hold at its peak."""
         db = self.ledger.db
         try:
-            return [FormDefinition(*r) for r in db.execute(
+            rows = db.execute(
                 "SELECT form_id, revision, json_extract(form_json, '$.iki'),"
                 " json_extract(form_json, '$.settings') FROM forms WHERE tahun = ?",
-                (tahun,))]
+                (tahun,))
         except sqlite3.OperationalError:  # an SQLite built without JSON functions
-            return [FormDefinition(form_id, revision, form["iki"], form["settings"])
-                    for form_id, revision, form in (
-                        (f, r, json.loads(t)) for f, r, t in db.execute(
-                            "SELECT form_id, revision, form_json FROM forms WHERE tahun = ?",
-                            (tahun,)))]
+            for form_id, revision, text in db.execute(
+                    "SELECT form_id, revision, form_json FROM forms WHERE tahun = ?",
+                    (tahun,)):
+                form = json.loads(text)
+                yield FormDefinition(form_id, revision, form["iki"], form["settings"])
+            return
+        for row in rows:
+            yield FormDefinition(*row)
 
     def active_periods(self, form_ids: list[str] | None = None) -> dict[str, ActivePeriods]:
         """form id → when it is active, of forms with a Mulai or Selesai (a form without
