@@ -277,12 +277,7 @@ class FormYear:
         no decision (nothing to verify), or when the form does not count then."""
         if self.active is not None and period not in self.active:
             return ""
-        states = {self.verification(i, period) for i in indicators}
-        if DIKEMBALIKAN in states:
-            return DIKEMBALIKAN
-        if MENUNGGU in states or ULANG in states:
-            return MENUNGGU
-        return TERVERIFIKASI if TERVERIFIKASI in states else ""
+        return verification_of({self.verification(i, period) for i in indicators})
 
     def status(self, period: str, indicators: Iterable[str]) -> str:
         """lengkap / sebagian / belum for one period; ``kosong`` when files came but
@@ -298,6 +293,16 @@ class FormYear:
         if self.files and not self.values:
             return KOSONG
         return BELUM
+
+
+def verification_of(states: set[str]) -> str:
+    """A period as the atasan left it, from the verification of each of its values
+    (:meth:`FormYear.verification_status`)."""
+    if DIKEMBALIKAN in states:
+        return DIKEMBALIKAN
+    if MENUNGGU in states or ULANG in states:
+        return MENUNGGU
+    return TERVERIFIKASI if TERVERIFIKASI in states else ""
 
 
 # --------------------------------------------------------------------------- resolving

@@ -32,10 +32,12 @@ from ..core.timeline import (
     END_MONTH,
     KOSONG,
     SUBMITTED,
+    TERVERIFIKASI,
     TIDAK_AKTIF,
     FormYear,
     load_years,
     resolve,
+    verification_of,
 )
 from ..forms import form_definitions
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
@@ -365,23 +367,15 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     indicators = []
     no = sasaran = ""
     unverified = 0
-
-    def counts(ind_id: str, p: str) -> bool:  # the value of this cell counts
-        return (active is None or p in active) and (
-            not only_verified or year.verified(ind_id, p))
-
+    states: dict[str, set] = {p: set() for p in shown if active is None or p in active}
     for ind_id, ind in zip(ids, form.iki.indicators):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        values = {p: year.value(ind_id, p) if counts(ind_id, p) else None for p in shown}
-        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
-                   and counts(ind_id, p)}
-        checks = {p: year.verification(ind_id, p) for p in shown
-                  if active is None or p in active}
-        waiting = sum(1 for p, st in checks.items() if st and st != "terverifikasi"
-                      and year.value(ind_id, p) is not None)
+        values, sources, checks, waiting = _cells(year, ind_id, shown, active, only_verified)
+        for p, st in checks.items():
+            states[p].add(st)
         unverified += waiting
         total = value = progress = None
         if not any(v is not None for v in values.values()):
@@ -417,7 +411,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active,
         midyear=form.settings.target_tengah_tahun,
-        verification={p: year.verification_status(p, ids) for p in shown},
+        verification={p: verification_of(states[p]) if p in states else "" for p in shown},
         unverified=unverified)
     for row in files:
         seen = parse_stamp(row.first_seen)
@@ -428,6 +422,33 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         elif row.revision is not None and row.revision != head.revision:
             rf.old_revision = max(rf.old_revision or 0, row.revision)
     return rf
+
+
+def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool):
+    """One indikator's cells s.d. the recap period: (period → the value that counts,
+    period → its source, period → the atasan's verification in the active periods, how
+    many values wait for it) — each cell of ``year`` looked at once."""
+    values: dict = {}
+    sources: dict = {}
+    checks: dict = {}
+    waiting = 0
+    got_of = year.values.get
+    for p in shown:
+        got = got_of((ind_id, p))
+        if active is not None and p not in active:
+            values[p] = None
+            continue
+        check = checks[p] = year.verification(ind_id, p)
+        filled = got is not None and got.value is not None
+        if check and check != TERVERIFIKASI and filled:
+            waiting += 1
+        if only_verified and check != TERVERIFIKASI:  # the value does not count
+            values[p] = None
+            continue
+        values[p] = got.value if got is not None else None
+        if got is not None:
+            sources[p] = got
+    return values, sources, checks, waiting
 
 
 def _labels(scales) -> list[str]:
