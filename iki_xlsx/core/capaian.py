@@ -204,8 +204,12 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
     ``agregasi``.
     """
     answers, filled = _filled(values, polaritas)
-    if not filled:
-        return None
+    return _aggregate_filled(answers, filled, agregasi) if filled else None
+
+
+def _aggregate_filled(answers: bool, filled: list[tuple[int, object]],
+                      agregasi: Aggregation) -> float | str:
+    """:func:`aggregate` of what :func:`_filled` gave (at least one period)."""
     items = [v for _, v in filled]
     if not answers:
         agregasi = _member(Aggregation, agregasi)
@@ -308,7 +312,7 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     by_code = _normalise_periods(values, scheme)
     row = [by_code.get(p) for p in periods]
     polaritas = _member(Polarity, indicator.polaritas)
-    _, filled = _filled(row, polaritas)
+    answers, filled = _filled(row, polaritas)
     if not filled:
         return None
     if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
@@ -320,7 +324,7 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     if target_period is not None and _member(Aggregation,
                                              indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
-    total = aggregate(row, indicator.agregasi, polaritas)
+    total = _aggregate_filled(answers, filled, indicator.agregasi)
     return capaian(total, effective_target(indicator, last, scheme, midyear), polaritas, cap)
 
 
