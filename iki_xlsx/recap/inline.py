@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ class InlineRows:
             body = _XML_SPECIAL.sub(_escape_one, limit(value))
             space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
             hit = f"<is><t{space}>{body}</t></is>"
-            if len(self._memo) < 100_000:
+            if len(self._memo) < 10_000:  # the texts that repeat come first
                 self._memo[value] = hit
         return hit
 
@@ -117,8 +118,9 @@ def splice(path: Path, deferred: list[Deferred]) -> None:
                 out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 d = by_name.get(info.filename)
-                if d is None:
-                    zout.writestr(info, zin.read(info.filename))
+                if d is None:  # copied through a buffer: the other sheets are MBs too
+                    with zin.open(info) as src, zout.open(info, "w") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
                     continue
                 xml = zin.read(info.filename).decode("utf-8")
                 cut = xml.index(f'<row r="{d.last + 1}"')

@@ -171,7 +171,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                     for p, v in ind.sources.items())
         text = said.get(key)
         if text is None:
-            if len(said) > 100_000:
+            if len(said) > 1_000:  # a form's files: reused within the form
                 said.clear()
             text = said[key] = value_sources(ind, texts)
         return text
@@ -198,7 +198,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                 key = (ind.status, ind.keterangan, source)
                 tail = tails.get(key)
                 if tail is None:
-                    if len(tails) > 100_000:
+                    if len(tails) > 1_000:  # reused within a form
                         tails.clear()
                     tail = tails[key] = (
                         out.cells(c_status, (status[ind.status], ind.keterangan, source)),
