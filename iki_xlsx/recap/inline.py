@@ -46,6 +46,7 @@ class InlineRows:
         self.styles = styles
         self.prefix = [f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                        for c, style in enumerate(styles)]
+        self.empty = [f"{p}/>" for p in self.prefix]
         self.number_prefix = [tuple(f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                                     for style in number_styles) for c in range(len(styles))]
         self._memo: dict[str, str] = {}
@@ -65,21 +66,25 @@ class InlineRows:
         style only), with the row number left as ``\\x00`` (escaped text never holds
         one) for :meth:`row`."""
         out = []
-        prefix = self.prefix
+        add = out.append
+        prefix, empty, number_prefix = self.prefix, self.empty, self.number_prefix
         for c, v in enumerate(values, start):
-            if type(v) is str:
-                out.append(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v
-                           else f"{prefix[c]}/>")
+            kind = type(v)
+            if kind is float and math.isfinite(v):  # most cells: tested first
+                add(f"{number_prefix[c][0 if v.is_integer() else decimals_shown(v)]}>"
+                    f"<v>{v!r}</v></c>")
+            elif kind is str:
+                add(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v else empty[c])
             elif v is None:
-                out.append(f"{prefix[c]}/>")
+                add(empty[c])
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 if not math.isfinite(v):
-                    out.append(f"{prefix[c]}/>")
+                    add(empty[c])
                     continue
                 shown = 0 if type(v) is int or v.is_integer() else decimals_shown(v)
-                out.append(f"{self.number_prefix[c][shown]}><v>{v!r}</v></c>")
+                add(f"{number_prefix[c][shown]}><v>{v!r}</v></c>")
             else:
-                out.append(f'{prefix[c]} t="inlineStr">{self.text(str(v))}</c>')
+                add(f'{prefix[c]} t="inlineStr">{self.text(str(v))}</c>')
         return "".join(out)
 
     @staticmethod
