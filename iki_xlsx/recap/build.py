@@ -22,7 +22,7 @@ from datetime import datetime
 
 from ..core.active import ended_by, last_active
 from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
-from ..core.model import MidYear, PeriodScheme
+from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
 from ..core.show import file_label, parse_stamp
@@ -56,6 +56,7 @@ __all__ = [
 # Months at the end of each period: orders periods of different schemes on one time line.
 _END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
+_TEXT = {m: m.value for kind in (Polarity, Aggregation) for m in kind}  # ``.value`` costs
 NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
 NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
 UNVERIFIED = "belum_verifikasi"  # an indikator whose values wait for the atasan (issue 26)
@@ -64,10 +65,6 @@ INDICATOR_STATUSES = ("terisi", "kosong", NOT_SUBMITTED, "galat", UNVERIFIED)
 
 def _period_key(code: str) -> tuple[int, int]:
     return (_END_MONTH[code], next(i for i, s in enumerate(_SCHEMES) if code in s.periods))
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --------------------------------------------------------------------------- the data
@@ -394,7 +391,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
             ind_status = "terisi"
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
             try:
-                value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
+                value = capaian_upto(values,  # a blank is not filled there either
                                      counted, ind, scheme, cap, target_period=counted,
                                      midyear=form.settings.target_tengah_tahun)
                 progress = value if isinstance(total, str) else capaian(
@@ -404,7 +401,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
-            ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
+            _TEXT[ind.polaritas], _TEXT[ind.agregasi], values, total, value, ind_status,
             note.value if note else None, sources, progress, checks))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
