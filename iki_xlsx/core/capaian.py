@@ -71,6 +71,8 @@ def _is_blank(value: object) -> bool:
 
 def _number(value: object) -> float | None:
     """A realisasi number, or None (blank, text that is not a number, bool)."""
+    if type(value) is float:  # the hot path: what the reader stores
+        return value if math.isfinite(value) else None
     if _is_blank(value) or isinstance(value, bool):
         return None
     return parse_number(value)
@@ -91,6 +93,12 @@ def parse_answer(value: object) -> bool | None:
         if key == "tidak":
             return False
     return None
+
+
+def _member(kind, value):
+    """``value`` as a member of enum ``kind``: itself when it already is one (the hot
+    path: ``kind(value)`` costs ~0.5 µs even then), else ``kind(value)``."""
+    return value if type(value) is kind else kind(value)
 
 
 def _check_cap(cap: float) -> float:
@@ -139,7 +147,7 @@ def capaian(realisasi: object, target: Target, polaritas: Polarity,
     parsed also gives None. Raises ValueError when the target does not fit the polarity.
     """
     cap = _check_cap(cap)
-    polaritas = Polarity(polaritas)
+    polaritas = _member(Polarity, polaritas)
     if polaritas is Polarity.YA_TIDAK:
         if _is_blank(realisasi):
             return None
@@ -172,7 +180,7 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
     if polaritas is None:  # guess: any answer (bool or Ya/Tidak text) makes it ya/tidak
         answers = any(parse_answer(v) is not None for v in values)
     else:
-        answers = Polarity(polaritas) is Polarity.YA_TIDAK
+        answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
     if answers:
         return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
     return False, [(i, n) for i, v in enumerate(values) if (n := _number(v)) is not None]
@@ -196,11 +204,15 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
     ``agregasi``.
     """
     answers, filled = _filled(values, polaritas)
-    if not filled:
-        return None
+    return _aggregate_filled(answers, filled, agregasi) if filled else None
+
+
+def _aggregate_filled(answers: bool, filled: list[tuple[int, object]],
+                      agregasi: Aggregation) -> float | str:
+    """:func:`aggregate` of what :func:`_filled` gave (at least one period)."""
     items = [v for _, v in filled]
     if not answers:
-        agregasi = Aggregation(agregasi)
+        agregasi = _member(Aggregation, agregasi)
         if agregasi is Aggregation.JUMLAH:
             return math.fsum(items)
         if agregasi is Aggregation.RATA_RATA:
@@ -209,6 +221,12 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
 
 
 def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> dict[str, object]:
+    """``values`` keyed by period code (keys that are no period of ``scheme`` dropped)."""
+    if not values:
+        return {}
+    codes = scheme.periods
+    if all(type(key) is str and key in codes for key in values):  # the hot path
+        return dict(values)
     out: dict[str, object] = {}
     for key, value in values.items():
         code = parse_period(key, scheme)
@@ -228,10 +246,11 @@ def effective_target(indicator: Indicator, period: str | None,
     the year — T × n/4 s.d. TW n, T × k/2 s.d. semester k (domain.md: a quarter of a
     yearly count done by TW I is on track); the annual target otherwise.
     """
-    if period is None or Polarity(indicator.polaritas) not in (Polarity.MAKSIMAL,
-                                                                Polarity.MINIMAL):
+    if period is None or _member(Polarity, indicator.polaritas) not in (Polarity.MAKSIMAL,
+                                                                         Polarity.MINIMAL):
         return indicator.target
     if scheme is not None:
+        scheme = _member(PeriodScheme, scheme)
         targets = _normalise_periods(indicator.period_targets, scheme)
         period = parse_period(period, scheme) or period
     else:
@@ -252,9 +271,9 @@ def prorated_target(indicator: Indicator, period: str | None,
     """The annual target of a ``jumlah`` s.d. ``period`` under the PROPORSIONAL rule
     (T × n / number of periods; the whole target at the year's end); the annual target
     itself for any other indikator, rule or period."""
-    periods = PeriodScheme(scheme).periods if scheme is not None else ()
-    if (MidYear(midyear) is not MidYear.PROPORSIONAL or period not in periods
-            or Aggregation(indicator.agregasi) is not Aggregation.JUMLAH
+    periods = _member(PeriodScheme, scheme).periods if scheme is not None else ()
+    if (_member(MidYear, midyear) is not MidYear.PROPORSIONAL or period not in periods
+            or _member(Aggregation, indicator.agregasi) is not Aggregation.JUMLAH
             or period == periods[-1]):
         return indicator.target
     share = _target_value(indicator.target) * (periods.index(period) + 1) / len(periods)
@@ -285,26 +304,27 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     period's target instead: a sum that stopped growing is behind, not on target.
     None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
     """
-    scheme = PeriodScheme(scheme)
+    scheme = _member(PeriodScheme, scheme)
     end = period_index(upto, scheme)
     if end is None:
         raise ValueError(f"period {upto!r} does not exist in the {scheme.value} scheme")
     periods = scheme.periods[: end + 1]
     by_code = _normalise_periods(values, scheme)
     row = [by_code.get(p) for p in periods]
-    polaritas = Polarity(indicator.polaritas)
-    _, filled = _filled(row, polaritas)
+    polaritas = _member(Polarity, indicator.polaritas)
+    answers, filled = _filled(row, polaritas)
     if not filled:
         return None
     if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
         scores = [capaian(v, indicator.target, polaritas, cap) for _, v in filled]
-        if Aggregation(indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
+        if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores)
         return scores[-1]  # terakhir (jumlah, refused by validate, behaves the same)
     last = periods[filled[-1][0]]
-    if target_period is not None and Aggregation(indicator.agregasi) is Aggregation.JUMLAH:
+    if target_period is not None and _member(Aggregation,
+                                             indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
-    total = aggregate(row, indicator.agregasi, polaritas)
+    total = _aggregate_filled(answers, filled, indicator.agregasi)
     return capaian(total, effective_target(indicator, last, scheme, midyear), polaritas, cap)
 
 
@@ -332,7 +352,7 @@ def parse_period(text: object, scheme: PeriodScheme) -> str | None:
     A bare number means the n-th period of the scheme. None when the text is not a period
     of ``scheme`` (``TW2`` in a semester scheme, ``TW5``, ``S1`` in a triwulan scheme).
     """
-    scheme = PeriodScheme(scheme)
+    scheme = _member(PeriodScheme, scheme)
     if isinstance(text, str) and text in scheme.periods:  # already a code: the hot path
         return text
     if isinstance(text, bool) or text is None:
@@ -362,7 +382,7 @@ def parse_period(text: object, scheme: PeriodScheme) -> str | None:
 def period_index(text: object, scheme: PeriodScheme) -> int | None:
     """0-based position of a period in ``scheme`` (``TW3`` → 2), None when not a period."""
     code = parse_period(text, scheme)
-    return None if code is None else PeriodScheme(scheme).periods.index(code)
+    return None if code is None else _member(PeriodScheme, scheme).periods.index(code)
 
 
 # --------------------------------------------------------------------------- constants

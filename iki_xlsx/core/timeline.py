@@ -277,12 +277,7 @@ class FormYear:
         no decision (nothing to verify), or when the form does not count then."""
         if self.active is not None and period not in self.active:
             return ""
-        states = {self.verification(i, period) for i in indicators}
-        if DIKEMBALIKAN in states:
-            return DIKEMBALIKAN
-        if MENUNGGU in states or ULANG in states:
-            return MENUNGGU
-        return TERVERIFIKASI if TERVERIFIKASI in states else ""
+        return verification_of({self.verification(i, period) for i in indicators})
 
     def status(self, period: str, indicators: Iterable[str]) -> str:
         """lengkap / sebagian / belum for one period; ``kosong`` when files came but
@@ -298,6 +293,16 @@ class FormYear:
         if self.files and not self.values:
             return KOSONG
         return BELUM
+
+
+def verification_of(states: set[str]) -> str:
+    """A period as the atasan left it, from the verification of each of its values
+    (:meth:`FormYear.verification_status`)."""
+    if DIKEMBALIKAN in states:
+        return DIKEMBALIKAN
+    if MENUNGGU in states or ULANG in states:
+        return MENUNGGU
+    return TERVERIFIKASI if TERVERIFIKASI in states else ""
 
 
 # --------------------------------------------------------------------------- resolving
@@ -317,8 +322,6 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             file_state[d.sha256] = d.kind
     year.excluded = {sha for sha, kind in file_state.items() if kind == EXCLUDE}
     maps = _maps(revisions, current)
-    texts = {rev: {f"{i + 1:02d}": str(ind.get("indikator", "")) for i, ind in enumerate(inds)}
-             for rev, inds in revisions.items()}
     old_revision_files: set[str] = set()
     # (cell) → (value, file, its indikator id): Values are made for what counts and for
     # the events only (most cells of a re-sent file restate what an earlier one gave)
@@ -341,7 +344,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
                     if raw is not None:
                         year.events.append(Event(
                             DIHAPUS, "", period, new=_value((raw, f, ind_id)),
-                            text=texts.get(f.revision, {}).get(ind_id, "")))
+                            text=_indicator_text(revisions.get(f.revision), ind_id)))
                     continue
                 key = (cur, period)
                 before = cells.get(key)
@@ -379,7 +382,16 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
 def _value(cell: tuple) -> Value:
     raw, f, ind_id = cell
     return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at,
-                 claimed_at=_claimed(f))
+                 None, f.claimed_at if f.claimed_at != f.saved_at else "")  # _claimed(f)
+
+
+def _indicator_text(indicators: list | None, ind_id: str) -> str:
+    """The text of indikator ``ind_id`` (``"03"``) of a revision's ``indicators``
+    (asked for a removed indikator's event only)."""
+    for i, ind in enumerate(indicators or ()):
+        if f"{i + 1:02d}" == ind_id:
+            return str(ind.get("indikator", ""))
+    return ""
 
 
 def _claimed(f: FileInput) -> str:

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from ..core.active import ended_by, last_active
 from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
-from ..core.model import MidYear, PeriodScheme
+from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
 from ..core.show import file_label, parse_stamp
@@ -32,10 +32,12 @@ from ..core.timeline import (
     END_MONTH,
     KOSONG,
     SUBMITTED,
+    TERVERIFIKASI,
     TIDAK_AKTIF,
     FormYear,
     load_years,
     resolve,
+    verification_of,
 )
 from ..forms import form_definitions
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
@@ -54,6 +56,7 @@ __all__ = [
 # Months at the end of each period: orders periods of different schemes on one time line.
 _END_MONTH = END_MONTH
 _SCHEMES = tuple(PeriodScheme)
+_TEXT = {m: m.value for kind in (Polarity, Aggregation) for m in kind}  # ``.value`` costs
 NOT_SUBMITTED = BELUM  # RecapForm.status of a form that has not submitted the period
 NOT_COUNTED = (BELUM, KOSONG)  # period statuses that are not a submission
 UNVERIFIED = "belum_verifikasi"  # an indikator whose values wait for the atasan (issue 26)
@@ -62,10 +65,6 @@ INDICATOR_STATUSES = ("terisi", "kosong", NOT_SUBMITTED, "galat", UNVERIFIED)
 
 def _period_key(code: str) -> tuple[int, int]:
     return (_END_MONTH[code], next(i for i, s in enumerate(_SCHEMES) if code in s.periods))
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --------------------------------------------------------------------------- the data
@@ -267,6 +266,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
             by_form.setdefault(row.form_id, []).append(row)
     first_names = ws.files.first_names()
     forms = []
+    shared: dict = {}  # see _recap_form
     used: set[str] = set()
     by_setting: dict[str, PredikatScale] = {}
     scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
@@ -281,7 +281,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
                 scale = by_setting[setting] = scales.setdefault(parsed.describe(), parsed)
             year = years[head.form_id]
             forms.append(_recap_form(head, form, year, uptos[form.settings.periode], scale,
-                                     by_form.get(head.form_id, ()), only))
+                                     by_form.get(head.form_id, ()), only, shared))
             used.update(v.sha256 for v in year.values.values() if v.sha256)
         del years
     del entries
@@ -353,7 +353,12 @@ def _latest_filled(ws: Workspace, files: list[CollectedFile], shapes: dict,
 
 
 def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
-                scale: PredikatScale, files, only_verified: bool = False) -> RecapForm:
+                scale: PredikatScale, files, only_verified: bool = False,
+                shared: dict | None = None) -> RecapForm:
+    """One form's figures. ``shared``: the same verification dicts (and empty ones), one
+    object for every indikator that has them (read only: a recap of 10,000 forms has
+    250,000 indikator rows)."""
+    shared = {} if shared is None else shared
     scheme = form.settings.periode
     cap = form.settings.batas_capaian
     shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
@@ -365,23 +370,17 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     indicators = []
     no = sasaran = ""
     unverified = 0
-
-    def counts(ind_id: str, p: str) -> bool:  # the value of this cell counts
-        return (active is None or p in active) and (
-            not only_verified or year.verified(ind_id, p))
-
+    states: dict[str, set] = {p: set() for p in shown if active is None or p in active}
     for ind_id, ind in zip(ids, form.iki.indicators):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        values = {p: year.value(ind_id, p) if counts(ind_id, p) else None for p in shown}
-        sources = {p: year.values[(ind_id, p)] for p in shown if (ind_id, p) in year.values
-                   and counts(ind_id, p)}
-        checks = {p: year.verification(ind_id, p) for p in shown
-                  if active is None or p in active}
-        waiting = sum(1 for p, st in checks.items() if st and st != "terverifikasi"
-                      and year.value(ind_id, p) is not None)
+        values, sources, checks, waiting = _cells(year, ind_id, shown, active, only_verified)
+        for p, st in checks.items():
+            states[p].add(st)
+        checks = shared.setdefault(("checks", *checks.items()), checks)
+        sources = sources or shared.setdefault("sources", sources)
         unverified += waiting
         total = value = progress = None
         if not any(v is not None for v in values.values()):
@@ -392,7 +391,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
             ind_status = "terisi"
             total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
             try:
-                value = capaian_upto({p: v for p, v in values.items() if not _blank(v)},
+                value = capaian_upto(values,  # a blank is not filled there either
                                      counted, ind, scheme, cap, target_period=counted,
                                      midyear=form.settings.target_tengah_tahun)
                 progress = value if isinstance(total, str) else capaian(
@@ -402,7 +401,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
-            ind.polaritas.value, ind.agregasi.value, values, total, value, ind_status,
+            _TEXT[ind.polaritas], _TEXT[ind.agregasi], values, total, value, ind_status,
             note.value if note else None, sources, progress, checks))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
@@ -417,7 +416,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active,
         midyear=form.settings.target_tengah_tahun,
-        verification={p: year.verification_status(p, ids) for p in shown},
+        verification={p: verification_of(states[p]) if p in states else "" for p in shown},
         unverified=unverified)
     for row in files:
         seen = parse_stamp(row.first_seen)
@@ -428,6 +427,33 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         elif row.revision is not None and row.revision != head.revision:
             rf.old_revision = max(rf.old_revision or 0, row.revision)
     return rf
+
+
+def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool):
+    """One indikator's cells s.d. the recap period: (period → the value that counts,
+    period → its source, period → the atasan's verification in the active periods, how
+    many values wait for it) — each cell of ``year`` looked at once."""
+    values: dict = {}
+    sources: dict = {}
+    checks: dict = {}
+    waiting = 0
+    got_of = year.values.get
+    for p in shown:
+        got = got_of((ind_id, p))
+        if active is not None and p not in active:
+            values[p] = None
+            continue
+        check = checks[p] = year.verification(ind_id, p)
+        filled = got is not None and got.value is not None
+        if check and check != TERVERIFIKASI and filled:
+            waiting += 1
+        if only_verified and check != TERVERIFIKASI:  # the value does not count
+            values[p] = None
+            continue
+        values[p] = got.value if got is not None else None
+        if got is not None:
+            sources[p] = got
+    return values, sources, checks, waiting
 
 
 def _labels(scales) -> list[str]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ class InlineRows:
         self.styles = styles
         self.prefix = [f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                        for c, style in enumerate(styles)]
+        self.empty = [f"{p}/>" for p in self.prefix]
         self.number_prefix = [tuple(f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                                     for style in number_styles) for c in range(len(styles))]
         self._memo: dict[str, str] = {}
@@ -55,7 +58,7 @@ class InlineRows:
             body = _XML_SPECIAL.sub(_escape_one, limit(value))
             space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
             hit = f"<is><t{space}>{body}</t></is>"
-            if len(self._memo) < 100_000:
+            if len(self._memo) < 10_000:  # the texts that repeat come first
                 self._memo[value] = hit
         return hit
 
@@ -64,21 +67,25 @@ class InlineRows:
         style only), with the row number left as ``\\x00`` (escaped text never holds
         one) for :meth:`row`."""
         out = []
-        prefix = self.prefix
+        add = out.append
+        prefix, empty, number_prefix = self.prefix, self.empty, self.number_prefix
         for c, v in enumerate(values, start):
-            if type(v) is str:
-                out.append(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v
-                           else f"{prefix[c]}/>")
+            kind = type(v)
+            if kind is float and math.isfinite(v):  # most cells: tested first
+                add(f"{number_prefix[c][0 if v.is_integer() else decimals_shown(v)]}>"
+                    f"<v>{v!r}</v></c>")
+            elif kind is str:
+                add(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v else empty[c])
             elif v is None:
-                out.append(f"{prefix[c]}/>")
+                add(empty[c])
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 if not math.isfinite(v):
-                    out.append(f"{prefix[c]}/>")
+                    add(empty[c])
                     continue
                 shown = 0 if type(v) is int or v.is_integer() else decimals_shown(v)
-                out.append(f"{self.number_prefix[c][shown]}><v>{v!r}</v></c>")
+                add(f"{number_prefix[c][shown]}><v>{v!r}</v></c>")
             else:
-                out.append(f'{prefix[c]} t="inlineStr">{self.text(str(v))}</c>')
+                add(f'{prefix[c]} t="inlineStr">{self.text(str(v))}</c>')
         return "".join(out)
 
     @staticmethod
@@ -117,8 +124,9 @@ def splice(path: Path, deferred: list[Deferred]) -> None:
                 out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 d = by_name.get(info.filename)
-                if d is None:
-                    zout.writestr(info, zin.read(info.filename))
+                if d is None:  # copied through a buffer: the other sheets are MBs too
+                    with zin.open(info) as src, zout.open(info, "w") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
                     continue
                 xml = zin.read(info.filename).decode("utf-8")
                 cut = xml.index(f'<row r="{d.last + 1}"')
@@ -126,14 +134,28 @@ def splice(path: Path, deferred: list[Deferred]) -> None:
                 rows = InlineRows(d.styles, d.number_styles)
                 with zout.open(info.filename, "w", force_zip64=True) as fh:
                     fh.write(xml[:cut].encode("utf-8"))
-                    chunk: list[str] = []
-                    for row in d.rows(rows):
-                        chunk.append(row)
-                        if len(chunk) >= 2000:
-                            fh.write("".join(chunk).encode("utf-8"))
-                            chunk.clear()
-                    fh.write("".join(chunk).encode("utf-8"))
+                    _write_rows(fh, d.rows(rows))
                     fh.write(xml[end:].encode("utf-8"))
         os.replace(out, path)
     finally:
         out.unlink(missing_ok=True)
+
+
+def _write_rows(fh, rows) -> None:
+    """Write ``rows`` to ``fh`` in chunks of 2,000 rows, each deflated in a thread while
+    the next chunk is made (zlib lets go of the GIL: on a second core the compressing
+    costs no wall time); in order, one chunk waiting at most."""
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        chunk: list[str] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= 2000:
+                data = "".join(chunk).encode("utf-8")
+                chunk.clear()
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(fh.write, data)
+        if pending is not None:
+            pending.result()
+    fh.write("".join(chunk).encode("utf-8"))

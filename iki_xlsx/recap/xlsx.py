@@ -171,13 +171,15 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                     for p, v in ind.sources.items())
         text = said.get(key)
         if text is None:
-            if len(said) > 100_000:
+            if len(said) > 1_000:  # a form's files: reused within the form
                 said.clear()
             text = said[key] = value_sources(ind, texts)
         return text
 
     def rows(out: InlineRows):
         static: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
+        tails: dict[tuple, tuple[str, int]] = {}  # status, keterangan, sumber: shared
+        periods = recap.periods
         r = 1
         for f in recap.forms:
             head = out.cells(0, (format_nip(f.nip), f.nama, f.unit_kerja))
@@ -193,11 +195,18 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                     mid = static[key] = (out.cells(3, key), max(
                         lines(x, w) for x, w in zip(key, widths[3:10])))
                 source = sources_of(ind)
-                n = max(head_lines, mid[1], lines(ind.keterangan, w_ket),
-                        lines(source, w_src))
-                yield out.row(r, heights[n], head, mid[0], out.cells(10, [
-                    *(ind.values.get(p) for p in recap.periods), ind.total, ind.capaian,
-                    ind.progress, status[ind.status], ind.keterangan, source]))
+                key = (ind.status, ind.keterangan, source)
+                tail = tails.get(key)
+                if tail is None:
+                    if len(tails) > 1_000:  # reused within a form
+                        tails.clear()
+                    tail = tails[key] = (
+                        out.cells(c_status, (status[ind.status], ind.keterangan, source)),
+                        max(lines(ind.keterangan, w_ket), lines(source, w_src)))
+                values = ind.values
+                yield out.row(r, heights[max(head_lines, mid[1], tail[1])], head, mid[0],
+                              out.cells(10, [*(values.get(p) for p in periods), ind.total,
+                                             ind.capaian, ind.progress]), tail[0])
 
     # xf indices now (registering each format for styles.xml): a format equal to another
     # one shares its index (xlsxwriter sets ``xf_index`` only on the first).

@@ -271,10 +271,11 @@ class IssuedForms:
                         f"SELECT form_id, revision, form_json FROM forms{where}", args)]
 
     def definitions(self, tahun: int) -> Iterator[FormDefinition]:
-        """The IKI and settings of every revision issued for ``tahun``, one at a time (a
-        kabupaten's are ~100 MB of JSON text): SQLite cuts the two out of the stored form
-        JSON (as JSON text), so the rest of it (pegawai, atasan) is never parsed; without
-        SQLite's JSON functions they come decoded."""
+        """The IKI and settings of every revision issued for ``tahun``: SQLite cuts the
+        two out of the stored form JSON (as JSON text), so the rest of it (pegawai,
+        atasan) is never parsed; without SQLite's JSON functions they come decoded.
+        One row at a time: 10,000 forms' IKI texts at once are ~240 MB a recap would
+        hold at its peak."""
         db = self.ledger.db
         try:
             rows = db.execute(
