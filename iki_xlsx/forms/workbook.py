@@ -16,7 +16,7 @@ import re
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.atomic import atomic_path
+from ..core.atomic import DeferredCommits, atomic_path
 from ..core.model import Form
 from ..core.rules import rule_lines
 from ..core.sheets import TITLE_SIZE, heading, setup_print
@@ -87,9 +87,11 @@ class FormSheet(Worksheet):
 
 
 def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
-               texts: Texts, form_id: str, revision: int) -> str:
-    """Write one form workbook atomically; returns its path."""
-    with atomic_path(path) as tmp:
+               texts: Texts, form_id: str, revision: int,
+               commits: DeferredCommits | None = None) -> str:
+    """Write one form workbook atomically; returns its path (with ``commits``, the file
+    is in place once they have waited)."""
+    with atomic_path(path, commits) as tmp:
         wb = ProtectedWorkbook(str(tmp), {"in_memory": True})
         wb.structure_password = password
         wb.set_properties({"title": texts.t("form.judul"), "subject": form.pegawai.nama,
