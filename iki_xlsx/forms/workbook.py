@@ -27,6 +27,7 @@ from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
 from .helpersheet import HelperSheet
 from .inputcheck import write_input_checks
+from .package import PackedWorkbook
 
 
 def legacy_password_hash(password: str) -> str:
@@ -86,13 +87,18 @@ class FormSheet(Worksheet):
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
 
 
+class FormWorkbook(ProtectedWorkbook, PackedWorkbook):
+    """A form: structure protected, its parts compressed once per process
+    (:mod:`.package`)."""
+
+
 def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, password: str,
                texts: Texts, form_id: str, revision: int,
                commits: DeferredCommits | None = None) -> str:
     """Write one form workbook atomically; returns its path (with ``commits``, the file
     is in place once they have waited)."""
     with atomic_path(path, commits) as tmp:
-        wb = ProtectedWorkbook(str(tmp), {"in_memory": True})
+        wb = FormWorkbook(tmp)
         wb.structure_password = password
         wb.set_properties({"title": texts.t("form.judul"), "subject": form.pegawai.nama,
                            "author": "iki-xlsx", "comments": form_id})
