@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 from xlsxwriter import Workbook
 
@@ -41,3 +42,34 @@ def test_a_packed_workbook_holds_xlsxwriters_parts_in_its_order(tmp_path):
             assert got.read(name) == want.read(name), name
         assert [(i.compress_type, i.date_time) for i in got.infolist()] == \
             [(i.compress_type, i.date_time) for i in want.infolist()]
+
+
+def test_forms_sheets_are_the_xml_xlsxwriter_itself_writes(small_master, tmp_path,
+                                                             monkeypatch):
+    """The IKI sheet's plain cells (FormSheet._write_cell) and the whole zip
+    (PackedWorkbook) are written by iki-xlsx: every sheet of every form of the small
+    master is byte for byte what xlsxwriter's own cell writer gives."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.forms.workbook import FormSheet
+    from iki_xlsx.workspace import Workspace
+
+    def sheets(out: Path) -> dict[str, bytes]:
+        ws = Workspace(out / "ws")
+        result = generate_forms(small_master, out / "formulir", ws, jobs=1)
+        ws.close()
+        found = {}
+        for form in result.forms:
+            with zipfile.ZipFile(form.path) as z:
+                for name in z.namelist():
+                    if name.startswith("xl/worksheets/"):
+                        found[f"{form.form.key} {name}"] = z.read(name)
+        return found
+
+    ours = sheets(tmp_path / "a")
+    monkeypatch.setattr(FormSheet, "_write_cell", Worksheet._write_cell)
+    theirs = sheets(tmp_path / "b")
+    assert len(ours) >= 8 and ours.keys() == theirs.keys()
+    for name, xml in theirs.items():
+        assert ours[name] == xml, name

@@ -3,9 +3,10 @@ layout (:mod:`.layout`), the Petunjuk, the very hidden helper sheet (:mod:`.help
 and the signed manifest; the workbook's structure locked.
 
 What is the same in every form costs little: the helper formulas are written from
-templates escaped once per process, and the IKI sheet's conditional formats skip
+templates escaped once per process, the IKI sheet's conditional formats skip
 xlsxwriter's ~150 regular expressions per formula when the formula names no function that
-needs them (:class:`FormSheet`).
+needs them, its plain cells are written in one step each (:class:`FormSheet`), and the
+zip's parts are compressed once per process (:mod:`.package`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import inspect
 import re
 
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -75,6 +77,15 @@ def _future_names() -> re.Pattern | None:
 _FUTURE = _future_names()
 
 
+try:  # xlsxwriter's cell records, for FormSheet._write_cell
+    from xlsxwriter.worksheet import CellBlankTuple as _BlankCell
+    from xlsxwriter.worksheet import CellNumberTuple as _NumberCell
+    from xlsxwriter.worksheet import CellStringTuple as _StringCell
+    _PLAIN_CELLS = frozenset((_BlankCell, _NumberCell, _StringCell))
+except ImportError:  # pragma: no cover - a future xlsxwriter: its own writer for all
+    _PLAIN_CELLS = frozenset()
+
+
 class FormSheet(Worksheet):
     """The IKI sheet. xlsxwriter runs ~150 regular expressions over each conditional
     format's formula to prefix newer functions with ``_xlfn.``; the form's formulas use
@@ -85,6 +96,22 @@ class FormSheet(Worksheet):
         if _FUTURE is None or self.use_future_functions or _FUTURE.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        """Most of the sheet's cells are blanks, numbers and shared strings with a format:
+        each is written in one step, as xlsxwriter writes it (its own writer builds and
+        escapes a list of attributes per cell, ~2 ms a form); every other cell by it."""
+        kind = type(cell)
+        if cell.format is None or kind not in _PLAIN_CELLS:
+            super()._write_cell(row, col, cell)
+            return
+        start = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
+        if kind is _BlankCell:
+            self.fh.write(start + "/>")
+        elif kind is _StringCell:
+            self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
+        else:
+            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
 
 
 class FormWorkbook(ProtectedWorkbook, PackedWorkbook):
