@@ -7,8 +7,10 @@ thread, and build the next file meanwhile."""
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
+import re
 import secrets
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -83,12 +85,30 @@ def _commit(tmp: Path, path: Path) -> None:
         raise
 
 
+_TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{8}\.tmp")  # what atomic_path names a temporary
+_temps_seen: dict[Path, tuple[float, list[str]]] = {}  # folder → (when listed, temp names)
+
+
 def _sweep(path: Path) -> None:
+    """Remove the stale temporary files of ``path``'s name. The folder is listed once an
+    hour per process, not once a file: generate writes hundreds of forms into each
+    folder, and listing it for each one grew with the square of their number."""
     now = time.time()
-    for old in path.parent.glob(f".{glob.escape(path.stem[:40])}.*.tmp{path.suffix}*"):
+    folder = path.parent
+    seen = _temps_seen.get(folder)
+    if seen is None or now - seen[0] > STALE_SECONDS:
+        try:
+            names = [e.name for e in os.scandir(folder) if _TEMP_NAME.match(e.name)]
+        except OSError:
+            names = []
+        seen = _temps_seen[folder] = (now, names)
+    pattern = f".{glob.escape(path.stem[:40])}.*.tmp{glob.escape(path.suffix)}*"
+    for name in [n for n in seen[1] if fnmatch.fnmatchcase(n, pattern)]:
+        old = folder / name
         try:
             if now - old.stat().st_mtime > STALE_SECONDS:
                 old.unlink()
+                seen[1].remove(name)
         except OSError:
             pass
 
