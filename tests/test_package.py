@@ -16,6 +16,11 @@ def _fill(wb) -> None:
     wb.set_properties({"title": "Formulir IKI", "created": datetime(2025, 1, 2, 8, 0)})
     ws = wb.add_worksheet("IKI")
     ws.write(0, 0, "Nama pegawai — Ñ")
+    for row, text in enumerate((" spasi di depan", "tab\tdi tengah", "kendali\x01", "a & b < c",
+                                "Nama pegawai — Ñ", "<r><t>mentah</t></r>"), start=2):
+        ws.write_string(row, 0, text)
+    bold = wb.add_format({"bold": True})
+    ws.write_rich_string(9, 0, bold, "tebal", " biasa")
     ws.write_formula(1, 0, "=1+1", None, 2)
     ws.protect("rahasia")
     hidden = wb.add_worksheet("_hitung")
@@ -46,8 +51,7 @@ def test_a_packed_workbook_holds_xlsxwriters_parts_in_its_order(tmp_path):
 
 def test_forms_sheets_are_the_xml_xlsxwriter_itself_writes(small_master, tmp_path,
                                                              monkeypatch):
-    """The IKI sheet's plain cells (FormSheet._write_cell) and the whole zip
-    (PackedWorkbook) are written by iki-xlsx: every sheet of every form of the small
+    """The IKI sheet's plain cells (FormSheet._write_cell) are written by iki-xlsx: every sheet of every form of the small
     master is byte for byte what xlsxwriter's own cell writer gives."""
     from xlsxwriter.worksheet import Worksheet
 

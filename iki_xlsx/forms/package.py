@@ -4,7 +4,8 @@ per process.
 Most parts of a form are the same bytes in every form of a run: the theme, the styles,
 the relationships and content types, the document properties' sheet list, and the very
 hidden helper sheet of every form whose indikator read alike (the same kinds of rows in
-the same places). Compressing them is a fifth of a form's work (the helper sheet alone,
+the same places); most shared strings come back too (:class:`_SharedStrings`).
+Compressing those parts is a fifth of a form's work (the helper sheet alone,
 ~140 kB of XML, ~4 ms). :class:`PackedWorkbook` lets xlsxwriter assemble every part as
 usual (:class:`_PartsPackager` keeps them instead of zipping them), then :func:`write_zip`
 stores each part's deflate stream, taken from :func:`_deflated` when the same bytes were
@@ -20,10 +21,11 @@ import hashlib
 import struct
 import zlib
 from collections import OrderedDict
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.workbook import Workbook
 
 CACHE_PARTS = 4096  # deflate streams kept per process: ~15 MB at ~45 kB a form
@@ -75,8 +77,40 @@ def write_zip(path: Path, parts: list[tuple[str, bytes]]) -> None:
     path.write_bytes(out.getvalue())
 
 
+CACHE_STRINGS = 50_000  # <si> elements kept per process (emptied when full)
+_si_xml: dict[str, str] = {}
+
+
+class _SharedStrings(SharedStrings):
+    """xlsxwriter's shared strings part, each string's ``<si>`` element written by
+    xlsxwriter once per process: the labels, the Petunjuk and an IKI's texts come back in
+    form after form, and escaping each string is most of this part's cost."""
+
+    def _write_si(self, string) -> None:
+        xml = _si_xml.get(string)
+        if xml is None:
+            fh, self.fh = self.fh, StringIO()
+            try:
+                super()._write_si(string)
+                xml = self.fh.getvalue()
+            finally:
+                self.fh = fh
+            if len(_si_xml) >= CACHE_STRINGS:
+                _si_xml.clear()
+            _si_xml[string] = xml
+        self.fh.write(xml)
+
+
 class _PartsPackager(Packager):
     """xlsxwriter's packager, handing its parts to the workbook instead of to the zip."""
+
+    def _write_shared_strings_file(self) -> None:  # xlsxwriter's, with _SharedStrings
+        if not self.workbook.str_table.count:
+            return
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
 
     def _create_package(self):
         files = super()._create_package()
