@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from functools import lru_cache
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
@@ -243,12 +244,19 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
                           "format_rows": False, "format_columns": False})
 
 
+@lru_cache(maxsize=8)
+def _rules_shown(texts: Texts) -> tuple[tuple[str, str], ...]:
+    """The rule table as the Petunjuk shows it: the same in every form, made once per
+    process (and per template folder)."""
+    return tuple(rule_lines(texts))
+
+
 def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt,
                  password: str) -> None:
     ws.set_column(0, 0, 110)
     periods = [period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
-                         aturan=rule_lines(texts), aturan_judul=texts.t("aturan.judul"),
+                         aturan=_rules_shown(texts), aturan_judul=texts.t("aturan.judul"),
                          aturan_pengantar=texts.t("aturan.pengantar"),
                          aturan_penutup=texts.t("aturan.penutup"),
                          catatan_jumlah=L.midyear_note(form, texts),
