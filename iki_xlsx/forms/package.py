@@ -1,18 +1,20 @@
-"""The form's zip, written from the parts xlsxwriter assembles, each part compressed once
-per process.
+"""The form's zip, written from the parts xlsxwriter assembles; what recurs from form to
+form is made once per process.
 
 Most parts of a form are the same bytes in every form of a run: the theme, the styles,
 the relationships and content types, the document properties' sheet list, and the very
 hidden helper sheet of every form whose indikator read alike (the same kinds of rows in
-the same places); most shared strings come back too (:class:`_SharedStrings`).
-Compressing those parts is a fifth of a form's work (the helper sheet alone,
-~140 kB of XML, ~4 ms). :class:`PackedWorkbook` lets xlsxwriter assemble every part as
-usual (:class:`_PartsPackager` keeps them instead of zipping them), then :func:`write_zip`
-stores each part's deflate stream, taken from :func:`_deflated` when the same bytes were
-compressed before in this process. A part is looked up by its content (its SHA-256), so
-what a form holds never depends on the cache: its parts, names and order are xlsxwriter's,
-only the zip around them is written here (the same format xlsxwriter's ``zipfile``
-writes: deflate at the default level, dated 1980-01-01).
+the same places). Compressing them was a fifth of a form's work (the helper sheet
+alone, ~140 kB of XML, ~4 ms). :class:`PackedWorkbook` lets xlsxwriter assemble every
+part as usual (:class:`_PartsPackager` keeps them instead of zipping them), then
+:func:`write_zip` stores each part's deflate stream, taken from :func:`_deflated` when
+the same bytes were compressed before in this process. A part is looked up by its
+content (its SHA-256), so what a form holds never depends on the cache: its parts, names
+and order are xlsxwriter's, only the zip around them is written here (the format
+xlsxwriter's ``zipfile`` writes: deflate at the default level, dated 1980-01-01).
+
+Shared strings recur too (labels, the Petunjuk, an IKI's texts): each string's ``<si>``
+element is escaped by xlsxwriter once per process (:class:`_SharedStrings`).
 """
 
 from __future__ import annotations
