@@ -4,6 +4,7 @@ and compare with a bare xlsxwriter script that writes the same visible cells.
     python benchmarks/bench_generate.py                 # N = 1000, 3 rounds
     python benchmarks/bench_generate.py -n 200 --rounds 5
     python benchmarks/bench_generate.py -n 10000 --rounds 1 --only-jobs 2
+    python benchmarks/bench_generate.py -n 1000 --distinct     # no two forms alike
 
 Each round, in processes of their own (common.measure): ``generate_forms`` with --jobs 1,
 with --jobs <cores>, and the bare script (its layouts built before its clock starts), each
@@ -12,6 +13,12 @@ median: wall and CPU time (the workers' included) and peak memory (VmHWM); the r
 generate --jobs 1 / bare is taken per round, on CPU time (the machine is shared: wall
 time drifts with the others' load) and on wall time. Goals: ratio ≤ 1.5; 10,000 forms
 < 90 s wall with --jobs 2.
+
+generate makes what recurs from form to form once per process (forms/package.py,
+helpersheet.py, layout's row helpers). In the synthetic master every IKI's indikator
+read alike (the same kinds of target, "%"), so every form's helper sheet is the same:
+``--distinct`` gives each pegawai an IKI of their own with targets of its own, the worst
+case for that reuse.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,27 +38,54 @@ import xlsxwriter  # noqa: E402
 from common import describe_master, fmt, fresh_path, machine, measure, summary  # noqa: E402
 from common import synthetic_master  # noqa: E402
 
+from iki_xlsx.core.model import Master, Target  # noqa: E402
 from iki_xlsx.core.texts import get_texts  # noqa: E402
 from iki_xlsx.forms import layout as L  # noqa: E402
 from iki_xlsx.forms.generate import generate_forms  # noqa: E402
 from iki_xlsx.workspace import Workspace  # noqa: E402
 
 
-def run_generate(n: int, out: str, jobs: int) -> dict:
+def distinct_master(n: int) -> Master:
+    """The synthetic master with an IKI of each pegawai's own, every number target its
+    own too: no two forms' helper sheets alike."""
+    master = synthetic_master(n)
+    ikis, assignments = {}, []
+    for j, a in enumerate(master.assignments):
+        kode = f"IKI-P{j:05d}"
+        base = master.iki[a.kode_iki]
+        ikis[kode] = replace(base, kode=kode, indicators=tuple(
+            _own_target(ind, j * len(base.indicators) + i)
+            for i, ind in enumerate(base.indicators)))
+        assignments.append(replace(a, kode_iki=kode))
+    return replace(master, assignments=assignments, iki=ikis)
+
+
+def _own_target(ind, k: int):
+    if ind.target.value is None:  # a range, ya/tidak: as they are
+        return ind
+    value = 10 + k % 9990
+    return replace(ind, target=Target(str(value), float(value)))
+
+
+def master_of(n: int, distinct: bool) -> Master:
+    return distinct_master(n) if distinct else synthetic_master(n)
+
+
+def run_generate(n: int, out: str, jobs: int, distinct: bool = False) -> dict:
     """The measured work: the master, then every form written and recorded."""
 
-    master = synthetic_master(n)
+    master = master_of(n, distinct)
     ws = Workspace(Path(out) / "ws")
     result = generate_forms(master, Path(out) / "formulir", ws, jobs=jobs)
     ws.close()
     return {"forms": len(result.forms)}
 
 
-def bare_layouts(n: int, out: str) -> tuple[list, Path]:
+def bare_layouts(n: int, out: str, distinct: bool = False) -> tuple[list, Path]:
     """Setup of the bare script (not timed): the layouts of the same forms."""
     texts = get_texts()
     Path(out).mkdir(parents=True)
-    return [L.build_layout(f, texts) for f in synthetic_master(n).forms()], Path(out)
+    return [L.build_layout(f, texts) for f in master_of(n, distinct).forms()], Path(out)
 
 
 def bare_xlsxwriter(state: tuple[list, Path]) -> dict:
@@ -89,10 +124,13 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only-jobs", type=int, help="only generate with this many jobs (no bare)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="every pegawai an IKI of their own (no two forms alike)")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {machine()}")
-    print(f"master: {describe_master(synthetic_master(args.n))}")
+    print(f"master: {describe_master(master_of(args.n, args.distinct))}"
+          + (" (--distinct: an IKI and targets of each pegawai's own)" if args.distinct else ""))
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-generate-"))
     job_counts = [args.only_jobs] if args.only_jobs else sorted({1, cores})
     runs: dict[str, list[dict]] = {f"jobs{j}": [] for j in job_counts}
@@ -102,7 +140,7 @@ def main() -> None:
         for i in range(args.rounds):
             for jobs in job_counts:
                 out = fresh_path(tmp, f"generate-j{jobs}")
-                r = measure(run_generate, args.n, str(out), jobs)
+                r = measure(run_generate, args.n, str(out), jobs, args.distinct)
                 if r["out"]["forms"] != args.n:
                     raise SystemExit(f"FAILED: {r['out']['forms']} of {args.n} forms written")
                 runs[f"jobs{jobs}"].append(r)
@@ -110,7 +148,7 @@ def main() -> None:
                 shutil.rmtree(out)
             if "bare" in runs:
                 out = fresh_path(tmp, "bare")
-                r = measure(bare_xlsxwriter, args.n, str(out), setup=bare_layouts)
+                r = measure(bare_xlsxwriter, args.n, str(out), args.distinct, setup=bare_layouts)
                 runs["bare"].append(r)
                 print(f"round {i + 1} bare xlsxwriter: {fmt(r)}", flush=True)
                 shutil.rmtree(out)

@@ -13,10 +13,12 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from ..core.atomic import DeferredCommits
 from ..core.model import Form, Master
 from ..core.texts import get_texts
 from ..core.timeline import match_indicators
@@ -76,8 +78,17 @@ class FormResult:
     reissue: dict | None = None  # a re-issue: what the form says is filled, late, to fill
 
 
-def build_and_write(job: FormJob) -> FormResult:
-    """Lay out, hash, sign and write one form (runs in a worker process)."""
+def build_batch(jobs: list[FormJob]) -> list[FormResult]:
+    """Build and write a batch of forms (in a worker process). Each file's sync to disk
+    and rename run on a thread while the next form is built; the batch returns once
+    every file is in place under its final name."""
+    with DeferredCommits() as commits:
+        return [build_and_write(job, commits) for job in jobs]
+
+
+def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> FormResult:
+    """Lay out, hash, sign and write one form (runs in a worker process; ``commits``:
+    its file is put in place by that thread, see :func:`build_batch`)."""
     texts = get_texts(job.templates_dir)
     form = job.form
     lay = L.build_layout(form, texts)
@@ -104,7 +115,8 @@ def build_and_write(job: FormJob) -> FormResult:
         lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
     manifest = sign(body, job.key)
     manifest_text = to_text(manifest)
-    write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision)
+    write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
+               commits)
     row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
     # Serialised here, in the worker: the main process only inserts the text (the form's
     # is the canonical text already made for the manifest).
@@ -195,18 +207,19 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
         reissue.fill_jobs(workspace, form_jobs, closed_upto or shut_upto, shut_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[FormResult] = []
-    if jobs == 1 or len(form_jobs) < 16:
-        for job in form_jobs:
-            results.append(build_and_write(job))
+    serial = jobs == 1 or len(form_jobs) < 16
+    size = 16 if serial else max(1, min(16, len(form_jobs) // (jobs * 8)))
+    batches = [form_jobs[i:i + size] for i in range(0, len(form_jobs), size)]
+    with ExitStack() as stack:
+        if serial:
+            done = map(build_batch, batches)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+            done = pool.map(build_batch, batches)
+        for batch_results in done:
+            results.extend(batch_results)
             if progress:
                 progress(len(results), len(form_jobs))
-    else:
-        chunk = max(1, min(16, len(form_jobs) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for res in pool.map(build_and_write, form_jobs, chunksize=chunk):
-                results.append(res)
-                if progress:
-                    progress(len(results), len(form_jobs))
     gone_before = withdrawn_ids(workspace)
     workspace.issued.record([r.ledger_row for r in results])
     year = record_year(workspace, master, ids, set(keep), gone_before)

@@ -70,6 +70,15 @@ def rows_xml(cells: list[HelperCell]) -> str:
     return "".join(f'<row r="{row + 1}">{"".join(xs)}</row>' for row, xs in rows.items())
 
 
+@lru_cache(maxsize=64)
+def _shared_rows_xml(cells: tuple[HelperCell, ...]) -> str:
+    """:func:`rows_xml`, made once per process for each set of helper cells: forms whose
+    indikator read alike (the same kinds of rows at the same places) have the same helper
+    sheet, and its ~1,000 formulas are the largest part of a form to write. A key holds
+    the cells, whose templates are shared already (``layout._row_templates``)."""
+    return rows_xml(list(cells))
+
+
 class HelperSheet(Worksheet):
     """A worksheet whose cells are the given helper formulas (:meth:`put`); everything
     else (protection, visibility) through xlsxwriter as usual."""
@@ -79,7 +88,7 @@ class HelperSheet(Worksheet):
     def put(self, cells: list[HelperCell]) -> None:
         if not cells:
             return
-        self._rows_xml = rows_xml(cells)
+        self._rows_xml = _shared_rows_xml(tuple(cells))
         rows, cols = [c.row for c in cells], [c.col for c in cells]
         self._check_dimensions(min(rows), min(cols))  # the <dimension> element
         self._check_dimensions(max(rows), max(cols))

@@ -406,14 +406,10 @@ class _Sheet:
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))
             ctx = reading_context(ind)
-            per_period, flag_text = _row_templates(self.real_cols, tuple(table.helpers),
-                                                   table.flag_col, ctx, s.batas_capaian)
-            for cols, formulas in zip(table.helpers, per_period):
-                table.helper_cells.extend(HelperCell(r, c, formula)
-                                          for c, formula in zip(cols, formulas) if formula)
+            table.helper_cells.extend(_row_helpers(r, self.real_cols, tuple(table.helpers),
+                                                   table.flag_col, ctx, s.batas_capaian))
             checked = [HELPER + cell_ref(r, h[-1]) for h in table.helpers]
             flag = HELPER + cell_ref(r, table.flag_col)
-            table.helper_cells.append(HelperCell(r, table.flag_col, flag_text, 0))
             self.put(r, self.cap_col, "", "capaian",
                      formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
                                              flag=flag, warning=warning,
@@ -548,6 +544,17 @@ def reading_context(ind) -> Context:
     t = ind.target
     return context(Polarity(ind.polaritas).value, t.value if t.value is not None else t.high,
                    ind.satuan, t.text)
+
+
+@lru_cache(maxsize=4096)
+def _row_helpers(r: int, real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
+                 flag_col: int, ctx: Context, cap: float) -> tuple[HelperCell, ...]:
+    """The helper cells of the indicator row ``r`` (0-based), the flag last: forms whose
+    indikator read alike have the same cells row by row, made once."""
+    per_period, flag_text = _row_templates(real_cols, helpers, flag_col, ctx, cap)
+    cells = [HelperCell(r, c, formula) for cols, formulas in zip(helpers, per_period)
+             for c, formula in zip(cols, formulas) if formula]
+    return (*cells, HelperCell(r, flag_col, flag_text, 0))
 
 
 @lru_cache(maxsize=4096)
