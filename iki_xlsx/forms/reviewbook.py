@@ -32,8 +32,7 @@ from ..core.texts import Texts
 from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
 from .review import ReviewBlock, ReviewBook, ReviewRow
-from .fastcells import FastSheet
-from .workbook import ProtectedWorkbook, write_manifest_sheet
+from .workbook import FormSheet, ProtectedWorkbook, write_manifest_sheet
 
 SHEET_GUIDE = "Petunjuk"
 # NO, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, SUMBER, KETERANGAN, STATUS,
@@ -269,14 +268,14 @@ def write_review(path: str, book: ReviewBook, layouts: list[BlockLayout],
         formats = {name: wb.add_format({**base, **props}) for name, props in STYLES.items()}
         _write_guide(wb.add_worksheet(SHEET_GUIDE), book, layouts, texts, formats, password)
         for block, lay in zip(book.blocks, layouts):
-            _write_block(wb.add_worksheet(lay.sheet, worksheet_class=FastSheet), book, block,
+            _write_block(wb.add_worksheet(lay.sheet, worksheet_class=FormSheet), book, block,
                          lay, texts, formats, password)
         write_manifest_sheet(wb, manifest_text, password)
         wb.close()
     return path
 
 
-def _write_cells(ws: FastSheet, cells: list[L.Cell], formats) -> None:
+def _write_cells(ws: FormSheet, cells: list[L.Cell], formats) -> None:
     for cell in cells:
         fmt = formats[cell.style]
         merged = cell.last_row is not None and (cell.last_row, cell.last_col) != (

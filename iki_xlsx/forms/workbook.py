@@ -12,6 +12,7 @@ zip's parts are compressed once per process (:mod:`.package`).
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from functools import lru_cache
 
@@ -84,6 +85,7 @@ try:  # xlsxwriter's cell records, for FormSheet._write_cell
     from xlsxwriter.worksheet import CellStringTuple as _StringCell
     _PLAIN_CELLS = frozenset((_BlankCell, _NumberCell, _StringCell))
 except ImportError:  # pragma: no cover - a future xlsxwriter: its own writer for all
+    _BlankCell = _NumberCell = _StringCell = None
     _PLAIN_CELLS = frozenset()
 
 
@@ -97,6 +99,35 @@ class FormSheet(Worksheet):
         if _FUTURE is None or self.use_future_functions or _FUTURE.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+    # Storing plain cells: xlsxwriter's write_string checks its arguments for A1
+    # notation, the string's length and the cell's place on every call; a review
+    # workbook stores ~400 cells per bawahan, 10,000 bawahan for a kabupaten. These
+    # store the very records it stores (the caller has limited the text); without
+    # those records (a future xlsxwriter) they are its public calls.
+
+    def put_string(self, row: int, col: int, text: str, fmt) -> None:
+        """A shared-string cell; ``text`` non-empty and within Excel's limit."""
+        if _StringCell is None or self.constant_memory or self._check_dimensions(row, col):
+            self.write_string(row, col, text, fmt)
+            return
+        self.table[row][col] = _StringCell(self.str_table._get_shared_string_index(text),
+                                           fmt)
+
+    def put_number(self, row: int, col: int, number: float, fmt) -> None:
+        """A number cell (a NaN or infinity goes through xlsxwriter, which refuses it)."""
+        if _NumberCell is None or self.constant_memory or not math.isfinite(number) \
+                or self._check_dimensions(row, col):
+            self.write_number(row, col, number, fmt)
+            return
+        self.table[row][col] = _NumberCell(number, fmt)
+
+    def put_blank(self, row: int, col: int, fmt) -> None:
+        """An empty cell that carries a format (a border, an input's colour)."""
+        if _BlankCell is None or self.constant_memory or self._check_dimensions(row, col):
+            self.write_blank(row, col, None, fmt)
+            return
+        self.table[row][col] = _BlankCell(fmt)
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         """Most of the sheet's cells are blanks, numbers and shared strings with a format:
