@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,28 +133,14 @@ def splice(path: Path, deferred: list[Deferred]) -> None:
                 rows = InlineRows(d.styles, d.number_styles)
                 with zout.open(info.filename, "w", force_zip64=True) as fh:
                     fh.write(xml[:cut].encode("utf-8"))
-                    _write_rows(fh, d.rows(rows))
+                    chunk: list[str] = []
+                    for row in d.rows(rows):
+                        chunk.append(row)
+                        if len(chunk) >= 2000:
+                            fh.write("".join(chunk).encode("utf-8"))
+                            chunk.clear()
+                    fh.write("".join(chunk).encode("utf-8"))
                     fh.write(xml[end:].encode("utf-8"))
         os.replace(out, path)
     finally:
         out.unlink(missing_ok=True)
-
-
-def _write_rows(fh, rows) -> None:
-    """Write ``rows`` to ``fh`` in chunks of 2,000 rows, each deflated in a thread while
-    the next chunk is made (zlib lets go of the GIL: on a second core the compressing
-    costs no wall time); in order, one chunk waiting at most."""
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending = None
-        chunk: list[str] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= 2000:
-                data = "".join(chunk).encode("utf-8")
-                chunk.clear()
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(fh.write, data)
-        if pending is not None:
-            pending.result()
-    fh.write("".join(chunk).encode("utf-8"))
