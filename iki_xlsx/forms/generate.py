@@ -47,6 +47,10 @@ from .workbook import write_form
 __all__ = ["GenerateResult", "PlannedForm", "generate_forms", "issued_row", "plan_paths",
            "safe_name"]
 
+# forms recorded in the ledger per transaction, while the workers write the next ones
+# (recording 10,000 at the end kept the main process busy ~7 s after the last form)
+RECORD_EVERY = 500
+
 
 @dataclass
 class FormJob:
@@ -210,18 +214,23 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     serial = jobs == 1 or len(form_jobs) < 16
     size = 16 if serial else max(1, min(16, len(form_jobs) // (jobs * 8)))
     batches = [form_jobs[i:i + size] for i in range(0, len(form_jobs), size)]
+    gone_before = withdrawn_ids(workspace)
+    stamp, unrecorded = None, []
     with ExitStack() as stack:
         if serial:
             done = map(build_batch, batches)
         else:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
             done = pool.map(build_batch, batches)
-        for batch_results in done:
+        for batch_results in done:  # recorded as they come, while the workers go on
             results.extend(batch_results)
+            unrecorded += [r.ledger_row for r in batch_results]
+            if len(unrecorded) >= RECORD_EVERY:
+                stamp = workspace.issued.record(unrecorded, stamp)
+                unrecorded = []
             if progress:
                 progress(len(results), len(form_jobs))
-    gone_before = withdrawn_ids(workspace)
-    workspace.issued.record([r.ledger_row for r in results])
+    workspace.issued.record(unrecorded, stamp)
     year = record_year(workspace, master, ids, set(keep), gone_before)
     workspace.mail.record_contacts(master)
     workspace.settings.record({"hanya_terverifikasi":  # issue 26: read by the recap

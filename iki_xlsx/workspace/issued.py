@@ -50,10 +50,12 @@ class IssuedForms:
         self.ledger = ledger
 
     # -- recording
-    def record(self, revisions: list[NewRevision]) -> None:
+    def record(self, revisions: list[NewRevision], stamp: str | None = None) -> str:
         """Insert new revisions, refresh path/time of unchanged ones, and log every form
-        whose current revision changes: one transaction."""
-        stamp = now_iso()
+        whose current revision changes: one transaction. Returns the time recorded
+        (``stamp``, else now): a run that records its forms in several calls, as they
+        are written, passes the first call's to the others."""
+        stamp = stamp or now_iso()
         with self.ledger.transaction() as db:
             current = dict(db.execute(_CURRENT))
             highest = dict(db.execute("SELECT form_id, MAX(revision) FROM forms"
@@ -87,6 +89,7 @@ class IssuedForms:
                 self.ledger.note(log_line(r.form_id, r.revision, status, stamp))
                 current[r.form_id] = r.revision
                 highest[r.form_id] = max(r.revision, highest.get(r.form_id) or 0)
+        return stamp
 
     def record_year(self, active: dict[str, tuple[str, str, list]],
                     withdraw: list[str]) -> None:
