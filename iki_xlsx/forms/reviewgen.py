@@ -1,9 +1,8 @@
 """Making the review workbooks of a period (issue 26): the plan from the ledger
 (:mod:`.review`), then per atasan — in worker processes, as ``generate`` does, while the
-main process reads the next books' year — the
-layout (:mod:`.reviewbook`), the content hash, the revision (the same content keeps its
-number), the signed manifest (:mod:`.reviewmanifest`), the file and its ledger row; the
-main process records them.
+main process reads the next books' year — the layout (:mod:`.reviewbook`), the content
+hash, the revision (the same content keeps its number), the signed manifest
+(:mod:`.reviewmanifest`), the file and its ledger row; the main process records them.
 """
 
 from __future__ import annotations
