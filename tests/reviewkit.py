@@ -11,7 +11,9 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from filling import fill, realisasi_ref, saved_on
+from mailtools import master_with_contacts
 
 from iki_xlsx.collect import collect
 from iki_xlsx.define.master import load_master
@@ -26,6 +28,11 @@ ANDI = ("199005202015031003", "IKI-PENGOLAH")
 NUR = ("199107112019032011", "IKI-PENGOLAH")
 SRI_NIP = "198203152006042002"
 KEPALA_NIP = "197001011995031001"
+BUPATI = "Ir. H. Bupati Contoh, M.Si"  # Sri's atasan as Plt.: no NIP
+# what Sri, the atasan of Andi and Nur, decides in her TW2 review workbook
+SRI_DECISIONS = {("Andi", 0): ("Setuju", None, None),
+                 ("Andi", 1): ("Koreksi", "72,5", None),
+                 ("Nur", 0): ("Kembalikan", None, "Lampirkan bukti 2 laporan TW II")}
 
 # (form, indikator index, period) → what each pegawai typed (TW1 and TW2)
 VALUES = {
@@ -129,3 +136,31 @@ def lo_writes(manifest: dict, decisions: dict, notes: dict | None = None) -> dic
     """The same decisions as writes for the LibreOffice driver (``'Sheet'!A1``)."""
     return {f"'{sheet}'!{ref}": value
             for (sheet, ref), value in decision_cells(manifest, decisions, notes).items()}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+def review_fixtures():
+    """The ``world`` (built once per test module) and ``w`` (a fresh copy of it per test)
+    fixtures; a module takes them with ``world, w = review_fixtures()``."""
+
+    @pytest.fixture(scope="module")
+    def world(tmp_path_factory):
+        root = tmp_path_factory.mktemp("verifikasi")
+        return build_world(root / "dunia", master_with_contacts(root / "master.yaml"))
+
+    @pytest.fixture
+    def w(world, tmp_path):
+        out = copy_world(world, tmp_path / "salinan")
+        yield out
+        out["ws"].close()
+
+    return world, w
+
+
+def sri_filled(w, dst, decisions=SRI_DECISIONS, notes=None, **kw):
+    """Sri's TW2 review workbook of world ``w`` filled with ``decisions`` (and by default
+    an overall note for Nur), saved as ``dst``."""
+    book = w["books"][SRI_NIP]
+    return fill_review(w["paths"][SRI_NIP], dst, manifest_of(book), decisions,
+                       notes if notes is not None else {"Nur": "Perbaiki TW II"}, **kw)

@@ -16,14 +16,17 @@ import pytest
 from mailtools import master_with_contacts
 from reviewkit import (
     ANDI,
+    BUPATI,
     KEPALA_NIP,
     NUR,
+    SRI_DECISIONS,
     SRI_NIP,
     block_of,
     build_world,
-    copy_world,
     fill_review,
     manifest_of,
+    review_fixtures,
+    sri_filled,
 )
 
 from iki_xlsx.collect import collect
@@ -31,29 +34,7 @@ from iki_xlsx.core.timeline import load_years
 from iki_xlsx.forms import generate_reviews
 from iki_xlsx.workspace import Workspace
 
-BUPATI = "Ir. H. Bupati Contoh, M.Si"
-SRI_DECISIONS = {("Andi", 0): ("Setuju", None, None),
-                 ("Andi", 1): ("Koreksi", "72,5", None),
-                 ("Nur", 0): ("Kembalikan", None, "Lampirkan bukti 2 laporan TW II")}
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("verifikasi")
-    return build_world(root / "dunia", master_with_contacts(root / "master.yaml"))
-
-
-@pytest.fixture
-def w(world, tmp_path):
-    out = copy_world(world, tmp_path / "salinan")
-    yield out
-    out["ws"].close()
-
-
-def sri_filled(w, dst, decisions=SRI_DECISIONS, notes=None, **kw):
-    book = w["books"][SRI_NIP]
-    return fill_review(w["paths"][SRI_NIP], dst, manifest_of(book), decisions,
-                       notes if notes is not None else {"Nur": "Perbaiki TW II"}, **kw)
+world, w = review_fixtures()
 
 
 def recorded(ws) -> list[tuple]:

@@ -22,15 +22,17 @@ from mailtools import master_with_contacts, thunderbird_reply
 from portalkit import Client, portal, text_of
 from reviewkit import (
     ANDI,
+    BUPATI,
     KEPALA,
     KEPALA_NIP,
     NUR,
     SRI_NIP,
     block_of,
     build_world,
-    copy_world,
     fill_review,
     manifest_of,
+    review_fixtures,
+    sri_filled,
 )
 from typer.testing import CliRunner
 
@@ -48,29 +50,8 @@ from iki_xlsx.workspace import Workspace
 from iki_xlsx.recap.xlsx import write_recap_xlsx
 
 T = get_texts().t
-BUPATI = "Ir. H. Bupati Contoh, M.Si"
-SRI_DECISIONS = {("Andi", 0): ("Setuju", None, None),
-                 ("Andi", 1): ("Koreksi", "72,5", None),
-                 ("Nur", 0): ("Kembalikan", None, "Lampirkan bukti 2 laporan TW II")}
 SETTINGS = {"batas": "10 Agustus 2025", "pengirim": "BKPSDM"}
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("verifikasi-alur")
-    return build_world(root / "dunia", master_with_contacts(root / "master.yaml"))
-
-
-@pytest.fixture
-def w(world, tmp_path):
-    out = copy_world(world, tmp_path / "salinan")
-    yield out
-    out["ws"].close()
-
-
-def sri_returns(w, dst, **kw):
-    return fill_review(w["paths"][SRI_NIP], dst, manifest_of(w["books"][SRI_NIP]),
-                       SRI_DECISIONS, {"Nur": "Perbaiki TW II"}, **kw)
+world, w = review_fixtures()
 
 
 def by_key(recap, key):
@@ -85,7 +66,7 @@ def test_review_workbooks_come_through_every_channel(w, tmp_path):
     ws = w["ws"]
     zipped = tmp_path / "kiriman WA.zip"
     with zipfile.ZipFile(zipped, "w") as z:
-        z.write(sri_returns(w, tmp_path / "sri.xlsx"), "verifikasi/sri.xlsx")
+        z.write(sri_filled(w, tmp_path / "sri.xlsx"), "verifikasi/sri.xlsx")
     kepala_book = w["books"][KEPALA_NIP]
     kepala = fill_review(w["paths"][KEPALA_NIP], tmp_path / "kepala.xlsx",
                          manifest_of(kepala_book), {("Sri", 0): ("Setuju", None, None)})
@@ -114,7 +95,7 @@ def test_review_workbooks_come_through_every_channel(w, tmp_path):
 
 def test_the_recap_counts_verified_values_or_all_of_them(w, tmp_path):
     ws = w["ws"]
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], ws, jobs=1)
     every = build_recap(ws, upto="TW2")
     only = build_recap(ws, upto="TW2", only_verified=True)
     # Andi: TW1 3, 70 (not reviewed), TW2 4 (Setuju), 74 → 72,5 (Koreksi); jumlah with
@@ -160,7 +141,7 @@ def test_the_recap_counts_verified_values_or_all_of_them(w, tmp_path):
 
 def test_a_reissued_form_marks_what_was_returned_and_the_correction_counts(w, tmp_path):
     ws = w["ws"]
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], ws, jobs=1)
     master = load_master(w["master"]).master
     planned = {p.form.key: p for p in generate_forms(master, tmp_path / "terbit", ws, jobs=1,
                                                      closed_upto="TW2").forms}
@@ -187,7 +168,7 @@ def test_a_reissued_form_marks_what_was_returned_and_the_correction_counts(w, tm
 def test_remind_tells_each_pegawai_what_was_returned_and_sends_the_atasan_their_workbook(
         w, tmp_path):
     ws = w["ws"]
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], ws, jobs=1)
     result = remind(ws, get_texts(), "TW2", tmp_path / "ingat", sender="b@contoh.go.id",
                     settings=SETTINGS, forms_dir=w["root"] / "forms",
                     today=date(2025, 7, 28), reviews_dir=w["root"] / "verifikasi")
@@ -230,7 +211,7 @@ def test_distribute_sends_each_atasan_their_workbook(w, tmp_path):
 
 def test_the_officer_pages_show_the_verification(w, tmp_path):
     ws = w["ws"]
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], ws, jobs=1)
     set_password(ws.path, "sandi-pengelola-uji-123", get_texts())
     ws.close()
     with portal(ws.path) as running:
@@ -259,7 +240,7 @@ def test_cli_verifikasi(w, tmp_path):
     nobody = runner.invoke(app, ["verifikasi", "--periode", "TW2", "--atasan",
                                  "199005202015031003", "-w", str(ws.path)])
     assert nobody.exit_code == 2 and "199005202015031003" in nobody.output
-    returned = sri_returns(w, tmp_path / "sri.xlsx")
+    returned = sri_filled(w, tmp_path / "sri.xlsx")
     checked = runner.invoke(app, ["check", str(returned)])  # without the workspace's key
     assert "Sri Lestari" in checked.output and checked.exit_code == 1, checked.output
     first = runner.invoke(app, ["collect", str(returned), "-w", str(ws.path), "--json",
@@ -355,7 +336,7 @@ def test_recovery_brings_back_the_atasans_decisions(w, tmp_path):
     journal rebuilds the review workbooks issued and judges the returned one again, so the
     recap after recovery is the recap before (Koreksi, Kembalikan and Setuju alike)."""
     ws = w["ws"]
-    collect([sri_returns(w, tmp_path / "sri.xlsx")], ws, jobs=1)
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], ws, jobs=1)
     before = _figures(ws)
     kinds = sorted(((fid, v.indicator, v.period, v.kind, v.value, v.note, v.saved_at)
                     for fid, vs in ws.verifications.by_form().items() for v in vs), key=repr)
