@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..core.atomic import atomic_path
@@ -40,6 +41,18 @@ def safe_name(text: str, limit: int = 80) -> str:
     return s
 
 
+def first_free(name: str, numbered: Callable[[int], str], used: set[str]) -> str:
+    """``name``, or else ``numbered(2)``, ``numbered(3)`` … the first not in ``used``
+    whatever the case (as Windows compares file names, Excel sheet names); taken into
+    ``used``."""
+    n = 2
+    while name.casefold() in used:
+        name = numbered(n)
+        n += 1
+    used.add(name.casefold())
+    return name
+
+
 def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Path]:
     """``<out>/<Perangkat Daerah>/<NIP>_<Nama>.xlsx``; a pegawai's second IKI (Plt./Plh.)
     adds its jabatan; names that would clash on Windows (case-insensitive) get ``(2)``."""
@@ -55,13 +68,8 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
         folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah
                                      or form.settings.instansi or no_unit, FOLDER_LIMIT)
         name = safe_name(stem, NAME_LIMIT)
-        path = folder / f"{name}.xlsx"
-        n = 2
-        while str(path).casefold() in used:
-            path = folder / f"{name} ({n}).xlsx"
-            n += 1
-        used.add(str(path).casefold())
-        paths.append(path)
+        paths.append(Path(first_free(str(folder / f"{name}.xlsx"),
+                                     lambda n: str(folder / f"{name} ({n}).xlsx"), used)))
     return paths
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..core.active import last_active
@@ -163,23 +163,13 @@ def plan_reviews(ws: Workspace, texts: Texts, period_text: str, *, tahun: int | 
     return plan
 
 
-def fill_books(ws: Workspace, plan: ReviewPlan, texts: Texts,
-               progress: Callable[[int, int], None] | None = None) -> Iterator[ReviewBook]:
+def fill_books(ws: Workspace, plan: ReviewPlan, texts: Texts) -> Iterator[ReviewBook]:
     """The books of ``plan`` in its order, each with a :class:`ReviewBlock` per bawahan:
     their year read from the ledger about :data:`SLICE` forms at a time (whole books;
     a book's blocks are its own copy, the plan's books stay light)."""
     shapes = ws.issued.shapes([h for b in plan.books for h, _ in b.bawahan])
     names = ws.files.first_names()
-    total = sum(len(b.bawahan) for b in plan.books)
-    done = 0
-    start = 0
-    while start < len(plan.books):
-        end, size = start, 0
-        while end < len(plan.books) and (size == 0 or size + len(plan.books[end].bawahan)
-                                         <= SLICE):
-            size += len(plan.books[end].bawahan)
-            end += 1
-        chunk = plan.books[start:end]
+    for chunk in _slices(plan.books):
         years = load_years(ws, plan.tahun, [h for b in chunk for h, _ in b.bawahan],
                            shapes, names)
         for book in chunk:
@@ -187,10 +177,20 @@ def fill_books(ws: Workspace, plan: ReviewPlan, texts: Texts,
                                    years[head.form_id], plan.period, texts)
                       for head, pegawai in book.bawahan]
             yield replace(book, blocks=blocks, bawahan=[])
-        done += size
-        if progress:
-            progress(done, total)
-        start = end
+
+
+def _slices(books: list[ReviewBook]) -> Iterator[list[ReviewBook]]:
+    """Consecutive books of about :data:`SLICE` bawahan together (a larger book alone)."""
+    chunk: list[ReviewBook] = []
+    size = 0
+    for book in books:
+        if chunk and size + len(book.bawahan) > SLICE:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(book)
+        size += len(book.bawahan)
+    if chunk:
+        yield chunk
 
 
 def review_block(head, pegawai: dict, form: Form, year: FormYear, period: str,

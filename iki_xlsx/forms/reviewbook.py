@@ -31,6 +31,7 @@ from ..core.textfit import (
 from ..core.texts import Texts
 from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
+from .planning import first_free
 from .review import ReviewBlock, ReviewBook, ReviewRow
 from .workbook import FormSheet, ProtectedWorkbook, write_manifest_sheet
 
@@ -81,12 +82,7 @@ def sheet_names(blocks: list[ReviewBlock]) -> list[str]:
     for i, block in enumerate(blocks, start=1):
         name = _SHEET_BAD.sub(" ", str(block.pegawai.get("nama") or "")).strip(" '")
         base = f"{i}. {' '.join(name.split())}"[:31].rstrip(" '") or str(i)
-        candidate, n = base, 2
-        while candidate.casefold() in used:
-            candidate = f"{base[:27]} ({n})"
-            n += 1
-        used.add(candidate.casefold())
-        out.append(candidate)
+        out.append(first_free(base, lambda n: f"{base[:27]} ({n})", used))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from ..core.canonical import canonical_text
 from ..core.texts import get_texts
 from ..workspace import NewReview, ReviewRevisions, Workspace
 from .manifest import content_hash, sign, to_text
-from .planning import safe_name
+from .planning import NAME_LIMIT, first_free, safe_name
 from .review import ReviewBlock, ReviewBook, ReviewPlan, fill_books, plan_reviews
 from .reviewbook import BlockLayout, block_layout, sheet_names, write_review
 from .reviewmanifest import build_review_manifest
@@ -176,19 +176,13 @@ def review_paths(books: list[ReviewBook]) -> list[str]:
     names that would clash on Windows get ``(2)``."""
     used: set[str] = set()
     out = []
-    several = {b.atasan_key for b in books if sum(1 for x in books
-                                                 if x.atasan_key == b.atasan_key) > 1}
+    workbooks = Counter(b.atasan_key for b in books)
     for book in books:
         nip = str(book.atasan.get("nip") or "")
         stem = f"{nip}_{book.atasan.get('nama') or ''}" if nip \
             else str(book.atasan.get("nama") or "_")
-        if book.atasan_key in several:
+        if workbooks[book.atasan_key] > 1:
             stem += f"_{book.atasan.get('jabatan') or ''}"
-        stem = safe_name(stem, 78)
-        name, n = f"{stem}.xlsx", 2
-        while name.casefold() in used:
-            name = f"{stem} ({n}).xlsx"
-            n += 1
-        used.add(name.casefold())
-        out.append(name)
+        stem = safe_name(stem, NAME_LIMIT)
+        out.append(first_free(f"{stem}.xlsx", lambda n: f"{stem} ({n}).xlsx", used))
     return out
