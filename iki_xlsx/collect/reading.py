@@ -181,12 +181,8 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
         _read_review(raw, wb, parts, kind, names, text, review, key_id)
         return
     manifest, problem, inputs, formulas, verified = parse_manifest(text, key, key_id)
-    if problem:
-        raw.problems.append(problem)
+    if not _take_manifest(raw, manifest, problem, text, verified, key_id):
         return
-    raw.manifest, raw.manifest_text = manifest, text
-    raw.key_match = key_id is not None and manifest.get("key_id") == key_id
-    raw.signature_ok = verified
     sheet_name = manifest.get("sheet") or L.SHEET_FORM
     if sheet_name not in names:
         raw.problems.append(Problem("sheet_iki_hilang", {"sheet": sheet_name}))
@@ -216,17 +212,26 @@ def _read(data: bytes, raw: RawReading, key: bytes | None, key_id: str | None) -
                                   key=L.ref_order)
 
 
+def _take_manifest(raw: RawReading, manifest, problem, text: str, verified: bool,
+                   key_id: str | None) -> bool:
+    """Keep a parsed manifest (a form's or a review workbook's) and what its signature
+    says, or its problem; whether there is one to read by."""
+    if problem:
+        raw.problems.append(problem)
+        return False
+    raw.manifest, raw.manifest_text = manifest, text
+    raw.key_match = key_id is not None and manifest.get("key_id") == key_id
+    raw.signature_ok = verified
+    return True
+
+
 def _read_review(raw: RawReading, wb, parts, kind: str, names: list[str], text: str,
                  review, key_id: str | None) -> None:
     """The bawahan sheets its (shape-checked) manifest names: their values, and what
     the XML says about their input cells (a percent format, a formula)."""
     manifest, problem, verified = review
-    if problem:
-        raw.problems.append(problem)
+    if not _take_manifest(raw, manifest, problem, text, verified, key_id):
         return
-    raw.manifest, raw.manifest_text = manifest, text
-    raw.key_match = key_id is not None and manifest.get("key_id") == key_id
-    raw.signature_ok = verified
     out = raw.review = ReviewReading()
     content = parts.read("content.xml") if kind == "ods" else b""
     modified = None
