@@ -382,7 +382,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
 def _value(cell: tuple) -> Value:
     raw, f, ind_id = cell
     return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at,
-                 None, f.claimed_at if f.claimed_at != f.saved_at else "")  # _claimed(f)
+                 None, _claimed(f))
 
 
 def _indicator_text(indicators: list | None, ind_id: str) -> str:
