@@ -185,6 +185,19 @@ def test_any_file_name_folders_and_nested_zips(issued, tmp_path):
     assert KEPALA[0] not in missing and "199107112019032011" in missing
 
 
+def test_a_zip_entry_named_like_a_folder_that_holds_a_form_is_read(issued, tmp_path):
+    """A sender's zip may name a member "/" or "Formulir/" and still put a form (or a
+    zip of one) in it: what it holds decides, so the form is recorded, not lost."""
+    ws, forms = issued
+    b = fill(forms[PENGOLAH].path, tmp_path / "b.xlsx",
+             {realisasi_ref(forms[PENGOLAH].manifest, 0, "TW1"): 3})
+    archive = tmp_path / "kiriman.zip"
+    archive.write_bytes(zip_of({"/": zip_of({"Formulir/": b.read_bytes()}), "kosong/": b""}))
+    report = collect([archive], ws, jobs=1)
+    assert [(r.name, r.status, r.nip) for r in report.results] == [
+        (f"{archive} › / › Formulir/", "diterima", PENGOLAH[0])]
+
+
 @pytest.mark.parametrize("name, content, code", [
     ("kosong.xlsx", b"", "berkas_kosong"),
     ("teks.xlsx", b"ini bukan excel", "bukan_spreadsheet"),

@@ -106,6 +106,13 @@ WORKBOOK_PARTS = frozenset({"mimetype", "[Content_Types].xml", "xl/workbook.xml"
                              "xl/workbook.bin"})
 
 
+def is_folder_entry(info: zipfile.ZipInfo) -> bool:
+    """A zip entry that only names a folder: its name ends with ``/`` and it holds
+    nothing. A sender's entry named ``/`` or ``x/`` that holds bytes is a file, and is
+    read by its content like any other."""
+    return info.is_dir() and not info.file_size
+
+
 def check_zip_bounds(zf: zipfile.ZipFile) -> Problem | None:
     """Zip bombs: bounded by the central directory *before* anything is inflated."""
     infos = zf.infolist()

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..core.problems import Problem
-from .container import MAX_FILE_BYTES, OLE_MAGIC, WORKBOOK_PARTS, too_large
+from .container import (
+    MAX_FILE_BYTES,
+    OLE_MAGIC,
+    WORKBOOK_PARTS,
+    is_folder_entry,
+    too_large,
+)
 
 FORM_SUFFIXES = (".xlsx", ".ods", ".zip", ".xls", ".xlsm", ".xlsb")  # what a chat export
 # may hold that is (or holds) a form; anything else in it is not a submission
@@ -162,7 +168,7 @@ def estimate_sources(inputs: Iterable[Path]) -> int:
             try:
                 if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
                     with zipfile.ZipFile(path) as zf:
-                        n += max(0, sum(1 for i in zf.infolist() if not i.is_dir()) - 1)
+                        n += max(0, sum(1 for i in zf.infolist() if not is_folder_entry(i)) - 1)
             except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
                 pass
     return n
@@ -243,7 +249,7 @@ def members_of_archive(zf: zipfile.ZipFile, src: str, chain_: list[str], depth: 
                        shown: str, limits: Limits = COLLECT_LIMITS) -> Iterator[Source]:
     label = " › ".join([shown, *map(display_name, chain_)])
     try:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        infos = [i for i in zf.infolist() if not is_folder_entry(i)]
     except Exception:
         yield Source(label, src, " › ".join(chain_), problem=Problem("zip_rusak"))
         return

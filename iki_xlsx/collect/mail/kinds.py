@@ -184,7 +184,7 @@ def _archive_holds_mail(path: Path) -> bool:
             if {i.filename for i in infos} & WORKBOOK_PARTS:
                 return False
             for info in infos[:MEMBERS_LOOKED_AT]:
-                if info.is_dir() or not info.file_size:
+                if not info.file_size:  # a folder, or nothing to look at
                     continue
                 if info.filename.lower().endswith(MAIL_SUFFIXES) or \
                         info.filename.lower().rsplit("/", 1)[-1] == "winmail.dat":
