@@ -3,20 +3,21 @@
 
 Why this exists: xlsxwriter stores every cell as a record (checking its place and type on
 each call), pads each merged range with formatted blank records, and at close walks every
-row and column again, escaping each attribute of each cell. For the ~1,000 cells and ~50
+row and column again, escaping each attribute of each cell. For the ~650 cells and ~50
 merges of a form that was ~8 ms, as much as the rest of the form together, and 10,000
 forms are written per kabupaten. :class:`DirectSheet` makes each cell's ``<c>`` element
-when the cell is stored, exactly as xlsxwriter would write it, and asks xlsxwriter for
-the shared-string index in the same order as its own calls would (so
-``sharedStrings.xml`` is the same too).
+when the cell is stored, exactly as xlsxwriter would write it, all but the number of
+its format (xlsxwriter numbers formats in the order it first writes them, so that is
+filled in as the rows are written), and asks xlsxwriter for the shared-string index in
+the same order as its own calls would (so ``sharedStrings.xml`` is the same too).
 
 What it mirrors (xlsxwriter 3.x, ``Worksheet``): ``merge_range`` (the range padded with
 formatted blanks, the first cell then overwritten), ``_write_cell`` for blank, number,
-shared-string and formula cells with a format, ``_calculate_spans``, ``_write_row`` and
-``_write_rows``. Everything else of the sheet (columns, dimension, merge list, data
-validations, conditional formats, protection, print setup) is still written by
-xlsxwriter, and any cell outside these kinds (a rich string, a cell without format, a
-boolean or an infinite number) goes through xlsxwriter's own API and own writer.
+shared-string and formula cells with a format, ``_calculate_spans``, ``_write_row``,
+``_write_rows`` and ``_write_merge_cells``. Everything else of the sheet (columns,
+dimension, data validations, conditional formats, protection, print setup) is still
+written by xlsxwriter, and any cell outside these kinds (a rich string, a cell without
+format, an infinite number) goes through xlsxwriter's own API and own writer.
 ``tests/test_package.py`` compares every sheet of every form with what xlsxwriter's own
 calls give, byte for byte. Not mirrored: overlapping merges (xlsxwriter raises; the
 layout never makes one) and cell comments (the IKI sheet has none).
@@ -134,6 +135,15 @@ class DirectSheet(Worksheet):
             self._check_dimensions(min(rows), min(cols))
             self._check_dimensions(max(rows), max(cols))
         super()._assemble_xml_file()
+
+    def _write_merge_cells(self) -> None:
+        """xlsxwriter's ``_write_merge_cells``, in one string."""
+        if not self.cells or not self.merge:
+            super()._write_merge_cells()
+            return
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">' + "".join(
+            f'<mergeCell ref="{_ref(r0, c0)}:{_ref(r1, c1)}"/>'
+            for r0, c0, r1, c1 in self.merge) + "</mergeCells>")
 
     def _spans(self) -> dict[int, str]:
         """xlsxwriter's ``_calculate_spans``: the columns used in each block of 16 rows."""
