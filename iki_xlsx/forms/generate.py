@@ -38,8 +38,7 @@ from .manifest import (
     content_hash,
     form_to_dict,
     reading_view,
-    sign,
-    to_text,
+    sign_text,
 )
 from .planning import plan_paths, safe_name, write_zips
 from .workbook import write_form
@@ -97,7 +96,8 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
     form = job.form
     lay = L.build_layout(form, texts)
     locked = lay.locked_values()
-    digest = content_hash(locked)
+    locked_text = ledger_json(locked)  # hashed here, stored in the ledger as it is
+    digest = content_hash(locked_text)
     prev = job.previous
     if prev is None:
         revision, status = 1, "baru"
@@ -117,15 +117,14 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         late = reissue.apply(lay, job.filled)
         body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
         lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
-    manifest = sign(body, job.key)
-    manifest_text = to_text(manifest)
+    manifest, manifest_text = sign_text(body, job.key)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
                commits)
     row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
     # Serialised here, in the worker: the main process only inserts the text (the form's
     # is the canonical text already made for the manifest).
     row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
-                  locked_cells=ledger_json(row.locked_cells),
+                  locked_cells=locked_text,
                   reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
     return FormResult(job.path, job.form_id, revision, status, digest, row,
                       getattr(lay, "reissue", None))
