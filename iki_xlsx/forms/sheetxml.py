@@ -118,13 +118,18 @@ class DirectSheet(Worksheet):
                              f"{kind}><f>{_escape(formula.lstrip('='))}</f><v>{value}</v></c>"))
 
     def merged(self, first_row: int, first_col: int, last_row: int, last_col: int,
-              fmt) -> None:
+               fmt) -> None:
         """xlsxwriter's ``merge_range(…, "", fmt)``: the range listed, every cell a
         formatted blank (the caller then writes the first)."""
         self.merge.append([first_row, first_col, last_row, last_col])
+        if fmt is None:
+            return
         for row in range(first_row, last_row + 1):
+            cells = self.cells.get(row)
+            if cells is None:
+                cells = self.cells[row] = {}
             for col in range(first_col, last_col + 1):
-                self.blank(row, col, fmt)
+                cells[col] = (f'<c r="{_ref(row, col)}"', fmt, "/>")
 
     # -- writing ------------------------------------------------------------------
 
@@ -193,7 +198,11 @@ class DirectSheet(Worksheet):
             for col in sorted(cells):  # formats numbered in this order, as xlsxwriter does
                 cell = cells[col]
                 if type(cell) is tuple:
-                    out.append(f'{cell[0]} s="{cell[1]._get_xf_index()}"{cell[2]}')
+                    start, fmt, rest = cell
+                    index = fmt.xf_index
+                    if index is None:
+                        index = fmt._get_xf_index()
+                    out.append(f'{start} s="{index}"{rest}')
                 else:
                     self.fh.write("".join(out))
                     out.clear()
