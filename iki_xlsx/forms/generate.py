@@ -38,7 +38,8 @@ from .manifest import (
     content_hash,
     form_to_dict,
     reading_view,
-    sign_text,
+    sign,
+    to_text,
 )
 from .planning import plan_paths, safe_name, write_zips
 from .workbook import write_form
@@ -117,7 +118,8 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         late = reissue.apply(lay, job.filled)
         body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
         lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
-    manifest, manifest_text = sign_text(body, job.key)
+    manifest = sign(body, job.key)
+    manifest_text = to_text(manifest)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
                commits)
     row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)

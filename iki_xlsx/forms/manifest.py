@@ -81,20 +81,6 @@ def sign(manifest: dict, key: bytes) -> dict:
     return {**body, "hmac": hmac.new(key, canonical(body), hashlib.sha256).hexdigest()}
 
 
-def sign_text(body: dict, key: bytes) -> tuple[dict, str]:
-    """:func:`sign` and :func:`to_text` of it, the body's JSON made once: the signed
-    text is the body's canonical text with the ``"hmac"`` member at its sorted place
-    (as :func:`_signed_text` reads it back)."""
-    body = {k: v for k, v in body.items() if k != "hmac"}
-    text = canonical_text(body)
-    mac = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
-    head = canonical_text({k: v for k, v in body.items() if k < "hmac"})[:-1]
-    if head == "{" or not text.startswith(head):  # no member before it: the plain way
-        manifest = {**body, "hmac": mac}
-        return manifest, to_text(manifest)
-    return {**body, "hmac": mac}, f'{head},"hmac":"{mac}"{text[len(head):]}'
-
-
 def verify(manifest: dict, key: bytes) -> bool:
     mac = manifest.get("hmac")
     if not isinstance(mac, str):
