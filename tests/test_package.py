@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from xlsxwriter import Workbook
 
 from iki_xlsx.forms.package import PackedWorkbook
@@ -185,3 +186,16 @@ def test_every_part_of_every_form_is_what_xlsxwriters_own_calls_give(
                 assert mark in data and ours[key][name].split(mark)[0] == data.split(mark)[0]
             elif not name.startswith("docProps/"):  # the form id, the time written
                 assert ours[key][name] == data, f"{key} {name}"
+
+
+def test_a_direct_sheet_refuses_cells_stored_by_xlsxwriter_beside_its_own(tmp_path):
+    """Cells written by xlsxwriter's write_* calls on a DirectSheet would never reach
+    the file: closing says so instead of losing them."""
+    from iki_xlsx.forms.sheetxml import DirectSheet
+
+    wb = Workbook(str(tmp_path / "mixed.xlsx"), {"in_memory": True})
+    ws = wb.add_worksheet("IKI", worksheet_class=DirectSheet)
+    ws.text(0, 0, "disimpan sendiri", wb.add_format({"bold": True}))
+    ws.write_string(1, 0, "lewat xlsxwriter")
+    with pytest.raises(ValueError, match="would be lost"):
+        wb.close()

@@ -179,9 +179,12 @@ class DirectSheet(Worksheet):
         return xml
 
     def _write_sheet_data(self) -> None:
-        if self.dim_rowmin is None or self.comments or any(self.table.values()):
-            super()._write_sheet_data()  # not a sheet of ours (nothing stored here)
+        if not self.cells:  # nothing stored here: xlsxwriter's (an empty sheet)
+            super()._write_sheet_data()
             return
+        if self.comments or any(self.table.values()):
+            raise ValueError(f"sheet {self.name}: cells stored by xlsxwriter's write_* "
+                             "calls beside DirectSheet's would be lost")
         spans = self._spans()
         out = ["<sheetData>"]
         for row in sorted(set(self.cells) | set(self.row_info)):
@@ -198,11 +201,11 @@ class DirectSheet(Worksheet):
             for col in sorted(cells):  # formats numbered in this order, as xlsxwriter does
                 cell = cells[col]
                 if type(cell) is tuple:
-                    start, fmt, rest = cell
+                    head, fmt, rest = cell
                     index = fmt.xf_index
                     if index is None:
                         index = fmt._get_xf_index()
-                    out.append(f'{start} s="{index}"{rest}')
+                    out.append(f'{head} s="{index}"{rest}')
                 else:
                     self.fh.write("".join(out))
                     out.clear()

@@ -5,8 +5,9 @@ and the signed manifest; the workbook's structure locked.
 What is the same in every form costs little: the helper formulas are written from
 templates escaped once per process, the IKI sheet's conditional formats skip
 xlsxwriter's ~150 regular expressions per formula when the formula names no function that
-needs them, its plain cells are written in one step each (:class:`FormSheet`), and the
-zip's parts are compressed once per process (:mod:`.package`).
+needs them (:class:`FormSheet`), its cells are kept as the XML xlsxwriter writes for them
+(:mod:`.sheetxml`), and the zip's parts are compressed once per process
+(:mod:`.package`).
 """
 
 from __future__ import annotations
