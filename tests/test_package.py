@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from xlsxwriter import Workbook
 
 from iki_xlsx.forms.package import PackedWorkbook
@@ -77,3 +78,124 @@ def test_forms_sheets_are_the_xml_xlsxwriter_itself_writes(small_master, tmp_pat
     assert len(ours) >= 8 and ours.keys() == theirs.keys()
     for name, xml in theirs.items():
         assert ours[name] == xml, name
+
+
+def _xlsxwriter_stores_the_cells(monkeypatch) -> None:
+    """DirectSheet (forms/sheetxml.py) as xlsxwriter's own public calls and writers."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from iki_xlsx.core.xlsxtext import write_text
+    from iki_xlsx.forms.sheetxml import DirectSheet
+    from iki_xlsx.forms.workbook import FormSheet
+
+    calls = {
+        "blank": lambda ws, r, c, fmt: ws.write_blank(r, c, None, fmt),
+        "number": lambda ws, r, c, n, fmt: ws.write_number(r, c, n, fmt),
+        "string": lambda ws, r, c, s, fmt: ws.write_string(r, c, s, fmt),
+        "text": write_text,
+        "rich": lambda ws, r, c, parts, fmt: ws.write_rich_string(r, c, *parts, fmt),
+        "formula": lambda ws, r, c, f, fmt, v: ws.write_formula(r, c, f, fmt, v),
+        "merged": lambda ws, r0, c0, r1, c1, fmt: ws.merge_range(r0, c0, r1, c1, "", fmt),
+        "_write_sheet_data": Worksheet._write_sheet_data,
+    }
+    for name, call in calls.items():
+        monkeypatch.setattr(DirectSheet, name, call)
+    monkeypatch.setattr(FormSheet, "_write_cell", Worksheet._write_cell)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _odd_cells(path: Path) -> None:
+    """A DirectSheet holding every kind of cell it stores, and those it hands to
+    xlsxwriter."""
+    from iki_xlsx.forms.sheetxml import DirectSheet
+    from iki_xlsx.forms.workbook import FormSheet
+
+    class Sheet(DirectSheet, FormSheet):
+        pass
+
+    wb = Workbook(str(path), {"in_memory": True})
+    fmt, bold = wb.add_format({"border": 1}), wb.add_format({"bold": True})
+    ws = wb.add_worksheet("IKI", worksheet_class=Sheet)
+    ws.set_column(0, 3, 12)
+    for row, height in ((0, 30), (3, 15), (17, 40), (40, 20)):
+        ws.set_row(row, height)
+    ws.set_row(5, 20, None, {"hidden": True})
+    ws.merged(0, 0, 1, 3, fmt)
+    ws.text(0, 0, "Judul & <sub>", fmt)
+    ws.text(2, 0, "<r><t>mentah</t></r>", fmt)
+    ws.text(2, 1, "tanpa format", None)
+    ws.text(2, 2, "", fmt)
+    ws.text(2, 3, "", None)
+    ws.text(2, 4, " spasi\tdan kendali\x01", fmt)
+    ws.number(4, 0, 85.5, fmt)
+    ws.number(4, 1, 3, None)
+    ws.number(4, 2, True, fmt)
+    ws.formula(6, 0, '=IF(A5>0,"ya & <b>","")', fmt, "")
+    ws.formula(6, 1, "=A5*2", fmt, 171)
+    ws.formula(6, 2, "=1/0", fmt, "#DIV/0!")
+    ws.formula(6, 3, '="x"', fmt, "x")
+    ws.formula(6, 4, "=A5>1", fmt, True)
+    ws.merged(18, 1, 20, 2, fmt)
+    ws.number(18, 1, 7, fmt)
+    ws.merged(33, 0, 33, 5, fmt)
+    ws.rich(33, 0, [bold, "tebal", fmt, " biasa"], fmt)
+    ws.blank(50, 6, fmt)
+    ws.string(50, 6, "ditimpa", fmt)
+    ws.protect("x")
+    wb.close()
+
+
+def test_direct_sheet_writes_each_kind_of_cell_as_xlsxwriter_does(tmp_path, monkeypatch):
+    _odd_cells(tmp_path / "ours.xlsx")
+    _xlsxwriter_stores_the_cells(monkeypatch)
+    _odd_cells(tmp_path / "theirs.xlsx")
+    ours, theirs = _parts(tmp_path / "ours.xlsx"), _parts(tmp_path / "theirs.xlsx")
+    assert b"<mergeCell " in theirs["xl/worksheets/sheet1.xml"]
+    assert ours == theirs
+
+
+def test_every_part_of_every_form_is_what_xlsxwriters_own_calls_give(
+        small_master, tmp_path, monkeypatch):
+    """The IKI sheet's cells are stored and written as XML by iki-xlsx
+    (forms/sheetxml.py): every part of every form of the small master, the shared
+    strings and the sheets included, is byte for byte what the same cells stored through
+    xlsxwriter's own calls give."""
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    def forms(out: Path) -> dict[str, dict[str, bytes]]:
+        ws = Workspace(out / "ws")
+        result = generate_forms(small_master, out / "formulir", ws, jobs=1)
+        ws.close()
+        return {form.form.key: _parts(Path(form.path)) for form in result.forms}
+
+    ours = forms(tmp_path / "a")
+    _xlsxwriter_stores_the_cells(monkeypatch)
+    theirs = forms(tmp_path / "b")
+    assert len(theirs) >= 2 and ours.keys() == theirs.keys()
+    mark = b"<si><t>iki-xlsx-manifest</t></si>"
+    for key, parts in theirs.items():
+        assert list(ours[key]) == list(parts), key
+        for name, data in parts.items():
+            if name == "xl/sharedStrings.xml":  # the strings of the manifest, signed
+                # by each workspace's own key, come last
+                assert mark in data and ours[key][name].split(mark)[0] == data.split(mark)[0]
+            elif not name.startswith("docProps/"):  # the form id, the time written
+                assert ours[key][name] == data, f"{key} {name}"
+
+
+def test_a_direct_sheet_refuses_cells_stored_by_xlsxwriter_beside_its_own(tmp_path):
+    """Cells written by xlsxwriter's write_* calls on a DirectSheet would never reach
+    the file: closing says so instead of losing them."""
+    from iki_xlsx.forms.sheetxml import DirectSheet
+
+    wb = Workbook(str(tmp_path / "mixed.xlsx"), {"in_memory": True})
+    ws = wb.add_worksheet("IKI", worksheet_class=DirectSheet)
+    ws.text(0, 0, "disimpan sendiri", wb.add_format({"bold": True}))
+    ws.write_string(1, 0, "lewat xlsxwriter")
+    with pytest.raises(ValueError, match="would be lost"):
+        wb.close()

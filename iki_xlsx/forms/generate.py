@@ -97,7 +97,8 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
     form = job.form
     lay = L.build_layout(form, texts)
     locked = lay.locked_values()
-    digest = content_hash(locked)
+    locked_text = ledger_json(locked)  # hashed here, stored in the ledger as it is
+    digest = content_hash(locked_text)
     prev = job.previous
     if prev is None:
         revision, status = 1, "baru"
@@ -125,7 +126,7 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
     # Serialised here, in the worker: the main process only inserts the text (the form's
     # is the canonical text already made for the manifest).
     row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
-                  locked_cells=ledger_json(row.locked_cells),
+                  locked_cells=locked_text,
                   reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
     return FormResult(job.path, job.form_id, revision, status, digest, row,
                       getattr(lay, "reissue", None))

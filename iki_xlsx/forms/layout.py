@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..core.capaian import capaian_formula, excel_number, prorates
-from ..core.model import Form, MidYear, Polarity
+from ..core.model import Form, Indicator, MidYear, Polarity
 from ..core.predikat import PredikatScale
 from ..core.rules import Context, context
 from ..core.show import NUMBER_FORMATS, decimals_shown, period_label
@@ -408,12 +408,10 @@ class _Sheet:
             ctx = reading_context(ind)
             table.helper_cells.extend(_row_helpers(r, self.real_cols, tuple(table.helpers),
                                                    table.flag_col, ctx, s.batas_capaian))
-            checked = [HELPER + cell_ref(r, h[-1]) for h in table.helpers]
-            flag = HELPER + cell_ref(r, table.flag_col)
-            self.put(r, self.cap_col, "", "capaian",
-                     formula=capaian_formula(checked, ind, s.batas_capaian, s.periode,
-                                             flag=flag, warning=warning,
-                                             midyear=s.target_tengah_tahun))
+            shape = (ind.target, ind.polaritas, ind.agregasi, tuple(ind.period_targets.items()))
+            self.put(r, self.cap_col, "", "capaian", formula=_capaian_template(
+                tuple(table.helpers), table.flag_col, shape, s.batas_capaian, s.periode,
+                warning, s.target_tengah_tahun).replace(ROW, str(r + 1)))
             refs = [cell_ref(r, c) for c in self.real_cols]
             table.indicators.append(IndicatorCells(f"{i + 1:02d}", r,
                                                    dict(zip(self.periods, refs)),
@@ -570,6 +568,18 @@ def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], .
         out.append(tuple(formulas.get(letter, "") for letter in HELPERS))
         checked.append(refs["P"])
     return tuple(out), flag_formula(checked)
+
+
+@lru_cache(maxsize=4096)
+def _capaian_template(helpers: tuple[tuple[int, ...], ...], flag_col: int, shape: tuple,
+                      cap: float, periode, warning: str, midyear) -> str:
+    """The CAPAIAN formula with :data:`ROW` for its row number, made once per shape of
+    indikator (target, polaritas, agregasi, period targets: all it reads) and setting."""
+    target, polaritas, agregasi, period_targets = shape
+    ind = Indicator("", "", "", "", "", "", target, polaritas, agregasi, dict(period_targets))
+    return capaian_formula([f"{HELPER}{col_name(h[-1])}{ROW}" for h in helpers], ind, cap,
+                           periode, flag=f"{HELPER}{col_name(flag_col)}{ROW}",
+                           warning=warning, midyear=midyear)
 
 
 def _letter(i: int) -> str:

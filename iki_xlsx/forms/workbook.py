@@ -5,8 +5,9 @@ and the signed manifest; the workbook's structure locked.
 What is the same in every form costs little: the helper formulas are written from
 templates escaped once per process, the IKI sheet's conditional formats skip
 xlsxwriter's ~150 regular expressions per formula when the formula names no function that
-needs them, its plain cells are written in one step each (:class:`FormSheet`), and the
-zip's parts are compressed once per process (:mod:`.package`).
+needs them (:class:`FormSheet`), its cells are kept as the XML xlsxwriter writes for them
+(:mod:`.sheetxml`), and the zip's parts are compressed once per process
+(:mod:`.package`).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from ..core.sheets import TITLE_SIZE, heading, setup_print
 from ..core.show import period_label
 from ..core.textfit import FONT, FONT_SIZE
 from ..core.texts import Texts
-from ..core.xlsxtext import limit, merge_text, write_text
+from ..core.xlsxtext import limit
 from . import layout as L
 from .helpersheet import HelperSheet
 from .inputcheck import write_input_checks
 from .package import PackedWorkbook
+from .sheetxml import DirectSheet
 
 
 def legacy_password_hash(password: str) -> str:
@@ -146,6 +148,11 @@ class FormSheet(Worksheet):
             self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
 
 
+class IkiSheet(DirectSheet, FormSheet):
+    """The form's IKI sheet: its cells kept as the XML xlsxwriter writes for them
+    (:mod:`.sheetxml`), its conditional formats prepared as :class:`FormSheet`'s."""
+
+
 class FormWorkbook(ProtectedWorkbook, PackedWorkbook):
     """A form: structure protected, its parts compressed once per process
     (:mod:`.package`)."""
@@ -165,7 +172,7 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         wb.set_custom_property("iki_revision", str(revision))
         base = {"font_name": FONT, "font_size": FONT_SIZE}
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
-        ws = wb.add_worksheet(L.SHEET_FORM, worksheet_class=FormSheet)
+        ws = wb.add_worksheet(L.SHEET_FORM, worksheet_class=IkiSheet)
         _write_sheet(wb, ws, form, lay, formats, texts, password)
         guide = wb.add_worksheet(L.SHEET_GUIDE)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
@@ -193,23 +200,6 @@ def write_manifest_sheet(wb, manifest_text: str, password: str) -> None:
     man.very_hidden()
 
 
-try:  # xlsxwriter's own cell record for formulas (see _write_formula)
-    from xlsxwriter.worksheet import CellFormulaTuple as _FormulaCell
-except ImportError:  # pragma: no cover - a future xlsxwriter: use the public API
-    _FormulaCell = None
-
-
-def _write_formula(ws, row: int, col: int, formula: str, fmt, value) -> None:
-    """Store a formula cell. xlsxwriter's write_formula runs ~30 regular expressions per
-    formula to expand Excel 365 function names (FILTER, XLOOKUP, …); capaian formulas
-    use only classic functions (capaian.py guarantees it), so the cell is stored
-    directly — 4 ms per form. Falls back to write_formula if xlsxwriter changes."""
-    if _FormulaCell is None or not hasattr(ws, "table") or ws._check_dimensions(row, col):
-        ws.write_formula(row, col, formula, fmt, value)
-        return
-    ws.table[row][col] = _FormulaCell(formula.lstrip("="), fmt, value)
-
-
 def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
                  password: str) -> None:
     for c, width in enumerate(lay.widths):
@@ -219,31 +209,28 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for cell in lay.cells:
         fmt = formats[cell.style]
         if cell.last_row is not None and (cell.last_row, cell.last_col) != (cell.row, cell.col):
+            ws.merged(cell.row, cell.col, cell.last_row, cell.last_col, fmt)
             if cell.formula:
-                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
-                _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+                ws.formula(cell.row, cell.col, cell.formula, fmt, cell.value)
             elif cell.rich:
-                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
                 parts = []
                 for style, text in cell.rich:  # every run formatted: no default font
                     parts += [formats[style or cell.style], limit(text)]
-                ws.write_rich_string(cell.row, cell.col, *parts, fmt)
+                ws.rich(cell.row, cell.col, parts, fmt)
             elif isinstance(cell.value, (int, float)):
-                ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col,
-                               cell.value, fmt)
+                ws.number(cell.row, cell.col, cell.value, fmt)
             else:
-                merge_text(ws, cell.row, cell.col, cell.last_row, cell.last_col,
-                           cell.value, fmt)
+                ws.text(cell.row, cell.col, cell.value, fmt)
         elif cell.formula:
-            _write_formula(ws, cell.row, cell.col, cell.formula, fmt, cell.value)
+            ws.formula(cell.row, cell.col, cell.formula, fmt, cell.value)
         elif isinstance(cell.value, (int, float)):
-            ws.write_number(cell.row, cell.col, cell.value, fmt)
+            ws.number(cell.row, cell.col, cell.value, fmt)
         else:
-            write_text(ws, cell.row, cell.col, cell.value, fmt)
+            ws.text(cell.row, cell.col, cell.value, fmt)
     style = {"number": "input_number", "choice": "input_choice", "text": "input_text",
              "late_number": "input_late_number", "late_choice": "input_late_choice"}
     for r, c, kind in lay.inputs:
-        ws.write_blank(r, c, None, formats[style[kind]])
+        ws.blank(r, c, formats[style[kind]])
     write_input_checks(ws, lay, texts)
     for area, formula in lay.warnings:
         ws.conditional_format(area, {"type": "formula", "criteria": formula,

@@ -1,0 +1,215 @@
+"""The IKI sheet's cells, kept as the XML xlsxwriter writes for them and written as
+``<sheetData>`` in one piece.
+
+Why this exists: xlsxwriter stores every cell as a record (checking its place and type on
+each call), pads each merged range with formatted blank records, and at close walks every
+row and column again, escaping each attribute of each cell. For the ~650 cells and ~50
+merges of a form that was ~8 ms, as much as the rest of the form together, and 10,000
+forms are written per kabupaten. :class:`DirectSheet` makes each cell's ``<c>`` element
+when the cell is stored, exactly as xlsxwriter would write it, all but the number of
+its format (xlsxwriter numbers formats in the order it first writes them, so that is
+filled in as the rows are written), and asks xlsxwriter for the shared-string index in
+the same order as its own calls would (so ``sharedStrings.xml`` is the same too).
+
+What it mirrors (xlsxwriter 3.x, ``Worksheet``): ``merge_range`` (the range padded with
+formatted blanks, the first cell then overwritten), ``_write_cell`` for blank, number,
+shared-string and formula cells with a format, ``_calculate_spans``, ``_write_row``,
+``_write_rows`` and ``_write_merge_cells``. Everything else of the sheet (columns,
+dimension, data validations, conditional formats, protection, print setup) is still
+written by xlsxwriter, and any cell outside these kinds (a rich string, a cell without
+format, an infinite number) goes through xlsxwriter's own API and own writer.
+``tests/test_package.py`` compares every sheet of every form with what xlsxwriter's own
+calls give, byte for byte. Not mirrored: overlapping merges (xlsxwriter raises; the
+layout never makes one) and cell comments (the IKI sheet has none).
+"""
+
+from __future__ import annotations
+
+import math
+from io import StringIO
+
+from xlsxwriter.utility import xl_rowcol_to_cell_fast as _ref
+from xlsxwriter.worksheet import Worksheet
+
+from ..core.xlsxtext import is_raw_rich, limit
+
+_ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+
+def _escape(data: str) -> str:
+    """xlsxwriter's ``_escape_data``: double quotes stay."""
+    if "&" in data or "<" in data or ">" in data:
+        return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return data
+
+
+class DirectSheet(Worksheet):
+    """A sheet whose cells are stored as ``<c>`` elements (row → column → XML) by the
+    methods below; xlsxwriter's own ``write_*`` calls must not be mixed in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # row → column → (``<c r="…"``, its format, the rest of the element), or the
+        # record xlsxwriter stored for a cell it writes itself
+        self.cells: dict[int, dict[int, tuple | object]] = {}
+
+    # -- storing ------------------------------------------------------------------
+
+    def _put(self, row: int, col: int, xml) -> None:
+        cells = self.cells.get(row)
+        if cells is None:
+            cells = self.cells[row] = {}
+        cells[col] = xml
+
+    def _through_xlsxwriter(self, write, row: int, col: int, *args) -> None:
+        """Store a cell by xlsxwriter's own ``write``, to be written by its own writer."""
+        write(row, col, *args)
+        record = self.table.get(row, {}).pop(col, None)
+        if record is not None:  # else nothing stored (a blank without format)
+            self._put(row, col, record)
+
+    def blank(self, row: int, col: int, fmt) -> None:
+        if fmt is None:  # xlsxwriter stores nothing, and removes nothing
+            return
+        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, "/>"))
+
+    def number(self, row: int, col: int, number, fmt) -> None:
+        """xlsxwriter's ``write_number`` (a bool is 1 or 0)."""
+        if fmt is None or not math.isfinite(number):
+            self._through_xlsxwriter(self.write_number, row, col, number, fmt)
+            return
+        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, f"><v>{number:.16G}</v></c>"))
+
+    def string(self, row: int, col: int, text: str, fmt) -> None:
+        """A shared string (``text`` non-empty, limited, not xlsxwriter's raw rich form)."""
+        if fmt is None:
+            self._through_xlsxwriter(self.write_string, row, col, text, fmt)
+            return
+        index = self.str_table._get_shared_string_index(text)
+        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, f' t="s"><v>{index}</v></c>'))
+
+    def text(self, row: int, col: int, value: object, fmt) -> None:
+        """:func:`iki_xlsx.core.xlsxtext.write_text`: ``value`` as a string whatever it
+        looks like, blank when empty."""
+        text = limit(str(value)) if value is not None else ""
+        if not text:
+            self.blank(row, col, fmt)
+        elif is_raw_rich(text):
+            self._through_xlsxwriter(self.write_rich_string, row, col, text[0], text[1],
+                                     text[2:], *([fmt] if fmt is not None else []))
+        else:
+            self.string(row, col, text, fmt)
+
+    def rich(self, row: int, col: int, parts: list, fmt) -> None:
+        self._through_xlsxwriter(self.write_rich_string, row, col, *parts, fmt)
+
+    def formula(self, row: int, col: int, formula: str, fmt, value) -> None:
+        """A formula with its cached ``value``. Written as given, without the ``_xlfn.``
+        prefixes xlsxwriter's write_formula would add: the form's formulas use classic
+        functions only (:mod:`iki_xlsx.core.capaian` guarantees it)."""
+        if fmt is None or not isinstance(value, (str, int, float)) or type(value) is bool:
+            self._through_xlsxwriter(self.write_formula, row, col, formula, fmt, value)
+            return
+        kind = ""
+        if isinstance(value, str):
+            kind = "" if value == "" else ' t="e"' if value in _ERRORS else ' t="str"'
+            value = _escape(value)
+        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt,
+                             f"{kind}><f>{_escape(formula.lstrip('='))}</f><v>{value}</v></c>"))
+
+    def merged(self, first_row: int, first_col: int, last_row: int, last_col: int,
+               fmt) -> None:
+        """xlsxwriter's ``merge_range(…, "", fmt)``: the range listed, every cell a
+        formatted blank (the caller then writes the first)."""
+        self.merge.append([first_row, first_col, last_row, last_col])
+        if fmt is None:
+            return
+        for row in range(first_row, last_row + 1):
+            cells = self.cells.get(row)
+            if cells is None:
+                cells = self.cells[row] = {}
+            for col in range(first_col, last_col + 1):
+                cells[col] = (f'<c r="{_ref(row, col)}"', fmt, "/>")
+
+    # -- writing ------------------------------------------------------------------
+
+    def _assemble_xml_file(self) -> None:
+        if self.cells:  # the dimension xlsxwriter's _check_dimensions would have kept
+            rows = self.cells.keys()
+            cols = [col for cells in self.cells.values() for col in cells]
+            self._check_dimensions(min(rows), min(cols))
+            self._check_dimensions(max(rows), max(cols))
+        super()._assemble_xml_file()
+
+    def _write_merge_cells(self) -> None:
+        """xlsxwriter's ``_write_merge_cells``, in one string."""
+        if not self.cells or not self.merge:
+            super()._write_merge_cells()
+            return
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">' + "".join(
+            f'<mergeCell ref="{_ref(r0, c0)}:{_ref(r1, c1)}"/>'
+            for r0, c0, r1, c1 in self.merge) + "</mergeCells>")
+
+    def _spans(self) -> dict[int, str]:
+        """xlsxwriter's ``_calculate_spans``: the columns used in each block of 16 rows."""
+        spans: dict[int, list[int]] = {}
+        for row, cells in self.cells.items():
+            if cells:
+                low, high = min(cells), max(cells)
+                seen = spans.get(row // 16)
+                spans[row // 16] = [low, high] if seen is None else \
+                    [min(seen[0], low), max(seen[1], high)]
+        return {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
+
+    def _row_start(self, row: int, span: str | None) -> str:
+        """xlsxwriter's ``_write_row`` for a row of cells, without its closing ``>``."""
+        info = self.row_info.get(row)
+        if info is None or info.row_format or info.hidden or info.level or info.collapsed \
+                or self.excel_version == 2010:
+            fh, self.fh = self.fh, StringIO()
+            try:
+                Worksheet._write_row(self, row, span, info, empty_row=True)
+                return self.fh.getvalue()[:-2]
+            finally:
+                self.fh = fh
+        xml = f'<row r="{row + 1}"' + (f' spans="{span}"' if span else "")
+        height = self.default_row_height if info.height is None else info.height
+        if height != self.original_row_height or height != self.default_row_height:
+            xml += f' ht="{height * 0.75:.16g}" customHeight="1"'
+        return xml
+
+    def _write_sheet_data(self) -> None:
+        if not self.cells:  # nothing stored here: xlsxwriter's (an empty sheet)
+            super()._write_sheet_data()
+            return
+        if self.comments or any(self.table.values()):
+            raise ValueError(f"sheet {self.name}: cells stored by xlsxwriter's write_* "
+                             "calls beside DirectSheet's would be lost")
+        spans = self._spans()
+        out = ["<sheetData>"]
+        for row in sorted(set(self.cells) | set(self.row_info)):
+            if not self.dim_rowmin <= row <= self.dim_rowmax:
+                continue
+            cells = self.cells.get(row)
+            if not cells and row not in self.row_info:
+                continue
+            start = self._row_start(row, spans.get(row // 16))
+            if not cells:
+                out.append(start + "/>")
+                continue
+            out.append(start + ">")
+            for col in sorted(cells):  # formats numbered in this order, as xlsxwriter does
+                cell = cells[col]
+                if type(cell) is tuple:
+                    head, fmt, rest = cell
+                    index = fmt.xf_index
+                    if index is None:
+                        index = fmt._get_xf_index()
+                    out.append(f'{head} s="{index}"{rest}')
+                else:
+                    self.fh.write("".join(out))
+                    out.clear()
+                    self._write_cell(row, col, cell)
+            out.append("</row>")
+        out.append("</sheetData>")
+        self.fh.write("".join(out))
