@@ -53,6 +53,11 @@ def files_of_two_forms(small_master, tmp_path_factory):
     return root / "ws", files
 
 
+def what_files_gave(report) -> dict:
+    """sha256 → what each file of the run gave, as the run hands it on."""
+    return {r.sha256: r.realisasi or {} for r in report.results}
+
+
 def resolved_changes(ws: Workspace, report) -> list:
     """The changes as resolving every file of each touched form gives them."""
     shas = {r.sha256 for r in report.results if r.status in ACCEPTED and r.form_id}
@@ -96,14 +101,14 @@ def test_the_short_way_only_for_files_after_every_earlier_one(files_of_two_forms
         later = collect([by_name["k3.xlsx"]], ws, jobs=1)
         form = next(f for f in ws.issued.forms() if f.form_id == later.results[0].form_id)
         shape = {form.form_id: (form.revision, ws.issued.shapes([form])[form.form_id][1])}
-        quick = latest_changes(ws, shape, {later.results[0].sha256})
+        quick = latest_changes(ws, shape, what_files_gave(later))
         # k3 replaces k1's 80 by 81 and leaves k1's 2 blank (TW1): from k1 alone
         assert [(e.kind, e.indicator, e.period, e.old.value, e.new.value)
                 for e in quick[form.form_id]] == [("diganti", "01", "TW1", 80, 81),
                                                   ("dikosongkan", "02", "TW1", 2, None)]
         assert [e for _, e in later.changes] == quick[form.form_id]
         earlier = collect([by_name["k2.xlsx"]], ws, jobs=1)  # saved before k3
-        assert latest_changes(ws, shape, {earlier.results[0].sha256}) == {}
+        assert latest_changes(ws, shape, what_files_gave(earlier)) == {}
         assert [(form.form_id, e) for _, e in earlier.changes] == \
             resolved_changes(ws, earlier)
         assert [e.kind for _, e in earlier.changes] == ["diganti", "diganti", "dikosongkan"]

@@ -16,77 +16,102 @@ resolved in full as before.
 
 from __future__ import annotations
 
-from ..core.timeline import Event, FileInput, resolve, touching
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..core.timeline import Event, FileInput, FormYear, file_events, touching
 from ..workspace import Workspace
 
 
 def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
-                   shas: set[str]) -> dict[str, list[Event]]:
+                   given: Mapping[str, dict]) -> dict[str, list[Event]]:
     """``forms``: form id → (its current revision, its number of indikator), forms this
-    run touched whose year is made of files alone; ``shas``: this run's accepted files.
-    Returns form id → the events in which one of ``shas`` takes part, as
-    :func:`touching` of its resolved year gives them; a form this cannot answer is left
-    out (to be resolved in full)."""
-    plans: dict[str, tuple[list[FileInput], list[tuple[FileInput, dict]]]] = {}
+    run touched whose year is made of files alone; ``given``: sha256 → what each of this
+    run's accepted files gave (as recorded). Returns form id → the events in which one
+    of them takes part, as :func:`touching` of the form's resolved year gives them; a
+    form this cannot answer is left out (to be resolved in full)."""
+    plans: dict[str, tuple[list[FileInput], dict[str, dict]]] = {}
     for form_id, files in ws.files.year_orders(list(forms)).items():
-        mine = [f for f, _ in files if f.sha256 in shas]
-        earlier = sorted(((f, m) for f, m in files if f.sha256 not in shas),
+        revision, count = forms[form_id]
+        mine = [f for f, _ in files if f.sha256 in given]
+        earlier = sorted(((f, m) for f, m in files if f.sha256 not in given),
                          key=lambda fm: fm[0].order, reverse=True)
         if not mine or (earlier and min(f.order for f in mine) <= earlier[0][0].order) \
-                or any(f.revision != forms[form_id][0] or not isinstance(m, dict)
-                       for f, m in files):
+                or any(f.revision != revision or not isinstance(m, dict) for f, m in files):
             continue
-        plans[form_id] = (mine, earlier)
-    given = ws.files.year_inputs([f.sha256 for mine, _ in plans.values() for f in mine])
-    wanted: dict[str, dict[tuple[str, str], str]] = {}  # form → cell → the earlier file
-    for form_id, (mine, earlier) in plans.items():
-        if any(f.sha256 not in given for f in mine):
-            continue
-        wanted[form_id] = _last_filled(_cells(given[f.sha256] for f in mine), earlier,
-                                       forms[form_id][1])
-    before = ws.files.year_inputs(sorted({sha for cells in wanted.values()
-                                          for sha in cells.values()}))
+        wanted = _cells(given[f.sha256] for f in mine)
+        plans[form_id] = (mine, _last_filled(wanted, earlier, count))
+    names = {sha: s.where for sha, s in ws.files.first_sightings(
+        [f.sha256 for mine, _ in plans.values() for f in mine]).items()}
+    before = ws.files.year_inputs(sorted({sha for _, cells in plans.values()
+                                          for sha in cells}))
     out: dict[str, list[Event]] = {}
-    for form_id, cells in wanted.items():
-        if not all(_holds(before.get(sha), cell) for cell, sha in cells.items()):
+    for form_id, (mine, cells) in plans.items():
+        if not all(_holds(before.get(sha), bits) for sha, bits in cells.items()):
             continue  # the bits claim a value the file does not give
         revision, count = forms[form_id]
-        files = [given[f.sha256] for f in plans[form_id][0]] + \
-            [before[sha] for sha in set(cells.values())]
-        year = resolve(files, {revision: [{}] * count}, revision)
-        out[form_id] = touching(year, shas)
+        files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
+                         realisasi=given[f.sha256]) for f in mine] + \
+            [before[sha] for sha in cells]
+        events = file_events(files, {revision: [{}] * count}, revision)
+        out[form_id] = touching(FormYear(events=events), set(given))
     return out
 
 
-def _cells(files) -> set[tuple[str, str]]:
-    """Every (indikator id, period) the files hold a value or a blank for."""
-    out = set()
-    for f in files:
-        for ind, entry in (f.realisasi or {}).items():
-            if isinstance(entry, dict):
-                out.update((ind, period) for period in entry.get("realisasi") or {})
+def _cells(realisasi) -> dict[str, int]:
+    """period → the bits of the indikator (``"01"`` bit 0, …) the files hold a value or
+    a blank for; an indikator id of any other shape sets no bit (its values count for
+    no indikator of the revision: no earlier file matters to them)."""
+    out: dict[str, int] = {}
+    for given in realisasi:
+        for ind, entry in (given or {}).items():
+            k = _position(ind)
+            if k is None or not isinstance(entry, dict):
+                continue
+            bit = 1 << k
+            for period in entry.get("realisasi") or {}:
+                out[period] = out.get(period, 0) | bit
     return out
 
 
-def _last_filled(cells: set[tuple[str, str]], earlier: list[tuple[FileInput, dict]],
-                 count: int) -> dict[tuple[str, str], str]:
-    """cell → the sha256 of the latest of ``earlier`` (newest first) whose bits say it
-    filled the cell; a cell no earlier file filled (or of no indikator the revision
-    has) is left out."""
-    ids = {f"{k + 1:02d}": k for k in range(count)}
-    out = {}
-    for cell in cells:
-        k = ids.get(cell[0])
-        if k is None:
-            continue
-        for f, mask in earlier:
-            if mask.get(cell[1], 0) >> k & 1:
-                out[cell] = f.sha256
-                break
+def _position(ind: str) -> int | None:
+    """The position of indikator id ``ind`` (``"01"`` → 0), None for no such id."""
+    if not (ind.isascii() and ind.isdigit()) or ind != f"{int(ind):02d}" or ind == "00":
+        return None
+    return int(ind) - 1
+
+
+def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]],
+                 count: int) -> dict[str, dict[str, int]]:
+    """sha256 of an earlier file → period → the bits of the cells it is the latest of
+    ``earlier`` (newest first) to have filled, among those ``wanted``."""
+    left = {p: bits & ((1 << count) - 1) for p, bits in wanted.items()}
+    out: dict[str, dict[str, int]] = {}
+    for f, mask in earlier:
+        if not any(left.values()):
+            break
+        for period in left:
+            filled = mask.get(period, 0)
+            got = left[period] & filled if isinstance(filled, int) else 0
+            if got:
+                out.setdefault(f.sha256, {})[period] = got
+                left[period] &= ~got
     return out
 
 
-def _holds(f: FileInput | None, cell: tuple[str, str]) -> bool:
-    """Whether file ``f`` gives a value for ``cell``."""
-    entry = (f.realisasi or {}).get(cell[0]) if f is not None else None
-    return isinstance(entry, dict) and (entry.get("realisasi") or {}).get(cell[1]) is not None
+def _holds(f: FileInput | None, bits: dict[str, int]) -> bool:
+    """Whether file ``f`` gives a value for every cell of ``bits`` (period → bits)."""
+    if f is None:
+        return False
+    real = f.realisasi or {}
+    for period, b in bits.items():
+        k = 0
+        while b:
+            if b & 1:
+                entry = real.get(f"{k + 1:02d}")
+                if not isinstance(entry, dict) or \
+                        (entry.get("realisasi") or {}).get(period) is None:
+                    return False
+            b >>= 1
+            k += 1
+    return True
