@@ -155,13 +155,17 @@ class CollectedFiles:
         """form id → its accepted files (what each gave, when it was saved and
         collected, where it was first seen: ``names``, :meth:`first_names` when the
         caller has it)."""
-        names = self.first_names() if names is None else names
+        where = " WHERE status IN (?, ?) AND form_id IN ({})"
+        if names is None:  # where these files were first seen (not every file's)
+            names = {sha: s.where for sha, s in self.first_sightings([
+                r[0] for chunk in chunks(list(form_ids)) for r in self.ledger.db.execute(
+                    "SELECT sha256 FROM files" + where.format(",".join("?" * len(chunk))),
+                    (*ACCEPTED, *chunk))]).items()}
         out: dict[str, list] = {}
         for chunk in chunks(list(form_ids)):
             cur = self.ledger.db.execute(
                 "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi,"
-                " trusted_at FROM files"
-                f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
+                " trusted_at FROM files" + where.format(",".join("?" * len(chunk))),
                 (*ACCEPTED, *chunk))
             for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
