@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 
 from ..core.timeline import Event, FileInput, FormYear, file_events, touching
 from ..workspace import Workspace
@@ -39,17 +40,17 @@ def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
         if not mine or (earlier and min(f.order for f in mine) <= earlier[0][0].order) \
                 or any(f.revision != revision or not isinstance(m, dict) for f, m in files):
             continue
-        wanted = _cells(given[f.sha256] for f in mine)
-        plans[form_id] = (mine, _last_filled(wanted, earlier, count))
+        wanted = _cells((given[f.sha256] for f in mine), count)
+        plans[form_id] = (mine, _last_filled(wanted, earlier))
     names = {sha: s.where for sha, s in ws.files.first_sightings(
         [f.sha256 for mine, _ in plans.values() for f in mine]).items()}
     before = ws.files.year_inputs(sorted({sha for _, cells in plans.values()
                                           for sha in cells}))
     out: dict[str, list[Event]] = {}
     for form_id, (mine, cells) in plans.items():
-        if not all(_holds(before.get(sha), bits) for sha, bits in cells.items()):
-            continue  # the bits claim a value the file does not give
         revision, count = forms[form_id]
+        if not all(_holds(before.get(sha), bits, count) for sha, bits in cells.items()):
+            continue  # the bits claim a value the file does not give
         files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
                          realisasi=given[f.sha256]) for f in mine] + \
             [before[sha] for sha in cells]
@@ -58,14 +59,15 @@ def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
     return out
 
 
-def _cells(realisasi) -> dict[str, int]:
+def _cells(realisasi, count: int) -> dict[str, int]:
     """period → the bits of the indikator (``"01"`` bit 0, …) the files hold a value or
-    a blank for; an indikator id of any other shape sets no bit (its values count for
-    no indikator of the revision: no earlier file matters to them)."""
+    a blank for; an id the revision does not have sets no bit (its values count for no
+    indikator of the revision: no earlier file matters to them)."""
+    ids = _ids(count)
     out: dict[str, int] = {}
     for given in realisasi:
         for ind, entry in (given or {}).items():
-            k = _position(ind)
+            k = ids.get(ind)
             if k is None or not isinstance(entry, dict):
                 continue
             bit = 1 << k
@@ -74,18 +76,17 @@ def _cells(realisasi) -> dict[str, int]:
     return out
 
 
-def _position(ind: str) -> int | None:
-    """The position of indikator id ``ind`` (``"01"`` → 0), None for no such id."""
-    if not (ind.isascii() and ind.isdigit()) or ind != f"{int(ind):02d}" or ind == "00":
-        return None
-    return int(ind) - 1
+@lru_cache(maxsize=64)
+def _ids(count: int) -> dict[str, int]:
+    """The indikator ids of a revision of ``count`` indikator and their positions."""
+    return {f"{k + 1:02d}": k for k in range(count)}
 
 
-def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]],
-                 count: int) -> dict[str, dict[str, int]]:
+def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]]
+                 ) -> dict[str, dict[str, int]]:
     """sha256 of an earlier file → period → the bits of the cells it is the latest of
     ``earlier`` (newest first) to have filled, among those ``wanted``."""
-    left = {p: bits & ((1 << count) - 1) for p, bits in wanted.items()}
+    left = dict(wanted)
     out: dict[str, dict[str, int]] = {}
     for f, mask in earlier:
         if not any(left.values()):
@@ -99,19 +100,17 @@ def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]],
     return out
 
 
-def _holds(f: FileInput | None, bits: dict[str, int]) -> bool:
+def _holds(f: FileInput | None, bits: dict[str, int], count: int) -> bool:
     """Whether file ``f`` gives a value for every cell of ``bits`` (period → bits)."""
     if f is None:
         return False
     real = f.realisasi or {}
+    ids = list(_ids(count))
     for period, b in bits.items():
-        k = 0
-        while b:
-            if b & 1:
-                entry = real.get(f"{k + 1:02d}")
+        for k in range(b.bit_length()):
+            if b >> k & 1:
+                entry = real.get(ids[k])
                 if not isinstance(entry, dict) or \
                         (entry.get("realisasi") or {}).get(period) is None:
                     return False
-            b >>= 1
-            k += 1
     return True
