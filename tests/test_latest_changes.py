@@ -25,9 +25,9 @@ ANDI = ("199005202015031003", "IKI-PENGOLAH")
 
 @pytest.fixture(scope="module")
 def files_of_two_forms(small_master, tmp_path_factory):
-    """Files of two forms that replace, blank and restate each other's values, two of
-    them saved at the same second with different values; and the workspace that issued
-    the forms."""
+    """Files of two forms that replace, blank and restate each other's values (k5 every
+    value the earlier files of its form leave), two of them saved at the same second
+    with different values; and the workspace that issued the forms."""
     root = tmp_path_factory.mktemp("terakhir")
     ws = Workspace(root / "ws")
     forms = {p.form.key: p for p in generate_forms(small_master, root / "f", ws, jobs=1).forms}
@@ -44,6 +44,8 @@ def files_of_two_forms(small_master, tmp_path_factory):
         put(k, "k3.xlsx", {(0, "TW1"): 81, (0, "TW2"): 90, (2, "TW2"): 70},
             "2025-07-01T08:00:00Z"),
         put(k, "k4.xlsx", {(0, "TW2"): 91}, "2025-07-02T08:00:00Z"),
+        put(k, "k5.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0, (0, "TW2"): 91, (2, "TW2"): 70},
+            "2025-07-05T08:00:00Z"),  # restates what k2 … k4 gave
         put(a, "a1.xlsx", {(0, "TW1"): 3, (1, "TW1"): 70}, "2025-04-03T08:00:00Z"),
         put(a, "a2.xlsx", {(0, "TW2"): 4}, "2025-07-03T08:00:00Z"),
         put(a, "a3.xlsx", {(0, "TW1"): 2, (1, "TW2"): 75}, "2025-03-30T08:00:00Z"),

@@ -11,7 +11,9 @@ the bits of what each file filled (``filled_mask``) tell without decoding its va
 Only forms whose year is made of files alone qualify (of the current revision, with a
 mask, no decision of the officer, no Koreksi of the atasan: the run decides that); any
 other form, or one whose earlier file does not hold the value its bits claim, is
-resolved in full as before.
+resolved in full as before. A single new file that restates every value it meets (what
+staff usually send: last quarter's values again, one period more) meets no event: that
+is checked cell by cell without replaying the files.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
         revision, count = forms[form_id]
         if not all(_holds(before.get(sha), bits, count) for sha, bits in cells.items()):
             continue  # the bits claim a value the file does not give
+        if len(mine) == 1 and _restates(given[mine[0].sha256], before, cells, count):
+            out[form_id] = []  # each value it gives is the one it meets: no event
+            continue
         files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
                          realisasi=given[f.sha256]) for f in mine] + \
             [before[sha] for sha in cells]
@@ -113,4 +118,27 @@ def _holds(f: FileInput | None, bits: dict[str, int], count: int) -> bool:
                 if not isinstance(entry, dict) or \
                         (entry.get("realisasi") or {}).get(period) is None:
                     return False
+    return True
+
+
+def _restates(real: dict, before: Mapping[str, FileInput], cells: dict[str, dict[str, int]],
+              count: int) -> bool:
+    """Whether a file that gave ``real`` meets no event: every indikator it names is
+    the revision's, and each cell an earlier file filled (``cells``: sha256 → period →
+    bits) holds the same value in it."""
+    ids = _ids(count)
+    if any(ind not in ids for ind in real):
+        return False
+    names = list(ids)
+    for sha, bits in cells.items():
+        earlier = before[sha].realisasi
+        for period, b in bits.items():
+            for k in range(b.bit_length()):
+                if b >> k & 1:
+                    ind = names[k]
+                    entry = real.get(ind)
+                    mine = (entry.get("realisasi") or {}) if isinstance(entry, dict) else {}
+                    if mine.get(period) != earlier[ind]["realisasi"][period] \
+                            or mine.get(period) is None:
+                        return False
     return True
