@@ -12,7 +12,9 @@ The modules follow a returned file through collect:
   :mod:`.realisasi` — its input cells read as Indonesians type values;
 * :mod:`.pool` — many files read by worker processes;
 * :mod:`.record` — verdicts written to the ledger in small transactions;
-* :mod:`.run` — one collect run; :mod:`.report` — its report (terminal, xlsx, JSON);
+* :mod:`.run` — one collect run (:mod:`.latest`: the values a run's files changed,
+  from the earlier file that last filled each cell); :mod:`.report` — its report
+  (terminal, xlsx, JSON);
   :mod:`.check` — one file, nothing recorded;
 * :mod:`.rejudge` — every stored file judged again by this version.
 """

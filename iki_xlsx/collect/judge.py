@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..core.model import format_nip, whole
 from ..core.problems import Problem, Status
@@ -66,6 +67,13 @@ def _digits(value: object) -> str:
 ISSUED_CACHE = 256  # issued forms kept decoded while judging (a form usually comes once)
 
 
+@lru_cache(maxsize=ISSUED_CACHE)
+def _view_of(text: str) -> ReadingView:
+    """A stored reading view decoded (once per text: the forms of one IKI and layout
+    share it; a :class:`ReadingView` is immutable)."""
+    return load_view(json.loads(text))
+
+
 class Judge:
     """Judges raw readings against the ledger (issued forms cached per run)."""
 
@@ -86,17 +94,18 @@ class Judge:
         if key not in self._issued:
             if len(self._issued) >= ISSUED_CACHE:
                 self._issued.clear()
-            row = self.ws.issued.for_reading(form_id, revision)
+            row = self.ws.issued.for_reading(form_id, revision, reading_text=True)
             issued = None
             if row is not None:
-                data = row.reading
-                if data is None:
+                if row.reading is not None:
+                    view = _view_of(row.reading)
+                else:
                     text = self.ws.issued.manifest_text(form_id, revision)
                     same = raw is not None and raw.manifest is not None and \
                         "indicators" in raw.manifest and raw.manifest_text == text
-                    data = reading_view(raw.manifest if same else json.loads(text))
+                    view = load_view(reading_view(raw.manifest if same else json.loads(text)))
                 issued = Issued(row.form_id, row.revision, row.nip, row.kode_iki, row.tahun,
-                                row.nama, row.locked_cells, load_view(data), row.issued_at)
+                                row.nama, row.locked_cells, view, row.issued_at)
             self._issued[key] = issued
         return self._issued[key]
 

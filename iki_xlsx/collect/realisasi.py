@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..core.model import whole
 from ..core.rules import context
 from ..core.values import (
     CellInfo,
+    Parsed,
     keterangan_text,
     plain_limit,
     plain_low,
@@ -41,9 +43,8 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
         return named[k] if k < len(named) else ""
 
     for k, entry in enumerate(view.indicators):
-        ctx = context(entry.polaritas, entry.target, entry.satuan, entry.target_text)
-        limit = plain_limit(ctx)  # -1: no number is plain
-        low = plain_low(ctx)
+        ctx, limit, low = _reading_of(entry.polaritas, entry.target, entry.satuan,
+                                      entry.target_text)  # limit -1: no number is plain
         bit = 1 << k
         real = {}
         for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
@@ -58,7 +59,8 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
                         masks[i] |= bit
                     continue
                 info = _PLAIN
-            parsed = read_realisasi(value, info, ctx)
+            parsed = _read_text(value, info, ctx) if type(value) is str else \
+                read_realisasi(value, info, ctx)
             real[period] = parsed.value
             code = parsed.problem or parsed.note
             if code:
@@ -83,6 +85,32 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
 
 
 _PLAIN = CellInfo()
+
+
+@lru_cache(maxsize=4096)
+def _reading_of(polaritas: str, target, satuan: str, target_text: str) -> tuple:
+    """An indikator's :class:`Context` and the bounds of a plain number for it (made once
+    per indikator, not once per file: forms repeat the same indikator)."""
+    ctx = context(polaritas, target, satuan, target_text)
+    return ctx, plain_limit(ctx), plain_low(ctx)
+
+
+_TEXTS: dict[tuple, Parsed] = {}  # (text, cell info, context) → how it reads
+_TEXTS_KEPT, _TEXT_KEPT_LENGTH = 8192, 64  # how many, and how long a text remembered
+
+
+def _read_text(text: str, info: CellInfo, ctx) -> Parsed:
+    """:func:`read_realisasi` of a text, remembered: a pure function of its arguments,
+    and pegawai type the same few texts (``Ya``, ``Tidak``, ``100%``) in every form."""
+    if len(text) > _TEXT_KEPT_LENGTH:
+        return read_realisasi(text, info, ctx)
+    key = (text, info, ctx)
+    got = _TEXTS.get(key)
+    if got is None:
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        got = _TEXTS[key] = read_realisasi(text, info, ctx)
+    return got
 
 
 def show(value: object) -> str:

@@ -29,6 +29,7 @@ from ..core.timeline import (
 from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
+from .latest import latest_changes
 from .mail.mailbox import MailInputs
 from .pool import Readers, collecting_rarely, read_expanding
 from .realisasi import show
@@ -156,12 +157,18 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     # revision are resolved value by value (the changes need it); every other form's
     # status per period comes from the bits of what its files filled (the same answer,
     # without reading what they gave: the end of a run stays short as the year grows).
+    # A touched form whose year is made of files alone, all saved before this run's, is
+    # met with the earlier file that last filled each cell only (:mod:`.latest`).
     masks = ws.files.year_masks()
     current = {f.form_id: f.revision for f in forms}
-    full = {r.form_id for r in results if r.sha256 in shas} | set(ws.decisions.by_form(
-        list(current))) | ws.verifications.corrected_forms()  # a Koreksi may fill a blank
+    touched = {r.form_id for r in results if r.sha256 in shas}
+    full = set(ws.decisions.by_form(list(current))) | ws.verifications.corrected_forms()
     full |= {fid for fid, files in masks.items() if fid in current and any(
-        rev != current[fid] or mask is None for rev, mask in files)}
+        rev != current[fid] or mask is None for rev, mask in files)}  # a Koreksi may fill
+    given = {r.sha256: r.realisasi or {} for r in results if r.sha256 in shas}
+    quick = latest_changes(ws, {fid: (current[fid], shapes[fid][1])  # a blank
+                                for fid in touched - full if fid in current}, given)
+    full |= touched - set(quick)
     years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
     light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
     month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
@@ -189,9 +196,10 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
         END_MONTH[p] == month and st not in SUBMITTED and st != TIDAK_AKTIF
         for p, st in statuses.get(f.form_id, {}).items())]
     changes = []
-    for form_id in sorted({r.form_id for r in results if r.sha256 in shas}):
-        if form_id in years:
-            changes.extend((by_id[form_id], e) for e in touching(years[form_id], shas))
+    for form_id in sorted(touched):
+        events = touching(years[form_id], shas) if form_id in years else \
+            quick.get(form_id, ())
+        changes.extend((by_id[form_id], e) for e in events)
     _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,

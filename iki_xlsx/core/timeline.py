@@ -322,9 +322,39 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             file_state[d.sha256] = d.kind
     year.excluded = {sha for sha, kind in file_state.items() if kind == EXCLUDE}
     maps = _maps(revisions, current)
+    cells, notes, old_revision_files = _replay(year, files, revisions, current, maps)
+    year.values = {key: _value(c) for key, c in cells.items()}
+    year.keterangan = {key: _value(c) for key, c in notes.items()}
+    for f in files:
+        if f.sha256 in old_revision_files:
+            year.events.append(Event(REVISI_LAMA, "", "", new=Value(
+                None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at,
+                claimed_at=_claimed(f))))
+    year.own = dict(year.values)
+    apply_verifications(year, verifications, maps)
+    _apply_value_decisions(year, decisions, maps)
+    for d in decisions:
+        if d.kind in FILE_DECISIONS:
+            year.events.append(Event(KEPUTUSAN, "", "", decision=d))
+    return year
+
+
+def file_events(files: Iterable[FileInput], revisions: Mapping[int, list],
+                current: int) -> list[Event]:
+    """The events the ``files`` make among themselves (:func:`resolve` without decisions,
+    verifications nor the values that count: what a new file changed)."""
+    year = FormYear()
+    _replay(year, files, revisions, current, _maps(revisions, current))
+    return year.events
+
+
+def _replay(year: FormYear, files: Iterable[FileInput], revisions: Mapping[int, list],
+            current: int, maps: dict[int, dict[str, str]]) -> tuple[dict, dict, set]:
+    """Meet the files not excluded, in order, cell by cell: their count and events go
+    into ``year``; returns (cell → (value, file, its indikator id) that counts, indikator
+    → its keterangan likewise, the files of another revision that gave a value). Values
+    are made for the events only (most cells of a re-sent file restate an earlier one)."""
     old_revision_files: set[str] = set()
-    # (cell) → (value, file, its indikator id): Values are made for what counts and for
-    # the events only (most cells of a re-sent file restate what an earlier one gave)
     cells: dict[tuple[str, str], tuple] = {}
     notes: dict[str, tuple] = {}
     for f in sorted(files, key=lambda f: f.order):
@@ -363,20 +393,7 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             note = entry.get("keterangan")
             if cur is not None and note not in (None, ""):
                 notes[cur] = (note, f, ind_id)
-    year.values = {key: _value(c) for key, c in cells.items()}
-    year.keterangan = {key: _value(c) for key, c in notes.items()}
-    for f in files:
-        if f.sha256 in old_revision_files:
-            year.events.append(Event(REVISI_LAMA, "", "", new=Value(
-                None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at,
-                claimed_at=_claimed(f))))
-    year.own = dict(year.values)
-    apply_verifications(year, verifications, maps)
-    _apply_value_decisions(year, decisions, maps)
-    for d in decisions:
-        if d.kind in FILE_DECISIONS:
-            year.events.append(Event(KEPUTUSAN, "", "", decision=d))
-    return year
+    return cells, notes, old_revision_files
 
 
 def _value(cell: tuple) -> Value:

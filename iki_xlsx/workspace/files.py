@@ -155,13 +155,17 @@ class CollectedFiles:
         """form id → its accepted files (what each gave, when it was saved and
         collected, where it was first seen: ``names``, :meth:`first_names` when the
         caller has it)."""
-        names = self.first_names() if names is None else names
+        where = " WHERE status IN (?, ?) AND form_id IN ({})"
+        if names is None:  # where these files were first seen (not every file's)
+            names = {sha: s.where for sha, s in self.first_sightings([
+                r[0] for chunk in chunks(list(form_ids)) for r in self.ledger.db.execute(
+                    "SELECT sha256 FROM files" + where.format(",".join("?" * len(chunk))),
+                    (*ACCEPTED, *chunk))]).items()}
         out: dict[str, list] = {}
         for chunk in chunks(list(form_ids)):
             cur = self.ledger.db.execute(
                 "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi,"
-                " trusted_at FROM files"
-                f" WHERE status IN (?, ?) AND form_id IN ({','.join('?' * len(chunk))})",
+                " trusted_at FROM files" + where.format(",".join("?" * len(chunk))),
                 (*ACCEPTED, *chunk))
             for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
@@ -169,6 +173,38 @@ class CollectedFiles:
                         sha, rev, trusted or saved or "", seen or "",
                         names.get(sha, sha[:12]), json.loads(real) if real else {},
                         saved or ""))
+        return out
+
+    def year_orders(self, form_ids: list[str]) -> dict[str, list[tuple[FileInput, dict | None]]]:
+        """form id → each accepted file, without what it gave (``realisasi`` empty, no
+        name), and the bits of the indikator it filled per period: the order of a form's
+        files and which of them filled a cell, without decoding what they gave."""
+        out: dict[str, list] = {}
+        for chunk in chunks(list(form_ids)):
+            for sha, form_id, rev, saved, seen, trusted, mask in self.ledger.db.execute(
+                    "SELECT sha256, form_id, revision, saved_at, first_seen, trusted_at,"
+                    " filled_mask FROM files WHERE status IN (?, ?)"
+                    f" AND form_id IN ({','.join('?' * len(chunk))})", (*ACCEPTED, *chunk)):
+                if rev is not None:
+                    out.setdefault(form_id, []).append((FileInput(
+                        sha, rev, trusted or saved or "", seen or "", "", {}, saved or ""),
+                        from_json(mask)))
+        return out
+
+    def year_inputs(self, shas: list[str]) -> dict[str, FileInput]:
+        """sha256 → the accepted file as :meth:`year_files` gives it (what it gave, where
+        it was first seen), for these files only."""
+        names = {sha: s.where for sha, s in self.first_sightings(shas).items()}
+        out = {}
+        for chunk in chunks(sorted(set(shas))):
+            for sha, rev, saved, seen, real, trusted in self.ledger.db.execute(
+                    "SELECT sha256, revision, saved_at, first_seen, realisasi, trusted_at"
+                    f" FROM files WHERE status IN (?, ?) AND sha256 IN"
+                    f" ({','.join('?' * len(chunk))})", (*ACCEPTED, *chunk)):
+                if rev is not None:
+                    out[sha] = FileInput(sha, rev, trusted or saved or "", seen or "",
+                                         names.get(sha, sha[:12]),
+                                         json.loads(real) if real else {}, saved or "")
         return out
 
     def year_masks(self) -> dict[str, list[FileMask]]:

@@ -187,15 +187,19 @@ class IssuedForms:
         row = self.ledger.db.execute(sql + " ORDER BY revision DESC LIMIT 1", args).fetchone()
         return _full(row) if row is not None else None
 
-    def for_reading(self, form_id: str, revision: int) -> IssuedForReading | None:
+    def for_reading(self, form_id: str, revision: int, *,
+                    reading_text: bool = False) -> IssuedForReading | None:
         """What a reader compares a returned file with — not the manifest nor the form
-        JSON (see :class:`IssuedForReading`)."""
+        JSON (see :class:`IssuedForReading`); ``reading_text``: its reading view as the
+        JSON text stored (forms alike share it: the caller decodes each text once)."""
         row = self.ledger.db.execute(
             "SELECT form_id, revision, nip, kode_iki, tahun, nama, locked_cells, reading,"
             " issued_at FROM forms WHERE form_id = ? AND revision = ?",
             (form_id, revision)).fetchone()
-        return IssuedForReading(*row[:6], json.loads(row[6]), from_json(row[7]), row[8]) \
-            if row is not None else None
+        if row is None:
+            return None
+        return IssuedForReading(*row[:6], json.loads(row[6]),
+                                row[7] if reading_text else from_json(row[7]), row[8])
 
     def manifest_text(self, form_id: str, revision: int) -> str | None:
         """The manifest of an issued form as written into its file (JSON text)."""

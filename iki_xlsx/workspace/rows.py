@@ -78,7 +78,7 @@ class IssuedForReading:
     tahun: int
     nama: str
     locked_cells: dict
-    reading: list | None
+    reading: list | str | None  # str: the JSON text, when asked for (``reading_text``)
     issued_at: str = ""  # when this revision was issued
 
 

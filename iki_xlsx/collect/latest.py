@@ -1,0 +1,144 @@
+"""The changes a run's files make to a form whose earlier files all came before them,
+found without resolving the form's whole year (issue 25: the end of a run must not grow
+with the files a form already has).
+
+The timeline (:func:`iki_xlsx.core.timeline.resolve`) meets each file, in order, with the
+value each cell holds so far: the value of the latest earlier file that filled the cell.
+When every file of this run is later than every file the form had, the events in which
+this run's files take part are therefore those of resolving this run's files after, for
+each cell they hold (or leave blank), the one earlier file that last filled it — which
+the bits of what each file filled (``filled_mask``) tell without decoding its values.
+Only forms whose year is made of files alone qualify (of the current revision, with a
+mask, no decision of the officer, no Koreksi of the atasan: the run decides that); any
+other form, or one whose earlier file does not hold the value its bits claim, is
+resolved in full as before. A single new file that restates every value it meets (what
+staff usually send: last quarter's values again, one period more) meets no event: that
+is checked cell by cell without replaying the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import lru_cache
+
+from ..core.timeline import Event, FileInput, FormYear, file_events, touching
+from ..workspace import Workspace
+
+
+def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
+                   given: Mapping[str, dict]) -> dict[str, list[Event]]:
+    """``forms``: form id → (its current revision, its number of indikator), forms this
+    run touched whose year is made of files alone; ``given``: sha256 → what each of this
+    run's accepted files gave (as recorded). Returns form id → the events in which one
+    of them takes part, as :func:`touching` of the form's resolved year gives them; a
+    form this cannot answer is left out (to be resolved in full)."""
+    plans: dict[str, tuple[list[FileInput], dict[str, dict]]] = {}
+    for form_id, files in ws.files.year_orders(list(forms)).items():
+        revision, count = forms[form_id]
+        mine = [f for f, _ in files if f.sha256 in given]
+        earlier = sorted(((f, m) for f, m in files if f.sha256 not in given),
+                         key=lambda fm: fm[0].order, reverse=True)
+        if not mine or (earlier and min(f.order for f in mine) <= earlier[0][0].order) \
+                or any(f.revision != revision or not isinstance(m, dict) for f, m in files):
+            continue
+        wanted = _cells((given[f.sha256] for f in mine), count)
+        plans[form_id] = (mine, _last_filled(wanted, earlier))
+    names = {sha: s.where for sha, s in ws.files.first_sightings(
+        [f.sha256 for mine, _ in plans.values() for f in mine]).items()}
+    before = ws.files.year_inputs(sorted({sha for _, cells in plans.values()
+                                          for sha in cells}))
+    out: dict[str, list[Event]] = {}
+    for form_id, (mine, cells) in plans.items():
+        revision, count = forms[form_id]
+        if not all(_holds(before.get(sha), bits, count) for sha, bits in cells.items()):
+            continue  # the bits claim a value the file does not give
+        if len(mine) == 1 and _restates(given[mine[0].sha256], before, cells, count):
+            out[form_id] = []  # each value it gives is the one it meets: no event
+            continue
+        files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
+                         realisasi=given[f.sha256]) for f in mine] + \
+            [before[sha] for sha in cells]
+        events = file_events(files, {revision: [{}] * count}, revision)
+        out[form_id] = touching(FormYear(events=events), set(given))
+    return out
+
+
+def _cells(realisasi, count: int) -> dict[str, int]:
+    """period → the bits of the indikator (``"01"`` bit 0, …) the files hold a value or
+    a blank for; an id the revision does not have sets no bit (its values count for no
+    indikator of the revision: no earlier file matters to them)."""
+    ids = _ids(count)
+    out: dict[str, int] = {}
+    for given in realisasi:
+        for ind, entry in (given or {}).items():
+            k = ids.get(ind)
+            if k is None or not isinstance(entry, dict):
+                continue
+            bit = 1 << k
+            for period in entry.get("realisasi") or {}:
+                out[period] = out.get(period, 0) | bit
+    return out
+
+
+@lru_cache(maxsize=64)
+def _ids(count: int) -> dict[str, int]:
+    """The indikator ids of a revision of ``count`` indikator and their positions."""
+    return {f"{k + 1:02d}": k for k in range(count)}
+
+
+def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]]
+                 ) -> dict[str, dict[str, int]]:
+    """sha256 of an earlier file → period → the bits of the cells it is the latest of
+    ``earlier`` (newest first) to have filled, among those ``wanted``."""
+    left = dict(wanted)
+    out: dict[str, dict[str, int]] = {}
+    for f, mask in earlier:
+        if not any(left.values()):
+            break
+        for period in left:
+            filled = mask.get(period, 0)
+            got = left[period] & filled if isinstance(filled, int) else 0
+            if got:
+                out.setdefault(f.sha256, {})[period] = got
+                left[period] &= ~got
+    return out
+
+
+def _holds(f: FileInput | None, bits: dict[str, int], count: int) -> bool:
+    """Whether file ``f`` gives a value for every cell of ``bits`` (period → bits)."""
+    if f is None:
+        return False
+    real = f.realisasi or {}
+    ids = list(_ids(count))
+    for period, b in bits.items():
+        for k in range(b.bit_length()):
+            if b >> k & 1:
+                entry = real.get(ids[k])
+                if not isinstance(entry, dict) or \
+                        (entry.get("realisasi") or {}).get(period) is None:
+                    return False
+    return True
+
+
+def _restates(real: dict, before: Mapping[str, FileInput], cells: dict[str, dict[str, int]],
+              count: int) -> bool:
+    """Whether a file that gave ``real`` meets no event: every indikator it names is
+    the revision's, and each cell an earlier file filled (``cells``: sha256 → period →
+    bits) holds the same value in it."""
+    ids = _ids(count)
+    if any(ind not in ids for ind in real):
+        return False
+    names = list(ids)
+    for sha, bits in cells.items():
+        earlier = before[sha].realisasi
+        for period, b in bits.items():
+            for k in range(b.bit_length()):
+                if b >> k & 1:
+                    ind = names[k]
+                    entry = real.get(ind)
+                    mine = (entry.get("realisasi") or {}) if isinstance(entry, dict) else {}
+                    if mine.get(period) != earlier[ind]["realisasi"][period] \
+                            or mine.get(period) is None:
+                        return False
+    return True

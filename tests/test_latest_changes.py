@@ -1,0 +1,118 @@
+"""The changes a collect run reports, found from the run's files and the one earlier file
+that last filled each cell (:mod:`iki_xlsx.collect.latest`), are those of resolving each
+touched form's whole year — whatever the order and the split of the runs (property
+test) — and the short way is taken only where it may be."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from filling import fill, realisasi_ref, saved_on
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iki_xlsx.collect import collect
+from iki_xlsx.collect.latest import latest_changes
+from iki_xlsx.core.problems import ACCEPTED
+from iki_xlsx.core.timeline import load_years, touching
+from iki_xlsx.forms.generate import generate_forms
+from iki_xlsx.workspace import Workspace
+
+KEPALA = ("197001011995031001", "IKI-KEPALA")
+ANDI = ("199005202015031003", "IKI-PENGOLAH")
+
+
+@pytest.fixture(scope="module")
+def files_of_two_forms(small_master, tmp_path_factory):
+    """Files of two forms that replace, blank and restate each other's values (k5 every
+    value the earlier files of its form leave), two of them saved at the same second
+    with different values; and the workspace that issued the forms."""
+    root = tmp_path_factory.mktemp("terakhir")
+    ws = Workspace(root / "ws")
+    forms = {p.form.key: p for p in generate_forms(small_master, root / "f", ws, jobs=1).forms}
+    k, a = forms[KEPALA], forms[ANDI]
+
+    def put(p, name, values, stamp):
+        refs = {realisasi_ref(p.manifest, i, per): v for (i, per), v in values.items()}
+        return saved_on(fill(p.path, root / "berkas" / name, refs), stamp)
+
+    files = [
+        put(k, "k1.xlsx", {(0, "TW1"): 80, (1, "TW1"): 2}, "2025-04-01T08:00:00Z"),
+        put(k, "k2.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0}, "2025-04-02T08:00:00Z"),
+        put(k, "k2b.xlsx", {(0, "TW1"): 79}, "2025-04-02T08:00:00Z"),
+        put(k, "k3.xlsx", {(0, "TW1"): 81, (0, "TW2"): 90, (2, "TW2"): 70},
+            "2025-07-01T08:00:00Z"),
+        put(k, "k4.xlsx", {(0, "TW2"): 91}, "2025-07-02T08:00:00Z"),
+        put(k, "k5.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0, (0, "TW2"): 91, (2, "TW2"): 70},
+            "2025-07-05T08:00:00Z"),  # restates what k2 … k4 gave
+        put(a, "a1.xlsx", {(0, "TW1"): 3, (1, "TW1"): 70}, "2025-04-03T08:00:00Z"),
+        put(a, "a2.xlsx", {(0, "TW2"): 4}, "2025-07-03T08:00:00Z"),
+        put(a, "a3.xlsx", {(0, "TW1"): 2, (1, "TW2"): 75}, "2025-03-30T08:00:00Z"),
+        put(a, "a4.xlsx", {}, "2025-07-09T08:00:00Z"),
+    ]
+    ws.close()
+    return root / "ws", files
+
+
+def what_files_gave(report) -> dict:
+    """sha256 → what each file of the run gave, as the run hands it on."""
+    return {r.sha256: r.realisasi or {} for r in report.results}
+
+
+def resolved_changes(ws: Workspace, report) -> list:
+    """The changes as resolving every file of each touched form gives them."""
+    shas = {r.sha256 for r in report.results if r.status in ACCEPTED and r.form_id}
+    touched = sorted({r.form_id for r in report.results if r.sha256 in shas})
+    forms = [f for f in ws.issued.forms(report.tahun) if f.form_id in touched]
+    years = load_years(ws, report.tahun, forms)
+    return [(fid, e) for fid in touched for e in touching(years[fid], shas)]
+
+
+@settings(max_examples=15, deadline=None, database=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_changes_are_those_of_the_whole_year_in_any_order_and_split(
+        files_of_two_forms, tmp_path_factory, data):
+    ws_path, files = files_of_two_forms
+    order = data.draw(st.permutations(files))
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(files) - 1), max_size=4))))
+    root = tmp_path_factory.mktemp("run")
+    shutil.copytree(ws_path, root / "ws")
+    ws = Workspace(root / "ws")
+    try:
+        for n, (i, j) in enumerate(zip([0, *cuts], [*cuts, len(files)])):
+            inbox = root / f"in{n}"
+            inbox.mkdir()
+            for f in order[i:j]:
+                shutil.copy(f, inbox / f.name)
+            report = collect([inbox], ws, jobs=1)
+            got = [(row.form_id, e) for row, e in report.changes]
+            assert got == resolved_changes(ws, report)
+    finally:
+        ws.close()
+
+
+def test_the_short_way_only_for_files_after_every_earlier_one(files_of_two_forms, tmp_path):
+    ws_path, files = files_of_two_forms
+    shutil.copytree(ws_path, tmp_path / "ws")
+    ws = Workspace(tmp_path / "ws")
+    by_name = {f.name: f for f in files}
+    try:
+        collect([by_name["k1.xlsx"]], ws, jobs=1)
+        later = collect([by_name["k3.xlsx"]], ws, jobs=1)
+        form = next(f for f in ws.issued.forms() if f.form_id == later.results[0].form_id)
+        shape = {form.form_id: (form.revision, ws.issued.shapes([form])[form.form_id][1])}
+        quick = latest_changes(ws, shape, what_files_gave(later))
+        # k3 replaces k1's 80 by 81 and leaves k1's 2 blank (TW1): from k1 alone
+        assert [(e.kind, e.indicator, e.period, e.old.value, e.new.value)
+                for e in quick[form.form_id]] == [("diganti", "01", "TW1", 80, 81),
+                                                  ("dikosongkan", "02", "TW1", 2, None)]
+        assert [e for _, e in later.changes] == quick[form.form_id]
+        earlier = collect([by_name["k2.xlsx"]], ws, jobs=1)  # saved before k3
+        assert latest_changes(ws, shape, what_files_gave(earlier)) == {}
+        assert [(form.form_id, e) for _, e in earlier.changes] == \
+            resolved_changes(ws, earlier)
+        assert [e.kind for _, e in earlier.changes] == ["diganti", "diganti", "dikosongkan"]
+    finally:
+        ws.close()
