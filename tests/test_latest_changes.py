@@ -8,19 +8,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from filling import fill, realisasi_ref, saved_on
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yearkit import ORDER_FILES, two_forms_files
 
 from iki_xlsx.collect import collect
 from iki_xlsx.collect.latest import latest_changes
 from iki_xlsx.core.problems import ACCEPTED
 from iki_xlsx.core.timeline import load_years, touching
-from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.workspace import Workspace
-
-KEPALA = ("197001011995031001", "IKI-KEPALA")
-ANDI = ("199005202015031003", "IKI-PENGOLAH")
 
 
 @pytest.fixture(scope="module")
@@ -28,31 +24,13 @@ def files_of_two_forms(small_master, tmp_path_factory):
     """Files of two forms that replace, blank and restate each other's values (k5 every
     value the earlier files of its form leave), two of them saved at the same second
     with different values; and the workspace that issued the forms."""
-    root = tmp_path_factory.mktemp("terakhir")
-    ws = Workspace(root / "ws")
-    forms = {p.form.key: p for p in generate_forms(small_master, root / "f", ws, jobs=1).forms}
-    k, a = forms[KEPALA], forms[ANDI]
-
-    def put(p, name, values, stamp):
-        refs = {realisasi_ref(p.manifest, i, per): v for (i, per), v in values.items()}
-        return saved_on(fill(p.path, root / "berkas" / name, refs), stamp)
-
-    files = [
-        put(k, "k1.xlsx", {(0, "TW1"): 80, (1, "TW1"): 2}, "2025-04-01T08:00:00Z"),
-        put(k, "k2.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0}, "2025-04-02T08:00:00Z"),
-        put(k, "k2b.xlsx", {(0, "TW1"): 79}, "2025-04-02T08:00:00Z"),
-        put(k, "k3.xlsx", {(0, "TW1"): 81, (0, "TW2"): 90, (2, "TW2"): 70},
-            "2025-07-01T08:00:00Z"),
-        put(k, "k4.xlsx", {(0, "TW2"): 91}, "2025-07-02T08:00:00Z"),
-        put(k, "k5.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0, (0, "TW2"): 91, (2, "TW2"): 70},
-            "2025-07-05T08:00:00Z"),  # restates what k2 … k4 gave
-        put(a, "a1.xlsx", {(0, "TW1"): 3, (1, "TW1"): 70}, "2025-04-03T08:00:00Z"),
-        put(a, "a2.xlsx", {(0, "TW2"): 4}, "2025-07-03T08:00:00Z"),
-        put(a, "a3.xlsx", {(0, "TW1"): 2, (1, "TW2"): 75}, "2025-03-30T08:00:00Z"),
-        put(a, "a4.xlsx", {}, "2025-07-09T08:00:00Z"),
-    ]
-    ws.close()
-    return root / "ws", files
+    plan = ORDER_FILES[:2] + [
+        ("k", "k2b.xlsx", {(0, "TW1"): 79}, "2025-04-02T08:00:00Z"),
+    ] + ORDER_FILES[2:4] + [
+        ("k", "k5.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0, (0, "TW2"): 91, (2, "TW2"): 70},
+         "2025-07-05T08:00:00Z"),  # restates what k2 … k4 gave
+    ] + ORDER_FILES[4:]
+    return two_forms_files(small_master, tmp_path_factory.mktemp("terakhir"), plan)
 
 
 def what_files_gave(report) -> dict:

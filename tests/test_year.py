@@ -15,6 +15,7 @@ from filling import fill, realisasi_ref, saved_on
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from yearkit import ANDI, ORDER_FILES, two_forms_files
 
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
@@ -26,8 +27,6 @@ from iki_xlsx.workspace import Workspace
 from iki_xlsx.workspace.schema import SCHEMA_VERSION
 
 DATA = Path(__file__).parent / "data"
-KEPALA = ("197001011995031001", "IKI-KEPALA")
-ANDI = ("199005202015031003", "IKI-PENGOLAH")
 runner = CliRunner()
 
 
@@ -45,28 +44,7 @@ def figures(ws: Workspace) -> list:
 def many_files(small_master, tmp_path_factory):
     """Eight files of two forms: TW1 files, their corrections, TW2 files, a TW2-only form
     and a blank one, each saved at its own time; plus a workspace they were issued by."""
-    root = tmp_path_factory.mktemp("urutan")
-    ws = Workspace(root / "ws")
-    forms = {p.form.key: p for p in generate_forms(small_master, root / "f", ws, jobs=1).forms}
-    k, a = forms[KEPALA], forms[ANDI]
-
-    def put(p, name, values, stamp):
-        refs = {realisasi_ref(p.manifest, i, per): v for (i, per), v in values.items()}
-        return saved_on(fill(p.path, root / "berkas" / name, refs), stamp)
-
-    files = [
-        put(k, "k1.xlsx", {(0, "TW1"): 80, (1, "TW1"): 2}, "2025-04-01T08:00:00Z"),
-        put(k, "k2.xlsx", {(0, "TW1"): 81, (1, "TW1"): 0}, "2025-04-02T08:00:00Z"),
-        put(k, "k3.xlsx", {(0, "TW1"): 81, (0, "TW2"): 90, (2, "TW2"): 70},
-            "2025-07-01T08:00:00Z"),
-        put(k, "k4.xlsx", {(0, "TW2"): 91}, "2025-07-02T08:00:00Z"),
-        put(a, "a1.xlsx", {(0, "TW1"): 3, (1, "TW1"): 70}, "2025-04-03T08:00:00Z"),
-        put(a, "a2.xlsx", {(0, "TW2"): 4}, "2025-07-03T08:00:00Z"),
-        put(a, "a3.xlsx", {(0, "TW1"): 2, (1, "TW2"): 75}, "2025-03-30T08:00:00Z"),
-        put(a, "a4.xlsx", {}, "2025-07-09T08:00:00Z"),
-    ]
-    ws.close()
-    return root / "ws", files
+    return two_forms_files(small_master, tmp_path_factory.mktemp("urutan"), ORDER_FILES)
 
 
 @settings(max_examples=12, deadline=None, database=None, derandomize=True,
