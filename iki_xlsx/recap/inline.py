@@ -50,6 +50,7 @@ class InlineRows:
         self.number_prefix = [tuple(f'<c r="{xl_col_to_name(c)}\x00" s="{style}"'
                                     for style in number_styles) for c in range(len(styles))]
         self._memo: dict[str, str] = {}
+        self._numbers: list[dict[float, str]] = [{} for _ in styles]  # per column
 
     def text(self, value: str) -> str:
         hit = self._memo.get(value)
@@ -68,11 +69,18 @@ class InlineRows:
         out = []
         add = out.append
         prefix, empty, number_prefix = self.prefix, self.empty, self.number_prefix
+        numbers = self._numbers
         for c, v in enumerate(values, start):
             kind = type(v)
             if kind is float and math.isfinite(v):  # most cells: tested first
-                add(f"{number_prefix[c][0 if v.is_integer() else decimals_shown(v)]}>"
-                    f"<v>{v!r}</v></c>")
+                seen = numbers[c]
+                cell = seen.get(v) if v else None  # 0.0 and -0.0: one key, two texts
+                if cell is None:
+                    cell = (f"{number_prefix[c][0 if v.is_integer() else decimals_shown(v)]}>"
+                            f"<v>{v!r}</v></c>")
+                    if v and len(seen) < 20_000:  # realisasi and capaian repeat
+                        seen[v] = cell
+                add(cell)
             elif kind is str:
                 add(f'{prefix[c]} t="inlineStr">{self.text(v)}</c>' if v else empty[c])
             elif v is None:
