@@ -162,11 +162,12 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     masks = ws.files.year_masks()
     current = {f.form_id: f.revision for f in forms}
     touched = {r.form_id for r in results if r.sha256 in shas}
-    full = set(ws.decisions.by_form(list(current))) | ws.verifications.corrected_forms()
+    full = set(ws.decisions.by_form(list(current))) | \
+        ws.verifications.corrected_forms()  # a Koreksi may fill a blank
     full |= {fid for fid, files in masks.items() if fid in current and any(
-        rev != current[fid] or mask is None for rev, mask in files)}  # a Koreksi may fill
+        rev != current[fid] or mask is None for rev, mask in files)}
     given = {r.sha256: r.realisasi or {} for r in results if r.sha256 in shas}
-    quick = latest_changes(ws, {fid: (current[fid], shapes[fid][1])  # a blank
+    quick = latest_changes(ws, {fid: (current[fid], shapes[fid][1])
                                 for fid in touched - full if fid in current}, given)
     full |= touched - set(quick)
     years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
