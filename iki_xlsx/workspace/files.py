@@ -169,10 +169,8 @@ class CollectedFiles:
                 (*ACCEPTED, *chunk))
             for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
-                    out.setdefault(form_id, []).append(FileInput(
-                        sha, rev, trusted or saved or "", seen or "",
-                        names.get(sha, sha[:12]), json.loads(real) if real else {},
-                        saved or ""))
+                    out.setdefault(form_id, []).append(_year_input(
+                        sha, rev, saved, seen, trusted, names.get(sha, sha[:12]), real))
         return out
 
     def year_orders(self, form_ids: list[str]) -> dict[str, list[tuple[FileInput, dict | None]]]:
@@ -186,9 +184,8 @@ class CollectedFiles:
                     " filled_mask FROM files WHERE status IN (?, ?)"
                     f" AND form_id IN ({','.join('?' * len(chunk))})", (*ACCEPTED, *chunk)):
                 if rev is not None:
-                    out.setdefault(form_id, []).append((FileInput(
-                        sha, rev, trusted or saved or "", seen or "", "", {}, saved or ""),
-                        from_json(mask)))
+                    out.setdefault(form_id, []).append((
+                        _year_input(sha, rev, saved, seen, trusted), from_json(mask)))
         return out
 
     def year_inputs(self, shas: list[str]) -> dict[str, FileInput]:
@@ -202,9 +199,8 @@ class CollectedFiles:
                     f" FROM files WHERE status IN (?, ?) AND sha256 IN"
                     f" ({','.join('?' * len(chunk))})", (*ACCEPTED, *chunk)):
                 if rev is not None:
-                    out[sha] = FileInput(sha, rev, trusted or saved or "", seen or "",
-                                         names.get(sha, sha[:12]),
-                                         json.loads(real) if real else {}, saved or "")
+                    out[sha] = _year_input(sha, rev, saved, seen, trusted,
+                                           names.get(sha, sha[:12]), real)
         return out
 
     def year_masks(self) -> dict[str, list[FileMask]]:
@@ -216,3 +212,13 @@ class CollectedFiles:
                 " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED):
             out.setdefault(form_id, []).append(FileMask(rev, from_json(mask)))
         return out
+
+
+def _year_input(sha: str, revision: int, saved: str | None, seen: str | None,
+                trusted: str | None, name: str = "", realisasi: str | None = None
+                ) -> FileInput:
+    """An accepted file's ledger row as the timeline meets it: in the order of the time
+    we trust it was saved (else its own claim), with what it gave (``realisasi``, the
+    stored JSON text; none: not decoded)."""
+    return FileInput(sha, revision, trusted or saved or "", seen or "", name,
+                     json.loads(realisasi) if realisasi else {}, saved or "")
