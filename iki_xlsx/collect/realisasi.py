@@ -95,22 +95,19 @@ def _reading_of(polaritas: str, target, satuan: str, target_text: str) -> tuple:
     return ctx, plain_limit(ctx), plain_low(ctx)
 
 
-_TEXTS: dict[tuple, Parsed] = {}  # (text, cell info, context) → how it reads
-_TEXTS_KEPT, _TEXT_KEPT_LENGTH = 8192, 64  # how many, and how long a text remembered
+_TEXT_KEPT_LENGTH = 64  # how long a text whose reading is remembered
 
 
 def _read_text(text: str, info: CellInfo, ctx) -> Parsed:
-    """:func:`read_realisasi` of a text, remembered: a pure function of its arguments,
-    and pegawai type the same few texts (``Ya``, ``Tidak``, ``100%``) in every form."""
+    """:func:`read_realisasi` of a text, remembered when short: a pure function of its
+    arguments, and pegawai type the same few texts (``Ya``, ``Tidak``, ``100%``) in
+    every form."""
     if len(text) > _TEXT_KEPT_LENGTH:
         return read_realisasi(text, info, ctx)
-    key = (text, info, ctx)
-    got = _TEXTS.get(key)
-    if got is None:
-        if len(_TEXTS) >= _TEXTS_KEPT:
-            _TEXTS.clear()
-        got = _TEXTS[key] = read_realisasi(text, info, ctx)
-    return got
+    return _read_short_text(text, info, ctx)
+
+
+_read_short_text = lru_cache(maxsize=8192)(read_realisasi)
 
 
 def show(value: object) -> str:
