@@ -114,22 +114,17 @@ def test_review_workbooks_print_on_the_masters_paper(world):
 
 
 def test_the_fast_cell_writer_writes_the_very_xml_xlsxwriter_writes(w, tmp_path, monkeypatch):
-    """Review sheets store plain cells without xlsxwriter's per-cell calls
-    (FormSheet.put_string and friends): every part of the workbook is byte for byte what
+    """Review sheets store plain cells without xlsxwriter's per-cell calls (the
+    DirectSheet of forms/sheetxml.py): every part of the workbook is byte for byte what
     xlsxwriter's own calls make (a different zip is fine; its members are not)."""
-    from xlsxwriter.worksheet import Worksheet
-
-    from iki_xlsx.forms.workbook import FormSheet
+    from test_package import _xlsxwriter_stores_the_cells
 
     def members(path):
         with zipfile.ZipFile(path) as z:
             return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
     fast = generate_reviews(w["ws"], "TW2", tmp_path / "cepat", jobs=1).results
-    for name, public in (("put_string", "write_string"), ("put_number", "write_number")):
-        monkeypatch.setattr(FormSheet, name, getattr(Worksheet, public))
-    monkeypatch.setattr(FormSheet, "put_blank",
-                        lambda ws, row, col, fmt: ws.write_blank(row, col, None, fmt))
+    _xlsxwriter_stores_the_cells(monkeypatch)
     slow = generate_reviews(w["ws"], "TW2", tmp_path / "lambat", jobs=1).results
     assert len(fast) == len(slow) == 3
     for a, b in zip(fast, slow):

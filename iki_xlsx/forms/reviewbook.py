@@ -33,7 +33,7 @@ from ..core.xlsxtext import limit, merge_text, write_text
 from . import layout as L
 from .planning import first_free
 from .review import ReviewBlock, ReviewBook, ReviewRow
-from .workbook import FormSheet, ProtectedWorkbook, write_manifest_sheet
+from .workbook import LayoutSheet, ProtectedWorkbook, write_manifest_sheet
 
 SHEET_GUIDE = "Petunjuk"
 # NO, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, SUMBER, KETERANGAN, STATUS,
@@ -264,14 +264,14 @@ def write_review(path: str, book: ReviewBook, layouts: list[BlockLayout],
         formats = {name: wb.add_format({**base, **props}) for name, props in STYLES.items()}
         _write_guide(wb.add_worksheet(SHEET_GUIDE), book, layouts, texts, formats, password)
         for block, lay in zip(book.blocks, layouts):
-            _write_block(wb.add_worksheet(lay.sheet, worksheet_class=FormSheet), book, block,
+            _write_block(wb.add_worksheet(lay.sheet, worksheet_class=LayoutSheet), book, block,
                          lay, texts, formats, password)
         write_manifest_sheet(wb, manifest_text, password)
         wb.close()
     return path
 
 
-def _write_cells(ws: FormSheet, cells: list[L.Cell], formats) -> None:
+def _write_cells(ws: LayoutSheet, cells: list[L.Cell], formats) -> None:
     for cell in cells:
         fmt = formats[cell.style]
         merged = cell.last_row is not None and (cell.last_row, cell.last_col) != (
@@ -283,37 +283,31 @@ def _write_cells(ws: FormSheet, cells: list[L.Cell], formats) -> None:
             parts = []
             for style, text in cell.rich:
                 parts += [formats[style or cell.style], limit(text)]
-            ws.write_rich_string(cell.row, cell.col, *parts, fmt)
+            ws.rich(cell.row, cell.col, parts, fmt)
         elif isinstance(value, (int, float)):
-            ws.put_number(cell.row, cell.col, value, fmt)
-        elif value:
-            text = limit(str(value))
-            if text.startswith("<r>"):  # never xlsxwriter's raw rich-string form
-                write_text(ws, cell.row, cell.col, text, fmt)
-            else:
-                ws.put_string(cell.row, cell.col, text, fmt)
+            ws.number(cell.row, cell.col, value, fmt)
         else:
-            ws.put_blank(cell.row, cell.col, fmt)
+            ws.text(cell.row, cell.col, value or "", fmt)
 
 
 # Styles whose merged cells draw a border: every covered cell carries the format.
 BORDERED = {name: bool(props.get("border")) for name, props in STYLES.items()}
 
 
-def _merge(ws, cell: L.Cell, fmt, bordered: bool) -> None:
+def _merge(ws: LayoutSheet, cell: L.Cell, fmt, bordered: bool) -> None:
     """Register a merged range. Without a border its covered cells need no format: only
     the range is recorded (xlsxwriter would write a formatted blank into each — most of
-    a review sheet's cells); with one, xlsxwriter's merge_range pads them."""
-    area = [cell.row, cell.col, cell.last_row, cell.last_col]
-    if bordered or not isinstance(getattr(ws, "merge", None), list):
-        ws.merge_range(*area, "", fmt)
+    a review sheet's cells) and its last cell, for the used area; with one, every
+    covered cell is a formatted blank, as xlsxwriter's merge_range pads them."""
+    if bordered:
+        ws.merged(cell.row, cell.col, cell.last_row, cell.last_col, fmt)
         return
-    ws.merge.append(area)
-    ws.write_blank(cell.last_row, cell.last_col, None, fmt)  # the used area
+    ws.merge.append([cell.row, cell.col, cell.last_row, cell.last_col])
+    ws.blank(cell.last_row, cell.last_col, fmt)
 
 
-def _write_block(ws, book: ReviewBook, block: ReviewBlock, lay: BlockLayout, texts: Texts,
-                 formats, password: str) -> None:
+def _write_block(ws: LayoutSheet, book: ReviewBook, block: ReviewBlock, lay: BlockLayout,
+                 texts: Texts, formats, password: str) -> None:
     t = texts.t
     label = period_label(texts, book.period)
     for c, width in enumerate(WIDTHS):
@@ -325,9 +319,9 @@ def _write_block(ws, book: ReviewBook, block: ReviewBlock, lay: BlockLayout, tex
              "text": "input_text"}
     for r, c, kind in lay.inputs:
         if kind == "note":
-            ws.merge_range(r, 0, r, LAST_COL, "", formats["note_input"])
+            ws.merged(r, 0, r, LAST_COL, formats["note_input"])
         else:
-            ws.put_blank(r, c, formats[style[kind]])
+            ws.blank(r, c, formats[style[kind]])
     first, last = lay.first_row, lay.first_row + len(lay.rows) - 1
     if lay.rows:
         _validations(ws, lay, first, last, t, label)

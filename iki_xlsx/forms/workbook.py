@@ -13,11 +13,9 @@ needs them (:class:`FormSheet`), its cells are kept as the XML xlsxwriter writes
 from __future__ import annotations
 
 import inspect
-import math
 import re
 from functools import lru_cache
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -81,75 +79,21 @@ def _future_names() -> re.Pattern | None:
 _FUTURE = _future_names()
 
 
-try:  # xlsxwriter's cell records, for FormSheet._write_cell
-    from xlsxwriter.worksheet import CellBlankTuple as _BlankCell
-    from xlsxwriter.worksheet import CellNumberTuple as _NumberCell
-    from xlsxwriter.worksheet import CellStringTuple as _StringCell
-    _PLAIN_CELLS = frozenset((_BlankCell, _NumberCell, _StringCell))
-except ImportError:  # pragma: no cover - a future xlsxwriter: its own writer for all
-    _BlankCell = _NumberCell = _StringCell = None
-    _PLAIN_CELLS = frozenset()
-
-
 class FormSheet(Worksheet):
-    """The IKI sheet. xlsxwriter runs ~150 regular expressions over each conditional
-    format's formula to prefix newer functions with ``_xlfn.``; the form's formulas use
-    classic functions only, so one search decides, and xlsxwriter's own preparation runs
-    for any formula that does name such a function."""
+    """A sheet with conditional formats. xlsxwriter runs ~150 regular expressions over
+    each conditional format's formula to prefix newer functions with ``_xlfn.``; our
+    formulas use classic functions only, so one search decides, and xlsxwriter's own
+    preparation runs for any formula that does name such a function."""
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if _FUTURE is None or self.use_future_functions or _FUTURE.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)
         return formula.removeprefix("{").removeprefix("=").removesuffix("}")
 
-    # Storing plain cells: xlsxwriter's write_string checks its arguments for A1
-    # notation, the string's length and the cell's place on every call; a review
-    # workbook stores ~400 cells per bawahan, 10,000 bawahan for a kabupaten. These
-    # store the very records it stores (the caller has limited the text); without
-    # those records (a future xlsxwriter) they are its public calls.
 
-    def put_string(self, row: int, col: int, text: str, fmt) -> None:
-        """A shared-string cell; ``text`` non-empty and within Excel's limit."""
-        if _StringCell is None or self.constant_memory or self._check_dimensions(row, col):
-            self.write_string(row, col, text, fmt)
-            return
-        self.table[row][col] = _StringCell(self.str_table._get_shared_string_index(text),
-                                           fmt)
-
-    def put_number(self, row: int, col: int, number: float, fmt) -> None:
-        """A number cell (a NaN or infinity goes through xlsxwriter, which refuses it)."""
-        if _NumberCell is None or self.constant_memory or not math.isfinite(number) \
-                or self._check_dimensions(row, col):
-            self.write_number(row, col, number, fmt)
-            return
-        self.table[row][col] = _NumberCell(number, fmt)
-
-    def put_blank(self, row: int, col: int, fmt) -> None:
-        """An empty cell that carries a format (a border, an input's colour)."""
-        if _BlankCell is None or self.constant_memory or self._check_dimensions(row, col):
-            self.write_blank(row, col, None, fmt)
-            return
-        self.table[row][col] = _BlankCell(fmt)
-
-    def _write_cell(self, row: int, col: int, cell) -> None:
-        """Most of the sheet's cells are blanks, numbers and shared strings with a format:
-        each is written in one step, as xlsxwriter writes it (its own writer builds and
-        escapes a list of attributes per cell, ~2 ms a form); every other cell by it."""
-        kind = type(cell)
-        if cell.format is None or kind not in _PLAIN_CELLS:
-            super()._write_cell(row, col, cell)
-            return
-        start = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
-        if kind is _BlankCell:
-            self.fh.write(start + "/>")
-        elif kind is _StringCell:
-            self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
-        else:
-            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
-
-
-class IkiSheet(DirectSheet, FormSheet):
-    """The form's IKI sheet: its cells kept as the XML xlsxwriter writes for them
+class LayoutSheet(DirectSheet, FormSheet):
+    """A sheet written from a layout's cells — the form's IKI sheet, a review workbook's
+    bawahan sheets: its cells kept as the XML xlsxwriter writes for them
     (:mod:`.sheetxml`), its conditional formats prepared as :class:`FormSheet`'s."""
 
 
@@ -172,7 +116,7 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         wb.set_custom_property("iki_revision", str(revision))
         base = {"font_name": FONT, "font_size": FONT_SIZE}
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
-        ws = wb.add_worksheet(L.SHEET_FORM, worksheet_class=IkiSheet)
+        ws = wb.add_worksheet(L.SHEET_FORM, worksheet_class=LayoutSheet)
         _write_sheet(wb, ws, form, lay, formats, texts, password)
         guide = wb.add_worksheet(L.SHEET_GUIDE)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
