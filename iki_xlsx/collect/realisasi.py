@@ -42,22 +42,21 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
             named.extend(names())
         return named[k] if k < len(named) else ""
 
-    for k, entry, ctx, limit, low, cells in _plan_of(view):
+    for k, entry in enumerate(view.indicators):
+        ctx, limit, low = _reading_of(entry.polaritas, entry.target, entry.satuan,
+                                      entry.target_text)  # limit -1: no number is plain
         bit = 1 << k
         real = {}
-        for i, period, ref in cells:
-            value = inputs.get(ref)
-            info = cell_info.get(ref) if cell_info else None
+        for i, (period, ref) in enumerate(zip(periods, entry.realisasi)):
+            value, info = inputs.get(ref), cell_info.get(ref)
             if info is None:  # a plain cell: blank (not submitted) or, most often, a number
-                if value is None:
-                    real[period] = None
-                    continue
-                number = plain_number(value, limit, low)
-                if number is not None:
+                number = plain_number(value, limit, low) if value is not None else None
+                if number is not None or value is None:
                     real[period] = number
-                    filled += 1
-                    last = i if i > last else last
-                    masks[i] |= bit
+                    if number is not None:
+                        filled += 1
+                        last = i if i > last else last
+                        masks[i] |= bit
                     continue
                 info = _PLAIN
             parsed = _read_text(value, info, ctx) if type(value) is str else \
@@ -83,27 +82,6 @@ def read_values(raw: RawReading, view: ReadingView, names: Callable[[], list[str
     res.filled_mask = dict(zip(periods, masks))
     if filled == 0:
         add("belum_diisi")
-
-
-_plans: dict[int, tuple[ReadingView, tuple]] = {}  # id of a view → (it, its plan)
-
-
-def _plan_of(view: ReadingView) -> tuple:
-    """Per indikator of ``view``: its position, entry, :class:`Context`, the bounds of a
-    plain number for it (limit -1: no number is plain) and its realisasi cells
-    (position, period, reference) — made once per reading view, which forms of one IKI
-    and layout share (:func:`.judge._view_of`; the view is kept, so its id stays its)."""
-    kept = _plans.get(id(view))
-    if kept is not None and kept[0] is view:
-        return kept[1]
-    plan = tuple((k, entry, *_reading_of(entry.polaritas, entry.target, entry.satuan,
-                                         entry.target_text),
-                  tuple(zip(range(len(view.periods)), view.periods, entry.realisasi)))
-                 for k, entry in enumerate(view.indicators))
-    if len(_plans) >= 256:
-        _plans.clear()
-    _plans[id(view)] = (view, plan)
-    return plan
 
 
 _PLAIN = CellInfo()
