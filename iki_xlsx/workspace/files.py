@@ -178,6 +178,7 @@ class CollectedFiles:
         name), and the bits of the indikator it filled per period: the order of a form's
         files and which of them filled a cell, without decoding what they gave."""
         out: dict[str, list] = {}
+        mask_of = _masks()
         for chunk in chunks(list(form_ids)):
             for sha, form_id, rev, saved, seen, trusted, mask in self.ledger.db.execute(
                     "SELECT sha256, form_id, revision, saved_at, first_seen, trusted_at,"
@@ -185,7 +186,7 @@ class CollectedFiles:
                     f" AND form_id IN ({','.join('?' * len(chunk))})", (*ACCEPTED, *chunk)):
                 if rev is not None:
                     out.setdefault(form_id, []).append((
-                        _year_input(sha, rev, saved, seen, trusted), from_json(mask)))
+                        _year_input(sha, rev, saved, seen, trusted), mask_of(mask)))
         return out
 
     def year_inputs(self, shas: list[str]) -> dict[str, FileInput]:
@@ -207,11 +208,30 @@ class CollectedFiles:
         """form id → the revision and the bits of the indikator filled per period of each
         accepted file: the statuses per period, without reading what the files gave."""
         out: dict[str, list] = {}
+        mask_of = _masks()
         for form_id, rev, mask in self.ledger.db.execute(
                 "SELECT form_id, revision, filled_mask FROM files"
                 " WHERE status IN (?, ?) AND form_id IS NOT NULL", ACCEPTED):
-            out.setdefault(form_id, []).append(FileMask(rev, from_json(mask)))
+            out.setdefault(form_id, []).append(FileMask(rev, mask_of(mask)))
         return out
+
+
+def _masks():
+    """:func:`from_json` for ``filled_mask`` texts, each distinct text decoded once (a
+    year's files repeat a few masks: every cell filled up to a period); every row gets
+    a dict of its own."""
+    decoded: dict[str, dict] = {}
+
+    def mask_of(text: str | None):
+        mask = decoded.get(text) if text is not None else None
+        if mask is None:
+            mask = from_json(text)
+            if not isinstance(mask, dict) or \
+                    not all(type(bits) is int for bits in mask.values()):
+                return mask  # not a plain mask: decoded each time, shared with no one
+            decoded[text] = mask
+        return dict(mask)
+    return mask_of
 
 
 def _year_input(sha: str, revision: int, saved: str | None, seen: str | None,
