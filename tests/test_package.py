@@ -3,6 +3,7 @@ assembles: every reader must find in it exactly what xlsxwriter's own zip holds.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -199,3 +200,39 @@ def test_a_direct_sheet_refuses_cells_stored_by_xlsxwriter_beside_its_own(tmp_pa
     ws.write_string(1, 0, "lewat xlsxwriter")
     with pytest.raises(ValueError, match="would be lost"):
         wb.close()
+
+
+def test_a_forms_own_parts_are_deflated_fast_and_the_recurring_ones_as_before(generated):
+    """The parts that differ in every form (the IKI sheet, the Petunjuk, the shared
+    strings, the document properties) are deflated at zlib's fastest level, the others
+    (the helper sheet above all, the same in forms whose indikator read alike) at the
+    default level: each part's stored bytes are what that level gives."""
+    import zlib
+
+    from iki_xlsx.forms import layout as L
+
+    def deflated(data: bytes, level: int) -> bytes:
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return packer.compress(data) + packer.flush()
+
+    result, _ = generated
+    form = result.forms[0].path
+    with zipfile.ZipFile(form) as z:
+        names = {}  # sheet name → its part, from workbook.xml and its relationships
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        for sheet_name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="\d+"[^>]*r:id="(\w+)"',
+                                         z.read("xl/workbook.xml").decode()):
+            names[sheet_name] = "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"',
+                                                  rels).group(1)
+        own = {names[L.SHEET_FORM], names[L.SHEET_GUIDE], "xl/sharedStrings.xml",
+               "docProps/core.xml", "docProps/custom.xml"}
+        assert len(own) == 5 and names[L.SHEET_HELPER] not in own
+        with open(form, "rb") as raw:
+            for info in z.infolist():
+                raw.seek(info.header_offset + 26)
+                skip = int.from_bytes(raw.read(2), "little") + int.from_bytes(raw.read(2),
+                                                                               "little")
+                raw.seek(skip, 1)
+                stored = raw.read(info.compress_size)
+                level = 1 if info.filename in own else zlib.Z_DEFAULT_COMPRESSION
+                assert stored == deflated(z.read(info.filename), level), info.filename
