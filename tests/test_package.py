@@ -236,3 +236,43 @@ def test_a_forms_own_parts_are_deflated_fast_and_the_recurring_ones_as_before(ge
                 stored = raw.read(info.compress_size)
                 level = 1 if info.filename in own else zlib.Z_DEFAULT_COMPRESSION
                 assert stored == deflated(z.read(info.filename), level), info.filename
+
+
+def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """Forms whose REALISASI checks are alike reuse the first one's
+    ``<dataValidations>`` (sheetxml.DirectSheet.kept_validations): every sheet of every
+    form of the small master and of the same master with each IKI's indikator in reverse
+    order (the same kinds of indikator in other rows), generated twice in one process
+    (the second time every form's rules kept from the first), is byte for byte what it
+    is when xlsxwriter stores and writes each form's rules."""
+    from dataclasses import replace
+
+    from iki_xlsx.forms import sheetxml
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    reversed_ = replace(small_master, iki={
+        code: replace(iki, indicators=tuple(reversed(iki.indicators)))
+        for code, iki in small_master.iki.items()})
+
+    def sheets(out: Path) -> dict[str, bytes]:
+        found = {}
+        for i, master in enumerate((small_master, reversed_)):
+            ws = Workspace(out / f"ws{i}")
+            result = generate_forms(master, out / f"formulir{i}", ws, jobs=1)
+            ws.close()
+            found.update({f"{i} {form.form.key} {name}": data for form in result.forms
+                          for name, data in _parts(Path(form.path)).items()
+                          if name.startswith("xl/worksheets/")})
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(sheetxml.DirectSheet, "kept_validations", lambda self, key: False)
+        theirs = sheets(tmp_path / "a")
+    monkeypatch.setattr(sheetxml, "_kept_validations", {})
+    first, again = sheets(tmp_path / "b"), sheets(tmp_path / "c")
+    rules = {xml.split(b"<dataValidations")[1].split(b"</dataValidations>")[0]
+             for xml in theirs.values() if b"<dataValidations" in xml}
+    assert len(rules) >= 2 and len(sheetxml._kept_validations) == len(rules)
+    assert first == theirs and again == theirs
