@@ -163,7 +163,12 @@ class PackedWorkbook(Workbook):
         """Write the zip, then drop everything the workbook holds: xlsxwriter's sheets
         keep bound methods of their workbook (``workbook_add_format`` …), a reference
         cycle that left each form's ~1,300 objects (its sheets, cells, formats) to the
-        cycle collector instead of being freed when the form is done."""
+        cycle collector instead of being freed when the form is done. Closed again, it
+        only warns, as xlsxwriter's own workbook does."""
+        if self.fileclosed:
+            super().close()
+            return
         super().close()
         write_zip(self.path, self.parts, self._own_parts())
         self.__dict__.clear()
+        self.fileclosed = True
