@@ -3,6 +3,7 @@ assembles: every reader must find in it exactly what xlsxwriter's own zip holds.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -199,3 +200,79 @@ def test_a_direct_sheet_refuses_cells_stored_by_xlsxwriter_beside_its_own(tmp_pa
     ws.write_string(1, 0, "lewat xlsxwriter")
     with pytest.raises(ValueError, match="would be lost"):
         wb.close()
+
+
+def test_a_forms_own_parts_are_deflated_fast_and_the_recurring_ones_as_before(generated):
+    """The parts that differ in every form (the IKI sheet, the Petunjuk, the shared
+    strings, the document properties) are deflated at zlib's fastest level, the others
+    (the helper sheet above all, the same in forms whose indikator read alike) at the
+    default level: each part's stored bytes are what that level gives."""
+    import zlib
+
+    from iki_xlsx.forms import layout as L
+
+    def deflated(data: bytes, level: int) -> bytes:
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return packer.compress(data) + packer.flush()
+
+    result, _ = generated
+    form = result.forms[0].path
+    with zipfile.ZipFile(form) as z:
+        names = {}  # sheet name → its part, from workbook.xml and its relationships
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        for sheet_name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="\d+"[^>]*r:id="(\w+)"',
+                                         z.read("xl/workbook.xml").decode()):
+            names[sheet_name] = "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"',
+                                                  rels).group(1)
+        own = {names[L.SHEET_FORM], names[L.SHEET_GUIDE], "xl/sharedStrings.xml",
+               "docProps/core.xml", "docProps/custom.xml"}
+        assert len(own) == 5 and names[L.SHEET_HELPER] not in own
+        with open(form, "rb") as raw:
+            for info in z.infolist():
+                raw.seek(info.header_offset + 26)
+                skip = int.from_bytes(raw.read(2), "little") + int.from_bytes(raw.read(2),
+                                                                               "little")
+                raw.seek(skip, 1)
+                stored = raw.read(info.compress_size)
+                level = 1 if info.filename in own else zlib.Z_DEFAULT_COMPRESSION
+                assert stored == deflated(z.read(info.filename), level), info.filename
+
+
+def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """Forms whose REALISASI checks are alike reuse the first one's
+    ``<dataValidations>`` (sheetxml.DirectSheet.kept_validations): every sheet of every
+    form of the small master and of the same master with each IKI's indikator in reverse
+    order (the same kinds of indikator in other rows), generated twice in one process
+    (the second time every form's rules kept from the first), is byte for byte what it
+    is when xlsxwriter stores and writes each form's rules."""
+    from dataclasses import replace
+
+    from iki_xlsx.forms import sheetxml
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    reversed_ = replace(small_master, iki={
+        code: replace(iki, indicators=tuple(reversed(iki.indicators)))
+        for code, iki in small_master.iki.items()})
+
+    def sheets(out: Path) -> dict[str, bytes]:
+        found = {}
+        for i, master in enumerate((small_master, reversed_)):
+            ws = Workspace(out / f"ws{i}")
+            result = generate_forms(master, out / f"formulir{i}", ws, jobs=1)
+            ws.close()
+            found.update({f"{i} {form.form.key} {name}": data for form in result.forms
+                          for name, data in _parts(Path(form.path)).items()
+                          if name.startswith("xl/worksheets/")})
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(sheetxml.DirectSheet, "kept_validations", lambda self, key: False)
+        theirs = sheets(tmp_path / "a")
+    monkeypatch.setattr(sheetxml, "_kept_validations", {})
+    first, again = sheets(tmp_path / "b"), sheets(tmp_path / "c")
+    rules = {xml.split(b"<dataValidations")[1].split(b"</dataValidations>")[0]
+             for xml in theirs.values() if b"<dataValidations" in xml}
+    assert len(rules) >= 2 and len(sheetxml._kept_validations) == len(rules)
+    assert first == theirs and again == theirs

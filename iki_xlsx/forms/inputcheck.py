@@ -6,7 +6,9 @@ as typed); a ya/tidak cell offers Ya and Tidak. The messages describe the table 
 kind of indikator (percent, a target's letter). One rule per column and kind of
 indikator, over all its cells (a multi-range whose formula is relative to its first
 cell), so a form holds a few rules, not one per cell. Excel keeps at most 255
-characters of a message and 32 of a title."""
+characters of a message and 32 of a title. Forms whose rules are the same (the same
+kinds of indikator in the same rows) reuse the first one's ``<dataValidations>``
+(:meth:`.sheetxml.DirectSheet.kept_validations`)."""
 
 from __future__ import annotations
 
@@ -31,14 +33,19 @@ def number_messages(ctx, texts: Texts, periode: str) -> dict:
 
 
 def write_input_checks(ws, lay: L.FormLayout, texts: Texts) -> None:
-    """Data validation of every REALISASI and KETERANGAN cell of the form."""
+    """Data validation of every REALISASI and KETERANGAN cell of the form (``ws``: a
+    :class:`.sheetxml.DirectSheet`)."""
     t = texts.t
-    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
     groups: dict[tuple, list[int]] = {}  # kind of indikator → its rows (a message each)
     for v in lay.validations:
         ctx = v["context"]
         key = ("choice",) if v["kind"] == "choice" else ("number", ctx.percent, ctx.letters)
         groups.setdefault(key, []).append(v["row"])
+    if ws.kept_validations((texts, tuple(lay.realisasi_cols), tuple(lay.periods),
+                            tuple((k, tuple(rows)) for k, rows in groups.items()),
+                            tuple(lay.table_rows), lay.keterangan_col)):
+        return
+    yes, no = t("form.pilihan_ya"), t("form.pilihan_tidak")
     contexts = {(v["context"].percent, v["context"].letters): v["context"]
                 for v in lay.validations}
     for c, code in zip(lay.realisasi_cols, lay.periods):

@@ -21,6 +21,12 @@ format, an infinite number) goes through xlsxwriter's own API and own writer.
 ``tests/test_package.py`` compares every sheet of every form with what xlsxwriter's own
 calls give, byte for byte. Not mirrored: overlapping merges (xlsxwriter raises; the
 layout never makes one) and cell comments (the IKI sheet has none).
+
+A sheet's data validations can be kept per process by a key
+(:meth:`DirectSheet.kept_validations`): forms whose REALISASI cells are checked alike
+(the same kinds of indikator in the same rows) have the same ``<dataValidations>``, and
+storing and writing their ~10 rules through xlsxwriter (its checks of every option, each
+attribute escaped) was ~0.7 ms a form.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.xlsxtext import is_raw_rich, limit
 
 _ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+KEPT_VALIDATIONS = 256  # <dataValidations> kept per process (emptied when full)
+_kept_validations: dict[object, str] = {}
 
 
 def _escape(data: str) -> str:
@@ -52,6 +61,17 @@ class DirectSheet(Worksheet):
         # row → column → (``<c r="…"``, its format, the rest of the element), or the
         # record xlsxwriter stored for a cell it writes itself
         self.cells: dict[int, dict[int, tuple | object]] = {}
+        self._validations_key: object = None
+        self._validations_xml: str | None = None
+
+    def kept_validations(self, key) -> bool:
+        """Whether this process wrote the data validations of a sheet with ``key``
+        (hashable: everything they are made of) before. If so they are written again as
+        they were, and the caller stores none; else the caller stores them through
+        xlsxwriter's ``data_validation`` as usual, and they are kept under ``key``."""
+        self._validations_key = key
+        self._validations_xml = _kept_validations.get(key)
+        return self._validations_xml is not None
 
     # -- storing ------------------------------------------------------------------
 
@@ -140,6 +160,25 @@ class DirectSheet(Worksheet):
             self._check_dimensions(min(rows), min(cols))
             self._check_dimensions(max(rows), max(cols))
         super()._assemble_xml_file()
+
+    def _write_data_validations(self) -> None:
+        """xlsxwriter's, or what it wrote for a sheet of the same key
+        (:meth:`kept_validations`)."""
+        xml = self._validations_xml
+        if xml is None and self._validations_key is not None:
+            fh, self.fh = self.fh, StringIO()
+            try:
+                super()._write_data_validations()
+                xml = self.fh.getvalue()
+            finally:
+                self.fh = fh
+            if len(_kept_validations) >= KEPT_VALIDATIONS:
+                _kept_validations.clear()
+            _kept_validations[self._validations_key] = xml
+        if xml is None:
+            super()._write_data_validations()
+        else:
+            self.fh.write(xml)
 
     def _write_merge_cells(self) -> None:
         """xlsxwriter's ``_write_merge_cells``, in one string."""

@@ -128,6 +128,7 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         helper.protect(password)
         helper.very_hidden()
         write_manifest_sheet(wb, manifest_text, password)
+        wb.own_sheets = [ws, guide]  # the helper and manifest sheets recur (package.py)
         ws.activate()
         wb.close()
     return path
