@@ -305,11 +305,17 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     None when no period up to ``upto`` is filled. ValueError for a period not in the scheme.
     """
     scheme = _member(PeriodScheme, scheme)
-    end = period_index(upto, scheme)
-    if end is None:
-        raise ValueError(f"period {upto!r} does not exist in the {scheme.value} scheme")
-    periods = scheme.periods[: end + 1]
-    by_code = _normalise_periods(values, scheme)
+    periods = _UPTO.get((upto, scheme)) if type(upto) is str else None
+    if periods is None:
+        end = period_index(upto, scheme)
+        if end is None:
+            raise ValueError(f"period {upto!r} does not exist in the {scheme.value} scheme")
+        periods = scheme.periods[: end + 1]
+        if type(upto) is str:
+            _UPTO[upto, scheme] = periods
+    codes = scheme.periods
+    by_code = values if all(type(key) is str and key in codes for key in values) \
+        else _normalise_periods(values, scheme)
     row = [by_code.get(p) for p in periods]
     polaritas = _member(Polarity, indicator.polaritas)
     answers, filled = _filled(row, polaritas)
@@ -325,7 +331,29 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
                                              indicator.agregasi) is Aggregation.JUMLAH:
         last = target_period
     total = _aggregate_filled(answers, filled, indicator.agregasi)
-    return capaian(total, effective_target(indicator, last, scheme, midyear), polaritas, cap)
+    return capaian(total, _effective_target(indicator, last, scheme, midyear), polaritas, cap)
+
+
+# What capaian_upto asks again and again (a recap: 250,000 calls): the periods up to a
+# period code, and the effective target of an indikator without per-period targets, which
+# depends on its target, polaritas and agregasi alone (a few hundred distinct ones).
+_UPTO: dict[tuple[str, PeriodScheme], tuple[str, ...]] = {}
+_TARGETS: dict[tuple, Target] = {}
+
+
+def _effective_target(indicator: Indicator, period: str, scheme: PeriodScheme,
+                      midyear: MidYear) -> Target:
+    if indicator.period_targets or type(period) is not str:
+        return effective_target(indicator, period, scheme, midyear)
+    key = (indicator.target, indicator.polaritas, indicator.agregasi, period, scheme,
+           midyear)
+    target = _TARGETS.get(key)
+    if target is None:
+        target = effective_target(indicator, period, scheme, midyear)
+        if len(_TARGETS) >= 10_000:
+            _TARGETS.clear()
+        _TARGETS[key] = target
+    return target
 
 
 # --------------------------------------------------------------------------- periods

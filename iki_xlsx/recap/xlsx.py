@@ -26,6 +26,7 @@ from .build import (
 )
 from .wording import atasan_text, belum_notes, value_sources
 from .closed import sheet_closed
+from .direct import DirectRows
 from .inline import Deferred, InlineRows, splice
 from .sheetkit import (
     WORKBOOK_OPTIONS,
@@ -92,23 +93,25 @@ def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
               *([14] * (2 * len(periods)))]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
+    out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for i, f in enumerate(recap.forms, start=1):
         r += 1
-        put_identity(ws, r, i, f, fm)
-        ws.write_number(r, 7, f.filled, fm.int)
-        ws.write_number(r, 8, f.total, fm.int)
-        put_value(ws, r, 9, f.capaian, fm)
-        put_value(ws, r, 10, f.predikat, fm)
-        put_text(ws, r, 11, status_label(texts, f.status), fm.text)
-        put_value(ws, r, 12, f.last_sent, fm)
-        put_text(ws, r, 13, f.form_id, fm.text)
+        put_identity(out, r, i, f, fm)
+        out.write_number(r, 7, f.filled, fm.int)
+        out.write_number(r, 8, f.total, fm.int)
+        put_value(out, r, 9, f.capaian, fm)
+        put_value(out, r, 10, f.predikat, fm)
+        put_text(out, r, 11, status_label(texts, f.status), fm.text)
+        put_value(out, r, 12, f.last_sent, fm)
+        put_text(out, r, 13, f.form_id, fm.text)
         for c, p in enumerate(periods, start=len(keys)):
             st = f.period_status.get(p)
-            put_text(ws, r, c, status_label(texts, st) if st else "", fm.text)
+            put_text(out, r, c, status_label(texts, st) if st else "", fm.text)
         for c, p in enumerate(periods, start=len(keys) + len(periods)):
-            put_text(ws, r, c, verification_label(texts, f.verification.get(p)), fm.text)
-        fit_row(ws, r, f, widths)
+            put_text(out, r, c, verification_label(texts, f.verification.get(p)), fm.text)
+        fit_row(out, r, f, widths)
+    out.close()
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 3)
     data_bars(ws, 2, r, 9, max(recap.caps or [120.0]))
@@ -224,18 +227,20 @@ def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):
     widths = [6, 22, 30, 32, 30, 26, 34, 12, 18, 17, 60]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
+    out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     i = 0
     for period in reversed(recap.periods):
         for f in recap.missing(period):
             r += 1
             i += 1
-            put_identity(ws, r, i, f, fm)
-            put_text(ws, r, 7, period_label(texts, period), fm.text)
-            put_text(ws, r, 8, status_label(texts, f.period_status[period]), fm.text)
-            put_value(ws, r, 9, f.last_sent, fm)
-            put_text(ws, r, 10, belum_notes(f, texts), fm.text)
-            fit_row(ws, r, f, widths, [belum_notes(f, texts)], [widths[10]])
+            put_identity(out, r, i, f, fm)
+            put_text(out, r, 7, period_label(texts, period), fm.text)
+            put_text(out, r, 8, status_label(texts, f.period_status[period]), fm.text)
+            put_value(out, r, 9, f.last_sent, fm)
+            put_text(out, r, 10, belum_notes(f, texts), fm.text)
+            fit_row(out, r, f, widths, [belum_notes(f, texts)], [widths[10]])
+    out.close()
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws
@@ -261,6 +266,7 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
     groups: dict[tuple, list] = {}
     for f in recap.forms:
         groups.setdefault((f.atasan_nip, f.atasan_nama), []).append(f)
+    out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for (_, _), forms in sorted(groups.items(), key=lambda kv: (
             -sum(1 for f in kv[1] if not f.submitted), kv[0][1])):
@@ -269,21 +275,22 @@ def _sheet_atasan(wb, recap: Recap, texts: Texts, fm: Formats):
         waiting, returned = states.count("menunggu"), states.count("dikembalikan")
         for f in forms:
             r += 1
-            put_text(ws, r, 0, head, fm.text)
-            put_text(ws, r, 1, format_nip(f.nip), fm.text)
+            put_text(out, r, 0, head, fm.text)
+            put_text(out, r, 1, format_nip(f.nip), fm.text)
             for c, value in enumerate((f.nama, f.jabatan, f.unit_kerja), start=2):
-                put_text(ws, r, c, value, fm.text)
+                put_text(out, r, c, value, fm.text)
             for c, p in enumerate(periods, start=5):
                 st = f.period_status.get(p)
-                put_text(ws, r, c, status_label(texts, st) if st else "", fm.text)
-            ws.write_number(r, 5 + len(periods), sum(
+                put_text(out, r, c, status_label(texts, st) if st else "", fm.text)
+            out.write_number(r, 5 + len(periods), sum(
                 1 for p in periods if f.period_status.get(p) in NOT_COUNTED), fm.int)
-            put_text(ws, r, 6 + len(periods),
+            put_text(out, r, 6 + len(periods),
                      verification_label(texts, f.verification.get(recap.upto)), fm.text)
-            ws.write_number(r, 7 + len(periods), waiting, fm.int)  # issue 26: per atasan
-            ws.write_number(r, 8 + len(periods), returned, fm.int)
-            ws.set_row(r, row_height([head, f.nama, f.jabatan, f.unit_kerja],
-                                     [widths[0], widths[2], widths[3], widths[4]]))
+            out.write_number(r, 7 + len(periods), waiting, fm.int)  # issue 26: per atasan
+            out.write_number(r, 8 + len(periods), returned, fm.int)
+            out.set_row(r, row_height([head, f.nama, f.jabatan, f.unit_kerja],
+                                      [widths[0], widths[2], widths[3], widths[4]]))
+    out.close()
     ws.autofilter(1, 0, r, len(titles) - 1)
     ws.freeze_panes(2, 1)
     for c in range(5, 5 + len(periods)):
@@ -302,18 +309,20 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
     widths = [6, 22, 30, 34, 44, 10, 12, 50, 12, 50, 40]
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
+    out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for f in recap.forms:
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
             row = history_row(e, names, texts, recap.file_labels)
-            ws.write_number(r, 0, r - 1, fm.int)
-            put_text(ws, r, 1, format_nip(f.nip), fm.text)
-            put_text(ws, r, 2, f.nama, fm.text)
+            out.write_number(r, 0, r - 1, fm.int)
+            put_text(out, r, 1, format_nip(f.nip), fm.text)
+            put_text(out, r, 2, f.nama, fm.text)
             for c, value in enumerate(row, start=3):
-                put_value(ws, r, c, value, fm)
-            ws.set_row(r, row_height([f.nama, *row], widths[2:]))
+                put_value(out, r, c, value, fm)
+            out.set_row(r, row_height([f.nama, *row], widths[2:]))
+    out.close()
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 3)
     return ws
@@ -329,6 +338,7 @@ def _sheet_problems(wb, recap: Recap, texts: Texts, fm: Formats):
     header_row(ws, 1, [t(f"rekap.kolom.{k}") for k in keys], widths, fm)
     yes, no = t("rekap.ya"), t("rekap.tidak")
     nameless = t("rekap.tanpa_nama_berkas")
+    out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for i, issue in enumerate(recap.files, start=1):
         head = [" | ".join(issue.names) or nameless, format_nip(issue.nip or ""),
@@ -336,9 +346,9 @@ def _sheet_problems(wb, recap: Recap, texts: Texts, fm: Formats):
                 yes if issue.used else no]
         for p in issue.problems or [{}]:
             r += 1
-            ws.write_number(r, 0, i, fm.int)
+            out.write_number(r, 0, i, fm.int)
             for c, value in enumerate(head, start=1):
-                put_text(ws, r, c, value, fm.text)
+                put_text(out, r, c, value, fm.text)
             severity = p.get("severity") or ""
             key = f"tingkat.{severity}"
             cells = [t(key) if severity and texts.has(key) else severity,
@@ -346,8 +356,9 @@ def _sheet_problems(wb, recap: Recap, texts: Texts, fm: Formats):
                      p.get("indicator") or "", p.get("message") or p.get("code") or "",
                      p.get("advice") or "", issue.first_seen]
             for c, value in enumerate(cells, start=6):
-                put_value(ws, r, c, value, fm)
-            ws.set_row(r, row_height([*head, *cells[:-1]], widths[1:12]))
+                put_value(out, r, c, value, fm)
+            out.set_row(r, row_height([*head, *cells[:-1]], widths[1:12]))
+    out.close()
     ws.autofilter(1, 0, r, len(keys) - 1)
     ws.freeze_panes(2, 2)
     text_rule(ws, 2, r, 4, t("rekap.status.ditolak"), fm.bad)

@@ -1,0 +1,106 @@
+"""The recap's rows written a whole row at a time (recap/direct.py) are byte for byte what
+xlsxwriter writes for the same calls: every part of the workbook compared, for text XML
+and Excel treat specially, numbers, dates, blanks, heights, rows it must hand back to
+xlsxwriter, formats first used out of column order, and a sheet that becomes an Excel
+2010 sheet after its rows."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+
+import pytest
+import xlsxwriter
+from test_recap import RICH, setup  # noqa: F401  (the fixture)
+
+from iki_xlsx.recap import xlsx as recap_xlsx
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.direct import DirectRows
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
+TEXTS = ["\x01bel\x1f", "_x0041_ bukan A", "  spasi di tepi ", "a & b < c > d \"kutip\"",
+         "x" * 20_000, RICH, "<r>x</r>", "\ufffe\uffff", "baris\r\nbaru\n", "",
+         "=HYPERLINK(\"http://x\")", "Pegawai Sintetis", "Pegawai Sintetis", "ß ∑ 漢字 😀"]
+NUMBERS = [0.1 + 0.2, 1e20, -0.0, 0.0, 5, -7, 123456789012345678, 2.5e-12, 66.66666666666667,
+           True]
+
+
+class Passthrough:
+    """Every call straight to the worksheet: what the sheets wrote before DirectRows."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def __getattr__(self, name):
+        return getattr(self.ws, name)
+
+    def close(self):
+        pass
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _write(path, rows_of) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                         "strings_to_numbers": False})
+    wb.set_properties({"created": datetime(2026, 1, 2, 3, 4, 5)})
+    bold = wb.add_format({"bold": True})
+    text = wb.add_format({"text_wrap": True})
+    date = wb.add_format({"num_format": "dd-mm-yyyy hh:mm"})
+    decimals = [wb.add_format({"num_format": "0." + "0" * k}) for k in range(1, 6)]
+    ws = wb.add_worksheet("Data")
+    ws.write_string(0, 0, "Judul", bold)
+    ws.set_row(1, 30)
+    ws.write_string(1, 0, "Kepala", bold)
+    out = rows_of(ws)
+    for r in range(2, 80):
+        if r == 40:  # back to a row already written: xlsxwriter ignores it
+            out.write_string(12, 1, "terlambat", text)
+        if r % 13 == 0:
+            continue  # a row skipped
+        # a format first used in a later column, then an earlier one (registration order)
+        out.write_number(r, 7, NUMBERS[r % len(NUMBERS)], decimals[(r // 9) % 5])
+        out.write_number(r, 0, r - 1, decimals[(r // 7) % 5])
+        out.write_string(r, 2, TEXTS[r % len(TEXTS)], text)
+        out.write_datetime(r, 3, datetime(2026, 3, r % 28 + 1, r % 24, 30), date)
+        out.write_blank(r, 4, None, text if r % 3 else None)
+        if r % 7 == 0:
+            out.write_rich_string(r, 5, "a", bold, "b", text)
+        if r % 11 == 0:
+            out.write_number(r, 6, 5, None)  # no format: the cell takes the column's
+        if r % 17 == 0:
+            out.write_string(r, 2, "ditimpa", text)  # the same cell again: the last wins
+        out.set_row(r, [None, 15, 12.75, 31.5, 0, 409][r % 6])
+    out.close()
+    ws.conditional_format(2, 7, 79, 7, {"type": "data_bar", "bar_solid": True})
+    wb.close()
+
+
+def test_rows_are_what_xlsxwriter_writes(tmp_path):
+    _write(tmp_path / "a.xlsx", Passthrough)
+    _write(tmp_path / "b.xlsx", DirectRows)
+    a, b = parts(tmp_path / "a.xlsx"), parts(tmp_path / "b.xlsx")
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name] == b[name], name
+    sheet = a["xl/worksheets/sheet1.xml"].decode()
+    assert 'x14ac:dyDescent="0.25"' in sheet  # the last row: written as an Excel 2010 row
+    assert sheet.count("<row ") == 2 + 78 - 6
+
+
+def test_recap_workbook_is_what_xlsxwriter_writes(setup, tmp_path, monkeypatch):  # noqa: F811
+    ws, _ = setup
+    recap = build_recap(ws, upto="TW II")
+    recap.generated_at = datetime(2026, 12, 7, 1, 0)
+    b = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "b.xlsx"))
+    monkeypatch.setattr(recap_xlsx, "DirectRows", Passthrough)
+    a = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "a.xlsx"))
+    assert list(a) == list(b)
+    for name in a:
+        if name != "docProps/core.xml":  # the time it was written
+            assert a[name] == b[name], name
