@@ -21,7 +21,7 @@ from filling import fill, realisasi_ref
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mailshapes import Part, mbox_bytes, message
-from portalkit import ANDI, Client, copy_world, make_world, portal, text_of
+from portalkit import ANDI, NUR, Client, copy_world, make_world, portal, text_of
 from typer.testing import CliRunner
 
 from iki_xlsx.cli import app
@@ -324,3 +324,32 @@ def _drop_saved_time(path: Path) -> None:
                 body = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", body)
             zout.writestr(item, body)
     tmp.replace(path)
+
+
+def test_per_indikator_names_each_files_own_claim(world, tmp_path):
+    """Andi's file and, a run later, Nur's at the same place (an inbox folder the officer
+    reuses) with the saved time that counts for Andi's: only Andi's claimed another time
+    (2001, before the form was issued), and the recap's Per Indikator says the claim on
+    Andi's rows alone (its SUMBER text is made once per distinct source: the claim is
+    part of what makes a source distinct)."""
+    _, ws_src, forms = world
+    ws = Workspace(copy_world(ws_src, tmp_path / "ws"))
+    (tmp_path / "masuk").mkdir()
+    place = tmp_path / "masuk" / "iki.xlsx"
+    andi = andi_file(forms, place, [3], "2001-01-01T08:00:00Z")
+    collect([andi], ws, jobs=1)
+    counted_at = ws.files.get(hashlib.sha256(andi.read_bytes()).hexdigest()).trusted_at
+    n = forms[NUR]
+    nur = fill(n.path, place, {realisasi_ref(n.manifest, 0, "TW1"): 4}, saved=counted_at)
+    assert collect([nur], ws, jobs=1).results[0].problems == []
+    out = tmp_path / "rekap.xlsx"
+    write_recap_xlsx(build_recap(ws, upto="TW1"), out, get_texts())
+    rows = list(openpyxl.load_workbook(out, read_only=True)[
+        T("rekap.sheet.indikator")].iter_rows(values_only=True))
+    head = next(i for i, row in enumerate(rows) if T("rekap.kolom.sumber") in row)
+    nip, source = rows[head].index(T("rekap.kolom.nip")), rows[head].index(
+        T("rekap.kolom.sumber"))
+    said = {str(row[nip]).replace(" ", ""): row[source] for row in rows[head + 1:]
+            if row[source]}
+    assert "di berkas tertulis 01-01-2001" in said[ANDI[0]], said
+    assert "iki.xlsx" in said[NUR[0]] and "tertulis" not in said[NUR[0]], said

@@ -73,6 +73,15 @@ def value_sources(ind: RecapIndicator, texts: Texts) -> str:
     return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
 
 
+def sources_key(ind: RecapIndicator) -> tuple:
+    """Everything :func:`value_sources` reads of an indikator's sources (and through
+    :func:`iki_xlsx.core.show.value_source`): indikator with the same key say the same
+    text. Keep the two in step."""
+    return tuple((p, v.decision.at if v.decision else None, v.verification is not None,
+                  v.name, v.saved_at, v.collected_at, v.claimed_at)
+                 for p, v in ind.sources.items())
+
+
 def _plain(x: float) -> str:
     return str(whole(float(x))).replace(".", ",")
 

@@ -24,7 +24,7 @@ from .build import (
     NOT_SUBMITTED,
     Recap,
 )
-from .wording import atasan_text, belum_notes, value_sources
+from .wording import atasan_text, belum_notes, sources_key, value_sources
 from .closed import sheet_closed
 from .direct import DirectRows
 from .inline import Deferred, InlineRows, splice
@@ -170,8 +170,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     said: dict[tuple, str] = {}  # the same files say the same for every indikator
 
     def sources_of(ind) -> str:
-        key = tuple((p, v.decision.at if v.decision else None, v.name, v.saved_at)
-                    for p, v in ind.sources.items())
+        key = sources_key(ind)
         text = said.get(key)
         if text is None:
             if len(said) > 1_000:  # a form's files: reused within the form
