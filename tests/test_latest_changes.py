@@ -96,49 +96,46 @@ def test_the_short_way_only_for_files_after_every_earlier_one(files_of_two_forms
         ws.close()
 
 
+@pytest.fixture
+def copied(files_of_two_forms, tmp_path):
+    """A copy of the two forms' workspace, and their files by name."""
+    ws_path, files = files_of_two_forms
+    shutil.copytree(ws_path, tmp_path / "ws")
+    ws = Workspace(tmp_path / "ws")
+    yield ws, {f.name: f for f in files}
+    ws.close()
+
+
 def _shape(ws: Workspace, report) -> dict:
     form = next(f for f in ws.issued.forms() if f.form_id == report.results[0].form_id)
     return {form.form_id: (form.revision, ws.issued.shapes([form])[form.form_id][1])}
 
 
-def test_a_later_file_that_only_replaces_values_meets_them(files_of_two_forms, tmp_path):
+def test_a_later_file_that_only_replaces_values_meets_them(copied):
     """k2 (after k1) gives every cell k1 filled, two of them with other values: the
     short way finds both replacements — a file that names every cell is not taken for
     one that restates them."""
-    ws_path, files = files_of_two_forms
-    shutil.copytree(ws_path, tmp_path / "ws")
-    ws = Workspace(tmp_path / "ws")
-    by_name = {f.name: f for f in files}
-    try:
-        collect([by_name["k1.xlsx"]], ws, jobs=1)
-        later = collect([by_name["k2.xlsx"]], ws, jobs=1)
-        shape = _shape(ws, later)
-        (form_id,) = shape
-        quick = latest_changes(ws, shape, what_files_gave(later))
-        assert [(e.kind, e.indicator, e.period, e.old.value, e.new.value)
-                for e in quick[form_id]] == [("diganti", "01", "TW1", 80, 81),
-                                             ("diganti", "02", "TW1", 2, 0)]
-        assert [(row.form_id, e) for row, e in later.changes] == \
-            resolved_changes(ws, later)
-    finally:
-        ws.close()
+    ws, by_name = copied
+    collect([by_name["k1.xlsx"]], ws, jobs=1)
+    later = collect([by_name["k2.xlsx"]], ws, jobs=1)
+    shape = _shape(ws, later)
+    (form_id,) = shape
+    quick = latest_changes(ws, shape, what_files_gave(later))
+    assert [(e.kind, e.indicator, e.period, e.old.value, e.new.value)
+            for e in quick[form_id]] == [("diganti", "01", "TW1", 80, 81),
+                                         ("diganti", "02", "TW1", 2, 0)]
+    assert [(row.form_id, e) for row, e in later.changes] == \
+        resolved_changes(ws, later)
 
 
-def test_bits_that_claim_a_value_the_file_lacks_send_the_form_the_long_way(
-        files_of_two_forms, tmp_path):
+def test_bits_that_claim_a_value_the_file_lacks_send_the_form_the_long_way(copied):
     """An earlier file whose recorded bits claim cells it does not give (TW2, with the
     same bits as TW1) is not met by the short way: the form is left to be resolved."""
-    ws_path, files = files_of_two_forms
-    shutil.copytree(ws_path, tmp_path / "ws")
-    ws = Workspace(tmp_path / "ws")
-    by_name = {f.name: f for f in files}
-    try:
-        first = collect([by_name["k1.xlsx"]], ws, jobs=1)
-        sha = first.results[0].sha256
-        with ws.ledger.transaction() as db:
-            db.execute("UPDATE files SET filled_mask = ? WHERE sha256 = ?",
-                       ('{"TW1": 3, "TW2": 3, "TW3": 0, "TW4": 0}', sha))
-        later = collect([by_name["k3.xlsx"]], ws, jobs=1)
-        assert latest_changes(ws, _shape(ws, later), what_files_gave(later)) == {}
-    finally:
-        ws.close()
+    ws, by_name = copied
+    first = collect([by_name["k1.xlsx"]], ws, jobs=1)
+    sha = first.results[0].sha256
+    with ws.ledger.transaction() as db:
+        db.execute("UPDATE files SET filled_mask = ? WHERE sha256 = ?",
+                   ('{"TW1": 3, "TW2": 3, "TW3": 0, "TW4": 0}', sha))
+    later = collect([by_name["k3.xlsx"]], ws, jobs=1)
+    assert latest_changes(ws, _shape(ws, later), what_files_gave(later)) == {}
