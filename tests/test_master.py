@@ -163,6 +163,27 @@ def test_yaml_keeps_indicator_numbers(small_master):
     assert [i.no for i in small_master.iki["IKI-KEPALA"].indicators] == ["1", "2", "3", "3"]
 
 
+def test_yaml_reads_the_same_with_libyaml_or_pyyamls_own_parser():
+    """Masters and templates are parsed by libyaml where PyYAML has it and by PyYAML's
+    Python parser where it does not: the same documents, ``no:`` kept as text, and a
+    broken master refused by both."""
+    import yaml
+
+    from iki_xlsx.core.texts import YamlLoader, bundled_templates_dir
+
+    class PurePython(yaml.SafeLoader):
+        yaml_implicit_resolvers = YamlLoader.yaml_implicit_resolvers
+
+    files = [SMALL_MASTER, *sorted(bundled_templates_dir().glob("*.yaml"))]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=YamlLoader) == yaml.load(text, Loader=PurePython), path
+    assert yaml.load("no: ya", Loader=YamlLoader) == {"no": "ya"}
+    for loader in (YamlLoader, PurePython):
+        with pytest.raises(yaml.YAMLError):
+            yaml.load("pegawai: [nama: {", Loader=loader)
+
+
 def test_nip_and_pangkat_normalised(small_master):
     a = {x.pegawai.nip: x.pegawai for x in small_master.assignments}
     kepala = a["197001011995031001"]  # typed "19700101 199503 1 001", "Pembina Tk.I / IV/b"

@@ -90,10 +90,16 @@ class Texts:
         return self.env.get_template(name).render(**ctx)
 
 
-class YamlLoader(yaml.SafeLoader):
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML without implicit booleans: YAML 1.1 reads ``no``, ``yes``, ``on`` and ``off``
     as true/false, which would turn catalogue keys like ``kolom.no`` and a master's
-    indicator ``no:`` into False. Here every such word stays text."""
+    indicator ``no:`` into False. Here every such word stays text.
+
+    Parsed by libyaml when PyYAML has it (its wheels for Linux, Windows and macOS do),
+    else by PyYAML's own Python parser: the same documents either way (the same safe
+    constructor and resolver), libyaml ~10× faster — the templates are read by every
+    command and every worker process (~0.2 s each in Python), a YAML master of a
+    kabupaten is thousands of entries."""
 
 
 YamlLoader.yaml_implicit_resolvers = {
