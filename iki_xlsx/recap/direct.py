@@ -58,19 +58,21 @@ class DirectRows:
 
     def write_number(self, row, col, number, cell_format=None):
         if self._take("write_number", (row, col, number, cell_format)):
-            if cell_format is None or type(number) not in (int, float) \
-                    or not math.isfinite(number):
-                self.plain = False
-            else:
-                self.cells[col] = (cell_format, f"><v>{number:.16G}</v></c>")
+            self._number(col, number, cell_format)
 
     def write_datetime(self, row, col, date, cell_format=None):
         if self._take("write_datetime", (row, col, date, cell_format)):
-            if cell_format is None:
-                self.plain = False
-            else:
-                number = self.ws._convert_date_time(date)
-                self.cells[col] = (cell_format, f"><v>{number:.16G}</v></c>")
+            self._number(col, None if cell_format is None
+                         else self.ws._convert_date_time(date), cell_format)
+
+    def _number(self, col, number, cell_format) -> None:
+        """A number cell (a date is its serial number), or the row handed to
+        xlsxwriter when it has no format or no finite number."""
+        if cell_format is None or type(number) not in (int, float) \
+                or not math.isfinite(number):
+            self.plain = False
+        else:
+            self.cells[col] = (cell_format, f"><v>{number:.16G}</v></c>")
 
     def write_blank(self, row, col, blank, cell_format=None):
         if self._take("write_blank", (row, col, blank, cell_format)):
