@@ -45,7 +45,7 @@ def read_source(args: tuple) -> RawReading:
             raw = read_bytes(src.data or b"", key, key_id)
         if store is not None and raw.data is not None and \
                 (not store.forms_only or (raw.signature_ok and raw.key_match)):
-            raw.kept = store.keep(raw.sha256, raw.kind, raw.data, hashed=True)
+            raw.kept = store.keep(raw.sha256, raw.kind, raw.data)
         raw.data = None
         return raw
     except OSError as exc:  # vanished or locked since it was listed

@@ -41,16 +41,15 @@ class FileStore:
         path = self.path_of(sha256, kind)
         return path if path.is_file() else None
 
-    def keep(self, sha256: str, kind: str, data: bytes, hashed: bool = False) -> bool:
+    def keep(self, sha256: str, kind: str, data: bytes) -> bool:
         """Keep a file's bytes (a temporary file renamed into place). Bytes that do not
-        hash to ``sha256`` are not kept (``hashed``: the caller has just hashed these
-        very bytes to it — a reader — and they are not hashed again). True when the
-        bytes are (or already were) in the store; False when they could not be written
-        (a folder that cannot be made, a read-only or full disk)."""
+        hash to ``sha256`` are not kept. True when the bytes are (or already were) in
+        the store; False when they could not be written (a folder that cannot be made,
+        a read-only or full disk)."""
         target = self.path_of(sha256, kind)
         if target.is_file():
             return True
-        if not hashed and hashlib.sha256(data).hexdigest() != sha256:
+        if hashlib.sha256(data).hexdigest() != sha256:
             return False
         tmp = target.parent / f".{sha256[:16]}.{secrets.token_hex(4)}.tmp"
         try:
