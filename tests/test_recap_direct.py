@@ -104,3 +104,33 @@ def test_recap_workbook_is_what_xlsxwriter_writes(setup, tmp_path, monkeypatch):
     for name in a:
         if name != "docProps/core.xml":  # the time it was written
             assert a[name] == b[name], name
+
+
+VALUES = [1.0, 1, True, 0.0, -0.0, 0, float("nan"), float("inf"), -float("inf"), "Ya", "",
+          None, "x" * 40, "x" * 40, 2.5, 2.5, 1e20, 66.66666666666667, "1.0", 123456789012,
+          False, 0.1 + 0.2, -7.25, "_x0041_ & <b>", "\x01"]
+
+
+def test_inline_cells_kept_are_cells_made_afresh():
+    """InlineRows keeps a column's cell per value: an equal value of another type (1 and
+    1.0 and True, 0.0 and -0.0) or a value it does not keep still gets its own cell."""
+    import random
+
+    from iki_xlsx.recap.inline import InlineRows
+
+    styles, number_styles = [10, 11, 12, 13], (20, 21, 22)
+    kept = InlineRows(styles, number_styles)
+    rng = random.Random(25)
+    for _ in range(3000):
+        start = rng.randrange(4)
+        values = [rng.choice(VALUES) for _ in range(4 - start)]
+        fresh = InlineRows(styles, number_styles)  # nothing kept: every cell made
+        assert kept.cells(start, values) == fresh.cells(start, values), values
+    one = InlineRows(styles, number_styles)
+    assert one.cells(0, [1.0, 1.0, 0.0, 0.0]) == (
+        '<c r="A\x00" s="20"><v>1.0</v></c><c r="B\x00" s="20"><v>1.0</v></c>'
+        '<c r="C\x00" s="20"><v>0.0</v></c><c r="D\x00" s="20"><v>0.0</v></c>')
+    assert one.cells(0, [1, True, -0.0, None]) == (
+        '<c r="A\x00" s="20"><v>1</v></c><c r="B\x00" s="11" t="inlineStr"><is><t>True</t>'
+        '</is></c><c r="C\x00" s="20"><v>-0.0</v></c><c r="D\x00" s="13"/>')
+
