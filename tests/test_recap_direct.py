@@ -134,3 +134,19 @@ def test_inline_cells_kept_are_cells_made_afresh():
         '<c r="A\x00" s="20"><v>1</v></c><c r="B\x00" s="11" t="inlineStr"><is><t>True</t>'
         '</is></c><c r="C\x00" s="20"><v>-0.0</v></c><c r="D\x00" s="13"/>')
 
+
+def test_recap_workbook_is_the_same_deflated_by_zlib(setup, tmp_path, monkeypatch):  # noqa: F811
+    """Per Indikator and every other member deflated by ISA-L (where installed) or by
+    zlib inflate to the same parts."""
+    from iki_xlsx.recap import inline
+
+    ws, _ = setup
+    recap = build_recap(ws, upto="TW II")
+    recap.generated_at = datetime(2026, 12, 7, 1, 0)
+    b = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "b.xlsx"))
+    monkeypatch.setattr(inline, "_deflate", None)
+    a = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "a.xlsx"))
+    assert list(a) == list(b)
+    for name in a:
+        if name != "docProps/core.xml":  # the time it was written
+            assert a[name] == b[name], name
