@@ -16,6 +16,7 @@ from test_recap import RICH, setup  # noqa: F401  (the fixture)
 from iki_xlsx.recap import xlsx as recap_xlsx
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.direct import DirectRows
+from iki_xlsx.recap.sheetkit import put_text
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
@@ -75,6 +76,9 @@ def _write(path, rows_of) -> None:
             out.write_number(r, 6, 5, None)  # no format: the cell takes the column's
         if r % 17 == 0:
             out.write_string(r, 2, "ditimpa", text)  # the same cell again: the last wins
+        # a user's text as the sheets write it (DirectRows.write_text or xlsxtext's)
+        put_text(out, r, 8, TEXTS[(r * 5) % len(TEXTS)], text if r % 4 else None)
+        put_text(out, r, 9, [None, 5, 2.5, "x", True][r % 5], text)
         out.set_row(r, [None, 15, 12.75, 31.5, 0, 409][r % 6])
     out.close()
     ws.conditional_format(2, 7, 79, 7, {"type": "data_bar", "bar_solid": True})

@@ -317,6 +317,8 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
     out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for f in recap.forms:
+        if not f.events:  # most forms: nothing happened to their values
+            continue
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
