@@ -189,8 +189,9 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                 if mid is None:
                     if len(mids) > 100_000:  # bounded: ≤ about 100 MB
                         mids.clear()
-                    mid = mids[key] = (out.cells(3, key), max(
-                        lines(x, w) for x, w in zip(key, widths[3:10])))
+                    mid = mids[key] = (out.cells(3, key), max([
+                        min(text_lines(x, w), MAX_LINES) for x, w in zip(key, widths[3:10])
+                        if x and (len(x) > short[w] or "\n" in x)], default=1))
                 key = (ind.status, sources_key(ind))
                 tail = tails.get(key)
                 if tail is None:
