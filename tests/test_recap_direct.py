@@ -11,6 +11,8 @@ from datetime import datetime
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_recap import RICH, setup  # noqa: F401  (the fixture)
 
 from iki_xlsx.recap import xlsx as recap_xlsx
@@ -154,3 +156,35 @@ def test_recap_workbook_is_the_same_deflated_by_zlib(setup, tmp_path, monkeypatc
     for name in a:
         if name != "docProps/core.xml":  # the time it was written
             assert a[name] == b[name], name
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | st.sampled_from(
+    TEXTS + ["a\tb", "\ud800x", "\xa0nbsp\xa0", "x_x0041_", "\u2028", "a>b", "\x7f", ""]))
+def test_inline_text_is_escaped_as_the_pattern_escapes(value):
+    """InlineRows.text skips the escaping pattern for a text it cannot match: the same
+    ``<is>`` as the pattern makes, for any text."""
+    from iki_xlsx.core.xlsxtext import limit
+    from iki_xlsx.recap.inline import _XML_SPECIAL, InlineRows, _escape_one
+
+    body = _XML_SPECIAL.sub(_escape_one, limit(value))
+    space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
+    assert InlineRows([1], (2, 3, 4)).text(value) == f"<is><t{space}>{body}</t></is>"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | st.sampled_from(
+    TEXTS + ["a\tb", "\ud800x", "\xa0nbsp\xa0", "x_x0041_", "\u2028", "a>b", "\x7f", "x\n"]))
+def test_direct_text_is_escaped_as_xlsxwriter_escapes(value):
+    """DirectRows skips xlsxwriter's escaping for a text it would not change: the same
+    ``<is>`` as xlsxwriter's own functions make, for any text."""
+    from xlsxwriter.utility import _preserve_whitespace
+    from xlsxwriter.worksheet import Worksheet
+
+    ws = Worksheet()
+    ws.constant_memory = True
+    text = ws._escape_control_characters(value)
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    want = None if text.startswith("<r>") and text.endswith("</r>") else \
+        f"<is><t{space}>{ws._escape_data(text)}</t></is>"
+    assert DirectRows(ws)._text(value) == want

@@ -127,12 +127,17 @@ class DirectRows:
         except KeyError:
             pass
         ws = self.ws
-        text = ws._escape_control_characters(string)
+        if string.isprintable() and "_" not in string and "&" not in string \
+                and "<" not in string and ">" not in string:
+            text = escaped = string  # no control character, _xHHHH_, &, <, > to escape
+        else:
+            text = ws._escape_control_characters(string)
+            escaped = ws._escape_data(text)
         if text.startswith("<r>") and text.endswith("</r>"):
             body = None
         else:
             space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-            body = f"<is><t{space}>{ws._escape_data(text)}</t></is>"
+            body = f"<is><t{space}>{escaped}</t></is>"
         if len(self._texts) < 50_000:
             self._texts[string] = body
         return body

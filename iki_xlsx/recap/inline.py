@@ -62,7 +62,10 @@ class InlineRows:
     def text(self, value: str) -> str:
         hit = self._memo.get(value)
         if hit is None:
-            body = _XML_SPECIAL.sub(_escape_one, limit(value))
+            body = limit(value)
+            if not body.isprintable() or "&" in body or "<" in body or ">" in body \
+                    or "_" in body:  # else nothing to escape: _XML_SPECIAL is none of these
+                body = _XML_SPECIAL.sub(_escape_one, body)
             space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
             hit = f"<is><t{space}>{body}</t></is>"
             if len(self._memo) < 10_000:  # the texts that repeat come first
