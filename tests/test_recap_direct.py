@@ -11,11 +11,14 @@ from datetime import datetime
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_recap import RICH, setup  # noqa: F401  (the fixture)
 
 from iki_xlsx.recap import xlsx as recap_xlsx
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.recap.direct import DirectRows
+from iki_xlsx.recap.sheetkit import put_text
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
@@ -75,6 +78,9 @@ def _write(path, rows_of) -> None:
             out.write_number(r, 6, 5, None)  # no format: the cell takes the column's
         if r % 17 == 0:
             out.write_string(r, 2, "ditimpa", text)  # the same cell again: the last wins
+        # a user's text as the sheets write it (DirectRows.write_text or xlsxtext's)
+        put_text(out, r, 8, TEXTS[(r * 5) % len(TEXTS)], text if r % 4 else None)
+        put_text(out, r, 9, [None, 5, 2.5, "x", True][r % 5], text)
         out.set_row(r, [None, 15, 12.75, 31.5, 0, 409][r % 6])
     out.close()
     ws.conditional_format(2, 7, 79, 7, {"type": "data_bar", "bar_solid": True})
@@ -104,3 +110,81 @@ def test_recap_workbook_is_what_xlsxwriter_writes(setup, tmp_path, monkeypatch):
     for name in a:
         if name != "docProps/core.xml":  # the time it was written
             assert a[name] == b[name], name
+
+
+VALUES = [1.0, 1, True, 0.0, -0.0, 0, float("nan"), float("inf"), -float("inf"), "Ya", "",
+          None, "x" * 40, "x" * 40, 2.5, 2.5, 1e20, 66.66666666666667, "1.0", 123456789012,
+          False, 0.1 + 0.2, -7.25, "_x0041_ & <b>", "\x01"]
+
+
+def test_inline_cells_kept_are_cells_made_afresh():
+    """InlineRows keeps a column's cell per value: an equal value of another type (1 and
+    1.0 and True, 0.0 and -0.0) or a value it does not keep still gets its own cell."""
+    import random
+
+    from iki_xlsx.recap.inline import InlineRows
+
+    styles, number_styles = [10, 11, 12, 13], (20, 21, 22)
+    kept = InlineRows(styles, number_styles)
+    rng = random.Random(25)
+    for _ in range(3000):
+        start = rng.randrange(4)
+        values = [rng.choice(VALUES) for _ in range(4 - start)]
+        fresh = InlineRows(styles, number_styles)  # nothing kept: every cell made
+        assert kept.cells(start, values) == fresh.cells(start, values), values
+    one = InlineRows(styles, number_styles)
+    assert one.cells(0, [1.0, 1.0, 0.0, 0.0]) == (
+        '<c r="A\x00" s="20"><v>1.0</v></c><c r="B\x00" s="20"><v>1.0</v></c>'
+        '<c r="C\x00" s="20"><v>0.0</v></c><c r="D\x00" s="20"><v>0.0</v></c>')
+    assert one.cells(0, [1, True, -0.0, None]) == (
+        '<c r="A\x00" s="20"><v>1</v></c><c r="B\x00" s="11" t="inlineStr"><is><t>True</t>'
+        '</is></c><c r="C\x00" s="20"><v>-0.0</v></c><c r="D\x00" s="13"/>')
+
+
+def test_recap_workbook_is_the_same_deflated_by_zlib(setup, tmp_path, monkeypatch):  # noqa: F811
+    """Per Indikator and every other member deflated by ISA-L (where installed) or by
+    zlib inflate to the same parts."""
+    from iki_xlsx.recap import inline
+
+    ws, _ = setup
+    recap = build_recap(ws, upto="TW II")
+    recap.generated_at = datetime(2026, 12, 7, 1, 0)
+    b = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "b.xlsx"))
+    monkeypatch.setattr(inline, "_deflate", None)
+    a = parts(recap_xlsx.write_recap_xlsx(recap, tmp_path / "a.xlsx"))
+    assert list(a) == list(b)
+    for name in a:
+        if name != "docProps/core.xml":  # the time it was written
+            assert a[name] == b[name], name
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | st.sampled_from(
+    TEXTS + ["a\tb", "\ud800x", "\xa0nbsp\xa0", "x_x0041_", "\u2028", "a>b", "\x7f", ""]))
+def test_inline_text_is_escaped_as_the_pattern_escapes(value):
+    """InlineRows.text skips the escaping pattern for a text it cannot match: the same
+    ``<is>`` as the pattern makes, for any text."""
+    from iki_xlsx.core.xlsxtext import limit
+    from iki_xlsx.recap.inline import _XML_SPECIAL, InlineRows, _escape_one
+
+    body = _XML_SPECIAL.sub(_escape_one, limit(value))
+    space = ' xml:space="preserve"' if body[:1].isspace() or body[-1:].isspace() else ""
+    assert InlineRows([1], (2, 3, 4)).text(value) == f"<is><t{space}>{body}</t></is>"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | st.sampled_from(
+    TEXTS + ["a\tb", "\ud800x", "\xa0nbsp\xa0", "x_x0041_", "\u2028", "a>b", "\x7f", "x\n"]))
+def test_direct_text_is_escaped_as_xlsxwriter_escapes(value):
+    """DirectRows skips xlsxwriter's escaping for a text it would not change: the same
+    ``<is>`` as xlsxwriter's own functions make, for any text."""
+    from xlsxwriter.utility import _preserve_whitespace
+    from xlsxwriter.worksheet import Worksheet
+
+    ws = Worksheet()
+    ws.constant_memory = True
+    text = ws._escape_control_characters(value)
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    want = None if text.startswith("<r>") and text.endswith("</r>") else \
+        f"<is><t{space}>{ws._escape_data(text)}</t></is>"
+    assert DirectRows(ws)._text(value) == want

@@ -21,6 +21,8 @@ import math
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 
+from ..core.xlsxtext import is_raw_rich, write_text
+
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _SHORT = 32_767 // 2  # xlsxwriter counts UTF-16 units only above this length
 
@@ -90,6 +92,21 @@ class DirectRows:
             else:
                 self.cells[col] = (cell_format, f' t="inlineStr">{body}</c>')
 
+    def write_text(self, row, col, value, cell_format=None):
+        """:func:`~iki_xlsx.core.xlsxtext.write_text` (a user's text as text) into this
+        sheet: a short plain text with a format is taken here in one step, as the
+        ``write_string`` it makes; anything else goes through it."""
+        if type(value) is str and value and cell_format is not None \
+                and len(value) <= _SHORT and not is_raw_rich(value):
+            if self._take("write_string", (row, col, value, cell_format)):
+                body = self._text(value)
+                if body is None:
+                    self.plain = False
+                else:
+                    self.cells[col] = (cell_format, f' t="inlineStr">{body}</c>')
+        else:
+            write_text(self, row, col, value, cell_format)
+
     def write_rich_string(self, row, col, *args):
         self._take("write_rich_string", (row, col, *args))
         self.plain = False
@@ -110,12 +127,17 @@ class DirectRows:
         except KeyError:
             pass
         ws = self.ws
-        text = ws._escape_control_characters(string)
+        if string.isprintable() and "_" not in string and "&" not in string \
+                and "<" not in string and ">" not in string:
+            text = escaped = string  # no control character, _xHHHH_, &, <, > to escape
+        else:
+            text = ws._escape_control_characters(string)
+            escaped = ws._escape_data(text)
         if text.startswith("<r>") and text.endswith("</r>"):
             body = None
         else:
             space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-            body = f"<is><t{space}>{ws._escape_data(text)}</t></is>"
+            body = f"<is><t{space}>{escaped}</t></is>"
         if len(self._texts) < 50_000:
             self._texts[string] = body
         return body

@@ -18,6 +18,7 @@ from .build import (
     Recap,
     predikat_colours,
 )
+from .direct import DirectRows
 from .wording import atasan_text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -42,7 +43,10 @@ def fit_row(ws, r: int, f, widths, more=(), more_widths=()) -> None:
 
 def put_text(ws, r: int, c: int, value: object, fmt=None) -> None:
     """Write user text as text, whatever it looks like (``=…``, ``http…``, ``<r>…</r>``)."""
-    write_text(ws, r, c, value, fmt)
+    if type(ws) is DirectRows:
+        ws.write_text(r, c, value, fmt)
+    else:
+        write_text(ws, r, c, value, fmt)
 
 
 def put_value(ws, r: int, c: int, value: object, fm: Formats, fmt=None) -> None:

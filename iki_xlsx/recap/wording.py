@@ -65,11 +65,15 @@ def value_sources(ind: RecapIndicator, texts: Texts) -> str:
     """Where one indikator's values came from, a file (by its own name) or a decision
     once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
     groups: dict[str, list[str]] = {}
-    for p, v in ind.sources.items():
-        short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
-                      v.saved_at, v.collected_at, v.decision, claimed_at=v.claimed_at,
-                      verification=v.verification)
-        groups.setdefault(value_source(short, texts), []).append(period_label(texts, p))
+    said: dict[tuple, str] = {}  # the periods of one file say the same: said once
+    for (p, *key), v in zip(sources_key(ind), ind.sources.values()):
+        where = said.get(tuple(key))
+        if where is None:
+            short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
+                          v.saved_at, v.collected_at, v.decision, claimed_at=v.claimed_at,
+                          verification=v.verification)
+            where = said[tuple(key)] = value_source(short, texts)
+        groups.setdefault(where, []).append(period_label(texts, p))
     return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
 
 
@@ -77,9 +81,9 @@ def sources_key(ind: RecapIndicator) -> tuple:
     """Everything :func:`value_sources` reads of an indikator's sources (and through
     :func:`iki_xlsx.core.show.value_source`): indikator with the same key say the same
     text. Keep the two in step."""
-    return tuple((p, v.decision.at if v.decision else None, v.verification is not None,
-                  v.name, v.saved_at, v.collected_at, v.claimed_at)
-                 for p, v in ind.sources.items())
+    return tuple([(p, v.decision.at if v.decision else None, v.verification is not None,
+                   v.name, v.saved_at, v.collected_at, v.claimed_at)
+                  for p, v in ind.sources.items()])  # a list first: faster than a generator
 
 
 def _plain(x: float) -> str:

@@ -167,22 +167,17 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
             return 1
         return min(text_lines(text, width), MAX_LINES)
 
-    said: dict[tuple, str] = {}  # the same files say the same for every indikator
-
-    def sources_of(ind) -> str:
-        key = sources_key(ind)
-        text = said.get(key)
-        if text is None:
-            if len(said) > 1_000:  # a form's files: reused within the form
-                said.clear()
-            text = said[key] = value_sources(ind, texts)
-        return text
-
     def rows(out: InlineRows):
-        static: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
-        tails: dict[tuple, tuple[str, int]] = {}  # status, keterangan, sumber: shared
+        """Per Indikator's rows: an indikator's own columns, and its status, keterangan
+        and sumber, made once per distinct set (with the lines they wrap to) and shared;
+        each row then one string of its cached pieces and its numbers."""
+        mids: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
+        tails: dict[tuple, tuple[str, str, int]] = {}  # status and sumber: shared
+        said: dict[tuple, str] = {}  # the same files say the same for every indikator
+        starts = [out.start(h) for h in heights]
+        no_note = out.cells(c_status + 1, (None,))
         periods = recap.periods
-        r = 1
+        r = 2
         for f in recap.forms:
             head = out.cells(0, (format_nip(f.nip), f.nama, f.unit_kerja))
             head_lines = max(lines(f.nama, widths[1]), lines(f.unit_kerja, widths[2]))
@@ -190,25 +185,37 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
                 r += 1
                 key = (ind.no, ind.sasaran, ind.indikator, ind.satuan, ind.target,
                        ind.polaritas, ind.agregasi)
-                mid = static.get(key)
+                mid = mids.get(key)
                 if mid is None:
-                    if len(static) > 100_000:  # bounded: ≤ about 100 MB
-                        static.clear()
-                    mid = static[key] = (out.cells(3, key), max(
-                        lines(x, w) for x, w in zip(key, widths[3:10])))
-                source = sources_of(ind)
-                key = (ind.status, ind.keterangan, source)
+                    if len(mids) > 100_000:  # bounded: ≤ about 100 MB
+                        mids.clear()
+                    mid = mids[key] = (out.cells(3, key), max([
+                        min(text_lines(x, w), MAX_LINES) for x, w in zip(key, widths[3:10])
+                        if x and (len(x) > short[w] or "\n" in x)], default=1))
+                key = (ind.status, sources_key(ind))
                 tail = tails.get(key)
                 if tail is None:
-                    if len(tails) > 1_000:  # reused within a form
+                    if len(tails) > 1_000:  # a form's files: reused within the form
                         tails.clear()
-                    tail = tails[key] = (
-                        out.cells(c_status, (status[ind.status], ind.keterangan, source)),
-                        max(lines(ind.keterangan, w_ket), lines(source, w_src)))
+                    source = said.get(key[1])
+                    if source is None:
+                        if len(said) > 1_000:
+                            said.clear()
+                        source = said[key[1]] = value_sources(ind, texts)
+                    tail = tails[key] = (out.cells(c_status, (status[ind.status],)),
+                                         out.cells(c_status + 2, (source,)),
+                                         lines(source, w_src))
                 values = ind.values
-                yield out.row(r, heights[max(head_lines, mid[1], tail[1])], head, mid[0],
-                              out.cells(10, [*(values.get(p) for p in periods), ind.total,
-                                             ind.capaian, ind.progress]), tail[0])
+                note = ind.keterangan  # each one its own: not kept
+                if note:
+                    tall = max(head_lines, mid[1], tail[2], lines(note, w_ket))
+                    note = out.cells(c_status + 1, (note,))
+                else:
+                    tall, note = max(head_lines, mid[1], tail[2]), no_note
+                yield out.row(r, starts[tall], head, mid[0],
+                              out.cells(10, [*map(values.get, periods), ind.total,
+                                             ind.capaian, ind.progress]),
+                              tail[0], note, tail[1])
 
     # xf indices now (registering each format for styles.xml): a format equal to another
     # one shares its index (xlsxwriter sets ``xf_index`` only on the first).
@@ -311,6 +318,8 @@ def _sheet_history(wb, recap: Recap, texts: Texts, fm: Formats):
     out = DirectRows(ws)  # the rows as xlsxwriter writes them, a row at a time
     r = 1
     for f in recap.forms:
+        if not f.events:  # most forms: nothing happened to their values
+            continue
         names = {i.id: f"{i.no}. {i.indikator}".strip(". ") for i in f.indicators}
         for e in f.events:
             r += 1
