@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..core.active import ended_by, last_active
-from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
+from ..core.capaian import parse_period, upto_figures
 from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
@@ -388,16 +388,10 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
             if only_verified and waiting:
                 ind_status = UNVERIFIED
         else:
-            ind_status = "terisi"
-            total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
-            try:
-                value = capaian_upto(values,  # a blank is not filled there either
-                                     counted, ind, scheme, cap, target_period=counted,
-                                     midyear=form.settings.target_tengah_tahun)
-                progress = value if isinstance(total, str) else capaian(
-                    total, ind.target, ind.polaritas, cap)
-            except ValueError:
-                ind_status = "galat"
+            total, value, progress, ok = upto_figures(  # a blank is not filled there either
+                values, counted, ind, scheme, cap, target_period=counted,
+                midyear=form.settings.target_tengah_tahun)
+            ind_status = "terisi" if ok else "galat"
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
