@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iki_xlsx.core.capaian import aggregate, capaian, capaian_upto, upto_figures
-from iki_xlsx.core.model import Aggregation, Indicator, MidYear, PeriodScheme, Polarity, Target
+from iki_xlsx.core.model import (
+    Aggregation,
+    Indicator,
+    MidYear,
+    PeriodScheme,
+    Polarity,
+    Target,
+)
 
 
 def _separately(values, upto, ind, scheme, cap, target_period, midyear):
