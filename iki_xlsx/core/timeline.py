@@ -259,7 +259,10 @@ class FormYear:
         has decided about), "" for a blank cell nobody decided about. A value the
         officer set counts as verified: the officer decided, on the record."""
         key = (indicator, period)
-        got = self.values.get(key)
+        return self.check_of(key, self.values.get(key))
+
+    def check_of(self, key: tuple[str, str], got: Value | None) -> str:
+        """:meth:`verification` of the cell ``key`` whose value is ``got``."""
         if got is not None and got.decision is not None:
             return TERVERIFIKASI
         check = self.checks.get(key)
@@ -285,8 +288,15 @@ class FormYear:
         if self.active is not None and period not in self.active:
             return TIDAK_AKTIF
         ids = list(indicators)
-        filled = sum(1 for i in ids if self.value(i, period) is not None)
-        if ids and filled == len(ids):
+        return self.status_of(period, sum(1 for i in ids if self.value(i, period) is not None),
+                              len(ids))
+
+    def status_of(self, period: str, filled: int, count: int) -> str:
+        """:meth:`status` of ``period`` when ``filled`` of its ``count`` indikator have a
+        value."""
+        if self.active is not None and period not in self.active:
+            return TIDAK_AKTIF
+        if count and filled == count:
             return LENGKAP
         if filled:
             return SEBAGIAN
