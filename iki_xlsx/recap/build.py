@@ -22,6 +22,7 @@ from datetime import datetime
 
 from ..core.active import ended_by, last_active
 from ..core.capaian import parse_period, upto_figures
+from ..core.collector import collector_paused
 from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
@@ -227,6 +228,12 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     realisasi). ``only_verified``: count only the values the atasan verified (issue 26;
     default: the master's setting ``Hanya Nilai Terverifikasi``). ValueError with an
     Indonesian message for an unknown period or an empty ledger."""
+    with collector_paused():
+        return _build_recap(ws, tahun, upto, texts, only_verified)
+
+
+def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Texts | None,
+                 only_verified: bool | None) -> Recap:
     texts = texts or get_texts()
     by_setting_only = ws.settings.get(ONLY_VERIFIED_SETTING) == "ya"
     only = by_setting_only if only_verified is None else only_verified
