@@ -5,10 +5,20 @@ per-period targets, pro-rated sums, bad targets and caps, rows not in period ord
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iki_xlsx.core.capaian import aggregate, capaian, capaian_upto, upto_figures
+from iki_xlsx.core.capaian import (
+    aggregate,
+    capaian,
+    capaian_upto,
+    effective_target,
+    parse_period,
+    period_index,
+    upto_figures,
+)
 from iki_xlsx.core.model import (
     Aggregation,
     Indicator,
@@ -16,7 +26,49 @@ from iki_xlsx.core.model import (
     PeriodScheme,
     Polarity,
     Target,
+    parse_number,
 )
+
+
+def _number(v):
+    if type(v) is float:
+        return v if math.isfinite(v) else None
+    if v is None or isinstance(v, bool) or (isinstance(v, str) and not v.strip()):
+        return None
+    return parse_number(v)
+
+
+def _capaian_upto_as_it_was(values, upto, ind, scheme, cap, target_period, midyear):
+    """capaian_upto as core/capaian.py had it at 875475e, from public functions only."""
+    scheme = PeriodScheme(scheme)
+    end = period_index(upto, scheme)
+    if end is None:
+        raise ValueError(upto)
+    periods = scheme.periods[: end + 1]
+    if all(type(key) is str and key in scheme.periods for key in values):
+        by_code = dict(values)
+    else:
+        by_code = {parse_period(k, scheme): v for k, v in values.items()
+                   if parse_period(k, scheme) is not None}
+    row = [by_code.get(p) for p in periods]
+    polaritas = Polarity(ind.polaritas)
+    if polaritas is Polarity.YA_TIDAK:
+        filled = [i for i, v in enumerate(row) if not (
+            v is None or (isinstance(v, str) and not v.strip()))]
+    else:
+        filled = [i for i, v in enumerate(row) if _number(v) is not None]
+    if not filled:
+        return None
+    if polaritas is Polarity.YA_TIDAK:
+        scores = [capaian(row[i], ind.target, polaritas, cap) for i in filled]
+        if Aggregation(ind.agregasi) is Aggregation.RATA_RATA:
+            return math.fsum(scores) / len(scores)
+        return scores[-1]
+    last = periods[filled[-1]]
+    if target_period is not None and Aggregation(ind.agregasi) is Aggregation.JUMLAH:
+        last = target_period
+    return capaian(aggregate(row, ind.agregasi, polaritas),
+                   effective_target(ind, last, scheme, midyear), polaritas, cap)
 
 
 def _separately(values, upto, ind, scheme, cap, target_period, midyear):
@@ -24,8 +76,8 @@ def _separately(values, upto, ind, scheme, cap, target_period, midyear):
     total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
     value = progress = None
     try:
-        value = capaian_upto(values, upto, ind, scheme, cap, target_period=target_period,
-                             midyear=midyear)
+        value = _capaian_upto_as_it_was(values, upto, ind, scheme, cap, target_period,
+                                        midyear)
         progress = value if isinstance(total, str) else capaian(total, ind.target,
                                                                 ind.polaritas, cap)
     except ValueError:
@@ -71,7 +123,7 @@ def rows(draw):
                     draw(st.sampled_from(list(Polarity))),
                     draw(st.sampled_from(list(Aggregation))), draw(period_targets))
     cap = draw(st.sampled_from([120.0, 100.0, 150, 0.0, float("nan")]))
-    midyear = draw(st.sampled_from(list(MidYear)))
+    midyear = draw(st.sampled_from([*MidYear, *(m.value for m in MidYear), "x"]))
     return values, upto, ind, scheme, cap, target_period, midyear
 
 
@@ -83,6 +135,16 @@ def test_upto_figures_equal_the_three_functions(case):
     except (ValueError, OverflowError) as e:  # an aggregate's error is raised, as before
         want = e
     values, upto, ind, scheme, cap, target_period, midyear = case
+    try:  # capaian_upto itself (it shares its tail with upto_figures) is as it was
+        now = capaian_upto(values, upto, ind, scheme, cap, target_period=target_period,
+                           midyear=midyear)
+    except ValueError:
+        now = ValueError
+    try:
+        was = _capaian_upto_as_it_was(*case)
+    except ValueError:
+        was = ValueError
+    assert now is was or _same(now, was), (case, now, was)
     for _ in range(2):  # the second time with what the first one left cached
         try:
             got = upto_figures(values, upto, ind, scheme, cap, target_period=target_period,

@@ -341,13 +341,12 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores), None
         return scores[-1], None  # terakhir (jumlah, refused by validate, behaves the same)
-    last = periods[filled[-1][0]]
-    if target_period is not None and _member(Aggregation,
-                                             indicator.agregasi) is Aggregation.JUMLAH:
-        last = target_period
+    summed = _member(Aggregation, indicator.agregasi) is Aggregation.JUMLAH
+    last = target_period if target_period is not None and summed else periods[filled[-1][0]]
     if total is None:
         total = _aggregate_filled(answers, filled, indicator.agregasi)
-    target = _effective_target(indicator, last, scheme, midyear)
+    target = indicator.target if not (summed or indicator.period_targets) and type(
+        midyear) is MidYear else _effective_target(indicator, last, scheme, midyear)
     return _capaian(total, target, polaritas, cap), target
 
 
@@ -378,7 +377,8 @@ def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
             whole = upto_filled is filled
             value, target = _upto(answers, upto_filled, total if whole else None, periods,
                                   indicator, scheme, polaritas, cap, target_period, midyear)
-            if whole and target is not None and target == indicator.target:
+            if whole and (target is indicator.target or target is not None
+                          and target == indicator.target):
                 return total, value, value, True  # the same sum against the same target
         return total, value, value if isinstance(total, str) else _capaian(
             total, indicator.target, polaritas, _check_cap(cap)), True
