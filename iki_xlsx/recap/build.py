@@ -380,8 +380,8 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     no = sasaran = ""
     unverified = 0
     states: dict[str, set] = {p: set() for p in shown if active is None or p in active}
-    for ind_id, ind, (values, sources, checks, waiting) in zip(ids, form.iki.indicators,
-                                                                cells):
+    for ind_id, ind, (values, sources, checks, waiting, anything) in zip(
+            ids, form.iki.indicators, cells):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
@@ -392,7 +392,7 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         sources = sources or shared.setdefault("sources", sources)
         unverified += waiting
         total = value = progress = None
-        if not any(v is not None for v in values.values()):
+        if not anything:
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
             if only_verified and waiting:
                 ind_status = UNVERIFIED
@@ -436,12 +436,13 @@ def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool,
            filled: dict[str, int]):
     """One indikator's cells s.d. the recap period: (period → the value that counts,
     period → its source, period → the atasan's verification in the active periods, how
-    many values wait for it) — each cell of ``year`` looked at once; ``filled`` counts
-    the active periods in which it has a value."""
+    many values wait for it, whether any value counts) — each cell of ``year`` looked at
+    once; ``filled`` counts the active periods in which it has a value."""
     values: dict = {}
     sources: dict = {}
     checks: dict = {}
     waiting = 0
+    anything = False
     got_of = year.values.get
     check_of = year.check_of
     for p in shown:
@@ -463,7 +464,8 @@ def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool,
             continue
         values[p] = got.value
         sources[p] = got
-    return values, sources, checks, waiting
+        anything = anything or got.value is not None
+    return values, sources, checks, waiting, anything
 
 
 def _ids(count: int) -> tuple[str, ...]:
