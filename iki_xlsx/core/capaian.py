@@ -335,8 +335,8 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
     known —, the target it compared with: None for answers or nothing filled)."""
     if not filled:
         return None, None
-    cap = _check_cap(cap)
     if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
+        cap = _check_cap(cap)
         scores = [_capaian(v, indicator.target, polaritas, cap) for _, v in filled]
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores), None
@@ -347,7 +347,7 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
         total = _aggregate_filled(answers, filled, indicator.agregasi)
     target = indicator.target if not (summed or indicator.period_targets) and type(
         midyear) is MidYear else _effective_target(indicator, last, scheme, midyear)
-    return _capaian(total, target, polaritas, cap), target
+    return _capaian(total, target, polaritas, _check_cap(cap)), target  # in capaian's order
 
 
 def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
