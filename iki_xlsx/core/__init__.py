@@ -14,6 +14,7 @@ from . import (
            canonical,
            clock,
            capaian,
+           collector,
            contacts,
            model,
            predikat,
@@ -28,6 +29,6 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "clock", "contacts", "model", "predikat",
-           "problems", "rules", "sheets", "show", "textfit", "texts", "timeline", "values",
-           "xlsxtext"]
+__all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "model",
+           "predikat", "problems", "rules", "sheets", "show", "textfit", "texts", "timeline",
+           "values", "xlsxtext"]

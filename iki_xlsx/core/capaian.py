@@ -55,6 +55,7 @@ from .model import (
 
 __all__ = [
     "DEFAULT_CAP", "capaian", "aggregate", "capaian_upto", "effective_target", "parse_answer",
+    "upto_figures",
     "parse_period", "period_index", "capaian_formula", "excel_number", "prorated_target",
     "prorates",
 ]
@@ -146,8 +147,12 @@ def capaian(realisasi: object, target: Target, polaritas: Polarity,
     Blank (None, empty text) → None: not submitted, never 0. Numeric text that cannot be
     parsed also gives None. Raises ValueError when the target does not fit the polarity.
     """
-    cap = _check_cap(cap)
-    polaritas = _member(Polarity, polaritas)
+    return _capaian(realisasi, target, _member(Polarity, polaritas), _check_cap(cap))
+
+
+def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
+             ) -> float | None:
+    """:func:`capaian` of a checked ``cap`` and a ``polaritas`` that is a member."""
     if polaritas is Polarity.YA_TIDAK:
         if _is_blank(realisasi):
             return None
@@ -183,7 +188,8 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
         answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
     if answers:
         return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
-    return False, [(i, n) for i, v in enumerate(values) if (n := _number(v)) is not None]
+    return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
+        v if type(v) is float and math.isfinite(v) else _number(v))) is not None]
 
 
 def _answer_value(value: object) -> object:
@@ -316,22 +322,68 @@ def capaian_upto(values: Mapping[str, object], upto: str, indicator: Indicator,
     codes = scheme.periods
     by_code = values if all(type(key) is str and key in codes for key in values) \
         else _normalise_periods(values, scheme)
-    row = [by_code.get(p) for p in periods]
     polaritas = _member(Polarity, indicator.polaritas)
-    answers, filled = _filled(row, polaritas)
+    answers, filled = _filled([by_code.get(p) for p in periods], polaritas)
+    return _upto(answers, filled, None, periods, indicator, scheme, polaritas, cap,
+                 target_period, midyear)[0]
+
+
+def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator: Indicator,
+          scheme: PeriodScheme, polaritas: Polarity, cap: float,
+          target_period: str | None, midyear: MidYear) -> tuple:
+    """(:func:`capaian_upto` of the ``filled`` periods — ``total``: their aggregate when
+    known —, the target it compared with: None for answers or nothing filled)."""
     if not filled:
-        return None
+        return None, None
     if polaritas is Polarity.YA_TIDAK:  # each period's capaian (Ya 100, Tidak 0), then
-        scores = [capaian(v, indicator.target, polaritas, cap) for _, v in filled]
+        cap = _check_cap(cap)
+        scores = [_capaian(v, indicator.target, polaritas, cap) for _, v in filled]
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
-            return math.fsum(scores) / len(scores)
-        return scores[-1]  # terakhir (jumlah, refused by validate, behaves the same)
-    last = periods[filled[-1][0]]
-    if target_period is not None and _member(Aggregation,
-                                             indicator.agregasi) is Aggregation.JUMLAH:
-        last = target_period
-    total = _aggregate_filled(answers, filled, indicator.agregasi)
-    return capaian(total, _effective_target(indicator, last, scheme, midyear), polaritas, cap)
+            return math.fsum(scores) / len(scores), None
+        return scores[-1], None  # terakhir (jumlah, refused by validate, behaves the same)
+    summed = _member(Aggregation, indicator.agregasi) is Aggregation.JUMLAH
+    last = target_period if target_period is not None and summed else periods[filled[-1][0]]
+    if total is None:
+        total = _aggregate_filled(answers, filled, indicator.agregasi)
+    target = indicator.target if not (summed or indicator.period_targets) and type(
+        midyear) is MidYear else _effective_target(indicator, last, scheme, midyear)
+    return _capaian(total, target, polaritas, _check_cap(cap)), target  # in capaian's order
+
+
+def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
+                 scheme: PeriodScheme, cap: float = DEFAULT_CAP, *,
+                 target_period: str | None = None,
+                 midyear: MidYear = MidYear.PROPORSIONAL) -> tuple:
+    """A recap's figures of one indikator in one pass over its row (``values``: the first
+    periods, in order): (:func:`aggregate` of the values, :func:`capaian_upto`, the
+    progress — the aggregate's :func:`capaian`; for answers the capaian — and whether
+    both came). An aggregate's ValueError is raised; a capaian's gives (total, the
+    capaian when it came, None, False)."""
+    polaritas = _member(Polarity, indicator.polaritas)
+    answers, filled = _filled(list(values.values()), polaritas)
+    total = _aggregate_filled(answers, filled, indicator.agregasi) if filled else None
+    periods = _UPTO.get((upto, scheme)) if type(upto) is str and type(
+        scheme) is PeriodScheme else None
+    value = None
+    try:
+        if periods is None or tuple(values) != scheme.periods[:len(values)]:
+            value = capaian_upto(values, upto, indicator, scheme, cap,  # not a recap's row
+                                 target_period=target_period, midyear=midyear)
+            target = None
+        else:  # the row's filled periods up to ``upto``: capaian_upto's
+            end = len(periods)
+            upto_filled = filled if not filled or filled[-1][0] < end else \
+                [(i, v) for i, v in filled if i < end]
+            whole = upto_filled is filled
+            value, target = _upto(answers, upto_filled, total if whole else None, periods,
+                                  indicator, scheme, polaritas, cap, target_period, midyear)
+            if whole and (target is indicator.target or target is not None
+                          and target == indicator.target):
+                return total, value, value, True  # the same sum against the same target
+        return total, value, value if isinstance(total, str) else _capaian(
+            total, indicator.target, polaritas, _check_cap(cap)), True
+    except ValueError:
+        return total, value, None, False
 
 
 # What capaian_upto asks again and again (a recap: 250,000 calls): the periods up to a

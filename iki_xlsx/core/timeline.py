@@ -41,6 +41,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .clock import normal_time
 
@@ -259,7 +260,10 @@ class FormYear:
         has decided about), "" for a blank cell nobody decided about. A value the
         officer set counts as verified: the officer decided, on the record."""
         key = (indicator, period)
-        got = self.values.get(key)
+        return self.check_of(key, self.values.get(key))
+
+    def check_of(self, key: tuple[str, str], got: Value | None) -> str:
+        """:meth:`verification` of the cell ``key`` whose value is ``got``."""
         if got is not None and got.decision is not None:
             return TERVERIFIKASI
         check = self.checks.get(key)
@@ -285,8 +289,15 @@ class FormYear:
         if self.active is not None and period not in self.active:
             return TIDAK_AKTIF
         ids = list(indicators)
-        filled = sum(1 for i in ids if self.value(i, period) is not None)
-        if ids and filled == len(ids):
+        return self.status_of(period, sum(1 for i in ids if self.value(i, period) is not None),
+                              len(ids))
+
+    def status_of(self, period: str, filled: int, count: int) -> str:
+        """:meth:`status` of ``period`` when ``filled`` of its ``count`` indikator have a
+        value."""
+        if self.active is not None and period not in self.active:
+            return TIDAK_AKTIF
+        if count and filled == count:
             return LENGKAP
         if filled:
             return SEBAGIAN
@@ -323,8 +334,8 @@ def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
     year.excluded = {sha for sha, kind in file_state.items() if kind == EXCLUDE}
     maps = _maps(revisions, current)
     cells, notes, old_revision_files = _replay(year, files, revisions, current, maps)
-    year.values = {key: _value(c) for key, c in cells.items()}
-    year.keterangan = {key: _value(c) for key, c in notes.items()}
+    year.values = _values(cells)
+    year.keterangan = _values(notes)
     for f in files:
         if f.sha256 in old_revision_files:
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
@@ -366,7 +377,7 @@ def _replay(year: FormYear, files: Iterable[FileInput], revisions: Mapping[int, 
         year.files += 1
         old = f.revision != current
         for ind_id, entry in (f.realisasi or {}).items():
-            if not isinstance(entry, Mapping):
+            if type(entry) is not dict and not isinstance(entry, Mapping):
                 continue
             cur = pairs.get(ind_id)
             for period, raw in (entry.get("realisasi") or {}).items():
@@ -402,6 +413,17 @@ def _value(cell: tuple) -> Value:
                  None, _claimed(f))
 
 
+def _values(cells: Mapping) -> dict:
+    """``{key: _value(cell)}``, each file's part of a Value looked up once."""
+    out, heads = {}, {}
+    for key, (raw, f, ind_id) in cells.items():
+        if (head := heads.get(id(f))) is None:
+            head = heads[id(f)] = (f.sha256, f.name, f.revision, f.saved_at, f.collected_at,
+                                   _claimed(f))
+        out[key] = Value(raw, head[0], head[1], head[2], ind_id, *head[3:5], None, head[5])
+    return out
+
+
 def _indicator_text(indicators: list | None, ind_id: str) -> str:
     """The text of indikator ``ind_id`` (``"03"``) of a revision's ``indicators``
     (asked for a removed indikator's event only)."""
@@ -416,10 +438,15 @@ def _claimed(f: FileInput) -> str:
     return f.claimed_at if f.claimed_at != f.saved_at else ""
 
 
-def _maps(revisions: Mapping[int, list], current: int) -> dict[int, dict[str, str]]:
+_SAME_IDS: dict[int, Mapping[str, str]] = {}  # {id: id} of a revision's n indikator
+
+
+def _maps(revisions: Mapping[int, list], current: int) -> dict[int, Mapping[str, str]]:
     """revision → {its indikator id: the current revision's id}."""
     now = revisions.get(current) or []
-    out = {current: {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(len(now))}}
+    same = _SAME_IDS.get(len(now)) or _SAME_IDS.setdefault(len(now), MappingProxyType(
+        {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(len(now))}))  # made once, read only
+    out: dict[int, Mapping[str, str]] = {current: same}
     for rev, inds in revisions.items():
         if rev != current:
             out[rev] = match_indicators(inds, now).pairs

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..core.active import ended_by, last_active
-from ..core.capaian import aggregate, capaian, capaian_upto, parse_period
+from ..core.capaian import parse_period, upto_figures
+from ..core.collector import collector_paused
 from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
@@ -227,6 +228,12 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     realisasi). ``only_verified``: count only the values the atasan verified (issue 26;
     default: the master's setting ``Hanya Nilai Terverifikasi``). ValueError with an
     Indonesian message for an unknown period or an empty ledger."""
+    with collector_paused():
+        return _build_recap(ws, tahun, upto, texts, only_verified)
+
+
+def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Texts | None,
+                 only_verified: bool | None) -> Recap:
     texts = texts or get_texts()
     by_setting_only = ws.settings.get(ONLY_VERIFIED_SETTING) == "ya"
     only = by_setting_only if only_verified is None else only_verified
@@ -364,40 +371,36 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
     active = year.active  # issue 11: values count only in the form's active periods
     counted = upto if active is None else last_active(list(active), upto, scheme.periods)
-    ids = [f"{i + 1:02d}" for i in range(len(form.iki.indicators))]
-    period_status = {p: year.status(p, ids) for p in shown}
+    ids = _ids(len(form.iki.indicators))
+    filled = dict.fromkeys(shown, 0)  # period → indikator with a value (its status)
+    cells = [_cells(year, ind_id, shown, active, only_verified, filled) for ind_id in ids]
+    period_status = {p: year.status_of(p, filled[p], len(ids)) for p in shown}
     status = period_status.get(upto, BELUM) if upto else BELUM
     indicators = []
     no = sasaran = ""
     unverified = 0
     states: dict[str, set] = {p: set() for p in shown if active is None or p in active}
-    for ind_id, ind in zip(ids, form.iki.indicators):
+    for ind_id, ind, (values, sources, checks, waiting, anything) in zip(
+            ids, form.iki.indicators, cells):
         if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
             no, sasaran = ind.no, ind.sasaran
         elif ind.no or ind.sasaran:  # a row continuing the sasaran above
             no, sasaran = ind.no or no, ind.sasaran or sasaran
-        values, sources, checks, waiting = _cells(year, ind_id, shown, active, only_verified)
         for p, st in checks.items():
             states[p].add(st)
         checks = shared.setdefault(("checks", *checks.items()), checks)
         sources = sources or shared.setdefault("sources", sources)
         unverified += waiting
         total = value = progress = None
-        if not any(v is not None for v in values.values()):
+        if not anything:
             ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
             if only_verified and waiting:
                 ind_status = UNVERIFIED
         else:
-            ind_status = "terisi"
-            total = aggregate(list(values.values()), ind.agregasi, ind.polaritas)
-            try:
-                value = capaian_upto(values,  # a blank is not filled there either
-                                     counted, ind, scheme, cap, target_period=counted,
-                                     midyear=form.settings.target_tengah_tahun)
-                progress = value if isinstance(total, str) else capaian(
-                    total, ind.target, ind.polaritas, cap)
-            except ValueError:
-                ind_status = "galat"
+            total, value, progress, ok = upto_figures(  # a blank is not filled there either
+                values, counted, ind, scheme, cap, target_period=counted,
+                midyear=form.settings.target_tengah_tahun)
+            ind_status = "terisi" if ok else "galat"
         note = year.keterangan.get(ind_id)
         indicators.append(RecapIndicator(
             ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
@@ -429,31 +432,51 @@ def _recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     return rf
 
 
-def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool):
+def _cells(year: FormYear, ind_id: str, shown, active, only_verified: bool,
+           filled: dict[str, int]):
     """One indikator's cells s.d. the recap period: (period → the value that counts,
     period → its source, period → the atasan's verification in the active periods, how
-    many values wait for it) — each cell of ``year`` looked at once."""
+    many values wait for it, whether any value counts) — each cell of ``year`` looked at
+    once; ``filled`` counts the active periods in which it has a value."""
     values: dict = {}
     sources: dict = {}
     checks: dict = {}
     waiting = 0
+    anything = False
     got_of = year.values.get
+    check_of = year.check_of
     for p in shown:
-        got = got_of((ind_id, p))
         if active is not None and p not in active:
             values[p] = None
             continue
-        check = checks[p] = year.verification(ind_id, p)
-        filled = got is not None and got.value is not None
-        if check and check != TERVERIFIKASI and filled:
-            waiting += 1
+        key = (ind_id, p)
+        got = got_of(key)
+        check = checks[p] = check_of(key, got)
+        if got is None:
+            values[p] = None
+            continue
+        if got.value is not None:
+            filled[p] += 1
+            if check and check != TERVERIFIKASI:
+                waiting += 1
         if only_verified and check != TERVERIFIKASI:  # the value does not count
             values[p] = None
             continue
-        values[p] = got.value if got is not None else None
-        if got is not None:
-            sources[p] = got
-    return values, sources, checks, waiting
+        values[p] = got.value
+        sources[p] = got
+        anything = anything or got.value is not None
+    return values, sources, checks, waiting, anything
+
+
+def _ids(count: int) -> tuple[str, ...]:
+    """The ids of a form's ``count`` indikator (``01``, ``02`` …), made once per count."""
+    ids = _IDS.get(count)
+    if ids is None:
+        ids = _IDS[count] = tuple(f"{i + 1:02d}" for i in range(count))
+    return ids
+
+
+_IDS: dict[int, tuple[str, ...]] = {}
 
 
 def _labels(scales) -> list[str]:

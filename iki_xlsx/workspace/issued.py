@@ -254,6 +254,29 @@ class IssuedForms:
         for form_id, rev, periods, count in rows:
             if wanted.get(form_id) == rev:
                 out[form_id] = FormShape(json.loads(periods), count)
+        missing = [form_id for form_id in wanted if form_id not in out]
+        for chunk in chunks(missing):
+            out.update(self._manifest_shapes({f: wanted[f] for f in chunk}))
+        return out
+
+    def _manifest_shapes(self, wanted: dict[str, int]) -> dict[str, FormShape]:
+        """:meth:`shapes` of forms never read yet, from their manifests: SQLite reads the
+        periods and counts the indikator in one statement; a manifest it cannot read so
+        (no JSON functions, other shapes) decoded here."""
+        rows: list = []
+        try:
+            rows = self.ledger.db.execute(
+                "SELECT form_id, revision, json_type(manifest, '$.periods'),"
+                " json_extract(manifest, '$.periods'), json_type(manifest, '$.indicators'),"
+                " json_array_length(manifest, '$.indicators') FROM forms"
+                f" WHERE form_id IN ({','.join('?' * len(wanted))})", list(wanted)).fetchall()
+        except sqlite3.OperationalError:  # no JSON functions, or a manifest not JSON
+            pass
+        out: dict[str, FormShape] = {}
+        for form_id, rev, kind, periods, listed, count in rows:
+            if wanted[form_id] == rev and kind in (None, "array") and listed in (None,
+                                                                                 "array"):
+                out[form_id] = FormShape(json.loads(periods) if kind else [], count or 0)
         for form_id, rev in wanted.items():
             if form_id not in out:
                 m = json.loads(self.manifest_text(form_id, rev) or "{}")
