@@ -276,3 +276,70 @@ def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
              for xml in theirs.values() if b"<dataValidations" in xml}
     assert len(rules) >= 2 and len(sheetxml._kept_validations) == len(rules)
     assert first == theirs and again == theirs
+
+
+def test_kept_formats_and_styles_are_what_xlsxwriter_makes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """A form's formats are copied from ones made once per process, and its styles part
+    is written again when an earlier workbook's formats were made alike
+    (forms/package.py): every part of every form of the small master — with nothing
+    kept, then again from what was kept — is byte for byte what xlsxwriter's own
+    add_format and styles give."""
+    from xlsxwriter import Workbook as Plain
+
+    from iki_xlsx.forms import package
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    def forms(out: Path) -> dict[str, dict[str, bytes]]:
+        ws = Workspace(out / "ws")
+        result = generate_forms(small_master, out / "formulir", ws, jobs=1)
+        ws.close()
+        return {form.form.key: _parts(Path(form.path)) for form in result.forms}
+
+    monkeypatch.setattr(package, "_formats", {})
+    monkeypatch.setattr(package, "_styles_xml", {})
+    runs = [forms(tmp_path / "first"), forms(tmp_path / "kept")]
+    assert package._formats and package._styles_xml  # the second run used them
+    monkeypatch.setattr(package.PackedWorkbook, "add_format", Plain.add_format)
+    monkeypatch.setattr(package.PackedWorkbook, "_prepare_format_properties",
+                        Plain._prepare_format_properties)
+    theirs = forms(tmp_path / "xlsxwriter")
+    mark = b"<si><t>iki-xlsx-manifest</t></si>"
+    for ours in runs:
+        assert len(theirs) >= 2 and ours.keys() == theirs.keys()
+        for key, parts in theirs.items():
+            assert list(ours[key]) == list(parts), key
+            for name, data in parts.items():
+                if name == "xl/sharedStrings.xml":  # the manifest's strings: own key
+                    assert ours[key][name].split(mark)[0] == data.split(mark)[0]
+                elif not name.startswith("docProps/"):  # the form id, the time written
+                    assert ours[key][name] == data, f"{key} {name}"
+
+
+def test_a_kept_styles_part_is_the_one_of_formats_used_in_the_same_order(tmp_path):
+    """Workbooks adding the same formats but using them in another order (so numbered
+    otherwise), one after the other in a process, the first order again at the end:
+    each styles part is xlsxwriter's."""
+    from iki_xlsx.forms import package
+
+    def fill(wb, order) -> None:
+        formats = {name: wb.add_format({name: 1}) for name in ("bold", "italic", "border")}
+        formats["also bold"] = wb.add_format({"bold": 1})  # the same key as "bold"
+        ws = wb.add_worksheet("IKI")
+        for row, name in enumerate((*order, "also bold")):
+            ws.write_string(row, 0, name, formats[name])
+        ws.conditional_format(0, 1, 5, 1, {"type": "formula", "criteria": "=A1=1",
+                                           "format": formats[order[-1]]})
+
+    for i, order in enumerate((("bold", "italic", "border"), ("italic", "bold", "border"),
+                               ("border", "bold", "italic"), ("bold", "italic", "border"))):
+        plain, packed = tmp_path / f"xlsxwriter{i}.xlsx", tmp_path / f"packed{i}.xlsx"
+        wb = Workbook(str(plain), {"in_memory": True})
+        fill(wb, order)
+        wb.close()
+        wb = package.PackedWorkbook(packed)
+        fill(wb, order)
+        wb.close()
+        assert _parts(packed)["xl/styles.xml"] == _parts(plain)["xl/styles.xml"], order
+    assert package._styles_xml
