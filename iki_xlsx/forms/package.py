@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import struct
 import zlib
 from collections import OrderedDict
@@ -98,26 +99,37 @@ def write_zip(path: Path, parts: list[tuple[str, bytes]],
 
 
 CACHE_STRINGS = 50_000  # <si> elements kept per process (emptied when full)
+KEEP_STRING = 2_000  # a longer string (the manifest's chunks) is met once: not kept
 _si_xml: dict[str, str] = {}
+# what xlsxwriter's _write_si changes in a string: control characters, its own _xHHHH_
+# escapes, non-characters, the XML escapes (and with them a raw rich string's "<r>")
+_NOT_PLAIN = re.compile("[\x00-\x1f_&<>\ufffe\uffff]")
 
 
 class _SharedStrings(SharedStrings):
     """xlsxwriter's shared strings part, each string's ``<si>`` element written by
     xlsxwriter once per process: the labels, the Petunjuk and an IKI's texts come back in
-    form after form, and escaping each string is most of this part's cost."""
+    form after form, and escaping each string is most of this part's cost. A plain
+    string (nothing to escape, no space at either end) is ``<si><t>…</t></si>`` as
+    xlsxwriter writes it, without its escaping passes."""
 
     def _write_si(self, string) -> None:
         xml = _si_xml.get(string)
         if xml is None:
-            fh, self.fh = self.fh, StringIO()
-            try:
-                super()._write_si(string)
-                xml = self.fh.getvalue()
-            finally:
-                self.fh = fh
-            if len(_si_xml) >= CACHE_STRINGS:
-                _si_xml.clear()
-            _si_xml[string] = xml
+            if string and not _NOT_PLAIN.search(string) and not string[0].isspace() \
+                    and not string[-1].isspace():
+                xml = f"<si><t>{string}</t></si>"
+            else:
+                fh, self.fh = self.fh, StringIO()
+                try:
+                    super()._write_si(string)
+                    xml = self.fh.getvalue()
+                finally:
+                    self.fh = fh
+            if len(string) <= KEEP_STRING:
+                if len(_si_xml) >= CACHE_STRINGS:
+                    _si_xml.clear()
+                _si_xml[string] = xml
         self.fh.write(xml)
 
 
