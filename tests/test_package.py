@@ -369,3 +369,23 @@ def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, m
     assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
     assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
     assert "x" * (package.KEEP_STRING + 1) not in package._si_xml
+
+
+def test_sign_text_is_sign_then_to_text(generated):
+    """generate signs each manifest and makes its text in one pass
+    (manifest.sign_text): the same manifest and the same text as sign, then to_text."""
+    import json
+
+    from iki_xlsx.forms.manifest import sign, sign_text, to_text
+
+    result, _ = generated
+    key = b"kunci" * 7
+    bodies = [{k: v for k, v in json.loads(form.manifest_text).items() if k != "hmac"}
+              for form in result.forms]
+    bodies += [{}, {"z": 1, "hmac": "lama", "ä": [1.5, None, {"b": 2, "a": "x\\"}], "A": ""},
+               {"hmac": "lama"}]
+    for body in bodies:
+        want = sign(body, key)
+        got, text = sign_text(body, key)
+        assert got == want and text == to_text(want)
+        assert json.loads(text) == want

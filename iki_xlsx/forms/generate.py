@@ -39,8 +39,7 @@ from .manifest import (
     content_hash,
     form_to_dict,
     reading_view,
-    sign,
-    to_text,
+    sign_text,
 )
 from .planning import plan_paths, safe_name, write_zips
 from .workbook import write_form
@@ -141,8 +140,7 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         late = reissue.apply(lay, job.filled)
         body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
         lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
-    manifest = sign(body, job.key)
-    manifest_text = to_text(manifest)
+    manifest, manifest_text = sign_text(body, job.key)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
                commits)
     row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path, form_text)
