@@ -389,3 +389,23 @@ def test_sign_text_is_sign_then_to_text(generated):
         got, text = sign_text(body, key)
         assert got == want and text == to_text(want)
         assert json.loads(text) == want
+
+
+def test_a_part_is_taken_from_the_cache_only_for_the_same_bytes(tmp_path, monkeypatch):
+    """Parts are looked up by length and CRC-32, then compared: a part whose length and
+    CRC-32 are those of other bytes kept (a collision, planted here) gets the deflate
+    stream of its own bytes, and is kept in their place."""
+    import zlib
+
+    from iki_xlsx.forms import package
+
+    ours, other = b"<worksheet>ini</worksheet>", b"<worksheet>itu</worksheet>"
+    key = (len(ours), zlib.crc32(ours))
+    monkeypatch.setattr(package, "_cache", package.OrderedDict(
+        {key: (other, package._compress(other, 6))}))
+    monkeypatch.setattr(package, "_cached_bytes", len(other))
+    for name in ("first.zip", "again.zip"):
+        package.write_zip(tmp_path / name, [("xl/worksheets/sheet1.xml", ours)])
+        with zipfile.ZipFile(tmp_path / name) as z:
+            assert z.testzip() is None and z.read("xl/worksheets/sheet1.xml") == ours
+    assert package._cache[key][0] == ours and package._cached_bytes == len(ours)
