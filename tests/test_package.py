@@ -1,5 +1,9 @@
 """A form's zip is written by iki-xlsx (forms/package.py) from the parts xlsxwriter
-assembles: every reader must find in it exactly what xlsxwriter's own zip holds."""
+assembles: every reader must find in it exactly what xlsxwriter's own zip holds.
+
+Longer than 400 lines because every fast path of a form's writing (cells, shared strings,
+formats, styles, validations, the deflate cache, the manifest's text) has its byte-for-byte
+comparison with xlsxwriter's own calls here, beside the others."""
 
 from __future__ import annotations
 
