@@ -1,5 +1,9 @@
 """A form's zip is written by iki-xlsx (forms/package.py) from the parts xlsxwriter
-assembles: every reader must find in it exactly what xlsxwriter's own zip holds."""
+assembles: every reader must find in it exactly what xlsxwriter's own zip holds.
+
+Longer than 400 lines because every fast path of a form's writing (cells, shared strings,
+formats, styles, validations, the deflate cache, the manifest's text) has its byte-for-byte
+comparison with xlsxwriter's own calls here, beside the others."""
 
 from __future__ import annotations
 
@@ -276,3 +280,136 @@ def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
              for xml in theirs.values() if b"<dataValidations" in xml}
     assert len(rules) >= 2 and len(sheetxml._kept_validations) == len(rules)
     assert first == theirs and again == theirs
+
+
+def test_kept_formats_and_styles_are_what_xlsxwriter_makes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """A form's formats are copied from ones made once per process, and its styles part
+    is written again when an earlier workbook's formats were made alike
+    (forms/package.py): every part of every form of the small master — with nothing
+    kept, then again from what was kept — is byte for byte what xlsxwriter's own
+    add_format and styles give."""
+    from xlsxwriter import Workbook as Plain
+
+    from iki_xlsx.forms import package
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    def forms(out: Path) -> dict[str, dict[str, bytes]]:
+        ws = Workspace(out / "ws")
+        result = generate_forms(small_master, out / "formulir", ws, jobs=1)
+        ws.close()
+        return {form.form.key: _parts(Path(form.path)) for form in result.forms}
+
+    monkeypatch.setattr(package, "_formats", {})
+    monkeypatch.setattr(package, "_styles_xml", {})
+    runs = [forms(tmp_path / "first"), forms(tmp_path / "kept")]
+    assert package._formats and package._styles_xml  # the second run used them
+    monkeypatch.setattr(package.PackedWorkbook, "add_format", Plain.add_format)
+    monkeypatch.setattr(package.PackedWorkbook, "_prepare_format_properties",
+                        Plain._prepare_format_properties)
+    theirs = forms(tmp_path / "xlsxwriter")
+    mark = b"<si><t>iki-xlsx-manifest</t></si>"
+    for ours in runs:
+        assert len(theirs) >= 2 and ours.keys() == theirs.keys()
+        for key, parts in theirs.items():
+            assert list(ours[key]) == list(parts), key
+            for name, data in parts.items():
+                if name == "xl/sharedStrings.xml":  # the manifest's strings: own key
+                    assert ours[key][name].split(mark)[0] == data.split(mark)[0]
+                elif not name.startswith("docProps/"):  # the form id, the time written
+                    assert ours[key][name] == data, f"{key} {name}"
+
+
+def test_a_kept_styles_part_is_the_one_of_formats_used_in_the_same_order(tmp_path):
+    """Workbooks adding the same formats but using them in another order (so numbered
+    otherwise), one after the other in a process, the first order again at the end:
+    each styles part is xlsxwriter's."""
+    from iki_xlsx.forms import package
+
+    def fill(wb, order) -> None:
+        formats = {name: wb.add_format({name: 1}) for name in ("bold", "italic", "border")}
+        formats["also bold"] = wb.add_format({"bold": 1})  # the same key as "bold"
+        ws = wb.add_worksheet("IKI")
+        for row, name in enumerate((*order, "also bold")):
+            ws.write_string(row, 0, name, formats[name])
+        ws.conditional_format(0, 1, 5, 1, {"type": "formula", "criteria": "=A1=1",
+                                           "format": formats[order[-1]]})
+
+    for i, order in enumerate((("bold", "italic", "border"), ("italic", "bold", "border"),
+                               ("border", "bold", "italic"), ("bold", "italic", "border"))):
+        plain, packed = tmp_path / f"xlsxwriter{i}.xlsx", tmp_path / f"packed{i}.xlsx"
+        wb = Workbook(str(plain), {"in_memory": True})
+        fill(wb, order)
+        wb.close()
+        wb = package.PackedWorkbook(packed)
+        fill(wb, order)
+        wb.close()
+        assert _parts(packed)["xl/styles.xml"] == _parts(plain)["xl/styles.xml"], order
+    assert package._styles_xml
+
+
+def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, monkeypatch):
+    """A string with nothing to escape is written without xlsxwriter's escaping passes
+    (forms/package.py): each of these, met for the first time and again, is the
+    ``<si>`` xlsxwriter writes."""
+    from iki_xlsx.forms import package
+
+    odd = ["biasa", "Nama pegawai — Ñ", " di depan", "di belakang ", "\u00a0nbsp",
+           "em\u2003", "tab\tdi tengah", "baris\nbaru", "kendali\x01", "_x0041_ dan _",
+           "a & b < c > d", 'kutip "ganda"', "<r><t>mentah</t></r>", "<r>", "bukan\ufffe",
+           "x" * (package.KEEP_STRING + 1), "=1+1", "1e3"]
+
+    def write(path: Path, cls) -> bytes:
+        wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
+        ws = wb.add_worksheet("IKI")
+        for row, text in enumerate(odd):
+            ws.write_string(row, 0, text)
+        wb.close()
+        return _parts(path)["xl/sharedStrings.xml"]
+
+    monkeypatch.setattr(package, "_si_xml", {})
+    want = write(tmp_path / "xlsxwriter.xlsx", Workbook)
+    assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
+    assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
+    assert "x" * (package.KEEP_STRING + 1) not in package._si_xml
+
+
+def test_sign_text_is_sign_then_to_text(generated):
+    """generate signs each manifest and makes its text in one pass
+    (manifest.sign_text): the same manifest and the same text as sign, then to_text."""
+    import json
+
+    from iki_xlsx.forms.manifest import sign, sign_text, to_text
+
+    result, _ = generated
+    key = b"kunci" * 7
+    bodies = [{k: v for k, v in json.loads(form.manifest_text).items() if k != "hmac"}
+              for form in result.forms]
+    bodies += [{}, {"z": 1, "hmac": "lama", "ä": [1.5, None, {"b": 2, "a": "x\\"}], "A": ""},
+               {"hmac": "lama"}]
+    for body in bodies:
+        want = sign(body, key)
+        got, text = sign_text(body, key)
+        assert got == want and text == to_text(want)
+        assert json.loads(text) == want
+
+
+def test_a_part_is_taken_from_the_cache_only_for_the_same_bytes(tmp_path, monkeypatch):
+    """Parts are looked up by length and CRC-32, then compared: a part whose length and
+    CRC-32 are those of other bytes kept (a collision, planted here) gets the deflate
+    stream of its own bytes, and is kept in their place."""
+    import zlib
+
+    from iki_xlsx.forms import package
+
+    ours, other = b"<worksheet>ini</worksheet>", b"<worksheet>itu</worksheet>"
+    key = (len(ours), zlib.crc32(ours))
+    monkeypatch.setattr(package, "_cache", package.OrderedDict(
+        {key: (other, package._compress(other, 6))}))
+    monkeypatch.setattr(package, "_cached_bytes", len(other))
+    for name in ("first.zip", "again.zip"):
+        package.write_zip(tmp_path / name, [("xl/worksheets/sheet1.xml", ours)])
+        with zipfile.ZipFile(tmp_path / name) as z:
+            assert z.testzip() is None and z.read("xl/worksheets/sheet1.xml") == ours
+    assert package._cache[key][0] == ours and package._cached_bytes == len(ours)

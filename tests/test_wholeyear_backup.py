@@ -210,12 +210,12 @@ def test_forms_issued_before_recovery_existed_are_named(small_master, tmp_path,
     import iki_xlsx.forms.generate as gen
     from iki_xlsx.year.recovery import issued_row
 
-    real = gen.sign
-    monkeypatch.setattr(gen, "sign", lambda body, key: real(
+    real = gen.sign_text
+    monkeypatch.setattr(gen, "sign_text", lambda body, key: real(
         {k: v for k, v in body.items() if k != "form_z"}, key))
     ws = Workspace(tmp_path / "ws")
     old = generate_forms(small_master, tmp_path / "forms", ws, jobs=1).forms[0]
-    monkeypatch.setattr(gen, "sign", real)
+    monkeypatch.setattr(gen, "sign_text", real)
     row, why = issued_row(old.path, ws.key, ws.key_id, old.path.name)
     assert row is None and why == "versi_lama"
     ws.close()

@@ -123,13 +123,19 @@ def put(ws, r: int, c: int, value: object, fm: ListFormats, cell_format=None) ->
 def heading(ws, r: int, text: str, widths: Sequence[float], fmt, size: float = FONT_SIZE,
             bold: bool = False) -> None:
     """A line above a table, merged across its columns, wrapped, as tall as it needs."""
-    scale = size / FONT_SIZE
-    lines = text_lines(text, sum(widths) / scale, bold)
     if len(widths) > 1:
         merge_text(ws, r, 0, r, len(widths) - 1, text, fmt)
     else:
         write_text(ws, r, 0, text, fmt)
-    ws.set_row(r, min(409, round(lines * LINE_HEIGHT * scale + PADDING, 2)))
+    ws.set_row(r, heading_height(text, widths, size, bold))
+
+
+def heading_height(text: str, widths: Sequence[float], size: float = FONT_SIZE,
+                   bold: bool = False) -> float:
+    """The height of a :func:`heading` row: its text wrapped across ``widths``."""
+    scale = size / FONT_SIZE
+    lines = text_lines(text, sum(widths) / scale, bold)
+    return min(409, round(lines * LINE_HEIGHT * scale + PADDING, 2))
 
 
 def table(ws, fm: ListFormats, top: int, columns: Sequence[Column],

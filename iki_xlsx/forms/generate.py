@@ -39,8 +39,7 @@ from .manifest import (
     content_hash,
     form_to_dict,
     reading_view,
-    sign,
-    to_text,
+    sign_text,
 )
 from .planning import plan_paths, safe_name, write_zips
 from .workbook import write_form
@@ -141,15 +140,13 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         late = reissue.apply(lay, job.filled)
         body[reissue.MANIFEST_KEY] = reissue.manifest_part(job.filled, lay, late)
         lay.reissue = reissue.describe(lay, job.filled, late, texts, job.active)
-    manifest = sign(body, job.key)
-    manifest_text = to_text(manifest)
+    manifest, manifest_text = sign_text(body, job.key)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
                commits)
-    row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path)
+    row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path, form_text)
     # Serialised here, in the worker: the main process only inserts the text (the form's
     # is the canonical text already made for the manifest).
-    row = replace(row, targets=ledger_json(row.targets), form_json=form_text,
-                  locked_cells=locked_text,
+    row = replace(row, targets=ledger_json(row.targets), locked_cells=locked_text,
                   reading=ledger_json(reading_view(manifest)), manifest=manifest_text)
     return FormResult(job.path, job.form_id, revision, status, digest, manifest_text, row,
                       getattr(lay, "reissue", None))
@@ -305,8 +302,10 @@ def _indicator_dict(ind) -> dict:
 
 
 def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
-               rel_path: str) -> NewRevision:
-    """The ledger row of one issued revision (its reading view not yet made)."""
+               rel_path: str, form_json: dict | str | None = None) -> NewRevision:
+    """The ledger row of one issued revision (its reading view not yet made);
+    ``form_json``: the form's :func:`form_to_dict`, or its canonical text, when the
+    caller made it already."""
     f = form
     return NewRevision(
         form_id, revision, f.pegawai.nip, f.iki.kode, f.settings.tahun, f.pegawai.nama,
@@ -315,5 +314,5 @@ def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: 
         targets={i["id"]: {k: i[k] for k in ("target", "polaritas", "agregasi",
                                               "period_targets")}
                  for i in manifest["indicators"]},
-        form_json=form_to_dict(f), locked_cells=locked, manifest=manifest, reading=None,
-        file_path=rel_path)
+        form_json=form_to_dict(f) if form_json is None else form_json,
+        locked_cells=locked, manifest=manifest, reading=None, file_path=rel_path)

@@ -71,12 +71,14 @@ def rows_xml(cells: list[HelperCell]) -> str:
 
 
 @lru_cache(maxsize=64)
-def _shared_rows_xml(cells: tuple[HelperCell, ...]) -> str:
-    """:func:`rows_xml`, made once per process for each set of helper cells: forms whose
-    indikator read alike (the same kinds of rows at the same places) have the same helper
-    sheet, and its ~1,000 formulas are the largest part of a form to write. A key holds
-    the cells, whose templates are shared already (``layout._row_templates``)."""
-    return rows_xml(list(cells))
+def _shared_rows_xml(cells: tuple[HelperCell, ...]) -> tuple[str, tuple[int, ...]]:
+    """:func:`rows_xml` and the cells' first and last row and column, made once per
+    process for each set of helper cells: forms whose indikator read alike (the same
+    kinds of rows at the same places) have the same helper sheet, and its ~1,000
+    formulas are the largest part of a form to write. A key holds the cells, whose
+    templates are shared already (``layout._row_templates``)."""
+    rows, cols = [c.row for c in cells], [c.col for c in cells]
+    return rows_xml(list(cells)), (min(rows), min(cols), max(rows), max(cols))
 
 
 class HelperSheet(Worksheet):
@@ -88,10 +90,9 @@ class HelperSheet(Worksheet):
     def put(self, cells: list[HelperCell]) -> None:
         if not cells:
             return
-        self._rows_xml = _shared_rows_xml(tuple(cells))
-        rows, cols = [c.row for c in cells], [c.col for c in cells]
-        self._check_dimensions(min(rows), min(cols))  # the <dimension> element
-        self._check_dimensions(max(rows), max(cols))
+        self._rows_xml, (row0, col0, row1, col1) = _shared_rows_xml(tuple(cells))
+        self._check_dimensions(row0, col0)  # the <dimension> element
+        self._check_dimensions(row1, col1)
 
     def _write_sheet_data(self) -> None:
         if self._rows_xml is None:

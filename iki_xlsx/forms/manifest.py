@@ -81,6 +81,22 @@ def sign(manifest: dict, key: bytes) -> dict:
     return {**body, "hmac": hmac.new(key, canonical(body), hashlib.sha256).hexdigest()}
 
 
+def sign_text(manifest: dict, key: bytes) -> tuple[dict, str]:
+    """:func:`sign` and :func:`to_text` of what it gives, each top-level value made
+    canonical JSON once for both: the signed bytes are the body's canonical text, and
+    the manifest's text is the same text with ``"hmac"`` in its sorted place (a dict's
+    canonical text is its items' texts, sorted by key, joined)."""
+    body = {k: v for k, v in manifest.items() if k != "hmac"}
+    if not all(type(k) is str for k in body):  # json sorts other keys as text
+        signed = sign(body, key)
+        return signed, to_text(signed)
+    items = {k: f"{canonical_text(k)}:{canonical_text(v)}" for k, v in body.items()}
+    mac = hmac.new(key, ("{" + ",".join(items[k] for k in sorted(items)) + "}")
+                   .encode("utf-8"), hashlib.sha256).hexdigest()
+    items["hmac"] = f"{canonical_text('hmac')}:{canonical_text(mac)}"
+    return {**body, "hmac": mac}, "{" + ",".join(items[k] for k in sorted(items)) + "}"
+
+
 def verify(manifest: dict, key: bytes) -> bool:
     mac = manifest.get("hmac")
     if not isinstance(mac, str):

@@ -9,7 +9,8 @@ alone, ~140 kB of XML, ~4 ms). :class:`PackedWorkbook` lets xlsxwriter assemble 
 part as usual (:class:`_PartsPackager` keeps them instead of zipping them), then
 :func:`write_zip` stores each part's deflate stream, taken from :func:`_deflated` when
 the same bytes were compressed before in this process. A part is looked up by its
-content (its SHA-256), so what a form holds never depends on the cache: its parts, names
+content (its length and CRC-32, then its bytes compared with the bytes kept), so what a
+form holds never depends on the cache: its parts, names
 and order are xlsxwriter's, only the zip around them is written here (the format
 xlsxwriter's ``zipfile`` writes: deflate, dated 1980-01-01).
 
@@ -19,44 +20,62 @@ deflated at zlib's fastest level, ~0.7 ms a form less than the default level for
 larger files (~2 kB of ~44 kB); a part that recurs is compressed once at the default.
 
 Shared strings recur too (labels, the Petunjuk, an IKI's texts): each string's ``<si>``
-element is escaped by xlsxwriter once per process (:class:`_SharedStrings`).
+element is escaped by xlsxwriter once per process (:class:`_SharedStrings`). So do the
+formats: each is made once per process for its properties and copied into each
+workbook (:meth:`PackedWorkbook.add_format`), and ``styles.xml`` — the same in every
+workbook whose formats were made and numbered alike — is assembled by xlsxwriter once
+per process for each such set (:meth:`PackedWorkbook._prepare_format_properties`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
+import re
 import struct
 import zlib
 from collections import OrderedDict
 from io import BytesIO, StringIO
 from pathlib import Path
 
+from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.workbook import Workbook
 
 CACHE_PARTS = 4096  # deflate streams kept per process: ~15 MB at ~45 kB a form
-_cache: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
+CACHE_BYTES = 64 << 20  # at most this much of the parts' own bytes kept beside them
+# (length, CRC-32) → (the part's bytes, its deflate stream)
+_cache: OrderedDict[tuple[int, int], tuple[bytes, bytes]] = OrderedDict()
+_cached_bytes = 0
 
 
 def _deflated(data: bytes) -> tuple[int, bytes]:
-    """(CRC-32, raw deflate stream) of ``data``, compressed once per process."""
-    key = hashlib.sha256(data).digest()
+    """(CRC-32, raw deflate stream) of ``data``, compressed once per process. A part is
+    looked up by its length and CRC-32 (which the zip needs anyway; a SHA-256 of the
+    ~160 kB of recurring parts cost ~0.25 ms a form) and then compared byte for byte
+    with the bytes kept: equal bytes decide, never an equal checksum alone."""
+    global _cached_bytes
+    crc = zlib.crc32(data)
+    key = (len(data), crc)
     hit = _cache.get(key)
-    if hit is not None:
+    if hit is not None and hit[0] == data:
         _cache.move_to_end(key)
-        return hit
-    hit = _deflate(data, zlib.Z_DEFAULT_COMPRESSION)
-    _cache[key] = hit
-    if len(_cache) > CACHE_PARTS:
-        _cache.popitem(last=False)
-    return hit
+        return crc, hit[1]
+    packed = _compress(data, zlib.Z_DEFAULT_COMPRESSION)
+    if hit is not None:  # other bytes of the same length and CRC-32: this one kept
+        _cached_bytes -= len(hit[0])
+    _cache[key] = (data, packed)
+    _cached_bytes += len(data)
+    while len(_cache) > CACHE_PARTS or _cached_bytes > CACHE_BYTES:
+        old, _ = _cache.popitem(last=False)[1]
+        _cached_bytes -= len(old)
+    return crc, packed
 
 
-def _deflate(data: bytes, level: int) -> tuple[int, bytes]:
-    """(CRC-32, raw deflate stream) of ``data`` at zlib ``level``."""
+def _compress(data: bytes, level: int) -> bytes:
+    """The raw deflate stream of ``data`` at zlib ``level``."""
     packer = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return zlib.crc32(data), packer.compress(data) + packer.flush()
+    return packer.compress(data) + packer.flush()
 
 
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01, as xlsxwriter dates its parts; time 00:00
@@ -72,7 +91,8 @@ def write_zip(path: Path, parts: list[tuple[str, bytes]],
     without the cache."""
     out, central = BytesIO(), []
     for name, data in parts:
-        crc, packed = _deflate(data, 1) if name in own else _deflated(data)
+        crc, packed = (zlib.crc32(data), _compress(data, 1)) if name in own \
+            else _deflated(data)
         raw = name.encode("utf-8")
         flags = 0 if raw.isascii() else 0x800
         offset = out.tell()
@@ -92,31 +112,55 @@ def write_zip(path: Path, parts: list[tuple[str, bytes]],
 
 
 CACHE_STRINGS = 50_000  # <si> elements kept per process (emptied when full)
+KEEP_STRING = 2_000  # a longer string (the manifest's chunks) is met once: not kept
 _si_xml: dict[str, str] = {}
+# what xlsxwriter's _write_si changes in a string: control characters, its own _xHHHH_
+# escapes, non-characters, the XML escapes (and with them a raw rich string's "<r>")
+_NOT_PLAIN = re.compile("[\x00-\x1f_&<>\ufffe\uffff]")
 
 
 class _SharedStrings(SharedStrings):
     """xlsxwriter's shared strings part, each string's ``<si>`` element written by
     xlsxwriter once per process: the labels, the Petunjuk and an IKI's texts come back in
-    form after form, and escaping each string is most of this part's cost."""
+    form after form, and escaping each string is most of this part's cost. A plain
+    string (nothing to escape, no space at either end) is ``<si><t>…</t></si>`` as
+    xlsxwriter writes it, without its escaping passes."""
 
     def _write_si(self, string) -> None:
         xml = _si_xml.get(string)
         if xml is None:
-            fh, self.fh = self.fh, StringIO()
-            try:
-                super()._write_si(string)
-                xml = self.fh.getvalue()
-            finally:
-                self.fh = fh
-            if len(_si_xml) >= CACHE_STRINGS:
-                _si_xml.clear()
-            _si_xml[string] = xml
+            if string and not _NOT_PLAIN.search(string) and not string[0].isspace() \
+                    and not string[-1].isspace():
+                xml = f"<si><t>{string}</t></si>"
+            else:
+                fh, self.fh = self.fh, StringIO()
+                try:
+                    super()._write_si(string)
+                    xml = self.fh.getvalue()
+                finally:
+                    self.fh = fh
+            if len(string) <= KEEP_STRING:
+                if len(_si_xml) >= CACHE_STRINGS:
+                    _si_xml.clear()
+                _si_xml[string] = xml
         self.fh.write(xml)
 
 
 class _PartsPackager(Packager):
     """xlsxwriter's packager, handing its parts to the workbook instead of to the zip."""
+
+    def _write_styles_file(self) -> None:
+        """xlsxwriter's, or the part it wrote for a workbook of the same formats
+        (:meth:`PackedWorkbook._prepare_format_properties`)."""
+        wb = self.workbook
+        if wb.styles_xml is not None:
+            self._filename("xl/styles.xml").write(wb.styles_xml)
+            return
+        super()._write_styles_file()
+        if wb.styles_key is not None:
+            if len(_styles_xml) >= KEPT_STYLES:
+                _styles_xml.clear()
+            _styles_xml[wb.styles_key] = self.filenames[-1][0].getvalue()
 
     def _write_shared_strings_file(self) -> None:  # xlsxwriter's, with _SharedStrings
         if not self.workbook.str_table.count:
@@ -134,6 +178,31 @@ class _PartsPackager(Packager):
         return []  # xlsxwriter's own zip (in memory) stays empty
 
 
+KEPT_FORMATS = 1024  # formats made once per process, by their properties (emptied when full)
+_formats: dict[tuple, Format] = {}
+_format_ids = itertools.count()
+KEPT_STYLES = 256  # styles parts kept per process, by the formats they are made of
+_styles_xml: dict[tuple, str] = {}
+
+
+def _kept_format(properties: dict) -> Format | None:
+    """A Format with ``properties`` made once per process, its key taken (None when a
+    value cannot be part of a dict key). Never added to a workbook: it is copied."""
+    try:
+        key = tuple(properties.items())
+        kept = _formats.get(key)
+    except TypeError:
+        return None
+    if kept is None:
+        kept = Format(properties)
+        kept._get_format_key()
+        kept.kept_id = next(_format_ids)  # never reused, unlike a key after a clear
+        if len(_formats) >= KEPT_FORMATS:
+            _formats.clear()
+        _formats[key] = kept
+    return kept
+
+
 # the parts that differ in every file: its strings, its time, its custom properties
 OWN_PARTS = ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml")
 
@@ -147,6 +216,55 @@ class PackedWorkbook(Workbook):
         self.path = Path(path)
         self.parts: list[tuple[str, bytes]] = []
         self.own_sheets: list = []
+        self.styles_key: tuple | None = None
+        self.styles_xml: str | None = None
+
+    def add_format(self, properties=None) -> Format:
+        """xlsxwriter's, the Format copied from one made once per process with the same
+        properties (:func:`_kept_format`): xlsxwriter's constructor calls a ``set_*``
+        method per property and the key is taken again, ~40 µs a format, ~35 formats a
+        form. The key is taken from the properties given, so a format must not be
+        changed by its ``set_*`` methods after (the forms' never are)."""
+        merged = self.default_format_properties.copy()
+        if properties:
+            merged.update(properties)
+        kept = _kept_format(merged)
+        if kept is None:
+            return super().add_format(properties)
+        fmt = object.__new__(Format)
+        fmt.__dict__.update(kept.__dict__)
+        fmt.xf_format_indices = self.xf_format_indices
+        fmt.dxf_format_indices = self.dxf_format_indices
+        self.formats.append(fmt)
+        return fmt
+
+    def _styles_of(self) -> tuple | None:
+        """What ``styles.xml`` is made of: the kept format behind each format, in the
+        order they were added, with the indices the sheets gave them, and the workbook's
+        colours and comments; None when a format was not copied from a kept one."""
+        made = []
+        for fmt in self.formats:
+            kept = fmt.__dict__.get("kept_id")
+            if kept is None:
+                return None
+            made.append((kept, fmt.xf_index, fmt.dxf_index))
+        try:
+            key = (tuple(made), self.has_comments, tuple(self.palette),
+                   tuple(self.custom_colors))
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _prepare_format_properties(self) -> None:
+        """xlsxwriter's (which numbers fonts, fills, borders and number formats for
+        ``styles.xml`` only), unless this process wrote the styles of a workbook whose
+        formats were made alike: then that part is written again as it was."""
+        self.styles_key = self._styles_of()
+        self.styles_xml = None if self.styles_key is None else \
+            _styles_xml.get(self.styles_key)
+        if self.styles_xml is None:
+            super()._prepare_format_properties()
 
     def _get_packager(self) -> Packager:
         return _PartsPackager()

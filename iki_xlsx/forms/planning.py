@@ -3,6 +3,7 @@ valid on Windows and short, and a zip per perangkat daerah folder."""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import zipfile
@@ -58,6 +59,7 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
     adds its jabatan; names that would clash on Windows (case-insensitive) get ``(2)``."""
     seen_nip: set[str] = set()
     used: set[str] = set()
+    folders: dict[str, str] = {}  # perangkat daerah → its folder and a separator after
     paths = []
     for form in forms:
         p = form.pegawai
@@ -65,11 +67,14 @@ def plan_paths(forms: list[Form], out_dir: Path, no_unit: str = "_") -> list[Pat
         if p.nip in seen_nip:
             stem += f"_{p.jabatan or form.iki.jabatan}"
         seen_nip.add(p.nip)
-        folder = out_dir / safe_name(p.perangkat_daerah or form.iki.perangkat_daerah
-                                     or form.settings.instansi or no_unit, FOLDER_LIMIT)
+        unit = p.perangkat_daerah or form.iki.perangkat_daerah or form.settings.instansi \
+            or no_unit
+        folder = folders.get(unit)
+        if folder is None:  # a name made safe holds no separator: joined as text
+            folder = folders[unit] = str(out_dir / safe_name(unit, FOLDER_LIMIT)) + os.sep
         name = safe_name(stem, NAME_LIMIT)
-        paths.append(Path(first_free(str(folder / f"{name}.xlsx"),
-                                     lambda n: str(folder / f"{name} ({n}).xlsx"), used)))
+        paths.append(Path(first_free(f"{folder}{name}.xlsx",
+                                     lambda n: f"{folder}{name} ({n}).xlsx", used)))
     return paths
 
 

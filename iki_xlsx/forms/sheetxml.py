@@ -37,12 +37,25 @@ from io import StringIO
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _ref
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.xlsxtext import is_raw_rich, limit
+from ..core.xlsxtext import MAX_CELL_TEXT, is_raw_rich, limit
 
 _ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 
 KEPT_VALIDATIONS = 256  # <dataValidations> kept per process (emptied when full)
 _kept_validations: dict[object, str] = {}
+KEPT_HEADS = 100_000  # cells' ``<c r="…"`` kept per process (emptied when full)
+_heads: dict[tuple[int, int], str] = {}
+_SHORT = MAX_CELL_TEXT // 2  # a text this long is within a cell's limit (xlsxtext.limit)
+
+
+def _head(row: int, col: int) -> str:
+    """A cell's ``<c r="…"``: the same few hundred cells in every form, made once."""
+    head = _heads.get((row, col))
+    if head is None:
+        if len(_heads) >= KEPT_HEADS:
+            _heads.clear()
+        head = _heads[row, col] = f'<c r="{_ref(row, col)}"'
+    return head
 
 
 def _escape(data: str) -> str:
@@ -91,14 +104,14 @@ class DirectSheet(Worksheet):
     def blank(self, row: int, col: int, fmt) -> None:
         if fmt is None:  # xlsxwriter stores nothing, and removes nothing
             return
-        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, "/>"))
+        self._put(row, col, (_head(row, col), fmt, "/>"))
 
     def number(self, row: int, col: int, number, fmt) -> None:
         """xlsxwriter's ``write_number`` (a bool is 1 or 0)."""
         if fmt is None or not math.isfinite(number):
             self._through_xlsxwriter(self.write_number, row, col, number, fmt)
             return
-        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, f"><v>{number:.16G}</v></c>"))
+        self._put(row, col, (_head(row, col), fmt, f"><v>{number:.16G}</v></c>"))
 
     def string(self, row: int, col: int, text: str, fmt) -> None:
         """A shared string (``text`` non-empty, limited, not xlsxwriter's raw rich form)."""
@@ -106,11 +119,19 @@ class DirectSheet(Worksheet):
             self._through_xlsxwriter(self.write_string, row, col, text, fmt)
             return
         index = self.str_table._get_shared_string_index(text)
-        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt, f' t="s"><v>{index}</v></c>'))
+        self._put(row, col, (_head(row, col), fmt, f' t="s"><v>{index}</v></c>'))
 
     def text(self, row: int, col: int, value: object, fmt) -> None:
         """:func:`iki_xlsx.core.xlsxtext.write_text`: ``value`` as a string whatever it
         looks like, blank when empty."""
+        if type(value) is str and fmt is not None and 0 < len(value) <= _SHORT \
+                and not value.startswith("<r>"):  # the usual text: a shared string
+            cells = self.cells.get(row)
+            if cells is None:
+                cells = self.cells[row] = {}
+            index = self.str_table._get_shared_string_index(value)
+            cells[col] = (_head(row, col), fmt, f' t="s"><v>{index}</v></c>')
+            return
         text = limit(str(value)) if value is not None else ""
         if not text:
             self.blank(row, col, fmt)
@@ -134,7 +155,7 @@ class DirectSheet(Worksheet):
         if isinstance(value, str):
             kind = "" if value == "" else ' t="e"' if value in _ERRORS else ' t="str"'
             value = _escape(value)
-        self._put(row, col, (f'<c r="{_ref(row, col)}"', fmt,
+        self._put(row, col, (_head(row, col), fmt,
                              f"{kind}><f>{_escape(formula.lstrip('='))}</f><v>{value}</v></c>"))
 
     def merged(self, first_row: int, first_col: int, last_row: int, last_col: int,
@@ -149,7 +170,7 @@ class DirectSheet(Worksheet):
             if cells is None:
                 cells = self.cells[row] = {}
             for col in range(first_col, last_col + 1):
-                cells[col] = (f'<c r="{_ref(row, col)}"', fmt, "/>")
+                cells[col] = (_head(row, col), fmt, "/>")
 
     # -- writing ------------------------------------------------------------------
 

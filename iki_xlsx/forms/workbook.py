@@ -6,8 +6,8 @@ What is the same in every form costs little: the helper formulas are written fro
 templates escaped once per process, the IKI sheet's conditional formats skip
 xlsxwriter's ~150 regular expressions per formula when the formula names no function that
 needs them (:class:`FormSheet`), its cells are kept as the XML xlsxwriter writes for them
-(:mod:`.sheetxml`), and the zip's parts are compressed once per process
-(:mod:`.package`).
+(:mod:`.sheetxml`) and so are the Petunjuk's lines, and the zip's parts and the formats
+are made once per process (:mod:`.package`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.atomic import DeferredCommits, atomic_path
 from ..core.model import Form
 from ..core.rules import rule_lines
-from ..core.sheets import TITLE_SIZE, heading, setup_print
+from ..core.sheets import TITLE_SIZE, heading_height, setup_print
 from ..core.show import period_label
 from ..core.textfit import FONT, FONT_SIZE
 from ..core.texts import Texts
@@ -32,6 +32,8 @@ from .helpersheet import HelperSheet
 from .inputcheck import write_input_checks
 from .package import PackedWorkbook
 from .sheetxml import DirectSheet
+
+GUIDE_WIDTHS = (110,)  # the Petunjuk's one column
 
 
 def legacy_password_hash(password: str) -> str:
@@ -118,7 +120,7 @@ def write_form(path: str, form: Form, lay: L.FormLayout, manifest_text: str, pas
         formats = {name: wb.add_format({**base, **props}) for name, props in L.STYLES.items()}
         ws = wb.add_worksheet(L.SHEET_FORM, worksheet_class=LayoutSheet)
         _write_sheet(wb, ws, form, lay, formats, texts, password)
-        guide = wb.add_worksheet(L.SHEET_GUIDE)
+        guide = wb.add_worksheet(L.SHEET_GUIDE, worksheet_class=DirectSheet)
         _write_guide(guide, form, lay, texts, wb.add_format({**base, "text_wrap": True,
                                                              "valign": "top"}),
                      wb.add_format({**base, "bold": True, "font_size": TITLE_SIZE,
@@ -214,9 +216,18 @@ def _rules_shown(texts: Texts) -> tuple[tuple[str, str], ...]:
     return tuple(rule_lines(texts))
 
 
+@lru_cache(maxsize=4096)
+def _guide_height(line: str, title: bool) -> float:
+    """A Petunjuk line's row height (:func:`~iki_xlsx.core.sheets.heading_height`): the
+    same lines come back in every form, each measured once per process."""
+    if title:
+        return heading_height(line, GUIDE_WIDTHS, TITLE_SIZE, bold=True)
+    return heading_height(line, GUIDE_WIDTHS)
+
+
 def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt,
                  password: str) -> None:
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, GUIDE_WIDTHS[0])
     periods = [period_label(texts, p) for p in lay.periods]
     lines = texts.render("petunjuk.txt.j2", form=form, periods=periods,
                          aturan=_rules_shown(texts), aturan_judul=texts.t("aturan.judul"),
@@ -230,11 +241,9 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          realisasi_cols=[L.col_name(c) for c in lay.realisasi_cols],
                          capaian_col=L.col_name(lay.capaian_col),
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
-    for r, line in enumerate(lines):
-        if r == 0:
-            heading(ws, r, line, [110], title_fmt, TITLE_SIZE, bold=True)
-        else:
-            heading(ws, r, line, [110], fmt)
+    for r, line in enumerate(lines):  # core.sheets.heading's lines, stored as XML
+        ws.text(r, 0, line, title_fmt if r == 0 else fmt)
+        ws.set_row(r, _guide_height(line, r == 0))
     setup_print(ws, form.settings.kertas, texts.t(
         "form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     ws.protect(password)
