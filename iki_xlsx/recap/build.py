@@ -41,7 +41,7 @@ from ..core.timeline import (
     verification_of,
 )
 from ..forms import form_definitions
-from ..workspace import CollectedFile, IssuedFormRow, Workspace
+from ..workspace import CollectedFile, FileGlance, IssuedFormRow, Workspace
 from .closed import closed_forms
 
 __all__ = [
@@ -242,7 +242,7 @@ def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Text
         if not years:
             raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=None))
         tahun = years[-1]
-    files = ws.files.all(light=True)  # what was read comes through the timeline
+    files = ws.files.glances()  # what was read comes through the timeline
     heads = ws.issued.forms(tahun)
     if not heads:
         raise ValueError(texts.t("rekap.galat.tahun_kosong", tahun=tahun))
@@ -267,11 +267,10 @@ def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Text
 
     # Pass 2: capaian per indicator and form — the year of a slice of forms at a time
     # (what every file gave is decoded for those forms only: memory stays bounded).
-    by_form: dict[str, list[CollectedFile]] = {}
+    by_form: dict[str, list[FileGlance]] = {}
     for row in files:
-        if row.form_id:
-            by_form.setdefault(row.form_id, []).append(row)
-    first_names = ws.files.first_names()
+        by_form.setdefault(row.form_id, []).append(row)
+    del files
     forms = []
     shared: dict = {}  # see _recap_form
     used: set[str] = set()
@@ -279,7 +278,7 @@ def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Text
     scales: dict[str, PredikatScale] = {}  # distinct scales, by what they say
     for start in range(0, len(entries), RECAP_SLICE):
         chunk = entries[start:start + RECAP_SLICE]
-        years = load_years(ws, tahun, [head for head, _ in chunk], shapes, first_names)
+        years = load_years(ws, tahun, [head for head, _ in chunk], shapes)
         for head, form in chunk:
             setting = form.settings.skala_predikat
             scale = by_setting.get(setting)
@@ -296,9 +295,8 @@ def _build_recap(ws: Workspace, tahun: int | None, upto: str | None, texts: Text
     units, agencies, total = _summaries([f for f in forms if f.active], labels, texts)
     caps = sorted({f.cap for f in forms})
     names = {f.form_id: f.nama for f in forms}
-    issues = [_issue(ws, row, names, used) for row in files
-              if (row.status == Status.REJECTED or row.problems)
-              and row.tahun in (None, tahun)]
+    issues = [_issue(ws, row, names, used) for row in ws.files.with_problems()
+              if row.tahun in (None, tahun)]
     provisional = end < 12
     recap = Recap(tahun, code, auto, periods, forms, units, agencies, total, labels, caps,
                   list(scales.values()), issues, datetime.now().replace(microsecond=0),
@@ -333,7 +331,7 @@ def _upto_in(scheme: PeriodScheme, end_month: int) -> str | None:
     return done[-1] if done else None
 
 
-def _latest_filled(ws: Workspace, files: list[CollectedFile], shapes: dict,
+def _latest_filled(ws: Workspace, files: list[FileGlance], shapes: dict,
                    primary: PeriodScheme) -> str:
     """The latest period (by its end month) in which any form has a value: from the last
     period each accepted file filled, and the values the officer set."""

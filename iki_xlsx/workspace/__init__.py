@@ -25,6 +25,7 @@ from .rows import (
     ActivePeriods,
     CollectedFile,
     FileEntry,
+    FileGlance,
     IssuedFormFull,
     IssuedFormRow,
     IssuedReview,
@@ -40,7 +41,8 @@ from .rows import (
 from .store import STORE_DIR, FileStore
 
 __all__ = ["DB_FILE", "DEFAULT_DIR", "ENV_VAR", "JOURNAL_FILE", "KEY_FILE", "PASSWORD_FILE",
-           "STORE_DIR", "ActivePeriods", "CollectedFile", "FileEntry", "FileStore",
+           "STORE_DIR", "ActivePeriods", "CollectedFile", "FileEntry", "FileGlance",
+           "FileStore",
            "IssueLogEntry", "IssuedFormFull", "IssuedFormRow", "IssuedReview",
            "IssuedRevisions", "JournalContent", "MailForm", "NewReview", "NewRevision",
            "ReviewRevisions", "SendLogEntry", "VerificationRow", "Workspace",

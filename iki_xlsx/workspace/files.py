@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
-from ..core.problems import ACCEPTED
+from ..core.problems import ACCEPTED, Status
 from ..core.timeline import FileInput
 from .journal import FILE_FIELDS, file_line, seen_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso, read_json
-from .rows import CollectedFile, FileEntry, FileMask, Sighting
+from .rows import CollectedFile, FileEntry, FileGlance, FileMask, Sighting
 from .verifications import insert_verifications
 
 _COLUMNS = tuple(f.name for f in fields(CollectedFile))
@@ -122,6 +122,21 @@ class CollectedFiles:
         return [_file(r) for r in self.ledger.db.execute(
             f"SELECT {_SELECT_LIGHT if light else _SELECT} FROM files"
             " ORDER BY first_seen, sha256")]
+
+    def glances(self) -> list[FileGlance]:
+        """Every collected file of a form, as :class:`FileGlance`, in the order
+        collected."""
+        return [FileGlance(*r) for r in self.ledger.db.execute(
+            "SELECT form_id, status, revision, last_period, first_seen FROM files"
+            " WHERE form_id IS NOT NULL AND form_id != '' ORDER BY first_seen, sha256")]
+
+    def with_problems(self) -> list[CollectedFile]:
+        """The files (read ``light``) that were rejected or have problems, in the order
+        collected."""
+        return [f for f in map(_file, self.ledger.db.execute(
+            f"SELECT {_SELECT_LIGHT} FROM files WHERE status = ? OR (problems IS NOT NULL"
+            " AND problems NOT IN ('[]', 'null', '')) ORDER BY first_seen, sha256",
+            (Status.REJECTED.value,))) if f.status == Status.REJECTED or f.problems]
 
     def sightings(self, sha256: str) -> list[Sighting]:
         return [Sighting(*row[:6], from_json(row[6])) for row in self.ledger.db.execute(
