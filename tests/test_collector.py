@@ -1,5 +1,7 @@
-"""collector_paused: the cycle collector is off inside, back as it was after — nested,
-overlapping in threads, after an error, and around build_recap."""
+"""core.collector: collector_paused turns the cycle collector off inside and back as it
+was after — nested, overlapping in threads, after an error, and around build_recap —
+collecting once when it ends unless told not to; collecting_rarely raises the young
+generation's threshold for as long as any run lasts and puts it back after the last."""
 
 from __future__ import annotations
 
@@ -8,17 +10,19 @@ import threading
 
 import pytest
 
-from iki_xlsx.core.collector import collector_paused
+from iki_xlsx.core.collector import collecting_rarely, collector_paused
 from iki_xlsx.recap.build import build_recap
 from iki_xlsx.workspace import Workspace
 
 
 @pytest.fixture(autouse=True)
 def _collector_on():
-    was = gc.isenabled()
+    was, threshold = gc.isenabled(), gc.get_threshold()
     gc.enable()
+    gc.set_threshold(700, 10, 10)
     yield
     (gc.enable if was else gc.disable)()
+    gc.set_threshold(*threshold)
 
 
 def test_off_inside_on_after_even_after_an_error():
@@ -67,3 +71,40 @@ def test_build_recap_leaves_the_collector_on(tmp_path):
     with pytest.raises(ValueError):  # an empty ledger: an error from inside the pause
         build_recap(ws)
     assert gc.isenabled()
+
+
+def _collections(monkeypatch) -> list:
+    """The full collections asked for from now on (gc.collect() calls, recorded)."""
+    asked: list = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: (asked.append(a), real(*a))[1])
+    return asked
+
+
+def test_a_pause_collects_once_when_it_ends_unless_told_not_to(monkeypatch):
+    asked = _collections(monkeypatch)
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert asked == []
+    assert asked == [()]
+    with collector_paused(settle=False):
+        pass
+    assert asked == [()]  # a form worker collects the young generation itself
+    with collector_paused(settle=False):
+        with collector_paused():  # one pause that asks for it is enough
+            pass
+    assert asked == [(), ()]
+
+
+def test_collecting_rarely_for_as_long_as_any_run_lasts():
+    with collecting_rarely():
+        assert gc.get_threshold()[0] == 50_000
+        with collecting_rarely():  # a second run (an upload beside it)
+            pass
+        assert gc.get_threshold()[0] == 50_000  # the first still runs
+        assert gc.isenabled()  # rarely, not never
+    assert gc.get_threshold() == (700, 10, 10)
+    with pytest.raises(KeyError), collecting_rarely():
+        raise KeyError("x")
+    assert gc.get_threshold() == (700, 10, 10)

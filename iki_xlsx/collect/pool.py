@@ -8,18 +8,17 @@ alone in a process of its own and reported, instead of taking collect down.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
+from ..core.collector import fewer_collections
 from ..core.problems import Problem
 from ..workspace import FileStore
 from .reading import RawReading, read_bytes, read_path, sha256_of
@@ -57,40 +56,6 @@ def read_source(args: tuple) -> RawReading:
 
 def _read_chunk(chunk: list[tuple[Source, bytes | None, str | None]]) -> list[RawReading]:
     return [read_source(args) for args in chunk]
-
-
-def fewer_collections() -> tuple[int, ...]:
-    """Collect the young generation every 50,000 allocations instead of 700 (returns
-    the thresholds before). Each file allocates a few thousand short-lived objects
-    without cycles, so frequent collections find nothing to free while the results
-    piling up make each older-generation pass longer."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 50_000), *before[1:])
-    return before
-
-
-_GC_LOCK = threading.Lock()
-_gc_runs = 0  # runs in this process collecting rarely (threads: the portal's uploads)
-_gc_before: tuple[int, ...] = ()
-
-
-@contextmanager
-def collecting_rarely() -> Iterator[None]:
-    """:func:`fewer_collections` while a run lasts, safe for runs in several threads at
-    once (uploads judged side by side): the first run in sets it, the last one out puts
-    the thresholds back."""
-    global _gc_runs, _gc_before
-    with _GC_LOCK:
-        if _gc_runs == 0:
-            _gc_before = fewer_collections()
-        _gc_runs += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_runs -= 1
-            if _gc_runs == 0:
-                gc.set_threshold(*_gc_before)
 
 
 def _worker_init(parent: int) -> None:

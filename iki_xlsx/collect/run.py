@@ -15,6 +15,7 @@ from pathlib import Path
 from ..core.problems import ACCEPTED, Problem, Status
 from ..core.show import when
 from ..core.clock import mail_arrival, normal_time
+from ..core.collector import collecting_rarely
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -31,7 +32,7 @@ from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
 from .latest import latest_changes
 from .mail.mailbox import MailInputs
-from .pool import Readers, collecting_rarely, read_expanding
+from .pool import Readers, read_expanding
 from .realisasi import show
 from .record import NOT_KEPT, Recorder, check_store, judged
 from .result import FileResult

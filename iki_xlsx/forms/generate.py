@@ -14,12 +14,13 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from ..core.atomic import DeferredCommits
+from ..core.collector import collector_paused
 from ..core.model import Form, Master
 from ..core.texts import get_texts
 from ..core.timeline import match_indicators
@@ -87,29 +88,12 @@ def build_batch(jobs: list[FormJob]) -> list[FormResult]:
     """Build and write a batch of forms (in a worker process). Each file's sync to disk
     and rename run on a thread while the next form is built; the batch returns once
     every file is in place under its final name."""
-    with DeferredCommits() as commits, _collector_between_forms():
+    with DeferredCommits() as commits, collector_paused(settle=False):
         results = []
         for job in jobs:
             results.append(build_and_write(job, commits))
-            gc.collect(0)
+            gc.collect(0)  # once a form, not while it is built: it leaves no cycle
         return results
-
-
-@contextmanager
-def _collector_between_forms():
-    """The cycle collector runs once after each form, not while it is built. Left to
-    itself it ran every 700 allocations and went over a form's thousands of live objects
-    (its layout, cells, formats) again and again, and over everything a worker keeps
-    (caches) more often the more forms it had written: ~10 % of a form's time, growing
-    with the number of forms. A form leaves no reference cycle behind
-    (:meth:`.package.PackedWorkbook.close`), so the collection after it is short."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> FormResult:
