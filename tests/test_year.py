@@ -19,7 +19,8 @@ from yearkit import ANDI, ORDER_FILES, two_forms_files
 
 from iki_xlsx.cli import app
 from iki_xlsx.collect import collect
-from iki_xlsx.core.timeline import load_years, match_indicators
+from iki_xlsx.core.matching import match_indicators
+from iki_xlsx.core.timeline import load_years
 from iki_xlsx.define.master import load_master
 from iki_xlsx.forms.generate import generate_forms
 from iki_xlsx.recap.build import build_recap

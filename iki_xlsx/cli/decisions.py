@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from ..core.matching import indicator_id
 from .base import (
     TemplatesOpt,
     WorkspaceOpt,
@@ -144,7 +145,7 @@ def riwayat(nip: str = typer.Argument(..., help=doc("opsi.nip")),
                             tanda=t(f"riwayat.tanda.{g.state}", alasan=g.reason,
                                     oleh=number_text(g.by.value) if g.by else "",
                                     sumber=value_source(g.by, texts) if g.by else "")))
-        names = {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(99)}
+        names = {indicator_id(i): indicator_id(i) for i in range(99)}
         for e in h.events:
             row = [number_text(x) for x in history_row(e, names, texts, h.files)
                    if x not in ("", None)]

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 
+from ..core.matching import indicator_id
 from ..core.timeline import Event, FileInput, FormYear, file_events, touching
 from ..workspace import Workspace
 
@@ -84,7 +85,7 @@ def _cells(realisasi, count: int) -> dict[str, int]:
 @lru_cache(maxsize=64)
 def _ids(count: int) -> dict[str, int]:
     """The indikator ids of a revision of ``count`` indikator and their positions."""
-    return {f"{k + 1:02d}": k for k in range(count)}
+    return {indicator_id(k): k for k in range(count)}
 
 
 def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]]

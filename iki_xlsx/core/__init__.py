@@ -16,7 +16,9 @@ from . import (
            capaian,
            collector,
            contacts,
+           matching,
            model,
+           periods,
            predikat,
            problems,
            rules,
@@ -29,6 +31,6 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "model",
-           "predikat", "problems", "rules", "sheets", "show", "textfit", "texts", "timeline",
+__all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "matching",
+           "model", "periods", "predikat", "problems", "rules", "sheets", "show", "textfit", "texts", "timeline",
            "values", "xlsxtext"]

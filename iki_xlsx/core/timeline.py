@@ -15,7 +15,7 @@ The rules (the README explains them to officers):
   issued; what it claimed is kept beside what counts, and the order is the time that
   counts, then the claim, then the sha256.
 * **Revisions keep what was collected.** An indikator of any revision counts for the
-  indikator of the current revision it matches (:func:`match_indicators`), with the
+  indikator of the current revision it matches (:func:`iki_xlsx.core.matching.match_indicators`), with the
   current targets. Values of an indikator the current revision removed are kept, not
   counted.
 * **The officer decides, on the record.** An excluded file gives nothing (until included
@@ -37,13 +37,12 @@ together.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .clock import normal_time
+from .matching import indicator_id, match_indicators
 
 # Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
 LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
@@ -75,71 +74,6 @@ VERDICTS = (SETUJU, KEMBALIKAN, KOREKSI)
 # Verification of a value, and of a form's period.
 TERVERIFIKASI, DIKEMBALIKAN, MENUNGGU = "terverifikasi", "dikembalikan", "menunggu"
 ULANG = "verifikasi_ulang"  # decided about a value the pegawai has changed since
-
-
-# --------------------------------------------------------------------------- matching
-
-_WORD = re.compile(r"[^\w]+")
-
-
-def norm_text(text: object) -> str:
-    """Text compared as an indikator's identity: case, spacing, punctuation and accents
-    ignored."""
-    text = unicodedata.normalize("NFKD", str(text or "")).casefold()
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(_WORD.sub(" ", text).split())
-
-
-def indicator_keys(indicators: Iterable[Mapping]) -> list[tuple[str, str, str]]:
-    """(id, normalised indikator text, normalised sasaran filled down) of a revision's
-    indicators, as stored in the form JSON (ids are positions: ``01``, ``02`` …)."""
-    out = []
-    sasaran = ""
-    for i, ind in enumerate(indicators):
-        if ind.get("sasaran"):
-            sasaran = ind["sasaran"]
-        out.append((f"{i + 1:02d}", norm_text(ind.get("indikator")), norm_text(sasaran)))
-    return out
-
-
-@dataclass
-class Matching:
-    """How the indikator of one revision map to another's."""
-
-    pairs: dict[str, str]  # old id → new id
-    by_text: set[str]  # old ids matched by their text (the rest: by position and sasaran)
-    new: list[str]  # new ids matched by nothing
-    removed: list[str]  # old ids matched by nothing
-
-
-def match_indicators(old: Iterable[Mapping], new: Iterable[Mapping]) -> Matching:
-    """Match the indikator of an earlier revision to those of a later one.
-
-    1. The same text (case, spacing and punctuation ignored) is the same indikator, even
-       when its target, position, penjelasan or the pegawai's unit changed; equal texts
-       pair in order.
-    2. An indikator whose wording was edited keeps its identity when it stays at the same
-       position under the same sasaran.
-    Anything else is new (in ``new``) or removed (in ``old``)."""
-    a, b = indicator_keys(old), indicator_keys(new)
-    free: dict[str, list[str]] = {}
-    for nid, text, _ in b:
-        free.setdefault(text, []).append(nid)
-    pairs: dict[str, str] = {}
-    for oid, text, _ in a:
-        if free.get(text):
-            pairs[oid] = free[text].pop(0)
-    by_text = set(pairs)
-    taken = set(pairs.values())
-    position = {nid: (text, sasaran) for nid, text, sasaran in b}
-    for oid, _, sasaran in a:
-        if oid in pairs or oid not in position or oid in taken:
-            continue
-        if sasaran and position[oid][1] == sasaran:
-            pairs[oid] = oid
-            taken.add(oid)
-    return Matching(pairs, by_text, [nid for nid, _, _ in b if nid not in taken],
-                    [oid for oid, _, _ in a if oid not in pairs])
 
 
 # --------------------------------------------------------------------------- inputs
@@ -428,7 +362,7 @@ def _indicator_text(indicators: list | None, ind_id: str) -> str:
     """The text of indikator ``ind_id`` (``"03"``) of a revision's ``indicators``
     (asked for a removed indikator's event only)."""
     for i, ind in enumerate(indicators or ()):
-        if f"{i + 1:02d}" == ind_id:
+        if indicator_id(i) == ind_id:
             return str(ind.get("indikator", ""))
     return ""
 
@@ -445,7 +379,7 @@ def _maps(revisions: Mapping[int, list], current: int) -> dict[int, Mapping[str,
     """revision → {its indikator id: the current revision's id}."""
     now = revisions.get(current) or []
     same = _SAME_IDS.get(len(now)) or _SAME_IDS.setdefault(len(now), MappingProxyType(
-        {f"{i + 1:02d}": f"{i + 1:02d}" for i in range(len(now))}))  # made once, read only
+        {indicator_id(i): indicator_id(i) for i in range(len(now))}))  # made once, read only
     out: dict[int, Mapping[str, str]] = {current: same}
     for rev, inds in revisions.items():
         if rev != current:
@@ -591,7 +525,7 @@ def period_statuses(years: Mapping[str, FormYear], shapes: Mapping[str, tuple],
     out: dict[str, dict] = {}
     for form_id, (periods, count) in shapes.items():
         year = years.get(form_id) or FormYear()
-        ids = [f"{i + 1:02d}" for i in range(count)]
+        ids = [indicator_id(i) for i in range(count)]
         out[form_id] = {p: year.status(p, ids) for p in periods
                         if upto_month is not None and END_MONTH.get(p, 13) <= upto_month}
     return upto_month, out

@@ -23,7 +23,7 @@ from ..core.atomic import DeferredCommits
 from ..core.collector import collector_paused
 from ..core.model import Form, Master
 from ..core.texts import get_texts
-from ..core.timeline import match_indicators
+from ..core.matching import match_indicators
 from ..workspace import (
     IssuedFormRow,
     IssuedRevisions,
@@ -146,7 +146,7 @@ class PlannedForm:
     manifest_text: str = field(repr=False)
     templates_dir: str | None = None
     previous: int | None = None  # the revision that was current before (revisi, kembali)
-    matching: object = None  # timeline.Matching of the indikator against it
+    matching: object = None  # matching.Matching of the indikator against it
     reissue: dict | None = None  # a re-issue: periods filled, late, to fill (labels)
     _layout: L.FormLayout | None = field(default=None, repr=False)
     _manifest: dict | None = field(default=None, repr=False)

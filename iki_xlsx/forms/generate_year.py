@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..core.model import Master
 from ..core.texts import get_texts
-from ..core.timeline import match_indicators
+from ..core.matching import match_indicators
 from ..workspace import IssuedFormRow, Workspace
 from . import layout as L
 from .manifest import content_hash
@@ -69,7 +69,7 @@ class DryRunForm:
     status: str  # baru | revisi | kembali | sama | aktif_lagi
     revision: int | None  # the revision it would get (None: new workspace)
     previous: int | None = None
-    matching: object = None  # timeline.Matching for revisi / kembali
+    matching: object = None  # matching.Matching for revisi / kembali
 
 
 @dataclass

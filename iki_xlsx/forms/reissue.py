@@ -53,11 +53,11 @@ def filled_for(form: Form, year, current_indicators: list | None, upto: str,
     """What a re-issued form carries: {"periods": closed periods, "values": {indikator
     id: {period: value}}, "keterangan": {id: text}, "tutup": periods closed whole}, the
     ids those of ``form`` (matched to the current revision's indikator,
-    ``current_indicators``, by :func:`iki_xlsx.core.timeline.match_indicators`).
+    ``current_indicators``, by :func:`iki_xlsx.core.matching.match_indicators`).
     ``year``: the form's FormYear (None for a new form: nothing counted); ``active``:
     the periods the form counts in (None: all year) — values elsewhere are not carried;
     ``shut``: the period s.d. which the officer closes every cell (``--tutup``)."""
-    from ..core.timeline import match_indicators
+    from ..core.matching import match_indicators
 
     periods = closed_periods(form.settings.periode, upto)
     values: dict[str, dict] = {}

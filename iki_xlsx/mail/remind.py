@@ -22,6 +22,7 @@ from ..collect import MailError
 from ..core.atomic import atomic_path
 from ..core.capaian import parse_period
 from ..core.contacts import show_hp
+from ..core.matching import indicator_id
 from ..core.model import PeriodScheme, format_nip
 from ..core.sheets import Column, Link, ListFormats, list_sheet
 from ..core.texts import Texts
@@ -44,7 +45,7 @@ def not_submitted(ws: Workspace, forms: list[MailForm], period: str, scheme: Per
     years = years if years is not None else load_years(ws, tahun, forms)
     shapes = ws.issued.shapes(forms)
     return [f for f in forms if years[f.form_id].status(
-        period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
+        period, [indicator_id(i) for i in range(shapes[f.form_id].count)])
         not in (*SUBMITTED, TIDAK_AKTIF)]  # issue 11: a form not active then is not late
 
 
@@ -59,7 +60,7 @@ def returned(ws: Workspace, forms: list[MailForm], years: dict[str, FormYear],
         current = {f.form_id: f.revision for f in wanted}
         for form_id, rev, inds in ws.issued.indicators(tahun, list(current)):
             if current.get(form_id) == rev:
-                names[form_id] = {f"{i + 1:02d}": f"{i + 1}. {ind.get('indikator', '')}"
+                names[form_id] = {indicator_id(i): f"{i + 1}. {ind.get('indikator', '')}"
                                   for i, ind in enumerate(inds)}
     out = []
     for f in wanted:

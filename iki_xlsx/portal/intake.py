@@ -27,6 +27,7 @@ from ..collect import (
     display_name,
 )
 from ..core.capaian import capaian_upto
+from ..core.matching import indicator_id
 from ..core.model import PeriodScheme, format_nip, format_number, whole
 from ..core.problems import Status
 from ..core.texts import Texts
@@ -207,7 +208,7 @@ def _values(v: Verdict, res: FileResult, issued: IssuedFormFull, form,
     got_all = res.realisasi or {}
     for k, (entry, ind) in enumerate(zip(manifest.get("indicators") or [],
                                          form.iki.indicators)):
-        got = got_all.get(entry.get("id", f"{k + 1:02d}")) or {}
+        got = got_all.get(entry.get("id", indicator_id(k))) or {}
         values = got.get("realisasi") or {}
         filled = [p for p in periods if values.get(p) is not None]
         capaian, upto = "", ""

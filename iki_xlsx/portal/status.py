@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..core.matching import indicator_id
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
 from ..core.show import decision_target, file_label, when
@@ -108,7 +109,7 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
             continue  # or the form does not count then (issue 11: Mulai / Selesai)
         status = BELUM if status == KOSONG else status
         check = years[f.form_id].verification_status(
-            period, [f"{i + 1:02d}" for i in range(shapes[f.form_id].count)])
+            period, [indicator_id(i) for i in range(shapes[f.form_id].count)])
         row = {"nama": f.nama, "nip": format_nip(f.nip), "jabatan": f.jabatan,
                "status": status, "status_text": t(f"portal.status.{status}"),
                "verifikasi": check,

@@ -23,6 +23,7 @@ from datetime import datetime
 from ..core.active import ended_by, last_active
 from ..core.capaian import parse_period, upto_figures
 from ..core.collector import collector_paused
+from ..core.matching import indicator_id
 from ..core.model import Aggregation, MidYear, PeriodScheme, Polarity
 from ..core.predikat import PredikatScale
 from ..core.problems import Status
@@ -470,7 +471,7 @@ def _ids(count: int) -> tuple[str, ...]:
     """The ids of a form's ``count`` indikator (``01``, ``02`` …), made once per count."""
     ids = _IDS.get(count)
     if ids is None:
-        ids = _IDS[count] = tuple(f"{i + 1:02d}" for i in range(count))
+        ids = _IDS[count] = tuple(indicator_id(i) for i in range(count))
     return ids
 
 

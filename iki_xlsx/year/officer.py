@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.capaian import parse_answer, parse_period
+from ..core.matching import indicator_id
 from ..core.model import PeriodScheme, format_nip, parse_number
 from ..core.problems import ACCEPTED
 from ..core.texts import Texts, get_texts
@@ -130,7 +131,7 @@ def find_value(ws: Workspace, nip: str, indikator: str, periode: str, *,
     if period is None:
         raise OfficerError(t("keputusan.periode_tidak_ada", periode=periode,
                              pilihan=", ".join(scheme.periods)))
-    return ValueRef(form, f"{index + 1:02d}",
+    return ValueRef(form, indicator_id(index),
                     f"{index + 1}. {inds[index].get('indikator', '')}", period)
 
 
