@@ -150,6 +150,39 @@ def test_an_ordinary_file_is_not_noted_and_keeps_its_own_time(world, tmp_path):
     assert row.arrived_at > row.saved_at
 
 
+
+@pytest.mark.parametrize("claim", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:59:00-03:30"])
+def test_a_saved_time_outside_the_calendar_in_utc_is_no_time(world, tmp_path, claim):
+    """A file claiming a moment that is before year 1 or after 9999 once in UTC (a
+    sender can write anything there) is read as a file whose document says no saved
+    time (its time on disk counts, never after it reached us) — not refused as
+    damaged, as it was."""
+    _, ws_src, forms = world
+    ws = Workspace(copy_world(ws_src, tmp_path / "ws"))
+    odd = andi_file(forms, tmp_path / "jam-aneh.xlsx", [6], claim)
+    res = collect([odd], ws, jobs=1).results[0]
+    assert res.status in ("diterima", "diterima_catatan"), [p.code for p in res.problems]
+    row = ws.files.get(res.sha256)
+    assert row.saved_from != "dokumen" and row.trusted_at <= row.arrived_at
+    assert counted(ws) == {("01", "TW1"): 6}
+
+
+
+def test_a_saved_time_before_year_1000_is_a_time_before_the_form(world, tmp_path):
+    """A file claiming it was saved in the year 999 is noted like any file claiming a
+    time before its form was issued (the claim kept, written in four digits)."""
+    _, ws_src, forms = world
+    ws = Workspace(copy_world(ws_src, tmp_path / "ws"))
+    old = andi_file(forms, tmp_path / "jam-kuno.xlsx", [7], "0999-06-01T00:00:00Z")
+    res = collect([old], ws, jobs=1).results[0]
+    assert res.status == "diterima_catatan"
+    assert [p.code for p in res.problems] == ["waktu_simpan_sebelum_terbit"]
+    row = ws.files.get(res.sha256)
+    assert row.saved_at == "0999-06-01T00:00:00.000000Z"
+    assert row.trusted_at == "2024-12-31T00:00:00.000000Z"
+    assert counted(ws) == {("01", "TW1"): 7}
+
+
 # --------------------------------------------------------------------------- mail
 
 def test_by_mail_the_time_our_server_took_the_message_bounds_the_claim(world, tmp_path):

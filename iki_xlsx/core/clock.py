@@ -15,13 +15,33 @@ from datetime import datetime, timedelta, timezone
 
 _STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?"
                     r"\s*(Z|[+-]\d\d:?\d\d)?$")
+# The two shapes most times arrive in, read without the general pattern: normal_time's
+# own (``2026-12-07T03:59:30.000000Z``) and an ISO time in UTC as Python writes it
+# (``2026-12-07T03:59:30+00:00``, with or without microseconds).
+_NORMAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?\+00:00")
+
+
+def _valid(text: str) -> bool:
+    """Whether an ISO date and time of the shapes above names a real moment."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def normal_time(text: object) -> str:
     """A saved time as one sortable text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC ("" when
     it cannot be read). A time without a zone (LibreOffice's ODS, zip entries) is taken
     as UTC: the pegawai's own zone is not known."""
-    m = _STAMP.match(str(text or "").strip())
+    text = str(text or "").strip()
+    if _NORMAL.fullmatch(text):  # already normal (most times stored and compared)
+        return text if _valid(text[:-1]) else ""
+    if _UTC.fullmatch(text):  # written by this program in UTC (issued_at, first_seen)
+        return f"{text[:19]}.{text[20:26] if text[19] == '.' else '000000'}Z" \
+            if _valid(text[:-6]) else ""
+    m = _STAMP.match(text)
     if not m:
         return ""
     y, mo, d, h, mi, sec, frac, zone = m.groups()
@@ -33,8 +53,11 @@ def normal_time(text: object) -> str:
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        t -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        try:
+            t -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        except OverflowError:  # before year 1 or after 9999 in UTC: not a time
+            return ""
+    return _text(t)
 
 
 # Clocks disagree a little (a PC a few minutes fast) or by a time zone (a saved time
@@ -79,11 +102,14 @@ def _lower_bound(issued: str, tahun: int | None) -> datetime | None:
 
 
 def _parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    """A :func:`normal_time` text as a moment (read by the C parser)."""
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
 
 
 def _text(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A moment in UTC as a :func:`normal_time` text, its year in four digits (``0999``:
+    strftime would write ``999``, which neither sorts nor reads back)."""
+    return t.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def claim_has_zone(saved_from: str | None, modified_at: str | None) -> bool:
