@@ -27,6 +27,7 @@ from mailtools import mail_filled, mail_generated  # noqa: F401
 
 from iki_xlsx.collect import collect
 from iki_xlsx.collect.mail.inbox import MailStats, message_attachments
+from iki_xlsx.collect.sources import MAX_ARCHIVE_DEPTH
 from iki_xlsx.workspace import Workspace
 
 FORMS = ["199005202015031003_Andi Pratama, S.Kom.xlsx", "199107112019032011_Nur Aini, A.Md.xlsx"]
@@ -105,8 +106,8 @@ def placements(draw):
     inner = draw(st.lists(st.sampled_from(["zip", "tnef", "msg", "forward", "eml-file"]),
                           max_size=3))
     outer = draw(st.sampled_from(["eml", "thunderbird", "takeout", "msg", "winmail", "zip"]))
-    if outer == "zip":
-        inner = [w for w in inner if w == "zip"]
+    if outer == "zip":  # a zip given to collect, with zips in it: up to the depth opened
+        inner = [w for w in inner if w == "zip"][:MAX_ARCHIVE_DEPTH - 1]
     first = File(b"", draw(names), draw(st.sampled_from(TYPES)),
                  draw(st.sampled_from(CHARSETS)),
                  draw(st.sampled_from(["attachment", "inline", None])))
