@@ -35,7 +35,7 @@ import math
 from io import StringIO
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _ref
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import RowInfo, Worksheet
 
 from ..core.xlsxtext import MAX_CELL_TEXT, is_raw_rich, limit
 
@@ -171,6 +171,18 @@ class DirectSheet(Worksheet):
                 cells = self.cells[row] = {}
             for col in range(first_col, last_col + 1):
                 cells[col] = (_head(row, col), fmt, "/>")
+
+    def height(self, row: int, height: float) -> None:
+        """xlsxwriter's ``set_row(row, height)`` (no format, no options) without its
+        steps for what is not given: ~80 rows a form (the IKI sheet, the Petunjuk)."""
+        pixels = int(height * 4.0 / 3.0 + 0.5)
+        if pixels == 0:  # a hidden row: xlsxwriter's own
+            self.set_row(row, height)
+            return
+        if self._check_dimensions(row, 0 if self.dim_colmin is None else self.dim_colmin):
+            return
+        self.row_info[row] = RowInfo(pixels)
+        self.row_sizes[row] = [pixels, False]
 
     # -- writing ------------------------------------------------------------------
 

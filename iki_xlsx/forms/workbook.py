@@ -152,7 +152,7 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for c, width in enumerate(lay.widths):
         ws.set_column(c, c, width)
     for r, height in lay.heights.items():
-        ws.set_row(r, height)
+        ws.height(r, height)
     for cell in lay.cells:
         fmt = formats[cell.style]
         if cell.last_row is not None and (cell.last_row, cell.last_col) != (cell.row, cell.col):
@@ -243,7 +243,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
     for r, line in enumerate(lines):  # core.sheets.heading's lines, stored as XML
         ws.text(r, 0, line, title_fmt if r == 0 else fmt)
-        ws.set_row(r, _guide_height(line, r == 0))
+        ws.height(r, _guide_height(line, r == 0))
     setup_print(ws, form.settings.kertas, texts.t(
         "form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     ws.protect(password)
