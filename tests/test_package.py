@@ -311,6 +311,46 @@ def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
     assert first == theirs and again == theirs
 
 
+def test_kept_conditional_formats_are_what_xlsxwriter_writes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """Forms whose warnings cover the same ranges reuse the first one's
+    ``<conditionalFormatting>`` (sheetxml.DirectSheet.kept_conditional_formats): every
+    sheet and the styles (their dxf) of every form of the small master and of the same
+    master with its IKIs' fungsi doubled (the table further down), generated twice in
+    one process, are byte for byte what they are when xlsxwriter stores and writes each
+    form's conditional formats."""
+    from dataclasses import replace
+
+    from iki_xlsx.forms import sheetxml
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    lower = replace(small_master, iki={code: replace(iki, fungsi=(*iki.fungsi, *iki.fungsi))
+                                       for code, iki in small_master.iki.items()})
+
+    def parts(out: Path) -> dict[str, bytes]:
+        found = {}
+        for i, master in enumerate((small_master, lower)):
+            ws = Workspace(out / f"ws{i}")
+            result = generate_forms(master, out / f"formulir{i}", ws, jobs=1)
+            ws.close()
+            found.update({f"{i} {form.form.key} {name}": data for form in result.forms
+                          for name, data in _parts(Path(form.path)).items()
+                          if name.startswith("xl/worksheets/") or name == "xl/styles.xml"})
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(sheetxml.DirectSheet, "kept_conditional_formats",
+                  lambda self, key, formats: False)
+        theirs = parts(tmp_path / "a")
+    monkeypatch.setattr(sheetxml, "_kept_conditional", {})
+    first, again = parts(tmp_path / "b"), parts(tmp_path / "c")
+    kinds = {xml.split(b"<conditionalFormatting", 1)[1].split(b"<dataValidations")[0]
+             for xml in theirs.values() if b"<conditionalFormatting" in xml}
+    assert len(kinds) >= 2 and len(sheetxml._kept_conditional) == len(kinds)
+    assert first == theirs and again == theirs
+
+
 def test_kept_formats_and_styles_are_what_xlsxwriter_makes_for_each_form(
         small_master, tmp_path, monkeypatch):
     """A form's formats are copied from ones made once per process, and its styles part

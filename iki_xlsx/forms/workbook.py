@@ -179,9 +179,10 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for r, c, kind in lay.inputs:
         ws.blank(r, c, formats[style[kind]])
     write_input_checks(ws, lay, texts)
-    for area, formula in lay.warnings:
-        ws.conditional_format(area, {"type": "formula", "criteria": formula,
-                                     "format": formats["warn"]})
+    if not ws.kept_conditional_formats(tuple(lay.warnings), [formats["warn"]]):
+        for area, formula in lay.warnings:
+            ws.conditional_format(area, {"type": "formula", "criteria": formula,
+                                         "format": formats["warn"]})
     t = texts.t
     first, last = lay.table_rows
     sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
