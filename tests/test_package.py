@@ -101,6 +101,7 @@ def _xlsxwriter_stores_the_cells(monkeypatch) -> None:
         "rich": lambda ws, r, c, parts, fmt: ws.write_rich_string(r, c, *parts, fmt),
         "formula": lambda ws, r, c, f, fmt, v: ws.write_formula(r, c, f, fmt, v),
         "merged": lambda ws, r0, c0, r1, c1, fmt: ws.merge_range(r0, c0, r1, c1, "", fmt),
+        "height": lambda ws, r, h: ws.set_row(r, h),
         "_write_sheet_data": Worksheet._write_sheet_data,
     }
     for name, call in calls.items():
@@ -160,6 +161,34 @@ def test_direct_sheet_writes_each_kind_of_cell_as_xlsxwriter_does(tmp_path, monk
     _odd_cells(tmp_path / "theirs.xlsx")
     ours, theirs = _parts(tmp_path / "ours.xlsx"), _parts(tmp_path / "theirs.xlsx")
     assert b"<mergeCell " in theirs["xl/worksheets/sheet1.xml"]
+    assert ours == theirs
+
+
+def _heights(path: Path) -> None:
+    """Row heights set by DirectSheet.height: first on an empty sheet, beside cells,
+    past them, fractional, zero (a hidden row: xlsxwriter's own)."""
+    from iki_xlsx.forms.sheetxml import DirectSheet
+
+    wb = Workbook(str(path), {"in_memory": True})
+    fmt = wb.add_format({"text_wrap": True})
+    ws = wb.add_worksheet("Petunjuk", worksheet_class=DirectSheet)
+    ws.set_column(2, 2, 40)
+    ws.height(3, 30)
+    ws.text(3, 2, "baris", fmt)
+    for row, height in ((0, 18), (4, 12.75), (5, 0), (9, 409), (70, 33.3)):
+        ws.height(row, height)
+    ws.text(9, 4, "lain", fmt)
+    empty = wb.add_worksheet("kosong", worksheet_class=DirectSheet)
+    empty.height(2, 20)
+    wb.close()
+
+
+def test_direct_sheet_row_heights_are_what_set_row_gives(tmp_path, monkeypatch):
+    _heights(tmp_path / "ours.xlsx")
+    _xlsxwriter_stores_the_cells(monkeypatch)
+    _heights(tmp_path / "theirs.xlsx")
+    ours, theirs = _parts(tmp_path / "ours.xlsx"), _parts(tmp_path / "theirs.xlsx")
+    assert b'customHeight="1"' in theirs["xl/worksheets/sheet1.xml"]
     assert ours == theirs
 
 
@@ -279,6 +308,46 @@ def test_kept_data_validations_are_what_xlsxwriter_writes_for_each_form(
     rules = {xml.split(b"<dataValidations")[1].split(b"</dataValidations>")[0]
              for xml in theirs.values() if b"<dataValidations" in xml}
     assert len(rules) >= 2 and len(sheetxml._kept_validations) == len(rules)
+    assert first == theirs and again == theirs
+
+
+def test_kept_conditional_formats_are_what_xlsxwriter_writes_for_each_form(
+        small_master, tmp_path, monkeypatch):
+    """Forms whose warnings cover the same ranges reuse the first one's
+    ``<conditionalFormatting>`` (sheetxml.DirectSheet.kept_conditional_formats): every
+    sheet and the styles (their dxf) of every form of the small master and of the same
+    master with its IKIs' fungsi doubled (the table further down), generated twice in
+    one process, are byte for byte what they are when xlsxwriter stores and writes each
+    form's conditional formats."""
+    from dataclasses import replace
+
+    from iki_xlsx.forms import sheetxml
+    from iki_xlsx.forms.generate import generate_forms
+    from iki_xlsx.workspace import Workspace
+
+    lower = replace(small_master, iki={code: replace(iki, fungsi=(*iki.fungsi, *iki.fungsi))
+                                       for code, iki in small_master.iki.items()})
+
+    def parts(out: Path) -> dict[str, bytes]:
+        found = {}
+        for i, master in enumerate((small_master, lower)):
+            ws = Workspace(out / f"ws{i}")
+            result = generate_forms(master, out / f"formulir{i}", ws, jobs=1)
+            ws.close()
+            found.update({f"{i} {form.form.key} {name}": data for form in result.forms
+                          for name, data in _parts(Path(form.path)).items()
+                          if name.startswith("xl/worksheets/") or name == "xl/styles.xml"})
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(sheetxml.DirectSheet, "kept_conditional_formats",
+                  lambda self, key, formats: False)
+        theirs = parts(tmp_path / "a")
+    monkeypatch.setattr(sheetxml, "_kept_conditional", {})
+    first, again = parts(tmp_path / "b"), parts(tmp_path / "c")
+    kinds = {xml.split(b"<conditionalFormatting", 1)[1].split(b"<dataValidations")[0]
+             for xml in theirs.values() if b"<conditionalFormatting" in xml}
+    assert len(kinds) >= 2 and len(sheetxml._kept_conditional) == len(kinds)
     assert first == theirs and again == theirs
 
 

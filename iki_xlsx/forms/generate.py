@@ -33,7 +33,7 @@ from ..workspace import (
 )
 from . import layout as L
 from . import reissue
-from .distribution import write_distribution
+from .distribution import DistributionList
 from .formcopy import FORM_COPY_KEY, pack_form
 from .manifest import (
     build_manifest,
@@ -215,48 +215,53 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     if closed_upto or shut_upto:  # issues 11, 23: re-issue with what was counted
         reissue.fill_jobs(workspace, form_jobs, closed_upto or shut_upto, shut_upto)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    results: list[FormResult] = []
     serial = jobs == 1 or len(form_jobs) < 16
     size = 16 if serial else max(1, min(16, len(form_jobs) // (jobs * 8)))
     batches = [form_jobs[i:i + size] for i in range(0, len(form_jobs), size)]
     gone_before = withdrawn_ids(workspace)
-    stamp, unrecorded = None, []
+    stamp, unrecorded, planned = None, [], []
+    kertas = forms[0].settings.kertas if forms else "A4"
     with ExitStack() as stack:
+        listing = stack.enter_context(
+            DistributionList(out_dir, texts, master.settings.tahun, kertas))
         if serial:
             done = map(build_batch, batches)
         else:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
             done = pool.map(build_batch, batches)
         for batch_results in done:  # recorded as they come, while the workers go on
-            results.extend(batch_results)
             for r in batch_results:  # the rows' texts are not kept to the end
                 unrecorded.append(r.ledger_row)
                 r.ledger_row = None
+                planned.append(_planned(form_jobs[len(planned)], r, templates_dir,
+                                        gone_before))
+                listing.add(planned[-1])
             if len(unrecorded) >= RECORD_EVERY:
                 stamp = workspace.issued.record(unrecorded, stamp)
                 unrecorded = []
             if progress:
-                progress(len(results), len(form_jobs))
-    workspace.issued.record(unrecorded, stamp)
-    year = record_year(workspace, master, ids, set(keep), gone_before)
-    workspace.mail.record_contacts(master)
-    workspace.settings.record({"hanya_terverifikasi":  # issue 26: read by the recap
-                               "ya" if master.settings.hanya_terverifikasi else "tidak"})
-    planned = [PlannedForm(job.form, r.form_id, r.revision, r.status, Path(r.path),
-                           r.manifest_text, templates_dir, reissue=r.reissue)
-               for job, r in zip(form_jobs, results)]
-    _match_revised(workspace, planned, form_jobs)
-    for p in planned:  # issue 11: issued again after a withdrawal
-        if p.form_id in year.back:
-            p.status = "aktif_lagi"
-    result = GenerateResult(planned, out_dir, password_file=password_file,
-                            withdrawn=year.withdrawn, back=year.back)
-    result.distribution = write_distribution(planned, out_dir, texts, master.settings.tahun,
-                                             year.withdrawn)
+                progress(len(planned), len(form_jobs))
+        workspace.issued.record(unrecorded, stamp)
+        year = record_year(workspace, master, ids, set(keep), gone_before)
+        workspace.mail.record_contacts(master)
+        workspace.settings.record({"hanya_terverifikasi":  # issue 26: read by the recap
+                                   "ya" if master.settings.hanya_terverifikasi else "tidak"})
+        _match_revised(workspace, planned, form_jobs)
+        result = GenerateResult(planned, out_dir, password_file=password_file,
+                                withdrawn=year.withdrawn, back=year.back)
+        result.distribution = listing.finish(year.withdrawn)
     if make_zip:
         result.zips = write_zips([p.path for p in planned], out_dir)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _planned(job: FormJob, r: FormResult, templates_dir: str | None,
+             withdrawn_before: set[str]) -> PlannedForm:
+    """A form as written; issued again after a withdrawal (issue 11): ``aktif_lagi``."""
+    status = "aktif_lagi" if r.form_id in withdrawn_before else r.status
+    return PlannedForm(job.form, r.form_id, r.revision, status, Path(r.path),
+                       r.manifest_text, templates_dir, reissue=r.reissue)
 
 
 def _active_of(assignment, scheme) -> tuple | None:

@@ -26,7 +26,8 @@ A sheet's data validations can be kept per process by a key
 (:meth:`DirectSheet.kept_validations`): forms whose REALISASI cells are checked alike
 (the same kinds of indikator in the same rows) have the same ``<dataValidations>``, and
 storing and writing their ~10 rules through xlsxwriter (its checks of every option, each
-attribute escaped) was ~0.7 ms a form.
+attribute escaped) was ~0.7 ms a form. Its conditional formats likewise
+(:meth:`DirectSheet.kept_conditional_formats`: the same ranges and rules, ~0.15 ms).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import math
 from io import StringIO
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _ref
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import RowInfo, Worksheet
 
 from ..core.xlsxtext import MAX_CELL_TEXT, is_raw_rich, limit
 
@@ -43,6 +44,8 @@ _ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#
 
 KEPT_VALIDATIONS = 256  # <dataValidations> kept per process (emptied when full)
 _kept_validations: dict[object, str] = {}
+KEPT_CONDITIONAL = 256  # <conditionalFormatting>s kept per process, with their rules' count
+_kept_conditional: dict[object, tuple[str, int]] = {}
 KEPT_HEADS = 100_000  # cells' ``<c r="…"`` kept per process (emptied when full)
 _heads: dict[tuple[int, int], str] = {}
 _SHORT = MAX_CELL_TEXT // 2  # a text this long is within a cell's limit (xlsxtext.limit)
@@ -76,6 +79,9 @@ class DirectSheet(Worksheet):
         self.cells: dict[int, dict[int, tuple | object]] = {}
         self._validations_key: object = None
         self._validations_xml: str | None = None
+        self._conditional_key: object = None
+        self._conditional_kept: tuple[str, int] | None = None
+        self._conditional_first = 1  # the priority of the first rule stored
 
     def kept_validations(self, key) -> bool:
         """Whether this process wrote the data validations of a sheet with ``key``
@@ -85,6 +91,21 @@ class DirectSheet(Worksheet):
         self._validations_key = key
         self._validations_xml = _kept_validations.get(key)
         return self._validations_xml is not None
+
+    def kept_conditional_formats(self, key, formats) -> bool:
+        """Whether this process wrote the conditional formats of a sheet with ``key``
+        (hashable: every range and rule) using ``formats`` (each numbered for
+        ``styles.xml`` here, as xlsxwriter's ``conditional_format`` numbers it) before.
+        If so they are written again as they were, their rules counted as xlsxwriter
+        counts them, and the caller stores none; else the caller stores them through
+        ``conditional_format`` as usual, and they are kept under ``key``."""
+        self._conditional_key = (key, tuple(f._get_dxf_index() for f in formats),
+                                 self.dxf_priority, self.use_future_functions)
+        self._conditional_first = self.dxf_priority
+        self._conditional_kept = _kept_conditional.get(self._conditional_key)
+        if self._conditional_kept is not None:
+            self.dxf_priority += self._conditional_kept[1]
+        return self._conditional_kept is not None
 
     # -- storing ------------------------------------------------------------------
 
@@ -172,6 +193,18 @@ class DirectSheet(Worksheet):
             for col in range(first_col, last_col + 1):
                 cells[col] = (_head(row, col), fmt, "/>")
 
+    def height(self, row: int, height: float) -> None:
+        """xlsxwriter's ``set_row(row, height)`` (no format, no options) without its
+        steps for what is not given: ~80 rows a form (the IKI sheet, the Petunjuk)."""
+        pixels = int(height * 4.0 / 3.0 + 0.5)
+        if pixels == 0:  # a hidden row: xlsxwriter's own
+            self.set_row(row, height)
+            return
+        if self._check_dimensions(row, 0 if self.dim_colmin is None else self.dim_colmin):
+            return
+        self.row_info[row] = RowInfo(pixels)
+        self.row_sizes[row] = [pixels, False]
+
     # -- writing ------------------------------------------------------------------
 
     def _assemble_xml_file(self) -> None:
@@ -182,17 +215,36 @@ class DirectSheet(Worksheet):
             self._check_dimensions(max(rows), max(cols))
         super()._assemble_xml_file()
 
+    def _captured(self, write) -> str:
+        """What xlsxwriter's ``write`` method writes, as text."""
+        fh, self.fh = self.fh, StringIO()
+        try:
+            write()
+            return self.fh.getvalue()
+        finally:
+            self.fh = fh
+
+    def _write_conditional_formats(self) -> None:
+        """xlsxwriter's, or what it wrote for a sheet of the same key
+        (:meth:`kept_conditional_formats`)."""
+        kept = self._conditional_kept
+        if kept is None and self._conditional_key is not None:
+            kept = (self._captured(super()._write_conditional_formats),
+                    self.dxf_priority - self._conditional_first)
+            if len(_kept_conditional) >= KEPT_CONDITIONAL:
+                _kept_conditional.clear()
+            _kept_conditional[self._conditional_key] = kept
+        if kept is None:
+            super()._write_conditional_formats()
+        else:
+            self.fh.write(kept[0])
+
     def _write_data_validations(self) -> None:
         """xlsxwriter's, or what it wrote for a sheet of the same key
         (:meth:`kept_validations`)."""
         xml = self._validations_xml
         if xml is None and self._validations_key is not None:
-            fh, self.fh = self.fh, StringIO()
-            try:
-                super()._write_data_validations()
-                xml = self.fh.getvalue()
-            finally:
-                self.fh = fh
+            xml = self._captured(super()._write_data_validations)
             if len(_kept_validations) >= KEPT_VALIDATIONS:
                 _kept_validations.clear()
             _kept_validations[self._validations_key] = xml

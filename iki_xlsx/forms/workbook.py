@@ -152,7 +152,7 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for c, width in enumerate(lay.widths):
         ws.set_column(c, c, width)
     for r, height in lay.heights.items():
-        ws.set_row(r, height)
+        ws.height(r, height)
     for cell in lay.cells:
         fmt = formats[cell.style]
         if cell.last_row is not None and (cell.last_row, cell.last_col) != (cell.row, cell.col):
@@ -179,9 +179,10 @@ def _write_sheet(wb, ws, form: Form, lay: L.FormLayout, formats, texts: Texts,
     for r, c, kind in lay.inputs:
         ws.blank(r, c, formats[style[kind]])
     write_input_checks(ws, lay, texts)
-    for area, formula in lay.warnings:
-        ws.conditional_format(area, {"type": "formula", "criteria": formula,
-                                     "format": formats["warn"]})
+    if not ws.kept_conditional_formats(tuple(lay.warnings), [formats["warn"]]):
+        for area, formula in lay.warnings:
+            ws.conditional_format(area, {"type": "formula", "criteria": formula,
+                                         "format": formats["warn"]})
     t = texts.t
     first, last = lay.table_rows
     sheet = f"'{L.SHEET_FORM}'" if not L.SHEET_FORM.isalnum() else L.SHEET_FORM
@@ -243,7 +244,7 @@ def _write_guide(ws, form: Form, lay: L.FormLayout, texts: Texts, fmt, title_fmt
                          keterangan_col=L.col_name(lay.keterangan_col)).splitlines()
     for r, line in enumerate(lines):  # core.sheets.heading's lines, stored as XML
         ws.text(r, 0, line, title_fmt if r == 0 else fmt)
-        ws.set_row(r, _guide_height(line, r == 0))
+        ws.height(r, _guide_height(line, r == 0))
     setup_print(ws, form.settings.kertas, texts.t(
         "form.footer", tahun=form.settings.tahun, nip=form.pegawai.nip_text))
     ws.protect(password)
