@@ -16,7 +16,7 @@ The talk with a worker, over a pipe (each message a tag byte and a pickle):
    here as it would have been raised in this process).
 
 A thread here reads the forms' messages as they come (a worker never waits for this
-process to finish its own slice); they are unpacked after. A worker that dies raises
+process); they are unpacked between the chunks of this process's own slice. A worker that dies raises
 :class:`RecapWorkerError` (never a partial recap). Small recaps stay in this process
 (starting a worker costs ~0.3–0.5 s): fewer than :data:`PARALLEL_FROM` forms, or
 ``jobs=1``. Workers are started the platform's default way (spawned on Windows and
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import threading
 import traceback
 from multiprocessing import get_context
@@ -43,7 +44,7 @@ from .transfer import Packer, Unpacker
 __all__ = ["PARALLEL_FROM", "RecapParts", "RecapWorkerError", "build_part", "helpers_for"]
 
 PARALLEL_FROM = 2000  # forms: a smaller recap is built in this process alone
-OWN_SHARE = 0.8  # this process's slice against a worker's (it also plans and collects)
+OWN_SHARE = 1.0  # this process's slice against a worker's (it unpacks, a worker packs)
 START_METHOD: str | None = None  # "spawn" | "fork" | … (None: the rule above)
 
 
@@ -117,8 +118,6 @@ class _Worker:
             child, str(ws.path), tahun, heads, files, only_verified))
         self.process.start()
         child.close()
-        self.messages: list[bytes] = []
-        self.reader: threading.Thread | None = None
 
     def receive(self, texts: Texts) -> bytes:
         """The next message (tag and pickle); see :meth:`fail`."""
@@ -141,31 +140,43 @@ class _Worker:
         raise RecapWorkerError(texts.t("rekap.galat.proses_berhenti",
                                        kode=self.process.exitcode))
 
-    def collect(self, forms: list, texts: Texts) -> set[str]:
-        """Its forms unpacked into their places in ``forms``; the files they use."""
-        self.reader.join()
-        unpacker = Unpacker()
-        places = iter(self.positions)
-        for message in self.messages:
-            if message[:1] == b"F":
-                for form, at in zip(unpacker.unpack(message[1:]), places):  # the forms
-                    forms[at] = form  # first: zip takes no place beyond the last form
-            elif message[:1] == b"D":
-                return pickle.loads(message[1:])
-            else:
-                self.fail(message, texts)
-        self.fail(b"", texts)  # the pipe ended before the last message: the worker died
+    def start_reading(self) -> None:
+        """A thread keeping its messages as they come (the worker never waits for this
+        process); :meth:`take` unpacks them."""
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.unpacker = Unpacker()
+        self.places = iter(self.positions)
+        self.used: set[str] | None = None
+        threading.Thread(target=self._read_all, daemon=True).start()
 
-    def read_all(self) -> None:
-        """Until the last message (or an error, or the end of the pipe), kept as bytes."""
+    def _read_all(self) -> None:
+        """Until the last message (or an error); b"" for the end of the pipe."""
         while True:
             try:
                 message = self.conn.recv_bytes()
             except (EOFError, OSError):
+                self.inbox.put(b"")
                 return
-            self.messages.append(message)
+            self.inbox.put(message)
             if message[:1] in (b"D", b"E"):
                 return
+
+    def take(self, forms: list, texts: Texts, wait: bool) -> bool:
+        """Its forms come so far (``wait``: all of them) unpacked into their places in
+        ``forms``; True when all came (then :attr:`used` holds the files they use)."""
+        while self.used is None:
+            try:
+                message = self.inbox.get(block=wait)
+            except queue.Empty:
+                return False
+            if message[:1] == b"F":
+                for form, at in zip(self.unpacker.unpack(message[1:]), self.places):
+                    forms[at] = form  # the forms first: zip takes no place beyond the last
+            elif message[:1] == b"D":
+                self.used = pickle.loads(message[1:])
+            else:
+                self.fail(message, texts)
+        return True
 
 
 class RecapParts:
@@ -210,20 +221,24 @@ class RecapParts:
 
     def build(self, end: int) -> tuple[list[RecapForm], set[str]]:
         """Every form s.d. the month ``end``, in the recap's order, and the files whose
-        values they use."""
+        values they use. The workers' forms are unpacked between this process's own."""
+        if not self.workers:
+            return [f for chunk in self.mine.build(end, self.only_verified)
+                    for f in chunk], self.mine.used
         for worker in self.workers:
             worker.conn.send(end)
-            worker.reader = threading.Thread(target=worker.read_all, daemon=True)
-            worker.reader.start()
-        mine = [f for chunk in self.mine.build(end, self.only_verified) for f in chunk]
-        if not self.workers:
-            return mine, self.mine.used
+            worker.start_reading()
         forms: list = [None] * self.count
-        for at, form in zip(self.mine.positions, mine):
-            forms[at] = form
+        places = iter(self.mine.positions)
+        for chunk in self.mine.build(end, self.only_verified):
+            for form, at in zip(chunk, places):
+                forms[at] = form
+            for worker in self.workers:
+                worker.take(forms, self.texts, wait=False)
         used = set(self.mine.used)
         for worker in self.workers:
-            used |= worker.collect(forms, self.texts)
+            worker.take(forms, self.texts, wait=True)
+            used |= worker.used
         return forms, used
 
 

@@ -54,17 +54,12 @@ class Packer:
             if number is None:
                 number = self._statics[key] = len(self._statics)
                 new.append((number, key))
-            row[_INDICATORS] = (number, [_own(i) for i in indicators])
+            row[_INDICATORS] = (number, [  # each indikator's own, its sources as tuples
+                (v, t, c, st, k, {p: _VALUE(x) for p, x in src.items()} if src else None,
+                 pr, ch) for v, t, c, st, k, src, pr, ch in map(_OWN, indicators)])
             row[_EVENTS] = [_event(e) for e in row[_EVENTS]]
             rows.append(row)
         return pickle.dumps((new, rows), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _own(indicator: RecapIndicator) -> tuple:
-    values, total, capaian, status, note, sources, progress, checks = _OWN(indicator)
-    return (values, total, capaian, status, note,
-            {p: _VALUE(v) for p, v in sources.items()} if sources else None,
-            progress, checks)
 
 
 def _event(event: Event) -> tuple:
@@ -85,20 +80,17 @@ class Unpacker:
         new, rows = pickle.loads(message)
         self._statics.update(new)
         forms = []
+        none = self._no_sources
         for row in rows:
             number, own = row[_INDICATORS]
-            row[_INDICATORS] = [self._indicator(s, o)
-                                for s, o in zip(self._statics[number], own)]
+            row[_INDICATORS] = [
+                RecapIndicator(*static, v, t, c, st, k,
+                               {p: Value(*x) for p, x in src.items()} if src else none,
+                               pr, ch)
+                for static, (v, t, c, st, k, src, pr, ch) in zip(self._statics[number], own)]
             row[_EVENTS] = [_unevent(e) for e in row[_EVENTS]]
             forms.append(RecapForm(*row))
         return forms
-
-    def _indicator(self, static: tuple, own: tuple) -> RecapIndicator:
-        values, total, capaian, status, note, sources, progress, checks = own
-        return RecapIndicator(
-            *static, values, total, capaian, status, note,
-            {p: Value(*v) for p, v in sources.items()} if sources else self._no_sources,
-            progress, checks)
 
 
 def _unevent(row: tuple) -> Event:
