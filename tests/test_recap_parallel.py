@@ -8,6 +8,7 @@ is, a worker that dies as a clear error, never as a partial recap."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import multiprocessing
 import os
 import zipfile
@@ -47,7 +48,8 @@ def differences(a, b, path="recap") -> list[str]:
                                                                             f"{path}[{i}]")]
     if isinstance(a, (set, frozenset)):
         return [] if a == b else [f"{path}: {a} != {b}"]
-    return [] if repr(a) == repr(b) and (a == b or a != a) else [f"{path}: {a!r} != {b!r}"]
+    same = a == b or (isinstance(a, float) and math.isnan(a))  # NaN: by its repr
+    return [] if repr(a) == repr(b) and same else [f"{path}: {a!r} != {b!r}"]
 
 
 def parts(path) -> dict[str, bytes]:
@@ -143,3 +145,35 @@ def test_a_worker_that_dies_stops_the_recap(setup, workers, monkeypatch):  # noq
     ws, _ = setup
     with pytest.raises(parallel.RecapWorkerError, match="kode keluar 3"):
         build_recap(ws, jobs=2)
+
+
+def _recap_cli(ws, tmp_path, *args: str):
+    from typer.testing import CliRunner
+
+    from iki_xlsx.cli import app
+
+    return CliRunner().invoke(app, ["recap", "--workspace", str(ws.path), "-o",
+                                    str(tmp_path / "rekap.xlsx"), *args])
+
+
+def test_rekap_jobs_option(setup, tmp_path, workers):  # noqa: F811
+    """``iki-xlsx recap --jobs 1`` builds in this process; ``--jobs 2`` with a worker."""
+    ws, _ = setup
+    assert _recap_cli(ws, tmp_path, "--jobs", "1").exit_code == 0
+    assert workers == []
+    r = _recap_cli(ws, tmp_path, "--jobs", "2", "--periode", "TW2")
+    assert r.exit_code == 0, r.output
+    assert len(workers) == 1 and (tmp_path / "rekap.xlsx").is_file()
+
+
+@needs_fork
+def test_rekap_says_a_worker_died_in_indonesian(setup, tmp_path, workers,  # noqa: F811
+                                                monkeypatch):
+    monkeypatch.setattr(parallel, "START_METHOD", "fork")
+    monkeypatch.setattr(figures, "recap_form", _in_worker(lambda: os._exit(3)))
+    ws, _ = setup
+    r = _recap_cli(ws, tmp_path, "--jobs", "2")
+    assert r.exit_code == 2
+    assert "Proses pembantu rekap berhenti tiba-tiba (kode keluar 3)" in r.output
+    assert "--jobs 1" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "rekap.xlsx").exists()
