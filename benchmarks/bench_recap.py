@@ -152,7 +152,7 @@ def run_recap(ws_dir: str, out_dir: str) -> dict:
     recap = build_recap(ws)  # the default period (the latest with realisasi): TW2 here
     t1, c1 = time.perf_counter(), time.process_time() + _children_cpu()
     xlsx = write_recap_xlsx(recap, out / "rekap-TW2.xlsx")
-    t2, c2 = time.perf_counter(), time.process_time()
+    t2, c2 = time.perf_counter(), time.process_time() + _children_cpu()
     peak_xlsx = vm_hwm_mb()  # this process's high-water mark before the HTML
     html = write_recap_html(recap, out / "rekap-TW2.html")
     t3 = time.perf_counter()
