@@ -6,8 +6,8 @@ sheet of :mod:`.closed`) and as one printable HTML page (:mod:`.html`).
 from __future__ import annotations
 
 from .build import Recap, build_recap
-from .parallel import RecapWorkerError
 from .html import write_recap_html
+from .parallel import RecapWorkerError
 from .xlsx import write_recap_xlsx
 
 __all__ = ["Recap", "RecapWorkerError", "build_recap", "write_recap_html",
