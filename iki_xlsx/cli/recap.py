@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from .base import (
+    JobsOpt,
     TemplatesOpt,
     WorkspaceOpt,
     app,
@@ -33,20 +34,22 @@ def recap(periode: Optional[str] = typer.Option(
           only_verified: Optional[bool] = typer.Option(
               None, "--hanya-terverifikasi/--semua-nilai",
               help=doc("opsi.hanya_terverifikasi")),
+          jobs: Optional[int] = JobsOpt,
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
 
     Example: iki-xlsx recap --periode TW2 -o output/rekap-TW2.xlsx --html output/rekap-TW2.html
     """
-    from ..recap import build_recap, write_recap_html, write_recap_xlsx
+    from ..recap import RecapWorkerError, build_recap, write_recap_html, write_recap_xlsx
 
     texts = load_texts(templates)
     ws = workspace_with_forms(workspace, texts)
     try:
         result = build_recap(ws, tahun=tahun, upto=periode, texts=texts,
-                             only_verified=only_verified)
-    except ValueError as exc:  # unknown period or year: an Indonesian message
+                             only_verified=only_verified, jobs=jobs)
+    except (ValueError, RecapWorkerError) as exc:  # unknown period or year, a worker
+        # process that died: an Indonesian message
         err.print(texts.t("cli.galat_umum", message=str(exc)))
         raise typer.Exit(2)
     write_recap_xlsx(result, output, texts)

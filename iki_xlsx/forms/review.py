@@ -243,7 +243,7 @@ def form_definitions(ws: Workspace, tahun: int, wanted: dict[str, int]) -> dict[
     shared: dict[bytes, Form] = {}
     out: dict[str, Form] = {}
     nobody = {"nip": "", "nama": ""}
-    for form_id, revision, iki, settings in ws.issued.definitions(tahun):
+    for form_id, revision, iki, settings in ws.issued.definitions(tahun, list(wanted)):
         if wanted.get(form_id) != revision:
             continue
         key = hashlib.sha256(f"{iki}\x00{settings}".encode() if isinstance(iki, str)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from .build import Recap, build_recap
 from .html import write_recap_html
+from .parallel import RecapWorkerError
 from .xlsx import write_recap_xlsx
 
-__all__ = ["Recap", "build_recap", "write_recap_html", "write_recap_xlsx"]
+__all__ = ["Recap", "RecapWorkerError", "build_recap", "write_recap_html",
+           "write_recap_xlsx"]

@@ -56,11 +56,12 @@ class Workspace:
     * :attr:`settings` — the master's settings read at run time.
 
     Nothing is created before it is used: asking whether a workspace exists, or opening
-    one to read, writes no file until a key or a record is needed."""
+    one to read, writes no file until a key or a record is needed. ``read_only``: its
+    ledger opened to read only (a recap's worker process reading its slice of forms)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path else default_workspace()
-        self.ledger = Ledger(self.path / DB_FILE)
+        self.ledger = Ledger(self.path / DB_FILE, read_only=read_only)
         self.issued = IssuedForms(self.ledger)
         self.files = CollectedFiles(self.ledger)
         self.store = FileStore(self.path / STORE_DIR)

@@ -300,22 +300,25 @@ class IssuedForms:
                     for f, r, t in db.execute(
                         f"SELECT form_id, revision, form_json FROM forms{where}", args)]
 
-    def definitions(self, tahun: int) -> Iterator[FormDefinition]:
-        """The IKI and settings of every revision issued for ``tahun``: SQLite cuts the
-        two out of the stored form JSON (as JSON text), so the rest of it (pegawai,
-        atasan) is never parsed; without SQLite's JSON functions they come decoded.
-        One row at a time: 10,000 forms' IKI texts at once are ~240 MB a recap would
-        hold at its peak."""
+    def definitions(self, tahun: int, form_ids: list[str] | None = None
+                    ) -> Iterator[FormDefinition]:
+        """The IKI and settings of every revision issued for ``tahun`` (of ``form_ids``
+        only, when given: a recap's slice of forms): SQLite cuts the two out of the stored
+        form JSON (as JSON text), so the rest of it (pegawai, atasan) is never parsed;
+        without SQLite's JSON functions they come decoded. One row at a time: 10,000
+        forms' IKI texts at once are ~240 MB a recap would hold at its peak."""
+        for where, args in _definition_filters(tahun, form_ids):
+            yield from self._definitions(where, args)
+
+    def _definitions(self, where: str, args: tuple) -> Iterator[FormDefinition]:
         db = self.ledger.db
         try:
             rows = db.execute(
                 "SELECT form_id, revision, json_extract(form_json, '$.iki'),"
-                " json_extract(form_json, '$.settings') FROM forms WHERE tahun = ?",
-                (tahun,))
+                f" json_extract(form_json, '$.settings') FROM forms WHERE {where}", args)
         except sqlite3.OperationalError:  # an SQLite built without JSON functions
             for form_id, revision, text in db.execute(
-                    "SELECT form_id, revision, form_json FROM forms WHERE tahun = ?",
-                    (tahun,)):
+                    f"SELECT form_id, revision, form_json FROM forms WHERE {where}", args):
                 form = json.loads(text)
                 yield FormDefinition(form_id, revision, form["iki"], form["settings"])
             return
@@ -337,6 +340,18 @@ class IssuedForms:
                     "SELECT a.form_id, a.mulai, a.selesai, a.periods FROM active_periods a"
                     " JOIN (SELECT form_id, MAX(id) AS id FROM active_periods GROUP BY"
                     " form_id) last ON a.id = last.id")}
+
+
+def _definition_filters(tahun: int, form_ids: list[str] | None
+                        ) -> Iterator[tuple[str, tuple]]:
+    """The WHERE clauses (and their arguments) that select the revisions of ``tahun``
+    (of ``form_ids`` only, when given, 500 at a time)."""
+    if form_ids is None:
+        yield "tahun = ?", (tahun,)
+        return
+    for chunk in chunks(form_ids):
+        yield (f"tahun = ? AND form_id IN ({','.join('?' * len(chunk))})",
+               (tahun, *chunk))
 
 
 def _where(tahun: int | None, form_ids: list[str] | None) -> tuple[str, tuple]:

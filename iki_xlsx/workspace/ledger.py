@@ -17,7 +17,13 @@ from pathlib import Path
 from ..core.canonical import canonical_text
 from .journal import JOURNAL_FILE, Journal
 from .private import create_private, is_private, private_dir, tighten_workspace
-from .schema import backup_before_upgrade, create_tables, has_schema, needs_upgrade, upgrade
+from .schema import (
+    backup_before_upgrade,
+    create_tables,
+    has_schema,
+    needs_upgrade,
+    upgrade,
+)
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for a lock, per statement
 LOCK_WAIT = 600.0  # seconds a write waits in all before giving up (then: a clear error)
@@ -28,10 +34,13 @@ def now_iso(timespec: str = "seconds") -> str:
 
 
 class Ledger:
-    """The SQLite ledger at ``path``: nothing is created before it is first used."""
+    """The SQLite ledger at ``path``: nothing is created before it is first used.
+    ``read_only``: opened to read an existing ledger only (a recap's worker process):
+    nothing is created, upgraded or written."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, read_only: bool = False):
         self.path = path
+        self.read_only = read_only
         self._db: sqlite3.Connection | None = None
         self.journal = Journal(path.with_name(JOURNAL_FILE))  # what recovery replays
         self._notes: list[dict] | None = None  # journal lines of the open transaction
@@ -40,6 +49,11 @@ class Ledger:
     def db(self) -> sqlite3.Connection:
         """The connection: WAL, a busy timeout, and the schema created in one immediate
         transaction (two processes opening a new workspace at once both succeed)."""
+        if self._db is None and self.read_only:
+            db = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True,
+                                 timeout=BUSY_TIMEOUT, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            self._db = db
         if self._db is None:
             self._make_private()
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
