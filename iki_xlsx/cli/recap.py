@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from .base import (
+    JobsOpt,
     TemplatesOpt,
     WorkspaceOpt,
     app,
@@ -33,6 +34,7 @@ def recap(periode: Optional[str] = typer.Option(
           only_verified: Optional[bool] = typer.Option(
               None, "--hanya-terverifikasi/--semua-nilai",
               help=doc("opsi.hanya_terverifikasi")),
+          jobs: Optional[int] = JobsOpt,
           workspace: Optional[Path] = WorkspaceOpt,
           templates: Optional[Path] = TemplatesOpt) -> None:
     """Recap capaian and predikat per indicator, pegawai and unit from the ledger.
@@ -49,7 +51,7 @@ def recap(periode: Optional[str] = typer.Option(
     except ValueError as exc:  # unknown period or year: an Indonesian message
         err.print(texts.t("cli.galat_umum", message=str(exc)))
         raise typer.Exit(2)
-    write_recap_xlsx(result, output, texts)
+    write_recap_xlsx(result, output, texts, jobs=jobs)
     if html:
         write_recap_html(result, html, texts)
     t = result.total
