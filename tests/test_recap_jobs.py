@@ -5,7 +5,9 @@ no workbook and no file behind; workers that cannot run leave the work to this p
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
+import pickle
 import random
 import zlib
 from concurrent.futures import Future
@@ -150,3 +152,16 @@ def test_crc32_combined_is_the_crc32_of_the_whole(monkeypatch, deflate):
         for p in pieces:
             crc = rowzip.crc32_combine(crc, zlib.crc32(p), len(p))
         assert crc == zlib.crc32(b"".join(pieces))
+
+
+def test_items_travel_as_they_are():
+    """A slice's items reach a worker as they are: by marshal (texts, numbers, None,
+    nested tuples), or pickled when a value is something marshal does not know."""
+    items = [("1965 01", "Nama", "Unit", [(("1", "S", "I", "%", "100", "maksimal",
+                                             "terakhir", "terisi", None, 85.5, 85.5, None),
+                                            (85.5, "Ya"), (("TW1", None, False, "a.xlsx",
+                                                            "", "2026-01-02", ""),))])]
+    for value, how in ((1, marshal), (datetime(2026, 1, 2), pickle)):
+        data = rowjobs.packed([*items, value])
+        assert rowjobs.unpacked(data) == [*items, value]
+        assert how.loads(data) == [*items, value]
