@@ -165,3 +165,25 @@ def test_items_travel_as_they_are():
         data = rowjobs.packed([*items, value])
         assert rowjobs.unpacked(data) == [*items, value]
         assert how.loads(data) == [*items, value]
+
+
+@pytest.mark.parametrize("method", [None, "spawn"])
+def test_a_workbook_failing_before_its_styles_ends_its_workers(setup, tmp_path,  # noqa: F811
+                                                               monkeypatch, method):
+    """The workers start before the sheets are written and wait for the cells' styles:
+    a sheet failing before then ends them (the error raised is the sheet's) and leaves
+    nothing behind."""
+    from iki_xlsx.recap import xlsx
+
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+
+    def broken(*args):
+        raise OSError("disk penuh")
+
+    monkeypatch.setattr(xlsx, "sheet_summary", broken)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="disk penuh"):
+        write_recap_xlsx(_recap(ws, "TW II"), out / "rekap.xlsx", jobs=2)
+    assert list(out.iterdir()) == []

@@ -47,24 +47,45 @@ def form_items(forms, periods) -> list[tuple]:
     return out
 
 
-def rows(plan: RowPlan, texts: Texts, items, r: int, out: InlineRows):
-    """The rows of ``items`` (:func:`form_items`), the first numbered ``r + 1``: an
-    indikator's own columns, and its status, keterangan and sumber, made once per
-    distinct set (with the lines they wrap to) and shared; each row then one string of
-    its cached pieces and its numbers."""
-    widths = plan.widths
-    c_status = 13 + len(plan.periods)
-    w_ket, w_src = widths[-2:]
-    short = {w: one_line_chars(w) for w in widths}
+class Measured:
+    """What the rows of some items say and how tall it is, needing no cell style (so a
+    worker measures while the styles are not known yet): the lines of an indikator's
+    own columns, per distinct set, and the words and lines of its sources."""
 
-    def lines(text, width) -> int:
-        if not text or len(text) <= short[width] and "\n" not in text:
+    def __init__(self, plan: RowPlan, texts: Texts, items):
+        widths = plan.widths
+        self.short = {w: one_line_chars(w) for w in widths}
+        self.own: dict[tuple, int] = {}
+        self.sources: dict[tuple, tuple[str, int]] = {}
+        own, sources, short = self.own, self.sources, self.short
+        for _, _, _, inds in items:
+            for mine, _, source_key in inds:
+                key = mine[:7]
+                if key not in own:
+                    own[key] = max([min(text_lines(x, w), MAX_LINES)
+                                    for x, w in zip(key, widths[3:10])
+                                    if x and (len(x) > short[w] or "\n" in x)], default=1)
+                if source_key not in sources:
+                    text = sources_text(source_key, texts)
+                    sources[source_key] = text, self.lines(text, widths[-1])
+
+    def lines(self, text, width) -> int:
+        if not text or len(text) <= self.short[width] and "\n" not in text:
             return 1
         return min(text_lines(text, width), MAX_LINES)
 
+
+def rows(plan: RowPlan, measured: Measured, items, r: int, out: InlineRows):
+    """The rows of ``items`` (:func:`form_items`, :class:`Measured` first), the first
+    numbered ``r + 1``: an indikator's own columns, and its status and sumber, made once
+    per distinct set and shared; each row then one string of its cached pieces and its
+    numbers."""
+    widths = plan.widths
+    c_status = 13 + len(plan.periods)
+    w_ket = widths[-2]
+    lines, own_lines, sources = measured.lines, measured.own, measured.sources
     mids: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
     tails: dict[tuple, tuple[str, str, int]] = {}  # status and sumber: shared
-    said: dict[tuple, str] = {}  # the same files say the same for every indikator
     starts = [out.start(height_for(n)) for n in range(MAX_LINES + 2)]
     no_note = out.cells(c_status + 1, (None,))
     status = plan.status
@@ -78,22 +99,15 @@ def rows(plan: RowPlan, texts: Texts, items, r: int, out: InlineRows):
             if mid is None:
                 if len(mids) > 100_000:  # bounded: ≤ about 100 MB
                     mids.clear()
-                mid = mids[key] = (out.cells(3, key), max([
-                    min(text_lines(x, w), MAX_LINES) for x, w in zip(key, widths[3:10])
-                    if x and (len(x) > short[w] or "\n" in x)], default=1))
+                mid = mids[key] = (out.cells(3, key), own_lines[key])
             key = (own[7], source_key)
             tail = tails.get(key)
             if tail is None:
                 if len(tails) > 1_000:  # a form's files: reused within the form
                     tails.clear()
-                source = said.get(source_key)
-                if source is None:
-                    if len(said) > 1_000:
-                        said.clear()
-                    source = said[source_key] = sources_text(source_key, texts)
+                source, tall = sources[source_key]
                 tail = tails[key] = (out.cells(c_status, (status[own[7]],)),
-                                     out.cells(c_status + 2, (source,)),
-                                     lines(source, w_src))
+                                     out.cells(c_status + 2, (source,)), tall)
             note = own[8]  # each one its own: not kept
             if note:
                 tall = max(head_lines, mid[1], tail[2], lines(note, w_ket))

@@ -129,9 +129,9 @@ class InlineRows:
 class Deferred:
     """Data rows first..last (0-based) of ``sheet``, written after the workbook: xlsxwriter
     wrote the sheet with a placeholder row at ``last`` (for the dimension and the cell
-    formats), which the rows ``plan`` says replace (see :mod:`.rowjobs`)."""
+    formats), which the rows replace (see :mod:`.rowjobs`), styled as ``plan`` says."""
 
     sheet: object
     first: int
     last: int
-    plan: object  # an indicator_rows.RowPlan
+    plan: tuple  # the cells' styles (xf indices) per column, and a number's by decimals

@@ -22,10 +22,11 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.texts import Texts
-from .indicator_rows import RowPlan, form_items, rows
+from .indicator_rows import Measured, RowPlan, form_items, rows
 from .inline import InlineRows
 from .rowzip import Piece, deflater
 
@@ -34,23 +35,35 @@ SLICES_PER_JOB = 1  # a slice per worker: each slice measures every indikator te
 START_METHOD: str | None = None  # None: the platform's default, spawn with threads
 
 _texts: dict[str | None, Texts] = {}  # a worker's texts, by templates folder
+_styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), see _given
+
+
+def _given(ready, values) -> None:
+    """A worker's start: it makes no reference cycles and ends with the workbook (the
+    collector off), and learns the cells' styles through ``values`` once ``ready``."""
+    gc.disable()
+    _styles.update(ready=ready, values=values)
 
 
 def make_slice(plan: RowPlan, items: list | bytes, first: int, path: str,
                texts: Texts | None = None) -> Piece:
     """Rows of ``items`` (or :func:`packed`) numbered from ``first + 1``, deflated into
     ``path`` (a worker's task, or this process's); ``texts``: None to load the plan's
-    templates."""
+    templates. A plan without styles (a worker started before they were known) waits
+    for them after measuring."""
     if isinstance(items, bytes):
         items = unpacked(items)
     if texts is None:
         texts = _texts.get(plan.templates) or _texts.setdefault(
             plan.templates, Texts(plan.templates))
+    measured = Measured(plan, texts, items)
+    if not plan.styles:
+        plan = _with_styles(plan)
     out = InlineRows(list(plan.styles), plan.number_styles)
     z = deflater()
     crc = size = csize = 0
     with open(path, "wb") as fh:
-        made = rows(plan, texts, items, first, out)
+        made = rows(plan, measured, items, first, out)
         while True:
             chunk = list(islice(made, 2000))
             data = "".join(chunk).encode("utf-8")
@@ -61,6 +74,15 @@ def make_slice(plan: RowPlan, items: list | bytes, first: int, path: str,
             fh.write(packed)
             if len(chunk) < 2000:
                 return Piece(path, csize, crc, size)
+
+
+def _with_styles(plan: RowPlan) -> RowPlan:
+    _styles["ready"].wait()
+    values = list(_styles["values"])
+    if values[0] < 0:  # the workbook failed before its styles were known
+        raise RuntimeError("the recap workbook was abandoned")
+    n = len(plan.widths)
+    return replace(plan, styles=tuple(values[:n]), number_styles=tuple(values[n:]))
 
 
 _PICKLED = pickle.dumps(None, 5)[:1]  # a pickle's first byte (marshal's never is)
@@ -81,9 +103,10 @@ def unpacked(data: bytes) -> list:
 
 
 class RowJobs:
-    """The slices of one sheet's rows: started by :meth:`start` (in workers when it
-    pays), their pieces in order from :meth:`pieces`, their files removed by
-    :meth:`close` (also on error)."""
+    """The slices of one sheet's rows: handed to workers by :meth:`start` as soon as the
+    columns are known (a worker measures meanwhile), their cells' styles given by
+    :meth:`styled` once xlsxwriter has registered them, their pieces in order from
+    :meth:`pieces`, their files removed by :meth:`close` (also on error)."""
 
     def __init__(self, plan: RowPlan, forms: list, texts: Texts, base: Path,
                  jobs: int | None = None):
@@ -93,6 +116,7 @@ class RowJobs:
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list = []
         self.slices: list[tuple[int, int, int]] = []  # (first form, end form, first row)
+        self.ready = self.values = None
 
     def start(self, first: int) -> RowJobs:
         """Cut the forms into slices (rows numbered from ``first + 1``) and hand them to
@@ -103,12 +127,23 @@ class RowJobs:
                       for k in range(len(self.slices))]
         if self.jobs > 1:
             method = START_METHOD or ("spawn" if threading.active_count() > 1 else None)
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(
-                method), initializer=gc.disable)  # a worker makes no cycles, and ends
+            context = multiprocessing.get_context(method)
+            self.ready = context.Event()
+            self.values = context.Array("i", len(self.plan.widths) + 3, lock=False)
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=context,
+                                            initializer=_given,
+                                            initargs=(self.ready, self.values))
             for (lo, hi, row), path in zip(self.slices, self.paths):
                 self.futures.append(self.pool.submit(make_slice, self.plan, packed(
                     form_items(self.forms[lo:hi], self.plan.periods)), row, path))
         return self
+
+    def styled(self, styles: tuple[int, ...], number_styles: tuple[int, int, int]) -> None:
+        """The cells' styles (xf indices), now that xlsxwriter has registered them."""
+        self.plan = replace(self.plan, styles=styles, number_styles=number_styles)
+        if self.ready is not None:
+            self.values[:] = [*styles, *number_styles]
+            self.ready.set()
 
     def pieces(self) -> list[Piece]:
         """Every slice's piece, in order: a worker's when it made it; made here when
@@ -128,6 +163,9 @@ class RowJobs:
 
     def close(self) -> None:
         if self.pool is not None:
+            if not self.ready.is_set():  # failed before the styles: workers end
+                self.values[0] = -1
+                self.ready.set()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         for path in self.paths:

@@ -65,47 +65,47 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None,
     path = Path(path)
     # No reference cycles made here (every object freed as soon as unused): the collector
     # would only walk the recap's millions of objects again (a full pass ~0.6–0.8 s).
-    with collector_paused(settle=False), atomic_path(path) as tmp, _closing() as made:
+    with collector_paused(settle=False), atomic_path(path) as tmp, \
+            _closing(indicator_plan(recap, texts), recap, texts, tmp, jobs) as rows:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)  # its row files: system temp
         label = period_label(texts, recap.upto)
         wb.set_properties({"title": texts.t("rekap.judul", tahun=recap.tahun),
                            "subject": texts.t("rekap.subjudul", periode=label),
                            "author": "iki-xlsx"})
         fm = Formats(wb, recap.predikat_labels)
-        deferred = []
+        deferred = None
         for write in (sheet_summary, _sheet_forms, _sheet_indicators, _sheet_missing,
                       _sheet_atasan, _sheet_history, _sheet_problems,
                       *((sheet_closed,) if recap.closed else ())):  # issue 11
             ws = write(wb, recap, texts, fm)
-            if isinstance(ws, Deferred):  # its rows started now: in workers, if any
-                deferred.append(ws)
-                made.append(RowJobs(ws.plan, recap.forms, texts, tmp, jobs).start(ws.first))
+            if isinstance(ws, Deferred):  # the styles its rows (started) wait for
+                deferred = ws
+                rows.styled(*ws.plan)
                 ws = ws.sheet
             setup_print(ws, recap.kertas, texts.t("rekap.footer", tahun=recap.tahun,
                                                   periode=label))
         wb.close()
-        for d, rows in zip(deferred, made):
-            number = wb.worksheets().index(d.sheet) + 1
-            spliced = tmp.with_name(tmp.name + ".rows")
-            try:
-                write_spliced(tmp, spliced, f"xl/worksheets/sheet{number}.xml", d.last,
-                              rows.pieces())
-                os.replace(spliced, tmp)
-            finally:
-                spliced.unlink(missing_ok=True)
+        number = wb.worksheets().index(deferred.sheet) + 1
+        spliced = tmp.with_name(tmp.name + ".rows")
+        try:
+            write_spliced(tmp, spliced, f"xl/worksheets/sheet{number}.xml", deferred.last,
+                          rows.pieces())
+            os.replace(spliced, tmp)
+        finally:
+            spliced.unlink(missing_ok=True)
     return path
 
 
 @contextmanager
-def _closing():
-    """A list of :class:`RowJobs`, each closed on the way out (their workers stopped and
-    files removed, also on error)."""
-    made: list[RowJobs] = []
+def _closing(plan: RowPlan, recap: Recap, texts: Texts, tmp: Path, jobs: int | None):
+    """Per Indikator's rows started before any sheet is written (in workers, for a large
+    recap: they measure while the styles are not known), closed on the way out (workers
+    stopped, files removed, also on error)."""
+    rows = RowJobs(plan, recap.forms, texts, tmp, jobs)
     try:
-        yield made
+        yield rows.start(2)  # the data rows from row 3 (Excel's), after title and header
     finally:
-        for rows in made:
-            rows.close()
+        rows.close()
 
 
 def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
@@ -159,6 +159,16 @@ def verification_label(texts: Texts, status: str | None) -> str:
     return texts.t(f"rekap.verifikasi.{status}") if status else ""
 
 
+def indicator_plan(recap: Recap, texts: Texts) -> RowPlan:
+    """Per Indikator's columns (titles aside): their widths, the realisasi periods and the
+    status labels; the cells' styles come once xlsxwriter has registered them."""
+    t = texts.t
+    return RowPlan((22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13,
+                    11, 13, 18, 40, 60), tuple(recap.periods),
+                   {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}, (),
+                   (), str(texts.override_dir) if texts.override_dir else None)
+
+
 def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     t = texts.t
     ws = wb.add_worksheet(t("rekap.sheet.indikator"))
@@ -171,11 +181,11 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     titles += [t("rekap.kolom.agregat", periode=label), t("rekap.kolom.capaian"),
                t("rekap.kolom.capaian_tahunan"), t("rekap.kolom.status"),
                t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
-    widths = [22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13, 11,
-              13, 18, 40, 60]
+    plan = indicator_plan(recap, texts)
+    widths = list(plan.widths)
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
-    status = {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}
+    status = plan.status
     n_p = len(recap.periods)
     c_cap, c_status = 11 + n_p, 13 + n_p
     numbers = tuple(fm.number(x) for x in (1, 0.5, 0.25))  # 0, 1 and 2 decimals
@@ -190,10 +200,8 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     # xf indices now (registering each format for styles.xml): a format equal to another
     # one shares its index (xlsxwriter sets ``xf_index`` only on the first).
     text = fm.text._get_xf_index()
-    return Deferred(ws, 2, last, RowPlan(
-        tuple(widths), tuple(recap.periods), status, (text,) * len(titles),
-        tuple(f._get_xf_index() for f in numbers),
-        str(texts.override_dir) if texts.override_dir else None))
+    return Deferred(ws, 2, last, ((text,) * len(titles),
+                                  tuple(f._get_xf_index() for f in numbers)))
 
 
 def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):
