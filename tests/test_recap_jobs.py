@@ -36,10 +36,9 @@ class Counted:
     processes start."""
 
     submitted = 0
-    methods: list[str] = []
 
     def __init__(self, *args, **kwargs):
-        Counted.methods.append(kwargs["mp_context"].get_start_method())
+        METHODS.append(kwargs["mp_context"].get_start_method())
         self.pool = rowjobs_pool(*args, **kwargs)
 
     def submit(self, *args):
@@ -51,6 +50,7 @@ class Counted:
 
 
 rowjobs_pool = rowjobs.ProcessPoolExecutor
+METHODS: list[str] = []  # how each pool's processes start
 
 
 @pytest.mark.parametrize("method", [None, "spawn"])
@@ -69,7 +69,7 @@ def test_rows_made_by_workers_are_the_same_workbook(setup, tmp_path, monkeypatch
         assert Counted.submitted == 0
         both = parts(write_recap_xlsx(recap, out / "2.xlsx", jobs=2))
         assert Counted.submitted == 4
-        assert Counted.methods[-1] == (method or multiprocessing.get_start_method())
+        assert METHODS[-1] == (method or multiprocessing.get_start_method())
         assert list(alone) == list(both)
         for name in alone:
             if name != "docProps/core.xml":  # the time it was written

@@ -127,11 +127,10 @@ class InlineRows:
 
 @dataclass
 class Deferred:
-    """Data rows first..last (0-based) of ``sheet``, written after the workbook: xlsxwriter
+    """Data rows up to ``last`` (0-based) of ``sheet``, written after the workbook: xlsxwriter
     wrote the sheet with a placeholder row at ``last`` (for the dimension and the cell
-    formats), which the rows replace (see :mod:`.rowjobs`), styled as ``plan`` says."""
+    formats), which the rows replace (see :mod:`.rowjobs`), in the cells' ``styles``."""
 
     sheet: object
-    first: int
     last: int
-    plan: tuple  # the cells' styles (xf indices) per column, and a number's by decimals
+    styles: tuple  # the cells' xf indices: per column, and a number's by its decimals

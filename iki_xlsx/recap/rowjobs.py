@@ -2,7 +2,11 @@
 of its own (a :class:`~.rowzip.Piece`): in worker processes while this one writes the
 other sheets (a large recap, several cores), or here (a small recap, ``jobs=1``, or where
 no worker can be started). Each slice knows its first row (the indikator before it);
-what travels to a worker is plain data (:func:`~.indicator_rows.form_items`).
+what travels to a worker is plain data (:func:`~.indicator_rows.form_items`, packed by
+marshal). The slices go out before any sheet is written: a worker measures its texts and
+says its sources (:class:`~.indicator_rows.Measured`) while the cells' styles are not
+known yet (xlsxwriter numbers a format when it is first used: after Ringkasan and Per
+Pegawai), then waits for them (an Event and a shared array given at its start).
 
 Windows-safe: the workers are started by the platform's default method (spawn on
 Windows and macOS), or spawned when this process has threads (the portal: a fork would
@@ -21,8 +25,8 @@ import threading
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 
 from ..core.texts import Texts

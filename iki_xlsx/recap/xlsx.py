@@ -50,6 +50,9 @@ from .sheetkit import (
 from .summary import sheet_summary
 
 
+FIRST_ROW = 2  # Per Indikator's first data row (0-based), after its title and header
+
+
 def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None, *,
                      jobs: int | None = None) -> Path:
     """Write the recap workbook atomically: Ringkasan, Per Pegawai, Per Indikator,
@@ -80,7 +83,7 @@ def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None,
             ws = write(wb, recap, texts, fm)
             if isinstance(ws, Deferred):  # the styles its rows (started) wait for
                 deferred = ws
-                rows.styled(*ws.plan)
+                rows.styled(*ws.styles)
                 ws = ws.sheet
             setup_print(ws, recap.kertas, texts.t("rekap.footer", tahun=recap.tahun,
                                                   periode=label))
@@ -103,7 +106,7 @@ def _closing(plan: RowPlan, recap: Recap, texts: Texts, tmp: Path, jobs: int | N
     stopped, files removed, also on error)."""
     rows = RowJobs(plan, recap.forms, texts, tmp, jobs)
     try:
-        yield rows.start(2)  # the data rows from row 3 (Excel's), after title and header
+        yield rows.start(FIRST_ROW)
     finally:
         rows.close()
 
@@ -200,7 +203,7 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     # xf indices now (registering each format for styles.xml): a format equal to another
     # one shares its index (xlsxwriter sets ``xf_index`` only on the first).
     text = fm.text._get_xf_index()
-    return Deferred(ws, 2, last, ((text,) * len(titles),
+    return Deferred(ws, last, ((text,) * len(titles),
                                   tuple(f._get_xf_index() for f in numbers)))
 
 
