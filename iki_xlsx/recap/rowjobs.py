@@ -49,14 +49,15 @@ def _given(ready, values) -> None:
     _styles.update(ready=ready, values=values)
 
 
-def make_slice(plan: RowPlan, items: list | bytes, first: int, path: str,
+def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
                texts: Texts | None = None) -> Piece:
-    """Rows of ``items`` (or :func:`packed`) numbered from ``first + 1``, deflated into
-    ``path`` (a worker's task, or this process's); ``texts``: None to load the plan's
-    templates. A plan without styles (a worker started before they were known) waits
-    for them after measuring."""
-    if isinstance(items, bytes):
-        items = unpacked(items)
+    """Rows of ``items`` numbered from ``first + 1``, deflated into ``path`` (a worker's
+    task, or this process's); ``items`` None: :func:`packed` in ``path`` (the rows then
+    replace them); ``texts``: None to load the plan's templates. A plan without styles
+    (a worker started before they were known) waits for them after measuring."""
+    if items is None:
+        with open(path, "rb") as fh:
+            items = unpacked(fh.read())
     if texts is None:
         texts = _texts.get(plan.templates) or _texts.setdefault(
             plan.templates, Texts(plan.templates))
@@ -93,7 +94,8 @@ _PICKLED = pickle.dumps(None, 5)[:1]  # a pickle's first byte (marshal's never i
 
 
 def packed(items: list) -> bytes:
-    """``items`` as bytes for a worker, made here: by marshal, several times faster than
+    """``items`` as bytes for a worker, made here and left in its slice's file (none
+    kept in this process while the worker runs): by marshal, several times faster than
     pickling them in the pool's thread (plain tuples of texts and numbers); by pickle if
     a value is something else."""
     try:
@@ -138,8 +140,9 @@ class RowJobs:
                                             initializer=_given,
                                             initargs=(self.ready, self.values))
             for (lo, hi, row), path in zip(self.slices, self.paths):
-                self.futures.append(self.pool.submit(make_slice, self.plan, packed(
-                    form_items(self.forms[lo:hi], self.plan.periods)), row, path))
+                with open(path, "wb") as fh:  # not kept here while the worker runs
+                    fh.write(packed(form_items(self.forms[lo:hi], self.plan.periods)))
+                self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
         return self
 
     def styled(self, styles: tuple[int, ...], number_styles: tuple[int, int, int]) -> None:
