@@ -69,7 +69,9 @@ def test_rows_made_by_workers_are_the_same_workbook(setup, tmp_path, monkeypatch
         assert Counted.submitted == 0
         both = parts(write_recap_xlsx(recap, out / "2.xlsx", jobs=2))
         assert Counted.submitted == 4
-        assert METHODS[-1] == (method or multiprocessing.get_start_method())
+        # the platform's own, or spawn when a thread (another test's) is still running
+        assert METHODS[-1] in ({method} if method else
+                               {multiprocessing.get_start_method(), "spawn"})
         assert list(alone) == list(both)
         for name in alone:
             if name != "docProps/core.xml":  # the time it was written
