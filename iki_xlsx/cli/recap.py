@@ -52,7 +52,7 @@ def recap(periode: Optional[str] = typer.Option(
         # process that died: an Indonesian message
         err.print(texts.t("cli.galat_umum", message=str(exc)))
         raise typer.Exit(2)
-    write_recap_xlsx(result, output, texts)
+    write_recap_xlsx(result, output, texts, jobs=jobs)
     if html:
         write_recap_html(result, html, texts)
     t = result.total

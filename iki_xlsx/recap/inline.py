@@ -3,25 +3,21 @@ SpreadsheetML after xlsxwriter closes the workbook. xlsxwriter's ~10 µs per cel
 Indikator alone 40 s for 10,000 pegawai × 25 indikator; :class:`InlineRows` writes every
 text as an inline string (never a formula, never a link), every number as a number in
 the format that shows it as it reads in text, every empty cell with its style (the grid
-stays whole), each row with the height its wrapped text needs, and :func:`splice` puts
+stays whole), each row with the height its wrapped text needs; :mod:`.rowzip` puts
 those rows in place of the placeholder row xlsxwriter wrote."""
 
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
 from ..core.show import decimals_shown
 from ..core.xlsxtext import limit
 
-try:  # ISA-L's deflate: ~4× faster than zlib's fastest level here, and no larger
+try:  # ISA-L's deflate (rowzip's): ~4× faster than zlib's fastest level, and no larger
     from isal import isal_zlib as _deflate
 except ImportError:  # no wheel for this platform: zlib's level 1, as zipfile does it
     _deflate = None
@@ -131,62 +127,10 @@ class InlineRows:
 
 @dataclass
 class Deferred:
-    """Data rows first..last (0-based) of ``sheet``, written after the workbook: xlsxwriter
+    """Data rows up to ``last`` (0-based) of ``sheet``, written after the workbook: xlsxwriter
     wrote the sheet with a placeholder row at ``last`` (for the dimension and the cell
-    formats); :func:`splice` puts ``rows`` in its place."""
+    formats), which the rows replace (see :mod:`.rowjobs`), in the cells' ``styles``."""
 
     sheet: object
-    first: int
     last: int
-    styles: list[int]  # cell style (xf index) per column
-    number_styles: tuple[int, int, int]  # a number's style by its decimals (0, 1, 2)
-    rows: object  # callable(InlineRows) → iterator of row XML
-    number: int = 0  # xl/worksheets/sheet<number>.xml
-
-
-def splice(path: Path, deferred: list[Deferred]) -> None:
-    if not deferred:
-        return
-    by_name = {f"xl/worksheets/sheet{d.number}.xml": d for d in deferred}
-    out = path.with_name(path.name + ".rows")
-    try:
-        # Every member deflated again at the fastest level (320 MB of Per Indikator for
-        # 10,000 pegawai): several times faster than the default level, for a file about
-        # a fifth larger.
-        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(
-                out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            for info in zin.infolist():
-                d = by_name.get(info.filename)
-                if d is None:  # copied through a buffer: the other sheets are MBs too
-                    with zin.open(info) as src, _member(zout, info) as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-                    continue
-                xml = zin.read(info.filename).decode("utf-8")
-                cut = xml.index(f'<row r="{d.last + 1}"')
-                end = xml.index("</sheetData>", cut)
-                rows = InlineRows(d.styles, d.number_styles)
-                with _member(zout, info.filename, force_zip64=True) as fh:
-                    fh.write(xml[:cut].encode("utf-8"))
-                    chunk: list[str] = []
-                    for row in d.rows(rows):
-                        chunk.append(row)
-                        if len(chunk) >= 2000:
-                            fh.write("".join(chunk).encode("utf-8"))
-                            chunk.clear()
-                    fh.write("".join(chunk).encode("utf-8"))
-                    fh.write(xml[end:].encode("utf-8"))
-        os.replace(out, path)
-    finally:
-        out.unlink(missing_ok=True)
-
-
-def _member(zout: zipfile.ZipFile, name, **options):
-    """A member of ``zout`` open for writing, deflated by ISA-L where it is installed:
-    zipfile's writer keeps its deflater in ``_compressor`` (Python 3.6 on) and takes the
-    CRC and sizes of what it is given, so another deflater changes only the raw deflate
-    stream (it inflates to the same part); where the attribute is missing, zipfile's own
-    zlib deflates as before."""
-    fh = zout.open(name, "w", **options)
-    if _deflate is not None and getattr(fh, "_compressor", None) is not None:
-        fh._compressor = _deflate.compressobj(1, _deflate.DEFLATED, -15)
-    return fh
+    styles: tuple  # the cells' xf indices: per column, and a number's by its decimals

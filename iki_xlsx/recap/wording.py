@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..core.model import MidYear, format_nip, whole
 from ..core.show import period_label, short_name, value_source
 from ..core.texts import Texts
-from ..core.timeline import KEPUTUSAN, REVISI_LAMA, Value
+from ..core.timeline import KEPUTUSAN, REVISI_LAMA, Decision, Value, Verification
 from .build import Recap, RecapForm, RecapIndicator
 
 
@@ -64,17 +64,28 @@ def midyear_rules(recap: Recap, texts: Texts) -> list[tuple[str, str]]:
 def value_sources(ind: RecapIndicator, texts: Texts) -> str:
     """Where one indikator's values came from, a file (by its own name) or a decision
     once with its periods: ``TW I, TW II: kiriman.xlsx (disimpan …); TW III: …``."""
+    return sources_text(sources_key(ind), texts)
+
+
+def sources_text(key: tuple, texts: Texts) -> str:
+    """:func:`value_sources` from the indikator's :func:`sources_key` alone (plain data:
+    what a worker process making Per Indikator's rows is given)."""
     groups: dict[str, list[str]] = {}
     said: dict[tuple, str] = {}  # the periods of one file say the same: said once
-    for (p, *key), v in zip(sources_key(ind), ind.sources.values()):
-        where = said.get(tuple(key))
+    for p, *rest in key:
+        where = said.get(tuple(rest))
         if where is None:
-            short = Value(v.value, v.sha256, short_name(v.name), v.revision, v.indicator,
-                          v.saved_at, v.collected_at, v.decision, claimed_at=v.claimed_at,
-                          verification=v.verification)
-            where = said[tuple(key)] = value_source(short, texts)
+            at, verified, name, saved_at, collected_at, claimed_at = rest
+            short = Value(None, None, short_name(name), None, "", saved_at, collected_at,
+                          None if at is None else Decision(0, at, "", ""),
+                          claimed_at=claimed_at, verification=_KOREKSI if verified else None)
+            where = said[tuple(rest)] = value_source(short, texts)
         groups.setdefault(where, []).append(period_label(texts, p))
     return "; ".join(f"{', '.join(ps)}: {where}" for where, ps in groups.items())
+
+
+_KOREKSI = Verification(0, "koreksi", 0, None, "", None, None, "", "", "", "", "")  # value_source
+# asks only whether there is one
 
 
 def sources_key(ind: RecapIndicator) -> tuple:

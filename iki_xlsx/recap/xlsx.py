@@ -8,15 +8,18 @@ as SpreadsheetML rows after xlsxwriter closes the workbook (:mod:`.inline`).
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import xlsxwriter
 
 from ..core.atomic import atomic_path
+from ..core.collector import collector_paused
 from ..core.model import format_nip
 from ..core.sheets import setup_print
 from ..core.show import history_row, period_label, status_label
-from ..core.textfit import MAX_LINES, height_for, one_line_chars, row_height, text_lines
+from ..core.textfit import row_height
 from ..core.texts import Texts, get_texts
 from .build import (
     INDICATOR_STATUSES,
@@ -24,10 +27,13 @@ from .build import (
     NOT_SUBMITTED,
     Recap,
 )
-from .wording import atasan_text, belum_notes, sources_key, value_sources
+from .wording import atasan_text, belum_notes
 from .closed import sheet_closed
 from .direct import DirectRows
-from .inline import Deferred, InlineRows, splice
+from .inline import Deferred
+from .indicator_rows import RowPlan
+from .rowjobs import RowJobs
+from .rowzip import write_spliced
 from .sheetkit import (
     WORKBOOK_OPTIONS,
     Formats,
@@ -44,38 +50,65 @@ from .sheetkit import (
 from .summary import sheet_summary
 
 
-def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None) -> Path:
+FIRST_ROW = 2  # Per Indikator's first data row (0-based), after its title and header
+
+
+def write_recap_xlsx(recap: Recap, path: str | Path, texts: Texts | None = None, *,
+                     jobs: int | None = None) -> Path:
     """Write the recap workbook atomically: Ringkasan, Per Pegawai, Per Indikator,
     Belum Mengumpulkan, Per Atasan, Riwayat, Masalah. Returns ``path``.
 
     xlsxwriter writes everything, rows streamed (``constant_memory``), except the data rows
     of Per Indikator (one per pegawai × indikator: 250,000 for 10,000 pegawai), which
-    :class:`InlineRows` writes straight into that sheet's XML, an order of magnitude
-    faster; see :func:`splice`."""
+    :class:`~.inline.InlineRows` writes straight as XML, an order of magnitude faster: in
+    ``jobs`` worker processes (default: one per core) while this one writes the other
+    sheets, for a large recap (:mod:`.rowjobs`); then put in place of the placeholder row
+    xlsxwriter wrote (:func:`~.rowzip.write_spliced`)."""
     texts = texts or get_texts()
     path = Path(path)
-    with atomic_path(path) as tmp:
+    # No reference cycles made here (every object freed as soon as unused): the collector
+    # would only walk the recap's millions of objects again (a full pass ~0.6–0.8 s).
+    with collector_paused(settle=False), atomic_path(path) as tmp, \
+            _closing(indicator_plan(recap, texts), recap, texts, tmp, jobs) as rows:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)  # its row files: system temp
         label = period_label(texts, recap.upto)
         wb.set_properties({"title": texts.t("rekap.judul", tahun=recap.tahun),
                            "subject": texts.t("rekap.subjudul", periode=label),
                            "author": "iki-xlsx"})
         fm = Formats(wb, recap.predikat_labels)
-        deferred = []
+        deferred = None
         for write in (sheet_summary, _sheet_forms, _sheet_indicators, _sheet_missing,
                       _sheet_atasan, _sheet_history, _sheet_problems,
                       *((sheet_closed,) if recap.closed else ())):  # issue 11
             ws = write(wb, recap, texts, fm)
-            if isinstance(ws, Deferred):
-                deferred.append(ws)
+            if isinstance(ws, Deferred):  # the styles its rows (started) wait for
+                deferred = ws
+                rows.styled(*ws.styles)
                 ws = ws.sheet
             setup_print(ws, recap.kertas, texts.t("rekap.footer", tahun=recap.tahun,
                                                   periode=label))
         wb.close()
-        for d in deferred:
-            d.number = wb.worksheets().index(d.sheet) + 1
-        splice(tmp, deferred)
+        number = wb.worksheets().index(deferred.sheet) + 1
+        spliced = tmp.with_name(tmp.name + ".rows")
+        try:
+            write_spliced(tmp, spliced, f"xl/worksheets/sheet{number}.xml", deferred.last,
+                          rows.pieces())
+            os.replace(spliced, tmp)
+        finally:
+            spliced.unlink(missing_ok=True)
     return path
+
+
+@contextmanager
+def _closing(plan: RowPlan, recap: Recap, texts: Texts, tmp: Path, jobs: int | None):
+    """Per Indikator's rows started before any sheet is written (in workers, for a large
+    recap: they measure while the styles are not known), closed on the way out (workers
+    stopped, files removed, also on error)."""
+    rows = RowJobs(plan, recap.forms, texts, tmp, jobs)
+    try:
+        yield rows.start(FIRST_ROW)
+    finally:
+        rows.close()
 
 
 def _sheet_forms(wb, recap: Recap, texts: Texts, fm: Formats):
@@ -129,6 +162,16 @@ def verification_label(texts: Texts, status: str | None) -> str:
     return texts.t(f"rekap.verifikasi.{status}") if status else ""
 
 
+def indicator_plan(recap: Recap, texts: Texts) -> RowPlan:
+    """Per Indikator's columns (titles aside): their widths, the realisasi periods and the
+    status labels; the cells' styles come once xlsxwriter has registered them."""
+    t = texts.t
+    return RowPlan((22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13,
+                    11, 13, 18, 40, 60), tuple(recap.periods),
+                   {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}, (),
+                   (), str(texts.override_dir) if texts.override_dir else None)
+
+
 def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     t = texts.t
     ws = wb.add_worksheet(t("rekap.sheet.indikator"))
@@ -141,11 +184,11 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     titles += [t("rekap.kolom.agregat", periode=label), t("rekap.kolom.capaian"),
                t("rekap.kolom.capaian_tahunan"), t("rekap.kolom.status"),
                t("rekap.kolom.keterangan"), t("rekap.kolom.sumber")]
-    widths = [22, 28, 24, 5, 40, 50, 12, 14, 11, 11, *([11] * len(recap.periods)), 13, 11,
-              13, 18, 40, 60]
+    plan = indicator_plan(recap, texts)
+    widths = list(plan.widths)
     sheet_title(ws, recap, texts, fm, widths)
     header_row(ws, 1, titles, widths, fm)
-    status = {s: t(f"rekap.status_indikator.{s}") for s in INDICATOR_STATUSES}
+    status = plan.status
     n_p = len(recap.periods)
     c_cap, c_status = 11 + n_p, 13 + n_p
     numbers = tuple(fm.number(x) for x in (1, 0.5, 0.25))  # 0, 1 and 2 decimals
@@ -157,71 +200,11 @@ def _sheet_indicators(wb, recap: Recap, texts: Texts, fm: Formats):
     data_bars(ws, 2, last, c_cap, max(recap.caps or [120.0]))
     text_rule(ws, 2, last, c_status, status[NOT_SUBMITTED], fm.grey)
     text_rule(ws, 2, last, c_status, status["galat"], fm.bad)
-    w_ket, w_src = widths[-2:]
-    heights = [height_for(n) for n in range(MAX_LINES + 2)]
-
-    short = {w: one_line_chars(w) for w in widths}
-
-    def lines(text, width) -> int:
-        if not text or len(text) <= short[width] and "\n" not in text:
-            return 1
-        return min(text_lines(text, width), MAX_LINES)
-
-    def rows(out: InlineRows):
-        """Per Indikator's rows: an indikator's own columns, and its status, keterangan
-        and sumber, made once per distinct set (with the lines they wrap to) and shared;
-        each row then one string of its cached pieces and its numbers."""
-        mids: dict[tuple, tuple[str, int]] = {}  # an indicator's own columns, shared
-        tails: dict[tuple, tuple[str, str, int]] = {}  # status and sumber: shared
-        said: dict[tuple, str] = {}  # the same files say the same for every indikator
-        starts = [out.start(h) for h in heights]
-        no_note = out.cells(c_status + 1, (None,))
-        periods = recap.periods
-        r = 2
-        for f in recap.forms:
-            head = out.cells(0, (format_nip(f.nip), f.nama, f.unit_kerja))
-            head_lines = max(lines(f.nama, widths[1]), lines(f.unit_kerja, widths[2]))
-            for ind in f.indicators:
-                r += 1
-                key = (ind.no, ind.sasaran, ind.indikator, ind.satuan, ind.target,
-                       ind.polaritas, ind.agregasi)
-                mid = mids.get(key)
-                if mid is None:
-                    if len(mids) > 100_000:  # bounded: ≤ about 100 MB
-                        mids.clear()
-                    mid = mids[key] = (out.cells(3, key), max([
-                        min(text_lines(x, w), MAX_LINES) for x, w in zip(key, widths[3:10])
-                        if x and (len(x) > short[w] or "\n" in x)], default=1))
-                key = (ind.status, sources_key(ind))
-                tail = tails.get(key)
-                if tail is None:
-                    if len(tails) > 1_000:  # a form's files: reused within the form
-                        tails.clear()
-                    source = said.get(key[1])
-                    if source is None:
-                        if len(said) > 1_000:
-                            said.clear()
-                        source = said[key[1]] = value_sources(ind, texts)
-                    tail = tails[key] = (out.cells(c_status, (status[ind.status],)),
-                                         out.cells(c_status + 2, (source,)),
-                                         lines(source, w_src))
-                values = ind.values
-                note = ind.keterangan  # each one its own: not kept
-                if note:
-                    tall = max(head_lines, mid[1], tail[2], lines(note, w_ket))
-                    note = out.cells(c_status + 1, (note,))
-                else:
-                    tall, note = max(head_lines, mid[1], tail[2]), no_note
-                yield out.row(r, starts[tall], head, mid[0],
-                              out.cells(10, [*map(values.get, periods), ind.total,
-                                             ind.capaian, ind.progress]),
-                              tail[0], note, tail[1])
-
     # xf indices now (registering each format for styles.xml): a format equal to another
     # one shares its index (xlsxwriter sets ``xf_index`` only on the first).
     text = fm.text._get_xf_index()
-    return Deferred(ws, 2, last, [text] * len(titles),
-                    tuple(f._get_xf_index() for f in numbers), rows)
+    return Deferred(ws, last, ((text,) * len(titles),
+                                  tuple(f._get_xf_index() for f in numbers)))
 
 
 def _sheet_missing(wb, recap: Recap, texts: Texts, fm: Formats):

@@ -1,0 +1,204 @@
+"""Per Indikator's rows made in contiguous slices of forms, each slice deflated into a file
+of its own (a :class:`~.rowzip.Piece`): in worker processes while this one writes the
+other sheets (a large recap, several cores), or here (a small recap, ``jobs=1``, or where
+no worker can be started). Each slice knows its first row (the indikator before it);
+what travels to a worker is plain data (:func:`~.indicator_rows.form_items`, packed by
+marshal). The slices go out before any sheet is written: a worker measures its texts and
+says its sources (:class:`~.indicator_rows.Measured`) while the cells' styles are not
+known yet (xlsxwriter numbers a format when it is first used: after Ringkasan and Per
+Pegawai), then waits for them (an Event and a shared array given at its start).
+
+Windows-safe: the workers are started by the platform's default method (spawn on
+Windows and macOS), or spawned when this process has threads (the portal: a fork would
+copy its locks in whatever state they are); nothing relies on a fork. The slices' files
+sit beside the workbook being written and are always removed (:meth:`RowJobs.close`).
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import multiprocessing
+import os
+import pickle
+import threading
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from itertools import islice
+from pathlib import Path
+
+from ..core.texts import Texts
+from .indicator_rows import Measured, RowPlan, form_items, rows
+from .inline import InlineRows
+from .rowzip import Piece, deflater
+
+PARALLEL_ROWS = 50_000  # fewer rows: made here (a worker's start costs about a second)
+SLICES_PER_JOB = 1  # a slice per worker: each slice measures every indikator text it meets again
+START_METHOD: str | None = None  # None: the platform's default, spawn with threads
+
+_texts: dict[str | None, Texts] = {}  # a worker's texts, by templates folder
+_styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), see _given
+
+
+def _given(ready, values) -> None:
+    """A worker's start: it makes no reference cycles and ends with the workbook (the
+    collector off), and learns the cells' styles through ``values`` once ``ready``."""
+    gc.disable()
+    _styles.update(ready=ready, values=values)
+
+
+def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
+               texts: Texts | None = None) -> Piece:
+    """Rows of ``items`` numbered from ``first + 1``, deflated into ``path`` (a worker's
+    task, or this process's); ``items`` None: :func:`packed` in ``path`` (the rows then
+    replace them); ``texts``: None to load the plan's templates. A plan without styles
+    (a worker started before they were known) waits for them after measuring."""
+    if items is None:
+        with open(path, "rb") as fh:
+            items = unpacked(fh.read())
+    if texts is None:
+        texts = _texts.get(plan.templates) or _texts.setdefault(
+            plan.templates, Texts(plan.templates))
+    measured = Measured(plan, texts, items)
+    if not plan.styles:
+        plan = _with_styles(plan)
+    out = InlineRows(list(plan.styles), plan.number_styles)
+    z = deflater()
+    crc = size = csize = 0
+    with open(path, "wb") as fh:
+        made = rows(plan, measured, items, first, out)
+        while True:
+            chunk = list(islice(made, 2000))
+            data = "".join(chunk).encode("utf-8")
+            crc, size = zlib.crc32(data, crc), size + len(data)
+            packed = z.compress(data) if len(chunk) == 2000 else \
+                z.compress(data) + z.flush(zlib.Z_SYNC_FLUSH)
+            csize += len(packed)
+            fh.write(packed)
+            if len(chunk) < 2000:
+                return Piece(path, csize, crc, size)
+
+
+def _with_styles(plan: RowPlan) -> RowPlan:
+    _styles["ready"].wait()
+    values = list(_styles["values"])
+    if values[0] < 0:  # the workbook failed before its styles were known
+        raise RuntimeError("the recap workbook was abandoned")
+    n = len(plan.widths)
+    return replace(plan, styles=tuple(values[:n]), number_styles=tuple(values[n:]))
+
+
+_PICKLED = pickle.dumps(None, 5)[:1]  # a pickle's first byte (marshal's never is)
+
+
+def packed(items: list) -> bytes:
+    """``items`` as bytes for a worker, made here and left in its slice's file (none
+    kept in this process while the worker runs): by marshal, several times faster than
+    pickling them in the pool's thread (plain tuples of texts and numbers); by pickle if
+    a value is something else."""
+    try:
+        return marshal.dumps(items)
+    except ValueError:  # a value marshal does not know
+        return pickle.dumps(items, 5)
+
+
+def unpacked(data: bytes) -> list:
+    return pickle.loads(data) if data[:1] == _PICKLED else marshal.loads(data)
+
+
+class RowJobs:
+    """The slices of one sheet's rows: handed to workers by :meth:`start` as soon as the
+    columns are known (a worker measures meanwhile), their cells' styles given by
+    :meth:`styled` once xlsxwriter has registered them, their pieces in order from
+    :meth:`pieces`, their files removed by :meth:`close` (also on error)."""
+
+    def __init__(self, plan: RowPlan, forms: list, texts: Texts, base: Path,
+                 jobs: int | None = None):
+        self.plan, self.forms, self.texts, self.base = plan, forms, texts, base
+        self.paths: list[str] = []
+        self.jobs = _workers(jobs, sum(len(f.indicators) for f in forms), texts)
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list = []
+        self.slices: list[tuple[int, int, int]] = []  # (first form, end form, first row)
+        self.ready = self.values = None
+
+    def start(self, first: int) -> RowJobs:
+        """Cut the forms into slices (rows numbered from ``first + 1``) and hand them to
+        the workers, when there are any."""
+        n = self.jobs * SLICES_PER_JOB if self.jobs > 1 else 1
+        self.slices = _cut(self.forms, n, first)
+        self.paths = [str(self.base.with_name(f"{self.base.name}.{k}"))
+                      for k in range(len(self.slices))]
+        if self.jobs > 1:
+            method = START_METHOD or ("spawn" if threading.active_count() > 1 else None)
+            context = multiprocessing.get_context(method)
+            self.ready = context.Event()
+            self.values = context.Array("i", len(self.plan.widths) + 3, lock=False)
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=context,
+                                            initializer=_given,
+                                            initargs=(self.ready, self.values))
+            for (lo, hi, row), path in zip(self.slices, self.paths):
+                with open(path, "wb") as fh:  # not kept here while the worker runs
+                    fh.write(packed(form_items(self.forms[lo:hi], self.plan.periods)))
+                self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
+        return self
+
+    def styled(self, styles: tuple[int, ...], number_styles: tuple[int, int, int]) -> None:
+        """The cells' styles (xf indices), now that xlsxwriter has registered them."""
+        self.plan = replace(self.plan, styles=styles, number_styles=number_styles)
+        if self.ready is not None:
+            self.values[:] = [*styles, *number_styles]
+            self.ready.set()
+
+    def pieces(self) -> list[Piece]:
+        """Every slice's piece, in order: a worker's when it made it; made here when
+        there are no workers or they could not run (a worker's own error is raised)."""
+        out = []
+        for k, ((lo, hi, row), path) in enumerate(zip(self.slices, self.paths)):
+            if self.futures:
+                try:
+                    out.append(self.futures[k].result())
+                    continue
+                except BrokenProcessPool:  # a worker could not start, or died: made here
+                    pass
+            out.append(make_slice(self.plan, form_items(self.forms[lo:hi],
+                                                        self.plan.periods),
+                                  row, path, self.texts))
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            if not self.ready.is_set():  # failed before the styles: workers end
+                self.values[0] = -1
+                self.ready.set()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        for path in self.paths:
+            Path(path).unlink(missing_ok=True)
+
+
+def _workers(jobs: int | None, rows_count: int, texts: Texts) -> int:
+    """How many worker processes: none (1) for a small sheet, for texts a worker could
+    not load the same (not a plain :class:`Texts`), or in a daemonic process (it may
+    not start any); else ``jobs``, by default one per core."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or rows_count < PARALLEL_ROWS or type(texts) is not Texts \
+            or multiprocessing.current_process().daemon:
+        return 1
+    return jobs
+
+
+def _cut(forms: list, n: int, first: int) -> list[tuple[int, int, int]]:
+    """``forms`` cut into at most ``n`` contiguous slices of about as many rows each:
+    (first form, end form, the row before the slice's first)."""
+    total = sum(len(f.indicators) for f in forms)
+    out, lo, done, row = [], 0, 0, first
+    for i, f in enumerate(forms):
+        done += len(f.indicators)
+        if done * n >= total * (len(out) + 1) or i == len(forms) - 1:
+            out.append((lo, i + 1, row))
+            row = first + done
+            lo = i + 1
+    return out or [(0, 0, first)]

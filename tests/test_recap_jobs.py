@@ -1,0 +1,191 @@
+"""Per Indikator's rows made by worker processes, in slices of forms (recap/rowjobs.py),
+give the very workbook made in one process: every part the same, under the platform's
+start method and under spawn (what Windows uses); a worker's error surfaces and leaves
+no workbook and no file behind; workers that cannot run leave the work to this process."""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import pickle
+import random
+import zlib
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+import pytest
+from test_recap import setup  # noqa: F401  (the fixture)
+from test_recap_direct import parts
+
+from iki_xlsx.recap import inline, rowjobs, rowzip
+from iki_xlsx.recap.build import build_recap
+from iki_xlsx.recap.xlsx import write_recap_xlsx
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
+
+def _recap(ws, upto):
+    recap = build_recap(ws, upto=upto)
+    recap.generated_at = datetime(2026, 12, 7, 8, 0)
+    return recap
+
+
+class Counted:
+    """ProcessPoolExecutor, counting the slices handed to workers and saying how their
+    processes start."""
+
+    submitted = 0
+
+    def __init__(self, *args, **kwargs):
+        METHODS.append(kwargs["mp_context"].get_start_method())
+        self.pool = rowjobs_pool(*args, **kwargs)
+
+    def submit(self, *args):
+        Counted.submitted += 1
+        return self.pool.submit(*args)
+
+    def shutdown(self, **kwargs):
+        self.pool.shutdown(**kwargs)
+
+
+rowjobs_pool = rowjobs.ProcessPoolExecutor
+METHODS: list[str] = []  # how each pool's processes start
+
+
+@pytest.mark.parametrize("method", [None, "spawn"])
+def test_rows_made_by_workers_are_the_same_workbook(setup, tmp_path, monkeypatch,  # noqa: F811
+                                                    method):
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)  # the small master goes parallel
+    monkeypatch.setattr(rowjobs, "SLICES_PER_JOB", 2)  # 4 slices of 5 forms
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+    monkeypatch.setattr(rowjobs, "ProcessPoolExecutor", Counted)
+    out = tmp_path / "out"
+    for upto in ("TW I", "TW II", None):
+        recap = _recap(ws, upto)
+        Counted.submitted = 0
+        alone = parts(write_recap_xlsx(recap, out / "1.xlsx", jobs=1))
+        assert Counted.submitted == 0
+        both = parts(write_recap_xlsx(recap, out / "2.xlsx", jobs=2))
+        assert Counted.submitted == 4
+        # the platform's own, or spawn when a thread (another test's) is still running
+        assert METHODS[-1] in ({method} if method else
+                               {multiprocessing.get_start_method(), "spawn"})
+        assert list(alone) == list(both)
+        for name in alone:
+            if name != "docProps/core.xml":  # the time it was written
+                assert alone[name] == both[name], (upto, name)
+        assert b"Per Indikator" in alone["xl/workbook.xml"]
+        sheet = alone["xl/worksheets/sheet3.xml"].decode()
+        rows = sum(len(f.indicators) for f in recap.forms)
+        assert sheet.count("<row ") == 2 + rows
+        assert f'<row r="{rows + 2}"' in sheet and "inlineStr" in sheet
+    assert sorted(p.name for p in out.iterdir()) == ["1.xlsx", "2.xlsx"]  # nothing left
+
+
+def test_a_small_recap_starts_no_worker(setup, tmp_path, monkeypatch):  # noqa: F811
+    ws, _ = setup
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker started for a small recap")
+
+    monkeypatch.setattr(rowjobs, "ProcessPoolExecutor", no_pool)
+    write_recap_xlsx(_recap(ws, "TW II"), tmp_path / "out" / "rekap.xlsx")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["rekap.xlsx"]
+
+
+@pytest.mark.parametrize("jobs,method", [(1, None), (2, None), (2, "spawn")])
+def test_a_workers_error_surfaces_and_leaves_nothing(setup, tmp_path, monkeypatch,  # noqa: F811
+                                                     jobs, method):
+    """An indikator status the rows do not know (a bug) fails the workbook: the error
+    raised here, whichever process made the rows; no workbook, no slice or temporary
+    file left in the folder, and an older workbook of that name untouched."""
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+    recap = _recap(ws, "TW II")
+    recap.forms[-1].indicators[0].status = "tidak_dikenal"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "rekap.xlsx").write_bytes(b"older")
+    with pytest.raises(KeyError, match="tidak_dikenal"):
+        write_recap_xlsx(recap, out / "rekap.xlsx", jobs=jobs)
+    assert [p.name for p in out.iterdir()] == ["rekap.xlsx"]
+    assert (out / "rekap.xlsx").read_bytes() == b"older"
+
+
+class Broken:
+    """A pool whose workers never ran (could not start, or were killed)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, *args):
+        future = Future()
+        future.set_exception(BrokenProcessPool("gone"))
+        return future
+
+    def shutdown(self, **kwargs):
+        pass
+
+
+def test_slices_workers_could_not_make_are_made_here(setup, tmp_path, monkeypatch):  # noqa: F811
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    recap = _recap(ws, "TW II")
+    alone = parts(write_recap_xlsx(recap, tmp_path / "1.xlsx", jobs=1))
+    monkeypatch.setattr(rowjobs, "ProcessPoolExecutor", Broken)
+    here = parts(write_recap_xlsx(recap, tmp_path / "2.xlsx", jobs=2))
+    assert {n: v for n, v in alone.items() if n != "docProps/core.xml"} == \
+        {n: v for n, v in here.items() if n != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("deflate", [inline._deflate, None])
+def test_crc32_combined_is_the_crc32_of_the_whole(monkeypatch, deflate):
+    """The CRC-32 of pieces joined (ISA-L's, or zlib's algorithm where ISA-L is missing)
+    is zlib's CRC-32 of the whole, for pieces of any length, empty ones too."""
+    monkeypatch.setattr(inline, "_deflate", deflate)
+    rng = random.Random(33)
+    for _ in range(200):
+        pieces = [rng.randbytes(rng.choice([0, 1, 7, 255, 4096, rng.randrange(70_000)]))
+                  for _ in range(rng.randrange(1, 5))]
+        crc = 0
+        for p in pieces:
+            crc = rowzip.crc32_combine(crc, zlib.crc32(p), len(p))
+        assert crc == zlib.crc32(b"".join(pieces))
+
+
+def test_items_travel_as_they_are():
+    """A slice's items reach a worker as they are: by marshal (texts, numbers, None,
+    nested tuples), or pickled when a value is something marshal does not know."""
+    items = [("1965 01", "Nama", "Unit", [(("1", "S", "I", "%", "100", "maksimal",
+                                             "terakhir", "terisi", None, 85.5, 85.5, None),
+                                            (85.5, "Ya"), (("TW1", None, False, "a.xlsx",
+                                                            "", "2026-01-02", ""),))])]
+    for value, how in ((1, marshal), (datetime(2026, 1, 2), pickle)):
+        data = rowjobs.packed([*items, value])
+        assert rowjobs.unpacked(data) == [*items, value]
+        assert how.loads(data) == [*items, value]
+
+
+@pytest.mark.parametrize("method", [None, "spawn"])
+def test_a_workbook_failing_before_its_styles_ends_its_workers(setup, tmp_path,  # noqa: F811
+                                                               monkeypatch, method):
+    """The workers start before the sheets are written and wait for the cells' styles:
+    a sheet failing before then ends them (the error raised is the sheet's) and leaves
+    nothing behind."""
+    from iki_xlsx.recap import xlsx
+
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+
+    def broken(*args):
+        raise OSError("disk penuh")
+
+    monkeypatch.setattr(xlsx, "sheet_summary", broken)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="disk penuh"):
+        write_recap_xlsx(_recap(ws, "TW II"), out / "rekap.xlsx", jobs=2)
+    assert list(out.iterdir()) == []
