@@ -32,7 +32,7 @@ import queue
 import threading
 import traceback
 from multiprocessing import get_context
-from typing import NoReturn, Self
+from typing import NoReturn
 
 from ..core.collector import collector_paused
 from ..core.texts import Texts
@@ -134,7 +134,8 @@ class _Worker:
         :class:`RecapWorkerError` when the pipe ended without it (the worker died)."""
         if message[:1] == b"E":
             exc, remote = pickle.loads(message[1:])
-            exc.add_note(f"(raised in a recap worker process)\n{remote}")
+            if hasattr(exc, "add_note"):  # Python 3.11+; 3.10 raises it without
+                exc.add_note(f"(raised in a recap worker process)\n{remote}")
             raise exc
         self.process.join()
         raise RecapWorkerError(texts.t("rekap.galat.proses_berhenti",
@@ -202,7 +203,7 @@ class RecapParts:
         part = [heads[i] for i in slices[-1]]
         self.mine = FormSlice(ws, tahun, part, _files_of(part, files), slices[-1])
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> RecapParts:
         return self
 
     def __exit__(self, *exc) -> None:

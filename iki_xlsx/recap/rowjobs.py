@@ -37,6 +37,7 @@ from .rowzip import Piece, deflater
 PARALLEL_ROWS = 50_000  # fewer rows: made here (a worker's start costs about a second)
 SLICES_PER_JOB = 1  # a slice per worker: each slice measures every indikator text it meets again
 START_METHOD: str | None = None  # None: the platform's default, spawn with threads
+STYLES_WAIT = 900.0  # seconds a worker waits for the cells' styles (seconds, normally)
 
 _texts: dict[str | None, Texts] = {}  # a worker's texts, by templates folder
 _styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), see _given
@@ -82,9 +83,10 @@ def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
 
 
 def _with_styles(plan: RowPlan) -> RowPlan:
-    _styles["ready"].wait()
+    ready = _styles["ready"].wait(STYLES_WAIT)
     values = list(_styles["values"])
-    if values[0] < 0:  # the workbook failed before its styles were known
+    if not ready or values[0] < 0:  # the workbook failed before its styles were known,
+        # or the process writing it is gone (killed): a worker never waits for ever
         raise RuntimeError("the recap workbook was abandoned")
     n = len(plan.widths)
     return replace(plan, styles=tuple(values[:n]), number_styles=tuple(values[n:]))
