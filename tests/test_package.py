@@ -155,13 +155,19 @@ def _odd_cells(path: Path) -> None:
     wb.close()
 
 
-def test_direct_sheet_writes_each_kind_of_cell_as_xlsxwriter_does(tmp_path, monkeypatch):
-    _odd_cells(tmp_path / "ours.xlsx")
+def _same_as_xlsxwriters_own(write, tmp_path, monkeypatch, mark: bytes) -> None:
+    """A workbook ``write`` makes through DirectSheet has the parts of the one it makes
+    through xlsxwriter's own calls (which hold ``mark``: what the test is about)."""
+    write(tmp_path / "ours.xlsx")
     _xlsxwriter_stores_the_cells(monkeypatch)
-    _odd_cells(tmp_path / "theirs.xlsx")
+    write(tmp_path / "theirs.xlsx")
     ours, theirs = _parts(tmp_path / "ours.xlsx"), _parts(tmp_path / "theirs.xlsx")
-    assert b"<mergeCell " in theirs["xl/worksheets/sheet1.xml"]
+    assert mark in theirs["xl/worksheets/sheet1.xml"]
     assert ours == theirs
+
+
+def test_direct_sheet_writes_each_kind_of_cell_as_xlsxwriter_does(tmp_path, monkeypatch):
+    _same_as_xlsxwriters_own(_odd_cells, tmp_path, monkeypatch, b"<mergeCell ")
 
 
 def _heights(path: Path) -> None:
@@ -184,12 +190,7 @@ def _heights(path: Path) -> None:
 
 
 def test_direct_sheet_row_heights_are_what_set_row_gives(tmp_path, monkeypatch):
-    _heights(tmp_path / "ours.xlsx")
-    _xlsxwriter_stores_the_cells(monkeypatch)
-    _heights(tmp_path / "theirs.xlsx")
-    ours, theirs = _parts(tmp_path / "ours.xlsx"), _parts(tmp_path / "theirs.xlsx")
-    assert b'customHeight="1"' in theirs["xl/worksheets/sheet1.xml"]
-    assert ours == theirs
+    _same_as_xlsxwriters_own(_heights, tmp_path, monkeypatch, b'customHeight="1"')
 
 
 def test_every_part_of_every_form_is_what_xlsxwriters_own_calls_give(

@@ -103,6 +103,23 @@ def test_spawned_workers_build_the_same_recap(setup, tmp_path, workers, monkeypa
     assert workers == ["SpawnProcess"]
 
 
+def test_a_workspace_in_a_folder_named_with_uri_characters(setup, tmp_path, workers):  # noqa: F811
+    """A worker opens the ledger read-only by a URI: a folder named with "#", "%", "?" or
+    spaces (allowed on Windows but "?") is still the folder."""
+    import shutil
+
+    from iki_xlsx.workspace import Workspace
+
+    ws, _ = setup
+    odd = tmp_path / ("Rekap #2 100%20 OPD" + ("" if os.name == "nt" else "?")) / "ws"
+    shutil.copytree(ws.path, odd)
+    moved = Workspace(odd)
+    one, two = build_recap(moved, upto="TW II", jobs=1), build_recap(moved, upto="TW II",
+                                                                        jobs=2)
+    two.generated_at = one.generated_at
+    assert differences(one, two) == [] and len(workers) == 1
+
+
 def test_small_recaps_and_one_job_stay_in_this_process(setup, workers, monkeypatch):  # noqa: F811
     ws, _ = setup
     build_recap(ws, jobs=1)

@@ -50,7 +50,8 @@ class Ledger:
         """The connection: WAL, a busy timeout, and the schema created in one immediate
         transaction (two processes opening a new workspace at once both succeed)."""
         if self._db is None and self.read_only:
-            db = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True,
+            # as_uri: a folder named with "#", "?" or "%" (or a Windows drive) stays a path
+            db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
                                  timeout=BUSY_TIMEOUT, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             self._db = db
