@@ -59,3 +59,35 @@ def test_the_list_holds_every_form_in_order_and_the_withdrawn_after(small_master
     assert [r[0] for r in rows] == list(range(1, len(result.forms) + 2))
     assert [r[8] for r in rows[:-1]] == [p.form_id for p in result.forms]
     assert rows[-1][8] == result.withdrawn[0].form_id and len(result.withdrawn) == 1
+
+
+def test_every_worker_starts_before_the_lists_thread(tmp_path, monkeypatch):
+    """A worker forked while the list's thread runs inherits whatever lock that thread
+    holds (an import's) and can wait for it for ever: `generate` of the bundled example
+    hung so in CI. Every worker is started while this process runs no thread of ours —
+    forked while only the main thread runs, or spawned."""
+    import threading
+    from pathlib import Path
+    from multiprocessing.process import BaseProcess
+
+    from iki_xlsx.define import load_master
+
+    started = []
+    real = BaseProcess.start
+
+    def start(self):
+        started.append((type(self).__name__, sorted(t.name for t in threading.enumerate())))
+        real(self)
+
+    monkeypatch.setattr(BaseProcess, "start", start)
+    example = Path(__file__).resolve().parent.parent / "examples" / "master-bkpsdm-kukar.xlsx"
+    master = load_master(example).master
+    assert len(master.forms()) >= 16  # enough for worker processes
+    ws = Workspace(tmp_path / "ws")
+    generate.generate_forms(master, tmp_path / "formulir", ws, jobs=2)
+    ws.close()
+    assert started, "no worker process was started"
+    for kind, threads in started:
+        assert "daftar-distribusi" not in threads
+        assert kind == "SpawnProcess" or threads == ["MainThread"], (kind, threads)
+    assert (tmp_path / "formulir" / DISTRIBUTION_FILE).exists()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -222,13 +224,17 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
     stamp, unrecorded, planned = None, [], []
     kertas = forms[0].settings.kertas if forms else "A4"
     with ExitStack() as stack:
-        listing = stack.enter_context(
-            DistributionList(out_dir, texts, master.settings.tahun, kertas))
         if serial:
             done = map(build_batch, batches)
-        else:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
-            done = pool.map(build_batch, batches)
+        else:  # every worker started (forked on Linux) before the list's thread: a fork
+            # while another thread holds a lock (an import's) leaves the child waiting
+            # for it for ever; a caller that already runs threads gets spawned workers
+            context = get_context("spawn") if threading.active_count() > 1 else None
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs,
+                                                           mp_context=context))
+            done = pool.map(build_batch, batches)  # submits every batch: starts them all
+        listing = stack.enter_context(
+            DistributionList(out_dir, texts, master.settings.tahun, kertas))
         for batch_results in done:  # recorded as they come, while the workers go on
             for r in batch_results:  # the rows' texts are not kept to the end
                 unrecorded.append(r.ledger_row)
