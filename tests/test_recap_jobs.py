@@ -166,7 +166,40 @@ def test_items_travel_as_they_are():
     for value, how in ((1, marshal), (datetime(2026, 1, 2), pickle)):
         data = rowjobs.packed([*items, value])
         assert rowjobs.unpacked(data) == [*items, value]
-        assert how.loads(data) == [*items, value]
+        assert how.loads(data[8:]) == [*items, value]  # after its length
+    # a slice's file: one packed chunk per chunk of forms, read back as one list in order
+    chunks = [rowjobs.packed(items), rowjobs.packed([datetime(2026, 1, 2)]),
+              rowjobs.packed(items * 2)]
+    assert rowjobs.unpacked(b"".join(chunks)) == [*items, datetime(2026, 1, 2), *items * 2]
+
+
+def test_items_made_a_chunk_at_a_time_write_the_same_workbook(setup, tmp_path,  # noqa: F811
+                                                              monkeypatch):
+    """Per Indikator's items are made (and packed for a worker) a chunk of forms at a
+    time, never a slice's at once (a year's ledger: ~190 MB held): with a chunk of one
+    form, in this process and in workers, the workbook is the one made in one chunk."""
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    recap = _recap(ws, "TW II")
+    out = tmp_path / "out"
+    whole = parts(write_recap_xlsx(recap, out / "satu.xlsx", jobs=1))
+    made = []
+    real = rowjobs.form_items
+
+    def counted(forms, periods):
+        made.append(len(forms))
+        return real(forms, periods)
+
+    monkeypatch.setattr(rowjobs, "form_items", counted)
+    monkeypatch.setattr(rowjobs, "CHUNK_FORMS", 1)
+    for jobs in (1, 2):
+        made.clear()
+        again = parts(write_recap_xlsx(recap, out / f"{jobs}.xlsx", jobs=jobs))
+        assert made and set(made) == {1}, made  # one form's items at a time
+        assert list(again) == list(whole)
+        for name in whole:
+            if name != "docProps/core.xml":
+                assert again[name] == whole[name], (jobs, name)
 
 
 @pytest.mark.parametrize("method", [None, "spawn"])

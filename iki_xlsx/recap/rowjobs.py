@@ -92,6 +92,22 @@ def _with_styles(plan: RowPlan) -> RowPlan:
     return replace(plan, styles=tuple(values[:n]), number_styles=tuple(values[n:]))
 
 
+CHUNK_FORMS = 500  # forms whose items are made (and packed) at once: a slice's are not held
+
+
+class LazyItems:
+    """The items of ``forms`` (:func:`~.indicator_rows.form_items`) made a chunk of forms at
+    a time each time they are read: measuring and writing read them once each, so this
+    process never holds a slice's items (for 10,000 forms of a year's ledger, ~190 MB)."""
+
+    def __init__(self, forms: list, periods: tuple[str, ...]):
+        self.forms, self.periods = forms, periods
+
+    def __iter__(self):
+        for k in range(0, len(self.forms), CHUNK_FORMS):
+            yield from form_items(self.forms[k:k + CHUNK_FORMS], self.periods)
+
+
 _PICKLED = pickle.dumps(None, 5)[:1]  # a pickle's first byte (marshal's never is)
 
 
@@ -99,15 +115,25 @@ def packed(items: list) -> bytes:
     """``items`` as bytes for a worker, made here and left in its slice's file (none
     kept in this process while the worker runs): by marshal, several times faster than
     pickling them in the pool's thread (plain tuples of texts and numbers); by pickle if
-    a value is something else."""
+    a value is something else. Framed by its length: a slice's file holds one per chunk
+    of forms."""
     try:
-        return marshal.dumps(items)
+        data = marshal.dumps(items)
     except ValueError:  # a value marshal does not know
-        return pickle.dumps(items, 5)
+        data = pickle.dumps(items, 5)
+    return len(data).to_bytes(8, "little") + data
 
 
 def unpacked(data: bytes) -> list:
-    return pickle.loads(data) if data[:1] == _PICKLED else marshal.loads(data)
+    """Every chunk's items of a slice's file, in order."""
+    out: list = []
+    at = 0
+    while at < len(data):
+        size = int.from_bytes(data[at:at + 8], "little")
+        chunk = data[at + 8:at + 8 + size]
+        out.extend(pickle.loads(chunk) if chunk[:1] == _PICKLED else marshal.loads(chunk))
+        at += 8 + size
+    return out
 
 
 class RowJobs:
@@ -143,7 +169,9 @@ class RowJobs:
                                             initargs=(self.ready, self.values))
             for (lo, hi, row), path in zip(self.slices, self.paths):
                 with open(path, "wb") as fh:  # not kept here while the worker runs
-                    fh.write(packed(form_items(self.forms[lo:hi], self.plan.periods)))
+                    for k in range(lo, hi, CHUNK_FORMS):
+                        fh.write(packed(form_items(self.forms[k:min(hi, k + CHUNK_FORMS)],
+                                                   self.plan.periods)))
                 self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
         return self
 
@@ -165,8 +193,7 @@ class RowJobs:
                     continue
                 except BrokenProcessPool:  # a worker could not start, or died: made here
                     pass
-            out.append(make_slice(self.plan, form_items(self.forms[lo:hi],
-                                                        self.plan.periods),
+            out.append(make_slice(self.plan, LazyItems(self.forms[lo:hi], self.plan.periods),
                                   row, path, self.texts))
         return out
 
