@@ -21,6 +21,7 @@ from . import (
            periods,
            predikat,
            problems,
+           processes,
            rules,
            sheets,
            show,
@@ -32,5 +33,6 @@ from . import (
 )
 
 __all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "matching",
-           "model", "periods", "predikat", "problems", "rules", "sheets", "show", "textfit", "texts", "timeline",
+           "model", "periods", "predikat", "processes", "problems", "rules", "sheets",
+           "show", "textfit", "texts", "timeline",
            "values", "xlsxtext"]

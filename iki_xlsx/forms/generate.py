@@ -12,10 +12,8 @@ from __future__ import annotations
 import gc
 import json
 import os
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Callable
 from ..core.atomic import DeferredCommits
 from ..core.collector import collector_paused
 from ..core.model import Form, Master
+from ..core.processes import worker_context
 from ..core.texts import get_texts
 from ..core.matching import match_indicators
 from ..workspace import (
@@ -229,9 +228,8 @@ def generate_forms(master: Master, out_dir: str | Path, workspace: Workspace, *,
         else:  # every worker started (forked on Linux) before the list's thread: a fork
             # while another thread holds a lock (an import's) leaves the child waiting
             # for it for ever; a caller that already runs threads gets spawned workers
-            context = get_context("spawn") if threading.active_count() > 1 else None
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs,
-                                                           mp_context=context))
+                                                           mp_context=worker_context()))
             done = pool.map(build_batch, batches)  # submits every batch: starts them all
         listing = stack.enter_context(
             DistributionList(out_dir, texts, master.settings.tahun, kertas))

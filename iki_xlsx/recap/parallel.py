@@ -31,10 +31,10 @@ import pickle
 import queue
 import threading
 import traceback
-from multiprocessing import get_context
 from typing import NoReturn
 
 from ..core.collector import collector_paused
+from ..core.processes import worker_context
 from ..core.texts import Texts
 from ..workspace import FileGlance, IssuedFormRow, Workspace
 from .data import RecapForm
@@ -194,8 +194,7 @@ class RecapParts:
             self.mine = FormSlice(ws, tahun, heads, files)
             return
         slices = _split(heads, helpers)
-        ctx = get_context(START_METHOD or (
-            "spawn" if threading.active_count() > 1 else None))
+        ctx = worker_context(START_METHOD)
         for positions in slices[:-1]:
             part = [heads[i] for i in positions]
             self.workers.append(_Worker(ctx, ws, tahun, part, _files_of(part, files),

@@ -21,7 +21,6 @@ import marshal
 import multiprocessing
 import os
 import pickle
-import threading
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +28,7 @@ from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
+from ..core.processes import worker_context
 from ..core.texts import Texts
 from .indicator_rows import Measured, RowPlan, form_items, rows
 from .inline import InlineRows
@@ -160,8 +160,7 @@ class RowJobs:
         self.paths = [str(self.base.with_name(f"{self.base.name}.{k}"))
                       for k in range(len(self.slices))]
         if self.jobs > 1:
-            method = START_METHOD or ("spawn" if threading.active_count() > 1 else None)
-            context = multiprocessing.get_context(method)
+            context = worker_context(START_METHOD)
             self.ready = context.Event()
             self.values = context.Array("i", len(self.plan.widths) + 3, lock=False)
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=context,
