@@ -445,6 +445,47 @@ def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, m
     assert "x" * (package.KEEP_STRING + 1) not in package._si_xml
 
 
+def test_printable_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path,
+                                                                         monkeypatch):
+    """A printable string (the manifest's long chunks above all) is written with the XML
+    escapes only (forms/package.py, ``_printable_si``): every code point (in strings
+    within a cell's limit),
+    every character xlsxwriter or Python counts as whitespace at either end, and strings
+    that read like xlsxwriter's own escapes or a raw rich string, each the ``<si>``
+    xlsxwriter writes — long and short, met for the first time and again."""
+    import sys
+
+    from iki_xlsx.forms import package
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1)
+                    if not 0xD800 <= c <= 0xDFFF)
+    spaces = [chr(c) for c in range(sys.maxunicode + 1)
+              if chr(c).isspace() or re.match(r"\s", chr(c))]
+    manifest = '{"form_id":"2025-1316ACEE0994","form_z":"eF6tXGFv","nama":"A & B <C>"}' * 40
+    odd = [every[i:i + 8000] for i in range(0, len(every), 8000)]  # within a cell's limit
+    odd += [every[i:i + 8000][::-1] for i in range(0, len(every), 8000)]
+    odd += [manifest, manifest + " ", " " + manifest, manifest + "_x0041_",
+           manifest.replace("form_z", "_xABCD_"), manifest + "_x004", "<r>" + manifest,
+           "<r><t>" + manifest + "</t></r>", manifest + "\t", manifest + "\x01", "a_xb",
+           "& < > \" '", "_", "x" * (package.KEEP_STRING + 1) + "&"]
+    odd += [f"{c}{manifest}" for c in spaces] + [f"{manifest}{c}" for c in spaces]
+    odd += [f"a{c}b" for c in spaces] + [f"{c}a" for c in spaces] + [f"a{c}" for c in spaces]
+
+    def write(path: Path, cls) -> bytes:
+        wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
+        ws = wb.add_worksheet("IKI")
+        for row, text in enumerate(odd):
+            ws.write_string(row, 0, text)
+        wb.close()
+        return _parts(path)["xl/sharedStrings.xml"]
+
+    monkeypatch.setattr(package, "_si_xml", {})
+    want = write(tmp_path / "xlsxwriter.xlsx", Workbook)
+    assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
+    assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
+    assert package._printable_si(manifest) is not None  # the fast path was taken
+
+
 def test_sign_text_is_sign_then_to_text(generated):
     """generate signs each manifest and makes its text in one pass
     (manifest.sign_text): the same manifest and the same text as sign, then to_text."""
