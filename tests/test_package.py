@@ -193,6 +193,46 @@ def test_direct_sheet_row_heights_are_what_set_row_gives(tmp_path, monkeypatch):
     _same_as_xlsxwriters_own(_heights, tmp_path, monkeypatch, b'customHeight="1"')
 
 
+def _rich_runs(path: Path) -> None:
+    """Rich strings in a packed workbook (formats made once per process): runs with
+    spaces, line breaks, tabs, escapes and control characters at either end, fonts of
+    every kind xlsxwriter writes, and parts it takes another way (a run without its own
+    format first, a format not made once per process)."""
+    from xlsxwriter.format import Format
+
+    from iki_xlsx.forms.sheetxml import DirectSheet
+
+    wb = PackedWorkbook(path)
+    base = {"font_name": "Arial", "font_size": 10}
+    fonts = [wb.add_format({**base, **props}) for props in (
+        {}, {"bold": True, "underline": 1}, {"italic": True, "underline": 2},
+        {"font_strikeout": True, "font_script": 1}, {"font_script": 2, "underline": 33},
+        {"font_color": "#C00000", "font_outline": True, "font_shadow": True},
+        {"font_name": "Calibri", "font_size": 11}, {"underline": 34, "bold": True})]
+    cell = wb.add_format({**base, "text_wrap": True, "border": 1})
+    ws = wb.add_worksheet("IKI", worksheet_class=DirectSheet)
+    texts = [" di depan", "di belakang ", "baris\n", "\tTab", "a & b < c > d", "kendali\x01",
+             "\u200bNama Pegawai\u200b", "\u00a0nbsp", "Ñama — ü", "_x0041_", "<r>x</r>",
+             "baris\r\n", "a\uffffb"]
+    for row, font in enumerate(fonts):
+        parts = []
+        for k, text in enumerate(texts[row:] + texts[:row]):
+            parts += [fonts[(row + k) % len(fonts)], text]
+        ws.rich(row, 0, parts, cell)
+        ws.rich(row, 1, [font, texts[row], cell, "biasa"], cell)
+    ws.rich(20, 0, ["tanpa format dulu", fonts[1], " lalu tebal"], cell)
+    ws.rich(21, 0, [Format({"bold": True}), "tidak dibuat sekali", fonts[0], " x"], cell)
+    wb.close()
+
+
+def test_direct_sheet_writes_rich_strings_as_xlsxwriter_does(tmp_path, monkeypatch):
+    from iki_xlsx.forms import sheetxml
+
+    monkeypatch.setattr(sheetxml, "_run_fonts", {})
+    _same_as_xlsxwriters_own(_rich_runs, tmp_path, monkeypatch, b' t="s"><v>')
+    assert sheetxml._run_fonts  # made here (not only through xlsxwriter)
+
+
 def test_every_part_of_every_form_is_what_xlsxwriters_own_calls_give(
         small_master, tmp_path, monkeypatch):
     """The IKI sheet's cells are stored and written as XML by iki-xlsx
