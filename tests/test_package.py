@@ -489,10 +489,10 @@ def test_printable_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_pat
                                                                          monkeypatch):
     """A printable string (the manifest's long chunks above all) is written with the XML
     escapes only (forms/package.py, ``_printable_si``): every code point (in strings
-    within a cell's limit),
-    every character xlsxwriter or Python counts as whitespace at either end, and strings
-    that read like xlsxwriter's own escapes or a raw rich string, each the ``<si>``
-    xlsxwriter writes — long and short, met for the first time and again."""
+    within a cell's limit), every character xlsxwriter or Python counts as whitespace at
+    either end, and strings that read like xlsxwriter's own escapes or a raw rich
+    string, each the ``<si>`` xlsxwriter writes — long and short, met for the first time
+    and again."""
     import sys
 
     from iki_xlsx.forms import package
@@ -564,3 +564,28 @@ def test_a_part_is_taken_from_the_cache_only_for_the_same_bytes(tmp_path, monkey
         with zipfile.ZipFile(tmp_path / name) as z:
             assert z.testzip() is None and z.read("xl/worksheets/sheet1.xml") == ours
     assert package._cache[key][0] == ours and package._cached_bytes == len(ours)
+
+
+def test_a_part_of_a_kept_parts_length_has_its_own_crc(tmp_path, monkeypatch):
+    """The part last met with a length is tried first (forms/package.py, ``_deflated``):
+    the same bytes again take its CRC-32 without computing it, other bytes of that
+    length get their own CRC-32 and deflate stream — each zip whole and right."""
+    import zlib
+
+    from iki_xlsx.forms import package
+
+    monkeypatch.setattr(package, "_cache", package.OrderedDict())
+    monkeypatch.setattr(package, "_cached_bytes", 0)
+    monkeypatch.setattr(package, "_crc_of_length", {})
+    computed = []
+    crc32 = zlib.crc32
+    monkeypatch.setattr(package.zlib, "crc32", lambda data: computed.append(data) or crc32(data))
+    one, two = b"<worksheet>ini</worksheet>", b"<worksheet>itu</worksheet>"
+    for name, part in (("a.zip", one), ("b.zip", one), ("c.zip", two), ("d.zip", one),
+                       ("e.zip", two), ("f.zip", two)):
+        package.write_zip(tmp_path / name, [("xl/worksheets/sheet3.xml", part)])
+        with zipfile.ZipFile(tmp_path / name) as z:
+            assert z.testzip() is None and z.read("xl/worksheets/sheet3.xml") == part
+            assert z.getinfo("xl/worksheets/sheet3.xml").CRC == crc32(part)
+    # computed for a (new), c (other bytes), d (other than c), e (other than d) only
+    assert computed == [one, two, one, two]

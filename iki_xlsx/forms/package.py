@@ -47,18 +47,29 @@ CACHE_BYTES = 64 << 20  # at most this much of the parts' own bytes kept beside 
 # (length, CRC-32) → (the part's bytes, its deflate stream)
 _cache: OrderedDict[tuple[int, int], tuple[bytes, bytes]] = OrderedDict()
 _cached_bytes = 0
+_crc_of_length: dict[int, int] = {}  # length → CRC-32 of the last part of that length
 
 
 def _deflated(data: bytes) -> tuple[int, bytes]:
     """(CRC-32, raw deflate stream) of ``data``, compressed once per process. A part is
     looked up by its length and CRC-32 (which the zip needs anyway; a SHA-256 of the
     ~160 kB of recurring parts cost ~0.25 ms a form) and then compared byte for byte
-    with the bytes kept: equal bytes decide, never an equal checksum alone."""
+    with the bytes kept: equal bytes decide, never an equal checksum alone. The part
+    last met with the same length is tried first: when its bytes are these, so is its
+    CRC-32, not computed again (the helper sheet's 140 kB: ~0.07 ms a form)."""
     global _cached_bytes
-    crc = zlib.crc32(data)
+    crc = _crc_of_length.get(len(data))
+    hit = None if crc is None else _cache.get((len(data), crc))
+    same = hit is not None and hit[0] == data
+    if not same:
+        crc = zlib.crc32(data)
+        if len(_crc_of_length) >= CACHE_PARTS:
+            _crc_of_length.clear()
+        _crc_of_length[len(data)] = crc
+        hit = _cache.get((len(data), crc))
+        same = hit is not None and hit[0] == data
     key = (len(data), crc)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] == data:
+    if same:
         _cache.move_to_end(key)
         return crc, hit[1]
     packed = _compress(data, zlib.Z_DEFAULT_COMPRESSION)
