@@ -193,46 +193,6 @@ def test_direct_sheet_row_heights_are_what_set_row_gives(tmp_path, monkeypatch):
     _same_as_xlsxwriters_own(_heights, tmp_path, monkeypatch, b'customHeight="1"')
 
 
-def _rich_runs(path: Path) -> None:
-    """Rich strings in a packed workbook (formats made once per process): runs with
-    spaces, line breaks, tabs, escapes and control characters at either end, fonts of
-    every kind xlsxwriter writes, and parts it takes another way (a run without its own
-    format first, a format not made once per process)."""
-    from xlsxwriter.format import Format
-
-    from iki_xlsx.forms.sheetxml import DirectSheet
-
-    wb = PackedWorkbook(path)
-    base = {"font_name": "Arial", "font_size": 10}
-    fonts = [wb.add_format({**base, **props}) for props in (
-        {}, {"bold": True, "underline": 1}, {"italic": True, "underline": 2},
-        {"font_strikeout": True, "font_script": 1}, {"font_script": 2, "underline": 33},
-        {"font_color": "#C00000", "font_outline": True, "font_shadow": True},
-        {"font_name": "Calibri", "font_size": 11}, {"underline": 34, "bold": True})]
-    cell = wb.add_format({**base, "text_wrap": True, "border": 1})
-    ws = wb.add_worksheet("IKI", worksheet_class=DirectSheet)
-    texts = [" di depan", "di belakang ", "baris\n", "\tTab", "a & b < c > d", "kendali\x01",
-             "\u200bNama Pegawai\u200b", "\u00a0nbsp", "Ñama — ü", "_x0041_", "<r>x</r>",
-             "baris\r\n", "a\uffffb"]
-    for row, font in enumerate(fonts):
-        parts = []
-        for k, text in enumerate(texts[row:] + texts[:row]):
-            parts += [fonts[(row + k) % len(fonts)], text]
-        ws.rich(row, 0, parts, cell)
-        ws.rich(row, 1, [font, texts[row], cell, "biasa"], cell)
-    ws.rich(20, 0, ["tanpa format dulu", fonts[1], " lalu tebal"], cell)
-    ws.rich(21, 0, [Format({"bold": True}), "tidak dibuat sekali", fonts[0], " x"], cell)
-    wb.close()
-
-
-def test_direct_sheet_writes_rich_strings_as_xlsxwriter_does(tmp_path, monkeypatch):
-    from iki_xlsx.forms import sheetxml
-
-    monkeypatch.setattr(sheetxml, "_run_fonts", {})
-    _same_as_xlsxwriters_own(_rich_runs, tmp_path, monkeypatch, b' t="s"><v>')
-    assert sheetxml._run_fonts  # made here (not only through xlsxwriter)
-
-
 def test_every_part_of_every_form_is_what_xlsxwriters_own_calls_give(
         small_master, tmp_path, monkeypatch):
     """The IKI sheet's cells are stored and written as XML by iki-xlsx
@@ -485,47 +445,6 @@ def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, m
     assert "x" * (package.KEEP_STRING + 1) not in package._si_xml
 
 
-def test_printable_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path,
-                                                                         monkeypatch):
-    """A printable string (the manifest's long chunks above all) is written with the XML
-    escapes only (forms/package.py, ``_printable_si``): every code point (in strings
-    within a cell's limit), every character xlsxwriter or Python counts as whitespace at
-    either end, and strings that read like xlsxwriter's own escapes or a raw rich
-    string, each the ``<si>`` xlsxwriter writes — long and short, met for the first time
-    and again."""
-    import sys
-
-    from iki_xlsx.forms import package
-
-    every = "".join(chr(c) for c in range(sys.maxunicode + 1)
-                    if not 0xD800 <= c <= 0xDFFF)
-    spaces = [chr(c) for c in range(sys.maxunicode + 1)
-              if chr(c).isspace() or re.match(r"\s", chr(c))]
-    manifest = '{"form_id":"2025-1316ACEE0994","form_z":"eF6tXGFv","nama":"A & B <C>"}' * 40
-    odd = [every[i:i + 8000] for i in range(0, len(every), 8000)]  # within a cell's limit
-    odd += [every[i:i + 8000][::-1] for i in range(0, len(every), 8000)]
-    odd += [manifest, manifest + " ", " " + manifest, manifest + "_x0041_",
-           manifest.replace("form_z", "_xABCD_"), manifest + "_x004", "<r>" + manifest,
-           "<r><t>" + manifest + "</t></r>", manifest + "\t", manifest + "\x01", "a_xb",
-           "& < > \" '", "_", "x" * (package.KEEP_STRING + 1) + "&"]
-    odd += [f"{c}{manifest}" for c in spaces] + [f"{manifest}{c}" for c in spaces]
-    odd += [f"a{c}b" for c in spaces] + [f"{c}a" for c in spaces] + [f"a{c}" for c in spaces]
-
-    def write(path: Path, cls) -> bytes:
-        wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
-        ws = wb.add_worksheet("IKI")
-        for row, text in enumerate(odd):
-            ws.write_string(row, 0, text)
-        wb.close()
-        return _parts(path)["xl/sharedStrings.xml"]
-
-    monkeypatch.setattr(package, "_si_xml", {})
-    want = write(tmp_path / "xlsxwriter.xlsx", Workbook)
-    assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
-    assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
-    assert package._printable_si(manifest) is not None  # the fast path was taken
-
-
 def test_sign_text_is_sign_then_to_text(generated):
     """generate signs each manifest and makes its text in one pass
     (manifest.sign_text): the same manifest and the same text as sign, then to_text."""
@@ -564,28 +483,3 @@ def test_a_part_is_taken_from_the_cache_only_for_the_same_bytes(tmp_path, monkey
         with zipfile.ZipFile(tmp_path / name) as z:
             assert z.testzip() is None and z.read("xl/worksheets/sheet1.xml") == ours
     assert package._cache[key][0] == ours and package._cached_bytes == len(ours)
-
-
-def test_a_part_of_a_kept_parts_length_has_its_own_crc(tmp_path, monkeypatch):
-    """The part last met with a length is tried first (forms/package.py, ``_deflated``):
-    the same bytes again take its CRC-32 without computing it, other bytes of that
-    length get their own CRC-32 and deflate stream — each zip whole and right."""
-    import zlib
-
-    from iki_xlsx.forms import package
-
-    monkeypatch.setattr(package, "_cache", package.OrderedDict())
-    monkeypatch.setattr(package, "_cached_bytes", 0)
-    monkeypatch.setattr(package, "_crc_of_length", {})
-    computed = []
-    crc32 = zlib.crc32
-    monkeypatch.setattr(package.zlib, "crc32", lambda data: computed.append(data) or crc32(data))
-    one, two = b"<worksheet>ini</worksheet>", b"<worksheet>itu</worksheet>"
-    for name, part in (("a.zip", one), ("b.zip", one), ("c.zip", two), ("d.zip", one),
-                       ("e.zip", two), ("f.zip", two)):
-        package.write_zip(tmp_path / name, [("xl/worksheets/sheet3.xml", part)])
-        with zipfile.ZipFile(tmp_path / name) as z:
-            assert z.testzip() is None and z.read("xl/worksheets/sheet3.xml") == part
-            assert z.getinfo("xl/worksheets/sheet3.xml").CRC == crc32(part)
-    # computed for a (new), c (other bytes), d (other than c), e (other than d) only
-    assert computed == [one, two, one, two]

@@ -36,6 +36,7 @@ import zlib
 from collections import OrderedDict
 from io import BytesIO, StringIO
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
@@ -202,9 +203,22 @@ class _PartsPackager(Packager):
     def _create_package(self):
         files = super()._create_package()
         self.workbook.parts = [
-            (name, handle.getvalue() if binary else handle.getvalue().encode("utf-8"))
+            (name, _written.pop(handle, None) or (
+                handle.getvalue() if binary else handle.getvalue().encode("utf-8")))
             for handle, name, binary in files]
         return []  # xlsxwriter's own zip (in memory) stays empty
+
+
+# a part's handle → the bytes its writer kept for it (weakly: a form that fails on its way
+# leaves nothing behind)
+_written: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def written_as(handle, data: bytes) -> None:
+    """The part xlsxwriter hands ``handle`` to be written into is ``data``, UTF-8 bytes
+    its writer keeps per process (the helper sheet's 140 kB): the packager takes them as
+    they are instead of the handle's text, copied and encoded in every form."""
+    _written[handle] = data
 
 
 KEPT_FORMATS = 1024  # formats made once per process, by their properties (emptied when full)
@@ -247,6 +261,13 @@ class PackedWorkbook(Workbook):
         self.own_sheets: list = []
         self.styles_key: tuple | None = None
         self.styles_xml: str | None = None
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        """xlsxwriter's; the sheet knows it is in a packed workbook (``packed``): its
+        writer may hand its part over as bytes (:func:`written_as`)."""
+        sheet = super().add_worksheet(name, worksheet_class=worksheet_class)
+        sheet.packed = True
+        return sheet
 
     def add_format(self, properties=None) -> Format:
         """xlsxwriter's, the Format copied from one made once per process with the same
