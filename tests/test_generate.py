@@ -331,6 +331,50 @@ def test_pool_writes_the_same_forms(tmp_path, small_master):
     assert all(verify_file(p.path, ws.key) == [] for p in result.forms)
 
 
+def test_forked_and_spawned_workers_write_the_forms_one_process_writes(tmp_path,
+                                                                       small_master,
+                                                                       monkeypatch):
+    """Forked workers take their jobs from the memory they inherit (batches name them by
+    index), spawned ones get them pickled: both write, form for form, the parts one
+    process writes (all but the time in docProps/core.xml), every form unchanged."""
+    import multiprocessing
+    from dataclasses import replace
+
+    from iki_xlsx.forms import generate
+
+    many = replace(small_master, assignments=small_master.assignments * 4)
+    ws = Workspace(tmp_path / "w")
+    pools = []
+    real_pool = generate.ProcessPoolExecutor
+
+    def pool(**kwargs):
+        pools.append(kwargs)
+        return real_pool(**kwargs)
+
+    monkeypatch.setattr(generate, "ProcessPoolExecutor", pool)
+
+    def parts(out: str) -> dict[str, dict[str, bytes]]:
+        result = generate_forms(many, tmp_path / out, ws, jobs=1 if out == "one" else 2)
+        assert len(result.forms) == 20 and {p.status for p in result.forms} <= {"baru", "sama"}
+        found = {}
+        for form in result.forms:
+            with zipfile.ZipFile(form.path) as z:
+                found[str(form.path.relative_to(tmp_path / out))] = {
+                    name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+        return found
+
+    one = parts("one")
+    runs = {"spawned": lambda: multiprocessing.get_context("spawn")}
+    if "fork" in multiprocessing.get_all_start_methods():
+        runs["forked"] = lambda: multiprocessing.get_context("fork")
+    for out, context in runs.items():
+        monkeypatch.setattr(generate, "worker_context", context)
+        assert parts(out) == one, out
+        forked = out == "forked"
+        assert (pools[-1]["initializer"] is generate._inherit) is forked, out
+    ws.close()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_workspace_secrets_are_private(tmp_path):
     loaded = load_master(SMALL_MASTER)

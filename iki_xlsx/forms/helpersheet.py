@@ -16,11 +16,17 @@ LibreOffice and Gnumeric.
 from __future__ import annotations
 
 from functools import lru_cache
+from io import StringIO
 
 from xlsxwriter.worksheet import Worksheet
 
 from .liveform import ROW, HelperCell
+from .package import written_as
 from .refs import col_name
+
+KEPT_PARTS = 64  # helper sheets' parts kept per process (emptied when full)
+_parts: dict[tuple[str, str, str], bytes] = {}
+_ROWS = "\x00"  # where the rows go in the sheet xlsxwriter assembles around them
 
 
 @lru_cache(maxsize=4096)
@@ -86,6 +92,7 @@ class HelperSheet(Worksheet):
     else (protection, visibility) through xlsxwriter as usual."""
 
     _rows_xml: str | None = None
+    packed = False  # in a PackedWorkbook (package.py), which takes its part as bytes
 
     def put(self, cells: list[HelperCell]) -> None:
         if not cells:
@@ -98,4 +105,28 @@ class HelperSheet(Worksheet):
         if self._rows_xml is None:
             super()._write_sheet_data()
         else:
-            self.fh.write(f"<sheetData>{self._rows_xml}</sheetData>")
+            self.fh.write(f"<sheetData>{_ROWS if self.packed else self._rows_xml}</sheetData>")
+
+    def _assemble_xml_file(self) -> None:
+        """xlsxwriter's, the rows put in their place: the sheet around them (~1 kB) is
+        assembled by xlsxwriter in every form, the whole part's bytes are made once per
+        process for the same rows and the same sheet around them, and handed to the
+        packager as they are (:func:`~.package.written_as`) — in a packed workbook,
+        whose packager takes them."""
+        if self._rows_xml is None or not self.packed:
+            super()._assemble_xml_file()
+            return
+        fh, self.fh = self.fh, StringIO()
+        try:
+            super()._assemble_xml_file()
+            head, _, tail = self.fh.getvalue().partition(_ROWS)
+        finally:
+            self.fh = fh
+        key = (self._rows_xml, head, tail)
+        data = _parts.get(key)
+        if data is None:
+            data = f"{head}{self._rows_xml}{tail}".encode()
+            if len(_parts) >= KEPT_PARTS:
+                _parts.clear()
+            _parts[key] = data
+        written_as(fh, data)

@@ -33,10 +33,13 @@ attribute escaped) was ~0.7 ms a form. Its conditional formats likewise
 from __future__ import annotations
 
 import math
+import re
 from io import StringIO
 
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast as _ref
 from xlsxwriter.worksheet import RowInfo, Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 from ..core.xlsxtext import MAX_CELL_TEXT, is_raw_rich, limit
 
@@ -49,6 +52,11 @@ _kept_conditional: dict[object, tuple[str, int]] = {}
 KEPT_HEADS = 100_000  # cells' ``<c r="…"`` kept per process (emptied when full)
 _heads: dict[tuple[int, int], str] = {}
 _SHORT = MAX_CELL_TEXT // 2  # a text this long is within a cell's limit (xlsxtext.limit)
+KEPT_FONTS = 1024  # a rich text run's <rPr> per format made once per process (emptied when full)
+_run_fonts: dict[int, str] = {}
+# what xlsxwriter's writer turns into _xHHHH_ escapes (control characters, non-characters)
+# or escapes again (text that reads like one): such a run goes through xlsxwriter
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
 def _head(row: int, col: int) -> str:
@@ -163,7 +171,56 @@ class DirectSheet(Worksheet):
             self.string(row, col, text, fmt)
 
     def rich(self, row: int, col: int, parts: list, fmt) -> None:
-        self._through_xlsxwriter(self.write_rich_string, row, col, *parts, fmt)
+        """xlsxwriter's ``write_rich_string(row, col, *parts, fmt)``, its shared string
+        made here (:meth:`_rich_xml`) when every run has its own format, made once per
+        process, and a text: the form's signature cells (xlsxwriter's own took ~0.1 ms
+        each: a writer, a default format and each run's font written tag by tag)."""
+        xml = self._rich_xml(parts) if fmt is not None else None
+        if xml is None:
+            self._through_xlsxwriter(self.write_rich_string, row, col, *parts, fmt)
+            return
+        index = self.str_table._get_shared_string_index(xml)
+        self._put(row, col, (_head(row, col), fmt, f' t="s"><v>{index}</v></c>'))
+
+    def _rich_xml(self, parts: list) -> str | None:
+        """The rich string xlsxwriter's ``write_rich_string`` makes of ``parts`` —
+        (format, text) runs, at least two, every text non-empty, without a character
+        xlsxwriter escapes as ``_xHHHH_`` and the whole within a cell's limit —, each
+        run's ``<rPr>`` written by xlsxwriter once per format (:meth:`_run_font`); None
+        for any other parts."""
+        if len(parts) < 4 or len(parts) % 2:
+            return None
+        runs, length = [], 0
+        for i in range(0, len(parts), 2):
+            font, text = self._run_font(parts[i]), parts[i + 1]
+            if font is None or type(text) is not str or not text or _CONTROL.search(text):
+                return None
+            length += len(text)
+            space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() \
+                else ""
+            runs.append(f"<r>{font}<t{space}>{_escape(text)}</t></r>")
+        return "".join(runs) if length <= _SHORT else None
+
+    def _run_font(self, fmt) -> str | None:
+        """A run's ``<rPr>`` as xlsxwriter's ``_write_font`` writes it for ``fmt``, kept
+        per process when ``fmt`` was made once per process for its properties
+        (:meth:`~iki_xlsx.forms.package.PackedWorkbook.add_format`); None otherwise."""
+        kept = getattr(fmt, "kept_id", None) if isinstance(fmt, Format) else None
+        if kept is None:
+            return None
+        xml = _run_fonts.get(kept)
+        if xml is None:
+            rstring, self.rstring = self.rstring, XMLwriter()
+            self.rstring._set_filehandle(StringIO())
+            try:
+                self._write_font(fmt)
+                xml = self.rstring.fh.getvalue()
+            finally:
+                self.rstring = rstring
+            if len(_run_fonts) >= KEPT_FONTS:
+                _run_fonts.clear()
+            _run_fonts[kept] = xml
+        return xml
 
     def formula(self, row: int, col: int, formula: str, fmt, value) -> None:
         """A formula with its cached ``value``. Written as given, without the ``_xlfn.``
