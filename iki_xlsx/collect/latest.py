@@ -52,9 +52,10 @@ def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
     out: dict[str, list[Event]] = {}
     for form_id, (mine, cells) in plans.items():
         revision, count = forms[form_id]
-        if not all(_holds(before.get(sha), bits, count) for sha, bits in cells.items()):
+        met = _met(given[mine[0].sha256] if len(mine) == 1 else None, before, cells, count)
+        if met is None:
             continue  # the bits claim a value the file does not give
-        if len(mine) == 1 and _restates(given[mine[0].sha256], before, cells, count):
+        if met:
             out[form_id] = []  # each value it gives is the one it meets: no event
             continue
         files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
@@ -106,40 +107,33 @@ def _last_filled(wanted: dict[str, int], earlier: list[tuple[FileInput, dict]]
     return out
 
 
-def _holds(f: FileInput | None, bits: dict[str, int], count: int) -> bool:
-    """Whether file ``f`` gives a value for every cell of ``bits`` (period → bits)."""
-    if f is None:
-        return False
-    real = f.realisasi or {}
-    ids = list(_ids(count))
-    for period, b in bits.items():
-        for k in range(b.bit_length()):
-            if b >> k & 1:
-                entry = real.get(ids[k])
-                if not isinstance(entry, dict) or \
-                        (entry.get("realisasi") or {}).get(period) is None:
-                    return False
-    return True
-
-
-def _restates(real: dict, before: Mapping[str, FileInput], cells: dict[str, dict[str, int]],
-              count: int) -> bool:
-    """Whether a file that gave ``real`` meets no event: every indikator it names is
-    the revision's, and each cell an earlier file filled (``cells``: sha256 → period →
-    bits) holds the same value in it."""
+def _met(real: dict | None, before: Mapping[str, FileInput],
+         cells: dict[str, dict[str, int]], count: int) -> bool | None:
+    """One pass over the cells the earlier files last filled (``cells``: sha256 → period
+    → bits): None when a file does not give a value its bits claim; else whether the one
+    file of this run, which gave ``real`` (None: several files), restates every one of
+    them — it names no indikator the revision lacks, and each such cell holds the same
+    value in it (it meets no event)."""
     ids = _ids(count)
-    if any(ind not in ids for ind in real):
-        return False
     names = list(ids)
+    restates = real is not None and all(ind in ids for ind in real)
     for sha, bits in cells.items():
-        earlier = before[sha].realisasi
+        f = before.get(sha)
+        if f is None:
+            return None
+        earlier = f.realisasi or {}
         for period, b in bits.items():
-            for k in range(b.bit_length()):
-                if b >> k & 1:
-                    ind = names[k]
-                    entry = real.get(ind)
-                    mine = (entry.get("realisasi") or {}) if isinstance(entry, dict) else {}
-                    if mine.get(period) != earlier[ind]["realisasi"][period] \
-                            or mine.get(period) is None:
-                        return False
-    return True
+            while b:
+                low = b & -b
+                b ^= low
+                ind = names[low.bit_length() - 1]
+                entry = earlier.get(ind)
+                value = (entry.get("realisasi") or {}).get(period) \
+                    if isinstance(entry, dict) else None
+                if value is None:
+                    return None
+                if restates:
+                    mine = real.get(ind)
+                    restates = isinstance(mine, dict) and \
+                        (mine.get("realisasi") or {}).get(period) == value
+    return restates
