@@ -45,22 +45,26 @@ def latest_changes(ws: Workspace, forms: dict[str, tuple[int, int]],
             continue
         wanted = _cells((given[f.sha256] for f in mine), count)
         plans[form_id] = (mine, _last_filled(wanted, earlier))
-    names = {sha: s.where for sha, s in ws.files.first_sightings(
-        [f.sha256 for mine, _ in plans.values() for f in mine]).items()}
     before = ws.files.year_inputs(sorted({sha for _, cells in plans.values()
-                                          for sha in cells}))
+                                          for sha in cells}), named=False)
     out: dict[str, list[Event]] = {}
+    differ = []  # forms whose new files change a value: their events are made below
     for form_id, (mine, cells) in plans.items():
-        revision, count = forms[form_id]
-        met = _met(given[mine[0].sha256] if len(mine) == 1 else None, before, cells, count)
-        if met is None:
-            continue  # the bits claim a value the file does not give
+        met = _met(given[mine[0].sha256] if len(mine) == 1 else None, before, cells,
+                   forms[form_id][1])
         if met:
             out[form_id] = []  # each value it gives is the one it meets: no event
-            continue
+        elif met is not None:  # (None: the bits claim a value the file does not give)
+            differ.append(form_id)
+    # where each file was first seen names it in an event: asked of these forms' only
+    names = {sha: s.where for sha, s in ws.files.first_sightings(
+        [f.sha256 for form_id in differ for f in plans[form_id][0]] +
+        [sha for form_id in differ for sha in plans[form_id][1]]).items()}
+    for form_id in differ:
+        (mine, cells), (revision, count) = plans[form_id], forms[form_id]
         files = [replace(f, name=names.get(f.sha256, f.sha256[:12]),
                          realisasi=given[f.sha256]) for f in mine] + \
-            [before[sha] for sha in cells]
+            [replace(before[sha], name=names.get(sha, sha[:12])) for sha in cells]
         events = file_events(files, {revision: [{}] * count}, revision)
         out[form_id] = touching(FormYear(events=events), set(given))
     return out

@@ -204,10 +204,12 @@ class CollectedFiles:
                         _year_input(sha, rev, saved, seen, trusted), mask_of(mask)))
         return out
 
-    def year_inputs(self, shas: list[str]) -> dict[str, FileInput]:
+    def year_inputs(self, shas: list[str], *, named: bool = True) -> dict[str, FileInput]:
         """sha256 → the accepted file as :meth:`year_files` gives it (what it gave, where
-        it was first seen), for these files only."""
-        names = {sha: s.where for sha, s in self.first_sightings(shas).items()}
+        it was first seen), for these files only; ``named=False``: without where it was
+        first seen (its name is the start of its sha256)."""
+        names = {sha: s.where for sha, s in self.first_sightings(shas).items()} \
+            if named else {}
         out = {}
         for chunk in chunks(sorted(set(shas))):
             for sha, rev, saved, seen, real, trusted in self.ledger.db.execute(
