@@ -1,12 +1,14 @@
 """core.collector: collector_paused turns the cycle collector off inside and back as it
 was after — nested, overlapping in threads, after an error, and around build_recap —
-collecting once when it ends unless told not to; collecting_rarely raises the young
+collecting once when it ends unless told not to, or freezing what lives on when told to
+keep it; collecting_rarely raises the young
 generation's threshold for as long as any run lasts and puts it back after the last."""
 
 from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -108,3 +110,53 @@ def test_collecting_rarely_for_as_long_as_any_run_lasts():
     with pytest.raises(KeyError), collecting_rarely():
         raise KeyError("x")
     assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.fixture
+def _unfrozen():
+    yield
+    gc.unfreeze()
+
+
+class _Node:
+    """An object the collector tracks, in a cycle when ``partner`` is given."""
+
+    def __init__(self, partner=None):
+        self.partner = partner
+
+
+def test_a_keeping_pause_freezes_what_lives_on_and_frees_it_later(monkeypatch, _unfrozen):
+    """keep: the objects alive when the pause ends are frozen (not walked by a
+    collection), no collection asked then; the next keeping pause unfreezes them and
+    collects once, so garbage cycles frozen meanwhile are freed."""
+    asked = _collections(monkeypatch)
+    with collector_paused(keep=True):
+        kept = [_Node() for _ in range(1000)]
+        cycle = _Node()
+        cycle.partner = _Node(cycle)
+    assert gc.isenabled() and asked == []
+    frozen = gc.get_freeze_count()
+    assert frozen >= 1002
+    assert not any(gc.is_tracked(x) and x in gc.get_objects() for x in kept[:3])
+    gone = weakref.ref(cycle)
+    del cycle  # garbage now, but frozen: no collection frees it
+    gc.collect()
+    assert gone() is not None
+    asked.clear()
+    with collector_paused(keep=True):
+        assert asked == [()]  # the earlier pause's objects collected once, here
+        assert gone() is None
+    assert gc.get_freeze_count() >= 1000  # kept still lives: frozen again
+    assert len(kept) == 1000
+
+
+def test_a_keeping_pause_that_fails_or_overlaps_a_settling_one_collects(monkeypatch,
+                                                                          _unfrozen):
+    asked = _collections(monkeypatch)
+    gc.unfreeze()
+    with pytest.raises(KeyError), collector_paused(keep=True):
+        raise KeyError("x")
+    assert asked == [()] and gc.get_freeze_count() == 0
+    with collector_paused(keep=True), collector_paused():  # one that settles: it collects
+        pass
+    assert asked == [(), ()] and gc.get_freeze_count() == 0

@@ -71,7 +71,7 @@ def build_recap(ws: Workspace, *, tahun: int | None = None, upto: str | None = N
     default: the master's setting ``Hanya Nilai Terverifikasi``). ``jobs``: processes
     building the forms (default: one per core; a small recap is built in this one).
     ValueError with an Indonesian message for an unknown period or an empty ledger."""
-    with collector_paused():
+    with collector_paused(keep=True):  # its ~100 objects a form live on: frozen, not walked
         return _build_recap(ws, tahun, upto, texts, only_verified, jobs)
 
 
