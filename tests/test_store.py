@@ -198,27 +198,3 @@ def test_a_portal_whose_store_vanishes_keeps_or_names_every_upload(small_master,
         assert T("masalah.berkas_tidak_tersimpan") in page
     row = ws.files.get(sha_of(kepala))
     assert row.has_problem(NOT_KEPT) and str(row.status) == "diterima_catatan"
-
-
-def test_a_file_the_system_writes_in_pieces_is_kept_whole(tmp_path, monkeypatch):
-    """``os.write`` may write fewer bytes than asked (a signal, a pipe-like disk): the
-    store writes the rest, and the kept file holds every byte, under its sha256."""
-    from iki_xlsx.workspace import FileStore
-    from iki_xlsx.workspace import store as store_module
-
-    class ShortWrites:  # the os module, its write giving at most 1,000 bytes a call
-        def __getattr__(self, name):
-            return getattr(os, name)
-
-        @staticmethod
-        def write(fd, data):
-            return os.write(fd, bytes(data[:1000]))
-
-    monkeypatch.setattr(store_module, "os", ShortWrites())
-    data = os.urandom(45_000)
-    sha = hashlib.sha256(data).hexdigest()
-    store = FileStore(tmp_path / "ws" / "berkas")
-    assert store.keep(sha, "xlsx", data)
-    kept = store.kept(sha, "xlsx")
-    assert kept is not None and kept.read_bytes() == data
-    assert [p.name for p in kept.parent.iterdir()] == [f"{sha}.xlsx"]  # no temporary left

@@ -36,7 +36,7 @@ def private_dir(path: Path, top: Path | None = None) -> Path:
     return path
 
 
-def create_private(path: str | Path) -> int:
+def create_private(path: Path) -> int:
     """Open a new file ``path`` for writing, readable by its owner only from the moment
     it exists (an existing name raises FileExistsError); its descriptor."""
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),

@@ -45,36 +45,24 @@ class FileStore:
         """Keep a file's bytes (a temporary file renamed into place). Bytes that do not
         hash to ``sha256`` are not kept. True when the bytes are (or already were) in
         the store; False when they could not be written (a folder that cannot be made,
-        a read-only or full disk). (Every collected file passes here, in the readers:
-        names are joined as text and the bytes written without a buffered file.)"""
-        folder = os.path.join(self.root, sha256[:2])
-        suffix = f".{kind}" if kind in ("xlsx", "ods") else ""
-        target = os.path.join(folder, f"{sha256}{suffix}")
-        if os.path.isfile(target):
+        a read-only or full disk)."""
+        target = self.path_of(sha256, kind)
+        if target.is_file():
             return True
         if hashlib.sha256(data).hexdigest() != sha256:
             return False
-        tmp = os.path.join(folder, f".{sha256[:16]}.{secrets.token_hex(4)}.tmp")
+        tmp = target.parent / f".{sha256[:16]}.{secrets.token_hex(4)}.tmp"
         try:
             try:
                 fd = create_private(tmp)
             except FileNotFoundError:  # its folder is not there (yet, or any more)
-                private_dir(Path(folder), self.root.parent)
+                private_dir(target.parent, self.root.parent)
                 fd = create_private(tmp)
-            try:
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, target)
         except OSError:
             with suppress(OSError):
-                os.unlink(tmp)
+                tmp.unlink(missing_ok=True)
             return False
         return True
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte of ``data`` (``os.write`` may write fewer than asked)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
