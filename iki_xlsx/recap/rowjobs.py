@@ -103,9 +103,14 @@ class LazyItems:
     def __init__(self, forms: list, periods: tuple[str, ...]):
         self.forms, self.periods = forms, periods
 
-    def __iter__(self):
+    def chunks(self):
+        """The items, a list per chunk of forms (a worker's file holds one per chunk)."""
         for k in range(0, len(self.forms), CHUNK_FORMS):
-            yield from form_items(self.forms[k:k + CHUNK_FORMS], self.periods)
+            yield form_items(self.forms[k:k + CHUNK_FORMS], self.periods)
+
+    def __iter__(self):
+        for chunk in self.chunks():
+            yield from chunk
 
 
 _PICKLED = pickle.dumps(None, 5)[:1]  # a pickle's first byte (marshal's never is)
@@ -168,9 +173,8 @@ class RowJobs:
                                             initargs=(self.ready, self.values))
             for (lo, hi, row), path in zip(self.slices, self.paths):
                 with open(path, "wb") as fh:  # not kept here while the worker runs
-                    for k in range(lo, hi, CHUNK_FORMS):
-                        fh.write(packed(form_items(self.forms[k:min(hi, k + CHUNK_FORMS)],
-                                                   self.plan.periods)))
+                    for chunk in LazyItems(self.forms[lo:hi], self.plan.periods).chunks():
+                        fh.write(packed(chunk))
                 self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
         return self
 
