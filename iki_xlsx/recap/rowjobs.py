@@ -173,8 +173,8 @@ class RowJobs:
                                             initargs=(self.ready, self.values))
             for (lo, hi, row), path in zip(self.slices, self.paths):
                 with open(path, "wb") as fh:  # not kept here while the worker runs
-                    for chunk in LazyItems(self.forms[lo:hi], self.plan.periods).chunks():
-                        fh.write(packed(chunk))
+                    fh.writelines(packed(chunk) for chunk in
+                                  LazyItems(self.forms[lo:hi], self.plan.periods).chunks())
                 self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
         return self
 
