@@ -419,6 +419,17 @@ def test_a_kept_styles_part_is_the_one_of_formats_used_in_the_same_order(tmp_pat
     assert package._styles_xml
 
 
+def _shared_strings_part(path: Path, cls, texts: list[str]) -> bytes:
+    """The shared strings part of a workbook of class ``cls`` (xlsxwriter's ``Workbook``
+    or ``PackedWorkbook``) whose IKI sheet holds ``texts``, one a row."""
+    wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
+    ws = wb.add_worksheet("IKI")
+    for row, text in enumerate(texts):
+        ws.write_string(row, 0, text)
+    wb.close()
+    return _parts(path)["xl/sharedStrings.xml"]
+
+
 def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, monkeypatch):
     """A string with nothing to escape is written without xlsxwriter's escaping passes
     (forms/package.py): each of these, met for the first time and again, is the
@@ -430,18 +441,10 @@ def test_plain_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_path, m
            "a & b < c > d", 'kutip "ganda"', "<r><t>mentah</t></r>", "<r>", "bukan\ufffe",
            "x" * (package.KEEP_STRING + 1), "=1+1", "1e3"]
 
-    def write(path: Path, cls) -> bytes:
-        wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
-        ws = wb.add_worksheet("IKI")
-        for row, text in enumerate(odd):
-            ws.write_string(row, 0, text)
-        wb.close()
-        return _parts(path)["xl/sharedStrings.xml"]
-
     monkeypatch.setattr(package, "_si_xml", {})
-    want = write(tmp_path / "xlsxwriter.xlsx", Workbook)
-    assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
-    assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
+    want = _shared_strings_part(tmp_path / "xlsxwriter.xlsx", Workbook, odd)
+    assert _shared_strings_part(tmp_path / "first.xlsx", package.PackedWorkbook, odd) == want
+    assert _shared_strings_part(tmp_path / "again.xlsx", package.PackedWorkbook, odd) == want
     assert "x" * (package.KEEP_STRING + 1) not in package._si_xml
 
 

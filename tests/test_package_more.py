@@ -9,7 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from test_package import _parts, _same_as_xlsxwriters_own
+from test_package import _parts, _same_as_xlsxwriters_own, _shared_strings_part
 from xlsxwriter import Workbook
 
 from iki_xlsx.forms.package import PackedWorkbook
@@ -41,18 +41,10 @@ def test_printable_shared_strings_are_written_as_xlsxwriter_escapes_them(tmp_pat
     odd += [f"{c}{manifest}" for c in spaces] + [f"{manifest}{c}" for c in spaces]
     odd += [f"a{c}b" for c in spaces] + [f"{c}a" for c in spaces] + [f"a{c}" for c in spaces]
 
-    def write(path: Path, cls) -> bytes:
-        wb = cls(str(path), {"in_memory": True}) if cls is Workbook else cls(path)
-        ws = wb.add_worksheet("IKI")
-        for row, text in enumerate(odd):
-            ws.write_string(row, 0, text)
-        wb.close()
-        return _parts(path)["xl/sharedStrings.xml"]
-
     monkeypatch.setattr(package, "_si_xml", {})
-    want = write(tmp_path / "xlsxwriter.xlsx", Workbook)
-    assert write(tmp_path / "first.xlsx", package.PackedWorkbook) == want
-    assert write(tmp_path / "again.xlsx", package.PackedWorkbook) == want
+    want = _shared_strings_part(tmp_path / "xlsxwriter.xlsx", Workbook, odd)
+    assert _shared_strings_part(tmp_path / "first.xlsx", package.PackedWorkbook, odd) == want
+    assert _shared_strings_part(tmp_path / "again.xlsx", package.PackedWorkbook, odd) == want
     assert package._printable_si(manifest) is not None  # the fast path was taken
 
 
