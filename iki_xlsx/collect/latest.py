@@ -1,6 +1,9 @@
 """The changes a run's files make to a form whose earlier files all came before them,
-found without resolving the form's whole year (issue 25: the end of a run must not grow
-with the files a form already has).
+found without resolving the form's whole year, from the earlier file that last filled
+each cell. Collect no longer takes this way: a run's files meet the values kept for
+their form (:mod:`iki_xlsx.core.kept`, issue 25). It stays as a second, independent
+answer for forms of files alone, which tests/test_latest_changes.py compares with the
+whole year's.
 
 The timeline (:func:`iki_xlsx.core.timeline.resolve`) meets each file, in order, with the
 value each cell holds so far: the value of the latest earlier file that filled the cell.

@@ -16,6 +16,7 @@ from ..core.problems import ACCEPTED, Problem, Status
 from ..core.show import when
 from ..core.clock import mail_arrival, normal_time
 from ..core.collector import collecting_rarely, collector_paused
+from ..core.kept import meet_files
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -30,7 +31,6 @@ from ..core.timeline import (
 from ..forms import issued_paper
 from ..workspace import IssuedFormRow, Workspace
 from .judge import Judge
-from .latest import latest_changes
 from .mail.mailbox import MailInputs
 from .pool import Readers, read_expanding
 from .realisasi import show
@@ -158,12 +158,14 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     forms = ws.issued.forms(tahun)
     shapes = ws.issued.shapes(forms)
     shas = {r.sha256 for r in results if r.status in ACCEPTED and r.form_id}
-    # Forms this run touched, forms with a decision and forms with a file of another
-    # revision are resolved value by value (the changes need it); every other form's
-    # status per period comes from the bits of what its files filled (the same answer,
-    # without reading what they gave: the end of a run stays short as the year grows).
-    # A touched form whose year is made of files alone, all saved before this run's, is
-    # met with the earlier file that last filled each cell only (:mod:`.latest`).
+    # Forms with a decision (the officer's, or a Koreksi of the atasan) or a file of
+    # another revision are resolved value by value; every other form's status per
+    # period comes from the bits of what its files filled (the same answer, without
+    # reading what they gave: the end of a run stays short as the year grows). This
+    # run's files meet the values kept for their form (:mod:`iki_xlsx.core.kept`), not
+    # its earlier files — the changes they make — and the form's values are kept anew;
+    # so are those of a form with files and nothing kept (a ledger from before kept
+    # values, a rejudge).
     masks = ws.files.year_masks()
     current = {f.form_id: f.revision for f in forms}
     touched = {r.form_id for r in results if r.sha256 in shas}
@@ -172,10 +174,11 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     full |= {fid for fid, files in masks.items() if fid in current and any(
         rev != current[fid] or mask is None for rev, mask in files)}
     given = {r.sha256: r.realisasi or {} for r in results if r.sha256 in shas}
-    quick = latest_changes(ws, {fid: (current[fid], shapes[fid][1])
-                                for fid in touched - full if fid in current}, given)
-    full |= touched - set(quick)
-    years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
+    years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes,
+                       given=given, keep=True)
+    alone = touched | (masks.keys() & current.keys()) - ws.kept.forms()
+    met = meet_files(ws, tahun, [f for f in forms if f.form_id in alone - full], shapes,
+                     given)
     light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
     month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
                 + [END_MONTH.get(p, 0) for files in light.values()
@@ -203,9 +206,9 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
         for p, st in statuses.get(f.form_id, {}).items())]
     changes = []
     for form_id in sorted(touched):
-        events = touching(years[form_id], shas) if form_id in years else \
-            quick.get(form_id, ())
-        changes.extend((by_id[form_id], e) for e in events)
+        year = years.get(form_id) or met.get(form_id)
+        if year is not None:
+            changes.extend((by_id[form_id], e) for e in touching(year, shas))
     _note_same_time(results, changes)
     order = sorted(missing, key=lambda p: END_MONTH[p])
     return CollectReport(results, not_submitted, tahun, run_id, latest,

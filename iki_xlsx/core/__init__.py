@@ -16,7 +16,10 @@ from . import (
            capaian,
            collector,
            contacts,
+           fastjson,
+           kept,
            matching,
+           meeting,
            model,
            periods,
            predikat,
@@ -32,7 +35,7 @@ from . import (
            xlsxtext,
 )
 
-__all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "matching",
+__all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "fastjson", "kept", "matching", "meeting",
            "model", "periods", "predikat", "processes", "problems", "rules", "sheets",
            "show", "textfit", "texts", "timeline",
            "values", "xlsxtext"]

@@ -28,21 +28,69 @@ The rules (the README explains them to officers):
   changed since, the decision is kept but the value needs verifying again. The officer's
   own decisions stand over the atasan's.
 
-Pure functions over plain data: the ledger reads the rows, this module decides.
-
-Longer than 400 lines because these rules (identity across revisions, resolving cell by
-cell, statuses per period and active periods) are one procedure, read and changed
-together.
+Pure functions over plain data: the ledger reads the rows, this module decides. The
+files are met by :mod:`.meeting` (whose types this module hands on), and what meeting
+them gave is kept per form between runs (:mod:`.kept`, issue 25): :func:`load_years`
+meets only the files after what was kept, and keeps it anew when asked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from .clock import normal_time
-from .matching import indicator_id, match_indicators
+from . import kept
+from .matching import indicator_id
+from .meeting import (
+    CATATAN,
+    CLEAR,
+    DIGANTI,
+    DIHAPUS,
+    DIKEMBALIKAN,
+    DIKOSONGKAN,
+    EXCLUDE,
+    FILE_DECISIONS,
+    INCLUDE,
+    KEMBALIKAN,
+    KEPUTUSAN,
+    KOREKSI,
+    MENUNGGU,
+    RELEASE,
+    REVISI_LAMA,
+    SET,
+    SETUJU,
+    TERVERIFIKASI,
+    ULANG,
+    VALUE_DECISIONS,
+    VERDICTS,
+    VERIFIKASI,
+    WAKTU_SAMA,
+    Decision,
+    Event,
+    FileInput,
+    Met,
+    Value,
+    Verification,
+    cell_value,
+    cell_values,
+    claimed_of,
+    excluded_files,
+    meet,
+    revision_maps,
+    taking_part,
+)
+
+__all__ = [
+    "BELUM", "CATATAN", "CLEAR", "DIGANTI", "DIHAPUS", "DIKEMBALIKAN", "DIKOSONGKAN",
+    "END_MONTH", "EXCLUDE", "FILE_DECISIONS", "INCLUDE", "KEMBALIKAN", "KEPUTUSAN",
+    "KOREKSI", "KOSONG", "LENGKAP", "MENUNGGU", "RELEASE", "REVISI_LAMA", "SEBAGIAN", "SET",
+    "SETUJU", "SUBMITTED", "TERVERIFIKASI", "TIDAK_AKTIF", "ULANG", "VALUE_DECISIONS",
+    "VERDICTS", "VERIFIKASI", "WAKTU_SAMA", "Decision", "Event", "FileInput", "FormYear",
+    "Met", "Value", "Verification", "apply_verifications", "cell_value", "cell_values",
+    "claimed_of", "excluded_files", "file_events", "load_years", "mask_status", "meet",
+    "period_statuses", "resolve", "revision_maps", "same_value", "taking_part", "touching",
+    "verification_of",
+]
 
 # Period statuses of a form (R4). ``kosong``: files came, but none holds any value.
 LENGKAP, SEBAGIAN, KOSONG, BELUM = "lengkap", "sebagian", "kosong", "belum"
@@ -52,122 +100,6 @@ SUBMITTED = (LENGKAP, SEBAGIAN)
 # Months at the end of each period: orders periods of different schemes on one time line.
 END_MONTH = {"TW1": 3, "TW2": 6, "TW3": 9, "TW4": 12, "S1": 6, "S2": 12, "TAHUNAN": 12}
 
-# Event kinds (the Riwayat sheet and the collect report name them).
-DIGANTI = "diganti"  # a later-saved file gives another value
-DIKOSONGKAN = "dikosongkan"  # a later-saved file leaves blank a value an earlier one gave
-WAKTU_SAMA = "waktu_sama"  # two files saved at the same time give different values
-REVISI_LAMA = "revisi_lama"  # a file of an earlier revision counted for the current one
-DIHAPUS = "indikator_dihapus"  # values of an indikator the current revision removed
-KEPUTUSAN = "keputusan"  # an officer's decision
-VERIFIKASI = "verifikasi"  # the atasan's decision about a value (issue 26)
-
-# Decision kinds (ledger ``decisions.kind``).
-EXCLUDE, INCLUDE = "kecualikan", "sertakan"
-SET, CLEAR, RELEASE = "tetapkan", "kosongkan", "lepas"
-FILE_DECISIONS = (EXCLUDE, INCLUDE)
-VALUE_DECISIONS = (SET, CLEAR, RELEASE)
-
-# The atasan's decisions on a review workbook (ledger ``verifications.kind``), and the
-# overall note about a bawahan (no indikator).
-SETUJU, KEMBALIKAN, KOREKSI, CATATAN = "setuju", "kembalikan", "koreksi", "catatan"
-VERDICTS = (SETUJU, KEMBALIKAN, KOREKSI)
-# Verification of a value, and of a form's period.
-TERVERIFIKASI, DIKEMBALIKAN, MENUNGGU = "terverifikasi", "dikembalikan", "menunggu"
-ULANG = "verifikasi_ulang"  # decided about a value the pegawai has changed since
-
-
-# --------------------------------------------------------------------------- inputs
-
-@dataclass(frozen=True, slots=True)
-class FileInput:
-    """One accepted file of the form, as the ledger recorded it."""
-
-    sha256: str
-    revision: int
-    saved_at: str  # the saved time that counts (:func:`trusted_time`; "" unknown)
-    collected_at: str  # when iki-xlsx first collected it
-    name: str  # where it was first seen
-    realisasi: Mapping  # {indikator id: {"realisasi": {period: value}, "keterangan": text}}
-    claimed_at: str = ""  # the saved time the file itself gives ("" the same, or none)
-
-    @property
-    def order(self) -> tuple:
-        """Later is newer: the saved time that counts (the collection time when the file
-        does not say when it was saved), then the time it claimed, then the sha256 —
-        never the order of collection alone, so that any order and any split of runs
-        give the same values. Two files saved at the same moment with different values
-        are an event (``waktu_sama``) for the officer to settle."""
-        return (self.saved_at or normal_time(self.collected_at),
-                self.claimed_at or self.saved_at, self.sha256)
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    id: int
-    at: str
-    kind: str
-    reason: str
-    sha256: str | None = None
-    revision: int | None = None
-    indicator: str | None = None
-    period: str | None = None
-    value: object = None
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """One decision of the atasan about one value (or the overall note about a bawahan:
-    ``kind`` :data:`CATATAN`, no indikator), as the ledger recorded it from a returned
-    review workbook."""
-
-    id: int
-    kind: str  # setuju | kembalikan | koreksi | catatan
-    revision: int  # of the form, the row was of
-    indicator: str | None  # the indikator's id in that revision
-    period: str
-    value: object  # what it makes count: the value shown (setuju), the atasan's (koreksi)
-    base: object  # the pegawai's own value under the row then (None: blank)
-    note: str  # the umpan balik
-    atasan_nip: str
-    sha256: str  # the review workbook it came in
-    saved_at: str  # when the atasan saved it (UTC; "" unknown)
-    collected_at: str
-    name: str = ""  # where the workbook was first seen
-
-    @property
-    def order(self) -> tuple:
-        """Later is newer, as for files: the saved time, then the workbook, then the
-        row's place in the ledger."""
-        return (self.saved_at or normal_time(self.collected_at), self.sha256, self.id)
-
-
-@dataclass(slots=True)
-class Value:
-    """A value and where it came from: a file (and its cell's indikator there), a
-    decision of the officer or the atasan's correction."""
-
-    value: object
-    sha256: str | None
-    name: str
-    revision: int | None
-    indicator: str  # the indikator's id in that revision
-    saved_at: str  # the saved time that counts
-    collected_at: str
-    decision: Decision | None = None
-    claimed_at: str = ""  # the saved time the file gives, when it is not the one counted
-    verification: Verification | None = None  # the atasan's Koreksi (issue 26)
-
-
-@dataclass(slots=True)
-class Event:
-    kind: str
-    indicator: str  # id in the current revision ("" for a removed indikator)
-    period: str
-    old: Value | None = None
-    new: Value | None = None
-    text: str = ""  # the indikator text, for a removed one
-    decision: Decision | None = None
-    verification: Verification | None = None  # the atasan's decision (VERIFIKASI)
 
 
 @dataclass
@@ -184,6 +116,7 @@ class FormYear:
     checks: dict[tuple[str, str], tuple[str, Verification]] = field(
         default_factory=dict)  # (id, period) → (status, the atasan's latest decision)
     notes: dict[str, Verification] = field(default_factory=dict)  # period → overall note
+    met: Met | None = None  # what meeting its files gave (kept in the ledger: :mod:`.kept`)
 
     def value(self, indicator: str, period: str) -> object:
         got = self.values.get((indicator, period))
@@ -254,27 +187,31 @@ def verification_of(states: set[str]) -> str:
 
 def resolve(files: Iterable[FileInput], revisions: Mapping[int, list],
             current: int, decisions: Iterable[Decision] = (),
-            verifications: Iterable[Verification] = ()) -> FormYear:
+            verifications: Iterable[Verification] = (), start: Met | None = None) -> FormYear:
     """The year of one form: ``files`` its accepted files (any revision), ``revisions``
     every revision's indicators (as in the form JSON), ``current`` the current revision,
     ``decisions`` the officer's decisions about this form and its files, in order,
-    ``verifications`` the atasan's (any order)."""
+    ``verifications`` the atasan's (any order). ``start``: what meeting the first of
+    the files that take part (:func:`taking_part`) gave, kept (:mod:`.kept`): the rest
+    of them meet it (it is continued in place); those first files' values are not
+    read again. The year's :attr:`FormYear.met` is what meeting every file gave."""
+    files = files if isinstance(files, (list, tuple)) else list(files)
     decisions = sorted(decisions, key=lambda d: d.id)
     year = FormYear()
-    file_state: dict[str, str] = {}
-    for d in decisions:
-        if d.kind in FILE_DECISIONS and d.sha256:
-            file_state[d.sha256] = d.kind
-    year.excluded = {sha for sha, kind in file_state.items() if kind == EXCLUDE}
-    maps = _maps(revisions, current)
-    cells, notes, old_revision_files = _replay(year, files, revisions, current, maps)
-    year.values = _values(cells)
-    year.keterangan = _values(notes)
+    year.excluded = excluded_files(decisions)
+    maps = revision_maps(revisions, current)
+    met = year.met = meet(taking_part(files, maps, year.excluded), revisions, current, maps,
+                          start)
+    year.files = len(met.files)
+    year.events = list(met.events)
+    year.values = cell_values(met.cells)
+    year.keterangan = cell_values(met.notes)
+    old_revision_files = met.old_revision
     for f in files:
         if f.sha256 in old_revision_files:
             year.events.append(Event(REVISI_LAMA, "", "", new=Value(
                 None, f.sha256, f.name, f.revision, "", f.saved_at, f.collected_at,
-                claimed_at=_claimed(f))))
+                claimed_at=claimed_of(f))))
     year.own = dict(year.values)
     apply_verifications(year, verifications, maps)
     _apply_value_decisions(year, decisions, maps)
@@ -288,103 +225,8 @@ def file_events(files: Iterable[FileInput], revisions: Mapping[int, list],
                 current: int) -> list[Event]:
     """The events the ``files`` make among themselves (:func:`resolve` without decisions,
     verifications nor the values that count: what a new file changed)."""
-    year = FormYear()
-    _replay(year, files, revisions, current, _maps(revisions, current))
-    return year.events
-
-
-def _replay(year: FormYear, files: Iterable[FileInput], revisions: Mapping[int, list],
-            current: int, maps: dict[int, dict[str, str]]) -> tuple[dict, dict, set]:
-    """Meet the files not excluded, in order, cell by cell: their count and events go
-    into ``year``; returns (cell → (value, file, its indikator id) that counts, indikator
-    → its keterangan likewise, the files of another revision that gave a value). Values
-    are made for the events only (most cells of a re-sent file restate an earlier one)."""
-    old_revision_files: set[str] = set()
-    cells: dict[tuple[str, str], tuple] = {}
-    notes: dict[str, tuple] = {}
-    for f in sorted(files, key=lambda f: f.order):
-        if f.sha256 in year.excluded:
-            continue
-        pairs = maps.get(f.revision)
-        if pairs is None:  # a revision the ledger does not know: nothing can be placed
-            continue
-        year.files += 1
-        old = f.revision != current
-        for ind_id, entry in (f.realisasi or {}).items():
-            if type(entry) is not dict and not isinstance(entry, Mapping):
-                continue
-            cur = pairs.get(ind_id)
-            for period, raw in (entry.get("realisasi") or {}).items():
-                if cur is None:
-                    if raw is not None:
-                        year.events.append(Event(
-                            DIHAPUS, "", period, new=_value((raw, f, ind_id)),
-                            text=_indicator_text(revisions.get(f.revision), ind_id)))
-                    continue
-                key = (cur, period)
-                before = cells.get(key)
-                if raw is None:
-                    if before is not None:
-                        year.events.append(Event(DIKOSONGKAN, cur, period, _value(before),
-                                                 _value((None, f, ind_id))))
-                    continue
-                if old:
-                    old_revision_files.add(f.sha256)
-                if before is not None and before[0] != raw:
-                    same = bool(f.saved_at) and before[1].order[:2] == f.order[:2]
-                    year.events.append(Event(WAKTU_SAMA if same else DIGANTI, cur, period,
-                                             _value(before), _value((raw, f, ind_id))))
-                cells[key] = (raw, f, ind_id)
-            note = entry.get("keterangan")
-            if cur is not None and note not in (None, ""):
-                notes[cur] = (note, f, ind_id)
-    return cells, notes, old_revision_files
-
-
-def _value(cell: tuple) -> Value:
-    raw, f, ind_id = cell
-    return Value(raw, f.sha256, f.name, f.revision, ind_id, f.saved_at, f.collected_at,
-                 None, _claimed(f))
-
-
-def _values(cells: Mapping) -> dict:
-    """``{key: _value(cell)}``, each file's part of a Value looked up once."""
-    out, heads = {}, {}
-    for key, (raw, f, ind_id) in cells.items():
-        if (head := heads.get(id(f))) is None:
-            head = heads[id(f)] = (f.sha256, f.name, f.revision, f.saved_at, f.collected_at,
-                                   _claimed(f))
-        out[key] = Value(raw, head[0], head[1], head[2], ind_id, *head[3:5], None, head[5])
-    return out
-
-
-def _indicator_text(indicators: list | None, ind_id: str) -> str:
-    """The text of indikator ``ind_id`` (``"03"``) of a revision's ``indicators``
-    (asked for a removed indikator's event only)."""
-    for i, ind in enumerate(indicators or ()):
-        if indicator_id(i) == ind_id:
-            return str(ind.get("indikator", ""))
-    return ""
-
-
-def _claimed(f: FileInput) -> str:
-    """What the file claimed, when it is not the saved time that counts."""
-    return f.claimed_at if f.claimed_at != f.saved_at else ""
-
-
-_SAME_IDS: dict[int, Mapping[str, str]] = {}  # {id: id} of a revision's n indikator
-
-
-def _maps(revisions: Mapping[int, list], current: int) -> dict[int, Mapping[str, str]]:
-    """revision → {its indikator id: the current revision's id}."""
-    now = revisions.get(current) or []
-    same = _SAME_IDS.get(len(now)) or _SAME_IDS.setdefault(len(now), MappingProxyType(
-        {indicator_id(i): indicator_id(i) for i in range(len(now))}))  # made once, read only
-    out: dict[int, Mapping[str, str]] = {current: same}
-    for rev, inds in revisions.items():
-        if rev != current:
-            out[rev] = match_indicators(inds, now).pairs
-    return out
+    maps = revision_maps(revisions, current)
+    return meet(taking_part(list(files), maps, set()), revisions, current, maps).events
 
 
 def _apply_value_decisions(year: FormYear, decisions: list[Decision],
@@ -445,8 +287,9 @@ def same_value(a: object, b: object) -> bool:
     return str(a).strip().casefold() == str(b).strip().casefold()
 
 
-def touching(year: FormYear, shas: set[str]) -> list[Event]:
-    """The events of ``year`` in which one of the files ``shas`` takes part."""
+def touching(year: FormYear | Met, shas: set[str]) -> list[Event]:
+    """The events of ``year`` (or of meeting its files) in which one of the files
+    ``shas`` takes part."""
     out = []
     for e in year.events:
         if e.kind in (DIGANTI, DIKOSONGKAN, WAKTU_SAMA, DIHAPUS) and \
@@ -459,39 +302,29 @@ def touching(year: FormYear, shas: set[str]) -> list[Event]:
 
 def load_years(ws, tahun: int | None, forms: list,
                shapes: Mapping[str, tuple] | None = None,
-               names: Mapping[str, str] | None = None) -> dict[str, FormYear]:
+               names: Mapping[str, str] | None = None, *,
+               given: Mapping[str, dict] | None = None, keep: bool = False
+               ) -> dict[str, FormYear]:
     """form id → its :class:`FormYear`, for the issued ``forms`` (rows of
-    ``Workspace.issued.forms``), from what the ledger holds. ``shapes``: the forms'
-    (periods, number of indikator), ``names``: where each file was first seen — when the
-    caller has them (a recap asks for its forms in slices)."""
-    ids = [f.form_id for f in forms]
-    files = ws.files.year_files(ids, names)
-    decisions = ws.decisions.by_form(ids)
-    verifications = ws.verifications.by_form(ids, names)  # issue 26
-    current = {f.form_id: f.revision for f in forms}
-    shapes = shapes if shapes is not None else ws.issued.shapes(forms)
-    # the current revision's indikator are its positions; other revisions' are matched
-    # to them by text, so only forms with a file or a decision of another revision
-    # need their indikator decoded
-    other = {fid for fid, fs in files.items() if any(f.revision != current[fid] for f in fs)}
-    other |= {fid for fid, ds in decisions.items()
-              if any(d.revision not in (None, current[fid]) for d in ds)}
-    other |= {fid for fid, vs in verifications.items()
-              if any(v.revision != current[fid] for v in vs)}
-    revisions: dict[str, dict[int, list]] = {
-        fid: {current[fid]: [{}] * shapes.get(fid, ((), 0))[1]} for fid in ids}
-    if other:
-        for form_id, rev, inds in ws.issued.indicators(tahun, sorted(other)):
-            if form_id in other:
-                revisions[form_id][rev] = inds or []
-    active = ws.issued.active_periods(ids)  # issue 11
+    ``Workspace.issued.forms``), from what the ledger holds: each form's kept values
+    (:mod:`.kept`) and the files after them. ``shapes``: the forms' (periods, number of
+    indikator), ``names``: where each file was first seen — when the caller has them (a
+    recap asks for its forms in slices); ``given``: sha256 → what a file gave, for files
+    whose values the caller holds (the others' are read from the ledger); ``keep``: keep
+    the values of every form whose files were met."""
+    plan = kept.plan(ws, tahun, forms, shapes, names, given)
+    active = ws.issued.active_periods([f.form_id for f in forms])  # issue 11
     out = {}
     for f in forms:
         fid = f.form_id
-        out[fid] = resolve(files.get(fid, ()), revisions.get(fid, {}), f.revision,
-                           decisions.get(fid, []), verifications.get(fid, ()))
+        year = out[fid] = resolve(plan.inputs(fid), plan.revisions.get(fid, {}), f.revision,
+                                  plan.decisions.get(fid, []),
+                                  plan.verifications.get(fid, ()), plan.starts.get(fid))
         if fid in active:
-            out[fid].active = active[fid].periods
+            year.active = active[fid].periods
+        plan.met[fid] = year.met
+    if keep:
+        plan.keep(ws)
     return out
 
 

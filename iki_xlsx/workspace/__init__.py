@@ -11,7 +11,7 @@ password), :mod:`.ledger` (the connection, transactions), :mod:`.schema` (tables
 migrations) and :mod:`.journal` (what a lost ledger is rebuilt from, :mod:`.rebuild`),
 :mod:`.issued`, :mod:`.files`, :mod:`.store`, :mod:`.decisions`, :mod:`.mail`,
 :mod:`.sessions`, :mod:`.reviews`, :mod:`.verifications`, :mod:`.settings`,
-:mod:`.years` (each form's year, kept).
+:mod:`.kept` (each form's values as its files give them, kept: ``ws.kept``).
 """
 
 from __future__ import annotations

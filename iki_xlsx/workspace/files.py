@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
+from ..core import fastjson
 from ..core.problems import ACCEPTED, Status
 from ..core.timeline import FileInput
 from .journal import FILE_FIELDS, file_line, seen_line
@@ -88,6 +89,9 @@ class CollectedFiles:
             old = dict(zip([d[0] for d in cur.description], row))
             db.execute("INSERT INTO rejudged (sha256, at, old) VALUES (?,?,?)",
                        (entry.sha256, now_iso(), ledger_json(old)))
+            # what it gave may change: the values kept for its forms are made again
+            db.execute("DELETE FROM form_values WHERE form_id IN (?, ?)",
+                       (old.get("form_id") or "", entry.form_id or ""))
             db.execute(
                 "UPDATE files SET kind = ?, form_id = ?, revision = ?, nip = ?, tahun = ?,"
                 " status = ?, problems = ?, realisasi = ?, filled = ?, last_period = ?,"
@@ -165,11 +169,11 @@ class CollectedFiles:
         return out
 
     # -- the year
-    def year_files(self, form_ids: list[str],
-                   names: dict[str, str] | None = None) -> dict[str, list[FileInput]]:
+    def year_files(self, form_ids: list[str], names: dict[str, str] | None = None, *,
+                   light: bool = False) -> dict[str, list[FileInput]]:
         """form id → its accepted files (what each gave, when it was saved and
         collected, where it was first seen: ``names``, :meth:`first_names` when the
-        caller has it)."""
+        caller has it); ``light``: without what they gave (:meth:`realisasi_of`)."""
         where = " WHERE status IN (?, ?) AND form_id IN ({})"
         if names is None:  # where these files were first seen (not every file's)
             names = {sha: s.where for sha, s in self.first_sightings([
@@ -179,13 +183,24 @@ class CollectedFiles:
         out: dict[str, list] = {}
         for chunk in chunks(list(form_ids)):
             cur = self.ledger.db.execute(
-                "SELECT sha256, form_id, revision, saved_at, first_seen, realisasi,"
-                " trusted_at FROM files" + where.format(",".join("?" * len(chunk))),
+                "SELECT sha256, form_id, revision, saved_at, first_seen,"
+                f" {'NULL' if light else 'realisasi'}, trusted_at FROM files"
+                + where.format(",".join("?" * len(chunk))),
                 (*ACCEPTED, *chunk))
             for sha, form_id, rev, saved, seen, real, trusted in cur:
                 if rev is not None:
                     out.setdefault(form_id, []).append(_year_input(
                         sha, rev, saved, seen, trusted, names.get(sha, sha[:12]), real))
+        return out
+
+    def realisasi_of(self, shas: list[str]) -> dict[str, dict]:
+        """sha256 → what each of these files gave (as :class:`FileInput` holds it)."""
+        out = {}
+        for chunk in chunks(sorted(set(shas))):
+            for sha, real in self.ledger.db.execute(
+                    "SELECT sha256, realisasi FROM files WHERE sha256 IN"
+                    f" ({','.join('?' * len(chunk))})", chunk):
+                out[sha] = fastjson.loads(real) if real else {}
         return out
 
     def year_orders(self, form_ids: list[str]) -> dict[str, list[tuple[FileInput, dict | None]]]:
@@ -258,4 +273,4 @@ def _year_input(sha: str, revision: int, saved: str | None, seen: str | None,
     we trust it was saved (else its own claim), with what it gave (``realisasi``, the
     stored JSON text; none: not decoded)."""
     return FileInput(sha, revision, trusted or saved or "", seen or "", name,
-                     json.loads(realisasi) if realisasi else {}, saved or "")
+                     fastjson.loads(realisasi) if realisasi else {}, saved or "")

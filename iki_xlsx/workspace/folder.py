@@ -14,6 +14,7 @@ from pathlib import Path
 from .decisions import Decisions
 from .files import CollectedFiles
 from .issued import IssuedForms
+from .kept import KeptValues
 from .keys import (
     KEY_FILE,
     PASSWORD_FILE,
@@ -72,6 +73,7 @@ class Workspace:
         self.reviews = Reviews(self.ledger)
         self.verifications = Verifications(self.ledger)
         self.settings = MasterSettings(self.ledger)
+        self.kept = KeptValues(self.ledger)  # each form's values, kept (issue 25)
         self._key: bytes | None = None
 
     # -- secrets

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..core.clock import claim_has_zone, mail_arrival, normal_time, trusted_time
 from .private import create_private
 
-SCHEMA_VERSION = 3  # 3: files.arrived_at / trusted_at (the trusted clock, issue 21)
+SCHEMA_VERSION = 4  # 3: files.arrived_at / trusted_at (the trusted clock, issue 21);
+# 4: form_values, each form's values as its files give them, kept (issue 25)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -211,6 +212,19 @@ CREATE TABLE IF NOT EXISTS verifications (
 );
 CREATE INDEX IF NOT EXISTS verifications_form ON verifications (form_id);
 CREATE INDEX IF NOT EXISTS verifications_file ON verifications (sha256);
+
+-- Issue 25: each form's values as its files give them (before the officer's and the
+-- atasan's decisions), kept: a new file is met with them, a recap reads them instead of
+-- every file. Derived (iki_xlsx.workspace.kept): used only while its files are still the
+-- first of the form's files, else made again from them: never the truth, not journaled.
+CREATE TABLE IF NOT EXISTS form_values (
+    form_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,     -- the current revision its indikator are of
+    rejudged INTEGER NOT NULL,     -- MAX(rejudged.id) when it was made: a later rejudge
+                                   -- of one of the form's files voids it
+    state TEXT NOT NULL,           -- JSON (iki_xlsx.core.kept)
+    at TEXT NOT NULL
+);
 
 -- Settings of the master that commands read at run time (generate records them: the
 -- master is the truth), e.g. hanya_terverifikasi (issue 26).
