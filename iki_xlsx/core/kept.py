@@ -15,7 +15,8 @@ rejudge) the form's files are all met again and its values kept anew. So the sam
 give the same year in any order and any split of runs, kept or not.
 
 The form (a JSON list): ``[version, number of files, fingerprint, values, moved, notes,
-events, files of another revision]``; a file is named by its place in the files met;
+events, files of another revision, where each file was first seen]``; a file is named
+by its place in the files met;
 ``values`` lists, per file, the values that count from it as a file gives them
 (``[file, {indikator: {period: value}}]``), ``moved`` the cells whose indikator had
 another id in that file (``[indikator, period, its id there]``).
@@ -89,20 +90,22 @@ def encode(met: Met) -> str:
     checked = checked and all(plain(note) for note, _, _ in met.notes.values())
     return fastjson.dumps([VERSION, len(met.files), fingerprint(met.files),
                            [[i, by_ind] for i, by_ind in groups.items()], moved, notes,
-                           events, sorted(place[s] for s in met.old_revision)],
-                          checked=checked)
+                           events, sorted(place[s] for s in met.old_revision),
+                           [f.name for f in met.files]], checked=checked)
 
 
 def decode(text: str, files: Sequence[FileInput]) -> Met | None:
     """What was kept, when it was made of the first of ``files`` (the form's files that
     take part, in order); None otherwise, or when it cannot be read."""
     try:
-        version, count, mark, groups, moved, notes, events, old = fastjson.loads(text)
-        if version != VERSION or not 0 <= count <= len(files):
+        version, count, mark, groups, moved, notes, events, old, names = \
+            fastjson.loads(text)
+        if version != VERSION or not 0 <= count <= len(files) or len(names) != count:
             return None
-        met = list(files[:count])
-        if fingerprint(met) != mark:
+        if fingerprint(files[:count]) != mark:
             return None
+        met = [f if f.name == name else replace(f, name=name)  # where each was first seen
+               for f, name in zip(files, names)]
         cells = {}
         for i, by_ind in groups:
             f = met[i]
@@ -140,15 +143,18 @@ class Plan:
     counts: dict[str, int]  # form id → the files its kept values were made of
     read: dict[str, dict]  # sha256 → what a file after the kept values gave
     mark: int  # the ledger's, when the kept values were read (``ws.kept.of``)
+    names: Mapping[str, str]  # sha256 → where a file after the kept values was first seen
     met: dict[str, Met | None] = field(default_factory=dict)  # form id → what meeting
     # all its files gave (filled in by the caller)
 
     def inputs(self, form_id: str) -> list[FileInput]:
-        """The form's files: the kept ones as they are, the others with what they gave."""
+        """The form's files: the kept ones as they were kept, the others with what they
+        gave and where they were first seen."""
         start = self.starts.get(form_id)
-        done = {f.sha256 for f in start.files[:self.counts[form_id]]} if start else ()
-        read = self.read
-        return [f if f.sha256 in done else replace(f, realisasi=read.get(f.sha256) or {})
+        done = {f.sha256: f for f in start.files[:self.counts[form_id]]} if start else {}
+        read, names = self.read, self.names
+        return [done.get(f.sha256) or replace(f, realisasi=read.get(f.sha256) or {},
+                                               name=names.get(f.sha256, f.name))
                 for f in self.files.get(form_id, ())]
 
     def keep(self, ws) -> None:
@@ -168,7 +174,8 @@ def plan(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple] | None 
     and each form's kept values that still match its files; what the files after them
     gave is read (``given``: sha256 → what a file gave, when the caller holds it)."""
     ids = [f.form_id for f in forms]
-    files = ws.files.year_files(ids, names, light=True)
+    # where a file was first seen is kept with the values: asked of the others only
+    files = ws.files.year_files(ids, {} if names is None else names, light=True)
     decisions = ws.decisions.by_form(ids)
     verifications = ws.verifications.by_form(ids, names) if checks else {}  # issue 26
     current = {f.form_id: f.revision for f in forms}
@@ -202,8 +209,12 @@ def plan(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple] | None 
     read = dict(given)
     if unread:
         read.update(ws.files.realisasi_of(unread))
+    if names is None:  # where the files not kept were first seen
+        done = {f.sha256 for start in starts.values() if start for f in start.files}
+        names = {sha: s.where for sha, s in ws.files.first_sightings(
+            [f.sha256 for fs in files.values() for f in fs if f.sha256 not in done]).items()}
     return Plan(files, decisions, verifications, revisions, current, starts, counts,
-                read, mark)
+                read, mark, names)
 
 
 def meet_files(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple],
