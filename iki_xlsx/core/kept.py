@@ -26,6 +26,7 @@ another id in that file (``[indikator, period, its id there]``).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -61,37 +62,43 @@ def fingerprint(files: Sequence[FileInput]) -> str:
 
 def encode(met: Met) -> str:
     """The kept form of ``met`` (events of files only: decisions are never kept)."""
-    place = {f.sha256: i for i, f in enumerate(met.files)}
+    files = met.files
+    place = {id(f): i for i, f in enumerate(files)}
     groups: dict[int, dict] = {}  # file → {indikator: {period: value}}, as a file gives them
     moved = []  # [indikator, period, its id in the file] where the file's id is another
-    checked, plain = True, fastjson.plain
+    wide = 0.0  # the floats' sum, and whether an integer is beyond what orjson writes
     for (cur, period), (raw, f, ind_id) in met.cells.items():
-        i = place[f.sha256]
-        by_ind = groups.get(i)
+        by_ind = groups.get(id(f))
         if by_ind is None:
-            by_ind = groups[i] = {}
+            by_ind = groups[id(f)] = {}
         row = by_ind.get(cur)
         if row is None:
             row = by_ind[cur] = {}
         row[period] = raw
-        checked = checked and plain(raw)
+        kind = type(raw)
+        if kind is float:
+            wide += raw
+        elif kind is int and not fastjson.plain(raw):
+            wide = math.nan
         if ind_id != cur:
             moved.append([cur, period, ind_id])
-    notes = {cur: [note, place[f.sha256], ind_id] for cur, (note, f, ind_id)
+    notes = {cur: [note, place[id(f)], ind_id] for cur, (note, f, ind_id)
              in met.notes.items()}
     events = []
+    shas = {f.sha256: i for i, f in enumerate(files)}
     for e in met.events:
         if e.kind not in FILE_EVENTS or e.decision is not None or e.verification is not None:
             raise ValueError(f"not an event of files: {e.kind}")
         events.append([e.kind, e.indicator, e.period] + [
-            None if v is None else [v.value, place[v.sha256], v.indicator]
+            None if v is None else [v.value, shas[v.sha256], v.indicator]
             for v in (e.old, e.new)] + [e.text])
-        checked = checked and all(plain(v.value) for v in (e.old, e.new) if v is not None)
-    checked = checked and all(plain(note) for note, _, _ in met.notes.values())
-    return fastjson.dumps([VERSION, len(met.files), fingerprint(met.files),
-                           [[i, by_ind] for i, by_ind in groups.items()], moved, notes,
-                           events, sorted(place[s] for s in met.old_revision),
-                           [f.name for f in met.files]], checked=checked)
+    # a float sum that is not finite: some value is not (or it overflowed): json writes
+    checked = wide - wide == 0.0 and all(
+        fastjson.plain(v.value) for e in met.events for v in (e.old, e.new) if v is not None)
+    return fastjson.dumps([VERSION, len(files), fingerprint(files),
+                           [[place[k], by_ind] for k, by_ind in groups.items()], moved,
+                           notes, events, sorted(shas[s] for s in met.old_revision),
+                           [f.name for f in files]], checked=checked)
 
 
 def decode(text: str, files: Sequence[FileInput]) -> Met | None:
@@ -99,12 +106,14 @@ def decode(text: str, files: Sequence[FileInput]) -> Met | None:
     take part, in order); None otherwise, or when it cannot be read."""
     try:
         version, count, mark, groups, moved, notes, events, old, names = \
-            fastjson.loads(text)
+            fastjson.loads(text, ours=True)
         if version != VERSION or not 0 <= count <= len(files) or len(names) != count:
             return None
         if fingerprint(files[:count]) != mark:
             return None
-        met = [f if f.name == name else replace(f, name=name)  # where each was first seen
+        met = [f if f.name == name else  # where each was first seen
+               FileInput(f.sha256, f.revision, f.saved_at, f.collected_at, name,
+                         f.realisasi, f.claimed_at)
                for f, name in zip(files, names)]
         cells = {}
         for i, by_ind in groups:
