@@ -15,7 +15,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from yearkit import ORDER_FILES, two_forms_files
+from yearkit import ORDER_FILES, drawn_runs, two_forms_files
 
 from iki_xlsx.collect import collect
 from iki_xlsx.core import fastjson, kept
@@ -85,13 +85,10 @@ def collect_each(ws, root, batches):
 def test_kept_values_are_those_of_every_file_in_any_order_and_split(
         order_files, tmp_path_factory, data):
     ws_path, files = order_files
-    order = data.draw(st.permutations(files))
-    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(files) - 1), max_size=4))))
     root = tmp_path_factory.mktemp("kept")
     ws = copied(ws_path, root)
     try:
-        batches = [order[i:j] for i, j in zip([0, *cuts], [*cuts, len(files)])]
-        for _ in collect_each(ws, root, batches):
+        for _ in collect_each(ws, root, drawn_runs(data, files)):
             truth = from_every_file(ws)
             years = load_years(ws, None, ws.issued.forms())
             for form_id, year in truth.items():

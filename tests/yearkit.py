@@ -41,3 +41,12 @@ def two_forms_files(master: Path, root: Path, plan: list) -> tuple[Path, list[Pa
         files.append(saved_on(fill(p.path, root / "berkas" / name, refs), stamp))
     ws.close()
     return root / "ws", files
+
+
+def drawn_runs(data, files: list) -> list[list]:
+    """The ``files`` in an order and a split into runs drawn by Hypothesis's ``data``."""
+    from hypothesis import strategies as st
+
+    order = data.draw(st.permutations(files))
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(files) - 1), max_size=4))))
+    return [order[i:j] for i, j in zip([0, *cuts], [*cuts, len(files)])]
