@@ -15,8 +15,6 @@ reader read the sheet from (as ``L.SHEET_FORM``, ``L.cell_ref`` …).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..core.model import Form, Polarity
 from ..core.predikat import PredikatScale
 from ..core.show import decimals_shown, period_label
@@ -49,6 +47,7 @@ from .layoutdefs import (  # noqa: F401  (the sheet's names, read as L.SHEET_FOR
     Cell,
     FormLayout,
     IndicatorCells,
+    TableRows,
     atasan_unit,
     column_of,
     overlong_texts,
@@ -61,7 +60,7 @@ from .layoutformulas import (
     reading_context,
     row_helpers,
 )
-from .liveform import HELPERS, INVALID, ROW, HelperCell
+from .liveform import HELPERS, INVALID, ROW
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
     cell_ref,
     col_name,
@@ -92,9 +91,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
     sheet.numbered_header()
     sheet.identity()
     header_rows = sheet.table_header()
-    table = sheet.indicator_rows()
-    sheet.merge_sasaran(table)
-    warnings = sheet.summary(table)
+    table, warnings = sheet.table()
     sheet.signature()
     return FormLayout(
         cells=sheet.cells, inputs=table.inputs, indicators=table.indicators,
@@ -106,19 +103,9 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         helper_cells=table.helper_cells, warnings=warnings)
 
 
-@dataclass
-class _Table:
-    """What the indikator rows gave: where they are, their input and helper cells."""
 
-    first: int
-    last: int = 0
-    groups: list[list[int]] = field(default_factory=list)  # indikator of each sasaran
-    indicators: list[IndicatorCells] = field(default_factory=list)
-    inputs: list[tuple[int, int, str]] = field(default_factory=list)
-    validations: list[dict] = field(default_factory=list)
-    helper_cells: list[HelperCell] = field(default_factory=list)
-    helpers: list[tuple[int, ...]] = field(default_factory=list)  # HELPERS per period
-    flag_col: int = 0
+KEPT_TABLES = 256  # tables kept per process (emptied when full), see _Sheet.table
+_kept_tables: dict[tuple, tuple] = {}
 
 
 class _Sheet:
@@ -230,13 +217,38 @@ class _Sheet:
         self.r = h1 + 1
         return h0, h1
 
-    def indicator_rows(self) -> _Table:
+    def table(self) -> tuple[TableRows, list[tuple[str, str]]]:
+        """The indikator rows, their sasaran merged, and the summary under them, with the
+        summary's conditional formats. They read only the IKI, the settings, the texts
+        and the row they start at: forms of one IKI (their identity apart) share them,
+        made once per process — their cells and heights added to this sheet as made
+        (its cells are never changed after, only added to), their lists copied."""
+        form, texts, first, start = self.form, self.texts, self.r, len(self.cells)
+        key = (id(form.iki), id(form.settings), id(texts), first)
+        kept = _kept_tables.get(key)
+        if kept is not None and kept[0] is form.iki and kept[1] is form.settings \
+                and kept[2] is texts:
+            _, _, _, cells, heights, table, warnings, self.r = kept
+            self.cells.extend(cells)
+            self.heights.update(heights)
+            return table.copy(), list(warnings)
+        table = self.indicator_rows()
+        self.merge_sasaran(table)
+        warnings = self.summary(table)
+        if len(_kept_tables) >= KEPT_TABLES:
+            _kept_tables.clear()
+        _kept_tables[key] = (form.iki, form.settings, texts, tuple(self.cells[start:]),
+                             {r: h for r, h in self.heights.items() if r >= first},
+                             table.copy(), tuple(warnings), self.r)
+        return table, warnings
+
+    def indicator_rows(self) -> TableRows:
         """One row per indikator: its texts, target, a yellow REALISASI cell per period,
         the live CAPAIAN, KETERANGAN; the helper cells that read each realisasi as the
         recap does sit in the same row of the very hidden helper sheet."""
         s, widths = self.form.settings, self.widths
         n_p, n_h = len(self.periods), len(HELPERS)
-        table = _Table(first=self.r, flag_col=n_h * n_p,
+        table = TableRows(first=self.r, flag_col=n_h * n_p,
                        helpers=[tuple(n_h * i + k for k in range(n_h)) for i in range(n_p)])
         warning = self.t("form.periksa")
         prev_key = None
@@ -283,7 +295,7 @@ class _Sheet:
         table.last = self.r - 1
         return table
 
-    def merge_sasaran(self, table: _Table) -> None:
+    def merge_sasaran(self, table: TableRows) -> None:
         """NO and SASARAN merged over each sasaran's rows; a sasaran taller than its rows
         spreads the extra height over them."""
         for g in table.groups:
@@ -301,7 +313,7 @@ class _Sheet:
                 for x in range(r0, r1 + 1):
                     self.heights[x] = min(MAX_ROW_HEIGHT, round(self.heights[x] + extra, 2))
 
-    def summary(self, table: _Table) -> list[tuple[str, str]]:
+    def summary(self, table: TableRows) -> list[tuple[str, str]]:
         """The average capaian and the predikat under the table; the conditional formats
         that turn a realisasi the recap would refuse, and its capaian, red."""
         r, first, last, cap_col = self.r, table.first, table.last, self.cap_col

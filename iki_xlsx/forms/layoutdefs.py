@@ -7,8 +7,10 @@ form's cells from them and re-exports them all (read as ``L.SHEET_FORM`` …).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
+from ..core.canonical import canonical_text
 from ..core.model import Form
 from ..core.show import NUMBER_FORMATS
 from ..core.textfit import MAX_LINES, text_lines
@@ -29,6 +31,12 @@ MANIFEST_CHUNK = 8000  # characters of manifest JSON per cell (a cell holds 32,7
 NAME_REALISASI = "IKI_REALISASI"
 NAME_KETERANGAN = "IKI_KETERANGAN"
 NAME_CAPAIAN = "IKI_CAPAIAN"
+
+# FormLayout.locked_text: each text's JSON kept per process (emptied when full)
+KEPT_JSON_TEXTS = 50_000
+_json_texts: dict[str, str] = {}
+_json_string = json.encoder.encode_basestring  # canonical JSON keeps non-ASCII as is
+_json_float = json.encoder.JSONEncoder(allow_nan=True).encode  # 90.0, NaN, Infinity
 
 ZWSP = "\u200b"  # zero-width space
 INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
@@ -152,8 +160,56 @@ class FormLayout:
             out[c.ref] = float(c.value) if isinstance(c.value, (int, float)) else c.value
         return out
 
+    def locked_text(self) -> str:
+        """The canonical JSON text of :meth:`locked_values` (what the ledger stores and
+        the content hash is taken of), made without the dict: each text's JSON made once
+        per process (labels and an IKI's texts recur from form to form), the numbers as
+        :mod:`json` writes a float. The same text as ``canonical_text(locked_values())``
+        (a value of another type, there is none: through :func:`canonical_text`)."""
+        out: dict[str, str] = {}
+        kept, encode = _json_texts, _json_string
+        for c in self.cells:
+            value = c.value
+            if c.formula or value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is str:
+                text = kept.get(value)
+                if text is None:
+                    if len(kept) >= KEPT_JSON_TEXTS:
+                        kept.clear()
+                    text = kept[value] = encode(value)
+            elif kind is float or kind is int or kind is bool:
+                text = _json_float(float(value))
+            else:
+                return canonical_text(self.locked_values())
+            out[cell_ref(c.row, c.col)] = text
+        return "{" + ",".join([f'"{ref}":{out[ref]}' for ref in sorted(out)]) + "}"
+
     def formula_cells(self) -> dict[str, str]:
         return {c.ref: c.formula for c in self.cells if c.formula}
+
+
+@dataclass
+class TableRows:
+    """What the indikator rows of a layout gave (:func:`.layout.build_layout`): where
+    they are, their input and helper cells."""
+
+    first: int
+    last: int = 0
+    groups: list[list[int]] = field(default_factory=list)  # indikator of each sasaran
+    indicators: list[IndicatorCells] = field(default_factory=list)
+    inputs: list[tuple[int, int, str]] = field(default_factory=list)
+    validations: list[dict] = field(default_factory=list)
+    helper_cells: list[HelperCell] = field(default_factory=list)
+    helpers: list[tuple[int, ...]] = field(default_factory=list)  # HELPERS per period
+    flag_col: int = 0
+
+    def copy(self) -> TableRows:
+        """Its own lists (of the same items: a layout's are only ever added to)."""
+        return TableRows(self.first, self.last, list(self.groups), list(self.indicators),
+                      list(self.inputs), list(self.validations), list(self.helper_cells),
+                      list(self.helpers), self.flag_col)
 
 
 def column_of(key: str) -> str:
