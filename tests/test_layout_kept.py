@@ -77,3 +77,19 @@ def test_locked_text_is_the_canonical_text_of_the_locked_values(small_master, va
         lay.cells.append(L.Cell(lay.last_row + 2, 3, "last one wins", "td"))
         lay.cells.append(L.Cell(lay.last_row + 3, 27, value, "td"))
         assert lay.locked_text() == canonical_text(lay.locked_values())
+
+
+def test_a_forms_json_text_is_the_canonical_text_of_its_dict(small_master):
+    """forms/manifest.py, form_json_text: the IKI's and the settings' texts kept per
+    object; another object (other settings, another IKI) has its own."""
+    from iki_xlsx.forms.manifest import form_json_text, form_to_dict
+
+    for form in small_master.forms():
+        for other in [form, *_others(form), form,
+                      replace(form, settings=replace(form.settings, tempat='Kota "Baru"')),
+                      replace(form, iki=replace(form.iki, jabatan="Jabatan é\n漢"))]:
+            assert form_json_text(other) == canonical_text(form_to_dict(other))
+        for i in range(20):  # objects made and dropped: their ids come back, their texts not
+            made = replace(form, settings=replace(form.settings, tempat=f"Kota {i}"),
+                           iki=replace(form.iki, jabatan=f"Jabatan {i}"))
+            assert form_json_text(made) == canonical_text(form_to_dict(made))

@@ -39,6 +39,7 @@ from .formcopy import FORM_COPY_KEY, pack_form
 from .manifest import (
     build_manifest,
     content_hash,
+    form_json_text,
     form_to_dict,
     reading_view,
     sign_text,
@@ -131,7 +132,7 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         revision, status = max(prev.last, prev.revision) + 1, "revisi"
     body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
                           key_id=job.key_id, locked_hash=digest)
-    form_text = ledger_json(form_to_dict(form))
+    form_text = form_json_text(form)  # canonical_text(form_to_dict(form))
     body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
     # after the content hash is taken: which realisasi cells are open (issues 11, 23)
     lay.inactive = reissue.close_inactive(lay, job.active)
