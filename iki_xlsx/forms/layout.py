@@ -104,7 +104,7 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
 
 
 
-KEPT_TABLES = 256  # tables kept per process (emptied when full), see _Sheet.table
+KEPT_TABLES = 64  # tables kept per process (emptied when full; ~60 kB each), see _Sheet.table
 _kept_tables: dict[tuple, tuple] = {}
 
 

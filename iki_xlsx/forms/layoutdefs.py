@@ -33,7 +33,7 @@ NAME_KETERANGAN = "IKI_KETERANGAN"
 NAME_CAPAIAN = "IKI_CAPAIAN"
 
 # FormLayout.locked_text: each text's JSON kept per process (emptied when full)
-KEPT_JSON_TEXTS = 50_000
+KEPT_JSON_TEXTS = 8192  # the texts of the forms of ~60 IKIs
 _json_texts: dict[str, str] = {}
 _json_string = json.encoder.encode_basestring  # canonical JSON keeps non-ASCII as is
 _json_float = json.encoder.JSONEncoder(allow_nan=True).encode  # 90.0, NaN, Infinity

@@ -230,7 +230,7 @@ def form_to_dict(form: Form) -> dict:
             "settings": _settings(form.settings), "iki": _iki(form.iki)}
 
 
-KEPT_FORM_PARTS = 1024  # IKIs' and settings' texts kept per process (emptied when full)
+KEPT_FORM_PARTS = 128  # IKIs' and settings' texts kept per process (emptied when full)
 _form_parts: dict[int, tuple[object, str]] = {}  # id → (the IKI or settings, its text)
 
 
