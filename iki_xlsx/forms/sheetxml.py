@@ -51,7 +51,7 @@ KEPT_CONDITIONAL = 256  # <conditionalFormatting>s kept per process, with their 
 _kept_conditional: dict[object, tuple[str, int]] = {}
 KEPT_HEADS = 100_000  # cells' ``<c r="…"`` kept per process (emptied when full)
 _heads: dict[tuple[int, int], str] = {}
-KEPT_ROW_STARTS = 100_000  # rows' ``<row r="…" spans="…" ht="…"`` kept per process
+KEPT_ROW_STARTS = 4096  # rows' ``<row r="…" spans="…" ht="…"`` kept per process
 _row_starts: dict[tuple, str] = {}
 _SHORT = MAX_CELL_TEXT // 2  # a text this long is within a cell's limit (xlsxtext.limit)
 KEPT_FONTS = 1024  # a rich text run's <rPr> per format made once per process (emptied when full)
