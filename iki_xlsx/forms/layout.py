@@ -103,7 +103,6 @@ def build_layout(form: Form, texts: Texts) -> FormLayout:
         helper_cells=table.helper_cells, warnings=warnings)
 
 
-
 KEPT_TABLES = 64  # tables kept per process (emptied when full; ~60 kB each), see _Sheet.table
 _kept_tables: dict[tuple, tuple] = {}
 
