@@ -268,3 +268,35 @@ def test_the_first_slices_sets_are_taken_by_the_others(setup, tmp_path, monkeypa
 
     (tmp_path / "sets").unlink()  # the first slice failed: nothing to take
     assert made(rest, (sets, False), "4") == alone
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_forked_first_slice_makes_its_items_from_the_forms_it_inherited(
+        setup, tmp_path, monkeypatch, method):  # noqa: F811
+    """Forked workers: the first slice's items are made by its worker from the forms it
+    inherited (this process packs only the other slices'); spawned ones are given every
+    slice's. The same workbook either way."""
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+    recap = _recap(ws, "TW II")
+    out = tmp_path / "out"
+    alone = parts(write_recap_xlsx(recap, out / "1.xlsx", jobs=1))
+    made = []
+    real = rowjobs.form_items
+
+    def counted(forms, periods):
+        made.extend(f.nip for f in forms)
+        return real(forms, periods)
+
+    monkeypatch.setattr(rowjobs, "form_items", counted)
+    both = parts(write_recap_xlsx(recap, out / "2.xlsx", jobs=2))
+    first = rowjobs._cut(recap.forms, 2, 2)[0]
+    rest = [f.nip for f in recap.forms[first[1]:]]
+    assert made == (rest if method == "fork" else [f.nip for f in recap.forms])
+    assert {n: v for n, v in alone.items() if n != "docProps/core.xml"} == \
+        {n: v for n, v in both.items() if n != "docProps/core.xml"}
+    assert rowjobs._forked == {}  # nothing kept once the workbook is written
+    assert sorted(p.name for p in out.iterdir()) == ["1.xlsx", "2.xlsx"]

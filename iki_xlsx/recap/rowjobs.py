@@ -3,7 +3,8 @@ of its own (a :class:`~.rowzip.Piece`): in worker processes while this one write
 other sheets (a large recap, several cores), or here (a small recap, ``jobs=1``, or where
 no worker can be started). Each slice knows its first row (the indikator before it);
 what travels to a worker is plain data (:func:`~.indicator_rows.form_items`, packed by
-marshal). The slices go out before any sheet is written: a worker measures its texts and
+marshal), but for the first slice of a forked worker, which makes its items from the forms
+it inherited: no core waits while this process packs them. The slices go out before any sheet is written: a worker measures its texts and
 says its sources (:class:`~.indicator_rows.Measured`) while the cells' styles are not
 known yet (xlsxwriter numbers a format when it is first used: after Ringkasan and Per
 Pegawai), then waits for them (an Event and a shared array given at its start). The
@@ -45,6 +46,7 @@ STYLES_WAIT = 900.0  # seconds a worker waits for the cells' styles (seconds, no
 SHARED_WAIT = 120.0  # seconds a worker waits for the first slice's sets (seconds, normally)
 
 _texts: dict[str | None, Texts] = {}  # a worker's texts, by templates folder
+_forked: dict[str, list] = {}  # the forms a forked worker inherits, by their slices' base
 _styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), "shared"
 # (Event: the first slice's sets measured), see _given
 
@@ -60,13 +62,18 @@ def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
                texts: Texts | None = None, share: tuple[str, bool] | None = None) -> Piece:
     """Rows of ``items`` numbered from ``first + 1``, deflated into ``path`` (a worker's
     task, or this process's); ``items`` None: :func:`packed` in ``path`` (the rows then
-    replace them); ``texts``: None to load the plan's templates. A plan without styles
+    replace them), or (base, lo, hi): those of the forms ``lo:hi`` this forked worker
+    inherited (``_forked[base]``); ``texts``: None to load the plan's templates. A plan without styles
     (a worker started before they were known) waits for them after measuring.
     ``share`` (a worker's): (a file, True) to leave the indikator sets' lines measured
     here in it (the first slice), (that file, False) to take them from it."""
     if items is None:
         with open(path, "rb") as fh:
             items = unpacked(fh.read())
+    elif type(items) is tuple:  # read twice (measured, then written): made once here
+        base, lo, hi = items
+        items = [x for chunk in LazyItems(_forked[base][lo:hi], plan.periods).chunks()
+                 for x in chunk]
     if texts is None:
         texts = _texts.get(plan.templates) or _texts.setdefault(
             plan.templates, Texts(plan.templates))
@@ -205,6 +212,9 @@ class RowJobs:
             shared = str(self.base.with_name(f"{self.base.name}.sets"))
             self.paths += [shared, shared + ".part"]  # removed with the slices' files
             context = worker_context(START_METHOD)
+            inherit = context.get_start_method() == "fork"
+            if inherit:  # removed by close
+                _forked[str(self.base)] = self.forms
             self.ready = context.Event()
             self.values = context.Array("i", len(self.plan.widths) + 3, lock=False)
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=context,
@@ -212,10 +222,14 @@ class RowJobs:
                                             initargs=(self.ready, self.values,
                                                       context.Event()))  # the sets said
             for k, ((lo, hi, row), path) in enumerate(zip(self.slices, self.paths)):
-                with open(path, "wb") as fh:  # not kept here while the worker runs
-                    fh.writelines(packed(chunk) for chunk in
-                                  LazyItems(self.forms[lo:hi], self.plan.periods).chunks())
-                self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path,
+                items = None
+                if k == 0 and inherit:  # its worker starts at once; the others' items
+                    items = (str(self.base), lo, hi)  # are packed here meanwhile
+                else:
+                    with open(path, "wb") as fh:  # not kept here while the worker runs
+                        fh.writelines(packed(chunk) for chunk in LazyItems(
+                            self.forms[lo:hi], self.plan.periods).chunks())
+                self.futures.append(self.pool.submit(make_slice, self.plan, items, row, path,
                                                      None, (shared, k == 0)))
         return self
 
@@ -248,6 +262,7 @@ class RowJobs:
                 self.ready.set()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        _forked.pop(str(self.base), None)
         for path in self.paths:
             Path(path).unlink(missing_ok=True)
 
