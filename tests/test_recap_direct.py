@@ -7,6 +7,7 @@ xlsxwriter, formats first used out of column order, and a sheet that becomes an 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from datetime import datetime
 
@@ -210,7 +211,7 @@ def _calls_sheet(calls, rows_of) -> bytes:
         row = float(r) if formatted == "float row" else r
         f = None if formatted is False else fmt
         if kind == "number":
-            if isinstance(value, (int, float)) and value == value:
+            if isinstance(value, (int, float)) and not math.isnan(value):
                 out.write_number(row, col, value, f)
         elif kind == "string":
             if isinstance(value, str) and len(value) < 10_000:
