@@ -300,3 +300,26 @@ def test_a_forked_first_slice_makes_its_items_from_the_forms_it_inherited(
         {n: v for n, v in both.items() if n != "docProps/core.xml"}
     assert rowjobs._forked == {}  # nothing kept once the workbook is written
     assert sorted(p.name for p in out.iterdir()) == ["1.xlsx", "2.xlsx"]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_first_slice_failing_before_its_sets_are_said_fails_at_once(
+        setup, tmp_path, monkeypatch):  # noqa: F811
+    """The first slice's worker failing before it has said its indikator sets (here: its
+    items, made from the forms it inherited) still tells the other workers, which then
+    measure their own: the error surfaces at once, not after they waited for the sets."""
+    import time
+
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", "fork")
+    monkeypatch.setattr(rowjobs, "SHARED_WAIT", 70.0)
+    recap = _recap(ws, "TW II")
+    recap.forms[0].indicators[0].values = None  # a bug: the first slice's items fail
+    out = tmp_path / "out"
+    start = time.monotonic()
+    with pytest.raises(AttributeError):
+        write_recap_xlsx(recap, out / "rekap.xlsx", jobs=2)
+    assert time.monotonic() - start < 60, time.monotonic() - start
+    assert list(out.iterdir()) == []

@@ -63,30 +63,32 @@ def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
     """Rows of ``items`` numbered from ``first + 1``, deflated into ``path`` (a worker's
     task, or this process's); ``items`` None: :func:`packed` in ``path`` (the rows then
     replace them), or (base, lo, hi): those of the forms ``lo:hi`` this forked worker
-    inherited (``_forked[base]``); ``texts``: None to load the plan's templates. A plan without styles
-    (a worker started before they were known) waits for them after measuring.
+    inherited (``_forked[base]``); ``texts``: None to load the plan's templates. A plan
+    without styles (a worker started before they were known) waits for them after
+    measuring.
     ``share`` (a worker's): (a file, True) to leave the indikator sets' lines measured
     here in it (the first slice), (that file, False) to take them from it."""
-    if items is None:
-        with open(path, "rb") as fh:
-            items = unpacked(fh.read())
-    elif type(items) is tuple:  # read twice (measured, then written): made once here
-        base, lo, hi = items
-        items = [x for chunk in LazyItems(_forked[base][lo:hi], plan.periods).chunks()
-                 for x in chunk]
-    if texts is None:
-        texts = _texts.get(plan.templates) or _texts.setdefault(
-            plan.templates, Texts(plan.templates))
-    if share is None:
-        measured = Measured(plan, texts, items)
-    elif share[1]:
-        try:
+    try:
+        if items is None:
+            with open(path, "rb") as fh:
+                items = unpacked(fh.read())
+        elif type(items) is tuple:  # read twice (measured, then written): made once here
+            base, lo, hi = items
+            items = [x for chunk in LazyItems(_forked[base][lo:hi], plan.periods).chunks()
+                     for x in chunk]
+        if texts is None:
+            texts = _texts.get(plan.templates) or _texts.setdefault(
+                plan.templates, Texts(plan.templates))
+        if share is None:
+            measured = Measured(plan, texts, items)
+        elif share[1]:
             measured = Measured(plan, texts, items)
             _publish(measured.own, share[0])
-        finally:  # said also when this slice failed: the others then measure their own
+        else:
+            measured = Measured(plan, texts, items, _shared(share[0]))
+    finally:  # said also when the first slice failed: the others then measure their own
+        if share is not None and share[1]:
             _styles["shared"].set()
-    else:
-        measured = Measured(plan, texts, items, _shared(share[0]))
     if not plan.styles:
         plan = _with_styles(plan)
     out = InlineRows(list(plan.styles), plan.number_styles)
