@@ -6,6 +6,8 @@ xlsxwriter, formats first used out of column order, and a sheet that becomes an 
 
 from __future__ import annotations
 
+import io
+import math
 import zipfile
 from datetime import datetime
 
@@ -185,3 +187,58 @@ def test_direct_text_is_escaped_as_xlsxwriter_escapes(value):
     want = None if text.startswith("<r>") and text.endswith("</r>") else \
         f"<is><t{space}>{ws._escape_data(text)}</t></is>"
     assert DirectRows(ws)._text(value) == want
+
+
+
+CALL_VALUES = [*TEXTS[:4], *TEXTS[5:], "Ya", "Ya", "Tidak", 2.5, 0.1 + 0.2, 7, 0.0, 1e20,
+               True, None, float("nan")]
+
+
+def _calls_sheet(calls, rows_of) -> bytes:
+    """The sheet's XML after ``calls`` (rows further, column, kind, value, formatted)
+    made through ``rows_of``, after a title row (as every sheet of the recap has)."""
+    out_file = io.BytesIO()
+    wb = xlsxwriter.Workbook(out_file, {"constant_memory": True, "in_memory": False,
+                                        "strings_to_numbers": False})
+    wb.set_properties({"created": datetime(2026, 1, 2, 3, 4, 5)})
+    fmt = wb.add_format({"text_wrap": True})
+    ws = wb.add_worksheet("Data")
+    ws.write_string(0, 0, "Judul", fmt)
+    out = rows_of(ws)
+    r = 1
+    for step, col, kind, value, formatted in calls:
+        r += step
+        row = float(r) if formatted == "float row" else r
+        f = None if formatted is False else fmt
+        if kind == "number":
+            if isinstance(value, (int, float)) and not math.isnan(value):
+                out.write_number(row, col, value, f)
+        elif kind == "string":
+            if isinstance(value, str) and len(value) < 10_000:
+                out.write_string(row, col, value, f)
+        elif kind == "text":
+            put_text(out, row, col, value, f)
+        elif kind == "blank":
+            out.write_blank(row, col, None, f)
+        else:
+            out.set_row(row, 20 if f else None)
+    out.close()
+    wb.close()
+    with zipfile.ZipFile(out_file) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_any_calls_write_what_xlsxwriter_writes():
+    """Random sequences of the calls the sheets make (a text or number met before in a
+    row's later cells, taken in one step; a cell without a format; a rich, odd or
+    over-long text; a row number given as a float): the same sheet as xlsxwriter's own
+    calls make."""
+    import random
+
+    rng = random.Random(35)
+    for _ in range(400):
+        calls = [(rng.choice([0, 0, 1, 1, 2]), rng.choice([0, 1, 2, 3, 5]),
+                  rng.choice(["number", "string", "text", "text", "blank", "height"]),
+                  rng.choice(CALL_VALUES), rng.choice([True, True, True, False, "float row"]))
+                 for _ in range(rng.randrange(40))]
+        assert _calls_sheet(calls, DirectRows) == _calls_sheet(calls, Passthrough), calls

@@ -222,3 +222,104 @@ def test_a_workbook_failing_before_its_styles_ends_its_workers(setup, tmp_path, 
     with pytest.raises(OSError, match="disk penuh"):
         write_recap_xlsx(_recap(ws, "TW II"), out / "rekap.xlsx", jobs=2)
     assert list(out.iterdir()) == []
+
+
+def test_the_first_slices_sets_are_taken_by_the_others(setup, tmp_path, monkeypatch):  # noqa: F811
+    """The first slice's worker leaves the lines of the indikator sets it measured in a
+    file; another slice's worker takes them from there, measuring only the sets it does
+    not find (the rows the same as measured alone); when the first slice failed (no
+    file), each measures its own."""
+    import threading
+    from dataclasses import replace
+
+    from iki_xlsx.core.texts import get_texts
+    from iki_xlsx.recap.indicator_rows import Measured
+    from iki_xlsx.recap.xlsx import indicator_plan
+
+    ws, _ = setup
+    recap = _recap(ws, "TW II")
+    texts = get_texts()
+    plan = indicator_plan(recap, texts)
+    plan = replace(plan, styles=tuple(range(1, 1 + len(plan.widths))), number_styles=(7, 8, 9))
+    first, rest = recap.forms[:3], recap.forms[3:]
+    said = threading.Event()
+    monkeypatch.setitem(rowjobs._styles, "shared", said)
+    sets = str(tmp_path / "sets")
+
+    def made(forms, share, name):
+        items = rowjobs.LazyItems(forms, plan.periods)
+        piece = rowjobs.make_slice(plan, items, 5, str(tmp_path / name), texts, share)
+        with open(piece.path, "rb") as fh:
+            return zlib.decompressobj(-15).decompress(fh.read())
+
+    made(first, (sets, True), "0")
+    assert said.is_set()
+    own = dict(rowjobs.unpacked((tmp_path / "sets").read_bytes()))
+    assert own == Measured(plan, texts, list(rowjobs.LazyItems(first, plan.periods))).own
+    alone = made(rest, None, "1")
+    assert made(rest, (sets, False), "2") == alone  # the same rows, measured or taken
+    taken = [key for key in own if any(key == i[0][:7] for f in rowjobs.LazyItems(
+        rest, plan.periods) for i in f[3])]
+    assert taken  # the small master's sets repeat across its forms
+    taller = {key: 9 for key in own}  # taken as they are: never measured again
+    (tmp_path / "sets").write_bytes(rowjobs.packed(list(taller.items())))
+    assert made(rest, (sets, False), "3").count(b'ht="') == alone.count(b'ht="')
+    assert made(rest, (sets, False), "3") != alone
+
+    (tmp_path / "sets").unlink()  # the first slice failed: nothing to take
+    assert made(rest, (sets, False), "4") == alone
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_forked_first_slice_makes_its_items_from_the_forms_it_inherited(
+        setup, tmp_path, monkeypatch, method):  # noqa: F811
+    """Forked workers: the first slice's items are made by its worker from the forms it
+    inherited (this process packs only the other slices'); spawned ones are given every
+    slice's. The same workbook either way."""
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", method)
+    recap = _recap(ws, "TW II")
+    out = tmp_path / "out"
+    alone = parts(write_recap_xlsx(recap, out / "1.xlsx", jobs=1))
+    made = []
+    real = rowjobs.form_items
+
+    def counted(forms, periods):
+        made.extend(f.nip for f in forms)
+        return real(forms, periods)
+
+    monkeypatch.setattr(rowjobs, "form_items", counted)
+    both = parts(write_recap_xlsx(recap, out / "2.xlsx", jobs=2))
+    first = rowjobs._cut(recap.forms, 2, 2)[0]
+    rest = [f.nip for f in recap.forms[first[1]:]]
+    assert made == (rest if method == "fork" else [f.nip for f in recap.forms])
+    assert {n: v for n, v in alone.items() if n != "docProps/core.xml"} == \
+        {n: v for n, v in both.items() if n != "docProps/core.xml"}
+    assert rowjobs._forked == {}  # nothing kept once the workbook is written
+    assert sorted(p.name for p in out.iterdir()) == ["1.xlsx", "2.xlsx"]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_first_slice_failing_before_its_sets_are_said_fails_at_once(
+        setup, tmp_path, monkeypatch):  # noqa: F811
+    """The first slice's worker failing before it has said its indikator sets (here: its
+    items, made from the forms it inherited) still tells the other workers, which then
+    measure their own: the error surfaces at once, not after they waited for the sets."""
+    import time
+
+    ws, _ = setup
+    monkeypatch.setattr(rowjobs, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(rowjobs, "START_METHOD", "fork")
+    monkeypatch.setattr(rowjobs, "SHARED_WAIT", 70.0)
+    recap = _recap(ws, "TW II")
+    recap.forms[0].indicators[0].values = None  # a bug: the first slice's items fail
+    out = tmp_path / "out"
+    start = time.monotonic()
+    with pytest.raises(AttributeError):
+        write_recap_xlsx(recap, out / "rekap.xlsx", jobs=2)
+    assert time.monotonic() - start < 60, time.monotonic() - start
+    assert list(out.iterdir()) == []

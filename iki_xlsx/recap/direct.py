@@ -44,6 +44,7 @@ class DirectRows:
         self.plain = True
         self._xf: dict[object, str] = {}  # format → ' s="n"'
         self._texts: dict[str, str | None] = {}  # text → '<is>…</is>' (None: rich)
+        self._tails: dict[str, str] = {}  # text → its cell after the style (see _tail)
         self._refs: dict[int, str] = {}  # column → its letters
 
     # ------------------------------------------------------------------ the calls taken
@@ -59,7 +60,13 @@ class DirectRows:
         return self.plain
 
     def write_number(self, row, col, number, cell_format=None):
-        if self._take("write_number", (row, col, number, cell_format)):
+        if row == self.row and self.plain and cell_format is not None \
+                and type(row) is int and type(col) is int and 0 <= col < _MAX_COL \
+                and (type(number) is int or type(number) is float) and math.isfinite(number):
+            # the row's next cell, plain: _take and _number in one step
+            self.calls.append(("write_number", (row, col, number, cell_format)))
+            self.cells[col] = (cell_format, f"><v>{number:.16G}</v></c>")
+        elif self._take("write_number", (row, col, number, cell_format)):
             self._number(col, number, cell_format)
 
     def write_datetime(self, row, col, date, cell_format=None):
@@ -85,25 +92,34 @@ class DirectRows:
 
     def write_string(self, row, col, string, cell_format=None):
         if self._take("write_string", (row, col, string, cell_format)):
-            body = self._text(string) if type(string) is str and len(string) <= _SHORT \
+            tail = self._tail(string) if type(string) is str and len(string) <= _SHORT \
                 else None
-            if cell_format is None or body is None:
+            if cell_format is None or tail is None:
                 self.plain = False
             else:
-                self.cells[col] = (cell_format, f' t="inlineStr">{body}</c>')
+                self.cells[col] = (cell_format, tail)
 
     def write_text(self, row, col, value, cell_format=None):
         """:func:`~iki_xlsx.core.xlsxtext.write_text` (a user's text as text) into this
         sheet: a short plain text with a format is taken here in one step, as the
         ``write_string`` it makes; anything else goes through it."""
-        if type(value) is str and value and cell_format is not None \
-                and len(value) <= _SHORT and not is_raw_rich(value):
-            if self._take("write_string", (row, col, value, cell_format)):
-                body = self._text(value)
-                if body is None:
-                    self.plain = False
-                else:
-                    self.cells[col] = (cell_format, f' t="inlineStr">{body}</c>')
+        if type(value) is str and value and cell_format is not None:
+            if row == self.row and self.plain and type(row) is int and type(col) is int \
+                    and 0 <= col < _MAX_COL:
+                tail = self._tails.get(value)  # a text met before (none over-long or rich)
+                if tail is not None:  # the row's next cell, in one step
+                    self.calls.append(("write_string", (row, col, value, cell_format)))
+                    self.cells[col] = (cell_format, tail)
+                    return
+            if len(value) <= _SHORT and not is_raw_rich(value):
+                if self._take("write_string", (row, col, value, cell_format)):
+                    tail = self._tail(value)
+                    if tail is None:
+                        self.plain = False
+                    else:
+                        self.cells[col] = (cell_format, tail)
+            else:
+                write_text(self, row, col, value, cell_format)
         else:
             write_text(self, row, col, value, cell_format)
 
@@ -118,6 +134,19 @@ class DirectRows:
                 self.plain = False
             else:
                 self.height = pixels
+
+    def _tail(self, string: str) -> str | None:
+        """A text's cell after its style (``<is>``: :meth:`_text`), kept; None where
+        xlsxwriter writes the text raw."""
+        tail = self._tails.get(string)
+        if tail is None:
+            body = self._text(string)
+            if body is None:
+                return None
+            tail = f' t="inlineStr">{body}</c>'
+            if len(self._tails) < 50_000:
+                self._tails[string] = tail
+        return tail
 
     def _text(self, string: str) -> str | None:
         """The ``<is>`` of a text as xlsxwriter's ``_write_cell`` makes it; None where it

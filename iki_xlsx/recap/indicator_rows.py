@@ -52,10 +52,12 @@ class Measured:
     worker measures while the styles are not known yet): the lines of an indikator's
     own columns, per distinct set, and the words and lines of its sources."""
 
-    def __init__(self, plan: RowPlan, texts: Texts, items):
+    def __init__(self, plan: RowPlan, texts: Texts, items, own: dict | None = None):
+        """``own``: the lines of indikator sets measured already (by another slice's
+        worker: :mod:`.rowjobs`), taken as they are; the others are measured here."""
         widths = plan.widths
         self.short = {w: one_line_chars(w) for w in widths}
-        self.own: dict[tuple, int] = {}
+        self.own: dict[tuple, int] = {} if own is None else own
         self.sources: dict[tuple, tuple[str, int]] = {}
         own, sources, short = self.own, self.sources, self.short
         for _, _, _, inds in items:

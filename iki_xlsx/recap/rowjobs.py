@@ -3,10 +3,15 @@ of its own (a :class:`~.rowzip.Piece`): in worker processes while this one write
 other sheets (a large recap, several cores), or here (a small recap, ``jobs=1``, or where
 no worker can be started). Each slice knows its first row (the indikator before it);
 what travels to a worker is plain data (:func:`~.indicator_rows.form_items`, packed by
-marshal). The slices go out before any sheet is written: a worker measures its texts and
+marshal), but for the first slice of a forked worker, which makes its items from the forms
+it inherited: no core waits while this process packs them. The slices go out before any sheet is written: a worker measures its texts and
 says its sources (:class:`~.indicator_rows.Measured`) while the cells' styles are not
 known yet (xlsxwriter numbers a format when it is first used: after Ringkasan and Per
-Pegawai), then waits for them (an Event and a shared array given at its start).
+Pegawai), then waits for them (an Event and a shared array given at its start). The
+indikator sets repeat across slices (the forms of one IKI are spread over the sheet): the
+first slice's worker leaves the lines it measured of them in a file beside its slice, and
+the other slices' workers take them from there (:func:`make_slice`'s ``share``) instead
+of measuring every set again.
 
 Windows-safe: the workers are started by the platform's default method (spawn on
 Windows and macOS), or spawned when this process has threads (the portal: a fork would
@@ -35,34 +40,55 @@ from .inline import InlineRows
 from .rowzip import Piece, deflater
 
 PARALLEL_ROWS = 50_000  # fewer rows: made here (a worker's start costs about a second)
-SLICES_PER_JOB = 1  # a slice per worker: each slice measures every indikator text it meets again
+SLICES_PER_JOB = 1  # a slice per worker: each slice escapes every indikator text it meets again
 START_METHOD: str | None = None  # None: the platform's default, spawn with threads
 STYLES_WAIT = 900.0  # seconds a worker waits for the cells' styles (seconds, normally)
+SHARED_WAIT = 120.0  # seconds a worker waits for the first slice's sets (seconds, normally)
 
 _texts: dict[str | None, Texts] = {}  # a worker's texts, by templates folder
-_styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), see _given
+_forked: dict[str, list] = {}  # the forms a forked worker inherits, by their slices' base
+_styles: dict = {}  # a worker's: "ready" (Event) and "values" (shared Array), "shared"
+# (Event: the first slice's sets measured), see _given
 
 
-def _given(ready, values) -> None:
+def _given(ready, values, shared) -> None:
     """A worker's start: it makes no reference cycles and ends with the workbook (the
     collector off), and learns the cells' styles through ``values`` once ``ready``."""
     gc.disable()
-    _styles.update(ready=ready, values=values)
+    _styles.update(ready=ready, values=values, shared=shared)
 
 
 def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
-               texts: Texts | None = None) -> Piece:
+               texts: Texts | None = None, share: tuple[str, bool] | None = None) -> Piece:
     """Rows of ``items`` numbered from ``first + 1``, deflated into ``path`` (a worker's
     task, or this process's); ``items`` None: :func:`packed` in ``path`` (the rows then
-    replace them); ``texts``: None to load the plan's templates. A plan without styles
-    (a worker started before they were known) waits for them after measuring."""
-    if items is None:
-        with open(path, "rb") as fh:
-            items = unpacked(fh.read())
-    if texts is None:
-        texts = _texts.get(plan.templates) or _texts.setdefault(
-            plan.templates, Texts(plan.templates))
-    measured = Measured(plan, texts, items)
+    replace them), or (base, lo, hi): those of the forms ``lo:hi`` this forked worker
+    inherited (``_forked[base]``); ``texts``: None to load the plan's templates. A plan
+    without styles (a worker started before they were known) waits for them after
+    measuring.
+    ``share`` (a worker's): (a file, True) to leave the indikator sets' lines measured
+    here in it (the first slice), (that file, False) to take them from it."""
+    try:
+        if items is None:
+            with open(path, "rb") as fh:
+                items = unpacked(fh.read())
+        elif type(items) is tuple:  # read twice (measured, then written): made once here
+            base, lo, hi = items
+            items = [x for chunk in LazyItems(_forked[base][lo:hi], plan.periods).chunks()
+                     for x in chunk]
+        if texts is None:
+            texts = _texts.get(plan.templates) or _texts.setdefault(
+                plan.templates, Texts(plan.templates))
+        if share is None:
+            measured = Measured(plan, texts, items)
+        elif share[1]:
+            measured = Measured(plan, texts, items)
+            _publish(measured.own, share[0])
+        else:
+            measured = Measured(plan, texts, items, _shared(share[0]))
+    finally:  # said also when the first slice failed: the others then measure their own
+        if share is not None and share[1]:
+            _styles["shared"].set()
     if not plan.styles:
         plan = _with_styles(plan)
     out = InlineRows(list(plan.styles), plan.number_styles)
@@ -80,6 +106,26 @@ def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
             fh.write(packed)
             if len(chunk) < 2000:
                 return Piece(path, csize, crc, size)
+
+
+def _publish(own: dict, path: str) -> None:
+    """The indikator sets' lines in ``path`` for the other slices' workers, whole or not
+    at all (written aside, then renamed)."""
+    with open(path + ".part", "wb") as fh:
+        fh.write(packed(list(own.items())))
+    os.replace(path + ".part", path)
+
+
+def _shared(path: str) -> dict:
+    """The first slice's indikator sets and their lines; none when that slice failed or
+    did not say them in time (this worker then measures every set itself)."""
+    if not _styles["shared"].wait(SHARED_WAIT):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            return dict(unpacked(fh.read()))
+    except FileNotFoundError:
+        return {}
 
 
 def _with_styles(plan: RowPlan) -> RowPlan:
@@ -150,7 +196,7 @@ class RowJobs:
     def __init__(self, plan: RowPlan, forms: list, texts: Texts, base: Path,
                  jobs: int | None = None):
         self.plan, self.forms, self.texts, self.base = plan, forms, texts, base
-        self.paths: list[str] = []
+        self.paths: list[str] = []  # the slices' files, and the shared sets' (see start)
         self.jobs = _workers(jobs, sum(len(f.indicators) for f in forms), texts)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list = []
@@ -165,17 +211,28 @@ class RowJobs:
         self.paths = [str(self.base.with_name(f"{self.base.name}.{k}"))
                       for k in range(len(self.slices))]
         if self.jobs > 1:
+            shared = str(self.base.with_name(f"{self.base.name}.sets"))
+            self.paths += [shared, shared + ".part"]  # removed with the slices' files
             context = worker_context(START_METHOD)
+            inherit = context.get_start_method() == "fork"
+            if inherit:  # removed by close
+                _forked[str(self.base)] = self.forms
             self.ready = context.Event()
             self.values = context.Array("i", len(self.plan.widths) + 3, lock=False)
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                             initializer=_given,
-                                            initargs=(self.ready, self.values))
-            for (lo, hi, row), path in zip(self.slices, self.paths):
-                with open(path, "wb") as fh:  # not kept here while the worker runs
-                    fh.writelines(packed(chunk) for chunk in
-                                  LazyItems(self.forms[lo:hi], self.plan.periods).chunks())
-                self.futures.append(self.pool.submit(make_slice, self.plan, None, row, path))
+                                            initargs=(self.ready, self.values,
+                                                      context.Event()))  # the sets said
+            for k, ((lo, hi, row), path) in enumerate(zip(self.slices, self.paths)):
+                items = None
+                if k == 0 and inherit:  # its worker starts at once; the others' items
+                    items = (str(self.base), lo, hi)  # are packed here meanwhile
+                else:
+                    with open(path, "wb") as fh:  # not kept here while the worker runs
+                        fh.writelines(packed(chunk) for chunk in LazyItems(
+                            self.forms[lo:hi], self.plan.periods).chunks())
+                self.futures.append(self.pool.submit(make_slice, self.plan, items, row, path,
+                                                     None, (shared, k == 0)))
         return self
 
     def styled(self, styles: tuple[int, ...], number_styles: tuple[int, int, int]) -> None:
@@ -207,6 +264,7 @@ class RowJobs:
                 self.ready.set()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        _forked.pop(str(self.base), None)
         for path in self.paths:
             Path(path).unlink(missing_ok=True)
 

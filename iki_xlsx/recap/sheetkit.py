@@ -54,7 +54,12 @@ def put_value(ws, r: int, c: int, value: object, fm: Formats, fmt=None) -> None:
     function of the value giving one), a time in the one date format, text as text,
     nothing as a blank cell (the grid stays whole)."""
     cell = fm.text if fmt is None or callable(fmt) else fmt
-    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+    if type(value) is str:  # most values: a text (or nothing), as below
+        if value:
+            put_text(ws, r, c, value, cell)
+        else:
+            ws.write_blank(r, c, None, cell)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value):
         number = fmt(value) if callable(fmt) else \
             fm.number(value) if fmt is None or fmt is fm.text else fmt
