@@ -184,38 +184,3 @@ def test_a_part_of_a_kept_parts_length_has_its_own_crc(tmp_path, monkeypatch):
             assert z.getinfo("xl/worksheets/sheet3.xml").CRC == crc32(part)
     # computed for a (new), c (other bytes), d (other than c), e (other than d) only
     assert computed == [one, two, one, two]
-
-
-def _small_parts_book(path: Path, packed: bool, kind: int) -> None:
-    """Workbooks of three makeups: their content types, relationships, theme and
-    application properties differ (sheets, hidden sheets, strings, custom properties,
-    defined names, company)."""
-    wb = PackedWorkbook(path) if packed else Workbook(str(path), {"in_memory": True})
-    wb.set_properties({"title": "t", "author": "a", **({"company": "Pemda"} if kind else {})})
-    if kind != 1:
-        wb.set_custom_property("iki_form_id", "x")
-    for i in range(kind + 2):
-        ws = wb.add_worksheet(f"S{i}")
-        if kind != 2:
-            ws.write_string(0, 0, f"teks {i}")
-        if i == 2:
-            ws.very_hidden()
-    if kind == 1:
-        wb.define_name("NAMA", "=S0!$A$1:$A$3")
-    if kind == 2:
-        wb.set_theme = None  # nothing: the default theme
-    wb.close()
-
-
-def test_kept_small_parts_are_what_xlsxwriter_writes_for_each_workbook(tmp_path):
-    """forms/package.py, _PartsPackager._kept_part: workbooks of other makeups after
-    each other, and again, each with the parts xlsxwriter writes for it."""
-    for round_ in range(2):
-        for kind in (0, 1, 2, 0):
-            ours, theirs = tmp_path / f"o{round_}{kind}.xlsx", tmp_path / f"t{round_}{kind}.xlsx"
-            _small_parts_book(ours, True, kind)
-            _small_parts_book(theirs, False, kind)
-            got, want = _parts(ours), _parts(theirs)
-            for name in ("docProps/core.xml",):
-                got.pop(name), want.pop(name)
-            assert got == want, kind

@@ -39,7 +39,6 @@ from .formcopy import FORM_COPY_KEY, pack_form
 from .manifest import (
     build_manifest,
     content_hash,
-    form_json_text,
     form_to_dict,
     reading_view,
     sign_text,
@@ -117,9 +116,8 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
     texts = get_texts(job.templates_dir)
     form = job.form
     lay = L.build_layout(form, texts)
-    # the locked content's canonical text (lay.locked_values() as JSON): hashed here,
-    # stored in the ledger as it is
-    locked_text = lay.locked_text()
+    locked = lay.locked_values()
+    locked_text = ledger_json(locked)  # hashed here, stored in the ledger as it is
     digest = content_hash(locked_text)
     prev = job.previous
     if prev is None:
@@ -132,7 +130,7 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
         revision, status = max(prev.last, prev.revision) + 1, "revisi"
     body = build_manifest(form, lay, form_id=job.form_id, revision=revision,
                           key_id=job.key_id, locked_hash=digest)
-    form_text = form_json_text(form)  # canonical_text(form_to_dict(form))
+    form_text = ledger_json(form_to_dict(form))
     body[FORM_COPY_KEY] = pack_form(form_text)  # issue 11: recovery from the file itself
     # after the content hash is taken: which realisasi cells are open (issues 11, 23)
     lay.inactive = reissue.close_inactive(lay, job.active)
@@ -143,8 +141,7 @@ def build_and_write(job: FormJob, commits: DeferredCommits | None = None) -> For
     manifest, manifest_text = sign_text(body, job.key)
     write_form(job.path, form, lay, manifest_text, job.password, texts, job.form_id, revision,
                commits)
-    row = issued_row(form, job.form_id, revision, manifest, locked_text, job.rel_path,
-                     form_text)
+    row = issued_row(form, job.form_id, revision, manifest, locked, job.rel_path, form_text)
     # Serialised here, in the worker: the main process only inserts the text (the form's
     # is the canonical text already made for the manifest).
     row = replace(row, targets=ledger_json(row.targets), locked_cells=locked_text,
@@ -314,11 +311,11 @@ def _indicator_dict(ind) -> dict:
     return {"no": ind.no, "sasaran": ind.sasaran, "indikator": ind.indikator}
 
 
-def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict | str,
+def issued_row(form: Form, form_id: str, revision: int, manifest: dict, locked: dict,
                rel_path: str, form_json: dict | str | None = None) -> NewRevision:
     """The ledger row of one issued revision (its reading view not yet made);
-    ``locked``: the locked values, or their canonical text; ``form_json``: the form's
-    :func:`form_to_dict`, or its canonical text, when the caller made it already."""
+    ``form_json``: the form's :func:`form_to_dict`, or its canonical text, when the
+    caller made it already."""
     f = form
     return NewRevision(
         form_id, revision, f.pegawai.nip, f.iki.kode, f.settings.tahun, f.pegawai.nama,

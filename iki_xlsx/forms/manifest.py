@@ -226,47 +226,20 @@ def form_to_dict(form: Form) -> dict:
 
     Built field by field: ``dataclasses.asdict`` deep-copies every indicator, a cost
     paid once per form generated."""
-    return {"pegawai": _person(form.pegawai), "atasan": _person(form.atasan),
-            "settings": _settings(form.settings), "iki": _iki(form.iki)}
-
-
-KEPT_FORM_PARTS = 128  # IKIs' and settings' texts kept per process (emptied when full)
-_form_parts: dict[int, tuple[object, str]] = {}  # id → (the IKI or settings, its text)
-
-
-def form_json_text(form: Form) -> str:
-    """``canonical_text(form_to_dict(form))``, the IKI's and the settings' canonical
-    texts made once per process for each (they are frozen: the forms of one IKI share
-    its object, every form of a master its settings; ~0.3 ms a form of 25 indikator).
-    A dict's canonical text is its items' texts in key order."""
-    return (f'{{"atasan":{canonical_text(_person(form.atasan))},'
-            f'"iki":{_kept_text(form.iki, _iki)},'
-            f'"pegawai":{canonical_text(_person(form.pegawai))},'
-            f'"settings":{_kept_text(form.settings, _settings)}}}')
-
-
-def _kept_text(part, to_dict) -> str:
-    kept = _form_parts.get(id(part))
-    if kept is None or kept[0] is not part:
-        if len(_form_parts) >= KEPT_FORM_PARTS:
-            _form_parts.clear()
-        kept = _form_parts[id(part)] = (part, canonical_text(to_dict(part)))
-    return kept[1]
-
-
-def _settings(s: Settings) -> dict:
+    s = form.settings
     settings = {f.name: getattr(s, f.name) for f in fields(s) if f.name != "sandi"}
     settings["periode"] = s.periode.value
     settings["tanggal"] = s.tanggal.isoformat() if s.tanggal else None
     settings["target_tengah_tahun"] = MidYear(s.target_tengah_tahun).value
-    return settings
-
-
-def _iki(iki: IKIDefinition) -> dict:
-    return {"kode": iki.kode, "perangkat_daerah": iki.perangkat_daerah,
-            "jabatan": iki.jabatan, "tugas": iki.tugas, "fungsi": list(iki.fungsi),
-            "label_sasaran": iki.label_sasaran,
-            "indicators": [_indicator(i) for i in iki.indicators]}
+    iki = form.iki
+    return {
+        "pegawai": _person(form.pegawai), "atasan": _person(form.atasan),
+        "settings": settings,
+        "iki": {"kode": iki.kode, "perangkat_daerah": iki.perangkat_daerah,
+                "jabatan": iki.jabatan, "tugas": iki.tugas, "fungsi": list(iki.fungsi),
+                "label_sasaran": iki.label_sasaran,
+                "indicators": [_indicator(i) for i in iki.indicators]},
+    }
 
 
 def _person(p: Person) -> dict:

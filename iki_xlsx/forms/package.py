@@ -176,66 +176,8 @@ class _SharedStrings(SharedStrings):
         self.fh.write(xml)
 
 
-KEPT_SMALL_PARTS = 256  # small parts kept per process, by all they are made of
-_small_parts: dict[tuple, str] = {}
-
-
 class _PartsPackager(Packager):
-    """xlsxwriter's packager, handing its parts to the workbook instead of to the zip;
-    the small parts the same in every form (content types, relationships, theme, the
-    application properties: ~0.3 ms a form) written by xlsxwriter once per process for
-    everything they are made of (:meth:`_kept_part`)."""
-
-    def _kept_part(self, key: tuple, write) -> None:
-        """xlsxwriter's ``write`` of the part named ``key[0]``, or the part it wrote
-        for the same ``key`` (the part's name and everything its writer reads) before."""
-        xml = _small_parts.get(key)
-        if xml is not None:
-            self._filename(key[0]).write(xml)
-            return
-        count = len(self.filenames)
-        write()
-        if len(self.filenames) == count + 1 and self.filenames[-1][1] == key[0]:
-            if len(_small_parts) >= KEPT_SMALL_PARTS:
-                _small_parts.clear()
-            _small_parts[key] = self.filenames[-1][0].getvalue()
-
-    def _made_of(self) -> tuple:
-        """What the content types and the workbook's relationships are made of besides
-        the kinds of sheets (xlsxwriter 3.x's writers read these)."""
-        wb = self.workbook
-        return (tuple(s.is_chartsheet for s in wb.worksheets()), bool(wb.str_table.count),
-                bool(wb.vba_project), bool(wb.vba_project_signature),
-                bool(wb.custom_properties), bool(wb.has_metadata),
-                bool(wb._has_feature_property_bags()), bool(wb.embedded_images.has_images()))
-
-    def _write_content_types_file(self) -> None:
-        tables = sum(len(s.tables) for s in self.workbook.worksheets())
-        self._kept_part(("[Content_Types].xml", self._made_of(),
-                         tuple(sorted(self.workbook.image_types.items())), self.chart_count,
-                         self.drawing_count, self.num_vml_files, self.table_count + tables,
-                         self.num_comment_files), super()._write_content_types_file)
-
-    def _write_root_rels_file(self) -> None:
-        self._kept_part(("_rels/.rels", bool(self.workbook.custom_properties)),
-                        super()._write_root_rels_file)
-
-    def _write_workbook_rels_file(self) -> None:
-        self._kept_part(("xl/_rels/workbook.xml.rels", self._made_of()),
-                        super()._write_workbook_rels_file)
-
-    def _write_theme_file(self) -> None:
-        self._kept_part(("xl/theme/theme1.xml", self.workbook.theme_xml),
-                        super()._write_theme_file)
-
-    def _write_app_file(self) -> None:
-        wb, props = self.workbook, self.workbook.doc_properties
-        self._kept_part(("docProps/app.xml",
-                         tuple((s.name, s.is_chartsheet, s.hidden) for s in wb.worksheets()),
-                         self.chartsheet_count, tuple(self.named_ranges), wb.read_only,
-                         *((k, props[k]) for k in ("company", "manager", "hyperlink_base")
-                           if k in props)),
-                        super()._write_app_file)
+    """xlsxwriter's packager, handing its parts to the workbook instead of to the zip."""
 
     def _write_styles_file(self) -> None:
         """xlsxwriter's, or the part it wrote for a workbook of the same formats

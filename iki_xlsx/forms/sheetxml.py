@@ -51,8 +51,6 @@ KEPT_CONDITIONAL = 256  # <conditionalFormatting>s kept per process, with their 
 _kept_conditional: dict[object, tuple[str, int]] = {}
 KEPT_HEADS = 100_000  # cells' ``<c r="…"`` kept per process (emptied when full)
 _heads: dict[tuple[int, int], str] = {}
-KEPT_ROW_STARTS = 4096  # rows' ``<row r="…" spans="…" ht="…"`` kept per process
-_row_starts: dict[tuple, str] = {}
 _SHORT = MAX_CELL_TEXT // 2  # a text this long is within a cell's limit (xlsxtext.limit)
 KEPT_FONTS = 1024  # a rich text run's <rPr> per format made once per process (emptied when full)
 _run_fonts: dict[int, str] = {}
@@ -343,16 +341,10 @@ class DirectSheet(Worksheet):
                 return self.fh.getvalue()[:-2]
             finally:
                 self.fh = fh
-        key = (row, span, info.height, self.default_row_height, self.original_row_height)
-        xml = _row_starts.get(key)
-        if xml is None:
-            xml = f'<row r="{row + 1}"' + (f' spans="{span}"' if span else "")
-            height = self.default_row_height if info.height is None else info.height
-            if height != self.original_row_height or height != self.default_row_height:
-                xml += f' ht="{height * 0.75:.16g}" customHeight="1"'
-            if len(_row_starts) >= KEPT_ROW_STARTS:
-                _row_starts.clear()
-            _row_starts[key] = xml
+        xml = f'<row r="{row + 1}"' + (f' spans="{span}"' if span else "")
+        height = self.default_row_height if info.height is None else info.height
+        if height != self.original_row_height or height != self.default_row_height:
+            xml += f' ht="{height * 0.75:.16g}" customHeight="1"'
         return xml
 
     def _write_sheet_data(self) -> None:
