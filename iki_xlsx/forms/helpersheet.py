@@ -82,7 +82,7 @@ def _shared_rows_xml(cells: tuple[HelperCell, ...]) -> tuple[str, tuple[int, ...
     process for each set of helper cells: forms whose indikator read alike (the same
     kinds of rows at the same places) have the same helper sheet, and its ~1,000
     formulas are the largest part of a form to write. A key holds the cells, whose
-    templates are shared already (``layout._row_templates``)."""
+    templates are shared already (``layoutformulas.row_templates``)."""
     rows, cols = [c.row for c in cells], [c.col for c in cells]
     return rows_xml(list(cells)), (min(rows), min(cols), max(rows), max(cols))
 

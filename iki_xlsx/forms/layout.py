@@ -8,30 +8,60 @@ manifest and the ledger; the reader (:mod:`iki_xlsx.collect`) never rebuilds a l
 it takes that cell map from the ledger and the sheet names, table columns and A1
 references from here.
 
-Longer than 400 lines because it is the single definition of the sheet (cells,
-heights, print setup, A1 references) that the writer and the reader both use.
+The names and records of the sheet live in :mod:`.layoutdefs`, the shared formulas in
+:mod:`.layoutformulas`; both are re-exported here, the one module the writer and the
+reader read the sheet from (as ``L.SHEET_FORM``, ``L.cell_ref`` …).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from ..core.capaian import capaian_formula, excel_number, prorates
-from ..core.model import Form, Indicator, MidYear, Polarity
+from ..core.model import Form, Polarity
 from ..core.predikat import PredikatScale
-from ..core.rules import Context, context
-from ..core.show import NUMBER_FORMATS, decimals_shown, period_label
+from ..core.show import decimals_shown, period_label
 from ..core.textfit import (
     LINE_HEIGHT,
-    MAX_LINES,
     MAX_ROW_HEIGHT,
     PADDING,
     height_for,
     text_lines,
 )
 from ..core.texts import Texts, tanggal_indonesia
-from .liveform import HELPERS, INVALID, ROW, HelperCell, flag_formula, period_formulas
+from .layoutdefs import (  # noqa: F401  (the sheet's names, read as L.SHEET_FORM …)
+    COLUMNS,
+    HELPER,
+    INDENT,
+    MANIFEST_CHUNK,
+    MANIFEST_MARK,
+    NAME_CAPAIAN,
+    NAME_KETERANGAN,
+    NAME_REALISASI,
+    SHEET_FORM,
+    SHEET_GUIDE,
+    SHEET_HELPER,
+    SHEET_MANIFEST,
+    STYLES,
+    WIDTH_CAPAIAN,
+    WIDTH_KETERANGAN,
+    WIDTH_REALISASI,
+    ZWSP,
+    Cell,
+    FormLayout,
+    IndicatorCells,
+    atasan_unit,
+    column_of,
+    overlong_texts,
+)
+from .layoutformulas import (
+    capaian_template,
+    midyear_note,
+    predikat_formula,
+    quote,
+    reading_context,
+    row_helpers,
+)
+from .liveform import HELPERS, INVALID, ROW, HelperCell
 from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref …)
     cell_ref,
     col_name,
@@ -43,181 +73,6 @@ from .refs import (  # noqa: F401  (the sheet's references, read as L.cell_ref �
     ref_row,
     row_refs,
 )
-
-SHEET_FORM = "IKI"
-SHEET_GUIDE = "Petunjuk"
-SHEET_MANIFEST = "_manifest"
-# The form's helper cells (liveform.py), on their own very hidden sheet: the IKI sheet that
-# collect reads stays as small as before, and nothing hidden sits beside the table.
-SHEET_HELPER = "_hitung"
-HELPER = f"'{SHEET_HELPER}'!"  # prefix of a reference to it from the IKI sheet
-MANIFEST_MARK = "iki-xlsx-manifest"
-MANIFEST_CHUNK = 8000  # characters of manifest JSON per cell (a cell holds 32,767)
-
-# Defined names (workbook scope): hints for people and other tools, never trusted alone.
-NAME_REALISASI = "IKI_REALISASI"
-NAME_KETERANGAN = "IKI_KETERANGAN"
-NAME_CAPAIAN = "IKI_CAPAIAN"
-
-ZWSP = "\u200b"  # zero-width space
-INDENT = 1.5  # characters of width a left indent of 1 takes from a text cell
-
-# Column widths (Excel character units) of the fixed columns, then per period.
-COLUMNS = (("no", 5), ("sasaran", 24), ("indikator", 30), ("penjelasan", 30),
-           ("sumber_data", 20), ("satuan", 10), ("target", 10))
-WIDTH_REALISASI = 9
-WIDTH_CAPAIAN = 13  # fits the warning "Periksa isian" on one line
-WIDTH_KETERANGAN = 24
-
-STYLES: dict[str, dict] = {
-    "title": {"bold": True, "font_size": 12, "align": "center", "valign": "vcenter"},
-    "subtitle": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True},
-    "label": {"valign": "top"},
-    "label_bold": {"bold": True, "valign": "top"},
-    "value": {"valign": "top", "text_wrap": True},
-    "th": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
-           "border": 1, "bg_color": "#D9E1F2"},
-    "td": {"valign": "vcenter", "text_wrap": True, "border": 1, "indent": 1},
-    # NO and SASARAN merged over rows that may straddle a page: top-aligned, or a
-    # centred text would sit on the page break and be cut.
-    "td_group": {"valign": "top", "align": "left", "text_wrap": True, "border": 1,
-                 "indent": 1},
-    "td_group_center": {"valign": "top", "align": "center", "text_wrap": True, "border": 1},
-    "td_center": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
-    "td_target": {"valign": "vcenter", "align": "center", "text_wrap": True, "border": 1},
-    # a number target shows as it reads in text (90, 85,5, 1.500.000: NUMBER_FORMATS);
-    # what the pegawai types shows as typed ("General"): "#,##0.##" showed 90 as "90."
-    # in Excel and Gnumeric
-    **{f"td_target_{d}": {"valign": "vcenter", "align": "center", "text_wrap": True,
-                          "border": 1, "num_format": fmt}
-       for d, fmt in enumerate(NUMBER_FORMATS)},
-    "input_number": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
-                     "bg_color": "#FFF2CC", "num_format": "General"},
-    "input_choice": {"valign": "vcenter", "align": "center", "border": 1, "locked": False,
-                     "bg_color": "#FFF2CC"},
-    "input_text": {"valign": "vcenter", "text_wrap": True, "border": 1, "locked": False,
-                   "indent": 1,
-                   "bg_color": "#FFF2CC"},
-    # re-issue (issue 23): a closed period's cell still open for a late value; a period
-    # outside the form's Mulai / Selesai (locked)
-    "input_late_number": {"valign": "vcenter", "align": "center", "border": 1,
-                          "locked": False, "bg_color": "#F4B183", "num_format": "#,##0.##"},
-    "input_late_choice": {"valign": "vcenter", "align": "center", "border": 1,
-                          "locked": False, "bg_color": "#F4B183"},
-    "td_inactive": {"border": 1, "bg_color": "#BFBFBF", "pattern": 1},
-    "capaian": {"valign": "vcenter", "align": "center", "border": 1, "num_format": "0.00",
-                "bg_color": "#F2F2F2", "text_wrap": True},
-    "helper": {},
-    "warn": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
-    # issue 26: a re-issued form's mark of an indikator the atasan returned
-    "returned": {"valign": "vcenter", "text_wrap": True, "border": 1, "bg_color": "#F8CBAD",
-                 "font_color": "#9C0006", "font_size": 8},
-    "summary_label": {"bold": True, "align": "right", "valign": "top", "border": 1},
-    "summary": {"bold": True, "align": "center", "valign": "top", "border": 1,
-                "num_format": "0.00", "bg_color": "#F2F2F2", "text_wrap": True},
-    "note": {"italic": True, "valign": "top", "text_wrap": True},
-    "sign": {"align": "center", "valign": "top", "text_wrap": True},
-    "sign_name": {"align": "center", "valign": "bottom", "bold": True, "underline": 1},
-}
-
-
-@dataclass(slots=True)
-class Cell:
-    row: int  # 0-based
-    col: int
-    value: object  # str | float | None
-    style: str
-    last_row: int | None = None  # merge range end (inclusive)
-    last_col: int | None = None
-    formula: str = ""  # for formula cells; value is then the cached result
-    rich: tuple | None = None  # ((style or None, text), …): rich text whose join is value
-
-    @property
-    def ref(self) -> str:
-        return cell_ref(self.row, self.col)
-
-
-@dataclass
-class IndicatorCells:
-    id: str
-    row: int
-    realisasi: dict[str, str]  # period code → "H14"
-    capaian: str
-    keterangan: str
-
-
-@dataclass
-class FormLayout:
-    cells: list[Cell]
-    inputs: list[tuple[int, int, str]]  # (row, col, kind) kind: number | choice | text
-    indicators: list[IndicatorCells]
-    widths: list[float]
-    heights: dict[int, float]
-    last_row: int
-    last_col: int
-    header_rows: tuple[int, int]  # table header, repeated on every printed page
-    table_rows: tuple[int, int]  # first and last indicator row
-    periods: tuple[str, ...]
-    realisasi_cols: tuple[int, ...]
-    capaian_col: int
-    keterangan_col: int
-    validations: list[dict] = field(default_factory=list)
-    page_breaks: list[int] = field(default_factory=list)  # rows starting a new page
-    helper_cells: list[HelperCell] = field(default_factory=list)  # on SHEET_HELPER, same rows
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (range, formula): "warn"
-
-    def locked_values(self) -> dict[str, object]:
-        """Every locked cell that shows a value: address → text or number (as float).
-
-        This is "the locked content" of a form: hashed into the manifest, kept in the
-        ledger, and compared with the cell values a returned file holds. Formula cells are
-        left out (:meth:`formula_cells`): readers recompute capaian instead of trusting
-        them, and value readers see only their cached results.
-        """
-        out: dict[str, object] = {}
-        for c in self.cells:
-            if c.formula or c.value is None or c.value == "":
-                continue
-            out[c.ref] = float(c.value) if isinstance(c.value, (int, float)) else c.value
-        return out
-
-    def formula_cells(self) -> dict[str, str]:
-        return {c.ref: c.formula for c in self.cells if c.formula}
-
-
-def column_of(key: str) -> str:
-    """The letters of a table column of :data:`COLUMNS` (``"indikator"`` → ``"C"``)."""
-    return col_name([k for k, _ in COLUMNS].index(key))
-
-
-def overlong_texts(iki) -> list[tuple[str, str]]:
-    """(where, excerpt) of each text of an IKI definition that cannot print whole in one
-    row (over :data:`MAX_LINES` lines at the form's narrowest layout, an annual one)."""
-    widths = dict(COLUMNS)
-    wide = sum(w for _, w in COLUMNS[2:]) + WIDTH_REALISASI + WIDTH_CAPAIAN + WIDTH_KETERANGAN
-    out = []
-
-    def check(where: str, text: str, width: float) -> None:
-        if text and text_lines(text, width) > MAX_LINES:
-            out.append((where, text[:40] + ("…" if len(text) > 40 else "")))
-
-    check("Tugas", iki.tugas, wide)
-    for item in iki.fungsi:
-        check("Fungsi", item, wide)
-    for ind in iki.indicators:
-        for key in ("sasaran", "indikator", "penjelasan", "sumber_data"):
-            check(key.replace("_", " ").title(), getattr(ind, key), widths[key] - INDENT)
-    return out
-
-
-def atasan_unit(form: Form) -> str:
-    """The atasan's unit kerja as printed: their own, their perangkat daerah; for an
-    atasan outside the Pegawai sheet, the pegawai's perangkat daerah (a civil servant)
-    or the pemerintah daerah (no NIP: the Bupati)."""
-    ats = form.atasan
-    return (ats.unit_kerja or ats.perangkat_daerah
-            or (form.pegawai.perangkat_daerah or form.iki.perangkat_daerah if ats.nip
-                else form.settings.pemerintah_daerah) or "")
 
 
 def _colon(value: object) -> str:
@@ -406,10 +261,10 @@ class _Sheet:
             table.inputs.extend((r, c, kind) for c in self.real_cols)
             table.inputs.append((r, self.ket_col, "text"))
             ctx = reading_context(ind)
-            table.helper_cells.extend(_row_helpers(r, self.real_cols, tuple(table.helpers),
+            table.helper_cells.extend(row_helpers(r, self.real_cols, tuple(table.helpers),
                                                    table.flag_col, ctx, s.batas_capaian))
             shape = (ind.target, ind.polaritas, ind.agregasi, tuple(ind.period_targets.items()))
-            self.put(r, self.cap_col, "", "capaian", formula=_capaian_template(
+            self.put(r, self.cap_col, "", "capaian", formula=capaian_template(
                 tuple(table.helpers), table.flag_col, shape, s.batas_capaian, s.periode,
                 warning, s.target_tengah_tahun).replace(ROW, str(r + 1)))
             refs = [cell_ref(r, c) for c in self.real_cols]
@@ -456,7 +311,7 @@ class _Sheet:
                       f"{cell_ref(last, table.flag_col)}")
         self.put(r, 0, self.t("form.rata_rata"), "summary_label", r, cap_col - 1)
         self.put(r, cap_col, "", "summary",
-                 formula=f'=IF(SUM({flag_range})>0,"{_q(warning)}",'
+                 formula=f'=IF(SUM({flag_range})>0,"{quote(warning)}",'
                          f'IF(COUNT({cap_range})=0,"",AVERAGE({cap_range})))')
         warnings = [(f"{cell_ref(first, c)}:{cell_ref(last, c)}",
                      f'={HELPER}${col_name(h[-1])}{first + 1}="{INVALID}"')
@@ -466,7 +321,7 @@ class _Sheet:
                          f'=AND(ISTEXT({top}),{top}<>"")'))
         scale = PredikatScale.from_setting(self.form.settings.skala_predikat)
         self.put(r, self.ket_col, "", "summary",
-                 formula=_predikat_formula(cell_ref(r, cap_col), scale))
+                 formula=predikat_formula(cell_ref(r, cap_col), scale))
         self.heights[r] = height_for(1)
         self.r += 2
         note = midyear_note(self.form, self.texts)
@@ -521,78 +376,7 @@ class _Sheet:
                                    self.r, c1, rich=segments))
 
 
-def midyear_note(form: Form, texts: Texts) -> str:
-    """The line under the table that says what a ``jumlah`` with only a yearly target
-    is compared with s.d. each period (setting *Target Tengah Tahun*); "" when no
-    indikator of the form has such a target."""
-    s = form.settings
-    if not any(prorates(ind, s.periode) for ind in form.iki.indicators):
-        return ""
-    n = len(s.periode.periods)
-    parts = ", ".join(f"{period_label(texts, p)} {i}/{n}"
-                      for i, p in enumerate(s.periode.periods, start=1))
-    return texts.t(f"form.catatan_jumlah.{MidYear(s.target_tengah_tahun).value}",
-                   bagian=parts)
-
-
-def reading_context(ind) -> Context:
-    """How the rule table reads an indikator's realisasi (collect makes the same one from
-    the issued manifest: polaritas, target value or a range's upper bound, SATUAN and
-    the target as printed)."""
-    t = ind.target
-    return context(Polarity(ind.polaritas).value, t.value if t.value is not None else t.high,
-                   ind.satuan, t.text)
-
-
-@lru_cache(maxsize=4096)
-def _row_helpers(r: int, real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
-                 flag_col: int, ctx: Context, cap: float) -> tuple[HelperCell, ...]:
-    """The helper cells of the indicator row ``r`` (0-based), the flag last: forms whose
-    indikator read alike have the same cells row by row, made once."""
-    per_period, flag_text = _row_templates(real_cols, helpers, flag_col, ctx, cap)
-    cells = [HelperCell(r, c, formula) for cols, formulas in zip(helpers, per_period)
-             for c, formula in zip(cols, formulas) if formula]
-    return (*cells, HelperCell(r, flag_col, flag_text, 0))
-
-
-@lru_cache(maxsize=4096)
-def _row_templates(real_cols: tuple[int, ...], helpers: tuple[tuple[int, ...], ...],
-                   flag_col: int, ctx: Context, cap: float):
-    """The helper formulas of an indicator row, with :data:`ROW` for its row number:
-    rows alike differ only by it (built once, ~1 ms per form saved). Per period, the
-    formulas in :data:`HELPERS` order ("" for a helper the row does not use)."""
-    out, checked = [], []
-    for c, cols in zip(real_cols, helpers):
-        refs = {letter: f"{col_name(h)}{ROW}" for letter, h in zip(HELPERS, cols)}
-        formulas = period_formulas(f"{SHEET_FORM}!{col_name(c)}{ROW}", refs, ctx, cap)
-        out.append(tuple(formulas.get(letter, "") for letter in HELPERS))
-        checked.append(refs["P"])
-    return tuple(out), flag_formula(checked)
-
-
-@lru_cache(maxsize=4096)
-def _capaian_template(helpers: tuple[tuple[int, ...], ...], flag_col: int, shape: tuple,
-                      cap: float, periode, warning: str, midyear) -> str:
-    """The CAPAIAN formula with :data:`ROW` for its row number, made once per shape of
-    indikator (target, polaritas, agregasi, period targets: all it reads) and setting."""
-    target, polaritas, agregasi, period_targets = shape
-    ind = Indicator("", "", "", "", "", "", target, polaritas, agregasi, dict(period_targets))
-    return capaian_formula([f"{HELPER}{col_name(h[-1])}{ROW}" for h in helpers], ind, cap,
-                           periode, flag=f"{HELPER}{col_name(flag_col)}{ROW}",
-                           warning=warning, midyear=midyear)
-
 
 def _letter(i: int) -> str:
     """a, b, …, z, aa, ab, … for fungsi items."""
     return col_name(i).lower()
-
-
-def _predikat_formula(ref: str, scale: PredikatScale) -> str:
-    expr = f'"{_q(scale.final)}"'
-    for threshold, label in reversed(scale.bands):
-        expr = f'IF({ref}>{excel_number(threshold)},"{_q(label)}",{expr})'
-    return f'=IF(ISNUMBER({ref}),{expr},"")'
-
-
-def _q(text: str) -> str:
-    return str(text).replace('"', '""')
