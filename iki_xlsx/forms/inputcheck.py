@@ -12,6 +12,8 @@ kinds of indikator in the same rows) reuse the first one's ``<dataValidations>``
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..core.show import period_label
 from ..core.texts import Texts
 from . import layout as L
@@ -32,15 +34,21 @@ def number_messages(ctx, texts: Texts, periode: str) -> dict:
             "error_message": t("aturan.validasi.angka_galat")[:MESSAGE_LIMIT]}
 
 
+@lru_cache(maxsize=4096)
+def _kind_of(kind: str, ctx) -> tuple:
+    """The kind of indikator a REALISASI rule is made for: ``("choice",)`` or
+    ``("number", percent, letters)`` — once per context (both are worked out from its
+    texts, ~5 µs an indikator, 25 a form)."""
+    return ("choice",) if kind == "choice" else ("number", ctx.percent, ctx.letters)
+
+
 def write_input_checks(ws, lay: L.FormLayout, texts: Texts) -> None:
     """Data validation of every REALISASI and KETERANGAN cell of the form (``ws``: a
     :class:`.sheetxml.DirectSheet`)."""
     t = texts.t
     groups: dict[tuple, list[int]] = {}  # kind of indikator → its rows (a message each)
     for v in lay.validations:
-        ctx = v["context"]
-        key = ("choice",) if v["kind"] == "choice" else ("number", ctx.percent, ctx.letters)
-        groups.setdefault(key, []).append(v["row"])
+        groups.setdefault(_kind_of(v["kind"], v["context"]), []).append(v["row"])
     if ws.kept_validations((texts, tuple(lay.realisasi_cols), tuple(lay.periods),
                             tuple((k, tuple(rows)) for k, rows in groups.items()),
                             tuple(lay.table_rows), lay.keterangan_col)):

@@ -17,6 +17,7 @@ def col_name(col: int) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)  # the same few hundred cells in form after form (~400 a form)
 def cell_ref(row: int, col: int) -> str:
     return f"{col_name(col)}{row + 1}"
 
