@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..core import fastjson
 from ..core.model import format_nip, whole
 from ..core.problems import Problem, Status
 from ..core.show import period_label
@@ -72,7 +71,7 @@ ISSUED_CACHE = 256  # issued forms kept decoded while judging (a form usually co
 def _view_of(text: str) -> ReadingView:
     """A stored reading view decoded (once per text: the forms of one IKI and layout
     share it; a :class:`ReadingView` is immutable)."""
-    return load_view(fastjson.loads(text))
+    return load_view(json.loads(text))
 
 
 class Judge:

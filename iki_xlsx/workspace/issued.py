@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
 
-from ..core import fastjson
 from ..core.problems import ACCEPTED
 from .journal import active_line, log_line, revision_line
 from .ledger import Ledger, chunks, from_json, ledger_json, now_iso
@@ -199,7 +198,7 @@ class IssuedForms:
             (form_id, revision)).fetchone()
         if row is None:
             return None
-        return IssuedForReading(*row[:6], fastjson.loads(row[6]),
+        return IssuedForReading(*row[:6], json.loads(row[6]),
                                 row[7] if reading_text else from_json(row[7]), row[8])
 
     def manifest_text(self, form_id: str, revision: int) -> str | None:
