@@ -1,9 +1,11 @@
 """JSON for what the ledger keeps and reads back in bulk — what each file gave, each
 form's kept values (:mod:`.kept`): ``orjson`` where it can be imported (4–10× faster than
 :mod:`json` on these numbers: a float's text is most of the work), :mod:`json`
-otherwise. Both give the same values: text orjson does not take (integers beyond 64
-bits, ``NaN`` and ``Infinity``, which :mod:`json` writes) is read by :mod:`json`, and
-:func:`dumps` is asked for plain data only (its caller checks: :func:`plain`)."""
+otherwise. Both give the same values: text orjson does not take (``NaN`` and
+``Infinity``, which :mod:`json` writes) or would read otherwise (an integer beyond 64
+bits, which orjson reads as a float: a text with a run of 19 digits is not given to it)
+is read by :mod:`json`, and :func:`dumps` is asked for plain data only (its caller
+checks: :func:`plain`); a text :mod:`json` wrote there starts with a space."""
 
 from __future__ import annotations
 

@@ -63,14 +63,15 @@ def fingerprint(files: Sequence[FileInput]) -> str:
 def encode(met: Met) -> str:
     """The kept form of ``met`` (events of files only: decisions are never kept)."""
     files = met.files
-    place = {id(f): i for i, f in enumerate(files)}
+    place = {f.sha256: i for i, f in enumerate(files)}  # a file: its place in ``files``
     groups: dict[int, dict] = {}  # file → {indikator: {period: value}}, as a file gives them
     moved = []  # [indikator, period, its id in the file] where the file's id is another
     wide = 0.0  # the floats' sum, and whether an integer is beyond what orjson writes
     for (cur, period), (raw, f, ind_id) in met.cells.items():
-        by_ind = groups.get(id(f))
+        i = place[f.sha256]
+        by_ind = groups.get(i)
         if by_ind is None:
-            by_ind = groups[id(f)] = {}
+            by_ind = groups[i] = {}
         row = by_ind.get(cur)
         if row is None:
             row = by_ind[cur] = {}
@@ -82,22 +83,21 @@ def encode(met: Met) -> str:
             wide = math.nan
         if ind_id != cur:
             moved.append([cur, period, ind_id])
-    notes = {cur: [note, place[id(f)], ind_id] for cur, (note, f, ind_id)
+    notes = {cur: [note, place[f.sha256], ind_id] for cur, (note, f, ind_id)
              in met.notes.items()}
     events = []
-    shas = {f.sha256: i for i, f in enumerate(files)}
     for e in met.events:
         if e.kind not in FILE_EVENTS or e.decision is not None or e.verification is not None:
             raise ValueError(f"not an event of files: {e.kind}")
         events.append([e.kind, e.indicator, e.period] + [
-            None if v is None else [v.value, shas[v.sha256], v.indicator]
+            None if v is None else [v.value, place[v.sha256], v.indicator]
             for v in (e.old, e.new)] + [e.text])
     # a float sum that is not finite: some value is not (or it overflowed): json writes
     checked = wide - wide == 0.0 and all(
         fastjson.plain(v.value) for e in met.events for v in (e.old, e.new) if v is not None)
     return fastjson.dumps([VERSION, len(files), fingerprint(files),
-                           [[place[k], by_ind] for k, by_ind in groups.items()], moved,
-                           notes, events, sorted(shas[s] for s in met.old_revision),
+                           [[i, by_ind] for i, by_ind in groups.items()], moved,
+                           notes, events, sorted(place[s] for s in met.old_revision),
                            [f.name for f in files]], checked=checked)
 
 
@@ -128,8 +128,8 @@ def decode(text: str, files: Sequence[FileInput]) -> Met | None:
             met, cells, {cur: (note, met[i], ind_id) for cur, (note, i, ind_id) in notes.items()},
             [Event(kind, ind, period,
                    None if a is None else cell_value((a[0], met[a[1]], a[2])),
-                   None if b is None else cell_value((b[0], met[b[1]], b[2])), text=text)
-             for kind, ind, period, a, b, text in events],
+                   None if b is None else cell_value((b[0], met[b[1]], b[2])), text=words)
+             for kind, ind, period, a, b, words in events],
             {met[i].sha256 for i in old})
     except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         return None  # not what this version keeps: the files are met again
@@ -150,6 +150,7 @@ class Plan:
     starts: dict[str, Met | None]  # form id → its kept values (None: its files are met;
     # meeting the files after them continues them in place)
     counts: dict[str, int]  # form id → the files its kept values were made of
+    excluded: dict[str, set[str]]  # form id → its files the officer set aside
     read: dict[str, dict]  # sha256 → what a file after the kept values gave
     mark: int  # the ledger's, when the kept values were read (``ws.kept.of``)
     names: Mapping[str, str]  # sha256 → where a file after the kept values was first seen
@@ -207,10 +208,12 @@ def plan(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple] | None 
     given = given or {}
     starts: dict[str, Met | None] = {}
     counts: dict[str, int] = {}
+    excluded = {fid: excluded_files(sorted(ds, key=lambda d: d.id))
+                for fid, ds in decisions.items()}
     unread: list[str] = []  # files after the kept values whose values are not given
     for fid, fs in files.items():
-        met = taking_part(fs, revision_maps(revisions[fid], current[fid]), excluded_files(
-            sorted(decisions.get(fid, ()), key=lambda d: d.id)))
+        met = taking_part(fs, revision_maps(revisions[fid], current[fid]),
+                          excluded.get(fid, set()))
         row = stored.get(fid)
         start = starts[fid] = decode(row[1], met) if row and row[0] == current[fid] else None
         counts[fid] = len(start.files) if start else 0
@@ -223,7 +226,7 @@ def plan(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple] | None 
         names = {sha: s.where for sha, s in ws.files.first_sightings(
             [f.sha256 for fs in files.values() for f in fs if f.sha256 not in done]).items()}
     return Plan(files, decisions, verifications, revisions, current, starts, counts,
-                read, mark, names)
+                excluded, read, mark, names)
 
 
 def meet_files(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple],
@@ -237,9 +240,7 @@ def meet_files(ws, tahun: int | None, forms: list, shapes: Mapping[str, tuple],
         fid = f.form_id
         revisions = plan_.revisions.get(fid, {})
         maps = revision_maps(revisions, f.revision)
-        files = taking_part(plan_.inputs(fid), maps,
-                            excluded_files(sorted(plan_.decisions.get(fid, ()),
-                                                  key=lambda d: d.id)))
+        files = taking_part(plan_.inputs(fid), maps, plan_.excluded.get(fid, set()))
         plan_.met[fid] = meet(files, revisions, f.revision, maps, plan_.starts.get(fid))
     if keep:
         plan_.keep(ws)
