@@ -3,11 +3,12 @@ of its own (a :class:`~.rowzip.Piece`): in worker processes while this one write
 other sheets (a large recap, several cores), or here (a small recap, ``jobs=1``, or where
 no worker can be started). Each slice knows its first row (the indikator before it);
 what travels to a worker is plain data (:func:`~.indicator_rows.form_items`, packed by
-marshal), but for the first slice of a forked worker, which makes its items from the forms
-it inherited: no core waits while this process packs them. The slices go out before any sheet is written: a worker measures its texts and
-says its sources (:class:`~.indicator_rows.Measured`) while the cells' styles are not
-known yet (xlsxwriter numbers a format when it is first used: after Ringkasan and Per
-Pegawai), then waits for them (an Event and a shared array given at its start). The
+marshal), but for the first slice of a forked worker, which makes its items from the
+forms it inherited: no core waits while this process packs them. The slices go out
+before any sheet is written: a worker measures its texts and says its sources
+(:class:`~.indicator_rows.Measured`) while the cells' styles are not known yet
+(xlsxwriter numbers a format when it is first used: after Ringkasan and Per Pegawai),
+then waits for them (an Event and a shared array given at its start). The
 indikator sets repeat across slices (the forms of one IKI are spread over the sheet): the
 first slice's worker leaves the lines it measured of them in a file beside its slice, and
 the other slices' workers take them from there (:func:`make_slice`'s ``share``) instead
@@ -74,8 +75,7 @@ def make_slice(plan: RowPlan, items: list | None, first: int, path: str,
                 items = unpacked(fh.read())
         elif type(items) is tuple:  # read twice (measured, then written): made once here
             base, lo, hi = items
-            items = [x for chunk in LazyItems(_forked[base][lo:hi], plan.periods).chunks()
-                     for x in chunk]
+            items = list(LazyItems(_forked[base][lo:hi], plan.periods))
         if texts is None:
             texts = _texts.get(plan.templates) or _texts.setdefault(
                 plan.templates, Texts(plan.templates))
