@@ -38,6 +38,7 @@ from common import (  # noqa: E402
     fresh_path,
     machine,
     measure,
+    pace_line,
     summary,
     synthetic_master,
 )
@@ -136,6 +137,7 @@ def main() -> None:
     args = ap.parse_args()
 
     print(f"machine: {machine()}")
+    print(pace_line("host pace before"), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-collect-"))
     cores = os.cpu_count() or 1
     try:
@@ -181,6 +183,7 @@ def main() -> None:
         print(f"  ratio collect --jobs 1 / bare calamine (CPU): {statistics.median(ratios):.2f} "
               f"(per round: {' '.join(f'{r:.2f}' for r in ratios)}; goal ≤ 3)")
         print(f"  openpyxl / collect --jobs 1 (CPU): {opx_file / per_file:.1f}× (goal ≥ 10×)")
+        print(pace_line("host pace after"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

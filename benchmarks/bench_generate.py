@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import xlsxwriter  # noqa: E402
 from common import describe_master, fmt, fresh_path, machine, measure, summary  # noqa: E402
-from common import synthetic_master  # noqa: E402
+from common import pace_line, synthetic_master  # noqa: E402
 
 from iki_xlsx.core.model import Master, Target  # noqa: E402
 from iki_xlsx.core.texts import get_texts  # noqa: E402
@@ -129,6 +129,7 @@ def main() -> None:
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {machine()}")
+    print(pace_line("host pace before"), flush=True)
     print(f"master: {describe_master(master_of(args.n, args.distinct))}"
           + (" (--distinct: an IKI and targets of each pegawai's own)" if args.distinct else ""))
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-generate-"))
@@ -167,6 +168,7 @@ def main() -> None:
         wall = statistics.median(r["wall"] for r in runs[f"jobs{top}"])
         print(f"  {args.n} forms with --jobs {top}: {wall:.1f} s wall "
               f"(goal for 10,000 on 2 cores: < 90 s)")
+        print(pace_line("host pace after"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_collect import fill_fast  # noqa: E402
 from common import check_store as check_ledger_store  # noqa: E402
-from common import describe_master, fmt, fresh_path, machine, measure  # noqa: E402
+from common import describe_master, fmt, fresh_path, machine, measure, pace_line  # noqa: E402
 from common import synthetic_master  # noqa: E402
 from mailtools import thunderbird_reply  # noqa: E402
 
@@ -83,6 +83,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args()
     print(f"machine: {machine()}")
+    print(pace_line("host pace before"), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="iki-bench-mail-"))
     try:
         master = synthetic_master(args.n)
@@ -124,6 +125,7 @@ def main() -> None:
                   f"{'; ' + str(runs[-1]['out']['mail']) if label == 'mbox' else ''})")
         print(f"ratio mbox / folder (CPU): {statistics.median(ratios):.2f} "
               f"(per round: {' '.join(f'{r:.2f}' for r in ratios)}; goal ≤ 1.5)")
+        print(pace_line("host pace after"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -37,8 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import describe_master, fmt, fresh_path, machine, measure, vm_hwm_mb  # noqa: E402
-from common import synthetic_master  # noqa: E402
+from common import describe_master, fmt, fresh_path, machine, measure  # noqa: E402
+from common import pace_line, synthetic_master, vm_hwm_mb  # noqa: E402
 
 from iki_xlsx.core.model import Polarity  # noqa: E402
 from iki_xlsx.core.texts import get_texts  # noqa: E402
@@ -187,6 +187,7 @@ def main() -> None:
     ap.add_argument("--keep", help="folder for the populated workspace (reused when present)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
+    print(pace_line("host pace before"), flush=True)
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="iki-bench-recap-"))
     try:
         ws_dir = root / f"ws-{args.n}"
@@ -226,6 +227,7 @@ def main() -> None:
         print(f"  peak (VmHWM)       {max(r['out']['peak_build_xlsx_mb'] for r in runs):6.0f} MB"
               f" build + xlsx (goal < 500 MB), {max(r['peak_mb'] for r in runs):.0f} MB with "
               f"the html; xlsx {o['xlsx_mb']:.1f} MB, html {o['html_mb']:.1f} MB")
+        print(pace_line("host pace after"))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -41,6 +41,7 @@ from common import (  # noqa: E402
     fresh_path,
     machine,
     measure,
+    pace_line,
     synthetic_master,
 )
 
@@ -177,6 +178,7 @@ def main() -> None:
     ap.add_argument("--keep", help="folder for the set-up (reused when present)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
+    print(pace_line("host pace before"), flush=True)
     if args.keep:
         tmp = Path(args.keep) / f"year-{args.n}"
         tmp.mkdir(parents=True, exist_ok=True)
@@ -188,6 +190,7 @@ def main() -> None:
                   for i in range(args.rounds)]
         report(rounds, args.n)
         print(f"machine after: {machine()}")
+        print(pace_line("host pace after"))
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -14,6 +14,10 @@
   (``VmHWM``), the same method everywhere. The workers' peak (``ru_maxrss`` of the
   children) is reported beside it.
 - :func:`machine` and :func:`load`: what a figure ran on, and how busy the machine was.
+- :func:`pace`: how fast the host runs a fixed piece of work like ours right now, alone
+  and two copies at once: the shared host's speed swings by 40 % and more within the
+  hour, so every benchmark prints it before and after its figures. A figure is compared
+  with another of the same pace (or A with B beside it), never scaled by it.
 """
 
 from __future__ import annotations
@@ -260,3 +264,75 @@ def machine() -> str:
     return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({model}), "
             f"{mem:.0f} GB, Python {platform.python_version()}; load average "
             f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+# --------------------------------------------------------------------------- the host's pace
+
+PACE_ROWS = 12_000  # rows of the fixed work: ~0.2 s of CPU on the reference machine
+
+
+def pace_work(seed: int = 7) -> tuple[float, float]:
+    """A fixed piece of work in the proportions of ours — Python objects and texts, JSON
+    both ways, deflate, SQLite inserts and a sorted read — and its (CPU, wall) seconds.
+    Module level: it runs in spawned processes."""
+    import json
+    import sqlite3
+    import zlib
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    rnd = random.Random(seed)
+    rows = [{"nip": f"{rnd.getrandbits(59):018d}", "nama": " ".join(
+        rnd.choice(WORDS) for _ in range(rnd.randint(2, 6))), "nilai": rnd.random() * 120}
+        for _ in range(PACE_ROWS)]
+    text = json.dumps(rows, sort_keys=True)
+    back = json.loads(text)
+    packed = zlib.compress(text.encode("utf-8"), 6)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (nip TEXT, nama TEXT, nilai REAL)")
+    db.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                   [(r["nip"], r["nama"].title(), r["nilai"]) for r in back])
+    seen = sum(len(nama) for nama, in db.execute("SELECT nama FROM t ORDER BY nip"))
+    db.close()
+    if not packed or seen <= 0:  # never: the work is kept from being optimised away
+        raise RuntimeError("pace work lost its result")
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _pace_copy(barrier, out, repeat: int, together: bool) -> None:
+    pace_work()  # warm: not measured
+    best = float("inf")
+    for i in range(repeat):
+        if together:
+            barrier.wait()  # both copies start each round at once
+        best = min(best, pace_work(i)[1])
+    out.put(best)
+
+
+def pace(repeat: int = 5) -> dict:
+    """The host's pace now: the fixed work's best wall time (ms) alone, then with two
+    copies at once (each copy's best, the two started together each time), ``repeat``
+    times each in spawned processes, and the cores' worth the two copies got (2 × alone
+    / together: 2.0 when the two cores are whole cores to us, less when they are one
+    core's two threads, or busy)."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    figures = {}
+    for label, copies in (("alone", 1), ("together", 2)):
+        procs = [ctx.Process(target=_pace_copy, args=(barrier, out, repeat, copies == 2))
+                 for _ in range(copies)]
+        for proc in procs:
+            proc.start()
+        figures[label] = max(out.get() for _ in procs)  # the slower copy's best
+        for proc in procs:
+            proc.join()
+    alone, together = figures["alone"], figures["together"]
+    return {"alone_ms": alone * 1000, "together_ms": together * 1000,
+            "cores": 2 * alone / together if together else 0.0}
+
+
+def pace_line(label: str = "host pace") -> str:
+    """:func:`pace` as a line of a benchmark's output."""
+    p = pace()
+    return (f"{label}: fixed work {p['alone_ms']:.0f} ms alone, {p['together_ms']:.0f} ms "
+            f"each two at once ({p['cores']:.2f} cores' worth); load "
+            f"{os.getloadavg()[0]:.1f}")
