@@ -103,7 +103,11 @@ def read_path(path: str | Path, key: bytes | None, key_id: str | None) -> RawRea
     with path.open("rb") as fh:
         size = os_size(fh)
         if size <= MAX_FILE_BYTES:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # Its size and one byte more, not the limit: a buffer of the limit (20 MB) for
+            # each file costs the kernel more than reading the file does.
+            data = fh.read(size + 1)
+            if len(data) > size:  # it grew since: read on, to the limit
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
             if len(data) <= MAX_FILE_BYTES:
                 return read_bytes(data, key, key_id)
             size = len(data)  # grew while being read
