@@ -277,10 +277,12 @@ class Parts:
                     _sheet_path_cache.clear()
                 _sheet_path_cache[key] = paths
             self._paths = {n: (p if p in self.infos else None) for n, p in paths.items()}
+            mapped = set(self._paths.values())
             for name in self.infos:  # sheets a reader might find without our mapping
                 if name.startswith("xl/worksheets/") and name.endswith(".xml") \
-                        and name not in self._paths.values():
+                        and name not in mapped:
                     self._paths[f"\0{name}"] = name
+                    mapped.add(name)
         return self._paths
 
     def sheet_path(self, sheet_name: str) -> str | None:

@@ -282,8 +282,8 @@ def sheet_cells(sheet) -> dict[str, object]:
     r0, c0 = sheet.start or (0, 0)
     width = len(rows[0]) if rows else 0
     if all(len(row) == width for row in rows):  # a rectangle, as calamine returns
-        flat = list(chain.from_iterable(rows))
-        out = {ref: value for ref, value in zip(L.grid_refs(r0, c0, len(rows), width), flat)
+        out = {ref: value for ref, value in zip(L.grid_refs(r0, c0, len(rows), width),
+                                                chain.from_iterable(rows))
                if value != "" and value is not None}
     else:
         out = {}

@@ -160,8 +160,7 @@ def _look_canonical(xml: bytes, wanted: set[str] | None, percent: frozenset[int]
     looks at every cell)."""
     cells: dict[str, tuple] = {}
     found = [(m.start(), True) for m in _FORMULA_OPEN.finditer(xml)]
-    if b't="e"' in xml:
-        found.extend((m.start(), False) for m in _ERROR_TYPE.finditer(xml))
+    found.extend((m.start(), False) for m in _ERROR_TYPE.finditer(xml))  # one scan
     for style in percent:
         needle = b' s="%d"' % style
         at = xml.find(needle)
