@@ -62,6 +62,8 @@ __all__ = [
 
 DEFAULT_CAP = 120.0
 FULL = 100.0
+_isfinite = math.isfinite
+_INF = math.inf
 
 # --------------------------------------------------------------------------- values
 
@@ -73,7 +75,7 @@ def _is_blank(value: object) -> bool:
 def _number(value: object) -> float | None:
     """A realisasi number, or None (blank, text that is not a number, bool)."""
     if type(value) is float:  # the hot path: what the reader stores
-        return value if math.isfinite(value) else None
+        return value if _isfinite(value) else None
     if _is_blank(value) or isinstance(value, bool):
         return None
     return parse_number(value)
@@ -103,6 +105,8 @@ def _member(kind, value):
 
 
 def _check_cap(cap: float) -> float:
+    if type(cap) is float and 0.0 < cap < _INF:  # the hot path: a checked cap is itself
+        return cap
     if not (isinstance(cap, (int, float)) and math.isfinite(cap) and cap > 0):
         raise ValueError(f"capaian cap must be a positive finite number, got {cap!r}")
     return float(cap)
@@ -157,7 +161,7 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if _is_blank(realisasi):
             return None
         return min(cap, FULL) if parse_answer(realisasi) is True else 0.0
-    r = _number(realisasi)
+    r = realisasi if type(realisasi) is float and _isfinite(realisasi) else _number(realisasi)
     if polaritas is Polarity.RENTANG:
         lo, hi = _target_range(target)
         if r is None:
@@ -167,7 +171,9 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if r < lo:
             return _maksimal(r, lo, cap)
         return min(cap, FULL)
-    t = _target_value(target)
+    t = target.value
+    if type(t) is not float or not 0.0 <= t < _INF:  # else a finite float ≥ 0: itself
+        t = _target_value(target)
     if r is None:
         return None
     if polaritas is Polarity.MINIMAL:
@@ -189,7 +195,7 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
     if answers:
         return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
     return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
-        v if type(v) is float and math.isfinite(v) else _number(v))) is not None]
+        v if type(v) is float and _isfinite(v) else _number(v))) is not None]
 
 
 def _answer_value(value: object) -> object:
