@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 from .model import (
     Aggregation,
@@ -87,15 +88,25 @@ def parse_answer(value: object) -> bool | None:
     The reader uses this to flag answers the form does not allow; :func:`capaian` itself
     treats every non-blank answer other than yes as no, like the live formula.
     """
+    if type(value) is str:  # the hot path: each text's answer worked out once
+        got = _ANSWERS.get(value, _UNKNOWN)
+        if got is not _UNKNOWN:
+            return got
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         key = value.strip().casefold()
-        if key == "ya":
-            return True
-        if key == "tidak":
-            return False
+        got = True if key == "ya" else False if key == "tidak" else None
+        if type(value) is str:
+            if len(_ANSWERS) >= 10_000:
+                _ANSWERS.clear()
+            _ANSWERS[value] = got
+        return got
     return None
+
+
+_ANSWERS: dict[str, bool | None] = {}  # text → parse_answer of it
+_UNKNOWN = object()
 
 
 def _member(kind, value):
@@ -191,7 +202,8 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
     if polaritas is None:  # guess: any answer (bool or Ya/Tidak text) makes it ya/tidak
         answers = any(parse_answer(v) is not None for v in values)
     else:
-        answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
+        answers = (polaritas if type(polaritas) is Polarity else Polarity(polaritas)
+                   ) is Polarity.YA_TIDAK
     if answers:
         return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
     return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
@@ -222,14 +234,17 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
 def _aggregate_filled(answers: bool, filled: list[tuple[int, object]],
                       agregasi: Aggregation) -> float | str:
     """:func:`aggregate` of what :func:`_filled` gave (at least one period)."""
-    items = [v for _, v in filled]
     if not answers:
-        agregasi = _member(Aggregation, agregasi)
+        if type(agregasi) is not Aggregation:
+            agregasi = Aggregation(agregasi)
         if agregasi is Aggregation.JUMLAH:
-            return math.fsum(items)
+            return math.fsum(map(_SECOND, filled))
         if agregasi is Aggregation.RATA_RATA:
-            return math.fsum(items) / len(items)
-    return items[-1]
+            return math.fsum(map(_SECOND, filled)) / len(filled)
+    return filled[-1][1]
+
+
+_SECOND = itemgetter(1)  # the value of a filled (index, value)
 
 
 def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> dict[str, object]:
@@ -347,7 +362,9 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores), None
         return scores[-1], None  # terakhir (jumlah, refused by validate, behaves the same)
-    summed = _member(Aggregation, indicator.agregasi) is Aggregation.JUMLAH
+    agregasi = indicator.agregasi
+    summed = (agregasi if type(agregasi) is Aggregation else Aggregation(agregasi)
+              ) is Aggregation.JUMLAH
     last = target_period if target_period is not None and summed else periods[filled[-1][0]]
     if total is None:
         total = _aggregate_filled(answers, filled, indicator.agregasi)
@@ -365,7 +382,9 @@ def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
     progress — the aggregate's :func:`capaian`; for answers the capaian — and whether
     both came). An aggregate's ValueError is raised; a capaian's gives (total, the
     capaian when it came, None, False)."""
-    polaritas = _member(Polarity, indicator.polaritas)
+    polaritas = indicator.polaritas
+    if type(polaritas) is not Polarity:
+        polaritas = Polarity(polaritas)
     answers, filled = _filled(list(values.values()), polaritas)
     total = _aggregate_filled(answers, filled, indicator.agregasi) if filled else None
     periods = _UPTO.get((upto, scheme)) if type(upto) is str and type(
