@@ -265,17 +265,16 @@ def form_cells(year: FormYear, ids, shown, active, only_verified: bool,
     got_of = year.values.get
     check_of = year.check_of
     out = []
-    for ind_id in ids:
+    for row in _cell_keys(ids, shown):
         values: dict = {}
         sources: dict = {}
         checks: dict = {}
         waiting = 0
         anything = False
-        for p in shown:
+        for p, key in row:
             if active is not None and p not in active:
                 values[p] = None
                 continue
-            key = (ind_id, p)
             got = got_of(key)
             check = checks[p] = check_of(key, got)
             if got is None:
@@ -294,6 +293,20 @@ def form_cells(year: FormYear, ids, shown, active, only_verified: bool,
             anything = anything or value is not None
         out.append((values, sources, checks, waiting, anything))
     return out
+
+
+def _cell_keys(ids: tuple[str, ...], shown: tuple[str, ...]) -> tuple:
+    """Per indikator of ``ids``, (period, its cell's key in a year's values) for each
+    period ``shown``: made once per ``ids`` and ``shown``."""
+    keys = _KEYS.get((ids, shown))
+    if keys is None:
+        if len(_KEYS) >= 1_000:
+            _KEYS.clear()
+        keys = _KEYS[ids, shown] = tuple(tuple((p, (i, p)) for p in shown) for i in ids)
+    return keys
+
+
+_KEYS: dict[tuple, tuple] = {}
 
 
 def form_ids(count: int) -> tuple[str, ...]:
