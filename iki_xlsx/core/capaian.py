@@ -205,9 +205,27 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
         answers = (polaritas if type(polaritas) is Polarity else Polarity(polaritas)
                    ) is Polarity.YA_TIDAK
     if answers:
-        return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
+        return True, [(i, a) for i, v in enumerate(values) if (a := _answer_of(v)) is not _BLANK]
     return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
         v if type(v) is float and _isfinite(v) else _number(v))) is not None]
+
+
+def _answer_of(value: object) -> object:
+    """:func:`_answer_value` of a value that is not blank, :data:`_BLANK` for a blank one
+    (a text's worked out once)."""
+    if type(value) is str:
+        got = _ANSWER_OF.get(value)
+        if got is None:
+            got = _BLANK if _is_blank(value) else _answer_value(value)
+            if len(_ANSWER_OF) >= 10_000:
+                _ANSWER_OF.clear()
+            _ANSWER_OF[value] = got
+        return got
+    return _BLANK if _is_blank(value) else _answer_value(value)
+
+
+_BLANK = object()
+_ANSWER_OF: dict[str, object] = {}  # text → _answer_of it
 
 
 def _answer_value(value: object) -> object:
