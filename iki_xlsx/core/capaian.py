@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 from .model import (
     Aggregation,
@@ -62,6 +63,8 @@ __all__ = [
 
 DEFAULT_CAP = 120.0
 FULL = 100.0
+_isfinite = math.isfinite
+_INF = math.inf
 
 # --------------------------------------------------------------------------- values
 
@@ -73,7 +76,7 @@ def _is_blank(value: object) -> bool:
 def _number(value: object) -> float | None:
     """A realisasi number, or None (blank, text that is not a number, bool)."""
     if type(value) is float:  # the hot path: what the reader stores
-        return value if math.isfinite(value) else None
+        return value if _isfinite(value) else None
     if _is_blank(value) or isinstance(value, bool):
         return None
     return parse_number(value)
@@ -85,15 +88,25 @@ def parse_answer(value: object) -> bool | None:
     The reader uses this to flag answers the form does not allow; :func:`capaian` itself
     treats every non-blank answer other than yes as no, like the live formula.
     """
+    if type(value) is str:  # the hot path: each text's answer worked out once
+        got = _ANSWERS.get(value, _UNKNOWN)
+        if got is not _UNKNOWN:
+            return got
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         key = value.strip().casefold()
-        if key == "ya":
-            return True
-        if key == "tidak":
-            return False
+        got = True if key == "ya" else False if key == "tidak" else None
+        if type(value) is str:
+            if len(_ANSWERS) >= 10_000:
+                _ANSWERS.clear()
+            _ANSWERS[value] = got
+        return got
     return None
+
+
+_ANSWERS: dict[str, bool | None] = {}  # text → parse_answer of it
+_UNKNOWN = object()
 
 
 def _member(kind, value):
@@ -103,6 +116,8 @@ def _member(kind, value):
 
 
 def _check_cap(cap: float) -> float:
+    if type(cap) is float and 0.0 < cap < _INF:  # the hot path: a checked cap is itself
+        return cap
     if not (isinstance(cap, (int, float)) and math.isfinite(cap) and cap > 0):
         raise ValueError(f"capaian cap must be a positive finite number, got {cap!r}")
     return float(cap)
@@ -157,7 +172,7 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if _is_blank(realisasi):
             return None
         return min(cap, FULL) if parse_answer(realisasi) is True else 0.0
-    r = _number(realisasi)
+    r = realisasi if type(realisasi) is float and _isfinite(realisasi) else _number(realisasi)
     if polaritas is Polarity.RENTANG:
         lo, hi = _target_range(target)
         if r is None:
@@ -167,7 +182,9 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if r < lo:
             return _maksimal(r, lo, cap)
         return min(cap, FULL)
-    t = _target_value(target)
+    t = target.value
+    if type(t) is not float or not 0.0 <= t < _INF:  # else a finite float ≥ 0: itself
+        t = _target_value(target)
     if r is None:
         return None
     if polaritas is Polarity.MINIMAL:
@@ -185,11 +202,30 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
     if polaritas is None:  # guess: any answer (bool or Ya/Tidak text) makes it ya/tidak
         answers = any(parse_answer(v) is not None for v in values)
     else:
-        answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
+        answers = (polaritas if type(polaritas) is Polarity else Polarity(polaritas)
+                   ) is Polarity.YA_TIDAK
     if answers:
-        return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
+        return True, [(i, a) for i, v in enumerate(values) if (a := _answer_of(v)) is not _BLANK]
     return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
-        v if type(v) is float and math.isfinite(v) else _number(v))) is not None]
+        v if type(v) is float and _isfinite(v) else _number(v))) is not None]
+
+
+def _answer_of(value: object) -> object:
+    """:func:`_answer_value` of a value that is not blank, :data:`_BLANK` for a blank one
+    (a text's worked out once)."""
+    if type(value) is str:
+        got = _ANSWER_OF.get(value)
+        if got is None:
+            got = _BLANK if _is_blank(value) else _answer_value(value)
+            if len(_ANSWER_OF) >= 10_000:
+                _ANSWER_OF.clear()
+            _ANSWER_OF[value] = got
+        return got
+    return _BLANK if _is_blank(value) else _answer_value(value)
+
+
+_BLANK = object()
+_ANSWER_OF: dict[str, object] = {}  # text → _answer_of it
 
 
 def _answer_value(value: object) -> object:
@@ -216,14 +252,17 @@ def aggregate(values: Sequence[object], agregasi: Aggregation,
 def _aggregate_filled(answers: bool, filled: list[tuple[int, object]],
                       agregasi: Aggregation) -> float | str:
     """:func:`aggregate` of what :func:`_filled` gave (at least one period)."""
-    items = [v for _, v in filled]
     if not answers:
-        agregasi = _member(Aggregation, agregasi)
+        if type(agregasi) is not Aggregation:
+            agregasi = Aggregation(agregasi)
         if agregasi is Aggregation.JUMLAH:
-            return math.fsum(items)
+            return math.fsum(map(_SECOND, filled))
         if agregasi is Aggregation.RATA_RATA:
-            return math.fsum(items) / len(items)
-    return items[-1]
+            return math.fsum(map(_SECOND, filled)) / len(filled)
+    return filled[-1][1]
+
+
+_SECOND = itemgetter(1)  # the value of a filled (index, value)
 
 
 def _normalise_periods(values: Mapping[str, object], scheme: PeriodScheme) -> dict[str, object]:
@@ -341,7 +380,9 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores), None
         return scores[-1], None  # terakhir (jumlah, refused by validate, behaves the same)
-    summed = _member(Aggregation, indicator.agregasi) is Aggregation.JUMLAH
+    agregasi = indicator.agregasi
+    summed = (agregasi if type(agregasi) is Aggregation else Aggregation(agregasi)
+              ) is Aggregation.JUMLAH
     last = target_period if target_period is not None and summed else periods[filled[-1][0]]
     if total is None:
         total = _aggregate_filled(answers, filled, indicator.agregasi)
@@ -359,7 +400,9 @@ def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
     progress — the aggregate's :func:`capaian`; for answers the capaian — and whether
     both came). An aggregate's ValueError is raised; a capaian's gives (total, the
     capaian when it came, None, False)."""
-    polaritas = _member(Polarity, indicator.polaritas)
+    polaritas = indicator.polaritas
+    if type(polaritas) is not Polarity:
+        polaritas = Polarity(polaritas)
     answers, filled = _filled(list(values.values()), polaritas)
     total = _aggregate_filled(answers, filled, indicator.agregasi) if filled else None
     periods = _UPTO.get((upto, scheme)) if type(upto) is str and type(

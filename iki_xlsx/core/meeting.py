@@ -221,12 +221,14 @@ def cell_value(cell: tuple) -> Value:
 
 def cell_values(cells: Mapping) -> dict:
     """``{key: cell_value(cell)}``, each file's part of a Value looked up once."""
-    out, heads = {}, {}
+    out = {}
+    last = None  # the file of the cell before (a form's cells come file by file)
     for key, (raw, f, ind_id) in cells.items():
-        if (head := heads.get(id(f))) is None:
-            head = heads[id(f)] = (f.sha256, f.name, f.revision, f.saved_at, f.collected_at,
-                                   claimed_of(f))
-        out[key] = Value(raw, head[0], head[1], head[2], ind_id, *head[3:5], None, head[5])
+        if f is not last:
+            last = f
+            sha, name, revision, saved, collected, claimed = (
+                f.sha256, f.name, f.revision, f.saved_at, f.collected_at, claimed_of(f))
+        out[key] = Value(raw, sha, name, revision, ind_id, saved, collected, None, claimed)
     return out
 
 

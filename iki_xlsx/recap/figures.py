@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ..core.active import last_active
 from ..core.capaian import upto_figures
@@ -142,7 +143,7 @@ class FormSlice:
                 forms.append(recap_form(head, form, year, uptos[form.settings.periode], scale,
                                         self.by_form.get(head.form_id, ()), only_verified,
                                         shared))
-                used.update(v.sha256 for v in year.values.values() if v.sha256)
+                used.update(filter(None, map(_SHA, year.values.values())))
             del years
             yield forms
 
@@ -151,53 +152,51 @@ def recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
                scale: PredikatScale, files, only_verified: bool = False,
                shared: dict | None = None) -> RecapForm:
     """One form's figures. ``shared``: the same verification dicts (and empty ones), one
-    object for every indikator that has them (read only: a recap of 10,000 forms has
-    250,000 indikator rows)."""
+    object for every indikator that has them, and what each IKI's indikator say of
+    themselves (read only: a recap of 10,000 forms has 250,000 indikator rows)."""
     shared = {} if shared is None else shared
-    scheme = form.settings.periode
-    cap = form.settings.batas_capaian
-    shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
+    settings = form.settings
+    scheme = settings.periode
+    cap = settings.batas_capaian
+    midyear = settings.target_tengah_tahun
+    shown = _shown(scheme, upto)
     active = year.active  # issue 11: values count only in the form's active periods
     counted = upto if active is None else last_active(list(active), upto, scheme.periods)
-    ids = form_ids(len(form.iki.indicators))
+    statics = _statics(form.iki, shared)
+    ids = form_ids(len(statics))
     filled = dict.fromkeys(shown, 0)  # period → indikator with a value (its status)
-    cells = [indicator_cells(year, ind_id, shown, active, only_verified, filled) for ind_id in ids]
+    cells = form_cells(year, ids, shown, active, only_verified, filled)
     period_status = {p: year.status_of(p, filled[p], len(ids)) for p in shown}
     status = period_status.get(upto, BELUM) if upto else BELUM
+    empty = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
     indicators = []
-    no = sasaran = ""
     unverified = 0
     states: dict[str, set] = {p: set() for p in shown if active is None or p in active}
-    for ind_id, ind, (values, sources, checks, waiting, anything) in zip(
-            ids, form.iki.indicators, cells):
-        if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
-            no, sasaran = ind.no, ind.sasaran
-        elif ind.no or ind.sasaran:  # a row continuing the sasaran above
-            no, sasaran = ind.no or no, ind.sasaran or sasaran
-        for p, st in checks.items():
-            states[p].add(st)
-        checks = shared.setdefault(("checks", *checks.items()), checks)
-        sources = sources or shared.setdefault("sources", sources)
+    seen: dict[tuple, dict] = {}  # this form's checks (its periods fixed) → the shared dict
+    no_sources = shared.setdefault("sources", {})
+    notes = year.keterangan
+    for (ind, static), (values, sources, checks, waiting, anything) in zip(statics, cells):
+        key = tuple(checks.values())
+        one = seen.get(key)
+        if one is None:
+            for p, st in checks.items():
+                states[p].add(st)
+            one = seen[key] = shared.setdefault(("checks", *checks.items()), checks)
         unverified += waiting
         total = value = progress = None
         if not anything:
-            ind_status = NOT_SUBMITTED if status not in SUBMITTED else "kosong"
-            if only_verified and waiting:
-                ind_status = UNVERIFIED
+            ind_status = UNVERIFIED if only_verified and waiting else empty
         else:
             total, value, progress, ok = upto_figures(  # a blank is not filled there either
-                values, counted, ind, scheme, cap, target_period=counted,
-                midyear=form.settings.target_tengah_tahun)
+                values, counted, ind, scheme, cap, target_period=counted, midyear=midyear)
             ind_status = "terisi" if ok else "galat"
-        note = year.keterangan.get(ind_id)
+        note = notes.get(static[0])
         indicators.append(RecapIndicator(
-            ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
-            _TEXT[ind.polaritas], _TEXT[ind.agregasi], values, total, value, ind_status,
-            note.value if note else None, sources, progress, checks))
+            *static, values, total, value, ind_status, note.value if note else None,
+            sources or no_sources, progress, one))
     got = [i.capaian for i in indicators if i.capaian is not None]
     mean = math.fsum(got) / len(got) if got else None
-    last = max((v for v in year.values.values() if v.sha256), default=None,
-               key=lambda v: (v.saved_at, v.collected_at))
+    last = max(filter(_SHA, year.values.values()), default=None, key=_WHEN)
     rf = RecapForm(
         head.form_id, head.revision, head.nip, head.nama, head.jabatan, head.kode_iki,
         head.perangkat_daerah, head.unit_kerja, head.atasan_nip, head.atasan_nama, scheme,
@@ -206,13 +205,13 @@ def recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
         parse_stamp(last.collected_at) if last else None,
         period_status=period_status, events=list(year.events), excluded=len(year.excluded),
         active=status != TIDAK_AKTIF, active_periods=active,
-        midyear=form.settings.target_tengah_tahun,
+        midyear=midyear,
         verification={p: verification_of(states[p]) if p in states else "" for p in shown},
         unverified=unverified)
     for row in files:
-        seen = parse_stamp(row.first_seen)
-        if seen and (rf.last_sent is None or seen > rf.last_sent):
-            rf.last_sent = seen
+        seen_at = parse_stamp(row.first_seen)
+        if seen_at and (rf.last_sent is None or seen_at > rf.last_sent):
+            rf.last_sent = seen_at
         if row.status == Status.REJECTED:
             rf.rejected += 1
         elif row.revision is not None and row.revision != head.revision:
@@ -220,40 +219,94 @@ def recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     return rf
 
 
-def indicator_cells(year: FormYear, ind_id: str, shown, active, only_verified: bool,
-                    filled: dict[str, int]):
-    """One indikator's cells s.d. the recap period: (period → the value that counts,
+_SHA = attrgetter("sha256")  # a value from a file (not one the officer or the atasan set)
+_WHEN = attrgetter("saved_at", "collected_at")  # the file saved last
+
+
+def _shown(scheme: PeriodScheme, upto: str | None) -> tuple[str, ...]:
+    """The periods of ``scheme`` up to and including ``upto`` (none: ``upto`` None)."""
+    shown = _SHOWN.get((scheme, upto))
+    if shown is None:
+        shown = _SHOWN[scheme, upto] = scheme.periods[: scheme.periods.index(upto) + 1] \
+            if upto else ()
+    return shown
+
+
+_SHOWN: dict[tuple, tuple[str, ...]] = {}
+
+
+def _statics(iki, shared: dict) -> list[tuple]:
+    """(indikator, what its recap row says of itself: id, no, sasaran — both filled down
+    from the rows above —, indikator, satuan, target, polaritas, agregasi) for each
+    indikator of ``iki``, made once per IKI object in ``shared``."""
+    key = ("iki", id(iki))
+    got = shared.get(key)
+    if got is not None and got[0] is iki:
+        return got[1]
+    out = []
+    no = sasaran = ""
+    for ind_id, ind in zip(form_ids(len(iki.indicators)), iki.indicators):
+        if ind.sasaran and ind.sasaran != sasaran:  # a new sasaran
+            no, sasaran = ind.no, ind.sasaran
+        elif ind.no or ind.sasaran:  # a row continuing the sasaran above
+            no, sasaran = ind.no or no, ind.sasaran or sasaran
+        out.append((ind, (ind_id, no, sasaran, ind.indikator, ind.satuan, ind.target.text,
+                          _TEXT[ind.polaritas], _TEXT[ind.agregasi])))
+    shared[key] = (iki, out)  # the IKI held: its id names no other object meanwhile
+    return out
+
+
+def form_cells(year: FormYear, ids, shown, active, only_verified: bool,
+               filled: dict[str, int]) -> list[tuple]:
+    """Each indikator's cells s.d. the recap period: (period → the value that counts,
     period → its source, period → the atasan's verification in the active periods, how
     many values wait for it, whether any value counts) — each cell of ``year`` looked at
-    once; ``filled`` counts the active periods in which it has a value."""
-    values: dict = {}
-    sources: dict = {}
-    checks: dict = {}
-    waiting = 0
-    anything = False
+    once; ``filled`` counts the active periods in which each has a value."""
     got_of = year.values.get
     check_of = year.check_of
-    for p in shown:
-        if active is not None and p not in active:
-            values[p] = None
-            continue
-        key = (ind_id, p)
-        got = got_of(key)
-        check = checks[p] = check_of(key, got)
-        if got is None:
-            values[p] = None
-            continue
-        if got.value is not None:
-            filled[p] += 1
-            if check and check != TERVERIFIKASI:
-                waiting += 1
-        if only_verified and check != TERVERIFIKASI:  # the value does not count
-            values[p] = None
-            continue
-        values[p] = got.value
-        sources[p] = got
-        anything = anything or got.value is not None
-    return values, sources, checks, waiting, anything
+    out = []
+    for row in _cell_keys(ids, shown):
+        values: dict = {}
+        sources: dict = {}
+        checks: dict = {}
+        waiting = 0
+        anything = False
+        for p, key in row:
+            if active is not None and p not in active:
+                values[p] = None
+                continue
+            got = got_of(key)
+            check = checks[p] = check_of(key, got)
+            if got is None:
+                values[p] = None
+                continue
+            value = got.value
+            if value is not None:
+                filled[p] += 1
+                if check and check != TERVERIFIKASI:
+                    waiting += 1
+            if only_verified and check != TERVERIFIKASI:  # the value does not count
+                values[p] = None
+                continue
+            values[p] = value
+            sources[p] = got
+            anything = anything or value is not None
+        out.append((values, sources, checks, waiting, anything))
+    return out
+
+
+def _cell_keys(ids: tuple[str, ...], shown: tuple[str, ...]) -> tuple:
+    """Per indikator of ``ids``, (period, its cell's key in a year's values) for each
+    period ``shown``: made once per ``ids`` and ``shown``."""
+    keys = _KEYS.get((ids, shown))
+    if keys is None:
+        if len(_KEYS) >= 1_000:
+            _KEYS.clear()
+        keys = _KEYS[ids, shown] = tuple(tuple((p, (i, p)) for p in shown) for i in ids)
+    return keys
+
+
+_KEYS: dict[tuple, tuple] = {}
 
 
 def form_ids(count: int) -> tuple[str, ...]:
