@@ -298,34 +298,39 @@ def pace_work(seed: int = 7) -> tuple[float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
-def _pace_copy(barrier, out, repeat: int, together: bool) -> None:
+def _pace_copy(barrier, out, repeat: int, first: bool) -> None:
+    """One of the two copies: each round, the first runs the work alone while the other
+    waits, then both run it at once; it sends its times (alone: the first's only)."""
     pace_work()  # warm: not measured
-    best = float("inf")
+    alone, together = [], []
     for i in range(repeat):
-        if together:
-            barrier.wait()  # both copies start each round at once
-        best = min(best, pace_work(i)[1])
-    out.put(best)
+        barrier.wait()
+        if first:
+            alone.append(pace_work(i)[1])
+        barrier.wait()  # both copies start at once
+        together.append(pace_work(i)[1])
+    out.put((alone, together))
 
 
 def pace(repeat: int = 5) -> dict:
-    """The host's pace now: the fixed work's best wall time (ms) alone, then with two
-    copies at once (each copy's best, the two started together each time), ``repeat``
-    times each in spawned processes, and the cores' worth the two copies got (2 × alone
-    / together: 2.0 when the two cores are whole cores to us, less when they are one
-    core's two threads, or busy)."""
+    """The host's pace now: the fixed work's wall time (ms) alone and with two copies at
+    once, ``repeat`` rounds of each in turn in two spawned processes (the two ways
+    interleaved: this host changes speed from one second to the next), the median of
+    each (together: the slower copy of each round), and the cores' worth the two copies
+    got (2 × alone / together: 2.0 when the two cores are whole cores to us, less when
+    they are one core's two threads or busy — more than 2.0 says how much the pace itself
+    moved between the rounds)."""
     ctx = multiprocessing.get_context("spawn")
     barrier, out = ctx.Barrier(2), ctx.Queue()
-    figures = {}
-    for label, copies in (("alone", 1), ("together", 2)):
-        procs = [ctx.Process(target=_pace_copy, args=(barrier, out, repeat, copies == 2))
-                 for _ in range(copies)]
-        for proc in procs:
-            proc.start()
-        figures[label] = max(out.get() for _ in procs)  # the slower copy's best
-        for proc in procs:
-            proc.join()
-    alone, together = figures["alone"], figures["together"]
+    procs = [ctx.Process(target=_pace_copy, args=(barrier, out, repeat, i == 0))
+             for i in range(2)]
+    for proc in procs:
+        proc.start()
+    got = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    alone = statistics.median(next(a for a, _ in got if a))
+    together = statistics.median(max(pair) for pair in zip(*(t for _, t in got)))
     return {"alone_ms": alone * 1000, "together_ms": together * 1000,
             "cores": 2 * alone / together if together else 0.0}
 
