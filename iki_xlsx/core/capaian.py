@@ -63,7 +63,6 @@ __all__ = [
 
 DEFAULT_CAP = 120.0
 FULL = 100.0
-_isfinite = math.isfinite
 _INF = math.inf
 
 # --------------------------------------------------------------------------- values
@@ -76,7 +75,7 @@ def _is_blank(value: object) -> bool:
 def _number(value: object) -> float | None:
     """A realisasi number, or None (blank, text that is not a number, bool)."""
     if type(value) is float:  # the hot path: what the reader stores
-        return value if _isfinite(value) else None
+        return value if math.isfinite(value) else None
     if _is_blank(value) or isinstance(value, bool):
         return None
     return parse_number(value)
@@ -139,6 +138,9 @@ def _minimal(r: float, t: float, cap: float) -> float:
 
 
 def _target_value(target: Target) -> float:
+    t = target.value
+    if type(t) is float and 0.0 <= t < _INF:  # the hot path: a finite float ≥ 0 is itself
+        return t
     if target.value is None or not math.isfinite(target.value):
         raise ValueError(f"target {target.text!r} has no number to compare realisasi with")
     if target.value < 0:
@@ -172,7 +174,7 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if _is_blank(realisasi):
             return None
         return min(cap, FULL) if parse_answer(realisasi) is True else 0.0
-    r = realisasi if type(realisasi) is float and _isfinite(realisasi) else _number(realisasi)
+    r = _number(realisasi)
     if polaritas is Polarity.RENTANG:
         lo, hi = _target_range(target)
         if r is None:
@@ -182,9 +184,7 @@ def _capaian(realisasi: object, target: Target, polaritas: Polarity, cap: float
         if r < lo:
             return _maksimal(r, lo, cap)
         return min(cap, FULL)
-    t = target.value
-    if type(t) is not float or not 0.0 <= t < _INF:  # else a finite float ≥ 0: itself
-        t = _target_value(target)
+    t = _target_value(target)
     if r is None:
         return None
     if polaritas is Polarity.MINIMAL:
@@ -202,30 +202,11 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
     if polaritas is None:  # guess: any answer (bool or Ya/Tidak text) makes it ya/tidak
         answers = any(parse_answer(v) is not None for v in values)
     else:
-        answers = (polaritas if type(polaritas) is Polarity else Polarity(polaritas)
-                   ) is Polarity.YA_TIDAK
+        answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
     if answers:
-        return True, [(i, a) for i, v in enumerate(values) if (a := _answer_of(v)) is not _BLANK]
+        return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
     return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
-        v if type(v) is float and _isfinite(v) else _number(v))) is not None]
-
-
-def _answer_of(value: object) -> object:
-    """:func:`_answer_value` of a value that is not blank, :data:`_BLANK` for a blank one
-    (a text's worked out once)."""
-    if type(value) is str:
-        got = _ANSWER_OF.get(value)
-        if got is None:
-            got = _BLANK if _is_blank(value) else _answer_value(value)
-            if len(_ANSWER_OF) >= 10_000:
-                _ANSWER_OF.clear()
-            _ANSWER_OF[value] = got
-        return got
-    return _BLANK if _is_blank(value) else _answer_value(value)
-
-
-_BLANK = object()
-_ANSWER_OF: dict[str, object] = {}  # text → _answer_of it
+        v if type(v) is float and math.isfinite(v) else _number(v))) is not None]
 
 
 def _answer_value(value: object) -> object:
@@ -253,8 +234,7 @@ def _aggregate_filled(answers: bool, filled: list[tuple[int, object]],
                       agregasi: Aggregation) -> float | str:
     """:func:`aggregate` of what :func:`_filled` gave (at least one period)."""
     if not answers:
-        if type(agregasi) is not Aggregation:
-            agregasi = Aggregation(agregasi)
+        agregasi = _member(Aggregation, agregasi)
         if agregasi is Aggregation.JUMLAH:
             return math.fsum(map(_SECOND, filled))
         if agregasi is Aggregation.RATA_RATA:
@@ -380,9 +360,7 @@ def _upto(answers: bool, filled: list, total: object, periods: tuple, indicator:
         if _member(Aggregation, indicator.agregasi) is Aggregation.RATA_RATA:  # their mean
             return math.fsum(scores) / len(scores), None
         return scores[-1], None  # terakhir (jumlah, refused by validate, behaves the same)
-    agregasi = indicator.agregasi
-    summed = (agregasi if type(agregasi) is Aggregation else Aggregation(agregasi)
-              ) is Aggregation.JUMLAH
+    summed = _member(Aggregation, indicator.agregasi) is Aggregation.JUMLAH
     last = target_period if target_period is not None and summed else periods[filled[-1][0]]
     if total is None:
         total = _aggregate_filled(answers, filled, indicator.agregasi)
@@ -400,9 +378,7 @@ def upto_figures(values: Mapping[str, object], upto: str, indicator: Indicator,
     progress — the aggregate's :func:`capaian`; for answers the capaian — and whether
     both came). An aggregate's ValueError is raised; a capaian's gives (total, the
     capaian when it came, None, False)."""
-    polaritas = indicator.polaritas
-    if type(polaritas) is not Polarity:
-        polaritas = Polarity(polaritas)
+    polaritas = _member(Polarity, indicator.polaritas)
     answers, filled = _filled(list(values.values()), polaritas)
     total = _aggregate_filled(answers, filled, indicator.agregasi) if filled else None
     periods = _UPTO.get((upto, scheme)) if type(upto) is str and type(

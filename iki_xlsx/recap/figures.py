@@ -159,7 +159,7 @@ def recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
     scheme = settings.periode
     cap = settings.batas_capaian
     midyear = settings.target_tengah_tahun
-    shown = _shown(scheme, upto)
+    shown = scheme.periods[: scheme.periods.index(upto) + 1] if upto else ()
     active = year.active  # issue 11: values count only in the form's active periods
     counted = upto if active is None else last_active(list(active), upto, scheme.periods)
     statics = _statics(form.iki, shared)
@@ -221,18 +221,6 @@ def recap_form(head: IssuedFormRow, form, year: FormYear, upto: str | None,
 
 _SHA = attrgetter("sha256")  # a value from a file (not one the officer or the atasan set)
 _WHEN = attrgetter("saved_at", "collected_at")  # the file saved last
-
-
-def _shown(scheme: PeriodScheme, upto: str | None) -> tuple[str, ...]:
-    """The periods of ``scheme`` up to and including ``upto`` (none: ``upto`` None)."""
-    shown = _SHOWN.get((scheme, upto))
-    if shown is None:
-        shown = _SHOWN[scheme, upto] = scheme.periods[: scheme.periods.index(upto) + 1] \
-            if upto else ()
-    return shown
-
-
-_SHOWN: dict[tuple, tuple[str, ...]] = {}
 
 
 def _statics(iki, shared: dict) -> list[tuple]:
