@@ -387,3 +387,9 @@ def test_damaged_workbooks_fuzz(generated, data):
     result, ws = generated
     original = result.forms[0].path.read_bytes()
     bytes_property(data.draw(damaged(original)), ws)
+
+
+def test_an_infinite_cell_is_never_a_plain_number_beside_the_largest_target():
+    """Hypothesis found it: a target near the float's largest makes the plain bound
+    infinite, and collect's shortcut then took an infinite cell as a realisasi."""
+    realisasi_property(math.inf, CellInfo(), False, 1.797693134862316e+305)

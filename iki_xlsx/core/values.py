@@ -179,12 +179,16 @@ def plain_low(ctx: Context) -> float:
     return 1.0 if ctx.percent else 0.0
 
 
+_INF = float("inf")
+
+
 def plain_number(raw: object, limit: float, low: float = 0.0) -> float | None:
     """The realisasi of a number read from a plain cell (no formula, error or percent
     format) of an indicator that is not ya/tidak, when it needs nothing more: finite,
     0 or from ``low`` to ``limit``. None sends it through :func:`parse_realisasi` (same
     result for what this accepts; the fuzz tests hold both to it)."""
-    if type(raw) is float and raw <= limit and (raw >= low or raw == 0.0):
+    # ``limit`` is infinite itself for a target near the float's largest: not a bound
+    if type(raw) is float and raw <= limit and (raw >= low or raw == 0.0) and raw != _INF:
         return round(raw, 10)
     return None
 
