@@ -141,11 +141,11 @@ def _target_value(target: Target) -> float:
     t = target.value
     if type(t) is float and 0.0 <= t < _INF:  # the hot path: a finite float ≥ 0 is itself
         return t
-    if target.value is None or not math.isfinite(target.value):
+    if t is None or not math.isfinite(t):
         raise ValueError(f"target {target.text!r} has no number to compare realisasi with")
-    if target.value < 0:
+    if t < 0:
         raise ValueError(f"target {target.text!r} is negative")
-    return float(target.value)
+    return float(t)
 
 
 def _target_range(target: Target) -> tuple[float, float]:
@@ -205,8 +205,8 @@ def _filled(values: Sequence[object], polaritas: Polarity | None
         answers = _member(Polarity, polaritas) is Polarity.YA_TIDAK
     if answers:
         return True, [(i, _answer_value(v)) for i, v in enumerate(values) if not _is_blank(v)]
-    return False, [(i, n) for i, v in enumerate(values) if v is not None and (n := (
-        v if type(v) is float and math.isfinite(v) else _number(v))) is not None]
+    return False, [(i, n) for i, v in enumerate(values)
+                   if v is not None and (n := _number(v)) is not None]
 
 
 def _answer_value(value: object) -> object:
