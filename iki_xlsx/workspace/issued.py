@@ -172,8 +172,19 @@ class IssuedForms:
         return [_full(r) for r in rows] if full else [IssuedFormRow(*r) for r in rows]
 
     def of_nip(self, nip: str, tahun: int | None = None) -> list[IssuedFormRow]:
-        """The current revision of every form issued to ``nip``."""
-        return [f for f in self.forms(tahun) if f.nip == nip]
+        """The current revision of every form issued to ``nip`` (of ``tahun``) that is not
+        withdrawn, in issue order — :meth:`forms` of one pegawai, by the NIP's index (a
+        file naming another pegawai asks it: the whole table read for each such file was
+        ~0.4 s at 10,000 forms)."""
+        sql = (f"SELECT {_cols(_LIGHT)} FROM forms f WHERE f.nip = ?"
+               " AND f.revision = (SELECT l.revision FROM issue_log l"
+               " WHERE l.form_id = f.form_id ORDER BY l.id DESC LIMIT 1)")
+        args: tuple = (nip,)
+        if tahun is not None:
+            sql += " AND f.tahun = ?"
+            args += (tahun,)
+        return [IssuedFormRow(*r) for r in self.ledger.db.execute(sql + " ORDER BY f.rowid",
+                                                                   args)]
 
     def form(self, form_id: str, revision: int | None = None) -> IssuedFormFull | None:
         """One issued form (the current revision unless given), with everything issued."""

@@ -106,8 +106,8 @@ def find_value(ws: Workspace, nip: str, indikator: str, periode: str, *,
     several), an indikator (its order in the form, 1 …, or its No.), a period."""
     t = (texts or get_texts()).t
     digits = "".join(ch for ch in nip if ch.isdigit())
-    forms = [f for f in ws.issued.forms() if f.nip == digits
-             and (kode_iki is None or f.kode_iki.casefold() == kode_iki.casefold())]
+    forms = [f for f in ws.issued.of_nip(digits)
+             if kode_iki is None or f.kode_iki.casefold() == kode_iki.casefold()]
     if not forms:
         raise OfficerError(t("keputusan.pegawai_tidak_ada", nip=nip))
     if len(forms) > 1:
@@ -202,7 +202,7 @@ def history(ws: Workspace, nip: str, texts: Texts | None = None) -> list[FormHis
     t = (texts or get_texts()).t
     digits = "".join(ch for ch in nip if ch.isdigit())
     gone = {f.form_id: f.ditarik_at for f in ws.issued.withdrawn() if f.nip == digits}
-    forms = [f for f in ws.issued.forms() if f.nip == digits] + \
+    forms = ws.issued.of_nip(digits) + \
         [f for f in ws.issued.withdrawn() if f.form_id in gone]
     if not forms:
         raise OfficerError(t("keputusan.pegawai_tidak_pernah", nip=nip))
