@@ -19,6 +19,7 @@ from .journal import JOURNAL_FILE, Journal
 from .private import create_private, is_private, private_dir, tighten_workspace
 from .schema import (
     backup_before_upgrade,
+    compact,
     create_tables,
     has_schema,
     needs_upgrade,
@@ -69,7 +70,9 @@ class Ledger:
                 if needs_upgrade(db):
                     backup_before_upgrade(db, self.path)
                     with _immediate(db):
-                        upgrade(db, now_iso())
+                        rebuilt = upgrade(db, now_iso())
+                    if rebuilt:
+                        compact(db)
             except BaseException:
                 db.close()
                 raise
