@@ -116,3 +116,33 @@ def test_a_rebuilt_ledger_judges_a_returned_form_as_before(old_ledger, tmp_path)
         assert ws.issued.of_nip(form.form.pegawai.nip)[0].form_id == form.form_id
     finally:
         ws.close()
+
+
+def test_compacting_gives_way_to_a_process_writing_to_the_ledger(tmp_path):
+    """The compaction after a rebuild is skipped at once while another process writes
+    (had it waited for the lock, it would have compacted once the writer let go)."""
+    import threading
+
+    from iki_xlsx.workspace.schema import compact
+
+    path = tmp_path / "ledger.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE t (x TEXT)")
+    db.executemany("INSERT INTO t VALUES (?)", [("x" * 500,) for _ in range(2000)])
+    db.execute("DELETE FROM t WHERE rowid <= 1500")
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    assert free > 0
+    db.execute("PRAGMA busy_timeout=60000")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    done = threading.Timer(3.0, lambda: writer.execute("COMMIT"))
+    done.start()
+    compact(db)
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == free  # skipped
+    assert db.execute("PRAGMA busy_timeout").fetchone() == (60000,)  # as it was
+    done.join()
+    compact(db)  # nobody writing now: compacted
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    writer.close()
+    db.close()

@@ -334,12 +334,16 @@ def small_columns_first(db: sqlite3.Connection) -> bool:
 def compact(db: sqlite3.Connection) -> None:
     """Give back the pages a rebuilt table left free (``VACUUM``: the ledger, and every
     backup copy of it, would otherwise stay twice its size until new rows fill them):
-    outside any transaction; skipped while another process holds the ledger (its free
-    pages are then reused by the rows written next)."""
+    outside any transaction; skipped at once, without waiting, while another process
+    writes to the ledger (its free pages are then reused by the rows written next)."""
+    (wait,) = db.execute("PRAGMA busy_timeout").fetchone()
+    db.execute("PRAGMA busy_timeout=0")
     try:
         db.execute("VACUUM")
-    except sqlite3.OperationalError:  # busy or locked: another process is using it
+    except sqlite3.OperationalError:  # busy or locked: another process is writing
         pass
+    finally:
+        db.execute(f"PRAGMA busy_timeout={int(wait)}")
 
 
 def _upgrade_to_2(db: sqlite3.Connection, stamp: str) -> None:
