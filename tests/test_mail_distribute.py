@@ -203,10 +203,13 @@ def test_smtp_after_a_revision_sends_only_the_revised_form(mail_ws, tmp_path, sm
     assert len(inbox.messages) == 5
     # a new revision of one form (as generate records it after a changed IKI)
     form = issued_for_mail(ws)[0]
-    ws.db.execute("INSERT INTO forms SELECT form_id, revision + 1, nip, kode_iki, tahun,"
-                  " nama, jabatan, perangkat_daerah, unit_kerja, atasan_nip, atasan_nama,"
-                  " 'x', targets, form_json, locked_cells, manifest, reading, file_path,"
-                  " issued_at, last_written_at FROM forms WHERE form_id = ?",
+    columns = ("form_id, revision, nip, kode_iki, tahun, nama, jabatan, perangkat_daerah,"
+               " unit_kerja, atasan_nip, atasan_nama, content_hash, targets, form_json,"
+               " locked_cells, manifest, reading, file_path, issued_at, last_written_at")
+    ws.db.execute(f"INSERT INTO forms ({columns}) SELECT form_id, revision + 1, nip,"
+                  " kode_iki, tahun, nama, jabatan, perangkat_daerah, unit_kerja, atasan_nip,"
+                  " atasan_nama, 'x', targets, form_json, locked_cells, manifest, reading,"
+                  " file_path, issued_at, last_written_at FROM forms WHERE form_id = ?",
                   (form.form_id,))
     ws.db.execute("INSERT INTO issue_log (form_id, revision, status, at)"
                   " VALUES (?, 2, 'revisi', '2025-07-01T00:00:00')", (form.form_id,))

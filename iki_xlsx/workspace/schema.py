@@ -10,6 +10,9 @@ of JSON, so ``forms`` keeps its small columns first and the JSON after them, the
 column each returned file needs (``reading``, then ``locked_cells``) first, the largest
 ones last. A ledger made before that order (schema < 5) has the table rebuilt once, the
 same columns and values in the new order (:func:`small_columns_first`), then compacted.
+
+Longer than 400 lines because most of it is the schema's text, every column explained
+where it is declared; the upgrades beside it are what each version added.
 """
 
 from __future__ import annotations
