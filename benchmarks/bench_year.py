@@ -16,9 +16,10 @@ kept by an earlier version has its ledger upgraded there first, not timed). Each
 quarter's inbox is collected by its own run (all cores, as an officer runs it), in a
 process of its own (common.measure: wall and CPU time, the workers' included, and its
 VmHWM); after each quarter every recorded file's bytes must be in the store (checked by
-hash). Then the TW4 recap (build + workbook) is measured the same way. Goals (this
-2-core machine): the year ≤ 2 ms/file, TW4 within 20 % of TW1; recap < 15 s and
-< 500 MB; collect + recap of the year < 120 s wall.
+hash). Then the TW4 recap (build + workbook) is measured the same way, and the portal
+officer's page (its data) after the year. Goals (this 2-core machine): the year ≤ 2
+ms/file, TW4 within 20 % of TW1; recap < 15 s and < 500 MB; collect + recap of the year
+< 120 s wall.
 """
 
 from __future__ import annotations
@@ -95,6 +96,16 @@ def run_recap(ws_dir: str, out: str) -> dict:
     write_recap_xlsx(recap, Path(out) / "rekap-TW4.xlsx")
     return {"build_s": t1 - t0, "xlsx_s": time.perf_counter() - t1, "forms": len(recap.forms),
             "submitted": sum(1 for f in recap.forms if f.submitted)}
+
+
+def run_page(ws_dir: str) -> dict:
+    """The portal officer's page (its data: every form's status of the latest period,
+    the latest and the problem files) as it stands after the year."""
+    from iki_xlsx.core.texts import get_texts
+    from iki_xlsx.portal.status import overview
+
+    o = overview(Workspace(ws_dir), get_texts())
+    return {"forms": sum(len(g.forms) for g in o.units), "period": o.period}
 
 
 def prepare(tmp: Path, n: int, jobs: int) -> Path:
@@ -175,10 +186,13 @@ def one_round(tmp: Path, base: Path, n: int, jobs: int, label: str) -> dict:
     o = recap["out"]
     print(f"{label} recap TW4 (build {o['build_s']:.1f} s + workbook {o['xlsx_s']:.1f} s; "
           f"{o['submitted']} of {o['forms']} forms submitted): {fmt(recap)}", flush=True)
+    page = measure(run_page, str(ws_dir))
+    print(f"{label} the portal officer's page ({page['out']['forms']} forms, "
+          f"{page['out']['period']}): {fmt(page)}", flush=True)
     size = (ws_dir / "ledger.sqlite3").stat().st_size / 2**20
     shutil.rmtree(ws_dir)
     shutil.rmtree(out)
-    return {"quarters": quarters, "recap": recap, "ledger_mb": size}
+    return {"quarters": quarters, "recap": recap, "page": page, "ledger_mb": size}
 
 
 def report(rounds: list[dict], n: int) -> None:
@@ -211,6 +225,9 @@ def report(rounds: list[dict], n: int) -> None:
         print(line)
     print(f"  recap peak (VmHWM): {max(r['recap']['peak_mb'] for r in rounds):.0f} MB "
           f"(goal < 500 MB); ledger {rounds[-1]['ledger_mb']:.0f} MB")
+    pages = [r["page"]["wall"] for r in rounds]
+    print(f"  the portal officer's page after the year: {med(pages):.2f} s wall "
+          f"({' '.join(f'{x:.2f}' for x in pages)})")
 
 
 def main() -> None:

@@ -358,3 +358,12 @@ def test_recovery_brings_back_the_atasans_decisions(w, tmp_path):
             b.ledger_row.review_id for b in w["books"].values()]
     finally:
         again.close()
+
+
+def test_the_officer_page_shows_what_resolving_every_form_shows(w, tmp_path):
+    """The atasan's decisions (Setuju, Kembalikan, Koreksi) on some forms, none on the
+    others: the page is the same as every form's year resolved."""
+    from overviewkit import assert_same_page
+
+    collect([sri_filled(w, tmp_path / "sri.xlsx")], w["ws"], jobs=1)
+    assert assert_same_page(w["ws"]) > 0

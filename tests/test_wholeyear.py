@@ -335,3 +335,11 @@ def test_the_portal_overview_leaves_out_forms_not_active(year):
     assert "Nur Aini, A.Md" not in names  # from TW2
     assert names.count("Andi Pratama, S.Kom") == 1  # the old form only (new from TW3)
     assert sum(view.totals.values()) == len(names)
+
+
+def test_the_officer_page_shows_what_resolving_every_form_shows(year):
+    """Revisions, a withdrawn form, Mulai / Selesai, the officer's decisions: the page's
+    statuses from the bits of what files filled are those of every form's year."""
+    from overviewkit import assert_same_page
+
+    assert_same_page(year["ws"])

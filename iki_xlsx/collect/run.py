@@ -17,6 +17,7 @@ from ..core.show import when
 from ..core.clock import mail_arrival, normal_time
 from ..core.collector import collecting_rarely, collector_paused
 from ..core.kept import meet_files
+from ..core.statuses import latest_month, mask_statuses, resolved_by_value
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -24,7 +25,6 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
-    mask_status,
     period_statuses,
     touching,
 )
@@ -169,10 +169,7 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     masks = ws.files.year_masks()
     current = {f.form_id: f.revision for f in forms}
     touched = {r.form_id for r in results if r.sha256 in shas}
-    full = set(ws.decisions.by_form(list(current))) | \
-        ws.verifications.corrected_forms()  # a Koreksi may fill a blank
-    full |= {fid for fid, files in masks.items() if fid in current and any(
-        rev != current[fid] or mask is None for rev, mask in files)}
+    full = resolved_by_value(ws, current, masks)
     given = {r.sha256: r.realisasi or {} for r in results if r.sha256 in shas}
     years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes,
                        given=given, keep=True)
@@ -181,18 +178,10 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     alone = (touched | (masks.keys() & current.keys()) - ws.kept.forms()) - full
     met = meet_files(ws, tahun, [f for f in forms if f.form_id in alone], shapes, given)
     light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
-    month = max([END_MONTH.get(p, 0) for y in years.values() for (_, p) in y.values]
-                + [END_MONTH.get(p, 0) for files in light.values()
-                   for _, mask in files for p, bits in mask.items() if bits], default=None)
+    month = latest_month(years, light)
     _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
     active = ws.issued.active_periods(list(current))  # issue 11: Mulai / Selesai
-    for form_id, (periods, count) in shapes.items():
-        if form_id not in years:
-            on = active[form_id].periods if form_id in active else periods
-            statuses[form_id] = {p: mask_status(light.get(form_id, ()), p, count)
-                                 if p in on else TIDAK_AKTIF
-                                 for p in periods if month is not None
-                                 and END_MONTH.get(p, 13) <= month}
+    statuses.update(mask_statuses(shapes, light, active, month, skip=years))
     by_id = {f.form_id: f for f in forms}
     missing: dict[str, list[IssuedFormRow]] = {}
     latest = None

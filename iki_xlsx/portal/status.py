@@ -12,6 +12,12 @@ from ..core.matching import indicator_id
 from ..core.model import format_nip
 from ..core.problems import ACCEPTED, Problem
 from ..core.show import decision_target, file_label, when
+from ..core.statuses import (
+    filled_bits,
+    mask_statuses,
+    mask_verification,
+    resolved_by_value,
+)
 from ..core.texts import Texts
 from ..core.timeline import (
     BELUM,
@@ -87,14 +93,24 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     years_in = ws.issued.years()
     tahun = years_in[-1] if years_in else None
     forms = ws.issued.forms(tahun) if tahun is not None else []
-    years = load_years(ws, tahun, forms)
     shapes = ws.issued.shapes(forms)
-    month, statuses = period_statuses(years, shapes, upto_month=12)
+    # a form whose files alone make its values: its statuses from the bits of what they
+    # filled (core/statuses), the others resolved value by value
+    masks = ws.files.year_masks()
+    current = {f.form_id: f.revision for f in forms}
+    full = resolved_by_value(ws, current, masks, checks=True)
+    years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
+    light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
+    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, upto_month=12)
+    statuses.update(mask_statuses(shapes, light, ws.issued.active_periods(list(current)),
+                                  12, skip=years))
+    bits = {fid: filled_bits(files) for fid, files in light.items()}
     codes = sorted({p for periods, _ in shapes.values() for p in periods},
                    key=lambda p: (END_MONTH.get(p, 13), p))
     labels = {p: _label(p, texts) for p in codes}
     if period not in codes:
-        filled = [p for y in years.values() for (_, p) in y.values]
+        filled = [p for y in years.values() for (_, p) in y.values] + \
+            [p for b in bits.values() for p, on in b.items() if on]
         period = max(filled, key=lambda p: END_MONTH.get(p, 0)) if filled else \
             (codes[0] if codes else None)
     units: dict[str, Group] = {}
@@ -108,8 +124,10 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
         if status is None or status == TIDAK_AKTIF:  # no such period (another scheme),
             continue  # or the form does not count then (issue 11: Mulai / Selesai)
         status = BELUM if status == KOSONG else status
-        check = years[f.form_id].verification_status(
-            period, [indicator_id(i) for i in range(shapes[f.form_id].count)])
+        year = years.get(f.form_id)
+        check = year.verification_status(
+            period, [indicator_id(i) for i in range(shapes[f.form_id].count)]) \
+            if year is not None else mask_verification(bits.get(f.form_id, {}).get(period, 0))
         row = {"nama": f.nama, "nip": format_nip(f.nip), "jabatan": f.jabatan,
                "status": status, "status_text": t(f"portal.status.{status}"),
                "verifikasi": check,
@@ -130,10 +148,10 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     decisions_by_form = ws.decisions.by_form()
     excluded = _excluded(decisions_by_form)
     names = ws.files.first_names()
-    rows = [_file_row(r, by_id, names, excluded, texts) for r in ws.files.all()
-            if r.tahun in (None, tahun)]
-    latest = list(reversed(rows[-LATEST:]))
-    problems = [r for r in reversed(rows) if r.problems or not r.accepted]
+    latest = [_file_row(r, by_id, names, excluded, texts)
+              for r in reversed(ws.files.latest(tahun, LATEST))]
+    problems = [_file_row(r, by_id, names, excluded, texts)
+                for r in reversed(ws.files.with_problems()) if r.tahun in (None, tahun)]
     decisions = []
     seen = ws.files.first_sightings([d.sha256 for items in decisions_by_form.values()
                                      for d in items if d.sha256])  # issue 23: named

@@ -127,6 +127,14 @@ class CollectedFiles:
             f"SELECT {_SELECT_LIGHT if light else _SELECT} FROM files"
             " ORDER BY first_seen, sha256")]
 
+    def latest(self, tahun: int | None, count: int) -> list[CollectedFile]:
+        """The last ``count`` files collected (read ``light``) of ``tahun`` or of no year,
+        in the order collected."""
+        rows = self.ledger.db.execute(
+            f"SELECT {_SELECT_LIGHT} FROM files WHERE tahun IS NULL OR tahun = ?"
+            " ORDER BY first_seen DESC, sha256 DESC LIMIT ?", (tahun, count)).fetchall()
+        return [_file(r) for r in reversed(rows)]
+
     def glances(self) -> list[FileGlance]:
         """Every collected file of a form, as :class:`FileGlance`, in the order
         collected."""
