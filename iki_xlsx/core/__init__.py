@@ -1,6 +1,6 @@
 """The ground every step stands on: the domain model and its value rules, capaian and
-predikat, reading a realisasi as people type it, the year's values resolved cell by cell,
-when a form is active, the catalogue of problems, every text a person reads, and small
+predikat, reading a realisasi as people type it, the year's values resolved cell by cell
+(and many forms' statuses from the bits their files filled), when a form is active, the catalogue of problems, every text a person reads, and small
 utilities (atomic writes, safe text in xlsx, canonical JSON, how values read, how much
 room a text needs and how every workbook prints).
 
@@ -28,6 +28,7 @@ from . import (
            rules,
            sheets,
            show,
+           statuses,
            textfit,
            texts,
            timeline,
@@ -37,5 +38,5 @@ from . import (
 
 __all__ = ["active", "atomic", "canonical", "capaian", "clock", "collector", "contacts", "fastjson", "kept", "matching", "meeting",
            "model", "periods", "predikat", "processes", "problems", "rules", "sheets",
-           "show", "textfit", "texts", "timeline",
+           "show", "statuses", "textfit", "texts", "timeline",
            "values", "xlsxtext"]
