@@ -17,7 +17,7 @@ from ..core.show import when
 from ..core.clock import mail_arrival, normal_time
 from ..core.collector import collecting_rarely, collector_paused
 from ..core.kept import meet_files
-from ..core.statuses import latest_month, mask_statuses, resolved_by_value
+from ..core.statuses import form_statuses, latest_month, light_files, resolved_by_value
 from ..core.timeline import (
     END_MONTH,
     SUBMITTED,
@@ -25,7 +25,6 @@ from ..core.timeline import (
     WAKTU_SAMA,
     Event,
     load_years,
-    period_statuses,
     touching,
 )
 from ..forms import issued_paper
@@ -177,11 +176,10 @@ def _year_report(ws: Workspace, tahun: int | None, run_id: str,
     # 2.3 s at 10,000 forms)
     alone = (touched | (masks.keys() & current.keys()) - ws.kept.forms()) - full
     met = meet_files(ws, tahun, [f for f in forms if f.form_id in alone], shapes, given)
-    light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
+    light = light_files(masks, current, full)
     month = latest_month(years, light)
-    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
     active = ws.issued.active_periods(list(current))  # issue 11: Mulai / Selesai
-    statuses.update(mask_statuses(shapes, light, active, month, skip=years))
+    statuses = form_statuses(years, shapes, light, active, month)
     by_id = {f.form_id: f for f in forms}
     missing: dict[str, list[IssuedFormRow]] = {}
     latest = None

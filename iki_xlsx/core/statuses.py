@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .timeline import END_MONTH, MENUNGGU, TIDAK_AKTIF, mask_status
+from .timeline import END_MONTH, MENUNGGU, TIDAK_AKTIF, mask_status, period_statuses
 
-__all__ = ["filled_bits", "latest_month", "mask_statuses", "mask_verification",
-           "resolved_by_value"]
+__all__ = ["filled_bits", "form_statuses", "latest_month", "light_files", "mask_statuses",
+           "mask_verification", "resolved_by_value"]
 
 
 def resolved_by_value(ws, current: Mapping[str, int], masks: Mapping[str, list], *,
@@ -35,6 +35,23 @@ def resolved_by_value(ws, current: Mapping[str, int], masks: Mapping[str, list],
     out |= {fid for fid, files in masks.items() if fid in current and any(
         rev != current[fid] or mask is None for rev, mask in files)}
     return {fid for fid in out if fid in current}
+
+
+def light_files(masks: Mapping[str, list], current: Mapping[str, int],
+                full: set[str]) -> dict[str, list]:
+    """form id → the bits of its files (``masks``), for the forms of ``current`` not
+    resolved value by value (``full``: :func:`resolved_by_value`)."""
+    return {fid: files for fid, files in masks.items() if fid in current and fid not in full}
+
+
+def form_statuses(years: Mapping, shapes: Mapping[str, tuple], light: Mapping[str, list],
+                  active: Mapping, month: int | None) -> dict[str, dict[str, str]]:
+    """form id → {period: status} of every form of ``shapes`` for each period that ends by
+    ``month``: the forms of ``years`` from their values (:func:`~.timeline.period_statuses`),
+    first, then the others from the bits of their files (:func:`mask_statuses`)."""
+    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, month)
+    statuses.update(mask_statuses(shapes, light, active, month, skip=years))
+    return statuses
 
 
 def filled_bits(files: Iterable) -> dict[str, int]:

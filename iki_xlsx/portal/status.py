@@ -14,7 +14,8 @@ from ..core.problems import ACCEPTED, Problem
 from ..core.show import decision_target, file_label, when
 from ..core.statuses import (
     filled_bits,
-    mask_statuses,
+    form_statuses,
+    light_files,
     mask_verification,
     resolved_by_value,
 )
@@ -33,7 +34,6 @@ from ..core.timeline import (
     TIDAK_AKTIF,
     Decision,
     load_years,
-    period_statuses,
 )
 from ..workspace import CollectedFile, IssuedFormRow, Workspace
 from .intake import SUFFIX
@@ -100,10 +100,8 @@ def overview(ws: Workspace, texts: Texts, period: str | None = None) -> Overview
     current = {f.form_id: f.revision for f in forms}
     full = resolved_by_value(ws, current, masks, checks=True)
     years = load_years(ws, tahun, [f for f in forms if f.form_id in full], shapes)
-    light = {fid: files for fid, files in masks.items() if fid in current and fid not in full}
-    _, statuses = period_statuses(years, {f: shapes[f] for f in years}, upto_month=12)
-    statuses.update(mask_statuses(shapes, light, ws.issued.active_periods(list(current)),
-                                  12, skip=years))
+    light = light_files(masks, current, full)
+    statuses = form_statuses(years, shapes, light, ws.issued.active_periods(list(current)), 12)
     bits = {fid: filled_bits(files) for fid, files in light.items()}
     codes = sorted({p for periods, _ in shapes.values() for p in periods},
                    key=lambda p: (END_MONTH.get(p, 13), p))
